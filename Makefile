@@ -1,0 +1,29 @@
+# The pipeline as commands. Each target creates or updates .venv first.
+#   make briefings   set up, ingest the bundled data and render the briefings (the main job)
+#   make test        set up and run the whole test suite
+PYTHON ?= python3
+VENV   := .venv
+BIN    := $(VENV)/bin
+STAMP  := $(VENV)/.installed
+
+.PHONY: setup briefings test bench clean
+
+$(STAMP): pyproject.toml
+	$(PYTHON) -m venv $(VENV)
+	$(BIN)/python -m pip install --quiet --upgrade pip
+	$(BIN)/python -m pip install --quiet -e '.[test,dask,bench]'
+	touch $(STAMP)
+
+setup: $(STAMP)
+
+briefings: setup
+	$(BIN)/govstats summary data/raw
+
+test: setup
+	$(BIN)/python -m pytest
+
+bench: setup
+	@for f in benchmarks/bench_*.py; do echo "== $$f"; $(BIN)/python $$f || exit 1; done
+
+clean:
+	rm -rf $(VENV) reports/*/ reports/index.html data/govstats.duckdb*

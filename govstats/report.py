@@ -1,0 +1,88 @@
+"""A report read from one file: its metadata, its values with provenance, and what was odd."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+import pandas as pd
+
+from govstats import schema
+
+Key = tuple[str, str, str]  # (table, item, column)
+
+
+@dataclass(frozen=True)
+class Value:
+    """One template cell as read.
+
+    ``value`` is the number (money in 元) or ``None`` when the cell is blank or holds a
+    placeholder (``—``, ``-``, ``/``, ``无``); ``printed`` is the cell text exactly as
+    printed; ``label`` the row and column labels as printed; ``source`` where it was read.
+    """
+
+    value: float | None
+    printed: str
+    label: str
+    source: str
+
+
+@dataclass
+class Report:
+    """The statistical tables of one annual report.
+
+    ``template`` follows table 1 as printed ("2019"/"2021"); ``layouts`` records per table the
+    version each table was read as (a report may mix them). ``missing`` names tables that are
+    absent or cut off; such a report is not complete. ``warnings`` are human-readable notices
+    (template/year disagreement, ambiguous digits, …).
+    """
+
+    name: str
+    format: str
+    report_id: str
+    body: str | None
+    year: int | None
+    template: str | None
+    values: dict[Key, Value] = field(default_factory=dict)
+    layouts: dict[str, str] = field(default_factory=dict)
+    missing: list[str] = field(default_factory=list)
+    warnings: list[str] = field(default_factory=list)
+    narrative: dict[str, float] = field(default_factory=dict)
+
+    @property
+    def complete(self) -> bool:
+        return not self.missing
+
+    def tidy(self) -> pd.DataFrame:
+        """The long frame of schema.md: the nine canonical columns plus ``source``.
+
+        One row per template cell of the tables that were read, in template order; NA where
+        the cell is blank.
+        """
+        rows = []
+        for key, v in self.values.items():
+            table, item, column = key
+            rows.append(
+                (
+                    self.report_id,
+                    self.body,
+                    self.year,
+                    self.template,
+                    table,
+                    item,
+                    column,
+                    v.value,
+                    v.label,
+                    v.source,
+                )
+            )
+        return schema.tidy_frame(rows)
+
+    def value(self, table: str, item: str, column: str) -> float | None:
+        v = self.values.get((table, item, column))
+        return None if v is None else v.value
+
+    def __repr__(self) -> str:
+        return (
+            f"<Report {self.body or '?'} {self.year or '?'} template={self.template or '?'} "
+            f"values={len(self.values)} missing={self.missing or 'none'} from {self.name}>"
+        )

@@ -1,0 +1,49 @@
+"""Shared fixtures: the real-report corpus in ../shared/corpus (skipped with a reason when absent)."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import pytest
+
+from govstats.config import CORPUS_DIR, PROJECT_DIR
+
+SAMPLE = PROJECT_DIR / "data" / "raw" / "2020_ziyang-bgs_txt-pipe.txt"
+
+
+def corpus_available() -> bool:
+    return (CORPUS_DIR / "manifest.json").is_file()
+
+
+def corpus_entries() -> list[dict]:
+    """The manifest entries of the corpus, [] when ../shared/corpus is absent."""
+    if not corpus_available():
+        return []
+    return json.loads((CORPUS_DIR / "manifest.json").read_text(encoding="utf-8"))
+
+
+def truth_for(entry: dict) -> dict:
+    return json.loads((CORPUS_DIR / entry["truth"]).read_text(encoding="utf-8"))
+
+
+def corpus_params(formats: tuple[str, ...] | None = None) -> list:
+    """pytest params over corpus reports with a truth file; one skipped param when absent."""
+    entries = [e for e in corpus_entries() if e.get("truth")]
+    if formats is not None:
+        entries = [e for e in entries if e["format"].split(" ")[0].split("-")[0] in formats]
+    if not entries:
+        return [pytest.param(None, marks=pytest.mark.skip(reason=f"corpus absent: no {CORPUS_DIR}/manifest.json"))]
+    return [pytest.param(e, id=Path(e["file"]).stem) for e in entries]
+
+
+@pytest.fixture(scope="session")
+def corpus_dir() -> Path:
+    if not corpus_available():
+        pytest.skip(f"corpus absent: {CORPUS_DIR} (expected ../shared/corpus beside the checkout)")
+    return CORPUS_DIR
+
+
+@pytest.fixture(scope="session")
+def sample_path() -> Path:
+    return SAMPLE
