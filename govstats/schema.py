@@ -139,6 +139,11 @@ REQUEST_COLUMNS: tuple[Column, ...] = (
 APPLICANT_COLUMNS = tuple(c.code for c in REQUEST_COLUMNS if c.code != "total")
 LEGAL_PERSON_COLUMNS = tuple(c.code for c in REQUEST_COLUMNS if c.group == "法人或其他组织")
 LEGAL_PERSON_LABEL = "法人或其他组织"
+#: the header band above table 2's columns and the 勾稽关系 note in its corner, as printed
+APPLICANT_HEADER = "申请人情况"
+REQUESTS_CORNER_NOTE = "（本列数据的勾稽关系为：第一项加第二项之和，等于第三项加第四项之和）"
+#: the printed header of table 1's first column
+PUBLICATION_ROW_HEADER = "信息内容"
 
 _W = "（三）不予公开"
 _U = "（四）无法提供"
