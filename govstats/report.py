@@ -81,6 +81,11 @@ class Report:
         v = self.values.get((table, item, column))
         return None if v is None else v.value
 
+    def _repr_html_(self) -> str:  # notebook display: the tables as printed (govstats.display)
+        from govstats.display import report_html
+
+        return report_html(self)
+
     def __repr__(self) -> str:
         return (
             f"<Report {self.body or '?'} {self.year or '?'} template={self.template or '?'} "
