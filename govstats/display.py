@@ -457,7 +457,7 @@ def findings_table(findings: pd.DataFrame) -> Styler:
 
     return (
         findings.style.apply(colour, axis=1)
-        .format(_na_dash)
+        .format(_na_dash, escape="html")
         .hide(axis="index")
         .set_table_styles([{"selector": "th", "props": "text-align:left;background:#eef1f4;color:#1f2328"}])
         .set_caption(f"勾稽关系检查：{len(findings)} 条发现")
@@ -475,7 +475,7 @@ def tidy_table(frame: pd.DataFrame, max_rows: int = 200) -> Styler:
     def muted(value: Any) -> str:
         return "color:#8c959f" if value is pd.NA or value is None or (isinstance(value, float) and math.isnan(value)) else ""
 
-    styler = shown.style.format(_na_dash).hide(axis="index").set_caption(caption)
+    styler = shown.style.format(_na_dash, escape="html").hide(axis="index").set_caption(caption)
     if "value" in shown.columns:
         styler = styler.map(muted, subset=["value"]).set_properties(subset=["value"], **{"text-align": "right"})
     return styler
