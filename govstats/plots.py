@@ -1,0 +1,303 @@
+"""Charts of one body's indicators over the years, labelled in Chinese.
+
+Each function takes an indicator frame (:func:`govstats.analysis.indicators`) and a body name
+and returns a matplotlib :class:`~matplotlib.figure.Figure` (closed from pyplot, so a notebook
+shows it once, as the cell's value). Chinese text is drawn in a real CJK font
+(:mod:`govstats.fonts`). Every chart spans the body's years from first to last report and marks
+
+* the template change (a dashed vertical line labelled 模板变更) between a year reported on the
+  2019 template and the next on the 2021 one;
+* years without a report (hatched, 无报告) and years whose figures were left blank (hatched,
+  未填报), so a gap never looks like a zero.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+
+import matplotlib.pyplot as plt
+import numpy as np
+import pandas as pd
+from matplotlib.figure import Figure
+
+from govstats import analysis, fonts, formatting
+
+#: figure size (inches) and resolution used by every chart: readable, light in an HTML page
+FIGSIZE = (8.0, 3.6)
+DPI = 100
+BREAK_LABEL = "模板变更"
+NO_REPORT_LABEL = "无报告"
+BLANK_LABEL = "未填报"
+_HATCH = "///"
+_GREY = "#9e9e9e"
+
+_APPLICANT_COLORS = {
+    "natural_person": "#4e79a7",
+    "commercial": "#f28e2b",
+    "research": "#59a14f",
+    "social_org": "#b07aa1",
+    "legal_service": "#edc948",
+    "other_org": "#9c755f",
+}
+_OUTCOME_COLORS = {
+    "granted": "#59a14f",
+    "partly_granted": "#8cd17d",
+    "withheld": "#e15759",
+    "unavailable": "#f28e2b",
+    "not_processed": "#b07aa1",
+    "other": "#bab0ac",
+}
+_RESULT_COLORS = {"upheld": "#4e79a7", "corrected": "#e15759", "other": "#bab0ac", "pending": "#edc948"}
+
+
+def _new_figure(ncols: int = 1, figsize: tuple[float, float] = FIGSIZE):
+    fonts.use_cjk_font()
+    fig, axes = plt.subplots(1, ncols, figsize=figsize, dpi=DPI, squeeze=False, layout="constrained")
+    plt.close(fig)  # returned, not left in pyplot's list: shown once as the cell's value
+    return fig, list(axes[0])
+
+
+def _body_rows(ind: pd.DataFrame, body: str, section: str) -> pd.DataFrame:
+    return ind.loc[(ind["body"] == body) & (ind["section"] == section)]
+
+
+def _years(ind: pd.DataFrame, body: str) -> list[int]:
+    """Every year from the body's first to its last report."""
+    years = ind.loc[ind["body"] == body, "year"].dropna().astype(int)
+    if years.empty:
+        return []
+    return list(range(years.min(), years.max() + 1))
+
+
+def _templates(ind: pd.DataFrame, body: str) -> dict[int, str]:
+    rows = ind.loc[ind["body"] == body, ["year", "template"]].drop_duplicates("year")
+    return {int(y): str(t) for y, t in zip(rows["year"], rows["template"]) if pd.notna(t)}
+
+
+def _empty(fig: Figure, ax, message: str) -> Figure:
+    ax.set_axis_off()
+    ax.text(0.5, 0.5, message, ha="center", va="center", fontsize=13, color="#555555", transform=ax.transAxes)
+    return fig
+
+
+def _decorate_years(ax, years: Sequence[int], templates: dict[int, str], blank: Sequence[int] = ()) -> None:
+    """Year ticks, the template-change line and hatched no-report / blank years."""
+    ax.set_xticks(range(len(years)), [str(y) for y in years])
+    ax.set_xlim(-0.6, len(years) - 0.4)
+    for i, year in enumerate(years):
+        if year not in templates or year in blank:
+            label = NO_REPORT_LABEL if year not in templates else BLANK_LABEL
+            ax.axvspan(i - 0.4, i + 0.4, facecolor="none", edgecolor=_GREY, hatch=_HATCH, linewidth=0)
+            ax.text(i, 0.5, label, transform=ax.get_xaxis_transform(), ha="center", va="center",
+                    fontsize=9, color="#555555", bbox={"facecolor": "white", "edgecolor": "none", "pad": 1})
+    known = [y for y in years if y in templates]
+    for before, after in zip(known, known[1:]):
+        if templates[before] != templates[after]:
+            x = (years.index(before) + years.index(after)) / 2
+            ax.axvline(x, color="#333333", linestyle="--", linewidth=1)
+            ax.text(x, 1.0, BREAK_LABEL, transform=ax.get_xaxis_transform(), ha="center", va="bottom",
+                    fontsize=8, color="#333333")
+    ax.spines[["top", "right"]].set_visible(False)
+
+
+def _matrix(rows: pd.DataFrame, indicator: str, codes: Sequence[str], years: Sequence[int]) -> pd.DataFrame:
+    """years × codes values of one indicator (NA where missing)."""
+    sel = rows.loc[rows["indicator"] == indicator]
+    table = sel.pivot_table(index="year", columns="breakdown", values="value", aggfunc="first", dropna=False)
+    table = table.reindex(index=list(years), columns=list(codes))
+    return table.astype("Float64")
+
+
+def _stacked_bars(ax, table: pd.DataFrame, colors: dict[str, str], labels: dict[str, str]) -> list[int]:
+    """Stacked bars (NA parts drawn as 0); returns the years whose every part is NA."""
+    bottom = np.zeros(len(table))
+    for code in table.columns:
+        heights = table[code].fillna(0).to_numpy(dtype=float)
+        ax.bar(range(len(table)), heights, bottom=bottom, width=0.7, color=colors[code], label=labels[code])
+        bottom += heights
+    return [int(y) for y, row in table.iterrows() if row.isna().all()]
+
+
+def _legend(ax, below: bool = False) -> None:
+    """A frameless legend outside the plot: to the right, or below it (``below``)."""
+    handles, labels = ax.get_legend_handles_labels()
+    if not handles:
+        return
+    if below:
+        ax.legend(handles, labels, fontsize=8, frameon=False, loc="upper center", bbox_to_anchor=(0.5, -0.12), ncol=3)
+    else:
+        ax.legend(handles, labels, fontsize=8, frameon=False, loc="upper left", bbox_to_anchor=(1.0, 1.0))
+
+
+def requests_by_applicant(ind: pd.DataFrame, body: str) -> Figure:
+    """New requests per year, stacked by applicant type (自然人 and each kind of legal person)."""
+    fig, (ax,) = _new_figure()
+    years, templates = _years(ind, body), _templates(ind, body)
+    rows = _body_rows(ind, body, "requests")
+    if rows.empty:
+        return _empty(fig, ax, f"{body}：暂无申请数据")
+    codes = list(_APPLICANT_COLORS)
+    table = _matrix(rows, "new", codes, years)
+    blank = [y for y in _stacked_bars(ax, table, _APPLICANT_COLORS, analysis.APPLICANT_LABELS) if y in templates]
+    totals = _matrix(rows, "new", ["total"], years)["total"]
+    for i, value in enumerate(totals):
+        if pd.notna(value):
+            ax.text(i, float(value), f"{value:.0f}", ha="center", va="bottom", fontsize=8)
+    _decorate_years(ax, years, templates, blank)
+    ax.set_ylim(0, max(float(totals.max()) if totals.notna().any() else 0.0, 1.0) * 1.12)
+    ax.set_ylabel("件")
+    ax.set_title(f"{body}：本年新收政府信息公开申请（按申请人类型）", fontsize=11, pad=14)
+    _legend(ax)
+    return fig
+
+
+def outcome_composition(ind: pd.DataFrame, body: str) -> Figure:
+    """Outcomes of handled requests per year as shares (%), stacked: 予以公开 … 其他处理."""
+    fig, (ax,) = _new_figure()
+    years, templates = _years(ind, body), _templates(ind, body)
+    rows = _body_rows(ind, body, "outcomes")
+    if rows.empty:
+        return _empty(fig, ax, f"{body}：暂无办理结果数据")
+    codes = list(_OUTCOME_COLORS)
+    table = _matrix(rows, "share", codes, years)
+    blank = [y for y in _stacked_bars(ax, table, _OUTCOME_COLORS, analysis.OUTCOME_LABELS) if y in templates]
+    _decorate_years(ax, years, templates, blank)
+    ax.set_ylabel("占办结申请比例（%）")
+    ax.axhline(100, color="#cccccc", linewidth=0.8)
+    ax.set_title(f"{body}：申请办理结果构成", fontsize=11, pad=14)
+    _legend(ax)
+    return fig
+
+
+def refusal_reasons(ind: pd.DataFrame, body: str, year: int | None = None) -> Figure:
+    """Refusal reasons (不予公开 / 无法提供 / 不予处理) of one year, most frequent first.
+
+    ``year`` defaults to the body's latest report. Reasons never used that year are left out.
+    """
+    fig, (ax,) = _new_figure()
+    rows = _body_rows(ind, body, "outcomes")
+    if rows.empty:
+        return _empty(fig, ax, f"{body}：暂无办理结果数据")
+    year = int(rows["year"].max()) if year is None else year
+    reasons = analysis.leading_refusal_reasons(rows, n=len(analysis.OUTCOME_LABELS))
+    reasons = reasons.loc[reasons["year"] == year]
+    if reasons.empty:
+        has_year = (rows["year"] == year).any()
+        message = f"{year}年无不予公开、无法提供或不予处理的申请" if has_year else f"{body}：{year}年无报告"
+        return _empty(fig, ax, message)
+    reasons = reasons.iloc[::-1]
+    group_colors = [_OUTCOME_COLORS[r.split(".")[0]] for r in reasons["reason"]]
+    ax.barh(range(len(reasons)), reasons["count"].to_numpy(dtype=float), color=group_colors)
+    ax.set_yticks(range(len(reasons)), reasons["label"].tolist(), fontsize=8)
+    for i, (count, share) in enumerate(zip(reasons["count"], reasons["share_of_handled"])):
+        ax.text(float(count), i, f" {count:.0f}件（{share:.1f}%）", va="center", fontsize=8)
+    ax.set_xlabel("件（括号内为占办结申请比例）")
+    ax.spines[["top", "right"]].set_visible(False)
+    ax.margins(x=0.25)
+    ax.set_title(f"{body}：{year}年不予公开、无法提供、不予处理的理由", fontsize=11)
+    return fig
+
+
+def review_results(ind: pd.DataFrame, body: str) -> Figure:
+    """Administrative reviews and lawsuits per year, stacked by result (维持/纠正/其他/未审结)."""
+    fig, axes = _new_figure(2, (FIGSIZE[0], FIGSIZE[1]))
+    years, templates = _years(ind, body), _templates(ind, body)
+    rows = _body_rows(ind, body, "reviews")
+    if rows.empty:
+        for ax in axes[1:]:
+            ax.set_axis_off()
+        return _empty(fig, axes[0], f"{body}：暂无行政复议、行政诉讼数据")
+    codes = list(_RESULT_COLORS)
+    labels = analysis.REVIEW_RESULT_LABELS
+    ymax = 0.0
+    for ax, case in zip(axes, ("admin_review", "lawsuit")):
+        table = _matrix(rows, case, codes, years)
+        blank = [y for y in _stacked_bars(ax, table, _RESULT_COLORS, labels) if y in templates]
+        _decorate_years(ax, years, templates, blank)
+        ax.set_title(analysis.REVIEW_CASE_LABELS[case], fontsize=10, pad=14)
+        ax.tick_params(axis="x", labelsize=8)
+        ymax = max(ymax, float(table.fillna(0).sum(axis=1).max()))
+    for ax in axes:
+        ax.set_ylim(0, max(ymax * 1.1, 1))
+        ax.yaxis.get_major_locator().set_params(integer=True)
+    axes[0].set_ylabel("件")
+    _legend(axes[1])
+    fig.suptitle(f"{body}：行政复议、行政诉讼结果", fontsize=11)
+    return fig
+
+
+#: publication series: (label, [(item, column) per template, first found wins], comparable)
+_PUBLICATION_LINES = (
+    ("行政许可决定", "licensing", ("decisions",)),
+    ("行政处罚决定", "penalties", ("decisions",)),
+    ("行政强制决定", "coercion", ("decisions",)),
+)
+_DOC_SERIES = (
+    ("规范性文件 新制作/制发", "normative_docs", ("made", "issued")),
+    ("规章 新制作/制发", "rules", ("made", "issued")),
+    ("规范性文件 废止", "normative_docs", ("repealed",)),
+)
+
+
+def _series(rows: pd.DataFrame, item: str, columns: Sequence[str], years: Sequence[int]) -> pd.Series:
+    sel = rows.loc[(rows["indicator"] == item) & rows["breakdown"].isin(list(columns))]
+    return sel.drop_duplicates("year").set_index("year")["value"].reindex(list(years)).astype("Float64")
+
+
+def publication_volumes(ind: pd.DataFrame, body: str) -> Figure:
+    """Publication volumes per year: licensing, penalty and coercion decisions (comparable across
+    the template change) and normative documents / rules made (2019) or issued (2021) and
+    repealed — the made→issued series is drawn unconnected across the template change."""
+    fig, axes = _new_figure(2, (FIGSIZE[0] * 1.15, FIGSIZE[1] * 1.15))
+    years, templates = _years(ind, body), _templates(ind, body)
+    rows = _body_rows(ind, body, "publication")
+    if rows.empty:
+        axes[1].set_axis_off()
+        return _empty(fig, axes[0], f"{body}：暂无主动公开数据")
+    x = np.arange(len(years))
+    ax = axes[0]
+    blank_all = set(years)
+    for (label, item, columns), color in zip(_PUBLICATION_LINES, ("#4e79a7", "#e15759", "#59a14f")):
+        values = _series(rows, item, columns, years)
+        blank_all &= {y for y, v in zip(years, values) if pd.isna(v)}
+        ax.plot(x, values.to_numpy(dtype=float, na_value=np.nan), marker="o", color=color, label=label)
+    _decorate_years(ax, years, templates, [y for y in blank_all if y in templates])
+    ax.set_ylabel("件")
+    ax.set_title("行政许可、处罚、强制决定数量", fontsize=10, pad=14)
+    _legend(ax, below=True)
+    ax = axes[1]
+    width = 0.8 / len(_DOC_SERIES)
+    blank_docs = set(years)
+    for k, ((label, item, columns), color) in enumerate(zip(_DOC_SERIES, ("#4e79a7", "#f28e2b", "#bab0ac"))):
+        values = _series(rows, item, columns, years)
+        blank_docs &= {y for y, v in zip(years, values) if pd.isna(v)}
+        ax.bar(x + (k - 1) * width, values.fillna(0).to_numpy(dtype=float), width=width, color=color, label=label)
+    _decorate_years(ax, years, templates, [y for y in blank_docs if y in templates])
+    ax.set_title("规章、规范性文件（2019与2021模板口径不同）", fontsize=10, pad=14)
+    _legend(ax, below=True)
+    ax.tick_params(axis="x", labelsize=8)
+    fig.suptitle(f"{body}：主动公开情况", fontsize=11)
+    return fig
+
+
+def compare_bar(comparison: pd.DataFrame, section: str, indicator: str, breakdown: str) -> Figure:
+    """One measure of a comparison (:func:`govstats.analysis.compare`) as horizontal bars,
+    bodies grouped by level and sorted by rank; bodies without a value are listed as 未填报."""
+    fig, (ax,) = _new_figure(1, (FIGSIZE[0], max(2.0, 0.35 * len(comparison["body"].unique()) + 1.2)))
+    rows = comparison.loc[
+        (comparison["section"] == section) & (comparison["indicator"] == indicator) & (comparison["breakdown"] == breakdown)
+    ]
+    if rows.empty:
+        return _empty(fig, ax, "暂无可比较的数据")
+    rows = rows.sort_values(["level", "rank"], na_position="last").iloc[::-1]
+    values = rows["value"].to_numpy(dtype=float, na_value=np.nan)
+    labels = [f"{b}（{lvl}）" for b, lvl in zip(rows["body"], rows["level"])]
+    ax.barh(range(len(rows)), np.nan_to_num(values), color="#4e79a7")
+    unit = str(rows["unit"].iloc[0])
+    for i, v in enumerate(values):
+        ax.text(0 if np.isnan(v) else v, i, f" {formatting.fmt_value(v, unit)}", va="center", fontsize=8)
+    ax.set_yticks(range(len(rows)), labels, fontsize=8)
+    ax.margins(x=0.2)
+    ax.spines[["top", "right"]].set_visible(False)
+    ax.set_title(str(rows["label"].iloc[0]), fontsize=11)
+    return fig
