@@ -1,0 +1,905 @@
+"""Read a report published as PDF into the shared :class:`~govstats.reading.document.Document`.
+
+Built on pdfplumber (pdfminer.six underneath). The reader knows page geometry, not the
+template: it finds the tables a page draws with ruling lines, reads each cell's characters by
+position, and turns the text around the tables into paragraphs.
+
+* **Tables** come from the page's *visible* rules only (stroked lines, stroked rectangles, thin
+  filled bars). White cell backgrounds and shaded paragraphs are ignored, so a page whose body
+  text sits in white boxes is not mistaken for a table. Each drawn table is closed at its top and
+  bottom so that a merged cell cut by a page break (it loses its edge there) is still a cell.
+* **Cells** are read as printed: a merged cell appears once with its row/column span counted
+  on the table's grid; its characters are assigned by position, so digits of neighbouring cells
+  never run together and never change order. Lines inside a cell are joined (without a space
+  between two CJK characters: a PDF line break is layout, not text).
+* **Pages**: a table that runs to the foot of one page and resumes at the top of the next is one
+  table; a repeated header on the new page is dropped; a merged left-hand cell cut by the page
+  break is joined back (its row span grows instead of an empty cell being printed twice). Page
+  furniture (page numbers such as ``- 3 -``, ``第3页``, ``3/5``; a running header or footer
+  repeated on most pages) never becomes a block.
+* **Tables without rules** (ruling lines absent): lines are split into cells at wide gaps between
+  characters (never between digits set close together), wrapped label lines are joined to the
+  row whose numbers they surround, and the rows are emitted as a table.
+* **Text**: lines outside tables are joined into paragraphs (a paragraph ends at a short line,
+  an indented line, a heading-sized gap or a change of font size), across a page break too.
+  ``Document.title`` is the largest-type heading of the first page.
+
+Glyphs some PDF producers map to Kangxi radicals (``⼈`` U+2F08 for ``人``) are read as the
+ideographs they depict. A PDF without a text layer (a scan) or one that cannot be opened
+(encrypted, damaged) raises :class:`govstats.ParseError` naming the file.
+"""
+
+from __future__ import annotations
+
+import bisect
+import io
+import logging
+import re
+import unicodedata
+from collections import Counter
+from contextlib import contextmanager
+from dataclasses import dataclass, field, replace
+from typing import Iterator
+
+from govstats.errors import ParseError
+from govstats.reading.document import Block, Cell, Document
+
+#: a char, as pdfplumber gives it (dict with text, x0, x1, top, bottom, size, ...)
+Char = dict
+
+#: pdf points; positions closer than this are the same rule / the same line
+SNAP = 3.0
+#: share of the page height at top and bottom where headers and footers live
+MARGIN_ZONE = 0.12
+#: a gap wider than this many character sizes splits a line into cells (unruled tables)
+CELL_GAP_EM = 0.9
+#: a gap wider than this many character sizes inside a cell or paragraph line is a space
+SPACE_GAP_EM = 0.25
+
+_PAGE_NUMBER = re.compile(
+    r"^[\s\-—–－_·•]*(?:第\s*)?\d{1,4}\s*(?:页)?(?:\s*(?:/|／|of|共)\s*\d{1,4}\s*页?)?[\s\-—–－_·•]*$"
+    r"|^\s*(?:page|Page|PAGE)\s*\d{1,4}(?:\s*(?:of|/)\s*\d{1,4})?\s*$"
+)
+_NUMERIC = re.compile(r"^[\s+\-−－]*[0-9０-９][0-9０-９,，.．\s]*(?:%|％|元|万元|件|个|条|项)?$")
+_DIGITS = re.compile(r"\d+")
+
+
+def read_pdf(data: bytes, name: str) -> Document:
+    """Read the bytes of a PDF report into a :class:`Document` (format ``"pdf"``).
+
+    ``name`` is how messages name the file. Cell sources read ``page 3 (x=120, y=455)``: the
+    1-based page and the top-left corner of the cell or line in PDF points from the page's
+    top-left. Raises :class:`ParseError` when the PDF cannot be opened (encrypted, damaged) or
+    has no text layer (a scan: OCR is not done).
+    """
+    with _quiet_pdfminer():
+        pages = _open_pages(data, name)
+        reader = _Reader(name)
+        for number, page in enumerate(pages, start=1):
+            try:
+                reader.add_page(number, page)
+            except ParseError:
+                raise
+            except Exception as exc:  # pdfminer raises many types on damaged content streams
+                raise ParseError(
+                    f"the PDF is damaged and cannot be read ({type(exc).__name__}: {exc})",
+                    source=name,
+                    where=f"page {number}",
+                ) from exc
+        return reader.finish()
+
+
+# ---------------------------------------------------------------------------------------
+# opening
+
+
+@contextmanager
+def _quiet_pdfminer() -> Iterator[None]:
+    """pdfminer logs a warning per glyph of some embedded fonts; keep them off stderr."""
+    logger = logging.getLogger("pdfminer")
+    level = logger.level
+    logger.setLevel(logging.ERROR)
+    try:
+        yield
+    finally:
+        logger.setLevel(level)
+
+
+@dataclass
+class _Page:
+    width: float
+    height: float
+    chars: list[Char]
+    edges: list[dict]
+    images: int
+    tables: list = field(default_factory=list)  # pdfplumber Table objects
+
+
+def _open_pages(data: bytes, name: str) -> list[_Page]:
+    import pdfplumber
+    from pdfminer.pdfdocument import PDFEncryptionError, PDFPasswordIncorrect
+
+    if not data.lstrip()[:5].startswith(b"%PDF"):
+        raise ParseError("not a PDF file (no %PDF header)", source=name)
+    try:
+        pdf = pdfplumber.open(io.BytesIO(data))
+    except Exception as exc:
+        cause = exc.__cause__ or exc.__context__ or exc
+        if isinstance(exc, (PDFPasswordIncorrect, PDFEncryptionError)) or isinstance(
+            cause, (PDFPasswordIncorrect, PDFEncryptionError)
+        ):
+            raise ParseError(
+                "the PDF is encrypted (password-protected); it cannot be read without the password",
+                source=name,
+            ) from exc
+        raise ParseError(
+            f"the PDF is damaged and cannot be opened ({type(cause).__name__}: {cause})", source=name
+        ) from exc
+    pages: list[_Page] = []
+    with pdf:
+        try:
+            page_list = list(pdf.pages)
+        except Exception as exc:
+            raise ParseError(f"the PDF is damaged: its page tree cannot be read ({exc})", source=name) from exc
+        if not page_list:
+            raise ParseError("the PDF has no pages", source=name)
+        for number, page in enumerate(page_list, start=1):
+            try:
+                chars = [_clean_char(c) for c in page.chars if c.get("text")]
+                edges = _visible_edges(page)
+                item = _Page(float(page.width), float(page.height), chars, edges, len(page.images))
+                if edges:
+                    item.tables = _find_tables(page, edges)
+            except ParseError:
+                raise
+            except Exception as exc:
+                raise ParseError(
+                    f"the PDF is damaged and cannot be read ({type(exc).__name__}: {exc})",
+                    source=name,
+                    where=f"page {number}",
+                ) from exc
+            page.flush_cache()
+            pages.append(item)
+    if not any(p.chars for p in pages):
+        images = sum(p.images for p in pages)
+        what = f"its {len(pages)} page(s) hold {images} image(s) and no text" if images else "it holds no text"
+        raise ParseError(
+            f"the PDF has no text layer ({what}): it looks like a scan, and OCR is not done; "
+            "publish or obtain a PDF with text, or the report in another format",
+            source=name,
+        )
+    return pages
+
+
+#: CJK Radicals Supplement forms that are glyph-identical to common (simplified) ideographs;
+#: Unicode gives them no decomposition, so NFKC leaves them alone.
+_RADICAL_SUPPLEMENT = dict(
+    zip(
+        "⺁⺊⺒⺓⺝⺟⺠⺩⺼⻁⻄⻅⻆⻈⻉⻋⻓⻔⻘⻚⻛⻜⻝⻠⻢⻣⻤⻥⻦⻧⻨⻩⻪⻬⻮⻰⻳⺰",
+        "厂卜巳幺月母民王月虎西见角讠贝车长门青页风飞食饣马骨鬼鱼鸟卤麦黄黾齐齿龙龟纟",
+    )
+)
+
+
+def _ideograph(ch: str) -> str:
+    if "\u2f00" <= ch <= "\u2fdf" or "\uf900" <= ch <= "\ufaff":  # Kangxi radicals, compatibility ideographs
+        return unicodedata.normalize("NFKC", ch)
+    return _RADICAL_SUPPLEMENT.get(ch, ch)
+
+
+def _clean_char(char: Char) -> Char:
+    """Radical and compatibility code points some PDF producers emit stand for the ideographs
+    they are drawn as (``⼈`` U+2F08 is ``人``): read them as those ideographs."""
+    text = char["text"]
+    if any("\u2e80" <= ch <= "\u2fdf" or "\uf900" <= ch <= "\ufaff" for ch in text):
+        char = dict(char, text="".join(_ideograph(ch) for ch in text))
+    return char
+
+
+# ---------------------------------------------------------------------------------------
+# ruling lines and tables
+
+
+def _is_visible(color) -> bool:
+    """A colour that shows on white paper (pdfminer colours: gray, RGB or CMYK tuples)."""
+    if color is None:
+        return True  # the PDF default colour is black
+    if isinstance(color, (int, float)):
+        color = (color,)
+    try:
+        values = [float(v) for v in color]
+    except (TypeError, ValueError):
+        return True  # a pattern or named colour space: assume it is drawn
+    if len(values) == 1:
+        return values[0] < 0.9
+    if len(values) == 3:
+        return min(values) < 0.9
+    if len(values) == 4:  # CMYK: white is all zero
+        return max(values) > 0.1
+    return True
+
+
+def _edge(orientation: str, x0: float, x1: float, top: float, bottom: float) -> dict:
+    return {
+        "object_type": "rule_edge",
+        "orientation": orientation,
+        "x0": x0,
+        "x1": x1,
+        "top": top,
+        "bottom": bottom,
+        "width": x1 - x0,
+        "height": bottom - top,
+    }
+
+
+def _visible_edges(page) -> list[dict]:
+    """Horizontal and vertical rules a reader would see: stroked lines/paths, thin filled bars."""
+    edges: list[dict] = []
+    for obj in list(page.rects):
+        x0, x1, top, bottom = obj["x0"], obj["x1"], obj["top"], obj["bottom"]
+        w, h = x1 - x0, bottom - top
+        if obj.get("fill") and _is_visible(obj.get("non_stroking_color")) and min(w, h) <= SNAP:
+            if w >= h:
+                edges.append(_edge("h", x0, x1, (top + bottom) / 2, (top + bottom) / 2))
+            else:
+                edges.append(_edge("v", (x0 + x1) / 2, (x0 + x1) / 2, top, bottom))
+        elif obj.get("stroke") and _is_visible(obj.get("stroking_color")):
+            edges += [
+                _edge("h", x0, x1, top, top),
+                _edge("h", x0, x1, bottom, bottom),
+                _edge("v", x0, x0, top, bottom),
+                _edge("v", x1, x1, top, bottom),
+            ]
+    for obj in list(page.lines) + list(page.curves):
+        if not _is_visible(obj.get("stroking_color")):
+            continue
+        points = obj.get("pts") or [(obj["x0"], obj["top"]), (obj["x1"], obj["bottom"])]
+        for (ax, ay), (bx, by) in zip(points, points[1:]):
+            # pdfplumber gives pts with y from the top in recent versions
+            if abs(ay - by) <= 0.5 and abs(ax - bx) > SNAP:
+                edges.append(_edge("h", min(ax, bx), max(ax, bx), ay, ay))
+            elif abs(ax - bx) <= 0.5 and abs(ay - by) > SNAP:
+                edges.append(_edge("v", ax, ax, min(ay, by), max(ay, by)))
+    return _close_bands(edges)
+
+
+def _close_bands(edges: list[dict]) -> list[dict]:
+    """Add the top and bottom rule of each block of vertical rules.
+
+    A table cut by a page break often lacks the rule where it was cut (and a merged cell there
+    has no edge at all); closing each vertically connected block of rules gives those cells
+    back. A closing rule over an existing one changes nothing.
+    """
+    verticals = sorted((e for e in edges if e["orientation"] == "v"), key=lambda e: e["top"])
+    bands: list[list[dict]] = []
+    for e in verticals:
+        if bands and e["top"] <= max(b["bottom"] for b in bands[-1]) + SNAP:
+            bands[-1].append(e)
+        else:
+            bands.append([e])
+    extra = []
+    for band in bands:
+        if len(band) < 2:
+            continue
+        x0 = min(e["x0"] for e in band)
+        x1 = max(e["x0"] for e in band)
+        if x1 - x0 < 2 * SNAP:
+            continue
+        top = min(e["top"] for e in band)
+        bottom = max(e["bottom"] for e in band)
+        extra += [_edge("h", x0, x1, top, top), _edge("h", x0, x1, bottom, bottom)]
+    return edges + extra
+
+
+def _find_tables(page, edges: list[dict]) -> list:
+    verticals = [e for e in edges if e["orientation"] == "v"]
+    horizontals = [e for e in edges if e["orientation"] == "h"]
+    if len(verticals) < 2 or len(horizontals) < 2:
+        return []
+    settings = {
+        "vertical_strategy": "explicit",
+        "horizontal_strategy": "explicit",
+        "explicit_vertical_lines": verticals,
+        "explicit_horizontal_lines": horizontals,
+        "snap_tolerance": SNAP,
+        "join_tolerance": SNAP,
+        "intersection_tolerance": SNAP,
+    }
+    return page.find_tables(table_settings=settings)
+
+
+# ---------------------------------------------------------------------------------------
+# text lines
+
+
+@dataclass
+class _Line:
+    """One visual line of characters (sorted left to right)."""
+
+    chars: list[Char]
+
+    @property
+    def x0(self) -> float:
+        return min(c["x0"] for c in self.chars)
+
+    @property
+    def x1(self) -> float:
+        return max(c["x1"] for c in self.chars)
+
+    @property
+    def top(self) -> float:
+        return min(c["top"] for c in self.chars)
+
+    @property
+    def bottom(self) -> float:
+        return max(c["bottom"] for c in self.chars)
+
+    @property
+    def size(self) -> float:
+        sizes = Counter(round(float(c.get("size") or (c["bottom"] - c["top"])), 1) for c in self.chars)
+        return sizes.most_common(1)[0][0] or 10.0
+
+    @property
+    def text(self) -> str:
+        return _chars_text(self.chars)
+
+    def segments(self) -> list[list[Char]]:
+        """The line cut at gaps wide enough to separate table cells."""
+        out: list[list[Char]] = []
+        for c in self.chars:
+            if c["text"].isspace():
+                continue
+            if out:
+                prev = out[-1][-1]
+                size = max(float(prev.get("size") or 10.0), 1.0)
+                if c["x0"] - prev["x1"] > CELL_GAP_EM * size:
+                    out.append([c])
+                    continue
+                out[-1].append(c)
+            else:
+                out.append([c])
+        return out
+
+
+def _chars_text(chars: list[Char]) -> str:
+    """Characters of one line as text: a space where the PDF has one or a visible gap."""
+    parts: list[str] = []
+    prev = None
+    for c in chars:
+        if prev is not None and not c["text"].isspace():
+            size = max(float(prev.get("size") or 10.0), 1.0)
+            if c["x0"] - prev["x1"] > SPACE_GAP_EM * size:
+                parts.append(" ")
+        parts.append(c["text"])
+        prev = c
+    return _fold(" ".join(["".join(parts)]))
+
+
+def _fold(text: str) -> str:
+    return re.sub(r"\s+", " ", text).strip()
+
+
+def _group_lines(chars: list[Char]) -> list[_Line]:
+    """Characters into visual lines: a char joins a line its vertical middle falls in."""
+    lines: list[list[Char]] = []
+    bounds: list[tuple[float, float]] = []
+    for c in sorted(chars, key=lambda c: (round(c["top"], 1), c["x0"])):
+        mid = (c["top"] + c["bottom"]) / 2
+        for i in range(len(lines) - 1, max(-1, len(lines) - 4), -1):
+            top, bottom = bounds[i]
+            if top <= mid <= bottom:
+                lines[i].append(c)
+                break
+        else:
+            lines.append([c])
+            bounds.append((c["top"], c["bottom"]))
+    out = [_Line(sorted(line, key=lambda c: c["x0"])) for line in lines]
+    out = [line for line in out if line.text]
+    return sorted(out, key=lambda line: (line.top, line.x0))
+
+
+def _is_cjk(ch: str) -> bool:
+    return bool(ch) and (
+        "\u3000" <= ch <= "\u303f"
+        or "\u3400" <= ch <= "\u9fff"
+        or "\uf900" <= ch <= "\ufaff"
+        or "\uff00" <= ch <= "\uffef"
+        or ch in "“”‘’、，。：；！？（）《》"
+    )
+
+
+def _join_wrapped(parts: list[str]) -> str:
+    """Join lines of one cell or paragraph: no space between two CJK characters."""
+    out = ""
+    for part in parts:
+        part = part.strip()
+        if not part:
+            continue
+        if out and not (_is_cjk(out[-1]) and _is_cjk(part[0])):
+            out += " "
+        out += part
+    return _fold(out)
+
+
+def _where(page: int, x: float, y: float) -> str:
+    return f"page {page} (x={round(x)}, y={round(y)})"
+
+
+# ---------------------------------------------------------------------------------------
+# page content as items in reading order
+
+
+@dataclass
+class _TablePart:
+    """The part of one table drawn on one page."""
+
+    page: int
+    top: float
+    bottom: float
+    x0: float
+    x1: float
+    rows: list[list[Cell]]
+    #: per row, per cell: (x0, x1) and the grid rows it covers, for joining across pages
+    boxes: list[list[tuple[float, float]]]
+    n_grid_rows: int
+    starts: list[int]  # grid row index each emitted row starts at
+    spans: list[list[int]]  # per row, per cell: grid rowspan
+
+
+@dataclass
+class _TextItem:
+    page: int
+    lines: list[_Line]
+    top: float
+
+
+class _Reader:
+    def __init__(self, name: str):
+        self.name = name
+        self.blocks: list[Block] = []
+        self.warnings: list[str] = []
+        self.title: str | None = None
+        self.table_count = 0
+        self._open_table: _TablePart | None = None  # the table the last page ended with
+        self._open_table_number: int | None = None
+        self._open_cells: list[tuple[tuple[float, float], Cell]] = []
+        self._open_paragraph: list[_Line] | None = None
+        self._pages: list[tuple[int, _Page]] = []
+        self._right = 0.0  # right edge of the text on the current page
+
+    # Pages are collected first: furniture (running headers) is recognised across pages.
+    def add_page(self, number: int, page: _Page) -> None:
+        self._pages.append((number, page))
+
+    def finish(self) -> Document:
+        furniture = _running_furniture(self._pages)
+        for number, page in self._pages:
+            self._read_page(number, page, furniture)
+        self._flush_paragraph()
+        doc = Document(name=self.name, format="pdf", blocks=self.blocks, title=self.title, warnings=self.warnings)
+        return doc
+
+    # -- one page -------------------------------------------------------------------------
+    def _read_page(self, number: int, page: _Page, furniture: set[str]) -> None:
+        tables = [t for t in page.tables if _grid_columns(t) >= 2]
+        boxes = [t.bbox for t in tables]
+
+        def in_table(c: Char) -> int | None:
+            cx, cy = (c["x0"] + c["x1"]) / 2, (c["top"] + c["bottom"]) / 2
+            for i, (x0, top, x1, bottom) in enumerate(boxes):
+                if x0 - 1 <= cx <= x1 + 1 and top - 1 <= cy <= bottom + 1:
+                    return i
+            return None
+
+        per_table: list[list[Char]] = [[] for _ in tables]
+        loose: list[Char] = []
+        for c in page.chars:
+            i = in_table(c)
+            if i is None:
+                loose.append(c)
+            else:
+                per_table[i].append(c)
+
+        lines = [ln for ln in _group_lines(loose) if not _is_furniture(ln, page, furniture)]
+        if self.title is None and number <= 2:
+            self._take_title(lines)
+        self._right = max((ln.x1 for ln in lines), default=page.width)
+
+        items: list[tuple[float, object]] = []
+        for t, chars in zip(tables, per_table):
+            part = _table_part(number, t, chars)
+            if part.rows:
+                items.append((part.top, part))
+        if not tables:
+            items += [(part.top, part) for part in _unruled_tables(number, lines, page)]
+            claimed = {id(ln) for _, part in items for ln in getattr(part, "_lines", [])}
+            lines = [ln for ln in lines if id(ln) not in claimed]
+        for ln in lines:
+            items.append((ln.top, ln))
+        items.sort(key=lambda it: it[0])
+
+        first = True
+        for _, item in items:
+            if isinstance(item, _TablePart):
+                self._flush_paragraph()
+                self._add_table(item, continues=first and self._open_table is not None)
+            else:
+                if self._open_table is not None:
+                    self._open_table = None
+                self._add_line(number, item, page)
+            first = False
+        # a table that is the last thing on the page stays open for the next page
+
+    def _take_title(self, lines: list[_Line]) -> None:
+        top_lines = [ln for ln in lines[:12]]
+        if not top_lines:
+            return
+        biggest = max(ln.size for ln in top_lines)
+        body = Counter(round(ln.size) for ln in lines).most_common(1)[0][0]
+        if biggest < body * 1.15:
+            return
+        group: list[_Line] = []
+        for ln in top_lines:
+            if ln.size >= biggest * 0.95:
+                group.append(ln)
+            elif group:
+                break
+        if group:
+            self.title = _join_wrapped([ln.text for ln in group])
+
+    # -- text -----------------------------------------------------------------------------
+    def _add_line(self, number: int, line: _Line, page: _Page) -> None:
+        para = self._open_paragraph
+        if para:
+            last = para[-1]
+            size = max(last.size, 1.0)
+            same_page = last.chars[0].get("page_number") == line.chars[0].get("page_number")
+            gap = line.top - last.bottom if same_page else 0.0
+            left = min(ln.x0 for ln in para)
+            right = max(ln.x1 for ln in para)
+            full = last.x1 >= max(right, self._right) - 1.5 * size
+            indented = line.x0 > left + 1.2 * size
+            joins = (
+                full
+                and not indented
+                and abs(line.size - last.size) < 0.5
+                and gap < 1.2 * size
+                and abs(line.x0 - left) < 3 * size
+            )
+            if not joins:
+                self._flush_paragraph()
+        if self._open_paragraph is None:
+            self._open_paragraph = []
+        self._open_paragraph.append(line)
+
+    def _flush_paragraph(self) -> None:
+        para = self._open_paragraph
+        self._open_paragraph = None
+        if not para:
+            return
+        text = _join_wrapped([ln.text for ln in para])
+        if not text:
+            return
+        first = para[0]
+        where = _where(first.chars[0].get("page_number") or 0, first.x0, first.top)
+        self.blocks.append(Block(kind="text", cells=[Cell(text, where)], source=where))
+
+    # -- tables ---------------------------------------------------------------------------
+    def _add_table(self, part: _TablePart, continues: bool) -> None:
+        previous = self._open_table
+        carried: list[tuple[tuple[float, float], bool, Cell]] = []
+        if continues and previous is not None and _compatible(previous, part):
+            number = self._open_table_number
+            part = _drop_repeated_header(self._first_part_rows(number), part)
+            carried = self._join_cut_cells(part)
+        else:
+            self.table_count += 1
+            number = self.table_count
+        for row in part.rows:
+            if row:
+                self.blocks.append(Block(kind="row", cells=row, source=row[0].source, table=number))
+        # cells whose span reaches the foot of this part may go on at the top of the next page
+        self._open_cells = [
+            (part.boxes[r][i], cell)
+            for r, row in enumerate(part.rows)
+            for i, cell in enumerate(row)
+            if part.starts[r] + part.spans[r][i] >= part.n_grid_rows
+        ] + [(box, cell) for box, reaches_foot, cell in carried if reaches_foot]
+        self._open_table = part
+        self._open_table_number = number
+
+    def _first_part_rows(self, number: int | None) -> list[list[str]]:
+        return [[c.text for c in b.cells] for b in self.blocks if b.kind == "row" and b.table == number]
+
+    def _join_cut_cells(self, part: _TablePart) -> list[tuple[tuple[float, float], bool, Cell]]:
+        """A merged cell cut by the page break: grow its span instead of printing it twice.
+
+        A cell at the top of the new page continues a cell of the page before when it sits in
+        the same column and that cell reached the foot of the page, and either the new cell is
+        empty or the old one is an empty merged cell (its text printed below the break).
+        Returns, per joined cell, its box, whether it reaches the foot of this part, and the
+        grown cell.
+        """
+        if not part.rows or not self._open_cells:
+            return []
+        carried = []
+        keep: list[int] = []
+        for i, cell in enumerate(part.rows[0]):
+            x0, x1 = part.boxes[0][i]
+            match = next(
+                (
+                    k
+                    for k, (box, _) in enumerate(self._open_cells)
+                    if abs(box[0] - x0) <= SNAP and abs(box[1] - x1) <= SNAP
+                ),
+                None,
+            )
+            if match is not None:
+                box, prev_cell = self._open_cells[match]
+                if not cell.text or (not prev_cell.text and prev_cell.rowspan > 1):
+                    grown = replace(
+                        prev_cell,
+                        text=prev_cell.text or cell.text,
+                        rowspan=prev_cell.rowspan + cell.rowspan,
+                    )
+                    self._replace_cell(prev_cell, grown)
+                    self._open_cells[match] = (box, grown)
+                    reaches_foot = part.starts[0] + part.spans[0][i] >= part.n_grid_rows
+                    carried.append((box, reaches_foot, grown))
+                    continue
+            keep.append(i)
+        if len(keep) != len(part.rows[0]):
+            part.rows[0] = [part.rows[0][i] for i in keep]
+            part.boxes[0] = [part.boxes[0][i] for i in keep]
+            part.spans[0] = [part.spans[0][i] for i in keep]
+        return carried
+
+    def _replace_cell(self, old: Cell, new: Cell) -> None:
+        for block in reversed(self.blocks):
+            if block.kind != "row":
+                continue
+            for i, c in enumerate(block.cells):
+                if c is old:
+                    block.cells[i] = new
+                    return
+
+
+def _compatible(previous: _TablePart, part: _TablePart) -> bool:
+    """Two parts of one table: the new page's table spans the same width."""
+    return abs(previous.x0 - part.x0) <= 6 * SNAP and abs(previous.x1 - part.x1) <= 6 * SNAP or (
+        abs(previous.x1 - part.x1) <= 2 * SNAP
+    )
+
+
+def _drop_repeated_header(first_rows: list[list[str]], part: _TablePart) -> _TablePart:
+    """Remove leading rows of ``part`` that repeat the leading rows of the table's first page."""
+    k = 0
+    while k < len(part.rows) and k < len(first_rows) and [c.text for c in part.rows[k]] == first_rows[k]:
+        k += 1
+    if k and k < len(part.rows) + 1:
+        part.rows = part.rows[k:]
+        part.boxes = part.boxes[k:]
+        part.starts = part.starts[k:]
+        part.spans = part.spans[k:]
+    return part
+
+
+def _grid_columns(table) -> int:
+    xs = _cluster(sorted({round(v, 1) for c in table.cells for v in (c[0], c[2])}))
+    return max(0, len(xs) - 1)
+
+
+def _cluster(values: list[float]) -> list[float]:
+    out: list[float] = []
+    for v in values:
+        if not out or v - out[-1] > SNAP:
+            out.append(v)
+    return out
+
+
+def _index(grid: list[float], v: float) -> int:
+    i = bisect.bisect_left(grid, v - SNAP)
+    return min(i, len(grid) - 1)
+
+
+def _table_part(page: int, table, chars: list[Char]) -> _TablePart:
+    """Cells of one drawn table with spans on its grid, text read by character position."""
+    cells = list(table.cells)
+    xs = _cluster(sorted({round(v, 1) for c in cells for v in (c[0], c[2])}))
+    ys = _cluster(sorted({round(v, 1) for c in cells for v in (c[1], c[3])}))
+    placed = []
+    for x0, top, x1, bottom in cells:
+        col, col_end = _index(xs, x0), _index(xs, x1)
+        row, row_end = _index(ys, top), _index(ys, bottom)
+        if col_end <= col or row_end <= row:
+            continue
+        placed.append((row, col, row_end - row, col_end - col, (x0, top, x1, bottom)))
+    # characters to cells: the cell whose box holds the character's middle
+    owner: dict[tuple[int, int], int] = {}
+    for k, (row, col, rs, cs, _) in enumerate(placed):
+        for r in range(row, row + rs):
+            for c in range(col, col + cs):
+                owner.setdefault((r, c), k)
+    texts: list[list[Char]] = [[] for _ in placed]
+    for ch in chars:
+        cx, cy = (ch["x0"] + ch["x1"]) / 2, (ch["top"] + ch["bottom"]) / 2
+        c = bisect.bisect_right(xs, cx) - 1
+        r = bisect.bisect_right(ys, cy) - 1
+        k = owner.get((r, c))
+        if k is not None:
+            texts[k].append(ch)
+    by_row: dict[int, list[tuple[int, Cell, tuple[float, float], int]]] = {}
+    for k, (row, col, rs, cs, (x0, top, x1, bottom)) in enumerate(placed):
+        text = _join_wrapped([ln.text for ln in _group_lines(texts[k])])
+        cell = Cell(text, _where(page, x0, top), rowspan=rs, colspan=cs)
+        by_row.setdefault(row, []).append((col, cell, (x0, x1), rs))
+    rows: list[list[Cell]] = []
+    boxes: list[list[tuple[float, float]]] = []
+    starts: list[int] = []
+    spans: list[list[int]] = []
+    for row in sorted(by_row):
+        entries = sorted(by_row[row], key=lambda e: e[0])
+        if all(not e[1].text for e in entries) and all(e[3] == 1 for e in entries):
+            continue  # an empty spacer row carries nothing
+        rows.append([e[1] for e in entries])
+        boxes.append([e[2] for e in entries])
+        starts.append(row)
+        spans.append([e[3] for e in entries])
+    x0, top, x1, bottom = table.bbox
+    return _TablePart(page, top, bottom, x0, x1, rows, boxes, len(ys) - 1, starts, spans)
+
+
+# ---------------------------------------------------------------------------------------
+# page furniture
+
+
+def _furniture_key(text: str) -> str:
+    return _DIGITS.sub("#", text.replace(" ", ""))
+
+
+def _in_margin(line: _Line, page: _Page) -> bool:
+    return line.bottom <= page.height * MARGIN_ZONE or line.top >= page.height * (1 - MARGIN_ZONE)
+
+
+def _running_furniture(pages: list[tuple[int, _Page]]) -> set[str]:
+    """Texts (digits masked) in the top/bottom margins of at least half of the pages (≥ 3)."""
+    if len(pages) < 3:
+        return set()
+    seen: Counter[str] = Counter()
+    for _, page in pages:
+        keys = set()
+        for c_line in _group_lines(
+            [c for c in page.chars if c["bottom"] <= page.height * MARGIN_ZONE or c["top"] >= page.height * (1 - MARGIN_ZONE)]
+        ):
+            keys.add(_furniture_key(c_line.text))
+        seen.update(keys)
+    return {k for k, n in seen.items() if n >= max(3, len(pages) // 2)}
+
+
+def _is_furniture(line: _Line, page: _Page, running: set[str]) -> bool:
+    if not _in_margin(line, page):
+        return False
+    text = line.text
+    return bool(_PAGE_NUMBER.match(text)) or _furniture_key(text) in running
+
+
+# ---------------------------------------------------------------------------------------
+# tables drawn without rules
+
+
+def _is_number(text: str) -> bool:
+    return bool(_NUMERIC.match(text)) and any(ch.isdigit() for ch in text)
+
+
+def _unruled_tables(page: int, lines: list[_Line], pg: _Page) -> list[_TablePart]:
+    """Rows of tables printed without ruling lines, found from gaps between characters.
+
+    A *numeric line* has at least two cells (cut at gaps wider than ``CELL_GAP_EM``) and its
+    trailing cells are numbers. Runs of numeric lines make a table; a label line set between
+    them without numbers (a wrapped row label) joins the numeric line its middle lies closest
+    to, and a lone number line without a label takes the label lines around it. Lines far
+    from any numeric line stay text.
+    """
+    info = []
+    for ln in lines:
+        segs = ln.segments()
+        texts = [_chars_text(s) for s in segs]
+        numbers = sum(_is_number(t) for t in texts)
+        numeric = numbers >= 2 or (numbers >= 1 and len(texts) >= 2 and _is_number(texts[-1]))
+        info.append((ln, segs, texts, numeric))
+    parts: list[_TablePart] = []
+    i = 0
+    while i < len(info):
+        if not info[i][3]:
+            i += 1
+            continue
+        # extend a run of numeric lines, letting up to 3 label-only lines sit between them
+        j = i
+        run = [i]
+        k = i + 1
+        while k < len(info):
+            ln, segs, texts, numeric = info[k]
+            size = max(ln.size, 1.0)
+            if ln.top - info[run[-1]][0].bottom > 3.5 * size:
+                break
+            if numeric:
+                run.append(k)
+                j = k
+            elif k - j > 3:
+                break
+            k += 1
+        if len(run) < 2:
+            i += 1
+            continue
+        start = run[0]
+        # label lines just above the first numeric line belong to its row (label wrapped above)
+        while start > 0 and not info[start - 1][3] and info[start][0].top - info[start - 1][0].bottom < 0.6 * info[start][0].size and len(info[start - 1][1]) == 1 and info[start - 1][0].x1 < info[run[0]][0].x1 * 0.6:
+            start -= 1
+        end = j
+        while end + 1 < len(info) and not info[end + 1][3] and info[end + 1][0].top - info[end][0].bottom < 0.6 * info[end][0].size and len(info[end + 1][1]) == 1 and info[end + 1][0].x1 < info[j][0].x1 * 0.6:
+            end += 1
+        part = _rows_from_lines(page, info[start : end + 1])
+        parts.append(part)
+        i = end + 1
+    return parts
+
+
+def _rows_from_lines(page: int, info: list) -> _TablePart:
+    anchors = [n for n, it in enumerate(info) if it[3]]
+    attached: dict[int, list[int]] = {a: [] for a in anchors}
+    for n, (ln, _segs, _texts, numeric) in enumerate(info):
+        if numeric:
+            continue
+        mid = (ln.top + ln.bottom) / 2
+        best = min(anchors, key=lambda a: abs((info[a][0].top + info[a][0].bottom) / 2 - mid))
+        attached[best].append(n)
+    rows: list[list[Cell]] = []
+    boxes: list[list[tuple[float, float]]] = []
+    for a in anchors:
+        ln, segs, texts, _ = info[a]
+        members = sorted([a] + attached[a])
+        numbers_from = len(texts)
+        while numbers_from > 0 and _is_number(texts[numbers_from - 1]):
+            numbers_from -= 1
+        label_segs: list[list[Char]] = []
+        for m in members:
+            if m == a:
+                label_segs += segs[:numbers_from]
+            else:
+                label_segs += info[m][1]
+        # label cells: the label segments, grouped by column (x of their left edge), top to bottom
+        columns: list[list[list[Char]]] = []
+        for seg in sorted(label_segs, key=lambda s: s[0]["x0"]):
+            if columns and abs(columns[-1][0][0]["x0"] - seg[0]["x0"]) <= 2 * max(ln.size, 1.0):
+                columns[-1].append(seg)
+            else:
+                columns.append([seg])
+        cells: list[Cell] = []
+        cell_boxes: list[tuple[float, float]] = []
+        for col in columns:
+            col.sort(key=lambda s: s[0]["top"])
+            text = _join_wrapped([_chars_text(s) for s in col])
+            x0 = min(c["x0"] for s in col for c in s)
+            top = min(c["top"] for s in col for c in s)
+            cells.append(Cell(text, _where(page, x0, top)))
+            cell_boxes.append((x0, max(c["x1"] for s in col for c in s)))
+        for seg, text in zip(segs[numbers_from:], texts[numbers_from:]):
+            cells.append(Cell(text, _where(page, seg[0]["x0"], min(c["top"] for c in seg))))
+            cell_boxes.append((seg[0]["x0"], seg[-1]["x1"]))
+        rows.append(cells)
+        boxes.append(cell_boxes)
+    lines = [it[0] for it in info]
+    part = _TablePart(
+        page,
+        min(ln.top for ln in lines),
+        max(ln.bottom for ln in lines),
+        min(ln.x0 for ln in lines),
+        max(ln.x1 for ln in lines),
+        rows,
+        boxes,
+        len(rows),
+        list(range(len(rows))),
+        [[1] * len(r) for r in rows],
+    )
+    part._lines = lines  # type: ignore[attr-defined]  # the lines this table consumed
+    return part
