@@ -1,0 +1,177 @@
+"""The body registry: which reporting body is where, at what level, under whom.
+
+Reports name their body as printed (资阳市人民政府办公室); the registry, a user-editable CSV
+(``data/bodies.csv`` or ``$GOVSTATS_REGISTRY``), maps each body to:
+
+============ ===================================================================
+column       meaning
+============ ===================================================================
+slug         ASCII identifier notebooks and briefings take as a parameter (``pingtan``);
+             lowercase letters, digits and ``-``; unique
+body         the body's name as its reports print it
+region_code  the GB/T 2260 six-digit code of the region the body serves (512000)
+region_name  that region's name (资阳市)
+level        ``province``, ``city``, ``county`` or ``department``
+parent       the body it reports to (资阳市人民政府), may be empty
+aliases      other printed names of the same body, separated by ``;`` (may be empty)
+notes        free text
+============ ===================================================================
+
+Bodies are matched on a normalised key (:func:`body_key`: NFKC, whitespace and punctuation
+removed), so ``平潭综合实验区`` and ``平潭综合 实验区`` are the same body. Bodies absent from the
+registry are never dropped: they get a stable fallback slug (:func:`fallback_slug`) and are
+flagged ``known = False`` by :func:`govstats.bodies`.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import os
+import re
+import unicodedata
+from pathlib import Path
+from typing import Iterable
+
+import pandas as pd
+
+from govstats.config import DATA_DIR
+from govstats.errors import GovstatsError
+
+REGISTRY_COLUMNS = ["slug", "body", "region_code", "region_name", "level", "parent", "aliases", "notes"]
+LEVELS = ("province", "city", "county", "department")
+_SLUG = re.compile(r"^[a-z0-9]+(?:-[a-z0-9]+)*$")
+_CODE = re.compile(r"^\d{6}$")
+
+
+class RegistryError(GovstatsError):
+    """The registry file has a bad row (the message names the file and line)."""
+
+
+def default_registry() -> Path:
+    """The registry's path: ``$GOVSTATS_REGISTRY`` or ``data/bodies.csv``."""
+    return Path(os.environ.get("GOVSTATS_REGISTRY", DATA_DIR / "bodies.csv"))
+
+
+def body_key(name: str) -> str:
+    """The normalised key of a body name: NFKC, without whitespace, punctuation or symbols.
+
+    >>> body_key("平潭综合 实验区（管委会）")
+    '平潭综合实验区管委会'
+    """
+    text = unicodedata.normalize("NFKC", name)
+    return "".join(ch for ch in text if unicodedata.category(ch)[0] not in "PZSC").lower()
+
+
+def fallback_slug(key: str) -> str:
+    """A stable ASCII slug for a body the registry does not know: ``body-`` + 10 hex of its key."""
+    return "body-" + hashlib.sha256(key.encode("utf-8")).hexdigest()[:10]
+
+
+def region_prefix(code: str) -> str:
+    """The prefix every code inside a region shares: 512000 → ``5120``, 310000 → ``31``."""
+    code = str(code).strip()
+    while len(code) > 2 and code.endswith("00"):
+        code = code[:-2]
+    return code
+
+
+def load_registry(path: str | Path | None = None) -> pd.DataFrame:
+    """Read and validate the registry CSV; one row per body plus its ``body_key``.
+
+    Raises :class:`RegistryError` naming the file and line for a bad slug, region code or
+    level, or a slug/body listed twice. A missing file gives an empty registry.
+    """
+    path = Path(path) if path is not None else default_registry()
+    if not path.is_file():
+        return pd.DataFrame({c: pd.Series(dtype="string") for c in REGISTRY_COLUMNS + ["body_key"]})
+    frame = pd.read_csv(path, dtype="string", keep_default_na=False, encoding="utf-8-sig")
+    lacking = [c for c in REGISTRY_COLUMNS[:5] if c not in frame.columns]
+    if lacking:
+        raise RegistryError(f"{path}: missing column(s) {', '.join(lacking)} (expected {','.join(REGISTRY_COLUMNS)})")
+    for column in REGISTRY_COLUMNS:
+        if column not in frame.columns:
+            frame[column] = ""
+        frame[column] = frame[column].fillna("").str.strip()
+    frame = frame[REGISTRY_COLUMNS].astype("string")
+    seen_slugs: dict[str, int] = {}
+    seen_keys: dict[str, int] = {}
+    keys = []
+    for offset, row in enumerate(frame.itertuples(index=False)):
+        line = offset + 2  # header is line 1
+        where = f"{path}: line {line}"
+        if not _SLUG.match(row.slug):
+            raise RegistryError(f"{where}: slug {row.slug!r} must be lowercase ASCII letters, digits and '-'")
+        if not row.body:
+            raise RegistryError(f"{where}: body is empty")
+        if row.region_code and not _CODE.match(row.region_code):
+            raise RegistryError(f"{where}: region_code {row.region_code!r} is not a six-digit GB/T 2260 code")
+        if row.level and row.level not in LEVELS:
+            raise RegistryError(f"{where}: level {row.level!r} is not one of {', '.join(LEVELS)}")
+        key = body_key(row.body)
+        for name, seen, value in (("slug", seen_slugs, row.slug), ("body", seen_keys, key)):
+            if value in seen:
+                raise RegistryError(f"{where}: {name} {value!r} already listed on line {seen[value]}")
+            seen[value] = line
+        keys.append(key)
+    frame["body_key"] = pd.array(keys, dtype="string")
+    return frame.reset_index(drop=True)
+
+
+def alias_keys(registry: pd.DataFrame) -> dict[str, str]:
+    """Every known name key (body and aliases) → the registry body's key."""
+    out: dict[str, str] = {}
+    for key, aliases in registry[["body_key", "aliases"]].itertuples(index=False):
+        out[key] = key
+        for alias in str(aliases or "").split(";"):
+            if alias.strip():
+                out.setdefault(body_key(alias), key)
+    return out
+
+
+def canonical_key(name: str, registry: pd.DataFrame) -> str:
+    """The registry key of a printed body name (its aliases resolve to it), else its own key."""
+    key = body_key(name)
+    return alias_keys(registry).get(key, key)
+
+
+def keys_for(queries: str | Iterable[str], registry: pd.DataFrame) -> list[str]:
+    """Body keys meant by slugs, printed names, aliases or keys (unknown names as their own key)."""
+    if isinstance(queries, str):
+        queries = [queries]
+    by_slug = dict(zip(registry["slug"], registry["body_key"]))
+    aliases = alias_keys(registry)
+    out: list[str] = []
+    for query in queries:
+        query = str(query).strip()
+        key = by_slug.get(query) or aliases.get(body_key(query)) or body_key(query)
+        if key not in out:
+            out.append(key)
+    return out
+
+
+def region_prefixes(region: str, registry: pd.DataFrame) -> list[str]:
+    """Code prefixes of a region given as a GB/T 2260 code (``512000``) or a name (``资阳市``).
+
+    A name matches a registry ``region_name`` equal to it or ending with it (``沭阳县`` matches
+    ``宿迁市沭阳县``). Raises :class:`RegistryError` when the name is not in the registry.
+    """
+    region = str(region).strip()
+    if _CODE.match(region):
+        return [region_prefix(region)]
+    key = body_key(region)
+    names = registry["region_name"].fillna("").map(body_key)
+    codes = registry.loc[(names == key) | names.str.endswith(key) & (key != ""), "region_code"]
+    prefixes = sorted({region_prefix(c) for c in codes if c})
+    if not prefixes:
+        raise RegistryError(f"region {region!r} is not in the registry ({default_registry()})")
+    # the widest region that carries the name: 资阳市 (5120) covers the bodies of its districts
+    return [p for p in prefixes if not any(p != q and p.startswith(q) for q in prefixes)]
+
+
+def in_region(codes: pd.Series, prefixes: Iterable[str]) -> pd.Series:
+    """Boolean mask of region codes that lie within any of the prefixes."""
+    codes = codes.fillna("").astype("string")
+    mask = pd.Series(False, index=codes.index)
+    for prefix in prefixes:
+        mask |= codes.str.startswith(prefix).fillna(False).astype(bool)
+    return mask

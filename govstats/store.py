@@ -1,0 +1,920 @@
+"""The store: every report read, in one DuckDB file, with provenance and versions.
+
+The store is a single DuckDB file (default ``data/govstats.duckdb``, ``$GOVSTATS_DB`` or the
+``db`` argument), created on first use. Its tables (schema version :data:`SCHEMA_VERSION`):
+
+``reports`` — one row per source document stored
+    ============== ========= ======================================================
+    report_id      VARCHAR   first 16 hex of sha256 of the source bytes (primary key)
+    file_name      VARCHAR   the source file's name
+    path           VARCHAR   where it was ingested from (for extracts: the extract file)
+    format         VARCHAR   the format the reader recognised (html, pdf, txt-pipe, …)
+    origin         VARCHAR   ``file`` (parsed at ingest), ``extract`` (from a tidy extract),
+                             ``api`` (a Report handed to :func:`add_reports`)
+    parser_version VARCHAR   ``govstats.__version__`` of the parser that read it
+    read_at        TIMESTAMP when the source was parsed (UTC)
+    ingested_at    TIMESTAMP when it entered this store (UTC)
+    body           VARCHAR   the body as printed
+    body_key       VARCHAR   normalised body name (:func:`govstats.registry.body_key`)
+    year           INTEGER   the year reported on
+    template       VARCHAR   ``2019`` / ``2021``
+    layouts        VARCHAR   JSON: table → layout it was read as
+    complete       BOOLEAN   all three tables were read
+    missing        VARCHAR   JSON list of absent or cut tables
+    warnings       VARCHAR   JSON list of the reader's warnings
+    n_values       INTEGER   rows this report has in ``values``
+    version        INTEGER   1, 2, … per body and year, in ingest order
+    superseded_by  VARCHAR   report_id of the newer version; NULL for the current one
+    ============== ========= ======================================================
+
+``values`` — the tidy rows (``govstats.schema``): ``report_id``, ``seq`` (template order),
+    ``table``, ``item``, ``column``, ``value`` (DOUBLE, NULL for a blank cell, money in 元),
+    ``label`` (as printed), ``source`` (line / cell / page it was read from). ``body``, ``year``
+    and ``template`` come from ``reports``.
+
+``bodies`` — one row per body key seen or registered: ``body_key``, ``body`` (as first
+    printed), ``first_seen``, and optional registry facts (``slug``, ``region_code``,
+    ``region_name``, ``level``, ``parent``) set by :func:`register_bodies`; the registry file
+    (``data/bodies.csv``) takes precedence over them.
+
+``ingest_errors`` — files that could not be stored: ``path``, ``file_name``,
+    ``content_hash``, ``reason``, ``parser_version``, ``at``. One row per path and content;
+    removed once that content is stored.
+
+``store_meta`` — ``schema_version``.
+
+Ingest is idempotent (same bytes → skipped), each report is written in one transaction
+(a killed ingest leaves whole reports only; a rerun completes it), and a newer file for the
+same body and year becomes a new version that supersedes the old one (still in the store,
+``load(..., all_versions=True)``). DuckDB admits one writing process: a writer waits up to
+``$GOVSTATS_LOCK_TIMEOUT`` seconds (default 30) for the lock, then raises
+:class:`~govstats.errors.StoreBusyError`. Loads open the file read-only.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import os
+import sys
+import time
+from contextlib import contextmanager
+from dataclasses import dataclass, field
+from datetime import datetime, timezone
+from pathlib import Path
+from typing import TYPE_CHECKING, Callable, Iterable, Iterator
+
+import duckdb
+import pandas as pd
+import pyarrow as pa
+
+from govstats import schema
+from govstats.config import default_db
+from govstats.errors import GovstatsError, StoreBusyError
+from govstats.registry import alias_keys, body_key, fallback_slug, in_region, keys_for, load_registry, region_prefixes
+
+if TYPE_CHECKING:
+    from govstats.report import Report
+
+SCHEMA_VERSION = 1
+#: suffixes a folder walk picks up (files named on the command line are always tried)
+REPORT_SUFFIXES = {".txt", ".text", ".htm", ".html", ".shtml", ".xhtml", ".md", ".markdown", ".pdf", ".docx", ".doc"}
+#: the files of a tidy extract (``data/extract/``): report metadata and tidy values
+EXTRACT_REPORTS = "reports.csv"
+EXTRACT_VALUES = "values.csv"
+EXTRACT_REPORT_COLUMNS = [
+    "report_id", "file_name", "format", "parser_version", "read_at", "body", "year", "template",
+    "layouts", "complete", "missing", "warnings", "n_values",
+]  # fmt: skip
+EXTRACT_VALUE_COLUMNS = schema.TIDY_COLUMNS + schema.TIDY_EXTRA_COLUMNS
+#: columns of the frame :func:`load` returns: the tidy columns, ``source``, then provenance
+LOAD_COLUMNS = EXTRACT_VALUE_COLUMNS + ["body_key", "version", "superseded_by"]
+BODY_COLUMNS = ["slug", "region_code", "region_name", "level", "parent"]
+
+_DDL = [
+    "CREATE TABLE IF NOT EXISTS store_meta (key VARCHAR PRIMARY KEY, value VARCHAR)",
+    """CREATE TABLE IF NOT EXISTS reports (
+        report_id VARCHAR PRIMARY KEY, file_name VARCHAR, path VARCHAR, format VARCHAR,
+        origin VARCHAR, parser_version VARCHAR, read_at TIMESTAMP, ingested_at TIMESTAMP,
+        body VARCHAR, body_key VARCHAR, year INTEGER, template VARCHAR, layouts VARCHAR,
+        complete BOOLEAN, missing VARCHAR, warnings VARCHAR, n_values INTEGER,
+        version INTEGER, superseded_by VARCHAR)""",
+    """CREATE TABLE IF NOT EXISTS "values" (
+        report_id VARCHAR NOT NULL, seq INTEGER, "table" VARCHAR, item VARCHAR, "column" VARCHAR,
+        value DOUBLE, label VARCHAR, source VARCHAR)""",
+    """CREATE TABLE IF NOT EXISTS bodies (
+        body_key VARCHAR PRIMARY KEY, body VARCHAR, first_seen TIMESTAMP, slug VARCHAR,
+        region_code VARCHAR, region_name VARCHAR, level VARCHAR, parent VARCHAR)""",
+    """CREATE TABLE IF NOT EXISTS ingest_errors (
+        path VARCHAR, file_name VARCHAR, content_hash VARCHAR, reason VARCHAR,
+        parser_version VARCHAR, "at" TIMESTAMP)""",
+]
+
+
+class StoreError(GovstatsError):
+    """The store file is missing, of a newer schema, or an extract is malformed."""
+
+
+def content_hash(data: bytes) -> str:
+    """The report id of a source: the first 16 hex characters of the sha256 of its bytes."""
+    return hashlib.sha256(data).hexdigest()[:16]
+
+
+def _now() -> datetime:
+    return datetime.now(timezone.utc).replace(tzinfo=None)
+
+
+def _lock_timeout() -> float:
+    return float(os.environ.get("GOVSTATS_LOCK_TIMEOUT", "30"))
+
+
+def _is_lock_conflict(exc: Exception) -> bool:
+    text = str(exc)
+    return "Could not set lock" in text or "Conflicting lock" in text or "different configuration" in text
+
+
+@contextmanager
+def connect(
+    db: str | Path | None = None, *, read_only: bool = False, timeout: float | None = None
+) -> Iterator[duckdb.DuckDBPyConnection]:
+    """A connection to the store, closed on exit.
+
+    Writable connections create the file and its tables on first use. While another process
+    holds the file's lock, retries for ``timeout`` seconds (``$GOVSTATS_LOCK_TIMEOUT``,
+    default 30), then raises :class:`StoreBusyError`. A read-only connection to a store that
+    does not exist raises :class:`StoreError`.
+    """
+    path = Path(db) if db is not None else default_db()
+    if read_only and not path.is_file():
+        raise StoreError(f"{path}: no store here yet (run `govstats ingest PATH... --db {path}` first)")
+    if not read_only:
+        path.parent.mkdir(parents=True, exist_ok=True)
+    deadline = time.monotonic() + (_lock_timeout() if timeout is None else timeout)
+    pause = 0.02
+    while True:
+        try:
+            con = duckdb.connect(str(path), read_only=read_only)
+            break
+        except (duckdb.IOException, duckdb.ConnectionException) as exc:
+            if not _is_lock_conflict(exc):
+                raise StoreError(f"{path}: cannot open the store: {exc}") from exc
+            if time.monotonic() >= deadline:
+                raise StoreBusyError(
+                    f"store is busy: {path} is locked by another process (an ingest?); "
+                    f"gave up after {timeout if timeout is not None else _lock_timeout():g} s, try again when it has finished"
+                ) from exc
+            time.sleep(pause)
+            pause = min(pause * 1.5, 0.25)
+    try:
+        _ensure_schema(con, path, read_only)
+        yield con
+    finally:
+        con.close()
+
+
+def _ensure_schema(con: duckdb.DuckDBPyConnection, path: Path, read_only: bool) -> None:
+    has_meta = con.execute(
+        "SELECT count(*) FROM information_schema.tables WHERE table_name = 'store_meta'"
+    ).fetchall()[0][0]
+    if has_meta:
+        rows = con.execute("SELECT value FROM store_meta WHERE key = 'schema_version'").fetchall()
+        row = rows[0] if rows else None
+        found = int(row[0]) if row else 0
+        if found > SCHEMA_VERSION:
+            raise StoreError(f"{path}: store schema version {found} is newer than this govstats ({SCHEMA_VERSION}); upgrade govstats")
+        if found == SCHEMA_VERSION:
+            return
+    if read_only:
+        raise StoreError(f"{path}: not a govstats store (no schema version {SCHEMA_VERSION})")
+    con.execute("BEGIN")
+    for statement in _DDL:
+        con.execute(statement)
+    con.execute("INSERT OR REPLACE INTO store_meta VALUES ('schema_version', ?)", [str(SCHEMA_VERSION)])
+    con.execute("COMMIT")
+
+
+# ---------------------------------------------------------------------------------------
+# What gets written: one entry per report
+
+
+@dataclass
+class Entry:
+    """One report ready to store: its provenance and its tidy values."""
+
+    report_id: str
+    file_name: str
+    path: str
+    format: str | None
+    origin: str
+    parser_version: str
+    read_at: datetime
+    body: str | None
+    year: int | None
+    template: str | None
+    layouts: dict = field(default_factory=dict)
+    missing: list = field(default_factory=list)
+    warnings: list = field(default_factory=list)
+    values: pd.DataFrame = field(default_factory=schema.tidy_frame)
+
+    @property
+    def complete(self) -> bool:
+        return not self.missing
+
+
+def entry_from_report(report: Report, *, path: str, origin: str = "file", read_at: datetime | None = None) -> Entry:
+    """An :class:`Entry` for a :class:`~govstats.report.Report` read from ``path``."""
+    from govstats import __version__
+
+    return Entry(
+        report_id=report.report_id,
+        file_name=Path(report.name).name if report.name else Path(path).name,
+        path=path,
+        format=report.format,
+        origin=origin,
+        parser_version=__version__,
+        read_at=read_at or _now(),
+        body=report.body,
+        year=report.year,
+        template=report.template,
+        layouts=dict(report.layouts),
+        missing=list(report.missing),
+        warnings=[str(w) for w in report.warnings],
+        values=report.tidy(),
+    )
+
+
+class _Writer:
+    """Writes entries, holding the store's lock for at most ``hold`` seconds at a stretch.
+
+    Releasing the lock now and then lets a concurrent ingest or a notebook in between files.
+    """
+
+    def __init__(self, db: str | Path | None, hold: float = 1.0):
+        self.db = db
+        self.hold = hold
+        self._cm = None
+        self.con: duckdb.DuckDBPyConnection | None = None
+        self._since = 0.0
+        self._alias = alias_keys(load_registry())
+
+    def __enter__(self) -> _Writer:
+        return self
+
+    def __exit__(self, *exc) -> None:
+        self.release()
+
+    def acquire(self) -> duckdb.DuckDBPyConnection:
+        if self.con is None:
+            self._cm = connect(self.db)
+            self.con = self._cm.__enter__()
+            self._since = time.monotonic()
+        return self.con
+
+    def release(self) -> None:
+        if self._cm is not None:
+            cm, self._cm, self.con = self._cm, None, None
+            cm.__exit__(None, None, None)
+
+    def maybe_release(self) -> None:
+        if self.con is not None and time.monotonic() - self._since > self.hold:
+            self.release()
+
+    def known_ids(self) -> set[str]:
+        con = self.acquire()
+        return {r[0] for r in con.execute("SELECT report_id FROM reports").fetchall()}
+
+    def _group(self, key: str) -> list[str]:
+        """The body keys that name the same registry body as ``key`` (aliases included)."""
+        canonical = self._alias.get(key, key)
+        return sorted({k for k, c in self._alias.items() if c == canonical} | {key, canonical})
+
+    def write(self, entry: Entry) -> str | None:
+        """Store one entry in one transaction. Returns "read", or "skipped" when already there,
+        with the superseded report's id in ``self.superseded`` (None when there was none)."""
+        con = self.acquire()
+        self.superseded = None
+        con.execute("BEGIN TRANSACTION")
+        try:
+            if con.execute("SELECT 1 FROM reports WHERE report_id = ?", [entry.report_id]).fetchall():
+                con.execute("ROLLBACK")
+                return "skipped"
+            key = body_key(entry.body) if entry.body else None
+            version, previous = 1, []
+            if key is not None and entry.year is not None:
+                group = self._group(key)
+                marks = ",".join("?" * len(group))
+                version = 1 + con.execute(
+                    f"SELECT coalesce(max(version), 0) FROM reports WHERE year = ? AND body_key IN ({marks})",
+                    [entry.year, *group],
+                ).fetchall()[0][0]
+                previous = [
+                    r[0]
+                    for r in con.execute(
+                        f"SELECT report_id FROM reports WHERE year = ? AND body_key IN ({marks}) AND superseded_by IS NULL",
+                        [entry.year, *group],
+                    ).fetchall()
+                ]
+            values = _values_table(entry)
+            now = _now()
+            con.execute(
+                "INSERT INTO reports VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, NULL)",
+                [
+                    entry.report_id, entry.file_name, entry.path, entry.format, entry.origin,
+                    entry.parser_version, entry.read_at, now, entry.body, key, entry.year,
+                    entry.template, json.dumps(entry.layouts, ensure_ascii=False, sort_keys=True),
+                    entry.complete, json.dumps(entry.missing, ensure_ascii=False),
+                    json.dumps(entry.warnings, ensure_ascii=False), values.num_rows, version,
+                ],
+            )  # fmt: skip
+            con.register("_govstats_new_values", values)
+            try:
+                con.execute('INSERT INTO "values" SELECT * FROM _govstats_new_values')
+            finally:
+                con.unregister("_govstats_new_values")
+            if previous:
+                marks = ",".join("?" * len(previous))
+                con.execute(
+                    f"UPDATE reports SET superseded_by = ? WHERE report_id IN ({marks})", [entry.report_id, *previous]
+                )
+                self.superseded = previous[0]
+            if key is not None:
+                con.execute(
+                    "INSERT INTO bodies (body_key, body, first_seen) VALUES (?, ?, ?) ON CONFLICT DO NOTHING",
+                    [key, entry.body, now],
+                )
+            con.execute("DELETE FROM ingest_errors WHERE content_hash = ?", [entry.report_id])
+            con.execute("COMMIT")
+        except BaseException:
+            con.execute("ROLLBACK")
+            raise
+        return "read"
+
+    def record_error(self, path: str, data_hash: str | None, reason: str) -> None:
+        from govstats import __version__
+
+        con = self.acquire()
+        con.execute("BEGIN TRANSACTION")
+        con.execute(
+            "DELETE FROM ingest_errors WHERE path = ? AND content_hash IS NOT DISTINCT FROM ?", [path, data_hash]
+        )
+        con.execute(
+            "INSERT INTO ingest_errors VALUES (?, ?, ?, ?, ?, ?)",
+            [path, Path(path).name, data_hash, reason, __version__, _now()],
+        )
+        con.execute("COMMIT")
+
+
+def _values_table(entry: Entry) -> pa.Table:
+    frame = entry.values
+    n = len(frame)
+
+    def text(column: str) -> pa.Array:
+        return pa.array(frame[column].astype("string").to_numpy(dtype=object, na_value=None), type=pa.string())
+
+    return pa.table(
+        {
+            "report_id": pa.array([entry.report_id] * n, type=pa.string()),
+            "seq": pa.array(range(n), type=pa.int32()),
+            "table": text("table"),
+            "item": text("item"),
+            "column": text("column"),
+            "value": pa.array(
+                pd.to_numeric(frame["value"]).astype("Float64").to_numpy(dtype=object, na_value=None), type=pa.float64()
+            ),
+            "label": text("label"),
+            "source": text("source") if "source" in frame.columns else pa.array([None] * n, type=pa.string()),
+        }
+    )
+
+
+# ---------------------------------------------------------------------------------------
+# Ingest
+
+
+@dataclass
+class IngestSummary:
+    """What an ingest did. ``errors`` holds (path, reason) per failed file."""
+
+    read: int = 0
+    skipped: int = 0
+    failed: int = 0
+    new_versions: int = 0
+    ignored: int = 0
+    errors: list[tuple[str, str]] = field(default_factory=list)
+    report_ids: list[str] = field(default_factory=list)
+
+    def line(self) -> str:
+        """The closing summary line, e.g. ``read 11 (1 new version), skipped 0 already present, failed 0``."""
+        versions = f" ({self.new_versions} new version{'s' if self.new_versions != 1 else ''})" if self.new_versions else ""
+        ignored = f", ignored {self.ignored} not a report format" if self.ignored else ""
+        return f"read {self.read}{versions}, skipped {self.skipped} already present, failed {self.failed}{ignored}"
+
+
+@dataclass
+class _FileSource:
+    path: Path
+
+
+@dataclass
+class _ExtractSource:
+    folder: Path
+
+
+def _is_extract_dir(folder: Path) -> bool:
+    reports = folder / EXTRACT_REPORTS
+    if not (reports.is_file() and (folder / EXTRACT_VALUES).is_file()):
+        return False
+    with reports.open(encoding="utf-8-sig") as fh:
+        header = fh.readline().strip().split(",")
+    return header[: len(EXTRACT_REPORT_COLUMNS)] == EXTRACT_REPORT_COLUMNS
+
+
+def discover(paths: Iterable[str | Path]) -> tuple[list[_FileSource | _ExtractSource], int]:
+    """The sources under ``paths`` (files, folders walked recursively, tidy extracts), and how
+    many files a folder walk passed over (hidden, README, not a report format).
+
+    A path that does not exist raises :class:`StoreError`.
+    """
+    sources: list[_FileSource | _ExtractSource] = []
+    ignored = 0
+    seen: set[Path] = set()
+
+    def add(source) -> None:
+        key = (source.path if isinstance(source, _FileSource) else source.folder).resolve()
+        if key not in seen:
+            seen.add(key)
+            sources.append(source)
+
+    for raw in paths:
+        path = Path(raw)
+        if not path.exists():
+            raise StoreError(f"{path}: no such file or folder")
+        if path.is_file():
+            if path.name in (EXTRACT_REPORTS, EXTRACT_VALUES) and _is_extract_dir(path.parent):
+                add(_ExtractSource(path.parent))
+            else:
+                add(_FileSource(path))
+            continue
+        for folder, dirs, files in os.walk(path):
+            dirs[:] = sorted(d for d in dirs if not d.startswith("."))
+            here = Path(folder)
+            if _is_extract_dir(here):
+                add(_ExtractSource(here))
+                files = [f for f in files if f not in (EXTRACT_REPORTS, EXTRACT_VALUES)]
+            for name in sorted(files):
+                suffix = Path(name).suffix.lower()
+                if name.startswith(".") or name.upper().startswith(("README", "LICENSE")) or (
+                    suffix and suffix not in REPORT_SUFFIXES
+                ):
+                    ignored += 1
+                    continue
+                add(_FileSource(here / name))
+    return sources, ignored
+
+
+def read_extract(folder: str | Path) -> Iterator[Entry]:
+    """The reports of a tidy extract folder (``reports.csv`` + ``values.csv``), as entries.
+
+    Report ids, file names, formats, parser versions and read times are those recorded when
+    the extract was built. Raises :class:`StoreError` naming the file and row when the two
+    files disagree.
+    """
+    folder = Path(folder)
+    reports = pd.read_csv(folder / EXTRACT_REPORTS, dtype="string", keep_default_na=False, encoding="utf-8-sig")
+    values = pd.read_csv(
+        folder / EXTRACT_VALUES,
+        dtype={c: "string" for c in EXTRACT_VALUE_COLUMNS if c not in ("year", "value")} | {"year": "Int64", "value": "Float64"},
+        keep_default_na=False,
+        na_values={"value": [""], "year": [""]},
+        encoding="utf-8-sig",
+    )
+    missing = [c for c in EXTRACT_VALUE_COLUMNS if c not in values.columns]
+    if missing:
+        raise StoreError(f"{folder / EXTRACT_VALUES}: missing column(s) {', '.join(missing)}")
+    values["source"] = values["source"].fillna("")
+    by_report = dict(tuple(values.groupby("report_id", sort=False)))
+    for line, row in enumerate(reports.itertuples(index=False), start=2):
+        frame = by_report.get(row.report_id)
+        count = 0 if frame is None else len(frame)
+        if row.n_values and int(row.n_values) != count:
+            raise StoreError(
+                f"{folder / EXTRACT_REPORTS}: line {line}: report {row.report_id} lists {row.n_values} values, "
+                f"{folder / EXTRACT_VALUES} holds {count}"
+            )
+        yield Entry(
+            report_id=row.report_id,
+            file_name=row.file_name,
+            path=str(folder / EXTRACT_VALUES),
+            format=row.format or None,
+            origin="extract",
+            parser_version=row.parser_version,
+            read_at=datetime.fromisoformat(row.read_at) if row.read_at else _now(),
+            body=row.body or None,
+            year=int(row.year) if row.year else None,
+            template=row.template or None,
+            layouts=json.loads(row.layouts or "{}"),
+            missing=json.loads(row.missing or "[]"),
+            warnings=json.loads(row.warnings or "[]"),
+            values=schema.tidy_frame(frame[EXTRACT_VALUE_COLUMNS].itertuples(index=False, name=None))
+            if frame is not None
+            else schema.tidy_frame(),
+        )
+
+
+def write_extract(entries: Iterable[Entry], folder: str | Path) -> tuple[Path, Path]:
+    """Write entries as a tidy extract (``reports.csv`` + ``values.csv``, UTF-8) into ``folder``.
+
+    Files are written to a temporary name and renamed, so a failed run leaves the old extract.
+    """
+    folder = Path(folder)
+    folder.mkdir(parents=True, exist_ok=True)
+    meta, frames = [], []
+    for e in entries:
+        frames.append(e.values[EXTRACT_VALUE_COLUMNS])
+        meta.append(
+            {
+                "report_id": e.report_id, "file_name": e.file_name, "format": e.format,
+                "parser_version": e.parser_version, "read_at": e.read_at.isoformat(timespec="seconds"),
+                "body": e.body, "year": e.year, "template": e.template,
+                "layouts": json.dumps(e.layouts, ensure_ascii=False, sort_keys=True),
+                "complete": e.complete, "missing": json.dumps(e.missing, ensure_ascii=False),
+                "warnings": json.dumps(e.warnings, ensure_ascii=False), "n_values": len(e.values),
+            }
+        )  # fmt: skip
+    reports = pd.DataFrame(meta, columns=EXTRACT_REPORT_COLUMNS)
+    values = pd.concat(frames, ignore_index=True) if frames else schema.tidy_frame()
+    out = []
+    for name, frame in ((EXTRACT_REPORTS, reports), (EXTRACT_VALUES, values)):
+        target = folder / name
+        tmp = target.with_suffix(".csv.tmp")
+        frame.to_csv(tmp, index=False, encoding="utf-8", lineterminator="\n")
+        tmp.replace(target)
+        out.append(target)
+    return out[0], out[1]
+
+
+def _show_progress() -> bool:
+    return sys.stderr.isatty() and os.environ.get("CI", "").lower() not in ("true", "1", "yes")
+
+
+def ingest(
+    paths: Iterable[str | Path],
+    db: str | Path | None = None,
+    *,
+    progress: bool | None = None,
+    on_result: Callable[[str, str, str], None] | None = None,
+) -> IngestSummary:
+    """Read every report under ``paths`` into the store; return what happened.
+
+    ``paths``: files, folders (walked recursively; see :data:`REPORT_SUFFIXES`) and tidy
+    extract folders. Files whose bytes are already stored are skipped without parsing; a file
+    that fails is recorded in ``ingest_errors`` with its reason and the others go on. Each
+    report is one transaction. ``progress``: a tqdm bar (default: on a terminal, not in CI).
+    ``on_result(status, path, detail)`` is called after each file with status ``read``,
+    ``skipped`` or ``failed``. Raises :class:`StoreBusyError` when the store stays locked.
+    """
+    from tqdm.auto import tqdm
+
+    sources, ignored = discover(paths)
+    summary = IngestSummary(ignored=ignored)
+    show = _show_progress() if progress is None else progress
+
+    def done(status: str, where: str, detail: str = "") -> None:
+        if status == "failed":
+            summary.failed += 1
+            summary.errors.append((where, detail))
+        else:
+            setattr(summary, status, getattr(summary, status) + 1)
+        if on_result is not None:
+            on_result(status, where, detail)
+
+    with _Writer(db) as writer:
+        known = writer.known_ids()
+        writer.release()
+        bar = tqdm(total=len(sources), unit="file", disable=not show, desc="ingest")
+        for source in sources:
+            if isinstance(source, _ExtractSource):
+                try:
+                    entries = list(read_extract(source.folder))
+                except (StoreError, ValueError, KeyError) as exc:
+                    writer.record_error(str(source.folder), None, f"not a readable extract: {exc}")
+                    done("failed", str(source.folder), str(exc))
+                    bar.update(1)
+                    continue
+                bar.total += len(entries) - 1
+                for entry in entries:
+                    _store(writer, entry, known, summary, done)
+                    bar.update(1)
+                continue
+            where = str(source.path)
+            bar.set_postfix_str(source.path.name[-30:], refresh=False)
+            try:
+                data = source.path.read_bytes()
+            except OSError as exc:
+                writer.record_error(where, None, f"cannot read: {exc.strerror or exc}")
+                done("failed", where, f"cannot read: {exc.strerror or exc}")
+                bar.update(1)
+                continue
+            data_hash = content_hash(data)
+            if data_hash in known:
+                done("skipped", where, data_hash)
+                bar.update(1)
+                continue
+            try:
+                entry = _parse(data, where)
+            except Exception as exc:  # noqa: BLE001 — one bad file (or a reader bug) must not stop the batch
+                reason = str(exc) if isinstance(exc, GovstatsError) else f"{type(exc).__name__}: {exc}"
+                writer.record_error(where, data_hash, reason)
+                done("failed", where, reason)
+            else:
+                _store(writer, entry, known, summary, done)
+            writer.maybe_release()
+            bar.update(1)
+        bar.close()
+    return summary
+
+
+def _parse(data: bytes, where: str) -> Entry:
+    from govstats.reading import read_report
+
+    read_at = _now()
+    report = read_report(data, name=where)
+    return entry_from_report(report, path=where, read_at=read_at)
+
+
+def _store(writer: _Writer, entry: Entry, known: set[str], summary: IngestSummary, done) -> None:
+    if entry.report_id in known:
+        done("skipped", entry.path, entry.report_id)
+        return
+    status = writer.write(entry)
+    known.add(entry.report_id)
+    if status == "read":
+        summary.report_ids.append(entry.report_id)
+        if writer.superseded:
+            summary.new_versions += 1
+    done(status, entry.path, entry.report_id)
+
+
+def add_reports(reports: Iterable[Report | Entry], db: str | Path | None = None, *, hold: float = 5.0) -> IngestSummary:
+    """Store reports already read (e.g. generated ones), one transaction each.
+
+    Same semantics as :func:`ingest` (skip known ids, versions per body and year); holds the
+    store's lock for up to ``hold`` seconds at a stretch.
+    """
+    summary = IngestSummary()
+
+    def done(status: str, where: str, detail: str = "") -> None:
+        setattr(summary, status, getattr(summary, status) + 1)
+
+    with _Writer(db, hold=hold) as writer:
+        known = writer.known_ids()
+        for report in reports:
+            entry = report if isinstance(report, Entry) else entry_from_report(report, path=report.name, origin="api")
+            _store(writer, entry, known, summary, done)
+            writer.maybe_release()
+    return summary
+
+
+def register_bodies(frame: pd.DataFrame, db: str | Path | None = None) -> int:
+    """Record registry facts for bodies in the store (for bodies absent from ``data/bodies.csv``,
+    e.g. generated ones). ``frame`` has ``body`` and any of slug, region_code, region_name,
+    level, parent. Returns the number of rows written. The registry file still wins."""
+    rows = []
+    for rec in frame.to_dict("records"):
+        rows.append([body_key(rec["body"]), rec["body"], _now(), *(rec.get(c) for c in BODY_COLUMNS)])
+    with connect(db) as con:
+        con.execute("BEGIN TRANSACTION")
+        con.executemany(
+            """INSERT INTO bodies VALUES (?, ?, ?, ?, ?, ?, ?, ?) ON CONFLICT (body_key) DO UPDATE SET
+               slug = excluded.slug, region_code = excluded.region_code, region_name = excluded.region_name,
+               level = excluded.level, parent = excluded.parent""",
+            rows,
+        )
+        con.execute("COMMIT")
+    return len(rows)
+
+
+# ---------------------------------------------------------------------------------------
+# Reading the store
+
+
+def _query(con: duckdb.DuckDBPyConnection, sql: str, params: list | None = None) -> pd.DataFrame:
+    """Run a query and return its rows as a frame with nullable dtypes (via Arrow)."""
+    relation = con.sql(sql, params=params or None)
+    fetch = getattr(relation, "to_arrow_table", None) or relation.arrow  # renamed in DuckDB 1.4
+    return _to_pandas(fetch())
+
+
+def _to_pandas(table: pa.Table) -> pd.DataFrame:
+    mapping = {
+        pa.string(): pd.StringDtype(),
+        pa.large_string(): pd.StringDtype(),
+        pa.int32(): pd.Int64Dtype(),
+        pa.int64(): pd.Int64Dtype(),
+        pa.float64(): pd.Float64Dtype(),
+        pa.bool_(): pd.BooleanDtype(),
+    }
+    return table.to_pandas(types_mapper=mapping.get)
+
+
+def _as_list(value) -> list | None:
+    if value is None:
+        return None
+    if isinstance(value, (str, int)):
+        return [value]
+    return list(value)
+
+
+def bodies(db: str | Path | None = None, *, region: str | None = None) -> pd.DataFrame:
+    """Every body in the store, with its registry facts; one row per body.
+
+    Columns: ``body_key``, ``body`` (as printed in its latest report), ``slug``, ``region_code``,
+    ``region_name``, ``level``, ``parent``, ``known`` (in the registry file or registered in
+    the store), ``n_reports`` (current versions), ``first_year``, ``last_year``, ``years``
+    (list of ints). Bodies the registry does not know are listed with ``known = False`` and a
+    fallback slug. ``region``: a GB/T 2260 code or region name (资阳市) to keep only its bodies.
+    """
+    registry = load_registry()
+    aliases = alias_keys(registry)
+    with connect(db, read_only=True) as con:
+        current = _query(
+            con,
+            """SELECT body_key, body, year, ingested_at FROM reports
+               WHERE superseded_by IS NULL AND body_key IS NOT NULL ORDER BY year, ingested_at""",
+        )
+        stored = _query(con, "SELECT body_key, body, " + ", ".join(BODY_COLUMNS) + " FROM bodies")
+    current["canonical"] = current["body_key"].map(lambda k: aliases.get(k, k)).astype("string")
+    rows = []
+    reg = registry.set_index("body_key")
+    meta = stored.set_index("body_key")
+    for key, group in current.groupby("canonical", sort=True):
+        years = sorted({int(y) for y in group["year"].dropna()})
+        facts = {c: pd.NA for c in BODY_COLUMNS}
+        known = False
+        if key in reg.index:
+            facts = {c: reg.at[key, c] or pd.NA for c in BODY_COLUMNS}
+            known = True
+        elif key in meta.index and not pd.isna(meta.at[key, "slug"]):
+            facts = {c: meta.at[key, c] for c in BODY_COLUMNS}
+            known = True
+        if pd.isna(facts["slug"]):
+            facts["slug"] = fallback_slug(key)
+        rows.append(
+            {
+                "body_key": key,
+                "body": group["body"].iloc[-1],
+                **facts,
+                "known": known,
+                "n_reports": len(group),
+                "first_year": years[0] if years else pd.NA,
+                "last_year": years[-1] if years else pd.NA,
+                "years": years,
+            }
+        )
+    columns = ["body_key", "body", *BODY_COLUMNS, "known", "n_reports", "first_year", "last_year", "years"]
+    out = pd.DataFrame(rows, columns=columns)
+    out = out.astype({c: "string" for c in ["body_key", "body", *BODY_COLUMNS]} | {"known": "boolean", "n_reports": "Int64", "first_year": "Int64", "last_year": "Int64"})
+    if region is not None:
+        prefixes = region_prefixes(region, registry if len(registry) else _registry_from(out))
+        out = out[in_region(out["region_code"], prefixes)]
+    return out.reset_index(drop=True)
+
+
+def _registry_from(frame: pd.DataFrame) -> pd.DataFrame:
+    return frame.assign(aliases="")
+
+
+def find_body(query: str, db: str | Path | None = None) -> pd.Series:
+    """The :func:`bodies` row of a body given by slug, printed name, alias or key.
+
+    Raises :class:`GovstatsError` when the store holds no such body.
+    """
+    table = bodies(db)
+    keys = keys_for(query, load_registry())
+    hit = table[table["slug"].eq(query).fillna(False) | table["body_key"].isin(keys)]
+    if hit.empty:
+        raise GovstatsError(f"no body {query!r} in the store {db or default_db()} (see govstats.bodies())")
+    return hit.iloc[0]
+
+
+def _body_keys(body, region, list_bodies: Callable[[], pd.DataFrame]) -> list[str] | None:
+    if body is None and region is None:
+        return None
+    cache: list[pd.DataFrame] = []
+
+    def db_bodies() -> pd.DataFrame:
+        if not cache:
+            cache.append(list_bodies())
+        return cache[0]
+
+    registry = load_registry()
+    aliases = alias_keys(registry)
+    wanted: set[str] = set()
+    if body is not None:
+        registry_slugs = set(registry["slug"])
+        for query in _as_list(body):
+            query = str(query).strip()
+            if query.isascii() and query not in registry_slugs:
+                # an unregistered body's slug (fallback or registered in the store)
+                table = db_bodies()
+                wanted |= set(table.loc[table["slug"] == query, "body_key"])
+            wanted |= set(keys_for(query, registry))
+    if region is not None:
+        table = db_bodies()
+        in_it = set(table.loc[in_region(table["region_code"], region_prefixes(region, registry)), "body_key"])
+        wanted = in_it if body is None else wanted & in_it
+    # every printed-name key that resolves to a wanted body
+    expanded = set(wanted)
+    for key, canonical in aliases.items():
+        if canonical in wanted:
+            expanded.add(key)
+    return sorted(expanded)
+
+
+def load(
+    db: str | Path | None = None,
+    body: str | Iterable[str] | None = None,
+    years: int | Iterable[int] | None = None,
+    table: str | Iterable[str] | None = None,
+    *,
+    region: str | None = None,
+    all_versions: bool = False,
+) -> pd.DataFrame:
+    """The stored tidy values as a frame (current versions only, unless ``all_versions``).
+
+    ``body``: slug (``pingtan``), printed name, alias or key, or several; ``years``: a year or
+    several; ``table``: ``publication``/``requests``/``review`` or several; ``region``: a GB/T
+    2260 code or region name (资阳市) whose bodies to keep. Columns: the tidy columns of
+    ``govstats.schema`` (value in 元 for money), ``source``, then ``body_key``, ``version`` and
+    ``superseded_by`` (NA for current versions). Rows by body, year, version, template order.
+    Opens the store read-only.
+    """
+    keys = _body_keys(body, region, lambda: bodies(db))
+    where, params = [], []
+    if not all_versions:
+        where.append("r.superseded_by IS NULL")
+    if keys is not None:
+        if not keys:
+            return _empty_load()
+        where.append(f"r.body_key IN ({','.join('?' * len(keys))})")
+        params += keys
+    year_list = _as_list(years)
+    if year_list is not None:
+        where.append(f"r.year IN ({','.join('?' * len(year_list))})")
+        params += [int(y) for y in year_list]
+    tables = _as_list(table)
+    if tables is not None:
+        where.append(f'v."table" IN ({",".join("?" * len(tables))})')
+        params += tables
+    sql = f"""
+        SELECT v.report_id, r.body, r.year, r.template, v."table", v.item, v."column", v.value,
+               v.label, v.source, r.body_key, r.version, r.superseded_by
+        FROM "values" v JOIN reports r ON v.report_id = r.report_id
+        {"WHERE " + " AND ".join(where) if where else ""}
+        ORDER BY r.body_key, r.year, r.version, v.seq"""
+    with connect(db, read_only=True) as con:
+        out = _query(con, sql, params)
+    out.columns = LOAD_COLUMNS
+    return out
+
+
+def _empty_load() -> pd.DataFrame:
+    frame = schema.tidy_frame()
+    return frame.assign(
+        body_key=pd.Series(dtype="string"), version=pd.Series(dtype="Int64"), superseded_by=pd.Series(dtype="string")
+    )
+
+
+def reports(db: str | Path | None = None, *, all_versions: bool = True) -> pd.DataFrame:
+    """The ``reports`` table (provenance of each stored report) as a frame, by body and year."""
+    where = "" if all_versions else "WHERE superseded_by IS NULL"
+    with connect(db, read_only=True) as con:
+        return _query(con, f"SELECT * FROM reports {where} ORDER BY body_key, year, version")
+
+
+def ingest_errors(db: str | Path | None = None) -> pd.DataFrame:
+    """The ``ingest_errors`` table: files that could not be stored, with the reason."""
+    with connect(db, read_only=True) as con:
+        return _query(con, 'SELECT * FROM ingest_errors ORDER BY "at", path')
+
+
+def export(db: str | Path | None, path: str | Path, **filters) -> Path:
+    """Write the stored tidy values (:func:`load` with ``filters``) to Parquet or CSV.
+
+    The format follows the suffix: ``.parquet``/``.pq`` or ``.csv`` (UTF-8 with BOM, so that
+    spreadsheet programs show the Chinese labels). Written to a temporary file, then renamed.
+    Returns the path written.
+    """
+    path = Path(path)
+    suffix = path.suffix.lower()
+    if suffix not in (".parquet", ".pq", ".csv"):
+        raise GovstatsError(f"{path}: cannot export to {suffix or 'a file without suffix'}; use .parquet or .csv")
+    frame = load(db, **filters)
+    path.parent.mkdir(parents=True, exist_ok=True)
+    tmp = path.with_name(path.name + ".tmp")
+    if suffix == ".csv":
+        frame.to_csv(tmp, index=False, encoding="utf-8-sig", lineterminator="\n")
+    else:
+        frame.to_parquet(tmp, index=False)
+    tmp.replace(path)
+    return path
