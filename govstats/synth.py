@@ -987,3 +987,77 @@ def write_corpus(
             written += 1
     (out / "manifest.json").write_text(json.dumps(manifest, ensure_ascii=False, indent=1), encoding="utf-8")
     return written
+
+
+# ---------------------------------------------------------------------------------------------
+# Comparing what a reader returned with what was generated
+
+
+def differences(report, expected: GeneratedReport, *, tolerance: float = 1e-6) -> list[str]:
+    """Cells where a read :class:`govstats.report.Report` differs from the generated truth.
+
+    Returns human-readable lines (empty when they agree): missing or extra cells, values that
+    differ (money compared with a relative ``tolerance``, since 万元 × 10000 is inexact in
+    binary floating point), a wrong body, year or template. Cells a reader may add beyond
+    the template (e.g. a legal-person aggregate) are ignored.
+    """
+    out = []
+    if report.body != expected.body.name:
+        out.append(f"body {report.body!r} != {expected.body.name!r}")
+    if report.year != expected.year:
+        out.append(f"year {report.year!r} != {expected.year!r}")
+    if report.template != expected.template:
+        out.append(f"template {report.template!r} != {expected.template!r}")
+    got = {key: v.value for key, v in report.values.items()}
+    for table, items in expected.values.items():
+        for item, cols in items.items():
+            for column, want in cols.items():
+                key = (table, item, column)
+                if key not in got:
+                    out.append(f"{key}: missing (expected {want!r})")
+                    continue
+                have = got[key]
+                if want is None or have is None:
+                    if want is not have:
+                        out.append(f"{key}: {have!r} != {want!r} (printed {expected.printed.get(key)!r})")
+                elif abs(have - want) > tolerance * max(1.0, abs(want)):
+                    out.append(f"{key}: {have!r} != {want!r} (printed {expected.printed.get(key)!r})")
+    return out
+
+
+def to_report(generated: GeneratedReport, report_id: str | None = None):
+    """The :class:`govstats.report.Report` a perfect reader would return (no parsing).
+
+    For feeding the store or the analysis with generated data quickly; ``format`` is
+    ``"synthetic"`` and every ``source`` says the value was generated.
+    """
+    from govstats.report import Report, Value
+
+    values = {}
+    for table, items in generated.values.items():
+        for item, cols in items.items():
+            for column, value in cols.items():
+                key = (table, item, column)
+                values[key] = Value(
+                    value=value,
+                    printed=generated.printed.get(key, ""),
+                    label=schema.template_label(table, item, column, generated.layouts["publication"]),
+                    source="generated",
+                )
+    return Report(
+        name=f"{generated.name}.synthetic",
+        format="synthetic",
+        report_id=report_id or _short_hash(f"synthetic:{generated.name}"),
+        body=generated.body.name,
+        year=generated.year,
+        template=generated.template,
+        values=values,
+        layouts=dict(generated.layouts),
+        warnings=[SYNTHETIC_NOTICE],
+    )
+
+
+def _short_hash(text: str) -> str:
+    import hashlib
+
+    return hashlib.sha256(text.encode("utf-8")).hexdigest()[:16]
