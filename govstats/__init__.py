@@ -25,6 +25,11 @@ _EXPORTS = {
     "GovstatsError": "govstats.errors",
     "StoreBusyError": "govstats.errors",
     "check": "govstats.checks",
+    "load": "govstats.store",
+    "bodies": "govstats.store",
+    "find_body": "govstats.store",
+    "export": "govstats.store",
+    "ingest": "govstats.store",
 }
 
 __all__ = sorted(_EXPORTS)
