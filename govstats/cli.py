@@ -58,8 +58,40 @@ def _synth(args: argparse.Namespace) -> int:
     return 0
 
 
+def add_ingest(sub: argparse._SubParsersAction) -> None:
+    p = sub.add_parser(
+        "ingest",
+        help="read reports (files or folders, recursively) into the store",
+        description="Read every report under PATH into the DuckDB store. Files already stored are skipped; "
+        "a corrected file for the same body and year becomes a new version; files that fail are recorded "
+        "with their reason (table ingest_errors) and the others go on. Folders holding a tidy extract "
+        "(reports.csv + values.csv, e.g. data/extract) are loaded as such. Exit status 1 if any file failed.",
+    )
+    p.add_argument("paths", nargs="+", metavar="PATH")
+    p.add_argument("--db", metavar="PATH", help="the store (default $GOVSTATS_DB or data/govstats.duckdb)")
+    p.add_argument("-v", "--verbose", action="store_true", help="print one line per file: read/skipped/failed")
+    p.add_argument("--progress", action=argparse.BooleanOptionalAction, default=None,
+                   help="progress bar (default: on a terminal, off when CI=true)")
+    p.set_defaults(func=_ingest)
+
+
+def _ingest(args: argparse.Namespace) -> int:
+    from govstats.config import default_db
+    from govstats.store import ingest
+
+    def report(status: str, path: str, detail: str) -> None:
+        if status == "failed":
+            print(f"govstats ingest: failed {path}: {detail}", file=sys.stderr, flush=True)
+        if args.verbose:
+            print(f"{status} {path}", flush=True)
+
+    summary = ingest(args.paths, args.db, progress=args.progress, on_result=report)
+    print(f"{summary.line()} (store {args.db or default_db()})")
+    return 1 if summary.failed else 0
+
+
 #: subcommand builders, in the order ``--help`` lists them
-COMMANDS = [add_parse, add_synth]
+COMMANDS = [add_parse, add_synth, add_ingest]
 
 
 def build_parser() -> argparse.ArgumentParser:
