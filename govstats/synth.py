@@ -64,8 +64,7 @@ FLAVOUR_FORMATS = ("html-word",)
 BINARY_FORMATS = ("pdf", "docx")
 
 LEVELS = ("province", "city", "county", "department")
-#: share of bodies per level, and the typical number of new requests a year (median)
-_LEVEL_SHARE = {"province": 0.01, "city": 0.09, "county": 0.35, "department": 0.55}
+#: the typical number of new requests a year (median) per level
 _LEVEL_SCALE = {"province": 1500.0, "city": 250.0, "county": 40.0, "department": 6.0}
 
 # place-name syllables for fictional names (index → name is a bijection, so names are unique)
@@ -75,7 +74,7 @@ _SYLLABLES = (
 )
 _DEPARTMENTS = (
     "发展和改革局", "教育局", "公安局", "财政局", "自然资源和规划局", "生态环境局",
-    "住房和城乡建设局", "交通运输局", "卫生健康委员会", "市场监督管理局", "人民政府办公室",
+    "住房和城乡建设局", "交通运输局", "卫生健康委员会", "市场监督管理局", "统计局",
     "司法局", "民政局", "人力资源和社会保障局", "农业农村局", "应急管理局",
 )
 
@@ -120,28 +119,37 @@ class SyntheticBody:
     scale: float
 
 
+#: bodies come in groups of this many per fictional city: the city government (every 50th
+#: group: a province government instead), its general office, 8 departments, 10 counties
+GROUP_SIZE = 20
+
+
 def make_body(index: int, seed: int = 0) -> SyntheticBody:
-    """The ``index``-th fictional body of generator ``seed`` (independent of how many are made)."""
+    """The ``index``-th fictional body of generator ``seed`` (independent of how many are made).
+
+    Consecutive bodies form regions as real ones do: group ``index // GROUP_SIZE`` is one
+    fictional city (region code ``9PCC00``) with its government, general office, departments
+    (same code) and counties (``9PCCKK``); every 50th group's first body is a province
+    government (``9P0000``). Codes repeat after 9,900 groups (198,000 bodies); names never do.
+    """
     rng = np.random.default_rng([seed, index, 1])
-    level = rng.choice(LEVELS, p=[_LEVEL_SHARE[lv] for lv in LEVELS]).item()
-    province = f"示例{_place_name(index)}省"
-    pcode = SYNTHETIC_REGION_PREFIXES[index % 10]
-    city_no = (index // 10) % 99 + 1
-    county_no = (index // 990) % 99 + 1
-    city = f"示例{_place_name(index)}市"
-    if level == "province":
-        name, region, code = f"{province}人民政府", province, f"{pcode}0000"
-    elif level == "city":
-        office = "人民政府办公室" if rng.random() < 0.3 else "人民政府"
-        name, region, code = f"{city}{office}", city, f"{pcode}{city_no:02d}00"
-    elif level == "county":
-        kind = "区" if rng.random() < 0.5 else "县"
-        county = f"示例{_place_name(index + 7)}{kind}"
-        region = f"{city}{county}"
-        name, code = f"{region}人民政府", f"{pcode}{city_no:02d}{county_no:02d}"
+    group, pos = divmod(index, GROUP_SIZE)
+    pcode = SYNTHETIC_REGION_PREFIXES[(group // 99) % 10]
+    city_code = f"{pcode}{group % 99 + 1:02d}00"
+    city = f"示例{_place_name(group)}市"
+    if pos == 0 and group % 50 == 0:
+        province = f"示例{_place_name(group)}省"
+        level, name, region, code = "province", f"{province}人民政府", province, f"{pcode}0000"
+    elif pos <= 1:
+        office = "人民政府" if pos == 0 else "人民政府办公室"
+        level, name, region, code = "city", f"{city}{office}", city, city_code
+    elif pos < 10:
+        dept = _DEPARTMENTS[(pos - 2 + group) % len(_DEPARTMENTS)]
+        level, name, region, code = "department", f"{city}{dept}", city, city_code
     else:
-        dept = _DEPARTMENTS[int(rng.integers(len(_DEPARTMENTS)))]
-        name, region, code = f"{city}{dept}", city, f"{pcode}{city_no:02d}00"
+        kind = "区" if rng.random() < 0.5 else "县"
+        region = f"{city}示例{_place_name(index)}{kind}"
+        level, name, code = "county", f"{region}人民政府", f"{city_code[:4]}{pos - 9:02d}"
     # sizes are log-normal around the level's median; a third of small bodies are near idle
     scale = float(_LEVEL_SCALE[level] * rng.lognormal(0.0, 0.8))
     if level in ("county", "department") and rng.random() < 0.35:

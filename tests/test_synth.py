@@ -70,6 +70,9 @@ def test_bodies_are_fictional_unique_and_of_every_level(plain_reports):
         assert synth.SYNTHETIC_MARKER in body.name
         assert re.fullmatch(r"9\d{5}", body.region_code)
         assert body.slug.isascii()
+    city = [synth.make_body(i) for i in range(synth.GROUP_SIZE, 2 * synth.GROUP_SIZE)]
+    assert {b.region_code[:4] for b in city} == {city[0].region_code[:4]}  # one city's bodies share a region
+    assert all(b.region_name.startswith(city[0].region_name) for b in city)
     many = [synth.make_body(i).name for i in range(20000)]
     assert len(set(many)) == len(many)
 
