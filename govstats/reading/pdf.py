@@ -73,8 +73,9 @@ def read_pdf(data: bytes, name: str) -> Document:
     has no text layer (a scan: OCR is not done).
     """
     with _quiet_pdfminer():
-        pages = _open_pages(data, name)
+        pages, meta_title = _open_pages(data, name)
         reader = _Reader(name)
+        reader.meta_title = meta_title
         for number, page in enumerate(pages, start=1):
             try:
                 reader.add_page(number, page)
@@ -115,7 +116,8 @@ class _Page:
     tables: list = field(default_factory=list)  # pdfplumber Table objects
 
 
-def _open_pages(data: bytes, name: str) -> list[_Page]:
+def _open_pages(data: bytes, name: str) -> tuple[list[_Page], str | None]:
+    """The pages' characters, visible rules and tables, and the document's metadata title."""
     import pdfplumber
     from pdfminer.pdfdocument import PDFEncryptionError, PDFPasswordIncorrect
 
@@ -137,6 +139,7 @@ def _open_pages(data: bytes, name: str) -> list[_Page]:
         ) from exc
     pages: list[_Page] = []
     with pdf:
+        meta_title = _metadata_title(pdf)
         try:
             page_list = list(pdf.pages)
         except Exception as exc:
@@ -168,7 +171,21 @@ def _open_pages(data: bytes, name: str) -> list[_Page]:
             "publish or obtain a PDF with text, or the report in another format",
             source=name,
         )
-    return pages
+    return pages, meta_title
+
+
+def _metadata_title(pdf) -> str | None:
+    """The Title of the PDF's info dictionary when it reads as CJK text (not mojibake)."""
+    try:
+        title = (pdf.metadata or {}).get("Title")
+    except Exception:  # a broken info dictionary only costs the title
+        return None
+    if not isinstance(title, str):
+        return None
+    title = _fold(title)
+    if not any(_is_cjk(ch) for ch in title) or any("\u0080" <= ch <= "\u00ff" for ch in title):
+        return None
+    return "".join(_ideograph(ch) for ch in title)
 
 
 #: CJK Radicals Supplement forms that are glyph-identical to common (simplified) ideographs;
@@ -466,6 +483,7 @@ class _Reader:
         self._open_paragraph: list[_Line] | None = None
         self._pages: list[tuple[int, _Page]] = []
         self._right = 0.0  # right edge of the text on the current page
+        self.meta_title: str | None = None
 
     # Pages are collected first: furniture (running headers) is recognised across pages.
     def add_page(self, number: int, page: _Page) -> None:
@@ -476,7 +494,8 @@ class _Reader:
         for number, page in self._pages:
             self._read_page(number, page, furniture)
         self._flush_paragraph()
-        doc = Document(name=self.name, format="pdf", blocks=self.blocks, title=self.title, warnings=self.warnings)
+        title = self.title or self.meta_title
+        doc = Document(name=self.name, format="pdf", blocks=self.blocks, title=title, warnings=self.warnings)
         return doc
 
     # -- one page -------------------------------------------------------------------------
@@ -557,7 +576,7 @@ class _Reader:
             gap = line.top - last.bottom if same_page else 0.0
             left = min(ln.x0 for ln in para)
             right = max(ln.x1 for ln in para)
-            full = last.x1 >= max(right, self._right) - 1.5 * size
+            full = last.x1 >= max(right, self._right) - 2.5 * size
             indented = line.x0 > left + 1.2 * size
             joins = (
                 full
