@@ -523,6 +523,8 @@ COMPARE_INDICATORS: tuple[tuple[str, str, str], ...] = (
     ("publication", "penalties", "decisions"),
 )
 UNKNOWN_LEVEL = "unknown"
+#: registry levels (``govstats.registry.LEVELS``) in Chinese, for tables and charts
+LEVEL_LABELS = {"province": "省级", "city": "市级", "county": "县级", "department": "部门", UNKNOWN_LEVEL: "未登记"}
 
 
 def _levels(levels: pd.DataFrame | Mapping[str, str] | None, bodies: Iterable[str]) -> pd.Series:

@@ -291,7 +291,7 @@ def compare_bar(comparison: pd.DataFrame, section: str, indicator: str, breakdow
         return _empty(fig, ax, "暂无可比较的数据")
     rows = rows.sort_values(["level", "rank"], na_position="last").iloc[::-1]
     values = rows["value"].to_numpy(dtype=float, na_value=np.nan)
-    labels = [f"{b}（{lvl}）" for b, lvl in zip(rows["body"], rows["level"])]
+    labels = [f"{b}（{analysis.LEVEL_LABELS.get(lvl, lvl)}）" for b, lvl in zip(rows["body"], rows["level"])]
     ax.barh(range(len(rows)), np.nan_to_num(values), color="#4e79a7")
     unit = str(rows["unit"].iloc[0])
     for i, v in enumerate(values):
