@@ -1,0 +1,118 @@
+"""Reading annual reports: ``read_report(source) -> Report`` for any supported format.
+
+The format is sniffed from the content, never from the file name: ``%PDF`` → PDF; a zip
+holding ``word/document.xml`` → Word; otherwise the bytes are decoded (BOM, HTML ``<meta
+charset>``, strict UTF-8, then detection — GBK/GB18030 included) and the text is HTML,
+markdown tables, a pipe dump (one cell per line ending in ``|``), or plain / run-together
+text. Each format's module turns the input into a :class:`~govstats.reading.document.Document`;
+:mod:`govstats.reading.extract` builds the Report from it.
+"""
+
+from __future__ import annotations
+
+import io
+import re
+import zipfile
+from pathlib import Path
+
+from govstats.errors import ParseError
+from govstats.reading.decode import decode
+from govstats.reading.document import Document
+from govstats.report import Report
+
+__all__ = ["read_report", "read_document", "sniff"]
+
+_HTML = re.compile(r"<(?:!doctype\s+html|html|body|table|tr|td|div|p)\b", re.I)
+
+
+def sniff(data: bytes) -> str:
+    """The format of ``data`` by content: pdf, docx, html, markdown, txt-pipe or txt-plain."""
+    head = data[:1024].lstrip()
+    if head.startswith(b"%PDF") or b"%PDF-" in data[:1024]:
+        return "pdf"
+    if data.startswith(b"PK\x03\x04"):
+        try:
+            with zipfile.ZipFile(io.BytesIO(data)) as zf:
+                if "word/document.xml" in zf.namelist():
+                    return "docx"
+        except zipfile.BadZipFile:
+            pass
+        return "zip"
+    return "text"
+
+
+def _text_format(text: str) -> str:
+    from govstats.reading.markdown import is_markdown
+    from govstats.reading.text import is_pipe_text
+
+    if _HTML.search(text[:200_000]):
+        return "html"
+    if is_markdown(text):
+        return "markdown"
+    if is_pipe_text(text):
+        return "txt-pipe"
+    return "txt-plain"
+
+
+def read_document(data: bytes, name: str) -> Document:
+    """Read ``data`` (named ``name`` in messages) into the format-neutral Document."""
+    if not data.strip():
+        raise ParseError("empty file", source=name)
+    kind = sniff(data)
+    if kind == "pdf":
+        try:
+            from govstats.reading.pdf import read_pdf
+        except ImportError as exc:
+            raise ParseError(f"PDF support not installed/implemented ({exc})", source=name) from exc
+        return read_pdf(data, name)
+    if kind == "docx":
+        try:
+            from govstats.reading.docx import read_docx
+        except ImportError as exc:
+            raise ParseError(f"Word (.docx) support not installed/implemented ({exc})", source=name) from exc
+        return read_docx(data, name)
+    if kind == "zip":
+        raise ParseError("a zip archive that is not a Word (.docx) document", source=name)
+    text, _encoding = decode(data, name)
+    fmt = _text_format(text)
+    if fmt == "html":
+        from govstats.reading.html import read_html
+
+        return read_html(text, name)
+    if fmt == "markdown":
+        from govstats.reading.markdown import read_markdown
+
+        return read_markdown(text, name)
+    from govstats.reading.text import read_pipe_text, read_plain_text
+
+    if fmt == "txt-pipe":
+        return read_pipe_text(text, name)
+    return read_plain_text(text, name)
+
+
+def read_report(source: str | Path | bytes, *, name: str | None = None) -> Report:
+    """Read one annual report from a path or from bytes.
+
+    ``name`` is how messages and ``Report.name`` refer to the source (default: the path, or
+    ``<bytes>``). Returns the Report: values with provenance, template per table, metadata,
+    warnings, and the tables that are missing. Raises :class:`govstats.ParseError` (naming
+    the file and place) when the source cannot be read or is not an annual report at all.
+    """
+    from govstats.reading.extract import build_report
+
+    if isinstance(source, (bytes, bytearray, memoryview)):
+        data = bytes(source)
+        name = name or "<bytes>"
+    else:
+        path = Path(source)
+        name = name or str(source)
+        try:
+            data = path.read_bytes()
+        except FileNotFoundError as exc:
+            raise ParseError("no such file", source=name) from exc
+        except IsADirectoryError as exc:
+            raise ParseError("is a directory, not a report file", source=name) from exc
+        except OSError as exc:
+            raise ParseError(f"cannot read ({exc.strerror})", source=name) from exc
+    doc = read_document(data, name)
+    return build_report(doc, data)

@@ -1,0 +1,203 @@
+"""The template's arithmetic (勾稽关系) checked, never "fixed": one finding per breach.
+
+Rules (schema.md, template.md §5):
+
+=======  ============================================================================
+R1       table 三, per column: 一 本年新收 + 二 上年结转 = （七）总计 + 四 结转下年度
+R2       table 三, per row: 总计 = the six applicant columns (or 自然人 + 法人或其他组织
+         when a report prints only the aggregate)
+R3       table 三, per column: （七）总计 = the sum of the outcome rows (（一）…（六）,
+         2021: the three （六） sub-rows)
+R6/R7    table 四, per group (复议 / 直接起诉 / 复议后起诉): 总计 = 维持 + 纠正 + 其他 + 尚未审结
+R4       tables 三 and 四: every printed count is a non-negative integer
+N1, N2   narrative (kind ``narrative``, softer): the headline "本年共收到…件" equals 一 (or
+         一 + 二) in the 总计 column; "…件结转下年度" equals 四 in the 总计 column
+=======  ============================================================================
+
+Blank (NA) cells: a rule whose cells are all NA is skipped. A blank can stand for any
+non-negative number, so a relation with blanks on one side is a breach only when the printed
+numbers on that side already exceed the other side (no non-negative value could make it
+hold); with blanks on both sides nothing can be concluded and the rule is skipped. A blank is
+never treated as a printed 0.
+"""
+
+from __future__ import annotations
+
+import math
+from typing import Iterable
+
+import pandas as pd
+
+from govstats import schema
+from govstats.report import Report
+
+FINDING_COLUMNS = ["report_id", "body", "year", "kind", "rule", "table", "cells", "expected", "found", "message"]
+
+_REVIEW_GROUPS = {"admin_review": "R6", "lawsuit_direct": "R7", "lawsuit_after_review": "R7"}
+_ROW_NAMES = {i.code: i.label for layout in schema.REQUEST_ITEMS.values() for i in layout}
+_COL_NAMES = {c.code: c.label for c in schema.REQUEST_COLUMNS} | {"legal_person": schema.LEGAL_PERSON_LABEL}
+
+
+def _na(v) -> bool:
+    return v is None or (isinstance(v, float) and math.isnan(v)) or v is pd.NA
+
+
+def _side(values: Iterable) -> tuple[float, bool, bool]:
+    """(sum of printed values, any blank, all blank)."""
+    vals = list(values)
+    printed = [float(v) for v in vals if not _na(v)]
+    return sum(printed), len(printed) < len(vals), not printed
+
+
+def _relation(left: list, right: list) -> tuple[float, float] | None:
+    """``(left_sum, right_sum)`` when the relation is breached, None when it holds or is undecidable."""
+    ls, l_blank, l_all = _side(left)
+    rs, r_blank, r_all = _side(right)
+    if l_all and r_all:
+        return None
+    if l_blank and r_blank:
+        return None
+    if not l_blank and not r_blank:
+        return None if abs(ls - rs) < 1e-6 else (ls, rs)
+    if l_blank:  # the blanks on the left can only add
+        return (ls, rs) if ls > rs + 1e-6 else None
+    return (ls, rs) if rs > ls + 1e-6 else None
+
+
+class _Checker:
+    def __init__(self, values: dict[tuple[str, str, str], object], meta: dict):
+        self.v = values
+        self.meta = meta
+        self.rows: list[dict] = []
+
+    def get(self, table: str, item: str, column: str):
+        return self.v.get((table, item, column))
+
+    def add(self, kind: str, rule: str, table: str, cells: list[tuple[str, str, str]], expected, found, message: str) -> None:
+        self.rows.append(
+            {
+                **self.meta,
+                "kind": kind,
+                "rule": rule,
+                "table": table,
+                "cells": "; ".join("/".join(k[1:]) for k in cells),
+                "expected": expected,
+                "found": found,
+                "message": message,
+            }
+        )
+
+    def requests(self) -> None:
+        items = {k[1] for k in self.v if k[0] == "requests"}
+        if not items:
+            return
+        layout = "2021" if any(i.startswith("other.") for i in items) else "2019"
+        columns = [c.code for c in schema.REQUEST_COLUMNS]
+        merged = any(k[2] == "legal_person" for k in self.v if k[0] == "requests")
+        if merged:
+            columns = ["natural_person", "legal_person", "total"]
+        for col in columns:
+            left = [("requests", "new", col), ("requests", "carried_over", col)]
+            right = [("requests", "total", col), ("requests", "carried_forward", col)]
+            self._rel("R1", left, right, f"{_COL_NAMES[col]}: 一+二 ≠ （七）总计+四")
+            outcomes = [("requests", i, col) for i in schema.OUTCOME_ITEMS[layout]]
+            if all(k in self.v for k in outcomes + [("requests", "total", col)]):
+                self._rel("R3", outcomes, [("requests", "total", col)], f"{_COL_NAMES[col]}: 办理结果各项之和 ≠ （七）总计")
+        parts = ["natural_person", "legal_person"] if merged else list(schema.APPLICANT_COLUMNS)
+        for item in sorted(items, key=lambda i: list(_ROW_NAMES).index(i) if i in _ROW_NAMES else 99):
+            if layout == "2021" and item == "other":
+                continue  # derived from its sub-rows
+            left = [("requests", item, c) for c in parts]
+            self._rel("R2", left, [("requests", item, "total")], f"{_ROW_NAMES.get(item, item)}: 各类申请人之和 ≠ 总计")
+        self._counts("requests")
+
+    def review(self) -> None:
+        for item, rule in _REVIEW_GROUPS.items():
+            parts = [("review", item, c) for c in ("upheld", "corrected", "other", "pending")]
+            if any(k in self.v for k in parts):
+                self._rel(rule, parts, [("review", item, "total")], f"{item}: 维持+纠正+其他+尚未审结 ≠ 总计")
+        self._counts("review")
+
+    def _counts(self, table: str) -> None:
+        for key, value in self.v.items():
+            if key[0] != table or _na(value):
+                continue
+            f = float(value)
+            if f < 0 or f != int(f):
+                self.add("breach", "R4", table, [key], None, f, f"{'/'.join(key[1:])}: a count must be a non-negative integer")
+
+    def _rel(self, rule: str, left: list, right: list, message: str) -> None:
+        if not all(k in self.v for k in left + right):
+            return
+        breach = _relation([self.v[k] for k in left], [self.v[k] for k in right])
+        if breach is not None:
+            self.add("breach", rule, left[0][0], left + right, breach[0], breach[1], f"{message}: {breach[0]:g} vs {breach[1]:g}")
+
+    def narrative(self, narrative: dict[str, float]) -> None:
+        new = self.get("requests", "new", "total")
+        carried = self.get("requests", "carried_over", "total")
+        received = narrative.get("received")
+        if received is not None and not _na(new):
+            options = {float(new)} | ({float(new) + float(carried)} if not _na(carried) else set())
+            if received not in options:
+                self.add(
+                    "narrative", "N1", "requests", [("requests", "new", "total"), ("requests", "carried_over", "total")],
+                    float(new), received, f"narrative says {received:g} applications received; table 三 一 总计 is {float(new):g}",
+                )
+        forward = narrative.get("carried_forward")
+        printed = self.get("requests", "carried_forward", "total")
+        if forward is not None and not _na(printed) and float(printed) != forward:
+            self.add(
+                "narrative", "N2", "requests", [("requests", "carried_forward", "total")],
+                float(printed), forward, f"narrative says {forward:g} carried forward; table 三 四 总计 is {float(printed):g}",
+            )
+
+
+def check(report_or_tidy: Report | pd.DataFrame) -> pd.DataFrame:
+    """Findings for one Report or a tidy frame (one or many reports); never alters the data.
+
+    Returns a frame with :data:`FINDING_COLUMNS`, one row per finding; ``kind`` is
+    ``"breach"`` (template arithmetic) or ``"narrative"`` (headline number vs table, only
+    for a Report). ``expected`` is the sum of the relation's left side, ``found`` its right side.
+    """
+    findings: list[dict] = []
+    if isinstance(report_or_tidy, Report):
+        r = report_or_tidy
+        values = {k: v.value for k, v in r.values.items()}
+        c = _Checker(values, {"report_id": r.report_id, "body": r.body, "year": r.year})
+        c.requests()
+        c.review()
+        c.narrative(r.narrative)
+        findings = c.rows
+    else:
+        frame = report_or_tidy
+        for rid, part in frame.groupby("report_id", sort=False, dropna=False):
+            values = {
+                (t, i, col): (None if pd.isna(v) else float(v))
+                for t, i, col, v in part[["table", "item", "column", "value"]].itertuples(index=False)
+            }
+            first = part.iloc[0]
+            meta = {
+                "report_id": rid,
+                "body": first.get("body"),
+                "year": None if pd.isna(first.get("year")) else int(first.get("year")),
+            }
+            c = _Checker(values, meta)
+            c.requests()
+            c.review()
+            findings += c.rows
+    out = pd.DataFrame(findings, columns=FINDING_COLUMNS)
+    return out.astype(
+        {
+            "report_id": "string",
+            "body": "string",
+            "year": "Int64",
+            "kind": "string",
+            "rule": "string",
+            "table": "string",
+            "cells": "string",
+            "expected": "Float64",
+            "found": "Float64",
+            "message": "string",
+        }
+    )

@@ -1,0 +1,470 @@
+"""The format-blind step: recognise the template's tables in a Document and build the Report.
+
+Rows are recognised by their printed labels (:mod:`govstats.reading.labels`), never by
+position, and each table is read in the version its own labels show:
+
+1. Walk the blocks in reading order, tracking which table we are in (section headings, column
+   headers, and the rows' own labels all say so). A row's *label cells* are its leading text
+   cells, its *value cells* those after the last label (numbers, placeholders, blanks).
+2. Table 1 (publication): the version (2019/2021) from its column headers and row labels; each
+   recognised row's values fitted to that version's columns; money converted to 元.
+3. Table 2 (requests): rows by label; rows printed without a label (PDF extractions) placed in
+   the template slots left free between their labelled neighbours when the count fits
+   exactly; the （六）其他处理 layout from the labels present; 3-column reports (自然人 |
+   法人或其他组织 | 总计) keep the aggregate as column ``legal_person`` and NA for its parts.
+4. Table 3 (review): the 15-cell data row (or three labelled 5-cell rows).
+5. Rows whose cell boundaries were lost are split by :mod:`govstats.reading.runtogether`.
+
+Nothing is ever guessed: a row whose cells cannot be aligned is left out with a warning, a
+table not found is named in ``Report.missing``.
+"""
+
+from __future__ import annotations
+
+import hashlib
+from dataclasses import dataclass, field
+from decimal import Decimal
+
+from govstats import schema
+from govstats.errors import ParseError
+from govstats.reading import labels, runtogether
+from govstats.reading.document import Block, Cell, Document
+from govstats.reading.metadata import extract_metadata, narrative_numbers
+from govstats.reading.numbers import Number, is_value_text, parse_number, to_yuan, unit_in_header
+from govstats.report import Key, Report, Value
+
+TABLE_NAMES = {
+    "publication": "二、主动公开政府信息情况",
+    "requests": "三、收到和处理政府信息公开申请情况",
+    "review": "四、政府信息公开行政复议、行政诉讼情况",
+}
+#: every header word of table 2 and 3 (a row holding one is a header row, not a data row)
+_HEADER_CELLS = {
+    labels.fold(w)
+    for w in (
+        "信息内容", "申请人情况", "自然人", "法人或其他组织", "商业企业", "科研机构", "社会公益组织",
+        "法律服务机构", "结果维持", "结果纠正", "其他结果", "尚未审结", "未经复议直接起诉", "复议后起诉",
+        "本年新制作数量", "本年新公开数量", "对外公开总数量", "上一年项目数量", "本年增/减", "处理决定数量",
+        "采购项目数量", "采购总金额", "本年制发件数", "本年废止件数", "现行有效件数", "本年处理决定数量",
+    )
+}
+
+
+#: labels that name a row only inside table 三 (elsewhere they are column headers)
+_GENERIC_LABELS = {"其他", "总计", "合计", "其他处理"}
+
+
+@dataclass
+class Row:
+    """A table row as found: label cells, value cells, the table it belongs to."""
+
+    table: str | None
+    labels: list[Cell]
+    values: list[Cell]
+    source: str
+    item: str | None = None
+    header: bool = False
+
+    @property
+    def label(self) -> str:
+        return " ".join(c.text for c in self.labels)
+
+    @property
+    def has_number(self) -> bool:
+        return any((n := parse_number(c.text)) is not None and n.value is not None for c in self.values)
+
+
+@dataclass
+class _Tables:
+    rows: list[Row] = field(default_factory=list)
+    header_text: dict[str, list[str]] = field(default_factory=lambda: {"publication": [], "requests": [], "review": []})
+
+
+def report_id(data: bytes) -> str:
+    """The report's id: the first 16 hex characters of the sha256 of its bytes."""
+    return hashlib.sha256(data).hexdigest()[:16]
+
+
+def _split_row(block: Block) -> tuple[list[Cell], list[Cell]]:
+    last_label = -1
+    for i, cell in enumerate(block.cells):
+        if cell.text and not is_value_text(cell.text):
+            last_label = i
+    label_cells = [c for c in block.cells[: last_label + 1] if c.text]
+    return label_cells, block.cells[last_label + 1 :]
+
+
+def _is_header(cells: list[Cell]) -> bool:
+    return any(labels.fold(c.text) in _HEADER_CELLS or "勾稽关系" in c.text or "第二十条" in c.text for c in cells)
+
+
+def _collect(doc: Document) -> _Tables:
+    """Assign every row to a table, tracking context through headings and headers."""
+    found = _Tables()
+    context: str | None = None
+    for block in doc.blocks:
+        if block.kind == "text":
+            is_heading, table = labels.heading_table(block.text)
+            if is_heading:
+                context = table
+            elif len(labels.fold(block.text)) <= 40:
+                header = labels.header_table(block.text)
+                if header:
+                    context = header
+                    found.header_text[header].append(block.text)
+                elif context == "publication" and labels.publication_markers(block.text):
+                    found.header_text["publication"].append(block.text)
+            continue
+        label_cells, value_cells = _split_row(block)
+        row = Row(context, label_cells, value_cells, block.source)
+        if label_cells and (_is_header(label_cells) or len(label_cells) > 3):
+            row.header = True
+            header = labels.header_table(" ".join(c.text for c in label_cells))
+            if header:
+                context = row.table = header
+                found.header_text[header].extend(c.text for c in label_cells)
+            row.labels = []  # a pipe dump may carry a label-less data row after its header cells
+        elif label_cells:
+            order = [context] + [t for t in ("publication", "requests") if t != context]
+            keys = [k for c in label_cells for k in labels.label_keys(c.text)]
+            for table in order:
+                if table in ("publication", "requests"):
+                    item = labels.match_row(keys, table)
+                    if table != context and keys and keys[-1] in _GENERIC_LABELS:
+                        item = None  # "其他" / "总计" alone only count inside table 三
+                    if item is not None:
+                        row.item, row.table, context = item, table, table
+                        break
+            else:
+                is_heading, table = labels.heading_table(row.label)
+                if is_heading:
+                    context = row.table = table
+        if row.item is None and row.labels:
+            continue  # an unrecognised label (a narrative line that looked like a row)
+        if row.item is None and not row.has_number:
+            continue
+        found.rows.append(row)
+    return found
+
+
+def _fit(cells: list[Cell], n: int) -> list[Cell] | None:
+    """The ``n`` value cells of a row, trimming spare blank cells (spacers) at the ends."""
+    cells = list(cells)
+    while len(cells) > n and cells and cells[-1].text == "":
+        cells.pop()
+    while len(cells) > n and cells and cells[0].text == "":
+        cells.pop(0)
+    return cells if len(cells) == n else None
+
+
+def _digit_run(cells: list[Cell], n: int) -> str | None:
+    """The digits of a row printed as one run (lost cell boundaries), if it is one."""
+    printed = [c for c in cells if c.text]
+    if n > 1 and len(printed) == 1:
+        text = printed[0].text.replace(" ", "")
+        if text.isdigit() and len(text) >= n:
+            return text
+    return None
+
+
+class _Builder:
+    def __init__(self, doc: Document, data: bytes):
+        self.doc = doc
+        self.data = data
+        self.values: dict[Key, Value] = {}
+        self.warnings: list[str] = list(doc.warnings)
+        self.layouts: dict[str, str] = {}
+        self.missing: list[str] = []
+
+    def warn(self, message: str) -> None:
+        self.warnings.append(f"{self.doc.name}: {message}")
+
+    def put(self, key: Key, value: Decimal | None, cell: Cell, row_label: str, column_label: str, source: str | None = None) -> None:
+        self.values[key] = Value(
+            None if value is None else float(value),
+            cell.text,
+            f"{row_label} / {column_label}" if row_label else column_label,
+            source or cell.source,
+        )
+
+    # -- table 1 ---------------------------------------------------------------------------
+    def publication(self, rows: list[Row], header_text: list[str]) -> None:
+        votes = {"2019": 0, "2021": 0}
+        for text in header_text + [r.label for r in rows]:
+            for version in labels.publication_markers(text):
+                votes[version] += 1
+        licensing = [r for r in rows if r.item == "licensing"]
+        if votes["2019"] == votes["2021"] and licensing:
+            n = len([c for c in licensing[0].values if c.text])
+            votes["2019" if n >= 3 else "2021"] += 1
+        if votes["2019"] == votes["2021"]:
+            version = schema.template_for_year(self.year) or "2021"
+            self.warn(f"table {TABLE_NAMES['publication']}: template version not recognisable from its labels; assumed {version} from the year")
+        else:
+            version = "2019" if votes["2019"] > votes["2021"] else "2021"
+        self.layouts["publication"] = version
+        fee_unit = next((unit_in_header(t) for t in header_text if "收费" in t and unit_in_header(t)), None)
+        buy_unit = next((unit_in_header(t) for t in header_text if "采购总金额" in t and unit_in_header(t)), None)
+        template = schema.PUBLICATION[version]
+        seen: set[str] = set()
+        for row in rows:
+            if row.item not in template:
+                self.warn(f"{row.source}: row {row.label!r} is not part of the {version} table 1; ignored")
+                continue
+            if row.item in seen:
+                continue
+            item, columns = template[row.item]
+            cells = self._row_cells(row, len(columns))
+            if cells is None:
+                continue
+            seen.add(row.item)
+            for col, cell in zip(columns, cells):
+                number = parse_number(cell.text) or Number(None)
+                value = number.value
+                if (version, row.item, col.code) in schema.MONEY_CELLS:
+                    default = schema.MONEY_DEFAULT_UNIT[(version, row.item, col.code)]
+                    header_unit = fee_unit if row.item == "fees" else buy_unit
+                    value = to_yuan(number, header_unit or default)
+                self.put(("publication", row.item, col.code), value, cell, row.label, col.label)
+
+    def _row_cells(self, row: Row, n: int) -> list[Cell] | None:
+        cells = _fit(row.values, n)
+        if cells is None:
+            digits = _digit_run(row.values, n)
+            if digits is not None:
+                split = runtogether.split_row(digits, n)
+                if split is not None:
+                    cell = next(c for c in row.values if c.text)
+                    return [Cell(str(v), cell.source) for v in split]
+                self.warn(f"{row.source}: row {row.label!r} printed as one digit run {digits!r}; several splits possible, values left NA")
+                cell = next(c for c in row.values if c.text)
+                return [Cell("", cell.source) for _ in range(n)]
+            self.warn(f"{row.source}: row {row.label!r} has {len(row.values)} value cells, expected {n}; row not read")
+        return cells
+
+    # -- table 2 ---------------------------------------------------------------------------
+    def requests(self, rows: list[Row]) -> None:
+        data_rows = [r for r in rows if not r.header or r.values]
+        layout = "2021" if any(r.item and r.item.startswith("other.") for r in data_rows) else "2019"
+        self.layouts["requests"] = layout
+        order = [i.code for i in schema.REQUEST_ITEMS[layout] if not (layout == "2021" and i.code == "other")]
+        merged = _merged_columns(data_rows)
+        columns = (
+            (("natural_person", "自然人"), ("legal_person", schema.LEGAL_PERSON_LABEL), ("total", "总计"))
+            if merged
+            else tuple((c.code, c.label) for c in schema.REQUEST_COLUMNS)
+        )
+        if merged:
+            self.layouts["requests.applicants"] = "merged"
+            self.warn("table 三 prints only 自然人 | 法人或其他组织 | 总计: the legal-person aggregate is kept as column 'legal_person', its five parts are NA")
+        assigned = self._place_rows(data_rows, order)
+        n = len(columns)
+        pending: dict[str, tuple[str, Cell, Row]] = {}
+        resolved: dict[str, list[Cell]] = {}
+        for item, row in assigned.items():
+            cells = _fit(row.values, n)
+            if cells is None:
+                digits = _digit_run(row.values, n)
+                if digits is not None:
+                    pending[item] = (digits, next(c for c in row.values if c.text), row)
+                    continue
+                self.warn(f"{row.source}: row {row.label or item!r} has {len(row.values)} value cells, expected {n}; row not read")
+                continue
+            resolved[item] = cells
+        if pending:
+            known = {
+                item: tuple(parse_number(c.text).value if parse_number(c.text) else None for c in cells)
+                for item, cells in resolved.items()
+            }
+            groups = ((n - 1, tuple(range(n - 1))),)
+            result = runtogether.solve_table(
+                {item: digits for item, (digits, _c, _r) in pending.items()},
+                known,
+                n,
+                groups,
+                runtogether.request_constraints(layout),
+            )
+            for item, (digits, cell, row) in pending.items():
+                values = result.get(item)
+                if values is None or any(v is None for v in values):
+                    self.warn(
+                        f"{row.source}: row {row.label or item!r} printed as one digit run {digits!r}; "
+                        "the split is ambiguous, undetermined cells left NA"
+                    )
+                values = values or (None,) * n
+                resolved[item] = [Cell("" if v is None else str(v), cell.source) for v in values]
+        for item in order:
+            if item not in resolved:
+                continue
+            row = assigned[item]
+            for (code, col_label), cell in zip(columns, resolved[item]):
+                number = parse_number(cell.text) or Number(None)
+                self.put(("requests", item, code), number.value, cell, row.label or _template_row_label(item), col_label)
+            if merged:
+                for code in schema.LEGAL_PERSON_COLUMNS:
+                    self.values[("requests", item, code)] = Value(None, "", f"{row.label} / (not printed)", "not printed: merged 法人或其他组织 column")
+        missing_rows = [i for i in order if i not in resolved]
+        if missing_rows and resolved:
+            self.missing.append("requests")
+            self.warn(f"table {TABLE_NAMES['requests']} is incomplete: rows not found: {', '.join(missing_rows)}")
+        if layout == "2021" and any(i in resolved for i in ("other.no_correction", "other.no_fee", "other.other")):
+            for code, _label in columns:
+                parts = [self.values.get(("requests", i, code)) for i in ("other.no_correction", "other.no_fee", "other.other")]
+                present = [p.value for p in parts if p is not None and p.value is not None]
+                self.values[("requests", "other", code)] = Value(
+                    float(sum(present)) if present else None,
+                    "",
+                    f"（六）其他处理 / {dict(columns)[code]}",
+                    "derived: sum of other.no_correction + other.no_fee + other.other",
+                )
+        self.merged = merged
+
+    def _place_rows(self, rows: list[Row], order: list[str]) -> dict[str, Row]:
+        assigned: dict[str, Row] = {}
+        for row in rows:
+            if row.item in order and row.item not in assigned:
+                assigned[row.item] = row
+            elif row.item == "other" and "other" not in order and row.has_number:
+                self.warn(f"{row.source}: a printed （六）其他处理 subtotal row is ignored; 'other' is the sum of its sub-rows")
+        # label-less rows: fill the template slots left free between labelled neighbours
+        run: list[Row] = []
+        prev: str | None = None
+        for row in rows + [None]:  # type: ignore[list-item]
+            if row is not None and row.item is None and not row.labels:
+                run.append(row)
+                continue
+            if row is not None and row.item not in order:
+                continue
+            if run:
+                lo = order.index(prev) + 1 if prev else 0
+                hi = order.index(row.item) if row is not None else len(order)
+                slots = [i for i in order[lo:hi] if i not in assigned]
+                if len(slots) == len(run):
+                    for slot, r in zip(slots, run):
+                        r.item = slot
+                        assigned[slot] = r
+                else:
+                    self.warn(
+                        f"{run[0].source}: {len(run)} row(s) without a label between "
+                        f"{prev or 'the table start'} and {row.item if row is not None else 'the table end'} "
+                        f"do not fit the {len(slots)} free template row(s); not read"
+                    )
+                run = []
+            if row is not None:
+                prev = row.item
+        return assigned
+
+    # -- table 3 ---------------------------------------------------------------------------
+    def review(self, rows: list[Row]) -> None:
+        columns = [(i, c) for i in schema.REVIEW_ITEMS for c in schema.REVIEW_COLUMNS]
+        labelled = {r.item: r for r in rows if r.item in ("admin_review", "lawsuit_direct", "lawsuit_after_review")}
+        if len(labelled) == 3:
+            for item in schema.REVIEW_ITEMS:
+                row = labelled[item.code]
+                cells = _fit(row.values, 5)
+                if cells is None:
+                    self.warn(f"{row.source}: review row {row.label!r} has {len(row.values)} cells, expected 5")
+                    continue
+                for col, cell in zip(schema.REVIEW_COLUMNS, cells):
+                    number = parse_number(cell.text) or Number(None)
+                    self.put(("review", item.code, col.code), number.value, cell, row.label, col.label)
+            return
+        for row in rows:
+            if row.labels:
+                continue
+            cells = _fit(row.values, 15)
+            if cells is None:
+                digits = _digit_run(row.values, 15)
+                if digits is None:
+                    continue
+                cell = next(c for c in row.values if c.text)
+                split = runtogether.split_review(digits)
+                if split is None or any(v is None for v in split):
+                    self.warn(f"{row.source}: table 四 printed as one digit run {digits!r}; the split is ambiguous, undetermined cells left NA")
+                cells = [Cell("" if v is None else str(v), cell.source) for v in (split or (None,) * 15)]
+            for (item, col), cell in zip(columns, cells):
+                number = parse_number(cell.text) or Number(None)
+                group = f"{item.group} · " if item.group else ""
+                self.put(("review", item.code, col.code), number.value, cell, f"{group}{item.label}", col.label)
+            return
+
+    # -- all -------------------------------------------------------------------------------
+    def build(self) -> Report:
+        body, year = extract_metadata(self.doc)
+        self.year = year
+        found = _collect(self.doc)
+        by_table: dict[str, list[Row]] = {"publication": [], "requests": [], "review": []}
+        for row in found.rows:
+            if row.table in by_table:
+                by_table[row.table].append(row)
+        self.merged = False
+        if any(r.item for r in by_table["publication"]):
+            self.publication([r for r in by_table["publication"] if r.item], found.header_text["publication"])
+        if any(r.item for r in by_table["requests"]) or any(r.has_number for r in by_table["requests"]):
+            self.requests(by_table["requests"])
+        if by_table["review"]:
+            self.review(by_table["review"])
+        tables_read = {key[0] for key in self.values}
+        if not tables_read:
+            raise ParseError(
+                "not a 政府信息公开工作年度报告: none of its statistical tables (二、三、四) was found",
+                source=self.doc.name,
+            )
+        for table in schema.TABLES:
+            if table not in tables_read and table not in self.missing:
+                self.missing.append(table)
+                self.warn(f"table {TABLE_NAMES[table]} not found")
+        template = self.layouts.get("publication") or self.layouts.get("requests") or schema.template_for_year(year)
+        expected = schema.template_for_year(year)
+        if template and expected and template != expected:
+            self.warn(f"table 1 follows the {template} template but the report year {year} calls for the {expected} template")
+        if self.layouts.get("requests") and template and self.layouts["requests"] != template:
+            self.warn(
+                f"table 三 prints （六）其他处理 in the {self.layouts['requests']} layout while table 1 follows the {template} template"
+            )
+        if body is None:
+            self.warn("the reporting body was not found in the title or preamble")
+        if year is None:
+            self.warn("the report year was not found in the title or preamble")
+        return Report(
+            name=self.doc.name,
+            format=self.doc.format,
+            report_id=report_id(self.data),
+            body=body,
+            year=year,
+            template=template,
+            values=self._ordered(template),
+            layouts=self.layouts,
+            missing=self.missing,
+            warnings=self.warnings,
+            narrative=narrative_numbers(self.doc),
+        )
+
+    def _ordered(self, template: str | None) -> dict[Key, Value]:
+        pub = self.layouts.get("publication") or template or "2021"
+        req = self.layouts.get("requests") or "2021"
+        out: dict[Key, Value] = {}
+        for key in schema.cells(pub, req):
+            if key in self.values:
+                out[key] = self.values[key]
+            if key[0] == "requests" and key[2] == "natural_person":
+                extra = (key[0], key[1], "legal_person")
+                if extra in self.values:
+                    out[extra] = self.values[extra]
+        return out
+
+
+def _merged_columns(rows: list[Row]) -> bool:
+    """True when table 三 prints only 自然人 | 法人或其他组织 | 总计 (3 value cells per row)."""
+    counts = [len([c for c in r.values if c.text]) for r in rows if r.item]
+    widths = [len(r.values) for r in rows if r.item]
+    return bool(widths) and sum(1 for w in widths if w == 3) > len(widths) / 2 and max(counts, default=0) <= 3
+
+
+def _template_row_label(item: str) -> str:
+    return next(i.label for layout in ("2021", "2019") for i in schema.REQUEST_ITEMS[layout] if i.code == item)
+
+
+def build_report(doc: Document, data: bytes) -> Report:
+    """Recognise the tables of ``doc`` and return its Report (``data``: the source bytes, for the id)."""
+    return _Builder(doc, data).build()

@@ -1,0 +1,219 @@
+"""Recognising the template's printed labels, tolerant of how real reports print them.
+
+A printed label is reduced to *keys*: NFKC-folded (full-width brackets and punctuation to
+ASCII), whitespace removed (line breaks inside labels: ``不予 公开``), quotes unified
+(``“三安全一稳定”`` vs ``"三安全一稳定"``), then split at ordinals (``三、`` ``（一）`` ``1.`` ``1、``)
+so that a row printing its group label in front (``（三）不予公开 1.属于国家秘密``) yields one key
+per segment, each without its ordinal and without a trailing explanatory parenthesis
+(``部分公开（区分处理的，只计这一情形…）`` → ``部分公开``). Keys are then looked up in tables
+built from :mod:`govstats.schema` plus the variants of template.md §6.
+"""
+
+from __future__ import annotations
+
+import difflib
+import re
+import unicodedata
+from functools import lru_cache
+
+from govstats import schema
+
+#: marker for a label the template prints that is not a data row of its own (group labels,
+#: subtotals some reports add): such a row is recognised and skipped, never gap-filled.
+GROUP = "<group>"
+
+_ORDINAL = re.compile(r"(?:[一二三四五六七八九十]+[、.]|\([一二三四五六七八九十]+\)|(?<![\d.])\d{1,2}[.、](?!\d))")
+_QUOTES = str.maketrans({"“": '"', "”": '"', "＂": '"', "‘": "'", "’": "'", "「": '"', "」": '"'})
+
+
+def fold(text: str) -> str:
+    """NFKC-fold, unify quotes and drop all whitespace: the comparable form of a label."""
+    t = unicodedata.normalize("NFKC", text).translate(_QUOTES)
+    return re.sub(r"\s+", "", t)
+
+
+def _strip_remark(segment: str) -> str:
+    """Drop a trailing explanatory parenthesis and trailing colons/punctuation."""
+    seg = re.sub(r"\([^()]*\)?$", "", segment) if not segment.startswith("(") else segment
+    return seg.strip(":：,，;；。.、 ")
+
+
+def label_keys(text: str) -> list[str]:
+    """The keys of a printed label, one per ordinal segment, in printed order."""
+    t = fold(text)
+    if not t:
+        return []
+    starts = [m.start() for m in _ORDINAL.finditer(t)]
+    bounds = sorted(set([0] + starts + [len(t)]))
+    keys = []
+    for a, b in zip(bounds, bounds[1:]):
+        seg = _ORDINAL.sub("", t[a:b], count=1) if a in starts else t[a:b]
+        seg = _strip_remark(seg)
+        if seg:
+            keys.append(seg)
+    return keys
+
+
+def _key(label: str) -> str:
+    keys = label_keys(label)
+    return keys[-1] if keys else ""
+
+
+# ---------------------------------------------------------------------------------------
+# Row labels per table: key -> item code (or GROUP)
+
+_PUBLICATION_ALIASES = {
+    "规范性文件": "normative_docs",
+    "行政规范性文件": "normative_docs",
+    "其他对外管理服务": "other_services",
+    "政府集中采购项目": "procurement",
+    "行政事业性收费项目": "fees",
+}
+
+_REQUEST_ALIASES = {
+    "本年新收": "new",
+    "本年新收申请": "new",
+    "本年新收申请数量": "new",
+    "本年新收政府信息公开申请": "new",
+    "上年结转": "carried_over",
+    "上年结转申请": "carried_over",
+    "上年结转申请数量": "carried_over",
+    "上年结转政府信息公开申请": "carried_over",
+    "予以公开情况": "granted",
+    "同意公开": "granted",
+    "部分公开情况": "partly_granted",
+    "结转下年度": "carried_forward",
+    "结转下年度继续办理": "carried_forward",
+    "结转下年度继续办理申请数量": "carried_forward",
+    "结转下一年度继续办理": "carried_forward",
+    "总计": "total",
+    "合计": "total",
+    "危及三安全一稳定": "withheld.security",
+    "其他": "other.other",
+    "其他处理": "other",
+}
+
+_REQUEST_GROUPS = (
+    "本年度办理结果",
+    "办理结果",
+    "不予公开",
+    "无法提供",
+    "不予处理",
+    "申请人情况",
+    "小计",
+)
+
+_REVIEW_ALIASES = {
+    "行政复议": "admin_review",
+    "未经复议直接起诉": "lawsuit_direct",
+    "复议后起诉": "lawsuit_after_review",
+}
+
+
+@lru_cache(maxsize=None)
+def row_keys(table: str) -> dict[str, str]:
+    """Known row keys of ``table`` ("publication" / "requests") → item code or :data:`GROUP`."""
+    out: dict[str, str] = {}
+    if table == "publication":
+        for items in schema.PUBLICATION.values():
+            for item, _cols in items.values():
+                out[_key(item.label)] = item.code
+        out.update(_PUBLICATION_ALIASES)
+    elif table == "requests":
+        for items in schema.REQUEST_ITEMS.values():
+            for item in items:
+                out[_key(item.label)] = item.code
+        out.update({k: GROUP for k in _REQUEST_GROUPS})
+        out.update(_REQUEST_ALIASES)
+    elif table == "review":
+        out.update(_REVIEW_ALIASES)
+    return out
+
+
+def match_row(text_or_keys: str | list[str], table: str, *, fuzzy: bool = True) -> str | None:
+    """The item a printed row label names in ``table``, :data:`GROUP`, or None.
+
+    The last recognised segment wins (``（三）不予公开 1.属于国家秘密`` → withheld.state_secret).
+    With ``fuzzy``, a segment of at least 5 characters that is unrecognised but close to
+    exactly one known label (a typo such as ``其他法律行政止公开``) is accepted.
+    """
+    keys = label_keys(text_or_keys) if isinstance(text_or_keys, str) else text_or_keys
+    known = row_keys(table)
+    for key in reversed(keys):
+        if key in known:
+            return known[key]
+    if fuzzy:
+        for key in reversed(keys):
+            if len(key) < 5:
+                continue
+            close = difflib.get_close_matches(key, [k for k in known if len(k) >= 4], n=2, cutoff=0.8)
+            if len(close) == 1 or (len(close) == 2 and known[close[0]] == known[close[1]]):
+                return known[close[0]]
+    return None
+
+
+# ---------------------------------------------------------------------------------------
+# Column headers and section headings: what tells which table we are in.
+
+_HEADER_WORDS = {
+    "publication": ("信息内容", "第二十条"),
+    "requests": ("申请人情况", "自然人", "法人或其他组织", "商业企业", "科研机构", "社会公益组织", "法律服务机构", "勾稽关系"),
+    "review": ("结果维持", "结果纠正", "其他结果", "尚未审结", "未经复议直接起诉", "复议后起诉"),
+}
+
+_HEADINGS = {
+    "publication": ("主动公开政府信息情况",),
+    "requests": ("收到和处理政府信息公开申请情况",),
+    "review": ("行政复议、行政诉讼情况", "行政复议和行政诉讼情况", "行政复议,行政诉讼情况", "行政复议、提起行政诉讼", "行政复议和提起行政诉讼", "行政法复议", "行政复议、行政诉讼"),
+    None: ("存在的主要问题", "存在问题及改进", "其他需要报告", "主要问题及改进", "主要问题"),
+}
+
+
+def header_table(text: str) -> str | None:
+    """The table a header/heading cell belongs to ("publication"/"requests"/"review"), else None."""
+    t = fold(text)
+    for table, words in _HEADER_WORDS.items():
+        if any(w in t for w in words):
+            return table
+    return None
+
+
+def heading_table(text: str) -> tuple[bool, str | None]:
+    """Whether a short line is a section heading, and of which table (None: a narrative section).
+
+    Returns ``(False, None)`` for ordinary text. Long paragraphs that merely mention a
+    section title (the preamble lists all six) are not headings.
+    """
+    t = fold(text)
+    if not t or len(t) > 40:
+        return False, None
+    for table, words in _HEADINGS.items():
+        if any(w in t for w in words):
+            return True, table
+    return False, None
+
+
+#: template markers of each version in table 1 (column headers and rows)
+PUBLICATION_MARKERS = {
+    "2019": ("本年新制作数量", "本年新公开数量", "对外公开总数量", "上一年项目数量", "本年增/减", "采购项目数量", "采购总金额", "其他对外管理服务事项", "政府集中采购", "第二十条第(九)项"),
+    "2021": ("本年制发件数", "本年废止件数", "现行有效件数", "本年处理决定数量", "本年收费金额", "行政规范性文件"),
+}
+
+
+def publication_markers(text: str) -> set[str]:
+    """Which template versions' table-1 markers ``text`` contains."""
+    t = fold(text)
+    return {v for v, words in PUBLICATION_MARKERS.items() if any(fold(w) in t for w in words)}
+
+
+#: requests header cells → column code (for reports that print fewer columns)
+REQUEST_HEADER_COLUMNS = {
+    "自然人": "natural_person",
+    "商业企业": "commercial",
+    "科研机构": "research",
+    "社会公益组织": "social_org",
+    "法律服务机构": "legal_service",
+    "其他": "other_org",
+    "法人或其他组织": "legal_person",
+    "总计": "total",
+}

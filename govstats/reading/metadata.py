@@ -1,0 +1,131 @@
+"""Report metadata from its text: the body, the year covered, and the narrative's headline numbers.
+
+* body and year from the title (``平潭综合实验区2025年度政府信息公开工作年度报告``,
+  ``2020年资阳市人民政府办公室信息公开工作年度报告``), searched in the page ``<title>`` and in
+  the first lines of the text (a title broken over lines is joined);
+* the year from the preamble's statistics period (``统计期限为2020年1月1日至…``) first;
+* headline numbers of the narrative: ``received`` (本年共收到…件) and ``carried_forward``
+  (…件结转下年度), compared with the tables by :func:`govstats.checks.check`.
+"""
+
+from __future__ import annotations
+
+import re
+
+from govstats.reading.document import Document
+
+_TITLE = re.compile(
+    r"(?P<pre>[\u4e00-\u9fff（）()]{2,40}?)?(?P<year>(?:19|20)\d{2})年度?"
+    r"(?P<post>[\u4e00-\u9fff（）()]{0,40}?)(?:政府)?(?:信息公开|政务公开)(?:工作)?年度?报告"
+)
+_PERIOD = re.compile(r"(?:统计|数据)[^。]{0,20}?(?:期限|时限|周期|时间|期间|范围)[^。\d]{0,12}?((?:19|20)\d{2})年1月1日")
+_PERIOD_LOOSE = re.compile(r"((?:19|20)\d{2})年1月1日(?:起)?至(?:(?:19|20)\d{2}年)?12月31日")
+
+#: common abbreviations in body names → the full form (上海市科委 → 上海市科学技术委员会)
+BODY_ABBREVIATIONS = {
+    "科委": "科学技术委员会",
+    "发改委": "发展和改革委员会",
+    "发改局": "发展和改革局",
+    "经信委": "经济和信息化委员会",
+    "卫健委": "卫生健康委员会",
+    "住建委": "住房和城乡建设委员会",
+    "住建局": "住房和城乡建设局",
+    "教委": "教育委员会",
+    "商务委": "商务委员会",
+    "交通委": "交通委员会",
+    "民宗委": "民族宗教事务委员会",
+    "人社局": "人力资源和社会保障局",
+    "市场监管局": "市场监督管理局",
+    "政府办": "人民政府办公室",
+}
+_PREFIX_NOISE = ("关于", "现公布", "公布", "正文", "发布")
+
+
+def _compact(text: str) -> str:
+    return re.sub(r"[\s\u00a0\u3000]+", "", text)
+
+
+def expand_body(body: str) -> str:
+    """Expand a known abbreviation at the end of a body name (上海市科委 → 上海市科学技术委员会)."""
+    for short, full in BODY_ABBREVIATIONS.items():
+        if body.endswith(short) and not body.endswith(full):
+            return body[: -len(short)] + full
+    return body
+
+
+def parse_title(text: str) -> tuple[str | None, int | None]:
+    """``(body, year)`` from a title-like text, each None when not found."""
+    m = _TITLE.search(_compact(text))
+    if not m:
+        return None, None
+    year = int(m["year"])
+    post = (m["post"] or "").strip("的")
+    pre = m["pre"] or ""
+    for noise in _PREFIX_NOISE:
+        if noise in pre:
+            pre = pre.split(noise)[-1]
+    body = post or pre or None
+    return (expand_body(body) if body else None), year
+
+
+def find_year(text: str) -> int | None:
+    """The year of the statistics period the preamble states, or None."""
+    compact = _compact(text)
+    m = _PERIOD.search(compact) or _PERIOD_LOOSE.search(compact)
+    return int(m.group(1)) if m else None
+
+
+def head_text(doc: Document, lines: int = 8) -> str:
+    """The first text lines of the document, joined (titles are often broken over lines)."""
+    return "".join(doc.text_lines()[:lines])
+
+
+def extract_metadata(doc: Document) -> tuple[str | None, int | None]:
+    """``(body, year)`` of a document: title first, then the opening lines, then the preamble."""
+    body = year = None
+    for candidate in (doc.title or "", head_text(doc, 3), head_text(doc, 12)):
+        b, y = parse_title(candidate)
+        if b and not body:
+            body = b
+        if y and not year:
+            year = y
+        if body:
+            break
+    text = "\n".join(doc.text_lines())
+    period_year = find_year(text)
+    if period_year:
+        year = period_year
+    return body, year
+
+
+_NUM = r"(\d+)\s*件"
+_RECEIVED = (
+    re.compile(r"(?:共|全年|本年度?|累计)[^。；;，,]{0,16}?(?:收到|受理|接收)[^。；;，,\d]{0,20}?" + _NUM),
+    re.compile(r"(?:共|全年)?(?:收到|受理|接收)[^。；;，,\d]{0,20}?申请[^。；;，,\d]{0,6}?" + _NUM),
+    re.compile(r"共收到" + _NUM + r"申请"),
+)
+_CARRIED = (
+    re.compile(_NUM + r"[^。；;，,\d]{0,6}?结转(?:至)?下一?年度?"),
+    re.compile(r"结转(?:至)?下一?年度?[^。；;，,\d]{0,12}?" + _NUM),
+    re.compile(r"转下一?年度[^。；;，,\d]{0,12}?" + _NUM),
+)
+
+
+def narrative_numbers(doc: Document) -> dict[str, float]:
+    """Headline numbers the narrative states: ``received`` and ``carried_forward`` (when found).
+
+    Only sentences about applications count (``申请`` must appear in or right after the
+    match: "全年受理网络问政182件" is not about 信息公开申请).
+    """
+    out: dict[str, float] = {}
+    text = _compact("".join(doc.text_lines()))
+    for key, patterns in (("received", _RECEIVED), ("carried_forward", _CARRIED)):
+        for pattern in patterns:
+            for m in pattern.finditer(text):
+                if key == "received" and "申请" not in text[m.start() : m.end() + 4]:
+                    continue
+                out[key] = float(m.group(1))
+                break
+            if key in out:
+                break
+    return out
