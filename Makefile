@@ -17,6 +17,7 @@ $(STAMP): pyproject.toml
 setup: $(STAMP)
 
 briefings: setup
+	$(BIN)/govstats ingest data/raw data/extract
 	$(BIN)/govstats summary data/raw
 
 test: setup
