@@ -12,12 +12,122 @@ def add_parse(sub: argparse._SubParsersAction) -> None:
     p = sub.add_parser("parse", help="read reports and write their tidy rows (CSV to stdout by default)")
     p.add_argument("files", nargs="+", metavar="FILE")
     p.add_argument("--format", choices=["csv", "json"], default="csv")
-    p.set_defaults(func=_not_yet)
+    p.add_argument("-q", "--quiet", action="store_true", help="do not print the readers' warnings to stderr")
+    p.set_defaults(func=_parse)
 
 
-def _not_yet(args: argparse.Namespace) -> int:
-    print(f"govstats {args.command}: not implemented yet", file=sys.stderr)
-    return 2
+def _read_all(files: list[str], command: str, *, quiet: bool = True):
+    """Read each file; yields (file, Report); unreadable ones get one stderr line. Returns failures."""
+    from govstats.errors import ParseError
+    from govstats.reading import read_report
+
+    failed = 0
+    reports = []
+    for path in files:
+        try:
+            report = read_report(path)
+        except ParseError as exc:
+            print(f"govstats {command}: {exc}", file=sys.stderr, flush=True)
+            failed += 1
+            continue
+        if not quiet:
+            for warning in report.warnings:
+                print(f"warning: {warning}", file=sys.stderr)
+        reports.append((path, report))
+    return reports, failed
+
+
+def _parse(args: argparse.Namespace) -> int:
+    import pandas as pd
+
+    reports, failed = _read_all(args.files, "parse", quiet=args.quiet)
+    frames = [report.tidy() for _path, report in reports]
+    if frames:
+        frame = pd.concat(frames, ignore_index=True)
+        if args.format == "json":
+            sys.stdout.write(frame.to_json(orient="records", force_ascii=False, indent=1) + "\n")
+        else:
+            frame.to_csv(sys.stdout, index=False, lineterminator="\n")
+    return 2 if failed else 0
+
+
+def add_check(sub: argparse._SubParsersAction) -> None:
+    p = sub.add_parser(
+        "check",
+        help="check reports against the template arithmetic (勾稽关系); exit 1 if any breach",
+        description="Read each FILE and print every breach of the template arithmetic (R1 一+二=（七）+四, "
+        "R2 row totals, R3 outcome total, R6/R7 table 四 totals, R4 non-negative integers) and every "
+        "narrative headline number that disagrees with the table. Exit 1 if any report breaks a rule, "
+        "2 if a file cannot be read, 0 otherwise (narrative findings are printed but do not fail).",
+    )
+    p.add_argument("files", nargs="+", metavar="FILE")
+    p.set_defaults(func=_check)
+
+
+def _check(args: argparse.Namespace) -> int:
+    from govstats.checks import check
+
+    reports, failed = _read_all(args.files, "check")
+    breaches = 0
+    for path, report in reports:
+        findings = check(report)
+        if findings.empty:
+            print(f"{path}: ok ({report.body or '?'} {report.year or '?'})")
+        for row in findings.itertuples(index=False):
+            print(f"{path}: {row.kind} {row.rule} [{row.table}] {row.message}")
+        breaches += int((findings["kind"] == "breach").sum())
+        for table in report.missing:
+            print(f"{path}: incomplete: table {table} missing or cut")
+    if failed:
+        return 2
+    return 1 if breaches else 0
+
+
+def add_summary(sub: argparse._SubParsersAction) -> None:
+    p = sub.add_parser(
+        "summary",
+        help="one line per report (files or folders): body, year, template, values, check results",
+    )
+    p.add_argument("paths", nargs="+", metavar="PATH")
+    p.set_defaults(func=_summary)
+
+
+def _report_files(paths: list[str]) -> list[str]:
+    from pathlib import Path
+
+    files: list[str] = []
+    for path in map(Path, paths):
+        if path.is_dir():
+            files += sorted(
+                str(f) for f in path.rglob("*") if f.is_file() and not any(part.startswith(".") for part in f.relative_to(path).parts)
+            )
+        else:
+            files.append(str(path))
+    return files
+
+
+def _summary(args: argparse.Namespace) -> int:
+    from govstats.checks import check
+
+    files = _report_files(args.paths)
+    if not files:
+        print("govstats summary: no report files found in " + ", ".join(args.paths), file=sys.stderr)
+        return 2
+    reports, failed = _read_all(files, "summary")
+    print(f"{'file':<44} {'body':<22} {'year':>4} {'tmpl':>4} {'values':>6}  checks")
+    for path, report in reports:
+        findings = check(report)
+        breaches = findings[findings["kind"] == "breach"]
+        narrative = findings[findings["kind"] == "narrative"]
+        result = "ok" if findings.empty else f"{len(breaches)} breach(es), {len(narrative)} narrative"
+        if not findings.empty:
+            result += ": " + "; ".join(findings["message"].head(3))
+        if report.missing:
+            result += f"; missing: {', '.join(report.missing)}"
+        name = path if len(path) <= 44 else "…" + path[-43:]
+        print(f"{name:<44} {report.body or '?':<22} {report.year or '?':>4} {report.template or '?':>4} {len(report.values):>6}  {result}")
+    print(f"{len(reports)} report(s) read, {failed} unreadable")
+    return 2 if failed else 0
 
 
 def add_synth(sub: argparse._SubParsersAction) -> None:
@@ -91,7 +201,7 @@ def _ingest(args: argparse.Namespace) -> int:
 
 
 #: subcommand builders, in the order ``--help`` lists them
-COMMANDS = [add_parse, add_synth, add_ingest]
+COMMANDS = [add_parse, add_check, add_summary, add_synth, add_ingest]
 
 
 def build_parser() -> argparse.ArgumentParser:

@@ -53,6 +53,28 @@ def expand_body(body: str) -> str:
     return body
 
 
+_STOP = set("由与向在对的和及是为请于从按据经将把被本报告即系等了、，。（）()《》“”")
+
+
+def qualify_body(body: str, text: str) -> str:
+    """The body with the city/prefecture the text prefixes it with (洪泽区人民政府 → 淮安市洪泽区人民政府).
+
+    Only when the title's name has no 省/市/州/盟 of its own and the text writes the longer
+    name; the prefix is the longest run of 2-4 characters before 市/州/盟 that holds no
+    function character (由, 与, 请, …).
+    """
+    if any(ch in body for ch in "省市州盟"):
+        return body
+    for i in (m.start() for m in re.finditer(re.escape(body), text)):
+        if i < 3 or text[i - 1] not in "市州盟":
+            continue
+        for length in (4, 3, 2):
+            prefix = text[max(0, i - 1 - length) : i - 1]
+            if len(prefix) == length and not (set(prefix) & _STOP):
+                return prefix + text[i - 1] + body
+    return body
+
+
 def parse_title(text: str) -> tuple[str | None, int | None]:
     """``(body, year)`` from a title-like text, each None when not found."""
     m = _TITLE.search(_compact(text))
@@ -92,6 +114,8 @@ def extract_metadata(doc: Document) -> tuple[str | None, int | None]:
         if body:
             break
     text = "\n".join(doc.text_lines())
+    if body:
+        body = qualify_body(body, _compact(text))
     period_year = find_year(text)
     if period_year:
         year = period_year
