@@ -529,6 +529,12 @@ def _plant_breach(report: GeneratedReport, rng: np.random.Generator, rules: Sequ
 def _merge_legal_person(report: GeneratedReport) -> None:
     """Print only 自然人 | 法人或其他组织 | 总计: the five parts become NA, their sum is kept."""
     report.merged_legal_person = True
+    report.breaches = [
+        PlantedBreach(b.rule, b.table, tuple(dict.fromkeys(
+            (rule, "legal_person" if place in schema.LEGAL_PERSON_COLUMNS else place) for rule, place in b.where)),
+            b.cells, b.delta)
+        for b in report.breaches
+    ]
     for item, cols in report.values["requests"].items():
         parts = [cols[c] for c in schema.LEGAL_PERSON_COLUMNS]
         report.legal_person[item] = None if all(p is None for p in parts) else float(
@@ -1006,8 +1012,8 @@ def differences(report, expected: GeneratedReport, *, tolerance: float = 1e-6) -
 
     Returns human-readable lines (empty when they agree): missing or extra cells, values that
     differ (money compared with a relative ``tolerance``, since 万元 × 10000 is inexact in
-    binary floating point), a wrong body, year or template. Cells a reader may add beyond
-    the template (e.g. a legal-person aggregate) are ignored.
+    binary floating point), a wrong body, year or template. With merged legal-person columns
+    the aggregate must come back as column ``legal_person``; other extra cells are ignored.
     """
     out = []
     if report.body != expected.body.name:
@@ -1030,6 +1036,10 @@ def differences(report, expected: GeneratedReport, *, tolerance: float = 1e-6) -
                         out.append(f"{key}: {have!r} != {want!r} (printed {expected.printed.get(key)!r})")
                 elif abs(have - want) > tolerance * max(1.0, abs(want)):
                     out.append(f"{key}: {have!r} != {want!r} (printed {expected.printed.get(key)!r})")
+    for item, want in expected.legal_person.items():  # merged 法人或其他组织 column, when printed so
+        have = got.get(("requests", item, "legal_person"), "missing")
+        if have != want and not (isinstance(have, float) and want is not None and abs(have - want) <= tolerance):
+            out.append(f"('requests', {item!r}, 'legal_person'): {have!r} != {want!r}")
     return out
 
 

@@ -25,7 +25,13 @@ def broken_rules(report: synth.GeneratedReport) -> set[tuple[str, str]]:
     layout = report.layouts["requests"]
     columns = [c.code for c in schema.REQUEST_COLUMNS]
     if report.merged_legal_person:
-        columns = ["natural_person", "total"]
+        columns = ["natural_person", "legal_person", "total"]
+
+        def v(table, item, column, _v=v):
+            if column == "legal_person":
+                return report.legal_person.get(item) or 0.0
+            return _v(table, item, column)
+
     for c in columns:
         if v("requests", "new", c) + v("requests", "carried_over", c) != v("requests", "total", c) + v(
             "requests", "carried_forward", c
@@ -154,12 +160,14 @@ def test_blank_cells_are_printed_as_placeholders_and_are_na():
 
 
 def test_merged_legal_person_columns_keep_the_aggregate():
-    options = synth.Options(merged_rate=1.0)
+    options = synth.Options(merged_rate=1.0, breach_rate=0.5)
     for r in synth.generate(10, [2020, 2021], seed=8, options=options):
         assert r.merged_legal_person
         for item, cols in r.values["requests"].items():
             assert all(cols[c] is None for c in schema.LEGAL_PERSON_COLUMNS)
-            assert r.legal_person[item] == cols["total"] - cols["natural_person"]
+            if not r.breaches:
+                assert r.legal_person[item] == cols["total"] - cols["natural_person"]
+        assert broken_rules(r) == {w for b in r.breaches for w in b.where}
         header = [b for b in synth.to_document(r).blocks if b.table == 2][1]
         assert [c.text for c in header.cells] == ["自然人", "法人或其他组织", "总计"]
 
