@@ -60,13 +60,21 @@ def add_check(sub: argparse._SubParsersAction) -> None:
         "narrative headline number that disagrees with the table. Exit 1 if any report breaks a rule, "
         "2 if a file cannot be read, 0 otherwise (narrative findings are printed but do not fail).",
     )
-    p.add_argument("files", nargs="+", metavar="FILE")
+    p.add_argument("files", nargs="*", metavar="FILE")
+    p.add_argument("--db", nargs="?", const="", metavar="PATH",
+                   help="check every current report in the store instead (default store when PATH is omitted), "
+                   "plus the year-over-year checks (carried over vs carried forward, documents in force)")
     p.set_defaults(func=_check)
 
 
 def _check(args: argparse.Namespace) -> int:
     from govstats.checks import check
 
+    if args.db is not None:
+        return _check_db(args)
+    if not args.files:
+        print("govstats check: give FILE... or --db [PATH]", file=sys.stderr)
+        return 2
     reports, failed = _read_all(args.files, "check")
     breaches = 0
     for path, report in reports:
@@ -128,6 +136,20 @@ def _summary(args: argparse.Namespace) -> int:
         print(f"{name:<44} {report.body or '?':<22} {report.year or '?':>4} {report.template or '?':>4} {len(report.values):>6}  {result}")
     print(f"{len(reports)} report(s) read, {failed} unreadable")
     return 2 if failed else 0
+
+
+def _check_db(args: argparse.Namespace) -> int:
+    from govstats.config import default_db
+    from govstats.crossyear import check_store
+
+    db = args.db or default_db()
+    findings = check_store(db)
+    for row in findings.itertuples(index=False):
+        print(f"{row.body} {row.year} [{row.report_id}]: {row.kind} {row.rule} [{row.table}] {row.message}")
+    failing = findings[findings["kind"] != "narrative"]
+    print(f"{len(failing)} breach(es) and year-over-year finding(s), "
+          f"{len(findings) - len(failing)} narrative finding(s) in {db}")
+    return 1 if len(failing) else 0
 
 
 def add_synth(sub: argparse._SubParsersAction) -> None:
