@@ -24,6 +24,7 @@ import copy
 import hashlib
 import json
 import os
+import re
 import sys
 import time
 from concurrent.futures import ProcessPoolExecutor, as_completed
@@ -141,6 +142,209 @@ class BatchResult:
             f"briefings: {counts['ok']} rendered, {counts['failed']} failed, {counts['skipped']} unchanged "
             f"in {self.seconds:.1f} s with {self.jobs} job(s){rate}; index: {self.index}"
         )
+
+
+# ---------------------------------------------------------------------------------------
+# Planning: which pages, with which parameters and input hashes
+
+#: GB/T 2260 province-level codes → names, for the titles of province comparison pages
+PROVINCES = {
+    "11": "北京市", "12": "天津市", "13": "河北省", "14": "山西省", "15": "内蒙古自治区", "21": "辽宁省",
+    "22": "吉林省", "23": "黑龙江省", "31": "上海市", "32": "江苏省", "33": "浙江省", "34": "安徽省",
+    "35": "福建省", "36": "江西省", "37": "山东省", "41": "河南省", "42": "湖北省", "43": "湖南省",
+    "44": "广东省", "45": "广西壮族自治区", "46": "海南省", "50": "重庆市", "51": "四川省", "52": "贵州省",
+    "53": "云南省", "54": "西藏自治区", "61": "陕西省", "62": "甘肃省", "63": "青海省", "64": "宁夏回族自治区",
+    "65": "新疆维吾尔自治区", "71": "台湾省", "81": "香港特别行政区", "82": "澳门特别行政区",
+}  # fmt: skip
+
+
+def briefing_parameters(slug: str, db: str, years: Sequence[int] | None) -> dict:
+    """Parameters of ``10-briefing.ipynb`` for one body (ASCII: papermill escapes the rest)."""
+    return {"body": slug, "db": db, "years": list(years) if years else None}
+
+
+def compare_parameters(region: str, db: str, years: Sequence[int] | None) -> dict:
+    """Parameters of ``20-compare.ipynb`` for one region (latest of ``years`` when given)."""
+    return {"region": region, "db": db, "year": max(years) if years else None}
+
+
+def plan(
+    db: str | Path | None = None,
+    *,
+    bodies: Sequence[str] = (),
+    regions: Sequence[str] = (),
+    all_bodies: bool = False,
+    years: Sequence[int] | None = None,
+    briefing_notebook: str | Path = BRIEFING_NOTEBOOK,
+    compare_notebook: str | Path = COMPARE_NOTEBOOK,
+    timeout: float = DEFAULT_TIMEOUT,
+    reuse_kernel: bool = True,
+) -> list[Task]:
+    """The pages to render for a selection of the store's bodies.
+
+    ``bodies``: slugs (or printed names) → one briefing each. ``regions``: GB/T 2260 codes →
+    a comparison page per region plus a briefing for each of its bodies. ``all_bodies``:
+    every body, plus a comparison page per region code of the bodies and per province with
+    bodies in more than one region. ``years`` restricts the years briefed. Each task carries
+    a content hash of the store rows it depends on and the notebook's hash. Raises
+    :class:`BatchError` for an empty selection, an unknown body or a missing notebook.
+    """
+    from govstats import store
+    from govstats.config import default_db
+    from govstats.registry import region_prefix
+
+    db_path = str(Path(db or default_db()).resolve())
+    if not Path(db_path).is_file():
+        raise BatchError(f"no store at {db_path}: run `govstats ingest` first (or pass --db)")
+    if not (bodies or regions or all_bodies):
+        raise BatchError("say which briefings to render: --body SLUG…, --region CODE… or --all")
+    table = store.bodies(db_path)
+    if table.empty:
+        raise BatchError(f"the store {db_path} holds no reports: run `govstats ingest` first")
+    table = table.assign(slug=table["slug"].astype(str), region_code=table["region_code"].fillna("").astype(str))
+
+    chosen: dict[str, None] = {}  # slugs, in order, no duplicates
+    region_codes: dict[str, None] = {}
+    if all_bodies:
+        chosen.update(dict.fromkeys(table["slug"]))
+        region_codes.update(dict.fromkeys(shared_regions(table["region_code"])))
+    for query in bodies:
+        hit = table[(table["slug"] == query) | (table["body"] == query) | (table["body_key"] == query)]
+        if hit.empty:
+            known = ", ".join(table["slug"].head(20))
+            raise BatchError(f"no body {query!r} in the store {db_path} (slugs: {known}…)")
+        chosen.update(dict.fromkeys(hit["slug"]))
+    for code in regions:
+        code = str(code).strip()
+        if not re.fullmatch(r"\d{6}", code):
+            raise BatchError(f"region {code!r}: give a six-digit GB/T 2260 code, e.g. 512000")
+        members = table[table["region_code"].str.startswith(region_prefix(code))]
+        if members.empty:
+            raise BatchError(f"no body of region {code} in the store {db_path}")
+        region_codes[code] = None
+        chosen.update(dict.fromkeys(members["slug"]))
+
+    frame = store.load(db_path, years=list(years) if years else None)
+    body_hashes = _content_hashes(frame, table)
+    body_flags = quality_flags(frame)
+    notebooks = {}
+    for path in (briefing_notebook, compare_notebook):
+        path = Path(path)
+        if path.is_file():
+            notebooks[str(path)] = file_hash(path, pages.TEMPLATES_DIR)
+
+    def notebook_hash(path: Path) -> str:
+        if str(path) not in notebooks:
+            raise BatchError(f"notebook {path} not found")
+        return notebooks[str(path)]
+
+    tasks: list[Task] = []
+    rows = table.set_index("slug")
+    for slug in chosen:
+        row = rows.loc[slug]
+        body_years = tuple(int(y) for y in row["years"] if not years or int(y) in set(years))
+        tasks.append(
+            Task(
+                kind="body",
+                key=pages.safe_slug(slug),
+                title=str(row["body"]),
+                notebook=str(Path(briefing_notebook)),
+                parameters=briefing_parameters(slug, db_path, years),
+                years=body_years,
+                input_hash=body_hashes.get(row["body_key"], ""),
+                notebook_hash=notebook_hash(Path(briefing_notebook)),
+                flags=body_flags.get(row["body_key"], 0),
+                timeout=timeout,
+                reuse_kernel=reuse_kernel,
+            )
+        )
+    for code in region_codes:
+        members = table[table["region_code"].str.startswith(region_prefix(code))]
+        member_years = sorted({int(y) for ys in members["years"] for y in ys if not years or int(y) in set(years)})
+        tasks.append(
+            Task(
+                kind="region",
+                key=code,
+                title=_region_title(code, table),
+                notebook=str(Path(compare_notebook)),
+                parameters=compare_parameters(code, db_path, years),
+                years=tuple(member_years),
+                input_hash=_combine(body_hashes.get(k, "") for k in sorted(members["body_key"])),
+                notebook_hash=notebook_hash(Path(compare_notebook)),
+                flags=sum(body_flags.get(k, 0) for k in members["body_key"]),
+                timeout=timeout,
+                reuse_kernel=reuse_kernel,
+            )
+        )
+    return tasks
+
+
+def shared_regions(codes: Iterable[str]) -> list[str]:
+    """Regions worth a comparison page: those (own code, city, province) holding ≥ 2 bodies.
+
+    ``codes`` holds one GB/T 2260 code per body. Of regions holding exactly the same bodies
+    only the narrowest is kept (two districts of one city: the city, not also the province).
+    """
+    from govstats.registry import region_prefix
+
+    codes = [c for c in codes if c and re.fullmatch(r"\d{6}", c)]
+    candidates = {c for code in codes for c in (code, code[:4] + "00", code[:2] + "0000")}
+    best: dict[tuple[int, ...], str] = {}
+    for candidate in sorted(candidates, key=lambda c: -len(region_prefix(c))):
+        members = tuple(i for i, code in enumerate(codes) if code.startswith(region_prefix(candidate)))
+        if len(members) >= 2 and members not in best:
+            best[members] = candidate
+    return sorted(best.values())
+
+
+def quality_flags(frame) -> dict[str, int]:
+    """body_key → number of data-quality findings in a loaded store frame: template-arithmetic
+    breaches (``govstats.check``) plus year-over-year mismatches (``govstats.crossyear``).
+    """
+    from govstats import checks, crossyear
+
+    if frame.empty:
+        return {}
+    body_of_report = dict(zip(frame["report_id"], frame["body_key"]))
+    counts: dict[str, int] = {}
+    for findings in (checks.check(frame), crossyear.findings(frame)):
+        for report_id in findings["report_id"]:
+            key = body_of_report.get(report_id)
+            if key is not None:
+                counts[key] = counts.get(key, 0) + 1
+    return counts
+
+
+def _region_title(code: str, table) -> str:
+    names = table.loc[table["region_code"] == code, "region_name"].dropna().unique()
+    if len(names):
+        return f"{names[0]} 各机关对比"
+    if code.endswith("0000") and code[:2] in PROVINCES:
+        return f"{PROVINCES[code[:2]]} 各机关对比"
+    return f"地区 {code} 各机关对比"
+
+
+def _content_hashes(frame, table) -> dict[str, str]:
+    """body_key → a hash of its stored rows (values, labels, sources, report ids) and registry facts."""
+    import pandas as pd
+
+    hashed = pd.util.hash_pandas_object(
+        frame[["report_id", "year", "template", "table", "item", "column", "value", "label", "source"]].astype("string"),
+        index=False,
+    )
+    out: dict[str, str] = {}
+    for key, positions in frame.groupby("body_key", sort=False).indices.items():
+        digest = hashlib.sha256(hashed.to_numpy()[positions].tobytes())
+        out[str(key)] = digest.hexdigest()[:32]
+    facts = table.set_index("body_key")[["body", "slug", "region_code", "region_name", "level", "parent"]].astype("string")
+    for key, row in facts.iterrows():
+        extra = json.dumps([None if pd.isna(v) else str(v) for v in row.tolist()], ensure_ascii=False)
+        out[str(key)] = _combine([out.get(str(key), ""), extra])
+    return out
+
+
+def _combine(parts: Iterable[str]) -> str:
+    return hashlib.sha256("\x1f".join(parts).encode("utf-8")).hexdigest()[:32]
 
 
 # ---------------------------------------------------------------------------------------
@@ -488,3 +692,70 @@ def file_hash(*paths: str | Path) -> str:
             digest.update(file.name.encode())
             digest.update(file.read_bytes())
     return digest.hexdigest()[:32]
+
+
+# ---------------------------------------------------------------------------------------
+# The one-call API and the command line
+
+
+def briefings(
+    db: str | Path | None = None,
+    *,
+    bodies: Sequence[str] = (),
+    regions: Sequence[str] = (),
+    all_bodies: bool = False,
+    years: Sequence[int] | None = None,
+    out_dir: str | Path = REPORTS_DIR,
+    jobs: int | None = None,
+    force: bool = False,
+    timeout: float = DEFAULT_TIMEOUT,
+    dask_scheduler=None,
+    reuse_kernel: bool = True,
+    progress: bool | None = None,
+) -> BatchResult:
+    """Plan (:func:`plan`) and render (:func:`run`) briefings: the work of ``govstats briefings``."""
+    tasks = plan(db, bodies=bodies, regions=regions, all_bodies=all_bodies, years=years, timeout=timeout,
+                 reuse_kernel=reuse_kernel)  # fmt: skip
+    return run(tasks, out_dir, jobs=jobs, force=force, dask_scheduler=dask_scheduler, progress=progress)
+
+
+def add_arguments(parser) -> None:
+    """The options of ``govstats briefings`` (the parser is built in ``govstats.cli``)."""
+    which = parser.add_mutually_exclusive_group(required=True)
+    which.add_argument("--body", nargs="+", default=[], metavar="SLUG", help="brief these bodies (registry slugs)")
+    which.add_argument("--region", nargs="+", default=[], metavar="CODE",
+                       help="compare the bodies of these regions (GB/T 2260 codes) and brief each of them")
+    which.add_argument("--all", action="store_true", help="every body in the store, and every region with several bodies")
+    parser.add_argument("--db", help="the store (default: $GOVSTATS_DB or data/govstats.duckdb)")
+    parser.add_argument("--years", nargs="+", type=int, metavar="YEAR", help="only these report years")
+    parser.add_argument("--out", default=str(REPORTS_DIR), help="output folder (default: %(default)s)")
+    parser.add_argument("--jobs", type=int, default=None, help="worker processes (default: the core count)")
+    parser.add_argument("--force", action="store_true", help="re-render pages whose inputs and notebook are unchanged")
+    parser.add_argument("--timeout", type=float, default=DEFAULT_TIMEOUT, metavar="S",
+                        help="seconds a notebook cell may run (default: %(default)g)")
+    parser.add_argument("--dask-scheduler", metavar="ADDRESS",
+                        help="run on a Dask cluster (needs the 'dask' extra), e.g. tcp://host:8786")
+    parser.add_argument("--fresh-kernels", action="store_true",
+                        help="start a new kernel for every page instead of reusing one per worker (slower)")
+    parser.set_defaults(func=command)
+
+
+def command(args) -> int:
+    """Run ``govstats briefings``; exit status = failed pages (capped at 100), 0 when none."""
+    result = briefings(
+        args.db,
+        bodies=args.body,
+        regions=args.region,
+        all_bodies=args.all,
+        years=args.years,
+        out_dir=args.out,
+        jobs=args.jobs,
+        force=args.force,
+        timeout=args.timeout,
+        dask_scheduler=args.dask_scheduler,
+        reuse_kernel=not args.fresh_kernels,
+    )
+    for outcome in result.failed:
+        print(f"failed: {outcome.key} ({outcome.title}): {_first_line(outcome.error or '')}", file=sys.stderr)
+    print(result.summary())
+    return result.exit_status

@@ -223,7 +223,14 @@ def _ingest(args: argparse.Namespace) -> int:
 
 
 #: subcommand builders, in the order ``--help`` lists them
-COMMANDS = [add_parse, add_check, add_summary, add_synth, add_ingest]
+def add_briefings(sub: argparse._SubParsersAction) -> None:
+    from govstats.batch import add_arguments
+
+    p = sub.add_parser("briefings", help="render HTML briefings per body and region into reports/ (+ index.html)")
+    add_arguments(p)
+
+
+COMMANDS = [add_parse, add_check, add_summary, add_synth, add_ingest, add_briefings]
 
 
 def build_parser() -> argparse.ArgumentParser:
