@@ -1,0 +1,185 @@
+"""`govstats ingest` on real files: idempotence, versions, failures, kill -9, concurrent writers."""
+
+from __future__ import annotations
+
+import os
+import shutil
+import signal
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+from govstats import schema, synth
+from govstats.cli import main
+from govstats.store import connect, ingest_errors, load, reports
+from tests.conftest import PROJECT_DIR, SAMPLE, corpus_entries, truth_for
+
+CLI = [sys.executable, "-m", "govstats.cli"]
+
+
+def run_cli(*args: str, env: dict | None = None, **kw) -> subprocess.CompletedProcess:
+    return subprocess.run([*CLI, *args], capture_output=True, text=True, env={**os.environ, **(env or {})}, timeout=300, **kw)
+
+
+def consistency(db: Path) -> tuple[int, int]:
+    """(reports, values) after asserting every stored report has exactly its values."""
+    with connect(db, read_only=True, timeout=10) as con:
+        partial = con.execute(
+            """SELECT r.report_id, r.n_values, count(v.report_id) FROM reports r
+               LEFT JOIN "values" v USING (report_id) GROUP BY ALL HAVING r.n_values <> count(v.report_id)"""
+        ).fetchall()
+        orphans = con.execute(
+            'SELECT count(*) FROM "values" WHERE report_id NOT IN (SELECT report_id FROM reports)'
+        ).fetchall()[0][0]
+        duplicates = con.execute(
+            'SELECT count(*) FROM (SELECT report_id, seq FROM "values" GROUP BY ALL HAVING count(*) > 1)'
+        ).fetchall()[0][0]
+        n_reports, n_values = con.execute('SELECT (SELECT count(*) FROM reports), (SELECT count(*) FROM "values")').fetchall()[0]
+    assert partial == [] and orphans == 0 and duplicates == 0
+    return n_reports, n_values
+
+
+@pytest.fixture(scope="module")
+def generated_dir(tmp_path_factory) -> Path:
+    """40 generated reports (10 bodies × 4 years) as HTML files: quick to parse, all distinct."""
+    out = tmp_path_factory.mktemp("generated")
+    synth.write_corpus(synth.generate(10, range(2021, 2025), seed=7), out, ["html"])
+    return out / "raw"
+
+
+def test_ingest_corpus_twice_and_load_every_truth_value(corpus_dir, tmp_path, capsys):
+    db = tmp_path / "s.duckdb"
+    assert main(["ingest", str(corpus_dir / "raw"), "--db", str(db)]) == 0
+    n = len(list((corpus_dir / "raw").iterdir()))
+    assert capsys.readouterr().out.startswith(f"read {n}, skipped 0 already present, failed 0")
+    first = consistency(db)
+    assert main(["ingest", str(corpus_dir / "raw"), "--db", str(db)]) == 0
+    assert capsys.readouterr().out.startswith(f"read 0, skipped {n} already present, failed 0")
+    assert consistency(db) == first
+    for entry in corpus_entries():
+        truth = truth_for(entry)
+        frame = load(db, body=truth["body"], years=truth["year"])
+        assert schema.tidy_to_values(frame) == truth["values"], entry["file"]
+    table = reports(db)
+    assert set(table["parser_version"]) == {__import__("govstats").__version__} and set(table["origin"]) == {"file"}
+    assert table["read_at"].notna().all() and (table["version"] == 1).all()
+
+
+def test_a_corrected_copy_is_a_new_version_and_the_old_is_kept(tmp_path, capsys):
+    db = tmp_path / "s.duckdb"
+    assert main(["ingest", str(SAMPLE), "--db", str(db)]) == 0
+    old = load(db, body="ziyang-bgs")
+    corrected = tmp_path / "corrected.txt"
+    text = SAMPLE.read_text(encoding="utf-8")
+    corrected.write_text(text + "\n（本报告于次年更正。）\n", encoding="utf-8")
+    capsys.readouterr()
+    assert main(["ingest", str(tmp_path), "--db", str(db)]) == 0
+    assert capsys.readouterr().out.startswith("read 1 (1 new version), skipped 0 already present, failed 0")
+    new = load(db, body="ziyang-bgs")
+    assert set(new["version"]) == {2} and set(new["report_id"]) != set(old["report_id"])
+    both = load(db, body="ziyang-bgs", all_versions=True)
+    kept = both[both["version"] == 1]
+    assert set(kept["report_id"]) == set(old["report_id"]) and set(kept["superseded_by"]) == set(new["report_id"])
+    assert kept["value"].tolist() == old["value"].tolist()
+    assert consistency(db) == (2, 2 * len(old))
+
+
+def test_good_files_stored_and_bad_ones_recorded(tmp_path, capsys):
+    folder = tmp_path / "mixed"
+    (folder / "sub").mkdir(parents=True)
+    shutil.copy(SAMPLE, folder / "sub" / "ziyang.txt")
+    (folder / "notes.txt").write_text("会议纪要：本周讨论了办公用品采购。\n" * 20, encoding="utf-8")
+    (folder / "broken.pdf").write_bytes(b"%PDF-1.4\n" + bytes(range(256)) * 4)
+    (folder / "picture.png").write_bytes(b"\x89PNG not a report")  # not a report format: passed over
+    db = tmp_path / "s.duckdb"
+    assert main(["ingest", str(folder), "--db", str(db)]) == 1
+    captured = capsys.readouterr()
+    assert captured.out.startswith("read 1, skipped 0 already present, failed 2, ignored 1")
+    assert "broken.pdf" in captured.err and "notes.txt" in captured.err
+    errors = ingest_errors(db)
+    assert sorted(Path(p).name for p in errors["path"]) == ["broken.pdf", "notes.txt"]
+    assert errors["reason"].str.len().gt(10).all() and errors["content_hash"].notna().all()
+    assert consistency(db)[0] == 1
+    # a rerun retries the failures without recording them twice
+    assert main(["ingest", str(folder), "--db", str(db)]) == 1
+    assert capsys.readouterr().out.startswith("read 0, skipped 1 already present, failed 2")
+    assert len(ingest_errors(db)) == 2
+
+
+def test_bundled_data_on_a_fresh_clone(tmp_path, capsys):
+    db = tmp_path / "s.duckdb"
+    assert main(["ingest", str(PROJECT_DIR / "data" / "raw"), str(PROJECT_DIR / "data" / "extract"), "--db", str(db)]) == 0
+    # the sample parsed from data/raw is the same document as the extract's copy of it
+    assert capsys.readouterr().out.startswith("read 11, skipped 1 already present, failed 0")
+    table = reports(db)
+    assert (table["origin"] == "extract").sum() == 10 and (table["origin"] == "file").sum() == 1
+    series = load(db, body="pingtan")
+    assert sorted(series["year"].unique()) == list(range(2019, 2026))
+
+
+@pytest.mark.slow
+def test_kill_9_mid_ingest_leaves_whole_reports_and_a_rerun_completes(generated_dir, tmp_path):
+    db = tmp_path / "s.duckdb"
+    total = len(list(generated_dir.iterdir()))
+    proc = subprocess.Popen([*CLI, "ingest", str(generated_dir), "--db", str(db), "-v"], stdout=subprocess.PIPE, text=True)
+    stored = 0
+    for line in proc.stdout:
+        stored += line.startswith("read ")
+        if stored == 5:
+            break
+    proc.send_signal(signal.SIGKILL)
+    proc.wait()
+    assert proc.returncode == -signal.SIGKILL
+    n_reports, _ = consistency(db)
+    assert 5 <= n_reports < total, "the ingest should have been interrupted mid-way"
+    rerun = run_cli("ingest", str(generated_dir), "--db", str(db))
+    assert rerun.returncode == 0, rerun.stderr
+    assert rerun.stdout.startswith(f"read {total - n_reports}, skipped {n_reports} already present, failed 0")
+    assert consistency(db)[0] == total
+
+
+@pytest.mark.slow
+def test_two_ingests_at_once_lose_and_duplicate_nothing(generated_dir, tmp_path):
+    db = tmp_path / "s.duckdb"
+    total = len(list(generated_dir.iterdir()))
+    procs = [
+        subprocess.Popen([*CLI, "ingest", str(generated_dir), "--db", str(db)], stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+        for _ in range(2)
+    ]
+    results = [(p.wait(timeout=300), *p.communicate()) for p in procs]
+    finished = [out for code, out, _ in results if code == 0]
+    for code, out, err in results:
+        assert code == 0 or (code == 2 and "store is busy" in err), (code, out, err)
+    assert finished, "at least one ingest must finish"
+    if len(finished) == 2:
+        read = [int(out.split()[1].rstrip(",")) for out in finished]
+        assert sum(read) == total  # each file stored by exactly one of them
+    assert consistency(db)[0] == total
+
+
+def test_a_busy_store_fails_clearly_and_changes_nothing(tmp_path):
+    db = tmp_path / "s.duckdb"
+    with connect(db):
+        pass
+    holder = subprocess.Popen(
+        [sys.executable, "-c", f"import duckdb,time; c=duckdb.connect({str(db)!r}); print('locked', flush=True); time.sleep(60)"],
+        stdout=subprocess.PIPE,
+        text=True,
+    )
+    try:
+        assert holder.stdout.readline().strip() == "locked"
+        result = run_cli("ingest", str(SAMPLE), "--db", str(db), env={"GOVSTATS_LOCK_TIMEOUT": "0.5"})
+    finally:
+        holder.kill()
+        holder.wait()
+    assert result.returncode == 2
+    assert result.stderr.count("\n") == 1 and "store is busy" in result.stderr and str(db) in result.stderr
+    assert consistency(db) == (0, 0)
+
+
+def test_quiet_when_not_a_terminal(tmp_path):
+    result = run_cli("ingest", str(SAMPLE), "--db", str(tmp_path / "s.duckdb"), env={"CI": "true"})
+    assert result.returncode == 0 and result.stderr == ""
+    assert result.stdout.strip().splitlines() == [f"read 1, skipped 0 already present, failed 0 (store {tmp_path / 's.duckdb'})"]
