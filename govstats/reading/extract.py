@@ -95,7 +95,7 @@ def _split_row(block: Block) -> tuple[list[Cell], list[Cell]]:
 
 
 def _is_header(cells: list[Cell]) -> bool:
-    return any(labels.fold(c.text) in _HEADER_CELLS or "勾稽关系" in c.text or "第二十条" in c.text for c in cells)
+    return any(labels.fold(c.text) in _HEADER_CELLS or labels.header_table(c.text) for c in cells)
 
 
 def _collect(doc: Document) -> _Tables:
@@ -157,12 +157,16 @@ def _fit(cells: list[Cell], n: int) -> list[Cell] | None:
     return cells if len(cells) == n else None
 
 
-def _digit_run(cells: list[Cell], n: int) -> str | None:
-    """The digits of a row printed as one run (lost cell boundaries), if it is one."""
+def _digit_run(cells: list[Cell], n: int, *, complete: bool = True) -> str | None:
+    """The digits of a row printed as one run (lost cell boundaries), if it is one.
+
+    With ``complete`` the run must have at least ``n`` digits (one per cell); without, any
+    digit run counts (a run-together row whose blank cells vanished: it cannot be split).
+    """
     printed = [c for c in cells if c.text]
     if n > 1 and len(printed) == 1:
         text = printed[0].text.replace(" ", "")
-        if text.isdigit() and len(text) >= n:
+        if text.isdigit() and (len(text) >= n or not complete):
             return text
     return None
 
@@ -230,13 +234,13 @@ class _Builder:
     def _row_cells(self, row: Row, n: int) -> list[Cell] | None:
         cells = _fit(row.values, n)
         if cells is None:
-            digits = _digit_run(row.values, n)
+            digits = _digit_run(row.values, n, complete=self.doc.format != "txt-runtogether")
             if digits is not None:
                 split = runtogether.split_row(digits, n)
                 if split is not None:
                     cell = next(c for c in row.values if c.text)
                     return [Cell(str(v), cell.source) for v in split]
-                self.warn(f"{row.source}: row {row.label!r} printed as one digit run {digits!r}; several splits possible, values left NA")
+                self.warn(f"{row.source}: row {row.label!r} printed as one digit run {digits!r}; no unique split into {n} cells, values left NA")
                 cell = next(c for c in row.values if c.text)
                 return [Cell("", cell.source) for _ in range(n)]
             self.warn(f"{row.source}: row {row.label!r} has {len(row.values)} value cells, expected {n}; row not read")
@@ -257,14 +261,15 @@ class _Builder:
         if merged:
             self.layouts["requests.applicants"] = "merged"
             self.warn("table 三 prints only 自然人 | 法人或其他组织 | 总计: the legal-person aggregate is kept as column 'legal_person', its five parts are NA")
-        assigned = self._place_rows(data_rows, order)
         n = len(columns)
+        data_rows = [part for row in data_rows for part in _unstack(row, n)]
+        assigned = self._place_rows(data_rows, order, n)
         pending: dict[str, tuple[str, Cell, Row]] = {}
         resolved: dict[str, list[Cell]] = {}
         for item, row in assigned.items():
             cells = _fit(row.values, n)
             if cells is None:
-                digits = _digit_run(row.values, n)
+                digits = _digit_run(row.values, n, complete=self.doc.format != "txt-runtogether")
                 if digits is not None:
                     pending[item] = (digits, next(c for c in row.values if c.text), row)
                     continue
@@ -289,7 +294,7 @@ class _Builder:
                 if values is None or any(v is None for v in values):
                     self.warn(
                         f"{row.source}: row {row.label or item!r} printed as one digit run {digits!r}; "
-                        "the split is ambiguous, undetermined cells left NA"
+                        f"no unique split into {n} cells fits the table's arithmetic, undetermined cells left NA"
                     )
                 values = values or (None,) * n
                 resolved[item] = [Cell("" if v is None else str(v), cell.source) for v in values]
@@ -317,9 +322,11 @@ class _Builder:
                     f"（六）其他处理 / {dict(columns)[code]}",
                     "derived: sum of other.no_correction + other.no_fee + other.other",
                 )
+            for code in schema.LEGAL_PERSON_COLUMNS if merged else ():  # every template cell, once
+                self.values[("requests", "other", code)] = Value(None, "", "（六）其他处理 / (not printed)", "not printed: merged 法人或其他组织 column")
         self.merged = merged
 
-    def _place_rows(self, rows: list[Row], order: list[str]) -> dict[str, Row]:
+    def _place_rows(self, rows: list[Row], order: list[str], n: int) -> dict[str, Row]:
         assigned: dict[str, Row] = {}
         for row in rows:
             if row.item in order and row.item not in assigned:
@@ -331,8 +338,9 @@ class _Builder:
         prev: str | None = None
         for row in rows + [None]:  # type: ignore[list-item]
             if row is not None and row.item is None and not row.labels:
-                run.append(row)
-                continue
+                if _fit(row.values, n) is not None or _digit_run(row.values, n) is not None:
+                    run.append(row)
+                continue  # a stray number (page number, artefact) is not a row
             if row is not None and row.item not in order:
                 continue
             if run:
@@ -452,6 +460,20 @@ class _Builder:
                 if extra in self.values:
                     out[extra] = self.values[extra]
         return out
+
+
+def _unstack(row: Row, n: int) -> list[Row]:
+    """Split a row holding several rows' cells (a pipe dump of label-less rows, each row
+    followed by one blank spacer cell) into those rows; other rows are returned as they are."""
+    values = list(row.values)
+    while values and values[-1].text == "":
+        values.pop()
+    m, rest = divmod(len(values) + 1, n + 1)
+    if _fit(row.values, n) is not None or m < 2 or rest or any(values[k * (n + 1) - 1].text for k in range(1, m)):
+        return [row]
+    parts = [values[k * (n + 1) : k * (n + 1) + n] for k in range(m)]
+    first = Row(row.table, row.labels, parts[0], row.source, row.item, row.header)
+    return [first] + [Row(row.table, [], part, part[0].source) for part in parts[1:]]
 
 
 def _merged_columns(rows: list[Row]) -> bool:

@@ -448,7 +448,7 @@ def _where(page: int, x: float, y: float) -> str:
 
 @dataclass
 class _TablePart:
-    """The part of one table drawn on one page."""
+    """The part of one table drawn on one page (rows of cells, with their geometry)."""
 
     page: int
     top: float
@@ -456,34 +456,47 @@ class _TablePart:
     x0: float
     x1: float
     rows: list[list[Cell]]
-    #: per row, per cell: (x0, x1) and the grid rows it covers, for joining across pages
-    boxes: list[list[tuple[float, float]]]
+    boxes: list[list[tuple[float, float]]]  # per row, per cell: (x0, x1)
     n_grid_rows: int
-    starts: list[int]  # grid row index each emitted row starts at
-    spans: list[list[int]]  # per row, per cell: grid rowspan
+    starts: list[int]  # grid row each emitted row starts at
+    spans: list[list[int]]  # per row, per cell: grid rows covered
+    cut: list[list[bool]]  # per row, per cell: its text runs into (or past) its bottom rule
+    lines: list[_Line] = field(default_factory=list)  # the text lines it consumed
+    single: bool = False  # drawn as one column: a boxed line, or a table's lone header row
+
+    def reaches_foot(self, r: int, i: int) -> bool:
+        return self.starts[r] + self.spans[r][i] >= self.n_grid_rows
+
+    def drop_cells(self, r: int, keep: list[int]) -> None:
+        self.rows[r] = [self.rows[r][i] for i in keep]
+        self.boxes[r] = [self.boxes[r][i] for i in keep]
+        self.spans[r] = [self.spans[r][i] for i in keep]
+        self.cut[r] = [self.cut[r][i] for i in keep]
+
+    def drop_rows(self, k: int) -> None:
+        for name in ("rows", "boxes", "starts", "spans", "cut"):
+            setattr(self, name, getattr(self, name)[k:])
 
 
-@dataclass
-class _TextItem:
-    page: int
-    lines: list[_Line]
-    top: float
+_ENUMERATOR = re.compile(r"^[（(]?[一二三四五六七八九十百\d]+[)）、.．]")
 
 
 class _Reader:
+    """Turns the pages' items (table parts and text lines) into blocks, page after page."""
+
     def __init__(self, name: str):
         self.name = name
         self.blocks: list[Block] = []
         self.warnings: list[str] = []
         self.title: str | None = None
+        self.meta_title: str | None = None
         self.table_count = 0
-        self._open_table: _TablePart | None = None  # the table the last page ended with
+        self._pages: list[tuple[int, _Page]] = []
+        self._open_table: _TablePart | None = None  # the table the previous item was
         self._open_table_number: int | None = None
         self._open_cells: list[tuple[tuple[float, float], Cell]] = []
         self._open_paragraph: list[_Line] | None = None
-        self._pages: list[tuple[int, _Page]] = []
-        self._right = 0.0  # right edge of the text on the current page
-        self.meta_title: str | None = None
+        self._right: dict[int, float] = {}  # right edge of the text, per page
 
     # Pages are collected first: furniture (running headers) is recognised across pages.
     def add_page(self, number: int, page: _Page) -> None:
@@ -491,66 +504,73 @@ class _Reader:
 
     def finish(self) -> Document:
         furniture = _running_furniture(self._pages)
+        stream: list[tuple[int, _TablePart | _Line]] = []
         for number, page in self._pages:
-            self._read_page(number, page, furniture)
+            stream += [(number, item) for item in self._page_items(number, page, furniture)]
+        stream = _isolated_singles_to_text(stream)
+        previous_page = None
+        previous_item = None
+        for number, item in stream:
+            if isinstance(item, _TablePart):
+                self._flush_paragraph()
+                continues = (
+                    isinstance(previous_item, _TablePart) and previous_page is not None and number > previous_page
+                )
+                self._add_table(item, continues)
+            else:
+                self._open_table = None
+                self._add_line(item)
+            previous_page, previous_item = number, item
         self._flush_paragraph()
-        title = self.title or self.meta_title
-        doc = Document(name=self.name, format="pdf", blocks=self.blocks, title=title, warnings=self.warnings)
-        return doc
+        return Document(
+            name=self.name,
+            format="pdf",
+            blocks=self.blocks,
+            title=self.title or self.meta_title,
+            warnings=self.warnings,
+        )
 
     # -- one page -------------------------------------------------------------------------
-    def _read_page(self, number: int, page: _Page, furniture: set[str]) -> None:
-        tables = [t for t in page.tables if _grid_columns(t) >= 2]
+    def _page_items(self, number: int, page: _Page, furniture: set[str]) -> list[_TablePart | _Line]:
+        """The page's table parts and loose text lines in reading order (top to bottom)."""
+        tables = list(page.tables)
         boxes = [t.bbox for t in tables]
-
-        def in_table(c: Char) -> int | None:
-            cx, cy = (c["x0"] + c["x1"]) / 2, (c["top"] + c["bottom"]) / 2
-            for i, (x0, top, x1, bottom) in enumerate(boxes):
-                if x0 - 1 <= cx <= x1 + 1 and top - 1 <= cy <= bottom + 1:
-                    return i
-            return None
-
         per_table: list[list[Char]] = [[] for _ in tables]
         loose: list[Char] = []
         for c in page.chars:
-            i = in_table(c)
-            if i is None:
-                loose.append(c)
+            cx, cy = (c["x0"] + c["x1"]) / 2, (c["top"] + c["bottom"]) / 2
+            for i, (x0, top, x1, bottom) in enumerate(boxes):
+                if x0 - 1 <= cx <= x1 + 1 and top - 1 <= cy <= bottom + 1:
+                    per_table[i].append(c)
+                    break
             else:
-                per_table[i].append(c)
-
+                loose.append(c)
         lines = [ln for ln in _group_lines(loose) if not _is_furniture(ln, page, furniture)]
+        overflow = _overflow_lines(tables, lines)
+        lines = [ln for ln in lines if id(ln) not in {id(o) for o in overflow}]
         if self.title is None and number <= 2:
             self._take_title(lines)
-        self._right = max((ln.x1 for ln in lines), default=page.width)
+        self._right[number] = max((ln.x1 for ln in lines), default=page.width)
 
-        items: list[tuple[float, object]] = []
-        for t, chars in zip(tables, per_table):
-            part = _table_part(number, t, chars)
+        items: list[_TablePart | _Line] = []
+        for i, (t, chars) in enumerate(zip(tables, per_table)):
+            spill = [c for ln in overflow if ln.table == i for c in ln.chars]  # type: ignore[attr-defined]
+            part = _table_part(number, t, chars, spill)
             if part.rows:
-                items.append((part.top, part))
+                items.append(part)
+            elif part.lines:
+                items += part.lines
         if not tables:
-            items += [(part.top, part) for part in _unruled_tables(number, lines, page)]
-            claimed = {id(ln) for _, part in items for ln in getattr(part, "_lines", [])}
+            parts = _unruled_tables(number, lines)
+            claimed = {id(ln) for part in parts for ln in part.lines}
             lines = [ln for ln in lines if id(ln) not in claimed]
-        for ln in lines:
-            items.append((ln.top, ln))
-        items.sort(key=lambda it: it[0])
-
-        first = True
-        for _, item in items:
-            if isinstance(item, _TablePart):
-                self._flush_paragraph()
-                self._add_table(item, continues=first and self._open_table is not None)
-            else:
-                if self._open_table is not None:
-                    self._open_table = None
-                self._add_line(number, item, page)
-            first = False
-        # a table that is the last thing on the page stays open for the next page
+            items += parts
+        items += lines
+        items.sort(key=lambda it: it.top)
+        return items
 
     def _take_title(self, lines: list[_Line]) -> None:
-        top_lines = [ln for ln in lines[:12]]
+        top_lines = lines[:12]
         if not top_lines:
             return
         biggest = max(ln.size for ln in top_lines)
@@ -567,23 +587,21 @@ class _Reader:
             self.title = _join_wrapped([ln.text for ln in group])
 
     # -- text -----------------------------------------------------------------------------
-    def _add_line(self, number: int, line: _Line, page: _Page) -> None:
+    def _add_line(self, line: _Line) -> None:
         para = self._open_paragraph
         if para:
             last = para[-1]
             size = max(last.size, 1.0)
-            same_page = last.chars[0].get("page_number") == line.chars[0].get("page_number")
-            gap = line.top - last.bottom if same_page else 0.0
+            last_page, this_page = _page_of(last), _page_of(line)
+            gap = line.top - last.bottom if last_page == this_page else 0.0
             left = min(ln.x0 for ln in para)
-            right = max(ln.x1 for ln in para)
-            full = last.x1 >= max(right, self._right) - 2.5 * size
-            indented = line.x0 > left + 1.2 * size
+            right = max([ln.x1 for ln in para] + [self._right.get(last_page, 0.0)])
             joins = (
-                full
-                and not indented
-                and abs(line.size - last.size) < 0.5
-                and gap < 1.2 * size
+                last.x1 >= right - 2.5 * size  # the last line was full: the paragraph goes on
+                and line.x0 <= left + 1.2 * size  # the new line is not indented
                 and abs(line.x0 - left) < 3 * size
+                and abs(line.size - last.size) < 0.5
+                and -0.5 * size < gap < 1.2 * size
             )
             if not joins:
                 self._flush_paragraph()
@@ -592,16 +610,13 @@ class _Reader:
         self._open_paragraph.append(line)
 
     def _flush_paragraph(self) -> None:
-        para = self._open_paragraph
-        self._open_paragraph = None
+        para, self._open_paragraph = self._open_paragraph, None
         if not para:
             return
         text = _join_wrapped([ln.text for ln in para])
-        if not text:
-            return
-        first = para[0]
-        where = _where(first.chars[0].get("page_number") or 0, first.x0, first.top)
-        self.blocks.append(Block(kind="text", cells=[Cell(text, where)], source=where))
+        if text:
+            where = _where(_page_of(para[0]), para[0].x0, para[0].top)
+            self.blocks.append(Block(kind="text", cells=[Cell(text, where)], source=where))
 
     # -- tables ---------------------------------------------------------------------------
     def _add_table(self, part: _TablePart, continues: bool) -> None:
@@ -609,8 +624,9 @@ class _Reader:
         carried: list[tuple[tuple[float, float], bool, Cell]] = []
         if continues and previous is not None and _compatible(previous, part):
             number = self._open_table_number
-            part = _drop_repeated_header(self._first_part_rows(number), part)
+            _drop_repeated_header(self._rows_of(number), part)
             carried = self._join_cut_cells(part)
+            self._join_cut_row(previous, part)
         else:
             self.table_count += 1
             number = self.table_count
@@ -622,25 +638,32 @@ class _Reader:
             (part.boxes[r][i], cell)
             for r, row in enumerate(part.rows)
             for i, cell in enumerate(row)
-            if part.starts[r] + part.spans[r][i] >= part.n_grid_rows
+            if part.reaches_foot(r, i)
         ] + [(box, cell) for box, reaches_foot, cell in carried if reaches_foot]
         self._open_table = part
         self._open_table_number = number
 
-    def _first_part_rows(self, number: int | None) -> list[list[str]]:
+    def _rows_of(self, number: int | None) -> list[list[str]]:
         return [[c.text for c in b.cells] for b in self.blocks if b.kind == "row" and b.table == number]
 
     def _join_cut_cells(self, part: _TablePart) -> list[tuple[tuple[float, float], bool, Cell]]:
         """A merged cell cut by the page break: grow its span instead of printing it twice.
 
         A cell at the top of the new page continues a cell of the page before when it sits in
-        the same column and that cell reached the foot of the page, and either the new cell is
-        empty or the old one is an empty merged cell (its text printed below the break).
-        Returns, per joined cell, its box, whether it reaches the foot of this part, and the
-        grown cell.
+        the same column, that cell reached the foot of the page, and the new cell is empty,
+        or the old one is an empty merged cell (its text printed below the break), or the old
+        one's text ran into the break. Returns, per joined cell, its box, whether it reaches
+        the foot of this part, and the grown cell.
         """
-        if not part.rows or not self._open_cells:
+        if not part.rows or not self._open_cells or not self._open_table:
             return []
+        previous = self._open_table
+        cut_cells = {
+            id(cell)
+            for r, row in enumerate(previous.rows)
+            for i, cell in enumerate(row)
+            if previous.cut[r][i]
+        }
         carried = []
         keep: list[int] = []
         for i, cell in enumerate(part.rows[0]):
@@ -655,23 +678,62 @@ class _Reader:
             )
             if match is not None:
                 box, prev_cell = self._open_cells[match]
-                if not cell.text or (not prev_cell.text and prev_cell.rowspan > 1):
+                is_fragment = (
+                    not cell.text
+                    or (not prev_cell.text and prev_cell.rowspan > 1)
+                    or (id(prev_cell) in cut_cells and (prev_cell.rowspan > 1 or cell.rowspan > 1))
+                )
+                if is_fragment:
                     grown = replace(
                         prev_cell,
-                        text=prev_cell.text or cell.text,
+                        text=_join_wrapped([prev_cell.text, cell.text]),
                         rowspan=prev_cell.rowspan + cell.rowspan,
                     )
                     self._replace_cell(prev_cell, grown)
                     self._open_cells[match] = (box, grown)
-                    reaches_foot = part.starts[0] + part.spans[0][i] >= part.n_grid_rows
-                    carried.append((box, reaches_foot, grown))
+                    carried.append((box, part.reaches_foot(0, i), grown))
                     continue
             keep.append(i)
         if len(keep) != len(part.rows[0]):
-            part.rows[0] = [part.rows[0][i] for i in keep]
-            part.boxes[0] = [part.boxes[0][i] for i in keep]
-            part.spans[0] = [part.spans[0][i] for i in keep]
+            part.drop_cells(0, keep)
         return carried
+
+    def _join_cut_row(self, previous: _TablePart, part: _TablePart) -> None:
+        """A row cut by the page break (its label wraps onto the next page): one row again.
+
+        The first row of the new page continues the last row of the page before when its
+        cells stand in the same columns, and either a cell of that row ran into the break, or
+        in every column one of the two halves is empty; a row that starts a numbered item
+        (``3.``, ``（四）``) is never a continuation.
+        """
+        if not part.rows or not previous.rows or not part.rows[0]:
+            return
+        last = self.blocks[-1] if self.blocks and self.blocks[-1].kind == "row" else None
+        if last is None:
+            return
+        prev_row, prev_boxes = previous.rows[-1], previous.boxes[-1]
+        pairs = []
+        for cell, box in zip(part.rows[0], part.boxes[0]):
+            j = next(
+                (j for j, b in enumerate(prev_boxes) if abs(b[0] - box[0]) <= SNAP and abs(b[1] - box[1]) <= SNAP),
+                None,
+            )
+            if j is None:
+                return
+            pairs.append((j, cell))
+        if len(pairs) != len(prev_row) or any(_ENUMERATOR.match(c.text) for _, c in pairs if c.text):
+            return
+        cut = any(previous.cut[-1])
+        halves_apart = all(not prev_row[j].text or not c.text for j, c in pairs)
+        if not (cut or halves_apart) or all(not c.text for _, c in pairs):
+            return
+        for j, cell in pairs:
+            if cell.text:
+                old = prev_row[j]
+                new = replace(old, text=_join_wrapped([old.text, cell.text]), rowspan=old.rowspan + cell.rowspan - 1)
+                self._replace_cell(old, new)
+                prev_row[j] = new
+        part.drop_rows(1)
 
     def _replace_cell(self, old: Cell, new: Cell) -> None:
         for block in reversed(self.blocks):
@@ -683,29 +745,67 @@ class _Reader:
                     return
 
 
+def _page_of(line: _Line) -> int:
+    return int(line.chars[0].get("page_number") or 0)
+
+
+def _isolated_singles_to_text(stream: list[tuple[int, object]]) -> list[tuple[int, object]]:
+    """One-column table parts stay tables only next to a table of the same width (a lone
+    header row cut off at a page foot); elsewhere (a boxed note) their lines are text."""
+    out: list[tuple[int, object]] = []
+    for k, (number, item) in enumerate(stream):
+        if isinstance(item, _TablePart) and item.single:
+            neighbours = [stream[k - 1][1] if k else None, stream[k + 1][1] if k + 1 < len(stream) else None]
+            if not any(
+                isinstance(nb, _TablePart) and not nb.single and _compatible(nb, item) for nb in neighbours
+            ):
+                out += [(number, ln) for ln in item.lines]
+                continue
+        out.append((number, item))
+    return out
+
+
+def _overflow_lines(tables: list, lines: list[_Line]) -> list[_Line]:
+    """Lines printed just below the last table of a page, inside one of its columns, with
+    nothing after them: text of a cut cell overflowing the page foot. Each gets ``table``."""
+    if not tables or not lines:
+        return []
+    last = max(range(len(tables)), key=lambda i: tables[i].bbox[3])
+    x0, _top, x1, bottom = tables[last].bbox
+    below = [ln for ln in lines if ln.top >= bottom - 1]
+    if not below or len(below) > 3:
+        return []
+    foot_cells = [c for c in tables[last].cells if abs(c[3] - bottom) <= SNAP]
+    out = []
+    for ln in sorted(below, key=lambda ln: ln.top):
+        size = max(ln.size, 1.0)
+        limit = (out[-1].bottom if out else bottom) + 1.5 * size
+        inside = any(c[0] - 1 <= ln.x0 and ln.x1 <= c[2] + 1 for c in foot_cells)
+        if ln.top > limit or not inside:
+            return []
+        ln.table = last  # type: ignore[attr-defined]
+        out.append(ln)
+    return out
+
+
 def _compatible(previous: _TablePart, part: _TablePart) -> bool:
-    """Two parts of one table: the new page's table spans the same width."""
-    return abs(previous.x0 - part.x0) <= 6 * SNAP and abs(previous.x1 - part.x1) <= 6 * SNAP or (
-        abs(previous.x1 - part.x1) <= 2 * SNAP
-    )
+    """Two parts of one table: they span the same width (one may lack a first column)."""
+    same_left = abs(previous.x0 - part.x0) <= 6 * SNAP
+    same_right = abs(previous.x1 - part.x1) <= 2 * SNAP
+    return same_right and (same_left or part.single or previous.single or part.x0 > previous.x0)
 
 
-def _drop_repeated_header(first_rows: list[list[str]], part: _TablePart) -> _TablePart:
+def _drop_repeated_header(first_rows: list[list[str]], part: _TablePart) -> None:
     """Remove leading rows of ``part`` that repeat the leading rows of the table's first page."""
     k = 0
     while k < len(part.rows) and k < len(first_rows) and [c.text for c in part.rows[k]] == first_rows[k]:
         k += 1
-    if k and k < len(part.rows) + 1:
-        part.rows = part.rows[k:]
-        part.boxes = part.boxes[k:]
-        part.starts = part.starts[k:]
-        part.spans = part.spans[k:]
-    return part
+    if k:
+        part.drop_rows(k)
 
 
-def _grid_columns(table) -> int:
-    xs = _cluster(sorted({round(v, 1) for c in table.cells for v in (c[0], c[2])}))
-    return max(0, len(xs) - 1)
+def _grid(values: list[float]) -> list[float]:
+    return _cluster(sorted({round(v, 1) for v in values}))
 
 
 def _cluster(values: list[float]) -> list[float]:
@@ -721,51 +821,60 @@ def _index(grid: list[float], v: float) -> int:
     return min(i, len(grid) - 1)
 
 
-def _table_part(page: int, table, chars: list[Char]) -> _TablePart:
-    """Cells of one drawn table with spans on its grid, text read by character position."""
+def _table_part(page: int, table, chars: list[Char], spill: list[Char]) -> _TablePart:
+    """Cells of one drawn table with spans on its grid, text read by character position.
+
+    ``spill`` are characters printed just below the table (a cut cell's overflow): they
+    belong to the cell of the last grid row above them.
+    """
     cells = list(table.cells)
-    xs = _cluster(sorted({round(v, 1) for c in cells for v in (c[0], c[2])}))
-    ys = _cluster(sorted({round(v, 1) for c in cells for v in (c[1], c[3])}))
+    xs = _grid([v for c in cells for v in (c[0], c[2])])
+    ys = _grid([v for c in cells for v in (c[1], c[3])])
     placed = []
     for x0, top, x1, bottom in cells:
         col, col_end = _index(xs, x0), _index(xs, x1)
         row, row_end = _index(ys, top), _index(ys, bottom)
-        if col_end <= col or row_end <= row:
-            continue
-        placed.append((row, col, row_end - row, col_end - col, (x0, top, x1, bottom)))
-    # characters to cells: the cell whose box holds the character's middle
+        if col_end > col and row_end > row:
+            placed.append((row, col, row_end - row, col_end - col, (x0, top, x1, bottom)))
     owner: dict[tuple[int, int], int] = {}
     for k, (row, col, rs, cs, _) in enumerate(placed):
         for r in range(row, row + rs):
             for c in range(col, col + cs):
                 owner.setdefault((r, c), k)
     texts: list[list[Char]] = [[] for _ in placed]
-    for ch in chars:
+    for ch in chars + spill:
         cx, cy = (ch["x0"] + ch["x1"]) / 2, (ch["top"] + ch["bottom"]) / 2
         c = bisect.bisect_right(xs, cx) - 1
-        r = bisect.bisect_right(ys, cy) - 1
+        r = min(bisect.bisect_right(ys, cy) - 1, len(ys) - 2)
         k = owner.get((r, c))
         if k is not None:
             texts[k].append(ch)
-    by_row: dict[int, list[tuple[int, Cell, tuple[float, float], int]]] = {}
+    spilled = {id(ch) for ch in spill}
+    by_row: dict[int, list[tuple[int, Cell, tuple[float, float], int, bool]]] = {}
     for k, (row, col, rs, cs, (x0, top, x1, bottom)) in enumerate(placed):
-        text = _join_wrapped([ln.text for ln in _group_lines(texts[k])])
+        lines = _group_lines(texts[k])
+        text = _join_wrapped([ln.text for ln in lines])
+        cut = bool(lines) and (
+            lines[-1].bottom >= bottom - 0.5 or any(id(ch) in spilled for ch in texts[k])
+        )
         cell = Cell(text, _where(page, x0, top), rowspan=rs, colspan=cs)
-        by_row.setdefault(row, []).append((col, cell, (x0, x1), rs))
-    rows: list[list[Cell]] = []
-    boxes: list[list[tuple[float, float]]] = []
-    starts: list[int] = []
-    spans: list[list[int]] = []
+        by_row.setdefault(row, []).append((col, cell, (x0, x1), rs, cut))
+    part = _TablePart(page, table.bbox[1], table.bbox[3], table.bbox[0], table.bbox[2], [], [], len(ys) - 1, [], [], [])
     for row in sorted(by_row):
         entries = sorted(by_row[row], key=lambda e: e[0])
         if all(not e[1].text for e in entries) and all(e[3] == 1 for e in entries):
             continue  # an empty spacer row carries nothing
-        rows.append([e[1] for e in entries])
-        boxes.append([e[2] for e in entries])
-        starts.append(row)
-        spans.append([e[3] for e in entries])
-    x0, top, x1, bottom = table.bbox
-    return _TablePart(page, top, bottom, x0, x1, rows, boxes, len(ys) - 1, starts, spans)
+        part.rows.append([e[1] for e in entries])
+        part.boxes.append([e[2] for e in entries])
+        part.starts.append(row)
+        part.spans.append([e[3] for e in entries])
+        part.cut.append([e[4] for e in entries])
+    part.single = len(xs) <= 2
+    if part.single:
+        part.lines = _group_lines(chars + spill)
+        if len(part.rows) > 1:  # a boxed block of text, not a table's header row
+            part.rows = []
+    return part
 
 
 # ---------------------------------------------------------------------------------------
@@ -810,7 +919,7 @@ def _is_number(text: str) -> bool:
     return bool(_NUMERIC.match(text)) and any(ch.isdigit() for ch in text)
 
 
-def _unruled_tables(page: int, lines: list[_Line], pg: _Page) -> list[_TablePart]:
+def _unruled_tables(page: int, lines: list[_Line]) -> list[_TablePart]:
     """Rows of tables printed without ruling lines, found from gaps between characters.
 
     A *numeric line* has at least two cells (cut at gaps wider than ``CELL_GAP_EM``) and its
@@ -908,7 +1017,7 @@ def _rows_from_lines(page: int, info: list) -> _TablePart:
         rows.append(cells)
         boxes.append(cell_boxes)
     lines = [it[0] for it in info]
-    part = _TablePart(
+    return _TablePart(
         page,
         min(ln.top for ln in lines),
         max(ln.bottom for ln in lines),
@@ -919,6 +1028,6 @@ def _rows_from_lines(page: int, info: list) -> _TablePart:
         len(rows),
         list(range(len(rows))),
         [[1] * len(r) for r in rows],
+        [[False] * len(r) for r in rows],
+        lines,
     )
-    part._lines = lines  # type: ignore[attr-defined]  # the lines this table consumed
-    return part

@@ -111,10 +111,14 @@ def solve_table(
     for row, digits in runs.items():
         found = _candidates(digits, n, groups)
         candidates[row] = found if found is not None else []
+    splittable = {row: c for row, c in candidates.items() if c}  # rows with no split stay NA
     for relations in relation_sets:
-        solutions = _search(candidates, known, n, relations)
+        solutions = _search(splittable, known, n, relations)
         if solutions:
-            return {row: _agree([s[row] for s in solutions], n) or (None,) * n for row in runs}
+            return {
+                row: (_agree([s[row] for s in solutions], n) if row in splittable else None) or (None,) * n
+                for row in runs
+            }
     return {row: _agree(c, n) or (None,) * n for row, c in candidates.items()}
 
 
@@ -125,8 +129,6 @@ def _search(
     relations: Sequence[Relation],
 ) -> list[dict[str, tuple[int, ...]]]:
     rows = sorted(candidates, key=lambda r: len(candidates[r]))
-    if any(not candidates[r] for r in rows):
-        return []
     size = 1
     for r in rows:
         size *= len(candidates[r])

@@ -97,9 +97,10 @@ def read_plain_text(text: str, name: str) -> Document:
     doc = Document(name=name, format="txt-plain")
     long_runs = spaced = 0
     for number, raw in enumerate(text.splitlines(), start=1):
-        line = raw.strip()
+        # tabs are cell separators: keep leading/trailing ones (blank first/last cells)
+        line = raw.strip(" \r\n\u3000\u00a0") if "\t" in raw else raw.strip()
         where = f"line {number}"
-        if not line:
+        if not line.strip():
             continue
         cells = split_line(line)
         if cells is None:
