@@ -147,6 +147,8 @@ class BatchResult:
 # ---------------------------------------------------------------------------------------
 # Planning: which pages, with which parameters and input hashes
 
+#: the key of the comparison page over every body of the store (``region-all/``)
+ALL_REGIONS = "all"
 #: GB/T 2260 province-level codes → names, for the titles of province comparison pages
 PROVINCES = {
     "11": "北京市", "12": "天津市", "13": "河北省", "14": "山西省", "15": "内蒙古自治区", "21": "辽宁省",
@@ -160,12 +162,13 @@ PROVINCES = {
 
 def briefing_parameters(slug: str, db: str, years: Sequence[int] | None) -> dict:
     """Parameters of ``10-briefing.ipynb`` for one body (ASCII: papermill escapes the rest)."""
-    return {"body": slug, "db": db, "years": list(years) if years else None}
+    return {"body": slug, "years": sorted(years) if years else None, "year": None, "db": db}
 
 
-def compare_parameters(region: str, db: str, years: Sequence[int] | None) -> dict:
-    """Parameters of ``20-compare.ipynb`` for one region (latest of ``years`` when given)."""
-    return {"region": region, "db": db, "year": max(years) if years else None}
+def compare_parameters(region: str | None, db: str, years: Sequence[int] | None) -> dict:
+    """Parameters of ``20-compare.ipynb`` for one region (None: every body in the store),
+    compared in the latest of ``years`` (None: the latest year in the store)."""
+    return {"region": region, "year": max(years) if years else None, "db": db}
 
 
 def plan(
@@ -208,6 +211,8 @@ def plan(
     if all_bodies:
         chosen.update(dict.fromkeys(table["slug"]))
         region_codes.update(dict.fromkeys(shared_regions(table["region_code"])))
+        if len(table) > 1:
+            region_codes[ALL_REGIONS] = None
     for query in bodies:
         hit = table[(table["slug"] == query) | (table["body"] == query) | (table["body_key"] == query)]
         if hit.empty:
@@ -259,7 +264,10 @@ def plan(
             )
         )
     for code in region_codes:
-        members = table[table["region_code"].str.startswith(region_prefix(code))]
+        if code == ALL_REGIONS:
+            members = table
+        else:
+            members = table[table["region_code"].str.startswith(region_prefix(code))]
         member_years = sorted({int(y) for ys in members["years"] for y in ys if not years or int(y) in set(years)})
         tasks.append(
             Task(
@@ -267,7 +275,7 @@ def plan(
                 key=code,
                 title=_region_title(code, table),
                 notebook=str(Path(compare_notebook)),
-                parameters=compare_parameters(code, db_path, years),
+                parameters=compare_parameters(None if code == ALL_REGIONS else code, db_path, years),
                 years=tuple(member_years),
                 input_hash=_combine(body_hashes.get(k, "") for k in sorted(members["body_key"])),
                 notebook_hash=notebook_hash(Path(compare_notebook)),
@@ -316,6 +324,8 @@ def quality_flags(frame) -> dict[str, int]:
 
 
 def _region_title(code: str, table) -> str:
+    if code == ALL_REGIONS:
+        return "全部机关对比"
     names = table.loc[table["region_code"] == code, "region_name"].dropna().unique()
     if len(names):
         return f"{names[0]} 各机关对比"

@@ -39,6 +39,7 @@ WARM_IMPORTS = (
     "matplotlib.pyplot",
     "govstats",
     "govstats.fonts",
+    "govstats.briefing",
     "govstats.formatting",
     "govstats.analysis",
     "govstats.plots",

@@ -81,14 +81,33 @@ class IndexEntry:
 # Escaping
 
 
+_STYLE_BLOCK = re.compile(r"<style\b[^>]*>(.*?)</style\s*>", re.I | re.S)
+_UNSAFE_CSS = re.compile(r"url\s*\(|@import|expression\s*\(|javascript:|behavior\s*:|-moz-binding|</|<!--", re.I)
+
+
 def sanitize_fragment(html: str) -> str:
     """Return an HTML fragment with only allow-listed tags and attributes; the rest escaped.
 
     ``<script>alert(1)</script>`` becomes ``&lt;script&gt;alert(1)&lt;/script&gt;`` (shown as
     text). Links and images may only point at ``data:`` URLs, fragments or relative paths.
+    ``<style>`` blocks (pandas and its Styler emit them) are kept when their CSS can load
+    nothing (no ``url()``, ``@import``, ``expression()``) and dropped otherwise.
     """
+    import secrets
+
     import bleach
 
+    styles: list[str] = []
+    nonce = secrets.token_hex(8)
+
+    def keep_style(match: re.Match) -> str:
+        css = match.group(1)
+        if _UNSAFE_CSS.search(css):
+            return ""
+        styles.append(css)
+        return f"GOVSTATSSTYLE{nonce}N{len(styles) - 1}E"
+
+    html = _STYLE_BLOCK.sub(keep_style, html)
     cleaner = bleach.Cleaner(
         tags=_ALLOWED_TAGS,
         attributes=_ALLOWED_ATTRIBUTES,
@@ -96,7 +115,14 @@ def sanitize_fragment(html: str) -> str:
         strip=False,
         strip_comments=True,
     )
-    return cleaner.clean(html)
+    cleaned = cleaner.clean(html)
+    if styles:
+        cleaned = re.sub(
+            f"GOVSTATSSTYLE{nonce}N(\\d+)E",
+            lambda m: f'<style type="text/css">{styles[int(m.group(1))]}</style>',
+            cleaned,
+        )
+    return cleaned
 
 
 def markdown_to_safe_html(markdown: str) -> str:
