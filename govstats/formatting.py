@@ -17,6 +17,10 @@ import pandas as pd
 
 #: how a blank (NA) value is written
 NOT_REPORTED = "未填报"
+#: how a ratio that cannot be computed (denominator 0 or blank) is written
+NOT_COMPUTABLE = "无法计算"
+#: units of ratios: their NA means "cannot be computed", not "left blank"
+RATIO_UNITS = ("%", "件/百件")
 #: money units and their size in 元
 MONEY_UNITS = {"元": 1, "万元": 10_000, "亿元": 100_000_000}
 #: units whose values are percentages (their changes are in percentage points)
@@ -82,8 +86,11 @@ def fmt_value(value: Any, unit: str) -> str:
     """Format ``value`` according to its ``unit`` as used in analysis frames.
 
     ``%`` → percent; ``元`` → money (unit chosen by size); anything else → a count with that
-    unit appended (件, 项, 个, 件/百件 …).
+    unit appended (件, 项, 个, 件/百件 …). A ratio (:data:`RATIO_UNITS`) that is NA was not
+    computable (its denominator is 0 or blank) and is written :data:`NOT_COMPUTABLE`.
     """
+    if unit in RATIO_UNITS and is_missing(value):
+        return NOT_COMPUTABLE
     if unit in PERCENT_UNITS:
         return fmt_percent(value)
     if unit == "元":

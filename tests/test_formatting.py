@@ -60,5 +60,11 @@ def test_fmt_change(current, previous, unit, comparable, expected):
 def test_sentence():
     assert f.sentence("本年新收政府信息公开申请", 154, 218) == "本年新收政府信息公开申请154件，较上年下降29.4%。"
     assert f.sentence("本年新收政府信息公开申请", 23, with_change=False) == "本年新收政府信息公开申请23件。"
-    assert f.sentence("纠错率", None, 10, "%") == "纠错率未填报。"
+    assert f.sentence("纠错率", None, 10, "%") == "纠错率无法计算。"
     assert f.fmt_value(1234567.0, "元") == "123.46万元"
+
+
+def test_a_ratio_that_cannot_be_computed_is_not_called_blank():
+    assert f.fmt_value(None, "%") == f.NOT_COMPUTABLE
+    assert f.fmt_value(pd.NA, "件/百件") == f.NOT_COMPUTABLE
+    assert f.fmt_value(None, "件") == f.NOT_REPORTED
