@@ -379,11 +379,13 @@ class _Line:
 
 
 def _chars_text(chars: list[Char]) -> str:
-    """Characters of one line as text: a space where the PDF has one or a visible gap."""
+    """Characters of one line as text: a space where the PDF has one, or a visible gap that is
+    not between two CJK characters (there it is justification)."""
     parts: list[str] = []
     prev = None
     for c in chars:
-        if prev is not None and not c["text"].isspace():
+        if prev is not None and not c["text"].isspace() and not (_is_cjk(prev["text"][-1:]) and _is_cjk(c["text"][:1])):
+            # a gap between two CJK characters is justification, not a space
             size = max(float(prev.get("size") or 10.0), 1.0)
             if c["x0"] - prev["x1"] > SPACE_GAP_EM * size:
                 parts.append(" ")
@@ -478,6 +480,16 @@ class _TablePart:
             setattr(self, name, getattr(self, name)[k:])
 
 
+@dataclass
+class _OpenCell:
+    """A cell whose span reached the foot of its page: it may go on on the next page."""
+
+    box: tuple[float, float]  # x0, x1
+    cell: Cell  # as emitted (replaced when it grows)
+    cut: bool  # its text ran into the page break
+    last_row: bool  # it is a cell of the last row before the break
+
+
 _ENUMERATOR = re.compile(r"^[（(]?[一二三四五六七八九十百\d]+[)）、.．]")
 
 
@@ -494,7 +506,7 @@ class _Reader:
         self._pages: list[tuple[int, _Page]] = []
         self._open_table: _TablePart | None = None  # the table the previous item was
         self._open_table_number: int | None = None
-        self._open_cells: list[tuple[tuple[float, float], Cell]] = []
+        self._open_cells: list[_OpenCell] = []
         self._open_paragraph: list[_Line] | None = None
         self._right: dict[int, float] = {}  # right edge of the text, per page
 
@@ -546,7 +558,7 @@ class _Reader:
             else:
                 loose.append(c)
         lines = [ln for ln in _group_lines(loose) if not _is_furniture(ln, page, furniture)]
-        overflow = _overflow_lines(tables, lines)
+        overflow = _overflow_lines(tables, lines, page.chars)
         lines = [ln for ln in lines if id(ln) not in {id(o) for o in overflow}]
         if self.title is None and number <= 2:
             self._take_title(lines)
@@ -621,12 +633,11 @@ class _Reader:
     # -- tables ---------------------------------------------------------------------------
     def _add_table(self, part: _TablePart, continues: bool) -> None:
         previous = self._open_table
-        carried: list[tuple[tuple[float, float], bool, Cell]] = []
+        carried: list[_OpenCell] = []
         if continues and previous is not None and _compatible(previous, part):
             number = self._open_table_number
             _drop_repeated_header(self._rows_of(number), part)
-            carried = self._join_cut_cells(part)
-            self._join_cut_row(previous, part)
+            carried = self._join_across_break(part)
         else:
             self.table_count += 1
             number = self.table_count
@@ -635,105 +646,84 @@ class _Reader:
                 self.blocks.append(Block(kind="row", cells=row, source=row[0].source, table=number))
         # cells whose span reaches the foot of this part may go on at the top of the next page
         self._open_cells = [
-            (part.boxes[r][i], cell)
+            _OpenCell(part.boxes[r][i], cell, part.cut[r][i], r == len(part.rows) - 1)
             for r, row in enumerate(part.rows)
             for i, cell in enumerate(row)
             if part.reaches_foot(r, i)
-        ] + [(box, cell) for box, reaches_foot, cell in carried if reaches_foot]
+        ] + carried
         self._open_table = part
         self._open_table_number = number
 
     def _rows_of(self, number: int | None) -> list[list[str]]:
         return [[c.text for c in b.cells] for b in self.blocks if b.kind == "row" and b.table == number]
 
-    def _join_cut_cells(self, part: _TablePart) -> list[tuple[tuple[float, float], bool, Cell]]:
-        """A merged cell cut by the page break: grow its span instead of printing it twice.
+    def _join_across_break(self, part: _TablePart) -> list[_OpenCell]:
+        """Re-join what the page break cut: a merged cell, or a whole row.
 
-        A cell at the top of the new page continues a cell of the page before when it sits in
-        the same column, that cell reached the foot of the page, and the new cell is empty,
-        or the old one is an empty merged cell (its text printed below the break), or the old
-        one's text ran into the break. Returns, per joined cell, its box, whether it reaches
-        the foot of this part, and the grown cell.
+        The cells at the top of the new page are matched by column with the cells of the
+        page before whose span reached its foot.
+
+        * A *row* cut by the break (a long label wrapping onto the new page): every cell of the
+          new page's first row continues a cell of the last row before the break, none starts
+          a numbered item (``3.``, ``（四）``), and a cell of that row ran into the break, or
+          some column has text in one half only and no column has numbers in both halves.
+          The halves become one row again.
+        * Otherwise each *merged cell* cut by the break grows its span instead of being
+          printed twice: the new page's cell is empty, or the old one is an empty merged cell
+          (its text printed below the break), or the old one's text ran into the break.
+
+        Returns the grown cells (they may run on to the next page).
         """
-        if not part.rows or not self._open_cells or not self._open_table:
+        if not part.rows or not self._open_cells:
             return []
-        previous = self._open_table
-        cut_cells = {
-            id(cell)
-            for r, row in enumerate(previous.rows)
-            for i, cell in enumerate(row)
-            if previous.cut[r][i]
-        }
-        carried = []
-        keep: list[int] = []
-        for i, cell in enumerate(part.rows[0]):
-            x0, x1 = part.boxes[0][i]
-            match = next(
-                (
-                    k
-                    for k, (box, _) in enumerate(self._open_cells)
-                    if abs(box[0] - x0) <= SNAP and abs(box[1] - x1) <= SNAP
-                ),
-                None,
-            )
-            if match is not None:
-                box, prev_cell = self._open_cells[match]
-                is_fragment = (
-                    not cell.text
-                    or (not prev_cell.text and prev_cell.rowspan > 1)
-                    or (id(prev_cell) in cut_cells and (prev_cell.rowspan > 1 or cell.rowspan > 1))
+        row0 = part.rows[0]
+        matches: list[int | None] = []
+        for box in part.boxes[0]:
+            matches.append(
+                next(
+                    (
+                        k
+                        for k, oc in enumerate(self._open_cells)
+                        if abs(oc.box[0] - box[0]) <= SNAP and abs(oc.box[1] - box[1]) <= SNAP
+                    ),
+                    None,
                 )
-                if is_fragment:
-                    grown = replace(
-                        prev_cell,
-                        text=_join_wrapped([prev_cell.text, cell.text]),
-                        rowspan=prev_cell.rowspan + cell.rowspan,
-                    )
-                    self._replace_cell(prev_cell, grown)
-                    self._open_cells[match] = (box, grown)
-                    carried.append((box, part.reaches_foot(0, i), grown))
-                    continue
-            keep.append(i)
-        if len(keep) != len(part.rows[0]):
-            part.drop_cells(0, keep)
-        return carried
-
-    def _join_cut_row(self, previous: _TablePart, part: _TablePart) -> None:
-        """A row cut by the page break (its label wraps onto the next page): one row again.
-
-        The first row of the new page continues the last row of the page before when its
-        cells stand in the same columns, and either a cell of that row ran into the break, or
-        in every column one of the two halves is empty; a row that starts a numbered item
-        (``3.``, ``（四）``) is never a continuation.
-        """
-        if not part.rows or not previous.rows or not part.rows[0]:
-            return
-        last = self.blocks[-1] if self.blocks and self.blocks[-1].kind == "row" else None
-        if last is None:
-            return
-        prev_row, prev_boxes = previous.rows[-1], previous.boxes[-1]
-        pairs = []
-        for cell, box in zip(part.rows[0], part.boxes[0]):
-            j = next(
-                (j for j, b in enumerate(prev_boxes) if abs(b[0] - box[0]) <= SNAP and abs(b[1] - box[1]) <= SNAP),
-                None,
             )
-            if j is None:
-                return
-            pairs.append((j, cell))
-        if len(pairs) != len(prev_row) or any(_ENUMERATOR.match(c.text) for _, c in pairs if c.text):
-            return
-        cut = any(previous.cut[-1])
-        halves_apart = all(not prev_row[j].text or not c.text for j, c in pairs)
-        if not (cut or halves_apart) or all(not c.text for _, c in pairs):
-            return
-        for j, cell in pairs:
-            if cell.text:
-                old = prev_row[j]
-                new = replace(old, text=_join_wrapped([old.text, cell.text]), rowspan=old.rowspan + cell.rowspan - 1)
-                self._replace_cell(old, new)
-                prev_row[j] = new
-        part.drop_rows(1)
+        written = [c for c in row0 if c.text]
+        split_row = False
+        if all(m is not None for m in matches) and written and not any(_ENUMERATOR.match(c.text) for c in written):
+            pairs = [(self._open_cells[m], c) for m, c in zip(matches, row0)]  # type: ignore[index]
+            in_last = [(oc, c) for oc, c in pairs if oc.last_row]
+            one_half = any(bool(oc.cell.text) != bool(c.text) for oc, c in in_last)
+            both_numbers = any(_is_number(oc.cell.text) and _is_number(c.text) for oc, c in in_last)
+            split_row = bool(in_last) and (any(oc.cut for oc, _ in in_last) or (one_half and not both_numbers))
+        carried: list[_OpenCell] = []
+        keep: list[int] = []
+        for i, (cell, m) in enumerate(zip(row0, matches)):
+            if m is None:
+                keep.append(i)
+                continue
+            oc = self._open_cells[m]
+            prev = oc.cell
+            if split_row:
+                extra = cell.rowspan - 1
+            elif not cell.text or (not prev.text and prev.rowspan > 1) or (
+                oc.cut and (prev.rowspan > 1 or cell.rowspan > 1)
+            ):
+                extra = cell.rowspan
+            else:
+                keep.append(i)
+                continue
+            grown = replace(prev, text=_join_wrapped([prev.text, cell.text]), rowspan=prev.rowspan + extra)
+            self._replace_cell(prev, grown)
+            oc.cell = grown
+            if part.reaches_foot(0, i):
+                carried.append(_OpenCell(oc.box, grown, part.cut[0][i], len(part.rows) == 1))
+        if len(keep) != len(row0):
+            part.drop_cells(0, keep)
+        if not part.rows[0]:
+            part.drop_rows(1)
+        return carried
 
     def _replace_cell(self, old: Cell, new: Cell) -> None:
         for block in reversed(self.blocks):
@@ -765,23 +755,35 @@ def _isolated_singles_to_text(stream: list[tuple[int, object]]) -> list[tuple[in
     return out
 
 
-def _overflow_lines(tables: list, lines: list[_Line]) -> list[_Line]:
-    """Lines printed just below the last table of a page, inside one of its columns, with
-    nothing after them: text of a cut cell overflowing the page foot. Each gets ``table``."""
+def _overflow_lines(tables: list, lines: list[_Line], chars: list[Char]) -> list[_Line]:
+    """Lines printed just below the last table of a page, inside one of its foot cells, with
+    nothing after them: the text of a cell cut by the page break, overflowing the cell.
+
+    A line qualifies when it starts within 0.3 character heights of the table's bottom rule,
+    or within one height when the cell above it is full (its text already touches the rule).
+    Each returned line gets ``table``, the index of the table it belongs to.
+    """
     if not tables or not lines:
         return []
     last = max(range(len(tables)), key=lambda i: tables[i].bbox[3])
-    x0, _top, x1, bottom = tables[last].bbox
+    bottom = tables[last].bbox[3]
     below = [ln for ln in lines if ln.top >= bottom - 1]
     if not below or len(below) > 3:
         return []
     foot_cells = [c for c in tables[last].cells if abs(c[3] - bottom) <= SNAP]
-    out = []
+    out: list[_Line] = []
     for ln in sorted(below, key=lambda ln: ln.top):
         size = max(ln.size, 1.0)
-        limit = (out[-1].bottom if out else bottom) + 1.5 * size
-        inside = any(c[0] - 1 <= ln.x0 and ln.x1 <= c[2] + 1 for c in foot_cells)
-        if ln.top > limit or not inside:
+        cell = next((c for c in foot_cells if c[0] - 1 <= ln.x0 and ln.x1 <= c[2] + 1), None)
+        if cell is None:
+            return []
+        if out:
+            fits = ln.top - out[-1].bottom <= 1.0 * size
+        else:
+            inside = [ch for ch in chars if cell[0] <= ch["x0"] and ch["x1"] <= cell[2] and cell[1] <= ch["top"] and ch["bottom"] <= cell[3] + 1]
+            full = bool(inside) and max(ch["bottom"] for ch in inside) >= cell[3] - 0.3 * size
+            fits = ln.top - bottom <= (1.0 if full else 0.3) * size
+        if not fits:
             return []
         ln.table = last  # type: ignore[attr-defined]
         out.append(ln)
