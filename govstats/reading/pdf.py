@@ -309,6 +309,7 @@ def _close_bands(edges: list[dict]) -> list[dict]:
 
 
 def _find_tables(page, edges: list[dict]) -> list:
+    """pdfplumber tables on the given rules, single boxed cells included."""
     verticals = [e for e in edges if e["orientation"] == "v"]
     horizontals = [e for e in edges if e["orientation"] == "h"]
     if len(verticals) < 2 or len(horizontals) < 2:
@@ -322,7 +323,14 @@ def _find_tables(page, edges: list[dict]) -> list:
         "join_tolerance": SNAP,
         "intersection_tolerance": SNAP,
     }
-    return page.find_tables(table_settings=settings)
+    from pdfplumber.table import Table, TableFinder, TableSettings
+
+    finder = TableFinder(page, TableSettings.resolve(settings))
+    tables = list(finder.tables)
+    # pdfplumber drops single-cell tables; a boxed line may be a table's lone first row
+    grouped = {tuple(c) for t in tables for c in t.cells}
+    lone = [Table(page, (cell,)) for cell in finder.cells if tuple(cell) not in grouped]
+    return tables + lone
 
 
 # ---------------------------------------------------------------------------------------
@@ -509,6 +517,7 @@ class _Reader:
         self._open_cells: list[_OpenCell] = []
         self._open_paragraph: list[_Line] | None = None
         self._right: dict[int, float] = {}  # right edge of the text, per page
+        self._boxes: dict[int, tuple[Cell, tuple[float, float]]] = {}  # id(cell) -> (cell, (x0, x1))
 
     # Pages are collected first: furniture (running headers) is recognised across pages.
     def add_page(self, number: int, page: _Page) -> None:
@@ -534,6 +543,7 @@ class _Reader:
                 self._add_line(item)
             previous_page, previous_item = number, item
         self._flush_paragraph()
+        self._table_wide_colspans()
         return Document(
             name=self.name,
             format="pdf",
@@ -641,9 +651,11 @@ class _Reader:
         else:
             self.table_count += 1
             number = self.table_count
-        for row in part.rows:
+        for row, boxes in zip(part.rows, part.boxes):
             if row:
                 self.blocks.append(Block(kind="row", cells=row, source=row[0].source, table=number))
+                for cell, box in zip(row, boxes):
+                    self._boxes[id(cell)] = (cell, box)
         # cells whose span reaches the foot of this part may go on at the top of the next page
         self._open_cells = [
             _OpenCell(part.boxes[r][i], cell, part.cut[r][i], r == len(part.rows) - 1)
@@ -653,6 +665,32 @@ class _Reader:
         ] + carried
         self._open_table = part
         self._open_table_number = number
+
+    def _table_wide_colspans(self) -> None:
+        """Count column spans on the grid of the whole table, all its pages together: a part
+        drawn on one page only knows the column rules of its own rows."""
+        grids: dict[int | None, list[float]] = {}
+        for block in self.blocks:
+            if block.kind == "row":
+                grids.setdefault(block.table, []).extend(
+                    v for c in block.cells if self._box(c) for v in self._box(c)  # type: ignore[union-attr]
+                )
+        xs = {table: _grid(values) for table, values in grids.items()}
+        for block in self.blocks:
+            if block.kind != "row":
+                continue
+            grid = xs[block.table]
+            for i, cell in enumerate(block.cells):
+                box = self._box(cell)
+                if box is None:
+                    continue
+                span = _index(grid, box[1]) - _index(grid, box[0])
+                if span >= 1 and span != cell.colspan:
+                    block.cells[i] = replace(cell, colspan=span)
+
+    def _box(self, cell: Cell) -> tuple[float, float] | None:
+        kept = self._boxes.get(id(cell))
+        return kept[1] if kept is not None and kept[0] is cell else None
 
     def _rows_of(self, number: int | None) -> list[list[str]]:
         return [[c.text for c in b.cells] for b in self.blocks if b.kind == "row" and b.table == number]
@@ -726,6 +764,9 @@ class _Reader:
         return carried
 
     def _replace_cell(self, old: Cell, new: Cell) -> None:
+        kept = self._boxes.pop(id(old), None)
+        if kept is not None:
+            self._boxes[id(new)] = (new, kept[1])
         for block in reversed(self.blocks):
             if block.kind != "row":
                 continue
