@@ -199,7 +199,11 @@ def _ensure_schema(con: duckdb.DuckDBPyConnection, path: Path, read_only: bool) 
 
 @dataclass
 class Entry:
-    """One report ready to store: its provenance and its tidy values."""
+    """One report ready to store: its provenance and its values.
+
+    The values are given either as a tidy frame (``values``) or, cheaper, as an Arrow table
+    in the layout of the ``values`` table (``arrow``); :meth:`tidy` gives the frame either way.
+    """
 
     report_id: str
     file_name: str
@@ -214,17 +218,74 @@ class Entry:
     layouts: dict = field(default_factory=dict)
     missing: list = field(default_factory=list)
     warnings: list = field(default_factory=list)
-    values: pd.DataFrame = field(default_factory=schema.tidy_frame)
+    values: pd.DataFrame | None = None
+    arrow: pa.Table | None = None
 
     @property
     def complete(self) -> bool:
         return not self.missing
+
+    def tidy(self) -> pd.DataFrame:
+        """The report's tidy frame (``govstats.schema`` columns plus ``source``)."""
+        if self.values is None:
+            table = self.arrow if self.arrow is not None else _VALUES_SCHEMA.empty_table()
+            columns = table.to_pydict()
+            self.values = schema.tidy_frame(
+                (self.report_id, self.body, self.year, self.template, t, i, c, v, lab, src)
+                for t, i, c, v, lab, src in zip(
+                    columns["table"], columns["item"], columns["column"], columns["value"], columns["label"], columns["source"]
+                )
+            )
+        return self.values
+
+    def values_table(self) -> pa.Table:
+        """The rows for the store's ``values`` table, as Arrow."""
+        if self.arrow is None:
+            self.arrow = _values_table(self.report_id, self.tidy())
+        return self.arrow
+
+
+_VALUES_SCHEMA = pa.schema(
+    [
+        ("report_id", pa.string()), ("seq", pa.int32()), ("table", pa.string()), ("item", pa.string()),
+        ("column", pa.string()), ("value", pa.float64()), ("label", pa.string()), ("source", pa.string()),
+    ]
+)  # fmt: skip
+
+
+_REPORT_COLUMNS = [
+    "report_id", "file_name", "path", "format", "origin", "parser_version", "read_at", "ingested_at",
+    "body", "body_key", "year", "template", "layouts", "complete", "missing", "warnings", "n_values",
+    "version", "superseded_by",
+]  # fmt: skip
+_REPORTS_SCHEMA = pa.schema(
+    [
+        (name, pa.timestamp("us") if name in ("read_at", "ingested_at") else pa.int32() if name in ("year", "n_values", "version")
+         else pa.bool_() if name == "complete" else pa.string())
+        for name in _REPORT_COLUMNS
+    ]
+)  # fmt: skip
 
 
 def entry_from_report(report: Report, *, path: str, origin: str = "file", read_at: datetime | None = None) -> Entry:
     """An :class:`Entry` for a :class:`~govstats.report.Report` read from ``path``."""
     from govstats import __version__
 
+    keys = list(report.values)
+    cells = list(report.values.values())
+    arrow = pa.Table.from_arrays(
+        [
+            pa.array([report.report_id] * len(keys), pa.string()),
+            pa.array(range(len(keys)), pa.int32()),
+            pa.array([k[0] for k in keys], pa.string()),
+            pa.array([k[1] for k in keys], pa.string()),
+            pa.array([k[2] for k in keys], pa.string()),
+            pa.array([None if v.value is None else float(v.value) for v in cells], pa.float64()),
+            pa.array([v.label for v in cells], pa.string()),
+            pa.array([v.source for v in cells], pa.string()),
+        ],
+        schema=_VALUES_SCHEMA,
+    )
     return Entry(
         report_id=report.report_id,
         file_name=Path(report.name).name if report.name else Path(path).name,
@@ -239,14 +300,14 @@ def entry_from_report(report: Report, *, path: str, origin: str = "file", read_a
         layouts=dict(report.layouts),
         missing=list(report.missing),
         warnings=[str(w) for w in report.warnings],
-        values=report.tidy(),
+        arrow=arrow,
     )
 
 
 class _Writer:
     """Writes entries, holding the store's lock for at most ``hold`` seconds at a stretch.
 
-    Releasing the lock now and then lets a concurrent ingest or a notebook in between files.
+    Releasing the lock now and then lets a concurrent ingest or a notebook in between batches.
     """
 
     def __init__(self, db: str | Path | None, hold: float = 1.0):
@@ -256,6 +317,7 @@ class _Writer:
         self.con: duckdb.DuckDBPyConnection | None = None
         self._since = 0.0
         self._alias = alias_keys(load_registry())
+        self._groups: dict[str, list[str]] = {}
 
     def __enter__(self) -> _Writer:
         return self
@@ -268,6 +330,11 @@ class _Writer:
             self._cm = connect(self.db)
             self.con = self._cm.__enter__()
             self._since = time.monotonic()
+            # while we hold the lock nobody else writes: cache what the checks below need
+            self.body_keys = {r[0] for r in self.con.execute("SELECT body_key FROM bodies").fetchall()}
+            self.error_hashes = {
+                r[0] for r in self.con.execute("SELECT content_hash FROM ingest_errors").fetchall() if r[0]
+            }
         return self.con
 
     def release(self) -> None:
@@ -283,71 +350,116 @@ class _Writer:
         con = self.acquire()
         return {r[0] for r in con.execute("SELECT report_id FROM reports").fetchall()}
 
+    def _canonical(self, key: str) -> str:
+        return self._alias.get(key, key)
+
     def _group(self, key: str) -> list[str]:
         """The body keys that name the same registry body as ``key`` (aliases included)."""
-        canonical = self._alias.get(key, key)
-        return sorted({k for k, c in self._alias.items() if c == canonical} | {key, canonical})
+        if key not in self._groups:
+            canonical = self._canonical(key)
+            self._groups[key] = sorted({k for k, c in self._alias.items() if c == canonical} | {key, canonical})
+        return self._groups[key]
 
-    def write(self, entry: Entry) -> str | None:
-        """Store one entry in one transaction. Returns "read", or "skipped" when already there,
-        with the superseded report's id in ``self.superseded`` (None when there was none)."""
+    def write_many(self, entries: list[Entry]) -> list[tuple[str, str | None]]:
+        """Store entries in ONE transaction (whole reports only, never part of one).
+
+        Returns per entry ("read" | "skipped", id of the report it superseded or None).
+        A newer entry for a body and year supersedes the current one (also within the batch).
+        """
+        if not entries:
+            return []
         con = self.acquire()
-        self.superseded = None
         con.execute("BEGIN TRANSACTION")
         try:
-            if con.execute("SELECT 1 FROM reports WHERE report_id = ?", [entry.report_id]).fetchall():
-                con.execute("ROLLBACK")
-                return "skipped"
-            key = body_key(entry.body) if entry.body else None
-            version, previous = 1, []
-            if key is not None and entry.year is not None:
-                group = self._group(key)
-                marks = ",".join("?" * len(group))
-                version = 1 + con.execute(
-                    f"SELECT coalesce(max(version), 0) FROM reports WHERE year = ? AND body_key IN ({marks})",
-                    [entry.year, *group],
-                ).fetchall()[0][0]
-                previous = [
-                    r[0]
-                    for r in con.execute(
-                        f"SELECT report_id FROM reports WHERE year = ? AND body_key IN ({marks}) AND superseded_by IS NULL",
-                        [entry.year, *group],
-                    ).fetchall()
-                ]
-            values = _values_table(entry)
+            ids = [e.report_id for e in entries]
+            present = {
+                r[0]
+                for r in con.execute(
+                    f"SELECT report_id FROM reports WHERE report_id IN ({','.join('?' * len(ids))})", ids
+                ).fetchall()
+            }
+            keys = {e.report_id: body_key(e.body) if e.body else None for e in entries}
+            wanted = sorted({k for e in entries if keys[e.report_id] for k in self._group(keys[e.report_id])})
+            # (canonical body, year) -> [highest version, ids of current reports]
+            state: dict[tuple[str, int], list] = {}
+            if wanted:
+                rows = con.execute(
+                    f"SELECT report_id, body_key, year, version, superseded_by FROM reports "
+                    f"WHERE body_key IN ({','.join('?' * len(wanted))})",
+                    wanted,
+                ).fetchall()
+                for rid, key, year, version, superseded_by in rows:
+                    slot = state.setdefault((self._canonical(key), year), [0, []])
+                    slot[0] = max(slot[0], version or 0)
+                    if superseded_by is None:
+                        slot[1].append(rid)
             now = _now()
-            con.execute(
-                "INSERT INTO reports VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, NULL)",
-                [
-                    entry.report_id, entry.file_name, entry.path, entry.format, entry.origin,
-                    entry.parser_version, entry.read_at, now, entry.body, key, entry.year,
-                    entry.template, json.dumps(entry.layouts, ensure_ascii=False, sort_keys=True),
-                    entry.complete, json.dumps(entry.missing, ensure_ascii=False),
-                    json.dumps(entry.warnings, ensure_ascii=False), values.num_rows, version,
-                ],
-            )  # fmt: skip
-            con.register("_govstats_new_values", values)
-            try:
-                con.execute('INSERT INTO "values" SELECT * FROM _govstats_new_values')
-            finally:
-                con.unregister("_govstats_new_values")
-            if previous:
-                marks = ",".join("?" * len(previous))
-                con.execute(
-                    f"UPDATE reports SET superseded_by = ? WHERE report_id IN ({marks})", [entry.report_id, *previous]
-                )
-                self.superseded = previous[0]
-            if key is not None:
-                con.execute(
+            out: list[tuple[str, str | None]] = []
+            report_rows, tables, updates, new_bodies = [], [], [], {}
+            for entry in entries:
+                if entry.report_id in present:
+                    out.append(("skipped", None))
+                    continue
+                present.add(entry.report_id)
+                key = keys[entry.report_id]
+                version, previous = 1, []
+                if key is not None and entry.year is not None:
+                    slot = state.setdefault((self._canonical(key), entry.year), [0, []])
+                    version, previous = slot[0] + 1, slot[1]
+                    slot[0], slot[1] = version, [entry.report_id]
+                values = entry.values_table()
+                report_rows.append(
+                    (
+                        entry.report_id, entry.file_name, entry.path, entry.format, entry.origin,
+                        entry.parser_version, entry.read_at, now, entry.body, key, entry.year, entry.template,
+                        json.dumps(entry.layouts, ensure_ascii=False, sort_keys=True), entry.complete,
+                        json.dumps(entry.missing, ensure_ascii=False), json.dumps(entry.warnings, ensure_ascii=False),
+                        values.num_rows, version, None,
+                    )
+                )  # fmt: skip
+                tables.append(values)
+                updates += [(old, entry.report_id) for old in previous]
+                if key is not None and key not in self.body_keys:
+                    new_bodies.setdefault(key, entry.body)
+                out.append(("read", previous[0] if previous else None))
+            if report_rows:
+                self._insert(con, "reports", pa.Table.from_pylist(
+                    [dict(zip(_REPORT_COLUMNS, row)) for row in report_rows], schema=_REPORTS_SCHEMA
+                ))  # fmt: skip
+                self._insert(con, "values", pa.concat_tables(tables))
+            if updates:
+                # a report superseded within this batch was inserted above: one UPDATE covers both
+                final = dict(updates)
+                con.register("_govstats_updates", pa.table({"old": list(final), "new": list(final.values())}))
+                try:
+                    con.execute(
+                        "UPDATE reports SET superseded_by = u.new FROM _govstats_updates u WHERE reports.report_id = u.old"
+                    )
+                finally:
+                    con.unregister("_govstats_updates")
+            if new_bodies:
+                con.executemany(
                     "INSERT INTO bodies (body_key, body, first_seen) VALUES (?, ?, ?) ON CONFLICT DO NOTHING",
-                    [key, entry.body, now],
+                    [[k, b, now] for k, b in new_bodies.items()],
                 )
-            con.execute("DELETE FROM ingest_errors WHERE content_hash = ?", [entry.report_id])
+            stored = [rid for rid in ids if rid in self.error_hashes]
+            if stored:
+                con.execute(f"DELETE FROM ingest_errors WHERE content_hash IN ({','.join('?' * len(stored))})", stored)
             con.execute("COMMIT")
         except BaseException:
             con.execute("ROLLBACK")
             raise
-        return "read"
+        self.body_keys |= set(new_bodies)
+        self.error_hashes -= set(ids)
+        return out
+
+    @staticmethod
+    def _insert(con: duckdb.DuckDBPyConnection, table: str, rows: pa.Table) -> None:
+        con.register("_govstats_rows", rows)
+        try:
+            con.execute(f'INSERT INTO "{table}" SELECT * FROM _govstats_rows')
+        finally:
+            con.unregister("_govstats_rows")
 
     def record_error(self, path: str, data_hash: str | None, reason: str) -> None:
         from govstats import __version__
@@ -362,29 +474,27 @@ class _Writer:
             [path, Path(path).name, data_hash, reason, __version__, _now()],
         )
         con.execute("COMMIT")
+        if data_hash:
+            self.error_hashes.add(data_hash)
 
 
-def _values_table(entry: Entry) -> pa.Table:
-    frame = entry.values
+def _values_table(report_id: str, frame: pd.DataFrame) -> pa.Table:
     n = len(frame)
 
     def text(column: str) -> pa.Array:
+        if column not in frame.columns:
+            return pa.array([None] * n, type=pa.string())
         return pa.array(frame[column].astype("string").to_numpy(dtype=object, na_value=None), type=pa.string())
 
-    return pa.table(
-        {
-            "report_id": pa.array([entry.report_id] * n, type=pa.string()),
-            "seq": pa.array(range(n), type=pa.int32()),
-            "table": text("table"),
-            "item": text("item"),
-            "column": text("column"),
-            "value": pa.array(
-                pd.to_numeric(frame["value"]).astype("Float64").to_numpy(dtype=object, na_value=None), type=pa.float64()
-            ),
-            "label": text("label"),
-            "source": text("source") if "source" in frame.columns else pa.array([None] * n, type=pa.string()),
-        }
-    )
+    value = pd.to_numeric(frame["value"]).astype("Float64").to_numpy(dtype=object, na_value=None)
+    return pa.Table.from_arrays(
+        [
+            pa.array([report_id] * n, type=pa.string()), pa.array(range(n), type=pa.int32()),
+            text("table"), text("item"), text("column"), pa.array(value, type=pa.float64()),
+            text("label"), text("source"),
+        ],
+        schema=_VALUES_SCHEMA,
+    )  # fmt: skip
 
 
 # ---------------------------------------------------------------------------------------
@@ -530,7 +640,7 @@ def write_extract(entries: Iterable[Entry], folder: str | Path) -> tuple[Path, P
     folder.mkdir(parents=True, exist_ok=True)
     meta, frames = [], []
     for e in entries:
-        frames.append(e.values[EXTRACT_VALUE_COLUMNS])
+        frames.append(e.tidy()[EXTRACT_VALUE_COLUMNS])
         meta.append(
             {
                 "report_id": e.report_id, "file_name": e.file_name, "format": e.format,
@@ -538,7 +648,7 @@ def write_extract(entries: Iterable[Entry], folder: str | Path) -> tuple[Path, P
                 "body": e.body, "year": e.year, "template": e.template,
                 "layouts": json.dumps(e.layouts, ensure_ascii=False, sort_keys=True),
                 "complete": e.complete, "missing": json.dumps(e.missing, ensure_ascii=False),
-                "warnings": json.dumps(e.warnings, ensure_ascii=False), "n_values": len(e.values),
+                "warnings": json.dumps(e.warnings, ensure_ascii=False), "n_values": len(e.tidy()),
             }
         )  # fmt: skip
     reports = pd.DataFrame(meta, columns=EXTRACT_REPORT_COLUMNS)
@@ -563,14 +673,17 @@ def ingest(
     *,
     progress: bool | None = None,
     on_result: Callable[[str, str, str], None] | None = None,
+    batch: int = 16,
 ) -> IngestSummary:
     """Read every report under ``paths`` into the store; return what happened.
 
     ``paths``: files, folders (walked recursively; see :data:`REPORT_SUFFIXES`) and tidy
     extract folders. Files whose bytes are already stored are skipped without parsing; a file
-    that fails is recorded in ``ingest_errors`` with its reason and the others go on. Each
-    report is one transaction. ``progress``: a tqdm bar (default: on a terminal, not in CI).
-    ``on_result(status, path, detail)`` is called after each file with status ``read``,
+    that fails is recorded in ``ingest_errors`` with its reason and the others go on. Parsed
+    reports are written in transactions of up to ``batch`` whole reports (at least every half
+    second), so an interrupted ingest leaves whole reports only and a rerun completes it.
+    ``progress``: a tqdm bar (default: on a terminal, not in CI). ``on_result(status, path,
+    detail)`` is called once a file's fate is settled (after its commit), with status ``read``,
     ``skipped`` or ``failed``. Raises :class:`StoreBusyError` when the store stays locked.
     """
     from tqdm.auto import tqdm
@@ -578,6 +691,7 @@ def ingest(
     sources, ignored = discover(paths)
     summary = IngestSummary(ignored=ignored)
     show = _show_progress() if progress is None else progress
+    bar = tqdm(total=len(sources), unit="file", disable=not show, desc="ingest")
 
     def done(status: str, where: str, detail: str = "") -> None:
         if status == "failed":
@@ -585,53 +699,82 @@ def ingest(
             summary.errors.append((where, detail))
         else:
             setattr(summary, status, getattr(summary, status) + 1)
+        bar.update(1)
         if on_result is not None:
             on_result(status, where, detail)
+
+    def fail(where: str, data_hash: str | None, reason: str) -> None:
+        writer.record_error(where, data_hash, reason)
+        writer.maybe_release()
+        done("failed", where, reason)
 
     with _Writer(db) as writer:
         known = writer.known_ids()
         writer.release()
-        bar = tqdm(total=len(sources), unit="file", disable=not show, desc="ingest")
+        pending = _Pending(writer, known, summary, done, batch)
         for source in sources:
             if isinstance(source, _ExtractSource):
                 try:
                     entries = list(read_extract(source.folder))
                 except (StoreError, ValueError, KeyError) as exc:
-                    writer.record_error(str(source.folder), None, f"not a readable extract: {exc}")
-                    done("failed", str(source.folder), str(exc))
-                    bar.update(1)
+                    fail(str(source.folder), None, f"not a readable extract: {exc}")
                     continue
                 bar.total += len(entries) - 1
                 for entry in entries:
-                    _store(writer, entry, known, summary, done)
-                    bar.update(1)
+                    pending.add(entry)
                 continue
             where = str(source.path)
-            bar.set_postfix_str(source.path.name[-30:], refresh=False)
             try:
                 data = source.path.read_bytes()
             except OSError as exc:
-                writer.record_error(where, None, f"cannot read: {exc.strerror or exc}")
-                done("failed", where, f"cannot read: {exc.strerror or exc}")
-                bar.update(1)
+                fail(where, None, f"cannot read: {exc.strerror or exc}")
                 continue
             data_hash = content_hash(data)
             if data_hash in known:
                 done("skipped", where, data_hash)
-                bar.update(1)
                 continue
             try:
                 entry = _parse(data, where)
             except Exception as exc:  # noqa: BLE001 — one bad file (or a reader bug) must not stop the batch
-                reason = str(exc) if isinstance(exc, GovstatsError) else f"{type(exc).__name__}: {exc}"
-                writer.record_error(where, data_hash, reason)
-                done("failed", where, reason)
-            else:
-                _store(writer, entry, known, summary, done)
-            writer.maybe_release()
-            bar.update(1)
+                fail(where, data_hash, str(exc) if isinstance(exc, GovstatsError) else f"{type(exc).__name__}: {exc}")
+                continue
+            pending.add(entry)
+        pending.flush()
         bar.close()
     return summary
+
+
+class _Pending:
+    """Parsed entries waiting for their transaction: flushed by count or after half a second."""
+
+    def __init__(self, writer: _Writer, known: set[str], summary: IngestSummary, done, batch: int, wait: float = 0.5):
+        self.writer, self.known, self.summary, self.done = writer, known, summary, done
+        self.batch, self.wait = max(1, batch), wait
+        self.entries: list[Entry] = []
+        self.since = 0.0
+
+    def add(self, entry: Entry) -> None:
+        if entry.report_id in self.known or any(e.report_id == entry.report_id for e in self.entries):
+            self.done("skipped", entry.path, entry.report_id)
+            return
+        if not self.entries:
+            self.since = time.monotonic()
+        self.entries.append(entry)
+        if len(self.entries) >= self.batch or time.monotonic() - self.since > self.wait:
+            self.flush()
+
+    def flush(self) -> None:
+        entries, self.entries = self.entries, []
+        if not entries:
+            return
+        results = self.writer.write_many(entries)
+        self.writer.maybe_release()
+        for entry, (status, superseded) in zip(entries, results):
+            self.known.add(entry.report_id)
+            if status == "read":
+                self.summary.report_ids.append(entry.report_id)
+                self.summary.new_versions += superseded is not None
+            self.done(status, entry.path, entry.report_id)
 
 
 def _parse(data: bytes, where: str) -> Entry:
@@ -642,21 +785,10 @@ def _parse(data: bytes, where: str) -> Entry:
     return entry_from_report(report, path=where, read_at=read_at)
 
 
-def _store(writer: _Writer, entry: Entry, known: set[str], summary: IngestSummary, done) -> None:
-    if entry.report_id in known:
-        done("skipped", entry.path, entry.report_id)
-        return
-    status = writer.write(entry)
-    known.add(entry.report_id)
-    if status == "read":
-        summary.report_ids.append(entry.report_id)
-        if writer.superseded:
-            summary.new_versions += 1
-    done(status, entry.path, entry.report_id)
-
-
-def add_reports(reports: Iterable[Report | Entry], db: str | Path | None = None, *, hold: float = 5.0) -> IngestSummary:
-    """Store reports already read (e.g. generated ones), one transaction each.
+def add_reports(
+    reports: Iterable[Report | Entry], db: str | Path | None = None, *, batch: int = 500, hold: float = 5.0
+) -> IngestSummary:
+    """Store reports already read (e.g. generated ones): whole reports, ``batch`` per transaction.
 
     Same semantics as :func:`ingest` (skip known ids, versions per body and year); holds the
     store's lock for up to ``hold`` seconds at a stretch.
@@ -667,11 +799,10 @@ def add_reports(reports: Iterable[Report | Entry], db: str | Path | None = None,
         setattr(summary, status, getattr(summary, status) + 1)
 
     with _Writer(db, hold=hold) as writer:
-        known = writer.known_ids()
+        pending = _Pending(writer, writer.known_ids(), summary, done, batch, wait=float("inf"))
         for report in reports:
-            entry = report if isinstance(report, Entry) else entry_from_report(report, path=report.name, origin="api")
-            _store(writer, entry, known, summary, done)
-            writer.maybe_release()
+            pending.add(report if isinstance(report, Entry) else entry_from_report(report, path=report.name, origin="api"))
+        pending.flush()
     return summary
 
 

@@ -64,15 +64,15 @@ def build(corpus: Path, out: Path) -> int:
         if (
             old is not None
             and old.parser_version == __version__
-            and schema.tidy_to_values(old.values) == schema.tidy_to_values(entry.values)
-            and old.values["label"].tolist() == entry.values["label"].tolist()
-            and old.values["source"].tolist() == entry.values["source"].tolist()
+            and schema.tidy_to_values(old.tidy()) == schema.tidy_to_values(entry.tidy())
+            and old.tidy()["label"].tolist() == entry.tidy()["label"].tolist()
+            and old.tidy()["source"].tolist() == entry.tidy()["source"].tolist()
         ):
             entry.read_at = old.read_at
         truth = truths.get(path.name)
         verdict = "no truth file"
         if truth is not None:
-            got = schema.tidy_to_values(entry.values)
+            got = schema.tidy_to_values(entry.tidy())
             wrong = [
                 f"{t}/{i}/{c}"
                 for t, items in truth["values"].items()
@@ -81,7 +81,7 @@ def build(corpus: Path, out: Path) -> int:
                 if got.get(t, {}).get(i, {}).get(c, "absent") != v
             ]
             verdict = "matches truth" if not wrong else f"{len(wrong)} cells differ from truth: {', '.join(wrong[:5])}"
-        print(f"{path.name:40} {entry.body} {entry.year} {len(entry.values):4d} values  {verdict}")
+        print(f"{path.name:40} {entry.body} {entry.year} {len(entry.tidy()):4d} values  {verdict}")
         entries.append(entry)
     if failures:
         print("\n".join(["not written; these files failed:", *failures]), file=sys.stderr)
