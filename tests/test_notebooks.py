@@ -124,10 +124,3 @@ def test_comparison_of_every_body_in_a_year(bundled_db, tmp_path):
     assert "无本年度报告" in text  # 资阳 (2020) and 上海科委 (2024) have none for 2023
     assert "81件（第1/1）" in text  # 平潭 2023 new requests, the only city-level body
     assert images == 3
-
-
-def test_comparison_of_a_year_without_reports(bundled_db, tmp_path):
-    text, images, errors = outputs(run(COMPARE, tmp_path / "empty.ipynb", bundled_db, region="350128", year=2030))
-    assert not errors
-    assert "都没有2030年度的报告" in text
-    assert images == 0
