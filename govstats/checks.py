@@ -38,6 +38,11 @@ _ROW_NAMES = {i.code: i.label for layout in schema.REQUEST_ITEMS.values() for i 
 _COL_NAMES = {c.code: c.label for c in schema.REQUEST_COLUMNS} | {"legal_person": schema.LEGAL_PERSON_LABEL}
 
 
+def finding_cells(cells: str) -> list[tuple[str, str, str]]:
+    """The (table, item, column) keys a finding's ``cells`` text names, in order (left side first)."""
+    return [tuple(part.split("/")) for part in str(cells).split("; ") if part]  # type: ignore[misc]
+
+
 def _na(v) -> bool:
     return v is None or (isinstance(v, float) and math.isnan(v)) or v is pd.NA
 
@@ -80,7 +85,7 @@ class _Checker:
                 "kind": kind,
                 "rule": rule,
                 "table": table,
-                "cells": "; ".join("/".join(k[1:]) for k in cells),
+                "cells": "; ".join("/".join(k) for k in cells),
                 "expected": expected,
                 "found": found,
                 "message": message,
@@ -156,7 +161,9 @@ class _Checker:
 def check(report_or_tidy: Report | pd.DataFrame) -> pd.DataFrame:
     """Findings for one Report or a tidy frame (one or many reports); never alters the data.
 
-    Returns a frame with :data:`FINDING_COLUMNS`, one row per finding; ``kind`` is
+    Returns a frame with :data:`FINDING_COLUMNS`, one row per finding; ``cells`` lists the
+    cells of the relation as ``table/item/column`` joined by ``"; "``, left side first
+    (:func:`finding_cells` turns it back into keys); ``kind`` is
     ``"breach"`` (template arithmetic) or ``"narrative"`` (headline number vs table, only
     for a Report). ``expected`` is the sum of the relation's left side, ``found`` its right side.
     """

@@ -147,13 +147,28 @@ def _collect(doc: Document) -> _Tables:
     return found
 
 
-def _fit(cells: list[Cell], n: int) -> list[Cell] | None:
-    """The ``n`` value cells of a row, trimming spare blank cells (spacers) at the ends."""
+def _fit(cells: list[Cell], n: int, *, leading_first: bool = False) -> list[Cell] | None:
+    """The ``n`` value cells of a row, trimming spare blank cells (spacers) at the ends.
+
+    Spacers usually trail a row (pipe dumps end each row with a bare ``|``); values that
+    follow header cells in the same dumped row are preceded by the header's spacers, so
+    those are trimmed from the front first (``leading_first``).
+    """
     cells = list(cells)
-    while len(cells) > n and cells and cells[-1].text == "":
-        cells.pop()
-    while len(cells) > n and cells and cells[0].text == "":
-        cells.pop(0)
+    if leading_first:  # one spacer before (the header's), one after (the row's own), in turn
+        turn = 0
+        while len(cells) > n:
+            first, second = (0, -1) if turn % 2 == 0 else (-1, 0)
+            if cells[first].text == "":
+                cells.pop(first)
+            elif cells[second].text == "":
+                cells.pop(second)
+            else:
+                break
+            turn += 1
+    for end in (-1, 0):
+        while len(cells) > n and cells[end].text == "":
+            cells.pop(end)
     return cells if len(cells) == n else None
 
 
@@ -267,7 +282,7 @@ class _Builder:
         pending: dict[str, tuple[str, Cell, Row]] = {}
         resolved: dict[str, list[Cell]] = {}
         for item, row in assigned.items():
-            cells = _fit(row.values, n)
+            cells = _fit(row.values, n, leading_first=row.header)
             if cells is None:
                 digits = _digit_run(row.values, n, complete=self.doc.format != "txt-runtogether")
                 if digits is not None:
@@ -380,7 +395,7 @@ class _Builder:
         for row in rows:
             if row.labels:
                 continue
-            cells = _fit(row.values, 15)
+            cells = _fit(row.values, 15, leading_first=row.header)
             if cells is None:
                 digits = _digit_run(row.values, 15)
                 if digits is None:
@@ -478,9 +493,9 @@ def _unstack(row: Row, n: int) -> list[Row]:
 
 def _merged_columns(rows: list[Row]) -> bool:
     """True when table 三 prints only 自然人 | 法人或其他组织 | 总计 (3 value cells per row)."""
-    counts = [len([c for c in r.values if c.text]) for r in rows if r.item]
-    widths = [len(r.values) for r in rows if r.item]
-    return bool(widths) and sum(1 for w in widths if w == 3) > len(widths) / 2 and max(counts, default=0) <= 3
+    labelled = [r for r in rows if r.item]
+    three = sum(1 for r in labelled if _fit(r.values, 7) is None and _fit(r.values, 3) is not None)
+    return bool(labelled) and three > len(labelled) / 2
 
 
 def _template_row_label(item: str) -> str:

@@ -1,0 +1,151 @@
+"""Round trips through the reader: generated report → printed in a format → read_report → same values.
+
+Property tests (hypothesis, a bounded number of examples so they run in seconds) over reports
+from ``govstats.synth``: any body, any year (both templates), plain or with the irregularities
+real reports have. ``synth.differences`` compares cell by cell (money with a relative tolerance).
+Planted breaches of the template arithmetic must each be found by ``govstats.check`` and no
+other breach reported.
+"""
+
+from __future__ import annotations
+
+import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+
+import govstats
+from govstats import synth
+from govstats.checks import finding_cells
+
+reading = pytest.importorskip("govstats.reading")
+if not hasattr(reading, "read_report"):
+    pytest.skip("govstats.read_report is not there yet", allow_module_level=True)
+pytest.importorskip("govstats.writing")
+
+SETTINGS = settings(max_examples=12, deadline=None, derandomize=True,
+                    suppress_health_check=[HealthCheck.too_slow])
+IRREGULAR = synth.Options(blank_rate=0.3, variant_rate=0.5, unit_rate=0.3, merged_rate=0.3)
+
+
+@st.composite
+def generated(draw, options: synth.Options = synth.PLAIN):
+    """One generated report: any seed, body (every level occurs in each group of 20), year."""
+    seed = draw(st.integers(0, 10_000))
+    year = draw(st.integers(2019, 2025))
+    index = draw(st.integers(0, 2_000))
+    return synth.generate_one(seed=seed, year=year, options=options, index=index)
+
+
+def read(report: synth.GeneratedReport, fmt: str, encoding: str = "utf-8"):
+    content = synth.render(report, fmt)
+    data = content.encode(encoding) if isinstance(content, str) else content
+    return govstats.read_report(data, name=f"{report.name}.{fmt}")
+
+
+def assert_same(got, report: synth.GeneratedReport, fmt: str) -> None:
+    diffs = synth.differences(got, report)
+    assert not diffs, f"{fmt}: {report!r}\n" + "\n".join(diffs[:20])
+    assert got.complete, got.missing
+
+
+@pytest.mark.parametrize("fmt", ["html", "html-word", "txt-pipe", "txt-plain", "markdown"])
+@SETTINGS
+@given(report=generated())
+def test_plain_reports_round_trip(fmt, report):
+    assert_same(read(report, fmt), report, fmt)
+
+
+@pytest.mark.parametrize("fmt", ["html", "html-word", "txt-pipe", "markdown"])
+@SETTINGS
+@given(report=generated(IRREGULAR))
+def test_irregular_reports_round_trip(fmt, report):
+    """Blank cells, label variants, units and digit styles, merged legal-person columns."""
+    got = read(report, fmt)
+    assert_same(got, report, fmt)
+
+
+@SETTINGS
+@given(report=generated())
+def test_run_together_text_gives_the_values_or_an_honest_warning(report):
+    """Cell boundaries lost: each cell comes back right, or NA with an ambiguity warning."""
+    got = read(report, "txt-runtogether")
+    diffs = synth.differences(got, report)
+    wrong = [key for key, v in got.values.items() if v.value is not None and v.value != report.value(*key)
+             and report.value(*key) is not None and abs(v.value - report.value(*key)) > 1e-6 * abs(report.value(*key))]
+    assert not wrong, f"{report!r}: run-together text read wrongly at {wrong[:10]}"
+    if diffs:
+        assert got.warnings, f"{report!r}: cells left NA without a warning:\n" + "\n".join(diffs[:10])
+
+
+@pytest.mark.parametrize("encoding", ["gb18030", "utf-8-sig"])
+@pytest.mark.parametrize("fmt", ["html-word", "txt-pipe"])
+def test_other_encodings_round_trip(fmt, encoding):
+    for index in (3, 12):
+        report = synth.generate_one(seed=21, year=2019 + index % 7, index=index)
+        assert_same(read(report, fmt, encoding), report, f"{fmt}/{encoding}")
+
+
+def test_docx_round_trip(tmp_path):
+    pytest.importorskip("docx")
+    docx_mod = pytest.importorskip("govstats.reading.docx")
+    assert docx_mod
+    from tests.support.render import document_to_docx
+
+    for index, year in ((5, 2020), (14, 2024)):
+        report = synth.generate_one(seed=2, year=year, index=index)
+        path = document_to_docx(synth.to_document(report, "docx"), tmp_path / f"{report.name}.docx")
+        assert_same(govstats.read_report(path), report, "docx")
+
+
+@pytest.mark.slow
+@pytest.mark.browser
+def test_pdf_round_trip(tmp_path):
+    """Printed by headless Chromium (as many bodies publish), read back by the PDF reader."""
+    pytest.importorskip("govstats.reading.pdf")
+    from tests.support.render import html_to_pdf
+
+    report = synth.generate_one(seed=3, year=2022, index=11)
+    path = html_to_pdf(synth.render(report, "html"), tmp_path / f"{report.name}.pdf")
+    assert_same(govstats.read_report(path), report, "pdf")
+
+
+# --- planted breaches -------------------------------------------------------------------------
+
+
+def found_breaches(report) -> set[tuple[str, str]]:
+    """``govstats.check`` findings of kind 'breach' as synth's (rule, place) pairs."""
+    findings = govstats.check(report)
+    findings = findings[findings["kind"] == "breach"]
+    return {to_synth_rule(row) for row in findings.to_dict("records")}
+
+
+def to_synth_rule(finding: dict) -> tuple[str, str]:
+    """Map a check finding (rule R1/R2/R3/R6/R7/R4, cells left + right) to synth's (rule, place)."""
+    rule, cells = str(finding["rule"]), finding_cells(finding["cells"])
+    if rule == "R1":
+        return ("balance", cells[0][2])
+    if rule == "R3":
+        return ("outcome_total", cells[-1][2])
+    if rule == "R2":
+        return ("row_total", cells[0][1])
+    if rule in ("R6", "R7"):
+        return ("review_total", cells[0][1])
+    return (rule, "/".join(map(str, cells[0])))
+
+
+@pytest.mark.parametrize("rule", synth.BREACH_RULES)
+@settings(max_examples=8, deadline=None, derandomize=True)
+@given(seed=st.integers(0, 10_000), year=st.integers(2019, 2025), index=st.integers(0, 2_000))
+def test_every_planted_breach_is_found_and_no_other(rule, seed, year, index):
+    options = synth.Options(breach_rate=1.0, breach_rules=(rule,), blank_rate=0.2)
+    report = synth.generate_one(seed=seed, year=year, options=options, index=index)
+    got = read(report, "html")
+    assert_same(got, report, "html")
+    assert found_breaches(got) == set(report.breaches[0].where), report
+
+
+@SETTINGS
+@given(report=generated(synth.Options(blank_rate=0.3)))
+def test_consistent_reports_have_no_breach(report):
+    got = read(report, "txt-pipe")
+    assert found_breaches(got) == set()
