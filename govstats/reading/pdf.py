@@ -121,7 +121,7 @@ def _open_pages(data: bytes, name: str) -> tuple[list[_Page], str | None]:
     import pdfplumber
     from pdfminer.pdfdocument import PDFEncryptionError, PDFPasswordIncorrect
 
-    if not data.lstrip()[:5].startswith(b"%PDF"):
+    if b"%PDF" not in data[:1024]:
         raise ParseError("not a PDF file (no %PDF header)", source=name)
     try:
         pdf = pdfplumber.open(io.BytesIO(data))
@@ -707,8 +707,10 @@ class _Reader:
           some column has text in one half only and no column has numbers in both halves.
           The halves become one row again.
         * Otherwise each *merged cell* cut by the break grows its span instead of being
-          printed twice: the new page's cell is empty, or the old one is an empty merged cell
-          (its text printed below the break), or the old one's text ran into the break.
+          printed twice: the new page's cell is empty under a merged cell or under a label
+          (never under a number or a blank: a blank cell is just blank), or the old one is an
+          empty merged cell (its text printed below the break), or the old one's text ran
+          into the break.
 
         Returns the grown cells (they may run on to the next page).
         """
@@ -745,8 +747,10 @@ class _Reader:
             prev = oc.cell
             if split_row:
                 extra = cell.rowspan - 1
-            elif not cell.text or (not prev.text and prev.rowspan > 1) or (
-                oc.cut and (prev.rowspan > 1 or cell.rowspan > 1)
+            elif (
+                (not cell.text and (prev.rowspan > 1 or (prev.text and not _is_number(prev.text))))
+                or (not prev.text and prev.rowspan > 1)
+                or (oc.cut and (prev.rowspan > 1 or cell.rowspan > 1))
             ):
                 extra = cell.rowspan
             else:
