@@ -22,6 +22,9 @@ from govstats.report import Report
 
 __all__ = ["read_report", "read_document", "sniff"]
 
+#: text-like sources larger than this are refused (annual reports are well under 10 MB of text)
+MAX_TEXT_BYTES = 64 * 1024 * 1024
+
 _HTML = re.compile(r"<(?:!doctype\s+html|html|body|table|tr|td|div|p)\b", re.I)
 
 
@@ -73,6 +76,11 @@ def read_document(data: bytes, name: str) -> Document:
         return read_docx(data, name)
     if kind == "zip":
         raise ParseError("a zip archive that is not a Word (.docx) document", source=name)
+    if len(data) > MAX_TEXT_BYTES:
+        raise ParseError(
+            f"too large for a report ({len(data) / 2**20:.0f} MB of text; the limit is {MAX_TEXT_BYTES // 2**20} MB)",
+            source=name,
+        )
     text, _encoding = decode(data, name)
     fmt = _text_format(text)
     if fmt == "html":
