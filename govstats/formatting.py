@@ -82,6 +82,17 @@ def fmt_money(yuan: Any, unit: str | None = None, digits: int = 2) -> str:
     return f"{_trim(float(yuan) / MONEY_UNITS[unit], digits)}{unit}"
 
 
+def fmt_money_row(values: Any, digits: int = 2) -> list[str]:
+    """Several amounts in 元 written in one unit (chosen by the largest), as a table row reads best:
+    ``[242523110.82, 91163600]`` → ``["24252.31万元", "9116.36万元"]``."""
+    values = list(values)
+    sizes = [abs(float(v)) for v in values if not is_missing(v)]
+    unit = money_unit(max(sizes)) if sizes else "元"
+    if unit == "亿元" and min(sizes) < 100_000_000:
+        unit = "万元"  # a row mixing 亿 and 万 magnitudes reads best in 万元
+    return [fmt_money(v, unit, digits) for v in values]
+
+
 def fmt_value(value: Any, unit: str) -> str:
     """Format ``value`` according to its ``unit`` as used in analysis frames.
 

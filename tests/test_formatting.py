@@ -68,3 +68,9 @@ def test_a_ratio_that_cannot_be_computed_is_not_called_blank():
     assert f.fmt_value(None, "%") == f.NOT_COMPUTABLE
     assert f.fmt_value(pd.NA, "件/百件") == f.NOT_COMPUTABLE
     assert f.fmt_value(None, "件") == f.NOT_REPORTED
+
+
+def test_money_row_uses_one_unit():
+    assert f.fmt_money_row([242523110.82, 91163600.0, None]) == ["24252.31万元", "9116.36万元", "未填报"]
+    assert f.fmt_money_row([380, 12000]) == ["0.04万元", "1.2万元"]
+    assert f.fmt_money_row([None]) == ["未填报"]
