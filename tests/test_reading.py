@@ -1,0 +1,216 @@
+"""read_report on the real corpus (cell by cell against the truth files), the bundled sample,
+metadata, and bad input (empty, binary, not a report, a cut table, GBK, merged columns)."""
+
+from __future__ import annotations
+
+import math
+from pathlib import Path
+
+import pytest
+
+import govstats
+from govstats import schema
+from govstats.reading import read_document
+from tests.conftest import CORPUS_DIR, corpus_params, truth_for
+
+
+def _pdf_reader_available() -> bool:
+    try:
+        import govstats.reading.pdf  # noqa: F401
+    except ImportError:
+        return False
+    return True
+
+
+def _diff(report: govstats.Report, truth: dict) -> list[str]:
+    expected = {
+        (t, i, c): v for t, items in truth["values"].items() for i, cols in items.items() for c, v in cols.items()
+    }
+    got = {k: v.value for k, v in report.values.items()}
+    out = []
+    for key in sorted(set(expected) | set(got), key=str):
+        a, b = expected.get(key, "absent"), got.get(key, "absent")
+        if a is None and b is None:
+            continue
+        if isinstance(a, (int, float)) and isinstance(b, float) and math.isclose(a, b, rel_tol=1e-9, abs_tol=1e-6):
+            continue
+        out.append(f"{key}: truth {a!r}, read {b!r}")
+    return out
+
+
+@pytest.mark.corpus
+@pytest.mark.parametrize("entry", corpus_params())
+def test_corpus_report_matches_truth(entry):
+    if entry["format"].startswith("pdf") and not _pdf_reader_available():
+        pytest.skip("PDF reader not installed")
+    truth = truth_for(entry)
+    report = govstats.read_report(CORPUS_DIR / entry["file"])
+    assert _diff(report, truth) == []
+    assert (report.body, report.year, report.template) == (truth["body"], truth["year"], truth["template"])
+    assert report.complete, report.missing
+    tidy = report.tidy()
+    assert list(tidy.columns) == schema.TIDY_COLUMNS + schema.TIDY_EXTRA_COLUMNS
+    assert not tidy.duplicated(["table", "item", "column"]).any()
+    assert tidy["source"].str.len().min() > 0  # every value says where it was read
+
+
+def test_sample_gives_198_values(sample_path):
+    report = govstats.read_report(sample_path)
+    assert len(report.values) == 198
+    assert (report.body, report.year, report.template) == ("资阳市人民政府办公室", 2020, "2019")
+    assert report.value("requests", "new", "natural_person") == 17
+    assert report.value("publication", "normative_docs", "total") == 348
+    assert report.values[("requests", "new", "natural_person")].source.startswith("line ")
+    assert report.narrative == {"received": 19.0}
+    assert report.report_id == __import__("hashlib").sha256(sample_path.read_bytes()).hexdigest()[:16]
+
+
+def test_bytes_and_path_give_the_same_report(sample_path):
+    a = govstats.read_report(sample_path)
+    b = govstats.read_report(sample_path.read_bytes())
+    assert a.report_id == b.report_id and a.tidy()["value"].equals(b.tidy()["value"])
+    assert b.name == "<bytes>"
+
+
+@pytest.mark.corpus
+def test_mixed_template_report_reads_each_table_as_printed(corpus_dir):
+    """洪泽 2023: 2021 table 1, the 2019 single （六）其他处理 row in table 三 → 186 values, a warning."""
+    if not _pdf_reader_available():
+        pytest.skip("PDF reader not installed")
+    report = govstats.read_report(corpus_dir / "raw/2023_hongze-qzf_pdf.pdf")
+    assert report.template == "2021"
+    assert report.layouts == {"publication": "2021", "requests": "2019"}
+    assert len(report.tidy()) == 186
+    assert any("（六）其他处理" in w for w in report.warnings)
+
+
+@pytest.mark.corpus
+def test_2021_fees_in_yuan_and_derived_other(corpus_dir):
+    report = govstats.read_report(corpus_dir / "raw/2021_pingtan_html.html")
+    assert report.value("publication", "fees", "amount") == pytest.approx(242523110.82)
+    parts = [report.value("requests", f"other.{p}", "total") for p in ("no_correction", "no_fee", "other")]
+    assert report.value("requests", "other", "total") == sum(parts)
+    assert report.values[("requests", "other", "total")].source.startswith("derived")
+
+
+@pytest.mark.corpus
+def test_site_metadata_table_and_blank_columns(corpus_dir):
+    """沭阳: the first <table> is the site's metadata; blank 法人 columns are NA with '' printed."""
+    report = govstats.read_report(corpus_dir / "raw/2023_shuyang-fgj_html.html")
+    v = report.values[("requests", "new", "commercial")]
+    assert v.value is None and v.printed == ""
+    assert report.value("requests", "new", "total") == 26
+
+
+# --- bad input ---------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    "data, reason",
+    [
+        (b"", "empty file"),
+        (b"   \n\n", "empty file"),
+        (bytes(range(256)) * 20, "binary"),
+        (b"%PDF-1.7\n%%EOF", ""),
+        (b"PK\x03\x04" + b"\x00" * 100, ""),
+    ],
+)
+def test_unreadable_input_raises_parse_error_naming_the_file(data, reason):
+    with pytest.raises(govstats.ParseError) as err:
+        govstats.read_report(data, name="bad.bin")
+    assert "bad.bin" in str(err.value)
+    assert reason in str(err.value)
+
+
+def test_html_page_that_is_not_a_report():
+    page = "<html><head><title>新闻</title></head><body><nav>首页</nav><p>今日天气晴。</p>" \
+           "<table><tr><td>名称</td><td>值</td></tr><tr><td>温度</td><td>21</td></tr></table></body></html>"
+    with pytest.raises(govstats.ParseError, match="news.html.*not a 政府信息公开工作年度报告"):
+        govstats.read_report(page.encode(), name="news.html")
+
+
+def test_missing_file_names_it(tmp_path):
+    with pytest.raises(govstats.ParseError, match="nope.txt: no such file"):
+        govstats.read_report(tmp_path / "nope.txt")
+
+
+def test_table_cut_in_half_returns_what_is_there(sample_path):
+    text = sample_path.read_text(encoding="utf-8")
+    cut = text[: text.index("(四)无法 提供")]
+    report = govstats.read_report(cut.encode("utf-8"), name="cut.txt")
+    assert not report.complete
+    assert "requests" in report.missing and "review" in report.missing
+    assert report.value("requests", "granted", "natural_person") == 17
+    assert ("requests", "unavailable.not_held", "natural_person") not in report.values
+    assert any("rows not found" in w and "unavailable.not_held" in w for w in report.warnings)
+    assert len([k for k in report.values if k[0] == "publication"]) == 22
+
+
+@pytest.mark.parametrize("encoding", ["gbk", "gb18030", "utf-8-sig", "utf-16"])
+def test_encodings_are_detected(sample_path, encoding):
+    data = sample_path.read_text(encoding="utf-8").encode(encoding)
+    report = govstats.read_report(data, name=f"sample.{encoding}")
+    assert len(report.values) == 198 and report.body == "资阳市人民政府办公室"
+
+
+@pytest.mark.corpus
+def test_html_meta_charset_is_honoured(corpus_dir):
+    html = (corpus_dir / "raw/2025_pingtan_html.html").read_text(encoding="utf-8")
+    html = html.replace('charset="utf-8"', 'charset="gb2312"', 1)
+    report = govstats.read_report(html.encode("gb18030"), name="gb.html")
+    assert report.body == "平潭综合实验区" and len(report.values) == 207
+
+
+MERGED = """2023年示例县人民政府办公室政府信息公开工作年度报告
+本报告中所列数据统计期限为2023年1月1日至2023年12月31日。
+三、收到和处理政府信息公开申请情况
+申请人情况
+自然人\t法人或其他组织\t总计
+一、本年新收政府信息公开申请数量\t10\t2\t12
+二、上年结转政府信息公开申请数量\t1\t0\t1
+（一）予以公开\t9\t2\t11
+（七）总计\t11\t2\t13
+四、结转下年度继续办理\t0\t0\t0
+"""
+
+
+def test_merged_legal_person_columns_keep_the_aggregate():
+    report = govstats.read_report(MERGED.encode("utf-8"), name="merged.txt")
+    assert report.layouts.get("requests.applicants") == "merged"
+    assert report.value("requests", "new", "legal_person") == 2
+    assert report.value("requests", "new", "total") == 12
+    for code in schema.LEGAL_PERSON_COLUMNS:
+        assert report.value("requests", "new", code) is None
+    assert not report.complete  # most of table 三 and tables 二/四 are absent
+
+
+def test_units_signs_and_placeholders_in_cells():
+    text = (
+        "2019年示例市示例局政府信息公开工作年度报告\n二、主动公开政府信息情况\n"
+        "第二十条第（五）项\n信息内容\t上一年项目数量\t本年增/减\t处理决定数量\n"
+        "行政许可\t１２\t减少3\t1,234件\n"
+        "其他对外管理服务事项\t—\t+2\t无\n"
+        "第二十条第（九）项\n信息内容\t采购项目数量\t采购总金额\n"
+        "政府集中采购\t3\t3.5万元\n"
+    )
+    report = govstats.read_report(text.encode("utf-8"), name="units.txt")
+    assert report.value("publication", "licensing", "previous") == 12
+    assert report.value("publication", "licensing", "change") == -3
+    assert report.value("publication", "licensing", "decisions") == 1234
+    assert report.values[("publication", "other_services", "previous")].value is None
+    assert report.values[("publication", "other_services", "previous")].printed == "—"
+    assert report.value("publication", "other_services", "change") == 2
+    assert report.value("publication", "procurement", "amount") == 35000
+
+
+def test_year_template_disagreement_is_warned(sample_path):
+    text = sample_path.read_text(encoding="utf-8").replace("2020年", "2022年")
+    report = govstats.read_report(text.encode("utf-8"), name="late.txt")
+    assert report.year == 2022 and report.template == "2019"
+    assert any("2019 template" in w and "2022" in w for w in report.warnings)
+
+
+def test_document_cells_carry_sources(sample_path):
+    doc = read_document(Path(sample_path).read_bytes(), "sample")
+    assert doc.format == "txt-pipe"
+    assert all(c.source for b in doc.blocks for c in b.cells)
