@@ -985,7 +985,7 @@ def write_corpus(
             content = render(report, fmt)
             if isinstance(content, str):
                 if fmt.startswith("html") and encoding.lower() not in ("utf-8", "utf8"):
-                    content = content.replace("charset=utf-8", f"charset={encoding}", 1)
+                    content = re.sub(r'charset="?utf-8"?', f'charset="{encoding}"', content, count=1)
                 content = content.encode(encoding)
             raw = out / "raw" / f"{stem}{SUFFIX[fmt]}"
             raw.write_bytes(content)
