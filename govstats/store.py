@@ -57,6 +57,7 @@ import hashlib
 import json
 import os
 import sys
+import threading
 import time
 from contextlib import contextmanager
 from dataclasses import dataclass, field
@@ -133,22 +134,8 @@ def _is_lock_conflict(exc: Exception) -> bool:
     return "Could not set lock" in text or "Conflicting lock" in text or "different configuration" in text
 
 
-@contextmanager
-def connect(
-    db: str | Path | None = None, *, read_only: bool = False, timeout: float | None = None
-) -> Iterator[duckdb.DuckDBPyConnection]:
-    """A connection to the store, closed on exit.
-
-    Writable connections create the file and its tables on first use. While another process
-    holds the file's lock, retries for ``timeout`` seconds (``$GOVSTATS_LOCK_TIMEOUT``,
-    default 30), then raises :class:`StoreBusyError`. A read-only connection to a store that
-    does not exist raises :class:`StoreError`.
-    """
-    path = Path(db) if db is not None else default_db()
-    if read_only and not path.is_file():
-        raise StoreError(f"{path}: no store here yet (run `govstats ingest PATH... --db {path}` first)")
-    if not read_only:
-        path.parent.mkdir(parents=True, exist_ok=True)
+def _open(path: Path, read_only: bool, timeout: float | None) -> duckdb.DuckDBPyConnection:
+    """Open the file, retrying while another process holds the lock; then check the schema."""
     deadline = time.monotonic() + (_lock_timeout() if timeout is None else timeout)
     pause = 0.02
     while True:
@@ -167,19 +154,107 @@ def connect(
             pause = min(pause * 1.5, 0.25)
     try:
         _ensure_schema(con, path, read_only)
+    except BaseException:
+        con.close()
+        raise
+    return con
+
+
+class _ReadCache:
+    """Read-only connections kept open for a moment, so that a notebook's successive loads do
+    not pay DuckDB's open cost (tens of ms) each time.
+
+    A read-only connection holds a shared lock that keeps writers out, so each is closed after
+    ``$GOVSTATS_READ_CACHE_SECONDS`` (default 2) of idleness — a waiting ingest gets in then —
+    and at once when this process opens the same file for writing. 0 disables the cache.
+    """
+
+    def __init__(self):
+        self._lock = threading.Lock()
+        self._open: dict[str, list] = {}  # path -> [connection, users, timer]
+
+    @staticmethod
+    def idle_seconds() -> float:
+        return float(os.environ.get("GOVSTATS_READ_CACHE_SECONDS", "2"))
+
+    @contextmanager
+    def cursor(self, path: Path, timeout: float | None) -> Iterator[duckdb.DuckDBPyConnection]:
+        key = str(path.resolve())
+        with self._lock:
+            slot = self._open.get(key)
+            if slot is None:
+                slot = self._open[key] = [_open(path, True, timeout), 0, None]
+            slot[1] += 1
+            if slot[2] is not None:
+                slot[2].cancel()
+                slot[2] = None
+            cursor = slot[0].cursor()
+        try:
+            yield cursor
+        finally:
+            cursor.close()
+            with self._lock:
+                slot[1] -= 1
+                if slot[1] == 0 and self._open.get(key) is slot:
+                    slot[2] = threading.Timer(self.idle_seconds(), self._expire, args=(key, slot))
+                    slot[2].daemon = True
+                    slot[2].start()
+
+    def _expire(self, key: str, slot: list) -> None:
+        with self._lock:
+            if slot[1] == 0 and self._open.get(key) is slot:
+                del self._open[key]
+                slot[0].close()
+
+    def evict(self, path: Path) -> None:
+        """Close this process's cached reader of ``path`` (before opening it for writing)."""
+        with self._lock:
+            slot = self._open.pop(str(path.resolve()), None)
+        if slot is not None:
+            if slot[2] is not None:
+                slot[2].cancel()
+            slot[0].close()
+
+
+_READERS = _ReadCache()
+
+
+@contextmanager
+def connect(
+    db: str | Path | None = None, *, read_only: bool = False, timeout: float | None = None
+) -> Iterator[duckdb.DuckDBPyConnection]:
+    """A connection to the store, closed (or, read-only, returned to a short-lived cache) on exit.
+
+    Writable connections create the file and its tables on first use. While another process
+    holds the file's lock, retries for ``timeout`` seconds (``$GOVSTATS_LOCK_TIMEOUT``,
+    default 30), then raises :class:`StoreBusyError`. A read-only connection to a store that
+    does not exist raises :class:`StoreError`.
+    """
+    path = Path(db) if db is not None else default_db()
+    if read_only:
+        if not path.is_file():
+            raise StoreError(f"{path}: no store here yet (run `govstats ingest PATH... --db {path}` first)")
+        if _ReadCache.idle_seconds() > 0:
+            with _READERS.cursor(path, timeout) as cursor:
+                yield cursor
+            return
+    else:
+        path.parent.mkdir(parents=True, exist_ok=True)
+        _READERS.evict(path)
+    con = _open(path, read_only, timeout)
+    try:
         yield con
     finally:
         con.close()
 
 
 def _ensure_schema(con: duckdb.DuckDBPyConnection, path: Path, read_only: bool) -> None:
-    has_meta = con.execute(
-        "SELECT count(*) FROM information_schema.tables WHERE table_name = 'store_meta'"
-    ).fetchall()[0][0]
-    if has_meta:
+    try:
         rows = con.execute("SELECT value FROM store_meta WHERE key = 'schema_version'").fetchall()
-        row = rows[0] if rows else None
-        found = int(row[0]) if row else 0
+    except duckdb.CatalogException:  # a new (or foreign) file: no store_meta table
+        rows = None
+    if rows is not None:
+        found = int(rows[0][0]) if rows else 0
         if found > SCHEMA_VERSION:
             raise StoreError(f"{path}: store schema version {found} is newer than this govstats ({SCHEMA_VERSION}); upgrade govstats")
         if found == SCHEMA_VERSION:
@@ -856,6 +931,43 @@ def _as_list(value) -> list | None:
     return list(value)
 
 
+def _bodies_frame(con: duckdb.DuckDBPyConnection, registry: pd.DataFrame) -> pd.DataFrame:
+    aliases = alias_keys(registry)
+    current = _query(
+        con,
+        """SELECT body_key, arg_max(body, year) AS body, count(*) AS n_reports, min(year) AS first_year,
+                  max(year) AS last_year, list(DISTINCT year ORDER BY year) AS years
+           FROM reports WHERE superseded_by IS NULL AND body_key IS NOT NULL GROUP BY body_key""",
+    )
+    stored = _query(con, "SELECT body_key, " + ", ".join(BODY_COLUMNS) + " FROM bodies WHERE slug IS NOT NULL")
+    current["canonical"] = current["body_key"].map(lambda k: aliases.get(k, k)).astype("string")
+    if current["canonical"].duplicated().any():  # several printed names of one registry body
+        current = current.sort_values("last_year", kind="stable")
+        current = current.groupby("canonical", as_index=False, sort=False).agg(
+            body=("body", "last"), n_reports=("n_reports", "sum"), first_year=("first_year", "min"),
+            last_year=("last_year", "max"), years=("years", lambda ys: sorted({y for y_list in ys for y in y_list})),
+        )  # fmt: skip
+    current = current.drop(columns=["body_key"], errors="ignore").rename(columns={"canonical": "body_key"})
+    facts = pd.concat(
+        [
+            registry[["body_key", *BODY_COLUMNS]].replace("", pd.NA),
+            stored[~stored["body_key"].isin(registry["body_key"])],
+        ],
+        ignore_index=True,
+    )
+    out = current.merge(facts.assign(known=True), on="body_key", how="left")
+    out["known"] = out["known"].fillna(False).astype("boolean")
+    missing_slug = out["slug"].isna()
+    out.loc[missing_slug, "slug"] = [fallback_slug(k) for k in out.loc[missing_slug, "body_key"]]
+    out["years"] = [list(map(int, y)) for y in out["years"]]
+    columns = ["body_key", "body", *BODY_COLUMNS, "known", "n_reports", "first_year", "last_year", "years"]
+    out = out[columns].astype(
+        {c: "string" for c in ["body_key", "body", *BODY_COLUMNS]}
+        | {"n_reports": "Int64", "first_year": "Int64", "last_year": "Int64"}
+    )
+    return out.sort_values("body_key", kind="stable").reset_index(drop=True)
+
+
 def bodies(db: str | Path | None = None, *, region: str | None = None) -> pd.DataFrame:
     """Every body in the store, with its registry facts; one row per body.
 
@@ -866,53 +978,17 @@ def bodies(db: str | Path | None = None, *, region: str | None = None) -> pd.Dat
     fallback slug. ``region``: a GB/T 2260 code or region name (资阳市) to keep only its bodies.
     """
     registry = load_registry()
-    aliases = alias_keys(registry)
     with connect(db, read_only=True) as con:
-        current = _query(
-            con,
-            """SELECT body_key, body, year, ingested_at FROM reports
-               WHERE superseded_by IS NULL AND body_key IS NOT NULL ORDER BY year, ingested_at""",
-        )
-        stored = _query(con, "SELECT body_key, body, " + ", ".join(BODY_COLUMNS) + " FROM bodies")
-    current["canonical"] = current["body_key"].map(lambda k: aliases.get(k, k)).astype("string")
-    rows = []
-    reg = registry.set_index("body_key")
-    meta = stored.set_index("body_key")
-    for key, group in current.groupby("canonical", sort=True):
-        years = sorted({int(y) for y in group["year"].dropna()})
-        facts = {c: pd.NA for c in BODY_COLUMNS}
-        known = False
-        if key in reg.index:
-            facts = {c: reg.at[key, c] or pd.NA for c in BODY_COLUMNS}
-            known = True
-        elif key in meta.index and not pd.isna(meta.at[key, "slug"]):
-            facts = {c: meta.at[key, c] for c in BODY_COLUMNS}
-            known = True
-        if pd.isna(facts["slug"]):
-            facts["slug"] = fallback_slug(key)
-        rows.append(
-            {
-                "body_key": key,
-                "body": group["body"].iloc[-1],
-                **facts,
-                "known": known,
-                "n_reports": len(group),
-                "first_year": years[0] if years else pd.NA,
-                "last_year": years[-1] if years else pd.NA,
-                "years": years,
-            }
-        )
-    columns = ["body_key", "body", *BODY_COLUMNS, "known", "n_reports", "first_year", "last_year", "years"]
-    out = pd.DataFrame(rows, columns=columns)
-    out = out.astype({c: "string" for c in ["body_key", "body", *BODY_COLUMNS]} | {"known": "boolean", "n_reports": "Int64", "first_year": "Int64", "last_year": "Int64"})
+        out = _bodies_frame(con, registry)
     if region is not None:
-        prefixes = region_prefixes(region, registry if len(registry) else _registry_from(out))
-        out = out[in_region(out["region_code"], prefixes)]
+        out = out[in_region(out["region_code"], region_prefixes(region, _with_regions(registry, out)))]
     return out.reset_index(drop=True)
 
 
-def _registry_from(frame: pd.DataFrame) -> pd.DataFrame:
-    return frame.assign(aliases="")
+def _with_regions(registry: pd.DataFrame, frame: pd.DataFrame) -> pd.DataFrame:
+    """The registry plus region names of bodies registered in the store (for region lookups)."""
+    extra = frame.loc[~frame["body_key"].isin(registry["body_key"]) & frame["region_code"].notna()]
+    return pd.concat([registry, extra[["slug", "body", "region_code", "region_name", "level", "parent", "body_key"]]])
 
 
 def find_body(query: str, db: str | Path | None = None) -> pd.Series:
@@ -920,25 +996,20 @@ def find_body(query: str, db: str | Path | None = None) -> pd.Series:
 
     Raises :class:`GovstatsError` when the store holds no such body.
     """
-    table = bodies(db)
-    keys = keys_for(query, load_registry())
-    hit = table[table["slug"].eq(query).fillna(False) | table["body_key"].isin(keys)]
+    registry = load_registry()
+    with connect(db, read_only=True) as con:
+        keys = _resolve_keys(con, registry, query, None)
+        table = _bodies_frame(con, registry)
+    hit = table[table["body_key"].isin(keys or [])]
     if hit.empty:
         raise GovstatsError(f"no body {query!r} in the store {db or default_db()} (see govstats.bodies())")
     return hit.iloc[0]
 
 
-def _body_keys(body, region, list_bodies: Callable[[], pd.DataFrame]) -> list[str] | None:
+def _resolve_keys(con: duckdb.DuckDBPyConnection, registry: pd.DataFrame, body, region) -> list[str] | None:
+    """The stored ``body_key`` values meant by ``body`` (slugs, names, aliases) and ``region``."""
     if body is None and region is None:
         return None
-    cache: list[pd.DataFrame] = []
-
-    def db_bodies() -> pd.DataFrame:
-        if not cache:
-            cache.append(list_bodies())
-        return cache[0]
-
-    registry = load_registry()
     aliases = alias_keys(registry)
     wanted: set[str] = set()
     if body is not None:
@@ -946,13 +1017,15 @@ def _body_keys(body, region, list_bodies: Callable[[], pd.DataFrame]) -> list[st
         for query in _as_list(body):
             query = str(query).strip()
             if query.isascii() and query not in registry_slugs:
-                # an unregistered body's slug (fallback or registered in the store)
-                table = db_bodies()
-                wanted |= set(table.loc[table["slug"] == query, "body_key"])
+                # a slug registered in the store, or the fallback slug of an unregistered body
+                wanted |= {r[0] for r in con.execute("SELECT body_key FROM bodies WHERE slug = ?", [query]).fetchall()}
+                if query.startswith("body-"):
+                    keys = con.execute("SELECT DISTINCT body_key FROM reports WHERE body_key IS NOT NULL").fetchall()
+                    wanted |= {k for (k,) in keys if fallback_slug(aliases.get(k, k)) == query}
             wanted |= set(keys_for(query, registry))
     if region is not None:
-        table = db_bodies()
-        in_it = set(table.loc[in_region(table["region_code"], region_prefixes(region, registry)), "body_key"])
+        table = _bodies_frame(con, registry)
+        in_it = set(table.loc[in_region(table["region_code"], region_prefixes(region, _with_regions(registry, table))), "body_key"])
         wanted = in_it if body is None else wanted & in_it
     # every printed-name key that resolves to a wanted body
     expanded = set(wanted)
@@ -980,30 +1053,31 @@ def load(
     ``superseded_by`` (NA for current versions). Rows by body, year, version, template order.
     Opens the store read-only.
     """
-    keys = _body_keys(body, region, lambda: bodies(db))
-    where, params = [], []
-    if not all_versions:
-        where.append("r.superseded_by IS NULL")
-    if keys is not None:
-        if not keys:
-            return _empty_load()
-        where.append(f"r.body_key IN ({','.join('?' * len(keys))})")
-        params += keys
-    year_list = _as_list(years)
-    if year_list is not None:
-        where.append(f"r.year IN ({','.join('?' * len(year_list))})")
-        params += [int(y) for y in year_list]
-    tables = _as_list(table)
-    if tables is not None:
-        where.append(f'v."table" IN ({",".join("?" * len(tables))})')
-        params += tables
-    sql = f"""
-        SELECT v.report_id, r.body, r.year, r.template, v."table", v.item, v."column", v.value,
-               v.label, v.source, r.body_key, r.version, r.superseded_by
-        FROM "values" v JOIN reports r ON v.report_id = r.report_id
-        {"WHERE " + " AND ".join(where) if where else ""}
-        ORDER BY r.body_key, r.year, r.version, v.seq"""
+    registry = load_registry() if body is not None or region is not None else None
     with connect(db, read_only=True) as con:
+        keys = _resolve_keys(con, registry, body, region) if registry is not None else None
+        where, params = [], []
+        if not all_versions:
+            where.append("r.superseded_by IS NULL")
+        if keys is not None:
+            if not keys:
+                return _empty_load()
+            where.append(f"r.body_key IN ({','.join('?' * len(keys))})")
+            params += keys
+        year_list = _as_list(years)
+        if year_list is not None:
+            where.append(f"r.year IN ({','.join('?' * len(year_list))})")
+            params += [int(y) for y in year_list]
+        tables = _as_list(table)
+        if tables is not None:
+            where.append(f'v."table" IN ({",".join("?" * len(tables))})')
+            params += tables
+        sql = f"""
+            SELECT v.report_id, r.body, r.year, r.template, v."table", v.item, v."column", v.value,
+                   v.label, v.source, r.body_key, r.version, r.superseded_by
+            FROM "values" v JOIN reports r ON v.report_id = r.report_id
+            {"WHERE " + " AND ".join(where) if where else ""}
+            ORDER BY r.body_key, r.year, r.version, v.seq"""
         out = _query(con, sql, params)
     out.columns = LOAD_COLUMNS
     return out

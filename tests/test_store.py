@@ -243,3 +243,18 @@ def test_a_locked_store_is_busy_after_a_bounded_wait(db):
         holder.wait()
     with connect(db, read_only=True, timeout=5) as con:  # free again
         assert con.execute("SELECT count(*) FROM reports").fetchall()[0][0] == 0
+
+
+def test_a_notebook_reading_does_not_keep_writers_out(truth_store, sample_path):
+    """Loads keep a read-only connection for a moment; another process's ingest gets in after it."""
+    load(truth_store, body="pingtan")  # leaves a cached reader holding the shared lock
+    started = time.monotonic()
+    result = subprocess.run(
+        [sys.executable, "-m", "govstats.cli", "ingest", str(sample_path), "--db", str(truth_store)],
+        capture_output=True, text=True, timeout=120, env={**__import__("os").environ, "GOVSTATS_LOCK_TIMEOUT": "20"},
+    )  # fmt: skip
+    assert result.returncode == 0, result.stderr
+    assert time.monotonic() - started < 20
+    # and this process can write right after reading
+    load(truth_store, body="pingtan")
+    assert add_reports([synth.to_report(synth.generate_one(seed=9))], truth_store).read == 1
