@@ -613,7 +613,9 @@ def run(
             and (out / task.folder / "index.html").is_file()
         )
         if unchanged and not force:
-            outcomes.append(Outcome(**{**_outcome_fields(previous), "status": "skipped", "seconds": 0.0}))
+            skipped = Outcome(**{**_outcome_fields(previous), "status": "skipped", "seconds": 0.0})
+            outcomes.append(skipped)
+            manifest[task.folder] = {**previous, "status": "skipped"}
         else:
             todo.append(task)
 

@@ -66,6 +66,12 @@ def warm_up() -> None:
             found = False
         if found:
             importlib.import_module(name)
+    if "matplotlib.pyplot" in sys.modules:
+        # what a fresh kernel does lazily at the first figure (register the PNG formatter of
+        # figures, the flush hook): done now, so the baseline restored between bodies has it
+        from IPython import get_ipython
+
+        get_ipython().run_line_magic("matplotlib", "inline")
     global _baseline
     _baseline = _snapshot()
     # what is loaded now lives as long as the kernel: keep it out of every later collection,
@@ -287,6 +293,8 @@ def register_engine() -> str:
                                      kernel: Kernel | None = None, **kwargs):
             import logging
 
+            del kwargs  # papermill's own arguments (input_path, …) that the client does not take
+
             client = PapermillNotebookClient(
                 nb_man,
                 km=kernel.km,
@@ -297,7 +305,6 @@ def register_engine() -> str:
                 log_output=log_output,
                 stdout_file=stdout_file,
                 stderr_file=stderr_file,
-                **kwargs,
             )
             client.kc = kernel.kc
             return client.execute()
