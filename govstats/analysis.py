@@ -201,6 +201,9 @@ class _Cells:
         value = self.cell("requests", item, column)
         if column == "total":
             value = value.fillna(_sum([self.cell("requests", item, c) for c in schema.APPLICANT_COLUMNS]))
+            # a report printing only 自然人 | 法人或其他组织 carries the aggregate as ``legal_person``
+            merged = self.cell("requests", item, "legal_person")
+            value = value.fillna(_sum([self.cell("requests", item, "natural_person"), merged]).where(merged.notna()))
         elif column == "legal_person":
             # a report printing one merged 法人或其他组织 column carries it as ``legal_person``
             parts = _sum([self.cell("requests", item, c) for c in schema.LEGAL_PERSON_COLUMNS])
@@ -454,7 +457,7 @@ def year_on_year(ind: pd.DataFrame) -> pd.DataFrame:
     prev["_had"] = True
     out = out.merge(prev, on=_KEY + ["year"], how="left")
     has_prev_report = out["previous_template"].notna()
-    had_measure = out["_had"].fillna(False).astype(bool)
+    had_measure = out["_had"].notna()
     out["break_before"] = pd.array(
         np.where(has_prev_report, out["template"] != out["previous_template"], False), dtype="boolean"
     )

@@ -99,6 +99,17 @@ def test_merged_legal_person_columns_fall_back_to_total_minus_natural_person():
     assert value(ind, "requests", "new_share", "legal_person") == pytest.approx(200 / 9)
 
 
+def test_a_printed_legal_person_aggregate_is_used():
+    new = {"natural_person": 5, "commercial": None, "research": None, "social_org": None, "legal_service": None,
+           "other_org": None, "legal_person": 3, "total": None}
+    values = {"requests": base_requests(new=new)}
+    labels = {("requests", "new", "legal_person"): schema.LEGAL_PERSON_LABEL}  # the reader's code for it
+    frame = schema.values_to_tidy(values, report_id="x", body="甲局", year=2023, template="2021", labels=labels)
+    ind = analysis.requests(frame)
+    assert value(ind, "requests", "new", "legal_person") == 3
+    assert value(ind, "requests", "new", "total") == 8
+
+
 def test_zero_new_requests_gives_na_shares_not_inf():
     zero = {k: row() for k in base_requests()}
     ind = analysis.requests(report(2021, requests=zero))
