@@ -183,3 +183,18 @@ def test_quiet_when_not_a_terminal(tmp_path):
     result = run_cli("ingest", str(SAMPLE), "--db", str(tmp_path / "s.duckdb"), env={"CI": "true"})
     assert result.returncode == 0 and result.stderr == ""
     assert result.stdout.strip().splitlines() == [f"read 1, skipped 0 already present, failed 0 (store {tmp_path / 's.duckdb'})"]
+
+
+def test_check_db_runs_both_kinds_of_checks_over_the_store(tmp_path, capsys):
+    db = tmp_path / "s.duckdb"
+    assert main(["ingest", str(PROJECT_DIR / "data" / "raw"), str(PROJECT_DIR / "data" / "extract"), "--db", str(db)]) == 0
+    capsys.readouterr()
+    assert main(["check", "--db", str(db)]) == 1
+    out = capsys.readouterr().out.splitlines()
+    assert any("平潭综合实验区 2020" in line and "breach R3" in line for line in out)
+    assert any("平潭综合实验区 2023" in line and "crossyear in_force" in line for line in out)
+    assert not any("资阳市人民政府办公室" in line for line in out)  # a consistent report
+    assert out[-1].endswith(f"in {db}")
+    consistent = tmp_path / "ok.duckdb"
+    assert main(["ingest", str(SAMPLE), "--db", str(consistent)]) == 0
+    assert main(["check", "--db", str(consistent)]) == 0
