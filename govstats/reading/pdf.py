@@ -277,60 +277,68 @@ def _visible_edges(page) -> list[dict]:
                 edges.append(_edge("h", min(ax, bx), max(ax, bx), ay, ay))
             elif abs(ax - bx) <= 0.5 and abs(ay - by) > SNAP:
                 edges.append(_edge("v", ax, ax, min(ay, by), max(ay, by)))
-    return _close_bands(edges)
+    return edges
 
 
-def _close_bands(edges: list[dict]) -> list[dict]:
-    """Add the top and bottom rule of each block of vertical rules.
+def _bands(edges: list[dict]) -> list[list[dict]]:
+    """The rules grouped by table: blocks of vertically connected vertical rules, each with
+    the horizontal rules in its height, closed at its top and bottom.
 
     A table cut by a page break often lacks the rule where it was cut (and a merged cell there
-    has no edge at all); closing each vertically connected block of rules gives those cells
-    back. A closing rule over an existing one changes nothing.
+    has no edge at all); closing each block gives those cells back (a closing rule over an
+    existing one changes nothing). Tables are found band by band so that pdfplumber's
+    snapping, which pulls together rules at nearby x anywhere on the page, never moves a
+    column of one table onto the column of another.
     """
     verticals = sorted((e for e in edges if e["orientation"] == "v"), key=lambda e: e["top"])
-    bands: list[list[dict]] = []
+    groups: list[list[dict]] = []
     for e in verticals:
-        if bands and e["top"] <= max(b["bottom"] for b in bands[-1]) + SNAP:
-            bands[-1].append(e)
+        if groups and e["top"] <= max(g["bottom"] for g in groups[-1]) + SNAP:
+            groups[-1].append(e)
         else:
-            bands.append([e])
-    extra = []
-    for band in bands:
-        if len(band) < 2:
+            groups.append([e])
+    bands = []
+    for group in groups:
+        x0 = min(e["x0"] for e in group)
+        x1 = max(e["x0"] for e in group)
+        if len(group) < 2 or x1 - x0 < 2 * SNAP:
             continue
-        x0 = min(e["x0"] for e in band)
-        x1 = max(e["x0"] for e in band)
-        if x1 - x0 < 2 * SNAP:
-            continue
-        top = min(e["top"] for e in band)
-        bottom = max(e["bottom"] for e in band)
-        extra += [_edge("h", x0, x1, top, top), _edge("h", x0, x1, bottom, bottom)]
-    return edges + extra
+        top = min(e["top"] for e in group)
+        bottom = max(e["bottom"] for e in group)
+        horizontals = [
+            e
+            for e in edges
+            if e["orientation"] == "h"
+            and top - SNAP <= e["top"] <= bottom + SNAP
+            and e["x1"] >= x0 - SNAP
+            and e["x0"] <= x1 + SNAP
+        ]
+        closing = [_edge("h", x0, x1, top, top), _edge("h", x0, x1, bottom, bottom)]
+        bands.append(group + horizontals + closing)
+    return bands
 
 
 def _find_tables(page, edges: list[dict]) -> list:
-    """pdfplumber tables on the given rules, single boxed cells included."""
-    verticals = [e for e in edges if e["orientation"] == "v"]
-    horizontals = [e for e in edges if e["orientation"] == "h"]
-    if len(verticals) < 2 or len(horizontals) < 2:
-        return []
-    settings = {
-        "vertical_strategy": "explicit",
-        "horizontal_strategy": "explicit",
-        "explicit_vertical_lines": verticals,
-        "explicit_horizontal_lines": horizontals,
-        "snap_tolerance": SNAP,
-        "join_tolerance": SNAP,
-        "intersection_tolerance": SNAP,
-    }
+    """pdfplumber tables on the visible rules, band by band, single boxed cells included."""
     from pdfplumber.table import Table, TableFinder, TableSettings
 
-    finder = TableFinder(page, TableSettings.resolve(settings))
-    tables = list(finder.tables)
-    # pdfplumber drops single-cell tables; a boxed line may be a table's lone first row
-    grouped = {tuple(c) for t in tables for c in t.cells}
-    lone = [Table(page, (cell,)) for cell in finder.cells if tuple(cell) not in grouped]
-    return tables + lone
+    found = []
+    for band in _bands(edges):
+        settings = {
+            "vertical_strategy": "explicit",
+            "horizontal_strategy": "explicit",
+            "explicit_vertical_lines": [e for e in band if e["orientation"] == "v"],
+            "explicit_horizontal_lines": [e for e in band if e["orientation"] == "h"],
+            "snap_tolerance": SNAP,
+            "join_tolerance": SNAP,
+            "intersection_tolerance": SNAP,
+        }
+        finder = TableFinder(page, TableSettings.resolve(settings))
+        tables = list(finder.tables)
+        # pdfplumber drops single-cell tables; a boxed line may be a table's lone first row
+        grouped = {tuple(c) for t in tables for c in t.cells}
+        found += tables + [Table(page, (cell,)) for cell in finder.cells if tuple(cell) not in grouped]
+    return found
 
 
 # ---------------------------------------------------------------------------------------

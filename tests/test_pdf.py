@@ -1,0 +1,272 @@
+"""govstats.reading.pdf: the corpus PDF, corpus reports printed to PDF by Chromium (as bodies
+publish them), tables cut by page breaks, page furniture, scans, encrypted and damaged files.
+
+Rendered PDFs are made once per session (Chromium prints about a page a second)."""
+
+from __future__ import annotations
+
+import re
+from pathlib import Path
+
+import pandas as pd
+import pytest
+
+import govstats
+from govstats import schema
+from govstats.errors import ParseError
+from govstats.reading import read_document
+from govstats.reading.document import Document
+from govstats.reading.pdf import _clean_char, read_pdf
+from govstats.writing import write
+from tests.conftest import SAMPLE, corpus_params, truth_for
+from tests.support import render
+
+PDF_SOURCE = re.compile(r"^page \d+ \(x=\d+, y=\d+\)$")
+ROW_IN_WITHHELD_GROUP = "4.保护第三方合法权益"
+
+pytestmark = pytest.mark.corpus
+
+
+# ---------------------------------------------------------------------------------------
+# fixtures: PDFs printed once per session
+
+
+class Printer:
+    """Prints HTML to PDF with Chromium, each (name, variant) once."""
+
+    def __init__(self, folder: Path):
+        self.folder = folder
+        self.done: dict[tuple[str, str], Path] = {}
+
+    def pdf(self, name: str, html: str, variant: str = "plain") -> Path:
+        key = (name, variant)
+        if key not in self.done:
+            if variant == "break":
+                html = render.break_before_row(html, ROW_IN_WITHHELD_GROUP)
+            out = self.folder / f"{name}-{variant}.pdf"
+            render.html_to_pdf(html, out, header_footer=variant == "furniture")
+            self.done[key] = out
+        return self.done[key]
+
+
+@pytest.fixture(scope="session")
+def printer(tmp_path_factory) -> Printer:
+    return Printer(tmp_path_factory.mktemp("pdf"))
+
+
+def sample_html() -> str:
+    """The pipe-text sample report as a simple HTML page (its tables as real tables)."""
+    doc = read_document(SAMPLE.read_bytes(), SAMPLE.name)
+    return write(doc, "html")
+
+
+def values_of(report) -> pd.DataFrame:
+    frame = report.tidy()[["table", "item", "column", "value"]]
+    return frame.sort_values(["table", "item", "column"]).reset_index(drop=True)
+
+
+def assert_matches_truth(report, truth: dict) -> None:
+    got = schema.tidy_to_values(report.tidy())
+    assert got == truth["values"], f"{report.name}: values differ from the truth file"
+    assert report.year == truth["year"]
+    assert report.template == truth["template"]
+    assert report.body == truth["body"]
+    assert report.complete, report.missing
+
+
+def assert_pdf_sources(report) -> None:
+    frame = report.tidy()
+    read = frame[~frame["source"].str.contains("derived", na=False)]
+    bad = [s for s in read["source"] if not PDF_SOURCE.match(str(s))]
+    assert not bad, f"sources not of the form 'page N (x=.., y=..)': {bad[:5]}"
+
+
+def findings(report) -> list[tuple]:
+    found = govstats.check(report)
+    return sorted(map(tuple, found[["rule", "cells"]].astype(str).to_numpy().tolist())) if len(found) else []
+
+
+# ---------------------------------------------------------------------------------------
+# the real PDF of the corpus
+
+
+@pytest.mark.parametrize("entry", corpus_params(("pdf",)))
+def test_corpus_pdf_matches_truth(entry, corpus_dir):
+    report = govstats.read_report(corpus_dir / entry["file"])
+    truth = truth_for(entry)
+    assert_matches_truth(report, truth)
+    assert len(report.tidy()) == sum(len(cols) for items in truth["values"].values() for cols in items.values())
+    assert_pdf_sources(report)
+
+
+def test_hongze_layout_as_printed(corpus_dir):
+    """淮安洪泽 2023: a 2021 table 1, the 2019 single （六）其他处理 row, tables over pages 2-4."""
+    path = corpus_dir / "raw" / "2023_hongze-qzf_pdf.pdf"
+    if not path.is_file():
+        pytest.skip(f"{path} absent")
+    report = govstats.read_report(path)
+    assert len(report.tidy()) == 186
+    assert report.layouts.get("requests") == "2019" or any("2019" in w for w in report.warnings)
+    doc = read_pdf(path.read_bytes(), path.name)
+    rows = [b for b in doc.blocks if b.kind == "row"]
+    # table 2 runs from page 3 to page 4 and stays one table; its group cells are merged once
+    by_text = {c.text: (b, c) for b in rows for c in b.cells}
+    block, group = by_text["三、本年度办理结果"]
+    assert group.rowspan == 20, "the vertical group label spans the 20 outcome rows across the page break"
+    assert by_text["（四）无法提供"][1].rowspan == 3
+    assert by_text["（三）不予公开"][1].rowspan == 8
+    assert by_text["3.补正后申请内容仍不明确"][0].table == block.table
+    assert by_text["3.补正后申请内容仍不明确"][0].source.startswith("page 4")
+    # page numbers '- n -' never become blocks
+    assert not any(re.fullmatch(r"-\s*\d+\s*-", b.text) for b in doc.blocks)
+    assert doc.title and "2023" in doc.title and "洪泽区人民政府" in doc.title
+
+
+# ---------------------------------------------------------------------------------------
+# corpus reports printed to PDF
+
+
+@pytest.mark.browser
+@pytest.mark.slow
+@pytest.mark.parametrize("entry", corpus_params(("html",)))
+def test_rendered_pdf_matches_html_and_truth(entry, corpus_dir, printer):
+    source = corpus_dir / entry["file"]
+    html_report = govstats.read_report(source)
+    pdf = printer.pdf(Path(entry["file"]).stem, source.read_text(encoding="utf-8"))
+    report = govstats.read_report(pdf)
+    assert report.format == "pdf"
+    pd.testing.assert_frame_equal(values_of(report), values_of(html_report))
+    assert_matches_truth(report, truth_for(entry))
+    assert_pdf_sources(report)
+    assert findings(report) == findings(html_report), "a mis-read digit would show up as a breach"
+
+
+@pytest.mark.browser
+@pytest.mark.slow
+def test_sample_report_printed_to_pdf(printer, corpus_dir):
+    pdf = printer.pdf("sample", sample_html())
+    report = govstats.read_report(pdf.read_bytes(), name=pdf.name)
+    text_report = govstats.read_report(SAMPLE)
+    pd.testing.assert_frame_equal(values_of(report), values_of(text_report))
+    assert_matches_truth(report, truth_for({"truth": "truth/2020_ziyang-bgs_txt-pipe.json"}))
+    assert findings(report) == findings(text_report)
+
+
+@pytest.mark.browser
+@pytest.mark.slow
+@pytest.mark.parametrize("stem", ["2020_pingtan_html", "2024_pingtan_html"])
+def test_table_cut_inside_merged_group(stem, corpus_dir, printer):
+    """Table 3 breaks across pages inside （三）不予公开's eight merged rows (2019 and 2021
+    templates): one table, the group cell merged once with its eight rows, same values."""
+    source = corpus_dir / "raw" / f"{stem}.html"
+    if not source.is_file():
+        pytest.skip(f"{source} absent")
+    pdf = printer.pdf(stem, source.read_text(encoding="utf-8"), "break")
+    doc = read_pdf(pdf.read_bytes(), pdf.name)
+    rows = [b for b in doc.blocks if b.kind == "row"]
+    cut = next(b for b in rows if any(c.text == ROW_IN_WITHHELD_GROUP for c in b.cells))
+    before = rows[rows.index(cut) - 1]
+    page = lambda block: int(re.match(r"page (\d+)", block.source).group(1))  # noqa: E731
+    assert page(cut) > page(before), "the forced break did not cut the table"
+    assert cut.table == before.table, "the table continued on the next page became a new table"
+    group = next(c for b in rows if b.table == cut.table for c in b.cells if re.sub(r"\s", "", c.text) == "（三）不予公开")
+    assert group.rowspan == 8
+    report = govstats.read_report(pdf)
+    entry = {"truth": f"truth/{stem}.json"}
+    assert_matches_truth(report, truth_for(entry))
+    assert findings(report) == findings(govstats.read_report(source))
+
+
+@pytest.mark.browser
+@pytest.mark.slow
+def test_running_headers_and_page_numbers_dropped(corpus_dir, printer):
+    """Chromium's running header (date, title), footer (URL, n/m) and '- n -' page numbers."""
+    source = corpus_dir / "raw" / "2025_pingtan_html.html"
+    if not source.is_file():
+        pytest.skip(f"{source} absent")
+    pdf = printer.pdf(source.stem, source.read_text(encoding="utf-8"), "furniture")
+    doc = read_pdf(pdf.read_bytes(), pdf.name)
+    texts = [b.text for b in doc.blocks]
+    assert not any(re.fullmatch(r"(-\s*\d+\s*-|\d+\s*/\s*\d+)", t) for t in texts)
+    assert not any(t.startswith("file://") or re.match(r"\d+/\d+/\d+, \d+:\d+", t) for t in texts)
+    assert_matches_truth(govstats.read_report(pdf), truth_for({"truth": "truth/2025_pingtan_html.json"}))
+
+
+# ---------------------------------------------------------------------------------------
+# inputs that cannot be read
+
+
+def test_scanned_pdf_has_no_text_layer(corpus_dir, tmp_path):
+    source = corpus_dir / "raw" / "2023_hongze-qzf_pdf.pdf"
+    if not source.is_file():
+        pytest.skip(f"{source} absent")
+    scan = render.scanned_pdf(source, tmp_path / "scan.pdf", page=2)
+    with pytest.raises(ParseError) as caught:
+        govstats.read_report(scan)
+    message = str(caught.value)
+    assert "scan.pdf" in message and "no text layer" in message and "OCR" in message
+
+
+def _encrypted_pdf() -> bytes:
+    """A one-page PDF under the Standard security handler with a user password (not empty)."""
+    objects = [
+        b"<< /Type /Catalog /Pages 2 0 R >>",
+        b"<< /Type /Pages /Kids [3 0 R] /Count 1 >>",
+        b"<< /Type /Page /Parent 2 0 R /MediaBox [0 0 595 842] /Contents 4 0 R >>",
+        b"<< /Length 0 >>\nstream\n\nendstream",
+        b"<< /Filter /Standard /V 1 /R 2 /O <" + b"11" * 32 + b"> /U <" + b"22" * 32 + b"> /P -4 >>",
+    ]
+    out = b"%PDF-1.4\n"
+    offsets = []
+    for number, body in enumerate(objects, start=1):
+        offsets.append(len(out))
+        out += b"%d 0 obj\n" % number + body + b"\nendobj\n"
+    xref = len(out)
+    out += b"xref\n0 6\n0000000000 65535 f \n" + b"".join(b"%010d 00000 n \n" % o for o in offsets)
+    out += b"trailer\n<< /Size 6 /Root 1 0 R /Encrypt 5 0 R /ID [<" + b"ab" * 16 + b"> <" + b"ab" * 16 + b">] >>\n"
+    return out + b"startxref\n%d\n%%%%EOF\n" % xref
+
+
+def test_encrypted_pdf_clear_error():
+    with pytest.raises(ParseError, match=r"locked\.pdf: the PDF is encrypted"):
+        govstats.read_report(_encrypted_pdf(), name="locked.pdf")
+
+
+@pytest.mark.parametrize(
+    "damage",
+    [
+        pytest.param(lambda data: data[: len(data) // 3], id="truncated"),
+        pytest.param(lambda data: b"%PDF-1.7\n" + bytes(range(256)) * 40, id="junk-after-header"),
+        pytest.param(lambda data: data[:9] + b"\x00" * (len(data) - 9), id="zeroed"),
+    ],
+)
+def test_damaged_pdf_clear_error(damage, corpus_dir):
+    source = corpus_dir / "raw" / "2023_hongze-qzf_pdf.pdf"
+    if not source.is_file():
+        pytest.skip(f"{source} absent")
+    with pytest.raises(ParseError, match=r"broken\.pdf.*(damaged|no text layer|not an annual report|no pages)"):
+        govstats.read_report(damage(source.read_bytes()), name="broken.pdf")
+
+
+# ---------------------------------------------------------------------------------------
+# units
+
+
+def test_radical_code_points_read_as_ideographs():
+    chars = {"⼈": "人", "⺠": "民", "⻚": "页", "⾏": "行", "⼀": "一", "人": "人", "（": "（", "１": "１"}
+    for given, expected in chars.items():
+        assert _clean_char({"text": given})["text"] == expected
+
+
+def test_reader_output_is_a_document(corpus_dir):
+    source = corpus_dir / "raw" / "2023_hongze-qzf_pdf.pdf"
+    if not source.is_file():
+        pytest.skip(f"{source} absent")
+    doc = read_pdf(source.read_bytes(), "x.pdf")
+    assert isinstance(doc, Document) and doc.format == "pdf"
+    tables = {b.table for b in doc.blocks if b.kind == "row"}
+    assert tables == {1, 2, 3}, "three statistical tables: the first crosses pages 2-3, the second pages 3-4"
+    for block in doc.blocks:
+        for cell in block.cells:
+            assert PDF_SOURCE.match(cell.source)
+            assert cell.text == " ".join(cell.text.split())
