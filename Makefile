@@ -18,7 +18,7 @@ setup: $(STAMP)
 
 briefings: setup
 	$(BIN)/govstats ingest data/raw data/extract
-	$(BIN)/govstats summary data/raw
+	$(BIN)/govstats briefings --all
 
 test: setup
 	$(BIN)/python -m pytest
