@@ -200,10 +200,11 @@ class _Cells:
         """A table-2 cell; a blank ``total`` is the sum of the six applicant columns as printed."""
         value = self.cell("requests", item, column)
         if column == "total":
-            value = value.fillna(_sum([self.cell("requests", item, c) for c in schema.APPLICANT_COLUMNS]))
+            six = _sum([self.cell("requests", item, c) for c in schema.APPLICANT_COLUMNS])
             # a report printing only 自然人 | 法人或其他组织 carries the aggregate as ``legal_person``
             merged = self.cell("requests", item, "legal_person")
-            value = value.fillna(_sum([self.cell("requests", item, "natural_person"), merged]).where(merged.notna()))
+            two = _sum([self.cell("requests", item, "natural_person"), merged])
+            value = value.fillna(two.where(merged.notna(), six))
         elif column == "legal_person":
             # a report printing one merged 法人或其他组织 column carries it as ``legal_person``
             parts = _sum([self.cell("requests", item, c) for c in schema.LEGAL_PERSON_COLUMNS])
