@@ -214,3 +214,17 @@ def test_document_cells_carry_sources(sample_path):
     doc = read_document(Path(sample_path).read_bytes(), "sample")
     assert doc.format == "txt-pipe"
     assert all(c.source for b in doc.blocks for c in b.cells)
+
+
+def test_pipe_dump_without_row_breaks_after_headers(sample_path):
+    """Header cells immediately followed by a row label (no spacer line) still give that row."""
+    text = sample_path.read_text(encoding="utf-8")
+    text = text.replace("对外公开总数量 |\n|\n规章", "对外公开总数量 |\n规章").replace("处理决定数量 |\n|\n", "处理决定数量 |\n")
+    report = govstats.read_report(text.encode("utf-8"), name="dense.txt")
+    assert len(report.values) == 198 and report.value("publication", "rules", "total") == 4
+
+
+def test_page_of_images_says_so():
+    page = "<html><body><p>2023年示例局政府信息公开工作年度报告</p><img src='t1.png'><img src='t2.png'></body></html>"
+    with pytest.raises(govstats.ParseError, match="images.*OCR"):
+        govstats.read_report(page.encode("utf-8"), name="scan.html")

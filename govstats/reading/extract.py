@@ -118,6 +118,15 @@ def _collect(doc: Document) -> _Tables:
         label_cells, value_cells = _split_row(block)
         row = Row(context, label_cells, value_cells, block.source)
         if label_cells and (_is_header(label_cells) or len(label_cells) > 3):
+            tail = _row_label_after_header(label_cells, context)
+            if tail is not None:  # a dump without row breaks: header cells, then a row's label
+                table, item, label_cell = tail
+                for cell in label_cells[: label_cells.index(label_cell)]:
+                    found.header_text[table].append(cell.text)
+                row = Row(table, [label_cell], value_cells, block.source, item)
+                context = table
+                found.rows.append(row)
+                continue
             row.header = True
             header = labels.header_table(" ".join(c.text for c in label_cells))
             if header:
@@ -145,6 +154,21 @@ def _collect(doc: Document) -> _Tables:
             continue
         found.rows.append(row)
     return found
+
+
+def _row_label_after_header(cells: list[Cell], context: str | None) -> tuple[str, str, Cell] | None:
+    """(table, item, cell) when the last label cell after header cells names a template row."""
+    last = cells[-1]
+    if len(cells) < 2 or _is_header([last]) or labels.fold(last.text) in _HEADER_CELLS:
+        return None
+    keys = labels.label_keys(last.text)
+    if not keys or keys[-1] in _GENERIC_LABELS:
+        return None
+    for table in ("publication", "requests"):
+        item = labels.match_row(keys, table, fuzzy=False)
+        if item is not None and item != labels.GROUP:
+            return table, item, last
+    return None
 
 
 def _fit(cells: list[Cell], n: int, *, leading_first: bool = False) -> list[Cell] | None:
@@ -429,8 +453,12 @@ class _Builder:
             self.review(by_table["review"])
         tables_read = {key[0] for key in self.values}
         if not tables_read:
+            hints = [w for w in self.doc.warnings if "image" in w]
+            if year is not None and year <= 2018:
+                hints.append(f"a report for {year} predates the 2019 unified table format")
             raise ParseError(
-                "not a 政府信息公开工作年度报告: none of its statistical tables (二、三、四) was found",
+                "not a 政府信息公开工作年度报告: none of its statistical tables (二、三、四) was found"
+                + "".join(f"; {h}" for h in hints),
                 source=self.doc.name,
             )
         for table in schema.TABLES:

@@ -128,6 +128,10 @@ def read_html(text: str, name: str) -> Document:
     body = root.find("body")
     walk(body if body is not None else root)
     flush()
+    images = len((body if body is not None else root).findall(".//img"))
+    data_rows = sum(1 for b in doc.blocks if b.kind == "row")
+    if images and data_rows < 10:
+        doc.warnings.append(f"the page holds {images} image(s) and hardly any table cells: its tables may be images (OCR needed)")
     return doc
 
 
