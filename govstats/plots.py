@@ -102,10 +102,9 @@ def _decorate_years(ax, years: Sequence[int], templates: dict[int, str], blank: 
 
 def _matrix(rows: pd.DataFrame, indicator: str, codes: Sequence[str], years: Sequence[int]) -> pd.DataFrame:
     """years × codes values of one indicator (NA where missing)."""
-    sel = rows.loc[rows["indicator"] == indicator]
-    table = sel.pivot_table(index="year", columns="breakdown", values="value", aggfunc="first", dropna=False)
-    table = table.reindex(index=list(years), columns=list(codes))
-    return table.astype("Float64")
+    sel = rows.loc[(rows["indicator"] == indicator) & rows["breakdown"].isin(list(codes))]
+    table = sel.pivot(index="year", columns="breakdown", values="value")
+    return table.reindex(index=list(years), columns=list(codes)).astype("Float64")
 
 
 def _stacked_bars(ax, table: pd.DataFrame, colors: dict[str, str], labels: dict[str, str]) -> list[int]:
