@@ -813,7 +813,8 @@ def _overflow_lines(tables: list, lines: list[_Line], chars: list[Char]) -> list
     nothing after them: the text of a cell cut by the page break, overflowing the cell.
 
     A line qualifies when it starts within 0.3 character heights of the table's bottom rule,
-    or within one height when the cell above it is full (its text already touches the rule).
+    within one height when the cell above it is full (its text already touches the rule), or
+    within three when that cell is empty (its vertically centred text fell below the break).
     Each returned line gets ``table``, the index of the table it belongs to.
     """
     if not tables or not lines:
@@ -831,11 +832,17 @@ def _overflow_lines(tables: list, lines: list[_Line], chars: list[Char]) -> list
         if cell is None:
             return []
         if out:
-            fits = ln.top - out[-1].bottom <= 1.0 * size
+            fits = ln.top - out[-1].bottom <= 1.6 * size
         else:
-            inside = [ch for ch in chars if cell[0] <= ch["x0"] and ch["x1"] <= cell[2] and cell[1] <= ch["top"] and ch["bottom"] <= cell[3] + 1]
+            inside = [
+                ch
+                for ch in chars
+                if cell[0] <= ch["x0"] and ch["x1"] <= cell[2] and cell[1] <= ch["top"] and ch["bottom"] <= cell[3] + 1
+            ]
             full = bool(inside) and max(ch["bottom"] for ch in inside) >= cell[3] - 0.3 * size
-            fits = ln.top - bottom <= (1.0 if full else 0.3) * size
+            # an empty cell at the foot: its (vertically centred) text fell below the break
+            reach = 3.0 if not inside else 1.0 if full else 0.3
+            fits = ln.top - bottom <= reach * size
         if not fits:
             return []
         ln.table = last  # type: ignore[attr-defined]
