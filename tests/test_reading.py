@@ -228,3 +228,28 @@ def test_page_of_images_says_so():
     page = "<html><body><p>2023年示例局政府信息公开工作年度报告</p><img src='t1.png'><img src='t2.png'></body></html>"
     with pytest.raises(govstats.ParseError, match="images.*OCR"):
         govstats.read_report(page.encode("utf-8"), name="scan.html")
+
+
+def _plain_sample_head(sample_path) -> str:
+    from govstats.writing import write
+
+    text = write(read_document(sample_path.read_bytes(), "sample"), "txt-plain")
+    return text[: text.index("四、政府信息公开行政复议")] + "四、政府信息公开行政复议、行政诉讼情况\n"
+
+
+def test_review_row_with_a_caption_cell(sample_path):
+    values = ["1", "0", "0", "0", "1", "0", "0", "1", "0", "1", "2", "0", "0", "0", "2"]
+    text = _plain_sample_head(sample_path) + "行政复议\t行政诉讼\n" + "\t".join(["结果维持", "结果纠正", "其他结果", "尚未审结", "总计"] * 3)
+    text += "\n件数\t" + "\t".join(values) + "\n五、存在的主要问题及改进情况\n"
+    report = govstats.read_report(text.encode("utf-8"), name="caption.txt")
+    assert report.complete
+    assert [report.value("review", i, "total") for i in ("admin_review", "lawsuit_direct", "lawsuit_after_review")] == [1, 1, 2]
+
+
+def test_review_printed_one_row_per_branch(sample_path):
+    text = _plain_sample_head(sample_path) + "项目\t结果维持\t结果纠正\t其他结果\t尚未审结\t总计\n"
+    text += "行政复议\t1\t0\t0\t0\t1\n未经复议直接起诉\t0\t0\t1\t0\t1\n复议后起诉\t2\t0\t0\t0\t2\n"
+    report = govstats.read_report(text.encode("utf-8"), name="branches.txt")
+    assert report.complete
+    assert report.value("review", "lawsuit_direct", "other") == 1
+    assert report.value("review", "lawsuit_after_review", "upheld") == 2

@@ -117,6 +117,12 @@ def _collect(doc: Document) -> _Tables:
             continue
         label_cells, value_cells = _split_row(block)
         row = Row(context, label_cells, value_cells, block.source)
+        if context == "review" and len(label_cells) == 1 and row.has_number:
+            item = labels.match_row(label_cells[0].text, "review", fuzzy=False)
+            if item is not None:  # table 四 printed one row per 复议/诉讼 branch
+                row.item = item
+                found.rows.append(row)
+                continue
         if label_cells and (_is_header(label_cells) or len(label_cells) > 3):
             tail = _row_label_after_header(label_cells, context)
             if tail is not None:  # a dump without row breaks: header cells, then a row's label
@@ -148,6 +154,11 @@ def _collect(doc: Document) -> _Tables:
                 is_heading, table = labels.heading_table(row.label)
                 if is_heading:
                     context = row.table = table
+        if row.item is None and row.labels and row.table == "review" and row.has_number:
+            row.item = labels.match_row(row.labels[-1].text, "review", fuzzy=False)
+            if row.item is None:
+                row.labels = []  # table 四's data row with a caption cell (件数, 数量): read as label-less
+                row.header = True
         if row.item is None and row.labels:
             continue  # an unrecognised label (a narrative line that looked like a row)
         if row.item is None and not row.has_number:
