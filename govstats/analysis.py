@@ -157,7 +157,8 @@ class _Cells:
                 "body": frame["body"].astype("string").to_numpy(),
                 "year": frame["year"].astype("Int64").to_numpy(),
                 "key": key.to_numpy(),
-                "value": pd.to_numeric(frame["value"]).astype("Float64").to_numpy(),
+                # plain floats inside (NaN = NA): the arithmetic below is many small steps
+                "value": pd.to_numeric(frame["value"]).astype("Float64").to_numpy(dtype=float, na_value=np.nan),
                 "template": frame["template"].astype("string").to_numpy(),
             }
         )
@@ -182,8 +183,8 @@ class _Cells:
     def cell(self, table: str, item: str, column: str) -> pd.Series:
         key = f"{table}/{item}/{column}"
         if key in self.values:
-            return self.values[key].astype("Float64")
-        return pd.Series(pd.NA, index=self.index, dtype="Float64")
+            return self.values[key]
+        return pd.Series(np.nan, index=self.index, dtype="float64")
 
     def has(self, table: str, item: str, column: str | None = None) -> pd.Series:
         """Whether each report has the cell (or, without ``column``, any cell of the row)."""
@@ -214,15 +215,15 @@ class _Cells:
 
 def _sum(parts: Sequence[pd.Series]) -> pd.Series:
     """Element-wise sum of the reported parts: NA only where every part is NA."""
-    return pd.concat(parts, axis=1).sum(axis=1, min_count=1).astype("Float64")
+    return pd.concat(parts, axis=1).sum(axis=1, min_count=1)
 
 
 def _ratio(numerator: pd.Series, denominator: pd.Series, scale: float = 100.0) -> pd.Series:
     """numerator ÷ denominator × scale; NA where the denominator is 0 or NA (never inf)."""
-    num = numerator.astype("Float64")
-    den = denominator.astype("Float64")
-    den = den.mask(den == 0)
-    return (num / den * scale).astype("Float64")
+    num = numerator.astype("Float64").to_numpy(dtype=float, na_value=np.nan)
+    den = denominator.astype("Float64").to_numpy(dtype=float, na_value=np.nan)
+    den = np.where(den == 0, np.nan, den)
+    return pd.Series(num / den * scale, index=numerator.index).astype("Float64")
 
 
 class _Collector:
@@ -236,7 +237,7 @@ class _Collector:
     def add(self, indicator: str, breakdown: str, value: pd.Series, unit: str, label: str, present: pd.Series) -> None:
         mask = present.to_numpy(dtype=bool)
         if mask.any():
-            numbers = value.astype("Float64").to_numpy(dtype=float, na_value=np.nan)
+            numbers = value.to_numpy(dtype=float, na_value=np.nan)
             self.parts.append((indicator, breakdown, unit, label, numbers, mask))
 
     def frame(self) -> pd.DataFrame:

@@ -23,7 +23,7 @@ from govstats.config import default_db
 from govstats.errors import GovstatsError
 
 if TYPE_CHECKING:
-    from IPython.display import HTML
+    from IPython.display import HTML, Image
     from matplotlib.figure import Figure
     from pandas.io.formats.style import Styler
 
@@ -243,18 +243,30 @@ CHARTS = {
 }
 
 
-def chart(b: BodySeries, name: str) -> Figure | None:
-    """The chart of one indicator group (:data:`CHARTS`), or None without data."""
+def _png(fig: Figure) -> Image:
+    """The figure drawn once as a PNG image (its constrained layout already fits the legends,
+    so the notebook need not redraw it to find a tight bounding box)."""
+    import io
+
+    from IPython.display import Image
+
+    buffer = io.BytesIO()
+    fig.savefig(buffer, format="png")
+    return Image(data=buffer.getvalue(), format="png")
+
+
+def chart(b: BodySeries, name: str, *, as_png: bool = True) -> Image | Figure | None:
+    """The chart of one indicator group (:data:`CHARTS`) as a PNG image for the notebook (the
+    matplotlib figure itself with ``as_png=False``), or None without data."""
     from govstats import plots
 
     if name not in CHARTS:
         raise ValueError(f"unknown chart {name!r}; expected one of {sorted(CHARTS)}")
-    if b.indicators.empty:
+    if b.indicators.empty or (name == "refusals" and not b.has_year):
         return None
     draw = getattr(plots, CHARTS[name])
-    if name == "refusals":
-        return draw(b.indicators, b.body, b.year) if b.has_year else None
-    return draw(b.indicators, b.body)
+    fig = draw(b.indicators, b.body, b.year) if name == "refusals" else draw(b.indicators, b.body)
+    return _png(fig) if as_png else fig
 
 
 _QUALITY_COLUMNS = {
@@ -433,10 +445,10 @@ def side_by_side(r: RegionYear) -> pd.DataFrame | None:
 COMPARE_CHARTS = (("requests", "new", "total"), ("outcomes", "share", "disclosed"), ("reviews", "per_100_requests", "all"))
 
 
-def compare_chart(r: RegionYear, section: str, indicator: str, breakdown: str) -> Figure | None:
-    """One compared measure as bars, bodies grouped by level (None without data)."""
+def compare_chart(r: RegionYear, section: str, indicator: str, breakdown: str) -> Image | None:
+    """One compared measure as bars, bodies grouped by level, as a PNG image (None without data)."""
     from govstats import plots
 
     if r.comparison.empty:
         return None
-    return plots.compare_bar(r.comparison, section, indicator, breakdown)
+    return _png(plots.compare_bar(r.comparison, section, indicator, breakdown))
