@@ -253,3 +253,11 @@ def test_review_printed_one_row_per_branch(sample_path):
     assert report.complete
     assert report.value("review", "lawsuit_direct", "other") == 1
     assert report.value("review", "lawsuit_after_review", "upheld") == 2
+
+
+def test_body_from_the_signature_when_the_title_lacks_it(sample_path):
+    text = sample_path.read_text(encoding="utf-8")
+    text = text.replace("现公布2020年资阳市人民政府办公室信息公开工作年度报告", "现公布年度报告")
+    text += "\n资阳市人民政府办公室\n2021年1月20日\n"
+    report = govstats.read_report(text.encode("utf-8"), name="signed.txt")
+    assert (report.body, report.year) == ("资阳市人民政府办公室", 2020)

@@ -90,6 +90,21 @@ def parse_title(text: str) -> tuple[str | None, int | None]:
     return (expand_body(body) if body else None), year
 
 
+_SIGNATURE = re.compile(
+    r"^(?P<body>[\u4e00-\u9fff（）()]{2,40}?(?:人民政府|政府|办公室|办公厅|局|委员会|委|厅|中心|院|办事处|管委会|街道|署|处))"
+    r"(?:(?:19|20)\d{2}年\d{1,2}月\d{1,2}日)?$"
+)
+
+
+def signature_body(doc: Document) -> str | None:
+    """The body that signs the report at its end (``沭阳县发展和改革局 2024年1月17日``), if any."""
+    for line in reversed(doc.text_lines()[-8:]):
+        m = _SIGNATURE.match(_compact(line))
+        if m:
+            return expand_body(m["body"])
+    return None
+
+
 def find_year(text: str) -> int | None:
     """The year of the statistics period the preamble states, or None."""
     compact = _compact(text)
@@ -113,6 +128,8 @@ def extract_metadata(doc: Document) -> tuple[str | None, int | None]:
             year = y
         if body:
             break
+    if body is None:
+        body = signature_body(doc)
     text = "\n".join(doc.text_lines())
     if body:
         body = qualify_body(body, _compact(text))
