@@ -38,8 +38,8 @@ The store is a single DuckDB file (default ``data/govstats.duckdb``, ``$GOVSTATS
     (``data/bodies.csv``) takes precedence over them.
 
 ``ingest_errors`` — files that could not be stored: ``path``, ``file_name``,
-    ``content_hash``, ``reason``, ``parser_version``, ``at``. One row per path and content;
-    removed once that content is stored.
+    ``content_hash``, ``reason``, ``parser_version``, ``at``. The latest failure per path;
+    removed once that path or that content is stored.
 
 ``store_meta`` — ``schema_version``.
 
@@ -407,9 +407,9 @@ class _Writer:
             self._since = time.monotonic()
             # while we hold the lock nobody else writes: cache what the checks below need
             self.body_keys = {r[0] for r in self.con.execute("SELECT body_key FROM bodies").fetchall()}
-            self.error_hashes = {
-                r[0] for r in self.con.execute("SELECT content_hash FROM ingest_errors").fetchall() if r[0]
-            }
+            errors = self.con.execute("SELECT content_hash, path FROM ingest_errors").fetchall()
+            self.error_hashes = {h for h, _ in errors if h}
+            self.error_paths = {p for _, p in errors}
         return self.con
 
     def release(self) -> None:
@@ -518,14 +518,20 @@ class _Writer:
                     [[k, b, now] for k, b in new_bodies.items()],
                 )
             stored = [rid for rid in ids if rid in self.error_hashes]
-            if stored:
-                con.execute(f"DELETE FROM ingest_errors WHERE content_hash IN ({','.join('?' * len(stored))})", stored)
+            paths = [e.path for e in entries if e.path in self.error_paths]
+            if stored or paths:
+                con.execute(
+                    f"DELETE FROM ingest_errors WHERE content_hash IN ({','.join('?' * len(stored)) or 'NULL'}) "
+                    f"OR path IN ({','.join('?' * len(paths)) or 'NULL'})",
+                    stored + paths,
+                )
             con.execute("COMMIT")
         except BaseException:
             con.execute("ROLLBACK")
             raise
         self.body_keys |= set(new_bodies)
         self.error_hashes -= set(ids)
+        self.error_paths -= {e.path for e in entries}
         return out
 
     @staticmethod
@@ -541,9 +547,7 @@ class _Writer:
 
         con = self.acquire()
         con.execute("BEGIN TRANSACTION")
-        con.execute(
-            "DELETE FROM ingest_errors WHERE path = ? AND content_hash IS NOT DISTINCT FROM ?", [path, data_hash]
-        )
+        con.execute("DELETE FROM ingest_errors WHERE path = ?", [path])
         con.execute(
             "INSERT INTO ingest_errors VALUES (?, ?, ?, ?, ?, ?)",
             [path, Path(path).name, data_hash, reason, __version__, _now()],
@@ -551,6 +555,7 @@ class _Writer:
         con.execute("COMMIT")
         if data_hash:
             self.error_hashes.add(data_hash)
+        self.error_paths.add(path)
 
 
 def _values_table(report_id: str, frame: pd.DataFrame) -> pa.Table:

@@ -198,3 +198,16 @@ def test_check_db_runs_both_kinds_of_checks_over_the_store(tmp_path, capsys):
     consistent = tmp_path / "ok.duckdb"
     assert main(["ingest", str(SAMPLE), "--db", str(consistent)]) == 0
     assert main(["check", "--db", str(consistent)]) == 0
+
+
+def test_a_fixed_file_clears_its_error(tmp_path, capsys):
+    folder = tmp_path / "in"
+    folder.mkdir()
+    target = folder / "report.txt"
+    target.write_text("这不是年度报告。\n", encoding="utf-8")
+    db = tmp_path / "s.duckdb"
+    assert main(["ingest", str(folder), "--db", str(db)]) == 1
+    assert list(ingest_errors(db)["path"]) == [str(target)]
+    shutil.copy(SAMPLE, target)  # the user replaces it with the real report
+    assert main(["ingest", str(folder), "--db", str(db)]) == 0
+    assert ingest_errors(db).empty and consistency(db)[0] == 1
