@@ -261,3 +261,26 @@ def test_body_from_the_signature_when_the_title_lacks_it(sample_path):
     text += "\n资阳市人民政府办公室\n2021年1月20日\n"
     report = govstats.read_report(text.encode("utf-8"), name="signed.txt")
     assert (report.body, report.year) == ("资阳市人民政府办公室", 2020)
+
+
+@pytest.mark.parametrize("at", [1, 6])
+def test_legal_person_subtotal_column_is_left_out(sample_path, at):
+    """Some reports add a 法人或其他组织 小计 column; arithmetic tells where it is."""
+    from govstats.writing import write
+
+    doc = read_document(sample_path.read_bytes(), "sample")
+    for block in doc.blocks:
+        values = [c for c in block.cells if c.text.isdigit()]
+        if block.kind == "row" and len(values) == 7:
+            nums = [int(c.text) for c in values]
+            nums[1] += 1  # commercial and research requests: the subtotal is the sum of two parts
+            nums[2] += 1
+            nums[6] += 2
+            subtotal = sum(nums[1:6])
+            cells = [c.text for c in block.cells if not c.text.isdigit()]
+            printed = [str(x) for x in nums[:at]] + [str(subtotal)] + [str(x) for x in nums[at:]]
+            block.cells = [type(values[0])(t, values[0].source) for t in cells + printed]
+    report = govstats.read_report(write(doc, "txt-plain").encode("utf-8"), name="subtotal.txt")
+    assert report.value("requests", "new", "commercial") == 1 and report.value("requests", "new", "total") == 19
+    assert report.value("requests", "new", "other_org") == 0
+    assert any("subtotal column" in w for w in report.warnings)

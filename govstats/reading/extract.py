@@ -312,6 +312,8 @@ class _Builder:
             self.layouts["requests.applicants"] = "merged"
             self.warn("table 三 prints only 自然人 | 法人或其他组织 | 总计: the legal-person aggregate is kept as column 'legal_person', its five parts are NA")
         n = len(columns)
+        if not merged:
+            data_rows = self._drop_subtotal_column(data_rows)
         data_rows = [part for row in data_rows for part in _unstack(row, n)]
         assigned = self._place_rows(data_rows, order, n)
         pending: dict[str, tuple[str, Cell, Row]] = {}
@@ -375,6 +377,49 @@ class _Builder:
             for code in schema.LEGAL_PERSON_COLUMNS if merged else ():  # every template cell, once
                 self.values[("requests", "other", code)] = Value(None, "", "（六）其他处理 / (not printed)", "not printed: merged 法人或其他组织 column")
         self.merged = merged
+
+    def _drop_subtotal_column(self, rows: list[Row]) -> list[Row]:
+        """Drop a 法人或其他组织 subtotal column some reports add (8 value cells per row).
+
+        The template has none. Its position (right after 自然人, or after the five parts) is
+        the one where, in every row, the cell equals the sum of the five legal-person cells.
+        """
+        labelled = [r for r in rows if r.item]
+        eight = [r for r in labelled if _fit(r.values, 7) is None and _fit(r.values, 8) is not None]
+        if not labelled or len(eight) <= len(labelled) / 2:
+            return rows
+
+        def numbers(row: Row) -> list[Decimal | None]:
+            return [(parse_number(c.text) or Number(None)).value for c in _fit(row.values, 8) or []]
+
+        fitting = []
+        for at in (1, 6):
+            parts = [i for i in range(1, 7) if i != at]
+            ok = True
+            for row in eight:
+                v = numbers(row)
+                if all(x is not None for x in v) and v[at] != sum(v[i] for i in parts):
+                    ok = False
+                    break
+            if ok:
+                fitting.append(at)
+        if len(fitting) == 2:  # every row too regular to tell: the header says where 小计 stands
+            text = "".join(labels.fold(t) for t in self.request_headers)
+            sub = min((text.find(w) for w in ("小计", "合计") if w in text), default=-1)
+            if sub >= 0 and "商业企业" in text:
+                fitting = [1 if sub < text.find("商业企业") else 6]
+        if len(fitting) != 1:
+            self.warn("table 三 prints 8 columns; the extra 法人或其他组织 subtotal column cannot be told from the parts; rows not read")
+            return rows
+        at = fitting[0]
+        self.warn("table 三 prints a 法人或其他组织 subtotal column (not in the template); it is left out")
+        out = []
+        for row in rows:
+            cells = _fit(row.values, 8)
+            if cells is not None and _fit(row.values, 7) is None:
+                row = Row(row.table, row.labels, cells[:at] + cells[at + 1 :], row.source, row.item, row.header)
+            out.append(row)
+        return out
 
     def _place_rows(self, rows: list[Row], order: list[str], n: int) -> dict[str, Row]:
         assigned: dict[str, Row] = {}
@@ -458,6 +503,7 @@ class _Builder:
         self.merged = False
         if any(r.item for r in by_table["publication"]):
             self.publication([r for r in by_table["publication"] if r.item], found.header_text["publication"])
+        self.request_headers = found.header_text["requests"]
         if any(r.item for r in by_table["requests"]) or any(r.has_number for r in by_table["requests"]):
             self.requests(by_table["requests"])
         if by_table["review"]:
