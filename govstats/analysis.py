@@ -641,12 +641,13 @@ def series_table(ind: pd.DataFrame, body: str, section: str, *, formatted: bool 
     units = rows.drop_duplicates("label").set_index("label")["unit"]
     present = rows.assign(one=1).pivot(index="label", columns="year", values="one").reindex(order)
     present.columns = table.columns
-    out = pd.DataFrame(index=table.index, columns=table.columns, dtype="string")
+    cells = []
     for label in table.index:
         values = table.loc[label].tolist()
         if units[label] == "元":  # one money unit per row (万元 or 元), as a report's table reads
             texts = formatting.fmt_money_row(values)
         else:
             texts = [formatting.fmt_value(v, units[label]) for v in values]
-        out.loc[label] = [t if pd.notna(p) else "—" for t, p in zip(texts, present.loc[label])]
+        cells.append([t if pd.notna(p) else "—" for t, p in zip(texts, present.loc[label])])
+    out = pd.DataFrame(cells, index=table.index, columns=table.columns, dtype="string")
     return out

@@ -324,6 +324,8 @@ def test_series_table_marks_blank_and_absent_measures():
     assert table.loc["规章·本年制发件数", 2020] == "—"
     assert table.loc["政府集中采购·采购总金额", 2020] == "251万元"
     assert analysis.series_table(analysis.indicators(frame), "无此机关", "publication").empty
+    single = analysis.series_table(analysis.indicators(report(2020, requests=base_requests())), "甲局", "requests")
+    assert single.loc["本年新收申请·总计", 2020] == "10件" and list(single.columns) == [2020]
 
 
 # --- the corpus truth (the 平潭 2019–2025 series spans the template change) -----------------
