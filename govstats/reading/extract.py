@@ -124,7 +124,7 @@ def _collect(doc: Document) -> _Tables:
                 found.rows.append(row)
                 continue
         if label_cells and (_is_header(label_cells) or len(label_cells) > 3):
-            tail = _row_label_after_header(label_cells, context)
+            tail = _row_label_after_header(label_cells)
             if tail is not None:  # a dump without row breaks: header cells, then a row's label
                 table, item, label_cell = tail
                 for cell in label_cells[: label_cells.index(label_cell)]:
@@ -167,7 +167,7 @@ def _collect(doc: Document) -> _Tables:
     return found
 
 
-def _row_label_after_header(cells: list[Cell], context: str | None) -> tuple[str, str, Cell] | None:
+def _row_label_after_header(cells: list[Cell]) -> tuple[str, str, Cell] | None:
     """(table, item, cell) when the last label cell after header cells names a template row."""
     last = cells[-1]
     if len(cells) < 2 or _is_header([last]) or labels.fold(last.text) in _HEADER_CELLS:
@@ -376,7 +376,6 @@ class _Builder:
                 )
             for code in schema.LEGAL_PERSON_COLUMNS if merged else ():  # every template cell, once
                 self.values[("requests", "other", code)] = Value(None, "", "（六）其他处理 / (not printed)", "not printed: merged 法人或其他组织 column")
-        self.merged = merged
 
     def _drop_subtotal_column(self, rows: list[Row]) -> list[Row]:
         """Drop a 法人或其他组织 subtotal column some reports add (8 value cells per row).
@@ -500,7 +499,6 @@ class _Builder:
         for row in found.rows:
             if row.table in by_table:
                 by_table[row.table].append(row)
-        self.merged = False
         if any(r.item for r in by_table["publication"]):
             self.publication([r for r in by_table["publication"] if r.item], found.header_text["publication"])
         self.request_headers = found.header_text["requests"]
