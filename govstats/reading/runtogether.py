@@ -23,7 +23,7 @@ Group = tuple[int, tuple[int, ...]]
 Relation = tuple[tuple[str, ...], tuple[str, ...]]
 
 MAX_CANDIDATES = 20_000
-MAX_SEARCH = 200_000
+MAX_SEARCH = 20_000
 
 
 def splits(digits: str, n: int, groups: Sequence[Group] = ()) -> Iterator[tuple[int, ...]]:
@@ -128,19 +128,43 @@ def _search(
     n: int,
     relations: Sequence[Relation],
 ) -> list[dict[str, tuple[int, ...]]]:
+    usable = [rel for rel in relations if all(x in candidates or x in known for x in rel[0] + rel[1])]
+    candidates = _propagate(dict(candidates), known, n, usable)
     rows = sorted(candidates, key=lambda r: len(candidates[r]))
     size = 1
     for r in rows:
         size *= len(candidates[r])
         if size > MAX_SEARCH:
             return []
-    usable = [rel for rel in relations if all(x in candidates or x in known for x in rel[0] + rel[1])]
     solutions = []
     for combo in product(*(candidates[r] for r in rows)):
         chosen = dict(zip(rows, combo))
         if all(_holds(rel, chosen, known, n) for rel in usable):
             solutions.append(chosen)
     return solutions
+
+
+def _propagate(
+    candidates: dict[str, list[tuple[int, ...]]],
+    known: Mapping[str, Sequence[object]],
+    n: int,
+    relations: Sequence[Relation],
+) -> dict[str, list[tuple[int, ...]]]:
+    """Narrow a row's candidates by each relation in which it is the only undecided row."""
+    changed = True
+    while changed:
+        changed = False
+        fixed = {r: c[0] for r, c in candidates.items() if len(c) == 1}
+        for rel in relations:
+            open_rows = [r for r in rel[0] + rel[1] if r in candidates and len(candidates[r]) > 1]
+            if len(open_rows) != 1:
+                continue
+            row = open_rows[0]
+            keep = [c for c in candidates[row] if _holds(rel, {**fixed, row: c}, known, n)]
+            if keep and len(keep) < len(candidates[row]):  # none fits: a published breach, leave it
+                candidates[row] = keep
+                changed = True
+    return candidates
 
 
 def _holds(rel: Relation, chosen: Mapping[str, tuple[int, ...]], known: Mapping[str, Sequence[object]], n: int) -> bool:
