@@ -211,3 +211,25 @@ def test_a_fixed_file_clears_its_error(tmp_path, capsys):
     shutil.copy(SAMPLE, target)  # the user replaces it with the real report
     assert main(["ingest", str(folder), "--db", str(db)]) == 0
     assert ingest_errors(db).empty and consistency(db)[0] == 1
+
+
+def test_progress_bar_on_a_terminal(tmp_path):
+    pty = pytest.importorskip("pty")
+    master, slave = pty.openpty()
+    env = {k: v for k, v in os.environ.items() if k != "CI"}
+    proc = subprocess.Popen([*CLI, "ingest", str(SAMPLE), "--db", str(tmp_path / "s.duckdb")],
+                            stdout=subprocess.PIPE, stderr=slave, env=env)  # fmt: skip
+    os.close(slave)
+    drawn = b""
+    while True:
+        try:
+            chunk = os.read(master, 4096)
+        except OSError:  # the terminal closed with the process
+            break
+        if not chunk:
+            break
+        drawn += chunk
+    os.close(master)
+    assert proc.wait(timeout=120) == 0
+    assert b"ingest: 100%" in drawn and b"1/1" in drawn
+    assert proc.stdout.read().startswith(b"read 1, skipped 0 already present, failed 0")
