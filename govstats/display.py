@@ -39,7 +39,7 @@ if TYPE_CHECKING:
 _FONT = "'Noto Sans CJK SC','Source Han Sans SC','PingFang SC','Microsoft YaHei',sans-serif"
 _BOX = f"font-family:{_FONT};font-size:13px;line-height:1.45;color:#1f2328;background:#fff;padding:8px 10px;max-width:100%"
 _TABLE = "border-collapse:collapse;margin:4px 0 14px 0;font-size:12.5px;table-layout:auto"
-_TH = "border:1px solid #8c959f;background:#eef1f4;color:#1f2328;padding:3px 6px;font-weight:600;text-align:center;vertical-align:middle"
+_TH = "border:1px solid #8c959f;background:#eef1f4;color:#1f2328;padding:3px 6px;font-weight:600;text-align:center;vertical-align:middle;white-space:nowrap"
 _TH_ROW = "border:1px solid #8c959f;background:#f6f8fa;color:#1f2328;padding:3px 6px;font-weight:normal;text-align:left;vertical-align:middle"
 _TH_SECTION = "border:1px solid #8c959f;background:#dde3ea;color:#1f2328;padding:3px 6px;font-weight:600;text-align:left"
 _TH_NOTE = "border:1px solid #8c959f;background:#f6f8fa;color:#57606a;padding:3px 6px;font-weight:normal;font-size:11px;text-align:left;max-width:16em"
@@ -442,7 +442,8 @@ def _na_dash(value: Any) -> str:
 
 
 def findings_table(findings: pd.DataFrame) -> Styler:
-    """Check results (``govstats.check``) as a readable table: breaches red, narrative amber.
+    """Check results (``govstats.check``) as a readable table: breaches red, other findings
+    (narrative, year-over-year) amber. The kind is read from ``kind`` (or ``类型``).
 
     An empty frame renders as a one-row "no breach" note rather than an empty grid.
     """
@@ -451,8 +452,9 @@ def findings_table(findings: pd.DataFrame) -> Styler:
         return frame.style.hide(axis="index").set_properties(**{"background-color": "#dafbe1", "color": "#0f3d1c"})
 
     def colour(row: pd.Series) -> list[str]:
-        kind = str(row.get("kind", "breach"))
-        css = "background-color:#ffebe9;color:#82071e" if kind == "breach" else "background-color:#fff8c5;color:#3b2300"
+        kind = str(row.get("kind", row.get("类型", "breach")))
+        breach = kind in ("breach", "勾稽关系不符")
+        css = "background-color:#ffebe9;color:#82071e" if breach else "background-color:#fff8c5;color:#3b2300"
         return [css] * len(row)
 
     return (
