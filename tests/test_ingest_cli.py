@@ -5,6 +5,7 @@ from __future__ import annotations
 import os
 import shutil
 import signal
+import struct
 import subprocess
 import sys
 from pathlib import Path
@@ -215,7 +216,9 @@ def test_a_fixed_file_clears_its_error(tmp_path, capsys):
 
 def test_progress_bar_on_a_terminal(tmp_path):
     pty = pytest.importorskip("pty")
+    fcntl, termios = pytest.importorskip("fcntl"), pytest.importorskip("termios")
     master, slave = pty.openpty()
+    fcntl.ioctl(slave, termios.TIOCSWINSZ, struct.pack("HHHH", 24, 100, 0, 0))  # 24 rows, 100 columns
     env = {k: v for k, v in os.environ.items() if k != "CI"}
     proc = subprocess.Popen([*CLI, "ingest", str(SAMPLE), "--db", str(tmp_path / "s.duckdb")],
                             stdout=subprocess.PIPE, stderr=slave, env=env)  # fmt: skip
