@@ -137,7 +137,7 @@ def to_synth_rule(finding: dict) -> tuple[str, str]:
 @settings(max_examples=8, deadline=None, derandomize=True)
 @given(seed=st.integers(0, 10_000), year=st.integers(2019, 2025), index=st.integers(0, 2_000))
 def test_every_planted_breach_is_found_and_no_other(rule, seed, year, index):
-    options = synth.Options(breach_rate=1.0, breach_rules=(rule,), blank_rate=0.2)
+    options = synth.Options(breach_rate=1.0, breach_rules=(rule,), blank_rate=0.2, merged_rate=0.3)
     report = synth.generate_one(seed=seed, year=year, options=options, index=index)
     got = read(report, "html")
     assert_same(got, report, "html")
