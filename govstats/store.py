@@ -931,7 +931,7 @@ def _to_pandas(table: pa.Table) -> pd.DataFrame:
 def _as_list(value) -> list | None:
     if value is None:
         return None
-    if isinstance(value, (str, int)):
+    if isinstance(value, str) or not isinstance(value, Iterable):  # one year may be a numpy integer
         return [value]
     return list(value)
 
