@@ -308,6 +308,17 @@ def quality(b: BodySeries) -> HTML | Styler | None:
 
 # --- a region ----------------------------------------------------------------------------
 
+#: GB/T 2260 province-level codes (first two digits) → name, for headings
+PROVINCES = {
+    "11": "北京市", "12": "天津市", "13": "河北省", "14": "山西省", "15": "内蒙古自治区", "21": "辽宁省",
+    "22": "吉林省", "23": "黑龙江省", "31": "上海市", "32": "江苏省", "33": "浙江省", "34": "安徽省",
+    "35": "福建省", "36": "江西省", "37": "山东省", "41": "河南省", "42": "湖北省", "43": "湖南省",
+    "44": "广东省", "45": "广西壮族自治区", "46": "海南省", "50": "重庆市", "51": "四川省", "52": "贵州省",
+    "53": "云南省", "54": "西藏自治区", "61": "陕西省", "62": "甘肃省", "63": "青海省",
+    "64": "宁夏回族自治区", "65": "新疆维吾尔自治区", "71": "台湾省", "81": "香港特别行政区",
+    "82": "澳门特别行政区",
+}  # fmt: skip
+
 
 @dataclass
 class RegionYear:
@@ -330,12 +341,16 @@ class RegionYear:
 
     @property
     def label(self) -> str:
+        """The region as a heading names it: 江苏省（320000）, 资阳市（512000）, 全部机关."""
         if not self.region:
             return "全部机关"
-        names = sorted(set(self.bodies["region_name"].dropna().astype(str))) if not self.bodies.empty else []
-        if len(names) == 1:
-            return f"{names[0]}（{self.region}）"
-        return f"地区 {self.region}"
+        if not self.region.isdigit():
+            return self.region  # asked by name
+        if self.region.endswith("0000") and self.region[:2] in PROVINCES:
+            return f"{PROVINCES[self.region[:2]]}（{self.region}）"
+        rows = self.bodies.loc[self.bodies["region_code"] == self.region] if not self.bodies.empty else self.bodies
+        names = sorted(set(rows["region_name"].dropna().astype(str))) if not rows.empty else []
+        return f"{names[0]}（{self.region}）" if len(names) == 1 else f"地区{self.region}"
 
 
 def load_region(region: str | None, year: int | None = None, db: str | Path | None = None) -> RegionYear:

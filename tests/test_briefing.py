@@ -89,7 +89,9 @@ def test_region_comparison(db):
     wide = briefing.side_by_side(r)
     assert wide.loc["本年新收申请·总计", "淮安市洪泽区人民政府（县级）"] == "21件（第1/1）"
     assert wide.loc["纠错率·复议和诉讼合计", "沭阳县发展和改革局（部门）"] == "无法计算"
-    assert "排名只在同一级别的机关之间进行" in briefing.region_title(r).data
+    title = briefing.region_title(r).data
+    assert "江苏省（320000）政府信息公开工作年度报告比较（2023年度）" in title and "排名只在同一级别的机关之间进行" in title
+    assert briefing.load_region("512000", db=db).label == "资阳市（512000）"
 
 
 def test_region_messages(db):
