@@ -284,3 +284,24 @@ def test_legal_person_subtotal_column_is_left_out(sample_path, at):
     assert report.value("requests", "new", "commercial") == 1 and report.value("requests", "new", "total") == 19
     assert report.value("requests", "new", "other_org") == 0
     assert any("subtotal column" in w for w in report.warnings)
+
+
+@pytest.mark.corpus
+def test_numbers_printed_before_their_labels(corpus_dir):
+    """PDF text extraction style: each table-三 row's numbers on a line before its label line."""
+    import re
+
+    data = (corpus_dir / "raw/2025_pingtan_html.html").read_bytes()
+    lines = []
+    for block in read_document(data, "x").blocks:
+        cells = [c.text for c in block.cells]
+        numbers = [c for c in cells if re.fullmatch(r"[\d.]+", c)]
+        names = [c for c in cells if c and c not in numbers]
+        if block.kind == "row" and len(numbers) == 7 and names:
+            lines += [" ".join(numbers), " ".join(names)]
+        else:
+            lines.append("\t".join(cells))
+    report = govstats.read_report("\n".join(lines).encode("utf-8"), name="flipped.txt")
+    original = govstats.read_report(data)
+    assert report.layouts["requests"] == "2021"
+    assert {k: v.value for k, v in report.values.items()} == {k: v.value for k, v in original.values.items()}

@@ -77,6 +77,8 @@ class Row:
 @dataclass
 class _Tables:
     rows: list[Row] = field(default_factory=list)
+    #: table 三 items named by loose text lines (labels printed apart from their numbers)
+    text_items: set[str] = field(default_factory=set)
     header_text: dict[str, list[str]] = field(default_factory=lambda: {"publication": [], "requests": [], "review": []})
 
 
@@ -114,6 +116,10 @@ def _collect(doc: Document) -> _Tables:
                     found.header_text[header].append(block.text)
                 elif context == "publication" and labels.publication_markers(block.text):
                     found.header_text["publication"].append(block.text)
+                elif context == "requests":
+                    item = labels.match_row(block.text, "requests", fuzzy=False)
+                    if item and item != labels.GROUP:
+                        found.text_items.add(item)
             continue
         label_cells, value_cells = _split_row(block)
         row = Row(context, label_cells, value_cells, block.source)
@@ -297,9 +303,10 @@ class _Builder:
         return cells
 
     # -- table 2 ---------------------------------------------------------------------------
-    def requests(self, rows: list[Row]) -> None:
+    def requests(self, rows: list[Row], text_items: set[str] = frozenset()) -> None:
         data_rows = [r for r in rows if not r.header or r.values]
-        layout = "2021" if any(r.item and r.item.startswith("other.") for r in data_rows) else "2019"
+        named = {r.item for r in data_rows if r.item} | set(text_items)
+        layout = "2021" if any(i.startswith("other.") for i in named) else "2019"
         self.layouts["requests"] = layout
         order = [i.code for i in schema.REQUEST_ITEMS[layout] if not (layout == "2021" and i.code == "other")]
         merged = _merged_columns(data_rows)
@@ -503,7 +510,7 @@ class _Builder:
             self.publication([r for r in by_table["publication"] if r.item], found.header_text["publication"])
         self.request_headers = found.header_text["requests"]
         if any(r.item for r in by_table["requests"]) or any(r.has_number for r in by_table["requests"]):
-            self.requests(by_table["requests"])
+            self.requests(by_table["requests"], found.text_items)
         if by_table["review"]:
             self.review(by_table["review"])
         tables_read = {key[0] for key in self.values}
