@@ -216,7 +216,18 @@ class _ReadCache:
             slot[0].close()
 
 
+    def forget_after_fork(self) -> None:
+        """In a forked child: drop the parent's connections without touching them (a DuckDB
+        instance is not fork-safe; closing it here could hang), and start afresh."""
+        _FORKED_LEFTOVERS.extend(slot[0] for slot in self._open.values())
+        self._lock = threading.Lock()
+        self._open = {}
+
+
 _READERS = _ReadCache()
+_FORKED_LEFTOVERS: list = []  # kept referenced so that they are never destructed in the child
+if hasattr(os, "register_at_fork"):
+    os.register_at_fork(after_in_child=_READERS.forget_after_fork)
 
 
 @contextmanager

@@ -258,3 +258,17 @@ def test_a_notebook_reading_does_not_keep_writers_out(truth_store, sample_path):
     # and this process can write right after reading
     load(truth_store, body="pingtan")
     assert add_reports([synth.to_report(synth.generate_one(seed=9))], truth_store).read == 1
+
+
+def _series_length(db) -> int:
+    return len(load(db, body="pingtan"))
+
+
+@pytest.mark.skipif(not hasattr(__import__("os"), "fork"), reason="needs fork")
+def test_forked_workers_do_not_reuse_the_parents_reader(truth_store):
+    import multiprocessing
+
+    expected = _series_length(truth_store)  # the parent now holds a cached reader
+    with multiprocessing.get_context("fork").Pool(2) as pool:
+        assert pool.map(_series_length, [truth_store] * 3, chunksize=1) == [expected] * 3
+    assert _series_length(truth_store) == expected
