@@ -122,7 +122,13 @@ def _summary(args: argparse.Namespace) -> int:
         print("govstats summary: no report files found in " + ", ".join(args.paths), file=sys.stderr)
         return 2
     reports, failed = _read_all(files, "summary")
-    print(f"{'file':<44} {'body':<22} {'year':>4} {'tmpl':>4} {'values':>6}  checks")
+    import unicodedata
+
+    def pad(text: str, width: int) -> str:  # CJK characters take two columns in a terminal
+        shown = sum(2 if unicodedata.east_asian_width(ch) in "WF" else 1 for ch in text)
+        return text + " " * max(0, width - shown)
+
+    print(f"{pad('file', 44)} {pad('body', 24)} {'year':>4} {'tmpl':>4} {'values':>6}  checks")
     for path, report in reports:
         findings = check(report)
         breaches = findings[findings["kind"] == "breach"]
@@ -133,7 +139,7 @@ def _summary(args: argparse.Namespace) -> int:
         if report.missing:
             result += f"; missing: {', '.join(report.missing)}"
         name = path if len(path) <= 44 else "…" + path[-43:]
-        print(f"{name:<44} {report.body or '?':<22} {report.year or '?':>4} {report.template or '?':>4} {len(report.values):>6}  {result}")
+        print(f"{pad(name, 44)} {pad(report.body or '?', 24)} {report.year or '?':>4} {report.template or '?':>4} {len(report.values):>6}  {result}")
     print(f"{len(reports)} report(s) read, {failed} unreadable")
     return 2 if failed else 0
 
