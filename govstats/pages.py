@@ -5,8 +5,8 @@ Every page govstats writes is one self-contained file that works offline:
 * executed notebooks become HTML through :func:`exporter` (nbconvert's ``lab`` template with
   govstats' ``briefing.html.j2``: no code, no prompts, no require.js/MathJax/widget scripts);
 * HTML and Markdown that notebook *outputs* carry is passed through :func:`sanitize_fragment`
-  (an allow-list: tables, headings, lists, images from ``data:`` URLs…); anything else, such
-  as a body named ``<script>alert(1)</script>``, is escaped and shows as text;
+  (an allow-list enforced by ammonia/nh3: tables, headings, lists, ``data:`` images…); any
+  other tag, such as a body named ``<script>alert(1)</script>``, is escaped and shows as text;
 * :func:`embed_cjk_font` embeds a subset of Noto Sans CJK SC (SIL OFL, package
   ``noto-cjk-sans-otc``) holding just the characters the page uses, as a base64 WOFF
   ``@font-face``: Chinese renders on machines without a CJK font;
@@ -82,6 +82,7 @@ class IndexEntry:
 
 
 _STYLE_BLOCK = re.compile(r"<style\b[^>]*>(.*?)</style\s*>", re.I | re.S)
+_TAG_START = re.compile(r"<(/?)([a-zA-Z][a-zA-Z0-9:-]*)")
 _UNSAFE_CSS = re.compile(r"url\s*\(|@import|expression\s*\(|javascript:|behavior\s*:|-moz-binding|</|<!--", re.I)
 
 
@@ -95,7 +96,7 @@ def sanitize_fragment(html: str) -> str:
     """
     import secrets
 
-    import bleach
+    import nh3
 
     styles: list[str] = []
     nonce = secrets.token_hex(8)
@@ -108,14 +109,18 @@ def sanitize_fragment(html: str) -> str:
         return f"GOVSTATSSTYLE{nonce}N{len(styles) - 1}E"
 
     html = _STYLE_BLOCK.sub(keep_style, html)
-    cleaner = bleach.Cleaner(
-        tags=_ALLOWED_TAGS,
-        attributes=_ALLOWED_ATTRIBUTES,
-        protocols=["data"],
-        strip=False,
+    # a tag outside the allow-list is shown as text (escaped), not silently dropped; then
+    # ammonia (nh3) enforces the allow-list on tags, attributes and URL schemes
+    html = _TAG_START.sub(lambda m: m.group(0) if m.group(2).lower() in _ALLOWED_TAGS else "&lt;" + m.group(0)[1:], html)
+    cleaned = nh3.clean(
+        html,
+        tags=set(_ALLOWED_TAGS),
+        attributes={tag: set(names) for tag, names in _ALLOWED_ATTRIBUTES.items()},
+        url_schemes={"data"},
+        link_rel=None,
         strip_comments=True,
+        attribute_filter=_local_urls_only,
     )
-    cleaned = cleaner.clean(html)
     if styles:
         cleaned = re.sub(
             f"GOVSTATSSTYLE{nonce}N(\\d+)E",
@@ -123,6 +128,13 @@ def sanitize_fragment(html: str) -> str:
             cleaned,
         )
     return cleaned
+
+
+def _local_urls_only(tag: str, attribute: str, value: str) -> str | None:
+    # ammonia keeps scheme-relative URLs (//host/x) as "relative": they are remote
+    if attribute in ("href", "src") and not is_local_reference(value):
+        return None
+    return value
 
 
 def markdown_to_safe_html(markdown: str) -> str:
