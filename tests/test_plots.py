@@ -89,3 +89,17 @@ def test_compare_bar(ind):
     # bottom to top: 资阳 7 (rank 2), 乙局 10 (rank 1)
     assert [t.get_text() for t in fig.axes[0].get_yticklabels()] == ["资阳市人民政府办公室（部门）", "乙局（部门）"]
     assert fig.axes[0].get_title() == "本年新收申请·总计"
+
+
+def test_without_the_bundled_font_a_system_cjk_font_or_a_clear_error(monkeypatch):
+    monkeypatch.setattr(fonts, "bundled_font_path", lambda: None)
+    fonts.cjk_font_family.cache_clear()
+    try:
+        installed = {f.name for f in font_manager.fontManager.ttflist}
+        if any(family in installed for family in fonts.SYSTEM_FAMILIES):
+            assert fonts.cjk_font_family() in fonts.SYSTEM_FAMILIES
+        else:
+            with pytest.raises(fonts.FontNotFoundError, match="noto-cjk-sans-otc"):
+                fonts.cjk_font_family()
+    finally:
+        fonts.cjk_font_family.cache_clear()
