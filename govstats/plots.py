@@ -279,24 +279,30 @@ def publication_volumes(ind: pd.DataFrame, body: str) -> Figure:
     return fig
 
 
-def compare_bar(comparison: pd.DataFrame, section: str, indicator: str, breakdown: str) -> Figure:
+def compare_bar(comparison: pd.DataFrame, section: str, indicator: str, breakdown: str, max_per_level: int = 15) -> Figure:
     """One measure of a comparison (:func:`govstats.analysis.compare`) as horizontal bars,
-    bodies grouped by level and sorted by rank; bodies without a value are listed as 未填报."""
-    fig, (ax,) = _new_figure(1, (FIGSIZE[0], max(2.0, 0.35 * len(comparison["body"].unique()) + 1.2)))
+    bodies grouped by level and sorted by rank (at most ``max_per_level`` per level, the title
+    says how many were left out); a body without a value shows 未填报 / 无法计算."""
     rows = comparison.loc[
         (comparison["section"] == section) & (comparison["indicator"] == indicator) & (comparison["breakdown"] == breakdown)
     ]
-    if rows.empty:
+    rows = rows.sort_values(["level", "rank", "body"], na_position="last", kind="stable")
+    shown = rows.groupby("level", sort=False).head(max_per_level)
+    fig, (ax,) = _new_figure(1, (FIGSIZE[0], max(2.0, 0.32 * len(shown) + 1.2)))
+    if shown.empty:
         return _empty(fig, ax, "暂无可比较的数据")
-    rows = rows.sort_values(["level", "rank"], na_position="last").iloc[::-1]
-    values = rows["value"].to_numpy(dtype=float, na_value=np.nan)
-    labels = [f"{b}（{analysis.LEVEL_LABELS.get(lvl, lvl)}）" for b, lvl in zip(rows["body"], rows["level"])]
-    ax.barh(range(len(rows)), np.nan_to_num(values), color="#4e79a7")
-    unit = str(rows["unit"].iloc[0])
+    shown = shown.iloc[::-1]
+    values = shown["value"].to_numpy(dtype=float, na_value=np.nan)
+    labels = [f"{b}（{analysis.LEVEL_LABELS.get(lvl, lvl)}）" for b, lvl in zip(shown["body"], shown["level"])]
+    ax.barh(range(len(shown)), np.nan_to_num(values), color="#4e79a7")
+    unit = str(shown["unit"].iloc[0])
     for i, v in enumerate(values):
         ax.text(0 if np.isnan(v) else v, i, f" {formatting.fmt_value(v, unit)}", va="center", fontsize=8)
-    ax.set_yticks(range(len(rows)), labels, fontsize=8)
+    ax.set_yticks(range(len(shown)), labels, fontsize=8)
     ax.margins(x=0.2)
     ax.spines[["top", "right"]].set_visible(False)
-    ax.set_title(str(rows["label"].iloc[0]), fontsize=11)
+    title = str(shown["label"].iloc[0])
+    if len(shown) < len(rows):
+        title += f"（每个级别显示前{max_per_level}名，共{len(rows)}个机关）"
+    ax.set_title(title, fontsize=11)
     return fig

@@ -103,3 +103,12 @@ def test_without_the_bundled_font_a_system_cjk_font_or_a_clear_error(monkeypatch
                 fonts.cjk_font_family()
     finally:
         fonts.cjk_font_family.cache_clear()
+
+
+def test_compare_bar_keeps_large_regions_readable():
+    frames = [report(2021, f"第{i}局", requests=base_requests(new=row(i))) for i in range(1, 31)]
+    cmp = analysis.compare(analysis.indicators(pd.concat(frames)), 2021)
+    fig = plots.compare_bar(cmp, "requests", "new", "total", max_per_level=10)
+    labels = [t.get_text() for t in fig.axes[0].get_yticklabels()]
+    assert len(labels) == 10 and labels[-1] == "第30局（未登记）"  # the largest on top
+    assert "共30个机关" in fig.axes[0].get_title()
