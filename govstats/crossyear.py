@@ -12,7 +12,10 @@ Two relations tie consecutive reports of a body together:
 A relation is checked only where both sides were printed (a blank cell is never a breach).
 Findings report both values and never alter the data. The findings frame has the columns of
 :data:`FINDING_COLUMNS` — those of ``govstats.check`` plus ``previous_year`` and
-``previous_report_id``; ``kind`` is ``"crossyear"``.
+``previous_report_id``; ``kind`` is ``"crossyear"``; ``cells`` names the cells of the year-Y
+report involved (``table/item/column`` joined by ``"; "``, as ``govstats.checks.finding_cells``
+reads them), the year Y−1 side is in ``previous_report_id``; ``found`` is the value printed in
+year Y, ``expected`` the value the previous year implies.
 """
 
 from __future__ import annotations
@@ -79,10 +82,7 @@ def carried_over_findings(frame: pd.DataFrame) -> pd.DataFrame:
             "kind": "crossyear",
             "rule": "carried_over",
             "table": "requests",
-            "cells": [
-                f"requests/carried_over/{c} ({y}) vs requests/carried_forward/{c} ({y - 1})"
-                for c, y in zip(pairs["column"], pairs["year"])
-            ],
+            "cells": [f"requests/carried_over/{c}" for c in pairs["column"]],
             "expected": pairs["previous_value"],
             "found": pairs["value"],
             "message": [
@@ -131,10 +131,7 @@ def in_force_findings(frame: pd.DataFrame) -> pd.DataFrame:
             "kind": "crossyear",
             "rule": "in_force",
             "table": "publication",
-            "cells": [
-                f"publication/{i}/in_force ({y}) vs publication/{i}/in_force ({y - 1}) + issued ({y}) - repealed ({y})"
-                for i, y in zip(pairs["item"], pairs["year"])
-            ],
+            "cells": [f"publication/{i}/in_force; publication/{i}/issued; publication/{i}/repealed" for i in pairs["item"]],
             "expected": pairs["expected"],
             "found": pairs["in_force"],
             "message": [
@@ -191,13 +188,7 @@ def check_store(db: str | Path | None = None, *, body=None, years=None) -> pd.Da
     from govstats.store import load
 
     frame = load(db, body=body, years=years)
-    parts = []
-    for _, report in frame.groupby("report_id", sort=False):
-        result = check(report.drop(columns=["body_key", "version", "superseded_by"]).reset_index(drop=True))
-        if len(result):
-            parts.append(result)
-    parts.append(findings(frame))
-    parts = [p for p in parts if len(p)]
+    parts = [p for p in (check(frame), findings(frame)) if len(p)]
     if not parts:
         return _empty()
     return pd.concat(parts, ignore_index=True)

@@ -45,7 +45,7 @@ def test_planted_carried_over_mismatch_is_found_with_both_values():
     row = found.iloc[0]
     assert (row["body"], row["year"], row["previous_year"], row["rule"], row["kind"]) == (body, 2023, 2022, "carried_over", "crossyear")
     assert (row["expected"], row["found"]) == (forward, forward + 3)
-    assert "requests/carried_over/natural_person (2023)" in row["cells"] and "二、上年结转" in row["message"]
+    assert row["cells"] == "requests/carried_over/natural_person" and "二、上年结转" in row["message"]
     # never altering data: the frame still holds the planted value
     assert cell(frame, body, 2023, "requests", "carried_over", "natural_person") == forward + 3
 
@@ -60,6 +60,10 @@ def test_planted_in_force_mismatch_is_found_only_within_the_2021_template():
     assert list(zip(found["year"], found["rule"])) == [(2024, "in_force"), (2025, "in_force")]
     first = found.iloc[0]
     assert (first["expected"], first["found"]) == (in_force, in_force + 2)
+    checks = pytest.importorskip("govstats.checks")
+    assert checks.finding_cells(first["cells"]) == [
+        ("publication", "normative_docs", c) for c in ("in_force", "issued", "repealed")
+    ]
     # the 2020 → 2021 template break is not checked (2019 total ≠ 2021 in_force)
     broken = set_cell(series(), body, 2021, "publication", "rules", "in_force", 12345)
     assert list(crossyear.findings(broken)["year"]) == [2022]
