@@ -223,3 +223,22 @@ def test_findings_and_tidy_frames_render():
     tidy.loc[0, "value"] = pd.NA
     out = tidy_table(tidy, max_rows=10).to_html()
     assert BLANK_MARK in out and f"{len(tidy)} 行" in out
+
+
+def test_survives_nbconvert_html_export():
+    nbformat = pytest.importorskip("nbformat")
+    nbconvert = pytest.importorskip("nbconvert")
+    report = make_report("2019", body="<b>x</b>")
+    report.values[("requests", "new", "total")] = Value(None, "", "", "line 3")
+    cell = nbformat.v4.new_code_cell("report")
+    cell.outputs = [nbformat.v4.new_output("execute_result", data={"text/html": report._repr_html_(), "text/plain": repr(report)}, execution_count=1)]
+    exported, _ = nbconvert.HTMLExporter(exclude_input=True).from_notebook_node(nbformat.v4.new_notebook(cells=[cell]))
+    tree = lxml_html.document_fromstring(exported)
+    for table in ("publication", "requests", "review"):
+        assert len(tree.xpath(f'//div[contains(@class,"govstats-report")]//table[@data-table="{table}"]')) == 1
+    assert cell_text(tree, "requests/new/total") == BLANK_MARK
+    assert not tree.xpath('//div[contains(@class,"govstats-report")]//b')
+
+
+def cell_text(tree, key: str) -> str:
+    return tree.xpath(f'//td[@data-cell="{key}"]')[0].text_content()
