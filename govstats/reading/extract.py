@@ -188,6 +188,14 @@ def _row_label_after_header(cells: list[Cell]) -> tuple[str, str, Cell] | None:
     return None
 
 
+#: marks the source of a cell whose digits ran together and could not be split
+UNDETERMINED = "undetermined"
+
+
+def _undetermined(cell: Cell, digits: str) -> Cell:
+    return Cell("", f"{cell.source} ({UNDETERMINED}: the row printed {digits} without cell boundaries)")
+
+
 def _fit(cells: list[Cell], n: int, *, leading_first: bool = False) -> list[Cell] | None:
     """The ``n`` value cells of a row, trimming spare blank cells (spacers) at the ends.
 
@@ -298,7 +306,7 @@ class _Builder:
                     return [Cell(str(v), cell.source) for v in split]
                 self.warn(f"{row.source}: row {row.label!r} printed as one digit run {digits!r}; no unique split into {n} cells, values left NA")
                 cell = next(c for c in row.values if c.text)
-                return [Cell("", cell.source) for _ in range(n)]
+                return [_undetermined(cell, digits) for _ in range(n)]
             self.warn(f"{row.source}: row {row.label!r} has {len(row.values)} value cells, expected {n}; row not read")
         return cells
 
@@ -356,7 +364,7 @@ class _Builder:
                         f"no unique split into {n} cells fits the table's arithmetic, undetermined cells left NA"
                     )
                 values = values or (None,) * n
-                resolved[item] = [Cell("" if v is None else str(v), cell.source) for v in values]
+                resolved[item] = [_undetermined(cell, digits) if v is None else Cell(str(v), cell.source) for v in values]
         for item in order:
             if item not in resolved:
                 continue
@@ -375,6 +383,8 @@ class _Builder:
             for code, _label in columns:
                 parts = [self.values.get(("requests", i, code)) for i in ("other.no_correction", "other.no_fee", "other.other")]
                 present = [p.value for p in parts if p is not None and p.value is not None]
+                if any(p is None or (p.value is None and UNDETERMINED in p.source) for p in parts):
+                    present = []  # a part that is unknown (not blank) leaves the sum unknown
                 self.values[("requests", "other", code)] = Value(
                     float(sum(present)) if present else None,
                     "",
@@ -490,7 +500,7 @@ class _Builder:
                 split = runtogether.split_review(digits)
                 if split is None or any(v is None for v in split):
                     self.warn(f"{row.source}: table 四 printed as one digit run {digits!r}; the split is ambiguous, undetermined cells left NA")
-                cells = [Cell("" if v is None else str(v), cell.source) for v in (split or (None,) * 15)]
+                cells = [_undetermined(cell, digits) if v is None else Cell(str(v), cell.source) for v in (split or (None,) * 15)]
             for (item, col), cell in zip(columns, cells):
                 number = parse_number(cell.text) or Number(None)
                 group = f"{item.group} · " if item.group else ""

@@ -27,20 +27,43 @@ MAX_SEARCH = 20_000
 
 
 def splits(digits: str, n: int, groups: Sequence[Group] = ()) -> Iterator[tuple[int, ...]]:
-    """Every split of ``digits`` into ``n`` integers satisfying ``groups``, in lexical order."""
-    checks: dict[int, list[Group]] = {}
-    for group in groups:
-        checks.setdefault(max((group[0],) + group[1]), []).append(group)
+    """Every split of ``digits`` into ``n`` integers satisfying ``groups``, in lexical order.
+
+    A group's total cell, once its parts are chosen, is forced (it must print their sum), so
+    only the parts are enumerated; a partial sum that no longer fits in the digits left for
+    its total prunes the branch.
+    """
+    forced = {t: idx for t, idx in groups if all(i < t for i in idx)}
+    pending = [(t, idx) for t, idx in groups if t not in forced]
+    later_totals = {t: idx for t, idx in forced.items()}
     parts: list[int] = []
+
+    def fits(pos: int) -> bool:
+        k = len(parts)
+        for t, idx in later_totals.items():
+            if t < k:
+                continue
+            partial = sum(parts[i] for i in idx if i < k)
+            cells_between = t - k  # cells still to fill before the total (exclusive)
+            if len(digits) - pos - cells_between - (n - 1 - t) < len(str(partial)):
+                return False
+        return True
 
     def rec(pos: int) -> Iterator[tuple[int, ...]]:
         k = len(parts)
         if k == n:
-            if pos == len(digits):
+            if pos == len(digits) and all(parts[t] == sum(parts[i] for i in idx) for t, idx in pending):
                 yield tuple(parts)
             return
         remaining_cells = n - k
         if len(digits) - pos < remaining_cells:
+            return
+        if k in forced:
+            need = str(sum(parts[i] for i in forced[k]))
+            if digits.startswith(need, pos) and (k < n - 1 or pos + len(need) == len(digits)):
+                parts.append(int(need))
+                yield from rec(pos + len(need))
+                parts.pop()
             return
         limit = len(digits) - pos - (remaining_cells - 1)
         for length in range(1, limit + 1):
@@ -48,7 +71,7 @@ def splits(digits: str, n: int, groups: Sequence[Group] = ()) -> Iterator[tuple[
             if length > 1 and piece[0] == "0":
                 break
             parts.append(int(piece))
-            if all(parts[t] == sum(parts[i] for i in idx) for t, idx in checks.get(k, ())):
+            if fits(pos + length):
                 yield from rec(pos + length)
             parts.pop()
 
