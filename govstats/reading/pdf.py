@@ -62,6 +62,7 @@ _PAGE_NUMBER = re.compile(
 )
 _NUMERIC = re.compile(r"^[\s+\-−－]*[0-9０-９][0-9０-９,，.．\s]*(?:%|％|元|万元|件|个|条|项)?$")
 _DIGITS = re.compile(r"\d+")
+_PLACEHOLDER = re.compile(r"^[\s—\-－–/／无]+$")
 
 
 def read_pdf(data: bytes, name: str) -> Document:
@@ -981,115 +982,229 @@ def _is_number(text: str) -> bool:
     return bool(_NUMERIC.match(text)) and any(ch.isdigit() for ch in text)
 
 
-def _unruled_tables(page: int, lines: list[_Line]) -> list[_TablePart]:
-    """Rows of tables printed without ruling lines, found from gaps between characters.
+def _tokens(line: _Line) -> list[list[Char]]:
+    """A line cut into cell candidates: at gaps wider than ``CELL_GAP_EM``, and at any visible
+    gap next to a digit (the digits of one number are set close together)."""
+    out: list[list[Char]] = []
+    for c in line.chars:
+        if c["text"].isspace():
+            continue
+        if out:
+            prev = out[-1][-1]
+            size = max(float(prev.get("size") or 10.0), 1.0)
+            gap = c["x0"] - prev["x1"]
+            digit = prev["text"][-1:].isdigit() or c["text"][:1].isdigit()
+            if gap > CELL_GAP_EM * size or (digit and gap > SPACE_GAP_EM * size):
+                out.append([c])
+                continue
+            out[-1].append(c)
+        else:
+            out.append([c])
+    return out
 
-    A *numeric line* has at least two cells (cut at gaps wider than ``CELL_GAP_EM``) and its
-    trailing cells are numbers. Runs of numeric lines make a table; a label line set between
-    them without numbers (a wrapped row label) joins the numeric line its middle lies closest
-    to, and a lone number line without a label takes the label lines around it. Lines far
-    from any numeric line stay text.
+
+@dataclass
+class _Tokenised:
+    line: _Line
+    tokens: list[list[Char]]
+    texts: list[str]
+
+    @property
+    def numbers(self) -> list[int]:
+        return [i for i, t in enumerate(self.texts) if _is_number(t)]
+
+    @property
+    def numeric(self) -> bool:
+        """Ends with numbers: two, or one after a label — a row of values."""
+        n = self.numbers
+        if not n or n[-1] != len(self.texts) - 1:
+            return False
+        return len(n) >= 2 or n[0] > 0
+
+
+def _unruled_tables(page: int, lines: list[_Line]) -> list[_TablePart]:
+    """Tables printed without ruling lines, from the positions of characters.
+
+    A *row* is a line with numbers (two, or one after a label). Runs of rows, with up to
+    three label-only lines between them, make a table. Value columns are found by lining up
+    the numbers of all its rows; cells are cut at wide gaps and between digits at any gap, so
+    the digits of neighbouring cells never run together, and a column left blank in a row
+    gives an empty cell. Left of the values, label columns are found from where label
+    fragments start; a wrapped row label (lines above and below the numbers) joins the row
+    whose numbers lie nearest, and a group label printed across several rows (（三）不予公开)
+    becomes one cell of the row at its middle. Header lines just above the first row (several
+    cells reaching into the value columns) are rows of their own. Lines far from any row
+    stay text.
     """
-    info = []
-    for ln in lines:
-        segs = ln.segments()
-        texts = [_chars_text(s) for s in segs]
-        numbers = sum(_is_number(t) for t in texts)
-        numeric = numbers >= 2 or (numbers >= 1 and len(texts) >= 2 and _is_number(texts[-1]))
-        info.append((ln, segs, texts, numeric))
+    info = [_Tokenised(ln, toks, [_chars_text(t) for t in toks]) for ln in lines for toks in [_tokens(ln)]]
     parts: list[_TablePart] = []
     i = 0
     while i < len(info):
-        if not info[i][3]:
+        if not info[i].numeric:
             i += 1
             continue
-        # extend a run of numeric lines, letting up to 3 label-only lines sit between them
-        j = i
-        run = [i]
-        k = i + 1
+        run, k = [i], i + 1
         while k < len(info):
-            ln, segs, texts, numeric = info[k]
-            size = max(ln.size, 1.0)
-            if ln.top - info[run[-1]][0].bottom > 3.5 * size:
+            size = max(info[k].line.size, 1.0)
+            value_x = min(info[r].tokens[n][0]["x0"] for r in run for n in info[r].numbers)
+            if info[k].line.top - info[run[-1]].line.bottom > 3.5 * size and info[k].numeric:
                 break
-            if numeric:
+            if _is_header(info[k], value_x) or (k + 1 < len(info) and _is_header(info[k + 1], value_x)):
+                break  # a header row (or the caption above one) starts the next table
+            if info[k].numeric:
                 run.append(k)
-                j = k
-            elif k - j > 3:
+            elif k - run[-1] > 3:
                 break
             k += 1
-        if len(run) < 2:
-            i += 1
-            continue
-        start = run[0]
-        # label lines just above the first numeric line belong to its row (label wrapped above)
-        while start > 0 and not info[start - 1][3] and info[start][0].top - info[start - 1][0].bottom < 0.6 * info[start][0].size and len(info[start - 1][1]) == 1 and info[start - 1][0].x1 < info[run[0]][0].x1 * 0.6:
-            start -= 1
-        end = j
-        while end + 1 < len(info) and not info[end + 1][3] and info[end + 1][0].top - info[end][0].bottom < 0.6 * info[end][0].size and len(info[end + 1][1]) == 1 and info[end + 1][0].x1 < info[j][0].x1 * 0.6:
+        if len(run) < 2 and len(info[i].numbers) < 4:
+            value_x = info[i].tokens[info[i].numbers[0]][0]["x0"]
+            if not (i > 0 and _is_header(info[i - 1], value_x)):  # a one-row table has its header
+                i += 1
+                continue
+        first, last = run[0], run[-1]
+        value_x = min(info[r].tokens[n][0]["x0"] for r in run for n in info[r].numbers)
+        # header lines right above: several cells, reaching into the value columns
+        top = first
+        while top > 0 and first - top < 6:
+            above = info[top - 1]
+            if _is_header(above, value_x) or (top < first and _is_header(info[top], value_x) and len(above.tokens) == 1 and above.line.x1 < value_x):
+                top -= 1
+            else:
+                break
+        # label lines wrapped below the last row
+        end = last
+        while end + 1 < len(info) and end - last < 3:
+            below = info[end + 1]
+            size = max(below.line.size, 1.0)
+            if below.numeric or below.line.x1 > value_x or below.line.top - info[end].line.bottom > 0.8 * size:
+                break
+            if end + 2 < len(info) and _is_header(info[end + 2], value_x):
+                break
             end += 1
-        part = _rows_from_lines(page, info[start : end + 1])
-        parts.append(part)
+        parts.append(_unruled_part(page, info[top:first], info[first : end + 1], value_x))
         i = end + 1
     return parts
 
 
-def _rows_from_lines(page: int, info: list) -> _TablePart:
-    anchors = [n for n, it in enumerate(info) if it[3]]
-    attached: dict[int, list[int]] = {a: [] for a in anchors}
-    for n, (ln, _segs, _texts, numeric) in enumerate(info):
-        if numeric:
-            continue
-        mid = (ln.top + ln.bottom) / 2
-        best = min(anchors, key=lambda a: abs((info[a][0].top + info[a][0].bottom) / 2 - mid))
-        attached[best].append(n)
-    rows: list[list[Cell]] = []
-    boxes: list[list[tuple[float, float]]] = []
-    for a in anchors:
-        ln, segs, texts, _ = info[a]
-        members = sorted([a] + attached[a])
-        numbers_from = len(texts)
-        while numbers_from > 0 and _is_number(texts[numbers_from - 1]):
-            numbers_from -= 1
-        label_segs: list[list[Char]] = []
-        for m in members:
-            if m == a:
-                label_segs += segs[:numbers_from]
-            else:
-                label_segs += info[m][1]
-        # label cells: the label segments, grouped by column (x of their left edge), top to bottom
-        columns: list[list[list[Char]]] = []
-        for seg in sorted(label_segs, key=lambda s: s[0]["x0"]):
-            if columns and abs(columns[-1][0][0]["x0"] - seg[0]["x0"]) <= 2 * max(ln.size, 1.0):
-                columns[-1].append(seg)
-            else:
-                columns.append([seg])
-        cells: list[Cell] = []
-        cell_boxes: list[tuple[float, float]] = []
-        for col in columns:
-            col.sort(key=lambda s: s[0]["top"])
-            text = _join_wrapped([_chars_text(s) for s in col])
-            x0 = min(c["x0"] for s in col for c in s)
-            top = min(c["top"] for s in col for c in s)
-            cells.append(Cell(text, _where(page, x0, top)))
-            cell_boxes.append((x0, max(c["x1"] for s in col for c in s)))
-        for seg, text in zip(segs[numbers_from:], texts[numbers_from:]):
-            cells.append(Cell(text, _where(page, seg[0]["x0"], min(c["top"] for c in seg))))
-            cell_boxes.append((seg[0]["x0"], seg[-1]["x1"]))
-        rows.append(cells)
-        boxes.append(cell_boxes)
-    lines = [it[0] for it in info]
-    return _TablePart(
-        page,
-        min(ln.top for ln in lines),
-        max(ln.bottom for ln in lines),
-        min(ln.x0 for ln in lines),
-        max(ln.x1 for ln in lines),
-        rows,
-        boxes,
-        len(rows),
-        list(range(len(rows))),
-        [[1] * len(r) for r in rows],
-        [[False] * len(r) for r in rows],
-        lines,
-    )
+def _is_header(t: _Tokenised, value_x: float) -> bool:
+    """A table's header line: several cells, reaching into the value columns, no numbers."""
+    return not t.numbers and len(t.tokens) >= 2 and t.tokens[-1][0]["x0"] >= value_x - 1
+
+
+def _columns(spans: list[tuple[float, float]], tolerance: float) -> list[tuple[float, float]]:
+    """Overlapping or nearby (x0, x1) spans merged into columns, left to right."""
+    out: list[list[float]] = []
+    for x0, x1 in sorted(spans):
+        if out and x0 <= out[-1][1] + tolerance:
+            out[-1][1] = max(out[-1][1], x1)
+        else:
+            out.append([x0, x1])
+    return [(a, b) for a, b in out]
+
+
+def _unruled_part(page: int, headers: list[_Tokenised], body: list[_Tokenised], value_x: float) -> _TablePart:
+    """One table without rules: ``headers`` lines as rows of their own, then ``body`` (rows of
+    numbers and label lines around them) with values right of ``value_x``.
+
+    Characters right and left of ``value_x`` are regrouped into lines separately, so numbers
+    set between two lines of a wrapped label never interleave with it.
+    """
+    size = max(statistics_median([t.line.size for t in body]), 1.0)
+    chars = [c for t in body for c in t.line.chars if not c["text"].isspace()]
+    value_lines = _group_lines([c for c in chars if c["x0"] >= value_x - 1])
+    tokenised = [_Tokenised(ln, toks, [_chars_text(t) for t in toks]) for ln in value_lines for toks in [_tokens(ln)]]
+    rows_at = [t for t in tokenised if t.numbers]
+    # label text: left of the values, and lines over the value columns without numbers
+    # (a label wrapped in a narrow column there)
+    wordy = [c for t in tokenised if not t.numbers for c in t.line.chars]
+    label_lines = _group_lines([c for c in chars if c["x0"] < value_x - 1] + wordy)
+    if not rows_at:
+        return _TablePart(page, 0.0, 0.0, 0.0, 0.0, [], [], 0, [], [], [], [t.line for t in headers + body])
+    value_tokens = [t.tokens[n] for t in rows_at for n in t.numbers]
+    value_cols = _columns([(tok[0]["x0"], tok[-1]["x1"]) for tok in value_tokens], 0.3 * size)
+
+    def middle(cs: list[Char]) -> float:
+        return (min(c["top"] for c in cs) + max(c["bottom"] for c in cs)) / 2
+
+    def row_on(cs: list[Char]) -> int | None:
+        """The value row printed on the same line as these characters, if any."""
+        top, bottom = min(c["top"] for c in cs), max(c["bottom"] for c in cs)
+        on = [r for r, t in enumerate(rows_at) if top <= middle(t.line.chars) <= bottom]
+        return on[0] if len(on) == 1 else None
+
+    def nearest_row(y: float) -> int:
+        return min(range(len(rows_at)), key=lambda r: abs(middle(rows_at[r].line.chars) - y))
+
+    # label columns start where label fragments start
+    label_tokens = [(n, tok) for n, ln in enumerate(label_lines) for tok in _tokens(ln)]
+    starts = [a for a, _ in _columns([(tok[0]["x0"], tok[0]["x0"] + 0.5 * size) for _, tok in label_tokens], 1.5 * size)]
+    fragments: dict[tuple[int, int], list[Char]] = {}
+    for n, tok in label_tokens:
+        col = max(0, bisect.bisect_right(starts, tok[0]["x0"] + 1) - 1)
+        fragments.setdefault((n, col), []).extend(tok)
+    # chunks: consecutive fragments of one column making one label (a wrapped label, a group
+    # label over several rows); a chunk goes to the row printed on its line, else the nearest
+    cells: list[dict[int, list[Char]]] = [{} for _ in rows_at]
+    for col in range(len(starts)):
+        pieces = sorted(((n, cs) for (n, c), cs in fragments.items() if c == col), key=lambda p: p[0])
+        chunk: list[Char] = []
+        chunk_row: int | None = None
+        for _, cs in pieces + [(None, [])]:
+            text = _chars_text(sorted(cs, key=lambda c: c["x0"])) if cs else ""
+            row = row_on(cs) if cs else None
+            new = (
+                not cs
+                or not chunk
+                or min(c["top"] for c in cs) - max(c["bottom"] for c in chunk) > 0.8 * size
+                or _ENUMERATOR.match(text)
+                or (row is not None and chunk_row is not None and row != chunk_row)
+            )
+            if new and chunk:
+                r = chunk_row if chunk_row is not None else nearest_row(middle(chunk))
+                cells[r].setdefault(col, []).extend(chunk)
+                chunk, chunk_row = [], None
+            chunk += cs
+            if row is not None:
+                chunk_row = row
+
+    part = _TablePart(page, 0.0, 0.0, 0.0, 0.0, [], [], 0, [], [], [])
+    for t in headers:
+        part.rows.append([Cell(txt, _where(page, tok[0]["x0"], t.line.top)) for tok, txt in zip(t.tokens, t.texts)])
+        part.boxes.append([(tok[0]["x0"], tok[-1]["x1"]) for tok in t.tokens])
+    for r, t in enumerate(rows_at):
+        row: list[Cell] = []
+        boxes: list[tuple[float, float]] = []
+        for col in sorted(cells[r]):
+            cs = cells[r][col]
+            x0 = min(c["x0"] for c in cs)
+            text = _join_wrapped([ln.text for ln in _group_lines(cs)])
+            row.append(Cell(text, _where(page, x0, min(c["top"] for c in cs))))
+            boxes.append((x0, max(c["x1"] for c in cs)))
+        values = [tok for tok, txt in zip(t.tokens, t.texts) if _is_number(txt) or _PLACEHOLDER.match(txt)]
+        for tok, txt in zip(t.tokens, t.texts):
+            if not any(tok is v for v in values):  # a label printed over the value columns
+                row.append(Cell(txt, _where(page, tok[0]["x0"], t.line.top)))
+                boxes.append((tok[0]["x0"], tok[-1]["x1"]))
+        for x0, x1 in value_cols:
+            here = [tok for tok in values if x0 - 1 <= (tok[0]["x0"] + tok[-1]["x1"]) / 2 <= x1 + 1]
+            text = " ".join(_chars_text(tok) for tok in here)
+            row.append(Cell(text, _where(page, here[0][0]["x0"] if here else x0, t.line.top)))
+            boxes.append((x0, x1))
+        part.rows.append(row)
+        part.boxes.append(boxes)
+    lines = [t.line for t in headers + body]
+    part.top = min(ln.top for ln in lines)
+    part.bottom = max(ln.bottom for ln in lines)
+    part.x0 = min(ln.x0 for ln in lines)
+    part.x1 = max(ln.x1 for ln in lines)
+    part.n_grid_rows = len(part.rows)
+    part.starts = list(range(len(part.rows)))
+    part.spans = [[1] * len(row) for row in part.rows]
+    part.cut = [[False] * len(row) for row in part.rows]
+    part.lines = lines
+    return part
+
+
+def statistics_median(values: list[float]) -> float:
+    ordered = sorted(values)
+    return ordered[len(ordered) // 2] if ordered else 10.0
