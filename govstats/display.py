@@ -56,6 +56,8 @@ _META_TH = "text-align:left;padding:1px 10px 1px 0;color:#57606a;font-weight:nor
 _META_TD = "text-align:left;padding:1px 0;border:none;background:none"
 _LEGEND = "font-size:11.5px;color:#57606a;margin:2px 0 6px 0"
 
+#: the column code the reader gives a printed 法人或其他组织 aggregate (only 自然人 | 法人或其他组织 | 总计)
+MERGED_LEGAL_PERSON = "legal_person"
 #: text of a blank cell (a muted dash; the printed text, if any, is in the tooltip)
 BLANK_MARK = "—"
 #: text of a cell the report does not have at all (table missing, or not in its layout)
@@ -270,17 +272,27 @@ def _requests_html(r: _CellRenderer, layout: str) -> str:
     present = "requests" not in r.report.missing
     cols = schema.REQUEST_COLUMNS
     legal = [c for c in cols if c.group == schema.LEGAL_PERSON_LABEL]
-    header = [
-        f"<tr>{_th(schema.REQUESTS_CORNER_NOTE, _TH_NOTE, colspan=3, rowspan=3)}"
-        f"{_th(schema.APPLICANT_HEADER, colspan=len(cols))}</tr>",
-        "<tr>"
-        + "".join(
-            _th(c.label, rowspan=2) if c.group is None else (_th(c.group, colspan=len(legal)) if c is legal[0] else "")
-            for c in cols
-        )
-        + "</tr>",
-        "<tr>" + "".join(_th(c.label) for c in legal) + "</tr>",
-    ]
+    if any(k[0] == "requests" and k[2] == MERGED_LEGAL_PERSON for k in r.report.values):
+        # printed as 自然人 | 法人或其他组织 | 总计: show it so; the five parts were not printed
+        r.drawn |= {("requests", i.code, c.code) for i in items for c in legal}
+        cols = (cols[0], schema.Column(MERGED_LEGAL_PERSON, schema.LEGAL_PERSON_LABEL), cols[-1])
+        header = [
+            f"<tr>{_th(schema.REQUESTS_CORNER_NOTE, _TH_NOTE, colspan=3, rowspan=2)}"
+            f"{_th(schema.APPLICANT_HEADER, colspan=len(cols))}</tr>",
+            "<tr>" + "".join(_th(c.label) for c in cols) + "</tr>",
+        ]
+    else:
+        header = [
+            f"<tr>{_th(schema.REQUESTS_CORNER_NOTE, _TH_NOTE, colspan=3, rowspan=3)}"
+            f"{_th(schema.APPLICANT_HEADER, colspan=len(cols))}</tr>",
+            "<tr>"
+            + "".join(
+                _th(c.label, rowspan=2) if c.group is None else (_th(c.group, colspan=len(legal)) if c is legal[0] else "")
+                for c in cols
+            )
+            + "</tr>",
+            "<tr>" + "".join(_th(c.label) for c in legal) + "</tr>",
+        ]
     # 2021: ``other`` is derived from its sub-rows; the template prints no row for it (its sum
     # is named in the tooltip of the （六） group label instead).
     shown = [i for i in items if not (layout == "2021" and i.code == "other")]

@@ -202,9 +202,25 @@ def test_warnings_and_missing_tables_are_notices():
 
 def test_values_outside_the_layout_are_not_hidden():
     report = make_report("2019")
-    report.values[("requests", "new", "legal_person")] = Value(4.0, "4", "一、… / 法人或其他组织", "line 7")
+    report.values[("publication", "rules", "revised")] = Value(4.0, "4", "规章 / 本年修订", "line 7")
     tree = parse(report_html(report, run_checks=False))
-    assert cell(tree, ("requests", "new", "legal_person")).text_content() == "4"
+    assert cell(tree, ("publication", "rules", "revised")).text_content() == "4"
+    assert "模板之外读取的数值" in tree.text_content()
+
+
+def test_merged_legal_person_columns_are_shown_as_printed():
+    report = make_report("2021")
+    for key in list(report.values):
+        if key[0] == "requests" and key[2] in schema.LEGAL_PERSON_COLUMNS:
+            report.values[key] = Value(None, "", "", "")
+            report.values[(key[0], key[1], "legal_person")] = Value(2.0, "2", f"{key[1]} / 法人或其他组织", "row 3")
+    tree = parse(report_html(report, run_checks=False))
+    table = tree.xpath('//table[@data-table="requests"]')[0]
+    assert set(grid_widths(table)) == {6}  # 3 label columns + 自然人 | 法人或其他组织 | 总计
+    assert len(table.xpath(".//td")) == 25 * 3
+    assert cell(tree, ("requests", "new", "legal_person")).text_content() == "2"
+    assert not tree.xpath('//td[@data-cell="requests/new/commercial"]')
+    assert "模板之外读取的数值" not in tree.text_content()
 
 
 def test_repr_html_is_the_display():
