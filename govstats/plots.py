@@ -50,6 +50,11 @@ _OUTCOME_COLORS = {
 _RESULT_COLORS = {"upheld": "#4e79a7", "corrected": "#e15759", "other": "#bab0ac", "pending": "#edc948"}
 
 
+def _plain(text: object) -> str:
+    """Report text shown as is: a ``$`` would otherwise start matplotlib's math mode."""
+    return str(text).replace("$", r"\$")
+
+
 def _new_figure(ncols: int = 1, figsize: tuple[float, float] = FIGSIZE):
     fonts.use_cjk_font()
     fig, axes = plt.subplots(1, ncols, figsize=figsize, dpi=DPI, squeeze=False, layout="constrained")
@@ -134,7 +139,7 @@ def requests_by_applicant(ind: pd.DataFrame, body: str) -> Figure:
     years, templates = _years(ind, body), _templates(ind, body)
     rows = _body_rows(ind, body, "requests")
     if rows.empty:
-        return _empty(fig, ax, f"{body}：暂无申请数据")
+        return _empty(fig, ax, f"{_plain(body)}：暂无申请数据")
     codes = list(_APPLICANT_COLORS)
     table = _matrix(rows, "new", codes, years)
     blank = [y for y in _stacked_bars(ax, table, _APPLICANT_COLORS, analysis.APPLICANT_LABELS) if y in templates]
@@ -145,7 +150,7 @@ def requests_by_applicant(ind: pd.DataFrame, body: str) -> Figure:
     _decorate_years(ax, years, templates, blank)
     ax.set_ylim(0, max(float(totals.max()) if totals.notna().any() else 0.0, 1.0) * 1.12)
     ax.set_ylabel("件")
-    ax.set_title(f"{body}：本年新收政府信息公开申请（按申请人类型）", fontsize=11, pad=14)
+    ax.set_title(f"{_plain(body)}：本年新收政府信息公开申请（按申请人类型）", fontsize=11, pad=14)
     _legend(ax)
     return fig
 
@@ -156,14 +161,14 @@ def outcome_composition(ind: pd.DataFrame, body: str) -> Figure:
     years, templates = _years(ind, body), _templates(ind, body)
     rows = _body_rows(ind, body, "outcomes")
     if rows.empty:
-        return _empty(fig, ax, f"{body}：暂无办理结果数据")
+        return _empty(fig, ax, f"{_plain(body)}：暂无办理结果数据")
     codes = list(_OUTCOME_COLORS)
     table = _matrix(rows, "share", codes, years)
     blank = [y for y in _stacked_bars(ax, table, _OUTCOME_COLORS, analysis.OUTCOME_LABELS) if y in templates]
     _decorate_years(ax, years, templates, blank)
     ax.set_ylabel("占办结申请比例（%）")
     ax.axhline(100, color="#cccccc", linewidth=0.8)
-    ax.set_title(f"{body}：申请办理结果构成", fontsize=11, pad=14)
+    ax.set_title(f"{_plain(body)}：申请办理结果构成", fontsize=11, pad=14)
     _legend(ax)
     return fig
 
@@ -176,13 +181,13 @@ def refusal_reasons(ind: pd.DataFrame, body: str, year: int | None = None) -> Fi
     fig, (ax,) = _new_figure()
     rows = _body_rows(ind, body, "outcomes")
     if rows.empty:
-        return _empty(fig, ax, f"{body}：暂无办理结果数据")
+        return _empty(fig, ax, f"{_plain(body)}：暂无办理结果数据")
     year = int(rows["year"].max()) if year is None else year
     reasons = analysis.leading_refusal_reasons(rows, n=len(analysis.OUTCOME_LABELS))
     reasons = reasons.loc[reasons["year"] == year]
     if reasons.empty:
         has_year = (rows["year"] == year).any()
-        message = f"{year}年无不予公开、无法提供或不予处理的申请" if has_year else f"{body}：{year}年无报告"
+        message = f"{year}年无不予公开、无法提供或不予处理的申请" if has_year else f"{_plain(body)}：{year}年无报告"
         return _empty(fig, ax, message)
     reasons = reasons.iloc[::-1]
     group_colors = [_OUTCOME_COLORS[r.split(".")[0]] for r in reasons["reason"]]
@@ -193,7 +198,7 @@ def refusal_reasons(ind: pd.DataFrame, body: str, year: int | None = None) -> Fi
     ax.set_xlabel("件（括号内为占办结申请比例）")
     ax.spines[["top", "right"]].set_visible(False)
     ax.margins(x=0.25)
-    ax.set_title(f"{body}：{year}年不予公开、无法提供、不予处理的理由", fontsize=11)
+    ax.set_title(f"{_plain(body)}：{year}年不予公开、无法提供、不予处理的理由", fontsize=11)
     return fig
 
 
@@ -205,7 +210,7 @@ def review_results(ind: pd.DataFrame, body: str) -> Figure:
     if rows.empty:
         for ax in axes[1:]:
             ax.set_axis_off()
-        return _empty(fig, axes[0], f"{body}：暂无行政复议、行政诉讼数据")
+        return _empty(fig, axes[0], f"{_plain(body)}：暂无行政复议、行政诉讼数据")
     codes = list(_RESULT_COLORS)
     labels = analysis.REVIEW_RESULT_LABELS
     ymax = 0.0
@@ -221,7 +226,7 @@ def review_results(ind: pd.DataFrame, body: str) -> Figure:
         ax.yaxis.get_major_locator().set_params(integer=True)
     axes[0].set_ylabel("件")
     _legend(axes[1])
-    fig.suptitle(f"{body}：行政复议、行政诉讼结果", fontsize=11)
+    fig.suptitle(f"{_plain(body)}：行政复议、行政诉讼结果", fontsize=11)
     return fig
 
 
@@ -252,7 +257,7 @@ def publication_volumes(ind: pd.DataFrame, body: str) -> Figure:
     rows = _body_rows(ind, body, "publication")
     if rows.empty:
         axes[1].set_axis_off()
-        return _empty(fig, axes[0], f"{body}：暂无主动公开数据")
+        return _empty(fig, axes[0], f"{_plain(body)}：暂无主动公开数据")
     x = np.arange(len(years))
     ax = axes[0]
     blank_all = set(years)
@@ -275,7 +280,7 @@ def publication_volumes(ind: pd.DataFrame, body: str) -> Figure:
     ax.set_title("规章、规范性文件（2019与2021模板口径不同）", fontsize=10, pad=14)
     _legend(ax, below=True)
     ax.tick_params(axis="x", labelsize=8)
-    fig.suptitle(f"{body}：主动公开情况", fontsize=11)
+    fig.suptitle(f"{_plain(body)}：主动公开情况", fontsize=11)
     return fig
 
 
@@ -293,7 +298,7 @@ def compare_bar(comparison: pd.DataFrame, section: str, indicator: str, breakdow
         return _empty(fig, ax, "暂无可比较的数据")
     shown = shown.iloc[::-1]
     values = shown["value"].to_numpy(dtype=float, na_value=np.nan)
-    labels = [f"{b}（{analysis.LEVEL_LABELS.get(lvl, lvl)}）" for b, lvl in zip(shown["body"], shown["level"])]
+    labels = [f"{_plain(b)}（{analysis.LEVEL_LABELS.get(lvl, lvl)}）" for b, lvl in zip(shown["body"], shown["level"])]
     ax.barh(range(len(shown)), np.nan_to_num(values), color="#4e79a7")
     unit = str(shown["unit"].iloc[0])
     for i, v in enumerate(values):

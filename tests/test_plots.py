@@ -112,3 +112,10 @@ def test_compare_bar_keeps_large_regions_readable():
     labels = [t.get_text() for t in fig.axes[0].get_yticklabels()]
     assert len(labels) == 10 and labels[-1] == "第30局（未登记）"  # the largest on top
     assert "共30个机关" in fig.axes[0].get_title()
+
+
+def test_body_names_are_drawn_as_text_not_math():
+    ind = analysis.indicators(report(2021, "$甲局", requests=base_requests()))
+    fig = plots.requests_by_applicant(ind, "$甲局")
+    fig.canvas.draw()  # an unbalanced $ would be a mathtext error
+    assert fig.axes[0].get_title().startswith(r"\$甲局")
