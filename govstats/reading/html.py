@@ -60,8 +60,11 @@ def cell_text(el) -> str:
 
 
 def _span(el, attr: str) -> int:
+    raw = el.get(attr)
+    if raw is None:
+        return 1
     try:
-        return max(1, int(re.sub(r"\D", "", el.get(attr, "1")) or 1))
+        return max(1, int(re.sub(r"\D", "", raw) or 1))
     except ValueError:
         return 1
 

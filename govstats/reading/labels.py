@@ -26,6 +26,7 @@ _ORDINAL = re.compile(r"(?:[一二三四五六七八九十]+[、.]|\([一二三�
 _QUOTES = str.maketrans({"“": '"', "”": '"', "＂": '"', "‘": "'", "’": "'", "「": '"', "」": '"'})
 
 
+@lru_cache(maxsize=65536)
 def fold(text: str) -> str:
     """NFKC-fold, unify quotes and drop all whitespace: the comparable form of a label."""
     t = unicodedata.normalize("NFKC", text).translate(_QUOTES)
@@ -38,11 +39,12 @@ def _strip_remark(segment: str) -> str:
     return seg.strip(":：,，;；。.、 ")
 
 
-def label_keys(text: str) -> list[str]:
+@lru_cache(maxsize=65536)
+def label_keys(text: str) -> tuple[str, ...]:
     """The keys of a printed label, one per ordinal segment, in printed order."""
     t = fold(text)
     if not t:
-        return []
+        return ()
     starts = [m.start() for m in _ORDINAL.finditer(t)]
     bounds = sorted(set([0] + starts + [len(t)]))
     keys = []
@@ -51,7 +53,7 @@ def label_keys(text: str) -> list[str]:
         seg = _strip_remark(seg)
         if seg:
             keys.append(seg)
-    return keys
+    return tuple(keys)
 
 
 def _key(label: str) -> str:
@@ -130,7 +132,7 @@ def row_keys(table: str) -> dict[str, str]:
     return out
 
 
-def match_row(text_or_keys: str | list[str], table: str, *, fuzzy: bool = True) -> str | None:
+def match_row(text_or_keys: str | tuple[str, ...] | list[str], table: str, *, fuzzy: bool = True) -> str | None:
     """The item a printed row label names in ``table``, :data:`GROUP`, or None.
 
     The last recognised segment wins (``（三）不予公开 1.属于国家秘密`` → withheld.state_secret).

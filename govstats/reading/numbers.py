@@ -10,6 +10,7 @@ from __future__ import annotations
 import re
 import unicodedata
 from dataclasses import dataclass
+from functools import lru_cache
 from decimal import Decimal, InvalidOperation
 
 #: texts that mean "no value printed" (the value is NA, the text is kept as printed)
@@ -30,6 +31,7 @@ _NUMBER = re.compile(
     $""",
     re.VERBOSE,
 )
+_SPLIT_DIGITS = re.compile(r"[+\-]?\s*\d[\d\s]*(?:\.\d+)?")
 _SEPARATORS = re.compile(r"(?<=\d)[,，](?=\d{3}(?:\D|$))")
 
 
@@ -46,12 +48,18 @@ def normalize_text(text: str) -> str:
     return unicodedata.normalize("NFKC", text).strip()
 
 
+_DASHES = re.compile(r"[—－\-―─]+")
+
+
 def is_placeholder(text: str) -> bool:
     """True for a cell that prints "nothing": blank or one of :data:`PLACEHOLDERS`."""
+    if not text:
+        return True
     t = normalize_text(text).replace(" ", "")
-    return t in PLACEHOLDERS or bool(re.fullmatch(r"[—－\-―─]+", t))
+    return t in PLACEHOLDERS or bool(_DASHES.fullmatch(t))
 
 
+@lru_cache(maxsize=65536)
 def parse_number(text: str) -> Number | None:
     """Parse one cell's text.
 
@@ -65,7 +73,7 @@ def parse_number(text: str) -> Number | None:
     t = t.replace("−", "-")
     t = _SEPARATORS.sub("", t)
     # a number whose digits were split across markup: "2 0" in one cell is 20
-    if re.fullmatch(r"[+\-]?\s*\d[\d\s]*(?:\.\d+)?", t):
+    if _SPLIT_DIGITS.fullmatch(t):
         t = re.sub(r"\s+", "", t)
     m = _NUMBER.match(t)
     if not m:
