@@ -38,6 +38,8 @@ def _hidden(el) -> bool:
 
 def cell_text(el) -> str:
     """The visible text of an element, block boundaries (``<p>``, ``<br>``) as spaces."""
+    if len(el) == 0:  # the common case of a plain cell
+        return fold_ws(el.text or "")
     parts: list[str] = []
 
     def walk(node) -> None:
