@@ -12,7 +12,8 @@ Generated reports (``govstats.synth``, fictional 示例 bodies) are handed to
 2. one body's full series (7 years, ~1,400 rows) as a tidy frame: ``govstats.load(db,
    body=...)`` (opens the file read-only each time, as a notebook does) next to the same
    query on a plain Parquet file of the same rows (``govstats.export``) with
-   ``pandas.read_parquet(filters=...)`` and with DuckDB over the Parquet file.
+   ``pandas.read_parquet(filters=...)`` and with DuckDB over the Parquet file;
+3. the whole store: load every value, the year-over-year checks, and ``check --db``.
 """
 
 from __future__ import annotations
@@ -116,6 +117,27 @@ def main() -> None:
             ["duckdb over the Parquet file", len(from_parquet), median_ms(duckdb_parquet)],
         ],  # fmt: skip
         title=f"one body's series ({body}) from a store of {n:,} reports; Parquet file {dir_size_mb(parquet):.1f} MB",
+    )
+    from govstats import crossyear
+
+    start = time.perf_counter()
+    everything = store.load(db)
+    t_load = time.perf_counter() - start
+    start = time.perf_counter()
+    year_over_year = crossyear.findings(everything)
+    t_crossyear = time.perf_counter() - start
+    start = time.perf_counter()
+    all_findings = crossyear.check_store(db)
+    t_check = time.perf_counter() - start
+    print()
+    print_table(
+        ["whole store", "rows / findings", "seconds"],
+        [
+            ["govstats.load(db)  [every current value]", len(everything), t_load],
+            ["crossyear.findings(frame)  [year-over-year]", len(year_over_year), t_crossyear],
+            ["crossyear.check_store(db)  [= govstats check --db]", len(all_findings), t_check],
+        ],
+        title="checks over the whole store (generated data is consistent: expect 0 findings)",
     )
     if args.keep:
         print(f"\nkept {work}")

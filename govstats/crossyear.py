@@ -104,9 +104,13 @@ def in_force_findings(frame: pd.DataFrame) -> pd.DataFrame:
     docs = docs[docs["column"].isin(["issued", "repealed", "in_force"])]
     if docs.empty:
         return _empty()
-    wide = docs.pivot_table(
-        index=[key, "body", "year", "report_id", "item"], columns="column", values="value", aggfunc="first", dropna=False
-    ).reset_index()
+    index = [key, "body", "year", "report_id", "item"]
+    wide = (
+        docs.drop_duplicates(index + ["column"])
+        .set_index(index + ["column"])["value"]
+        .unstack("column")
+        .reset_index()
+    )
     wide.columns.name = None
     for column in ("issued", "repealed", "in_force"):
         if column not in wide.columns:
