@@ -43,12 +43,15 @@ The store is a single DuckDB file (default ``data/govstats.duckdb``, ``$GOVSTATS
 
 ``store_meta`` — ``schema_version``.
 
-Ingest is idempotent (same bytes → skipped), each report is written in one transaction
-(a killed ingest leaves whole reports only; a rerun completes it), and a newer file for the
-same body and year becomes a new version that supersedes the old one (still in the store,
-``load(..., all_versions=True)``). DuckDB admits one writing process: a writer waits up to
-``$GOVSTATS_LOCK_TIMEOUT`` seconds (default 30) for the lock, then raises
-:class:`~govstats.errors.StoreBusyError`. Loads open the file read-only.
+Ingest is idempotent (same bytes → skipped); each report's rows are written inside one
+transaction together with its ``reports`` row (a transaction holds whole reports, several at a
+time for speed, never part of one), so a killed ingest leaves whole reports only and a rerun
+completes it; a newer file for the same body and year becomes a new version that supersedes
+the old one (still in the store, ``load(..., all_versions=True)``). DuckDB admits one writing
+process: a writer waits up to ``$GOVSTATS_LOCK_TIMEOUT`` seconds (default 30) for the lock,
+then raises :class:`~govstats.errors.StoreBusyError`, and releases the lock about every second
+so that others get in. Loads open the file read-only (a connection kept for
+``$GOVSTATS_READ_CACHE_SECONDS``, default 2, so successive loads are fast).
 """
 
 from __future__ import annotations
