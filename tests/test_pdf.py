@@ -23,6 +23,10 @@ from tests.support import render
 
 PDF_SOURCE = re.compile(r"^page \d+ \(x=\d+, y=\d+\)$")
 ROW_IN_WITHHELD_GROUP = "4.保护第三方合法权益"
+NO_RULES_CSS = (
+    "table, td, th, tr { border: none !important; } table { border-spacing: 0 !important; }"
+    " td, th { padding: 2px 8px !important; }"
+)
 
 pytestmark = pytest.mark.corpus
 
@@ -190,6 +194,22 @@ def test_running_headers_and_page_numbers_dropped(corpus_dir, printer):
     assert not any(re.fullmatch(r"(-\s*\d+\s*-|\d+\s*/\s*\d+)", t) for t in texts)
     assert not any(t.startswith("file://") or re.match(r"\d+/\d+/\d+, \d+:\d+", t) for t in texts)
     assert_matches_truth(govstats.read_report(pdf), truth_for({"truth": "truth/2025_pingtan_html.json"}))
+
+
+@pytest.mark.browser
+@pytest.mark.slow
+def test_tables_printed_without_rules(printer):
+    """The sample report printed with every table border removed: read from character
+    positions alone (value columns lined up, labels wrapped over the value columns)."""
+    html = render.inject_css(sample_html(), NO_RULES_CSS)
+    pdf = printer.pdf("sample-no-rules", html)
+    doc = read_pdf(pdf.read_bytes(), pdf.name)
+    assert not any(re.search(r"\d\s+\d", c.text) for b in doc.blocks if b.kind == "row" for c in b.cells[1:]), (
+        "digits of neighbouring cells ran together"
+    )
+    report = govstats.read_report(pdf)
+    assert_matches_truth(report, truth_for({"truth": "truth/2020_ziyang-bgs_txt-pipe.json"}))
+    assert findings(report) == findings(govstats.read_report(SAMPLE))
 
 
 # ---------------------------------------------------------------------------------------
