@@ -16,6 +16,9 @@ import lxml.html
 from govstats.reading.document import Document
 from tests.support.chromium import FLAGS, chromium_path
 
+#: Debian packages the printed pages need: Chinese glyphs (else Chromium prints empty boxes)
+FONT_PACKAGES = ("fonts-noto-cjk",)
+
 #: A4 pages with ``- n -`` page numbers in the footer, as Chinese government PDFs print them
 PAGE_CSS = """
 @page { size: A4; margin: 18mm 16mm 20mm 16mm;
@@ -57,7 +60,7 @@ def html_to_pdf(html: str, out: Path, *, header_footer: bool = False, timeout: f
     source = out.with_suffix(".html")
     source.write_text(inject_css(html, PAGE_CSS), encoding="utf-8")
     cmd = [
-        chromium_path(),
+        chromium_path(FONT_PACKAGES),
         *FLAGS,
         f"--user-data-dir={out.parent / ('.chromium-' + out.stem)}",
         "--run-all-compositor-stages-before-draw",
