@@ -201,7 +201,9 @@ BRIEFING_ROWS: dict[str, tuple[tuple[str, str], ...]] = {
 def section_table(b: BodySeries, section: str) -> pd.DataFrame | None:
     """One indicator group as a table: a row per indicator (Chinese label), a column per year,
     figures with their unit, ``未填报`` for a blank cell, ``—`` where that year's template has
-    no such measure. Sections: ``requests``, ``outcomes``, ``reviews``, ``publication``."""
+    no such measure; a last column gives the change of the year briefed against the year
+    before (``不可比（模板变更）`` across the template change for measures that changed).
+    Sections: ``requests``, ``outcomes``, ``reviews``, ``publication``."""
     if section not in BRIEFING_ROWS:
         raise ValueError(f"unknown section {section!r}; expected one of {sorted(BRIEFING_ROWS)}")
     if b.indicators.empty:
@@ -212,7 +214,23 @@ def section_table(b: BodySeries, section: str) -> pd.DataFrame | None:
         keys = pd.DataFrame(list(rows), columns=["indicator", "breakdown"]).astype("string")
         ind = ind.merge(keys.assign(_order=range(len(keys))), on=["indicator", "breakdown"], how="inner")
         ind = ind.loc[ind["section"] == section].sort_values(["_order", "year"]).drop(columns="_order")
-    return analysis.series_table(ind, b.body, section)
+    table = analysis.series_table(ind, b.body, section)
+    if b.has_year and not table.empty:
+        yoy = analysis.year_on_year(b.indicators.loc[b.indicators["year"].isin([b.year - 1, b.year])])
+        yoy = yoy.loc[(yoy["year"] == b.year) & (yoy["section"] == section)].drop_duplicates("label").set_index("label")
+        column = f"{b.year}年较上年"
+        cells = []
+        for label in table.index:
+            if label not in yoy.index:
+                cells.append("—")
+                continue
+            r = yoy.loc[label]
+            comparable = None if pd.isna(r["comparable_with_previous"]) else bool(r["comparable_with_previous"])
+            if comparable is False and not bool(r["break_before"]):
+                comparable = None  # absent the year before without a template change: nothing to say
+            cells.append(formatting.fmt_change_cell(r["value"], r["previous"], r["unit"], comparable))
+        table[column] = cells
+    return table
 
 
 def refusals_table(b: BodySeries, n: int = 5) -> pd.DataFrame | None:

@@ -119,7 +119,7 @@ def fmt_change(current: Any, previous: Any, unit: str = "件", comparable: bool 
     if not comparable:
         return "因报告模板变更，与上年不可比"
     if is_missing(current):
-        return "本年未填报"
+        return "本年无法计算" if unit in RATIO_UNITS else "本年未填报"
     if is_missing(previous):
         return "上年无可比数据"
     current, previous = float(current), float(previous)
@@ -136,6 +136,21 @@ def fmt_change(current: Any, previous: Any, unit: str = "件", comparable: bool 
     pct = (current - previous) / abs(previous) * 100
     verb = "增长" if pct > 0 else "下降"
     return f"较上年{verb}{abs(pct):.1f}%"
+
+
+def fmt_change_cell(current: Any, previous: Any, unit: str = "件", comparable: bool | None = True) -> str:
+    """The year-on-year change as a table cell: ``增长12.5%``, ``下降3.0%``, ``提高2.1个百分点``,
+    ``持平``, ``上年为0``; ``不可比（模板变更）`` when ``comparable`` is False (the measure changed
+    or did not exist before the template change); ``—`` when either year has no figure or there
+    is no previous year (``comparable`` None)."""
+    if comparable is False:
+        return "不可比（模板变更）"
+    if comparable is None or is_missing(current) or is_missing(previous):
+        return "—"
+    if float(previous) == 0 and float(current) != 0 and unit not in PERCENT_UNITS:
+        return "上年为0"
+    text = fmt_change(current, previous, unit)
+    return "持平" if text == "与上年持平" else text.removeprefix("较上年")
 
 
 def sentence(label: str, current: Any, previous: Any = None, unit: str = "件", comparable: bool = True,

@@ -47,6 +47,18 @@ def test_pingtan_series(db):
     assert briefing.refusals_table(b).iloc[0]["理由"] == "无法提供·本机关不掌握相关政府信息"
 
 
+def test_section_tables_state_the_change_and_the_break(db):
+    b = briefing.load_body("pingtan", years=[2020, 2021], db=db)
+    pub = briefing.section_table(b, "publication")
+    assert pub.loc["行政处罚·处理决定数量", "2021年较上年"] == "增长138.3%"  # 538 → 1282, comparable
+    assert pub.loc["行政规范性文件·本年制发件数", "2021年较上年"] == "不可比（模板变更）"
+    assert pub.loc["规章·本年新制作数量", "2021年较上年"] == "—"
+    outcomes = briefing.section_table(b, "outcomes")
+    assert outcomes.loc["予以公开·占办结比例", "2021年较上年"] == "提高10.1个百分点"  # 7/21 → 30/69
+    single = briefing.section_table(briefing.load_body("ziyang-bgs", db=db), "requests")
+    assert set(single["2020年较上年"]) == {"—"}
+
+
 def test_data_quality_lists_breaches_and_year_over_year_findings(db):
     b = briefing.load_body("pingtan", db=db)
     found = briefing.findings(b)

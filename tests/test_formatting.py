@@ -74,3 +74,13 @@ def test_money_row_uses_one_unit():
     assert f.fmt_money_row([242523110.82, 91163600.0, None]) == ["24252.31万元", "9116.36万元", "未填报"]
     assert f.fmt_money_row([380, 12000]) == ["0.04万元", "1.2万元"]
     assert f.fmt_money_row([None]) == ["未填报"]
+
+
+@pytest.mark.parametrize(
+    ("current", "previous", "unit", "comparable", "expected"),
+    [(154, 218, "件", True, "下降29.4%"), (5, 5, "件", True, "持平"), (3, 0, "件", True, "上年为0"),
+     (48.0, 45.9, "%", True, "提高2.1个百分点"), (69, None, "件", False, "不可比（模板变更）"),
+     (5, None, "件", True, "—"), (5, 4, "件", None, "—"), (None, 4, "%", True, "—")],
+)
+def test_fmt_change_cell(current, previous, unit, comparable, expected):
+    assert f.fmt_change_cell(current, previous, unit, comparable) == expected
