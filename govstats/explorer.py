@@ -129,8 +129,8 @@ class Explorer:
             self.year = year if year is not None else self.year
         everything = briefing.load_body(self.body, db=self.db)
         self.all_years = everything.years
-        if not self.all_years:
-            self.series = everything
+        if not self.all_years:  # no store, unknown body or no reports: nothing to select
+            self.series, self.years, self.year = everything, None, None
             return
         lo, hi = self.years or (self.all_years[0], self.all_years[-1])
         chosen = [y for y in self.all_years if lo <= y <= hi] or self.all_years
@@ -245,8 +245,7 @@ def _build_widget(ex: Explorer) -> ipywidgets.Widget:
         busy["now"] = True
         try:
             span.options = ex.all_years or [0]
-            if ex.years:
-                span.value = ex.years
+            span.value = ex.years if ex.years else (span.options[0], span.options[-1])
             span.disabled = not ex.all_years
             chosen = [y for y in ex.all_years if ex.years and ex.years[0] <= y <= ex.years[1]]
             year.options = chosen

@@ -39,12 +39,16 @@ def test_selection_is_clipped_to_stored_years(bundled_store):
 
 
 def test_unknown_body_and_missing_store_give_messages(bundled_store, tmp_path):
-    ex = explorer.explore("no-such-body", db=bundled_store)
-    assert "没有机关" in ex.series.message
+    ex = explorer.explore("no-such-body", years=(2019, 2025), db=bundled_store)
+    assert "没有机关" in ex.series.message and ex.years is None
+    body, span, year = ex.widget().children[0].children  # the widget builds, with nothing to pick
+    assert span.disabled and year.disabled and body.value == "no-such-body"
     assert "没有机关" in ex.report().data and "没有机关" in ex.charts()[0].data
     absent = tmp_path / "absent.duckdb"
     assert "数据库文件不存在" in explorer.bodies_table(absent).data
-    assert "数据库文件不存在" in explorer.explore("pingtan", db=absent).quality().data
+    missing = explorer.explore("pingtan", years=(2019, 2025), db=absent)
+    assert "数据库文件不存在" in missing.quality().data
+    assert missing.widget().children[0].children[0].options == (("pingtan", "pingtan"),)
 
 
 def test_bodies_table_lists_every_stored_body(bundled_store):
