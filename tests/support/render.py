@@ -50,6 +50,22 @@ def break_before_row(html: str, row_text: str) -> str:
     raise ValueError(f"no table row contains {row_text!r}")
 
 
+def repeat_header_rows(html: str, table_text: str, rows: int) -> str:
+    """Make the first ``rows`` rows of the table containing ``table_text`` its ``<thead>``:
+    Chromium then prints them again at the top of every page the table continues on."""
+    root = lxml.html.document_fromstring(html)
+    for table in root.iter("table"):
+        if table_text in re.sub(r"\s+", "", table.text_content()) and not table.xpath(".//table"):
+            trs = [tr for tr in table.iter("tr")][:rows]
+            head = lxml.html.Element("thead")
+            parent = trs[0].getparent()
+            parent.addprevious(head) if parent.tag == "tbody" else table.insert(0, head)
+            for tr in trs:
+                head.append(tr)
+            return lxml.html.tostring(root, encoding="unicode", doctype="<!DOCTYPE html>")
+    raise ValueError(f"no table contains {table_text!r}")
+
+
 def html_to_pdf(html: str, out: Path, *, header_footer: bool = False, timeout: float = 120) -> Path:
     """Print an HTML page to ``out`` with headless Chromium (offline; A4 with page numbers).
 
