@@ -14,6 +14,7 @@ Everything shown comes from :mod:`govstats.briefing` (indicators, charts, findin
 from __future__ import annotations
 
 import json
+from dataclasses import replace
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
@@ -116,28 +117,39 @@ class Explorer:
         self.series = briefing.BodySeries(query=body, db=self.db)
         self.all_years: list[int] = []
         self._widget: ipywidgets.Widget | None = None
+        self._full: briefing.BodySeries | None = None  # the body's whole series, read once per body
         self.select(body, years, year)
 
     # -- selection ------------------------------------------------------------------------
 
     def select(self, body: str | None = None, years: tuple[int, int] | None = None, year: int | None = None) -> None:
-        """Change the selection (None keeps a part; ``years`` not stored are clipped)."""
-        if body is not None and body != self.body:
-            self.body, self.years, self.year = body, years, year
+        """Change the selection (None keeps a part; ``years`` not stored are clipped).
+
+        The store is read again only when the body or the span of years changes.
+        """
+        new_body = self._full is None or (body is not None and body != self.body)
+        if new_body:
+            self.body = body if body is not None else self.body
+            self.years, self.year = years, year
+            self._full = briefing.load_body(self.body, db=self.db)
+            self.all_years = self._full.years
         else:
             self.years = years if years is not None else self.years
             self.year = year if year is not None else self.year
-        everything = briefing.load_body(self.body, db=self.db)
-        self.all_years = everything.years
         if not self.all_years:  # no store, unknown body or no reports: nothing to select
-            self.series, self.years, self.year = everything, None, None
+            self.series, self.years, self.year = self._full, None, None
             return
         lo, hi = self.years or (self.all_years[0], self.all_years[-1])
         chosen = [y for y in self.all_years if lo <= y <= hi] or self.all_years
         self.years = (chosen[0], chosen[-1])
         if self.year not in chosen:
             self.year = chosen[-1]
-        self.series = briefing.load_body(self.body, years=chosen, year=self.year, db=self.db)
+        if new_body or chosen != self.series.years:
+            if chosen == self.all_years:
+                self.series = replace(self._full)
+            else:
+                self.series = briefing.load_body(self.body, years=chosen, year=self.year, db=self.db)
+        self.series.year = self.year  # in the loaded span, so has_year holds and no message is due
 
     # -- plain views (what each tab shows) ------------------------------------------------
 
