@@ -305,3 +305,11 @@ def test_numbers_printed_before_their_labels(corpus_dir):
     original = govstats.read_report(data)
     assert report.layouts["requests"] == "2021"
     assert {k: v.value for k, v in report.values.items()} == {k: v.value for k, v in original.values.items()}
+
+
+def test_a_table_printed_twice_keeps_the_first_and_says_so(sample_path):
+    text = sample_path.read_text(encoding="utf-8")
+    again = text[text.index("三、收到和处理") : text.index("四、政府信息公开行政复议")].replace("17 |", "16 |")
+    report = govstats.read_report((text + "\n" + again).encode("utf-8"), name="twice.txt")
+    assert report.value("requests", "new", "natural_person") == 17
+    assert any("printed again" in w for w in report.warnings)

@@ -442,6 +442,10 @@ class _Builder:
         for row in rows:
             if row.item in order and row.item not in assigned:
                 assigned[row.item] = row
+            elif row.item in order:
+                first = assigned[row.item]
+                if [c.text for c in first.values] != [c.text for c in row.values]:
+                    self.warn(f"{row.source}: row {row.label!r} is printed again with other numbers; the first ({first.source}) is kept")
             elif row.item == "other" and "other" not in order and row.has_number:
                 self.warn(f"{row.source}: a printed （六）其他处理 subtotal row is ignored; 'other' is the sum of its sub-rows")
         # label-less rows: fill the template slots left free between labelled neighbours
