@@ -73,6 +73,8 @@ class Task:
     flags: int | None = None
     timeout: float = DEFAULT_TIMEOUT
     reuse_kernel: bool = True
+    db: str | None = None  # the store: a body's flags are counted from it (None: keep ``flags``)
+    members: tuple[str, ...] = ()  # a region's bodies (slugs): its flags are the sum of theirs
 
     @property
     def folder(self) -> str:
@@ -231,7 +233,6 @@ def plan(
 
     frame = store.load(db_path, years=list(years) if years else None)
     body_hashes = _content_hashes(frame, table)
-    body_flags = quality_flags(frame)
     notebooks = {}
     for path in (briefing_notebook, compare_notebook):
         path = Path(path)
@@ -258,7 +259,7 @@ def plan(
                 years=body_years,
                 input_hash=body_hashes.get(row["body_key"], ""),
                 notebook_hash=notebook_hash(Path(briefing_notebook)),
-                flags=body_flags.get(row["body_key"], 0),
+                db=db_path,
                 timeout=timeout,
                 reuse_kernel=reuse_kernel,
             )
@@ -279,7 +280,7 @@ def plan(
                 years=tuple(member_years),
                 input_hash=_combine(body_hashes.get(k, "") for k in sorted(members["body_key"])),
                 notebook_hash=notebook_hash(Path(compare_notebook)),
-                flags=sum(body_flags.get(k, 0) for k in members["body_key"]),
+                members=tuple(str(m) for m in members["slug"]),
                 timeout=timeout,
                 reuse_kernel=reuse_kernel,
             )
@@ -305,22 +306,13 @@ def shared_regions(codes: Iterable[str]) -> list[str]:
     return sorted(best.values())
 
 
-def quality_flags(frame) -> dict[str, int]:
-    """body_key → number of data-quality findings in a loaded store frame: template-arithmetic
-    breaches (``govstats.check``) plus year-over-year mismatches (``govstats.crossyear``).
-    """
-    from govstats import checks, crossyear
+def body_flags(db: str, slug: str, years: Sequence[int] | None = None) -> int:
+    """Number of data-quality findings of one body's current reports: template-arithmetic
+    breaches plus year-over-year mismatches, exactly what the briefing's 数据质量 section
+    lists (``govstats.crossyear.check_store``)."""
+    from govstats import crossyear
 
-    if frame.empty:
-        return {}
-    body_of_report = dict(zip(frame["report_id"], frame["body_key"]))
-    counts: dict[str, int] = {}
-    for findings in (checks.check(frame), crossyear.findings(frame)):
-        for report_id in findings["report_id"]:
-            key = body_of_report.get(report_id)
-            if key is not None:
-                counts[key] = counts.get(key, 0) + 1
-    return counts
+    return len(crossyear.check_store(db, body=slug, years=list(years) if years else None))
 
 
 def _region_title(code: str, table) -> str:
@@ -443,6 +435,12 @@ def render_task(task: Task, out_dir: str) -> Outcome:
             pages.write_atomic(path, page)
         except Exception as page_exc:  # noqa: BLE001
             error += f"\n(writing the error page failed too: {page_exc})"
+    flags = task.flags
+    if task.kind == "body" and task.db:
+        try:
+            flags = body_flags(task.db, task.key, task.years)
+        except Exception:  # noqa: BLE001 - the page stands; the index shows the count as unknown
+            flags = None
     return Outcome(
         kind=task.kind,
         key=task.key,
@@ -450,7 +448,7 @@ def render_task(task: Task, out_dir: str) -> Outcome:
         years=tuple(task.years),
         status=status,
         page=relative,
-        flags=task.flags,
+        flags=flags,
         error=error,
         seconds=time.perf_counter() - started,
         fingerprint=task.fingerprint,
@@ -643,9 +641,23 @@ def run(
     finally:
         if bar is not None:
             bar.close()
+        _sum_region_flags(tasks, outcomes, manifest)
         _write_manifest(out, manifest)
     index = write_index(out, manifest)
     return BatchResult(outcomes=outcomes, index=index, seconds=time.perf_counter() - started, jobs=jobs)
+
+
+def _sum_region_flags(tasks: Sequence[Task], outcomes: list[Outcome], manifest: dict[str, dict]) -> None:
+    """A region's flags: the sum of its bodies' flags (None if any is unknown)."""
+    members = {t.folder: t.members for t in tasks if t.kind == "region" and t.members}
+    for outcome in outcomes:
+        folder = _folder(outcome)
+        if folder not in members:
+            continue
+        counts = [manifest.get(slug, {}).get("flags") for slug in members[folder]]
+        outcome.flags = None if any(c is None for c in counts) else sum(counts)
+        if folder in manifest:
+            manifest[folder]["flags"] = outcome.flags
 
 
 def write_index(out_dir: Path, manifest: dict[str, dict] | None = None) -> Path:
