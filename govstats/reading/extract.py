@@ -12,8 +12,11 @@ position, and each table is read in the version its own labels show:
    the template slots left free between their labelled neighbours when the count fits
    exactly; the （六）其他处理 layout from the labels present; 3-column reports (自然人 |
    法人或其他组织 | 总计) keep the aggregate as column ``legal_person`` and NA for its parts.
-4. Table 3 (review): the 15-cell data row (or three labelled 5-cell rows).
-5. Rows whose cell boundaries were lost are split by :mod:`govstats.reading.runtogether`.
+   A 法人或其他组织 subtotal column some reports add is located by arithmetic and left out.
+4. Table 3 (review): the 15-cell data row (with or without a caption cell), or three rows
+   labelled 行政复议 / 未经复议直接起诉 / 复议后起诉 of 5 cells.
+5. Rows whose cell boundaries were lost are split by :mod:`govstats.reading.runtogether`;
+   cells it cannot determine are NA with ``undetermined`` in their source.
 
 Nothing is ever guessed: a row whose cells cannot be aligned is left out with a warning, a
 table not found is named in ``Report.missing``.
