@@ -247,6 +247,23 @@ def test_scanned_pdf_has_no_text_layer(corpus_dir, tmp_path):
     assert "scan.pdf" in message and "no text layer" in message and "OCR" in message
 
 
+def test_scanned_page_among_text_pages_is_named(corpus_dir, tmp_path):
+    """A report whose last page was scanned: the text pages are read, the image page named."""
+    import pypdfium2
+
+    source = corpus_dir / "raw" / "2023_hongze-qzf_pdf.pdf"
+    if not source.is_file():
+        pytest.skip(f"{source} absent")
+    scan = render.scanned_pdf(source, tmp_path / "scan.pdf", page=4)
+    merged = pypdfium2.PdfDocument(str(source))
+    merged.import_pages(pypdfium2.PdfDocument(str(scan)))
+    out = tmp_path / "mixed.pdf"
+    merged.save(str(out))
+    report = govstats.read_report(out)
+    assert len(report.tidy()) == 186
+    assert any("page 6 is an image without a text layer" in w for w in report.warnings)
+
+
 def _encrypted_pdf() -> bytes:
     """A one-page PDF under the Standard security handler with a user password (not empty)."""
     objects = [

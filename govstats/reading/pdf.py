@@ -534,6 +534,12 @@ class _Reader:
 
     def finish(self) -> Document:
         furniture = _running_furniture(self._pages)
+        for number, page in self._pages:
+            if page.images and not page.chars:
+                self.warnings.append(
+                    f"{self.name}: page {number} is an image without a text layer (a scanned page?); "
+                    "its content was not read (OCR is not done)"
+                )
         stream: list[tuple[int, _TablePart | _Line]] = []
         for number, page in self._pages:
             stream += [(number, item) for item in self._page_items(number, page, furniture)]
