@@ -104,7 +104,6 @@ OUTCOME_LABELS = dict(_GROUP_SHORT) | {
 OUTCOME_GROUPS = ("granted", "partly_granted", "withheld", "unavailable", "not_processed", "other")
 #: the groups whose reasons count as refusals (the request was not answered with information)
 REFUSAL_GROUPS = ("withheld", "unavailable", "not_processed")
-OUTCOME_MEASURE_LABELS = {"count": "件数", "share": "占办结比例"}
 
 REVIEW_CASE_LABELS = {
     "admin_review": "行政复议",
@@ -124,9 +123,6 @@ _PUBLICATION_UNITS = {"previous": "项", "change": "项", "projects": "个", "am
 #: ``issued`` is close but not the same count, 2019 ``total`` (ever published) vs 2021
 #: ``in_force`` (valid now) differ, fees changed from a count of items to an amount.
 _COMPARABLE_PUBLICATION_COLUMNS = frozenset({"decisions"})
-
-#: 2019 measures shown on one line with their 2021 successor in charts (with a break mark)
-SUCCESSOR_ACROSS_BREAK = {"made": "issued", "total": "in_force"}
 
 
 def comparable_across_break(section: str, indicator: str, breakdown: str) -> bool:

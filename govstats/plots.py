@@ -230,7 +230,7 @@ def review_results(ind: pd.DataFrame, body: str) -> Figure:
     return fig
 
 
-#: publication series: (label, [(item, column) per template, first found wins], comparable)
+#: publication series: (legend label, item, columns — the first one a year has is drawn)
 _PUBLICATION_LINES = (
     ("行政许可决定", "licensing", ("decisions",)),
     ("行政处罚决定", "penalties", ("decisions",)),
