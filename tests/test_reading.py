@@ -313,3 +313,18 @@ def test_a_table_printed_twice_keeps_the_first_and_says_so(sample_path):
     report = govstats.read_report((text + "\n" + again).encode("utf-8"), name="twice.txt")
     assert report.value("requests", "new", "natural_person") == 17
     assert any("printed again" in w for w in report.warnings)
+
+
+def test_body_from_a_site_metadata_table():
+    from govstats.reading.document import Block, Cell, Document
+    from govstats.reading.metadata import publisher_body
+
+    row = Block("row", [Cell("发布机构", "t1"), Cell("沭阳县发展和改革局", "t2"), Cell("公开日期", "t3")], "t")
+    assert publisher_body(Document("x", "html", [row])) == "沭阳县发展和改革局"
+
+
+def test_pre_2019_report_is_flagged(sample_path):
+    text = sample_path.read_text(encoding="utf-8").replace("2020年", "2017年")
+    report = govstats.read_report(text.encode("utf-8"), name="old.txt")
+    assert report.year == 2017
+    assert any("predates the 2019 unified table format" in w for w in report.warnings)

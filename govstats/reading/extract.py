@@ -552,6 +552,8 @@ class _Builder:
             self.warn(
                 f"table 三 prints （六）其他处理 in the {self.layouts['requests']} layout while table 1 follows the {template} template"
             )
+        if year is not None and year <= 2018:
+            self.warn(f"a report for {year} predates the 2019 unified table format: its tables may not follow the template")
         if body is None:
             self.warn("the reporting body was not found in the title or preamble")
         if year is None:

@@ -105,6 +105,21 @@ def signature_body(doc: Document) -> str | None:
     return None
 
 
+_PUBLISHER_KEYS = {"发布机构", "发文机关", "发布单位", "公开主体", "信息来源单位", "主办单位"}
+
+
+def publisher_body(doc: Document) -> str | None:
+    """The body a site's metadata table names (``发布机构 | 沭阳县发展和改革局``), if any."""
+    for block in doc.blocks:
+        if block.kind != "row":
+            continue
+        texts = [_compact(c.text).rstrip(":：") for c in block.cells]
+        for key, value in zip(texts, texts[1:]):
+            if key in _PUBLISHER_KEYS and value and _SIGNATURE.match(value):
+                return expand_body(value)
+    return None
+
+
 def find_year(text: str) -> int | None:
     """The year of the statistics period the preamble states, or None."""
     compact = _compact(text)
@@ -129,7 +144,7 @@ def extract_metadata(doc: Document) -> tuple[str | None, int | None]:
         if body:
             break
     if body is None:
-        body = signature_body(doc)
+        body = signature_body(doc) or publisher_body(doc)
     text = "\n".join(doc.text_lines())
     if body:
         body = qualify_body(body, _compact(text))
