@@ -43,6 +43,20 @@ _SLUG = re.compile(r"^[a-z0-9]+(?:-[a-z0-9]+)*$")
 _CODE = re.compile(r"^\d{6}$")
 
 
+#: GB/T 2260 province-level divisions (mainland): name → two-digit code prefix
+PROVINCES = {
+    "北京市": "11", "天津市": "12", "河北省": "13", "山西省": "14", "内蒙古自治区": "15",
+    "辽宁省": "21", "吉林省": "22", "黑龙江省": "23", "上海市": "31", "江苏省": "32",
+    "浙江省": "33", "安徽省": "34", "福建省": "35", "江西省": "36", "山东省": "37",
+    "河南省": "41", "湖北省": "42", "湖南省": "43", "广东省": "44", "广西壮族自治区": "45",
+    "海南省": "46", "重庆市": "50", "四川省": "51", "贵州省": "52", "云南省": "53",
+    "西藏自治区": "54", "陕西省": "61", "甘肃省": "62", "青海省": "63", "宁夏回族自治区": "64",
+    "新疆维吾尔自治区": "65",
+}  # fmt: skip
+#: short forms as commonly written (福建, 内蒙古, 广西, …)
+_PROVINCE_SHORT = {(n[:3] if n[:3] in ("内蒙古", "黑龙江") else n[:2]): code for n, code in PROVINCES.items()}
+
+
 class RegistryError(GovstatsError):
     """The registry file has a bad row (the message names the file and line)."""
 
@@ -152,12 +166,15 @@ def keys_for(queries: str | Iterable[str], registry: pd.DataFrame) -> list[str]:
 def region_prefixes(region: str, registry: pd.DataFrame) -> list[str]:
     """Code prefixes of a region given as a GB/T 2260 code (``512000``) or a name (``资阳市``).
 
-    A name matches a registry ``region_name`` equal to it or ending with it (``沭阳县`` matches
-    ``宿迁市沭阳县``). Raises :class:`RegistryError` when the name is not in the registry.
+    A province is known by name (``福建省`` or ``福建``); another name matches a registry
+    ``region_name`` equal to it or ending with it (``沭阳县`` matches ``宿迁市沭阳县``). Raises
+    :class:`RegistryError` when the name is not in the registry.
     """
     region = str(region).strip()
     if _CODE.match(region):
         return [region_prefix(region)]
+    if region in PROVINCES or region in _PROVINCE_SHORT:
+        return [PROVINCES.get(region) or _PROVINCE_SHORT[region]]
     key = body_key(region)
     names = registry["region_name"].fillna("").map(body_key)
     codes = registry.loc[(names == key) | names.str.endswith(key) & (key != ""), "region_code"]

@@ -98,6 +98,8 @@ def test_regions_by_code_and_by_name():
     assert region_prefixes("资阳市", registry) == ["5120"]
     assert region_prefixes("沭阳县", registry) == ["321322"]  # region_name 宿迁市沭阳县 ends with it
     assert region_prefixes("320000", registry) == ["32"]
+    assert region_prefixes("福建省", registry) == region_prefixes("福建", registry) == ["35"]
+    assert region_prefixes("内蒙古", registry) == ["15"] and region_prefixes("江苏省", registry) == ["32"]
     with pytest.raises(RegistryError, match="'火星市' is not in the registry"):
         region_prefixes("火星市", registry)
     codes = pd.Series(["512000", "512002", "320813", None], dtype="string")

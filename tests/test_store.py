@@ -105,6 +105,8 @@ def test_filters_by_slug_years_table_and_region(truth_store):
     assert sorted(two["year"].unique()) == [2020, 2021] and set(two["table"]) == {"review"} and len(two) == 30
     assert set(load(truth_store, region="资阳市")["body"]) == {"资阳市人民政府办公室"}
     assert set(load(truth_store, region="320000")["body"]) == {"淮安市洪泽区人民政府", "沭阳县发展和改革局"}
+    assert set(load(truth_store, region="江苏省")["body"]) == {"淮安市洪泽区人民政府", "沭阳县发展和改革局"}
+    assert set(load(truth_store, region="福建")["body"]) == {"平潭综合实验区"}
     empty = load(truth_store, body="nobody-here")
     assert empty.empty and list(empty.columns) == LOAD_COLUMNS
 
