@@ -366,3 +366,36 @@ def test_merged_legal_person_columns_in_shuyang(truth_indicators):
     new = value(truth_indicators, "requests", "new", "total", year=2023, body=body)
     natural = value(truth_indicators, "requests", "new", "natural_person", year=2023, body=body)
     assert value(truth_indicators, "requests", "new", "legal_person", year=2023, body=body) == new - natural
+
+
+# --- invariants on generated reports (govstats.synth: consistent arithmetic, chained years) ---
+
+
+def test_invariants_on_generated_series():
+    from govstats import synth
+
+    reports = list(synth.generate(8, range(2019, 2026), seed=11))
+    frame = pd.concat([r.tidy(report_id=f"g{i}") for i, r in enumerate(reports)], ignore_index=True)
+    ind = analysis.indicators(frame)
+    by = ["body", "year"]
+
+    def series(section, indicator, breakdowns):
+        rows = ind.loc[(ind["section"] == section) & (ind["indicator"] == indicator) & ind["breakdown"].isin(breakdowns)]
+        return rows.pivot_table(index=by, columns="breakdown", values="value", aggfunc="first")
+
+    handled = series("requests", "handled", ["total"])["total"]
+    shares = series("outcomes", "share", list(analysis.OUTCOME_GROUPS)).sum(axis=1)
+    assert (shares[handled > 0] - 100).abs().max() < 1e-9
+    new = series("requests", "new", ["natural_person", "legal_person", *schema.LEGAL_PERSON_COLUMNS, "total"])
+    assert (new["natural_person"] + new["legal_person"] == new["total"]).all()
+    assert (new[list(schema.LEGAL_PERSON_COLUMNS)].sum(axis=1) == new["legal_person"]).all()
+    rates = ind.loc[ind["indicator"] == "correction_rate", "value"].dropna()
+    assert ((rates >= 0) & (rates <= 100)).all()
+    yoy = analysis.year_on_year(ind)
+    ok = yoy.loc[yoy["comparable_with_previous"].fillna(False)]
+    assert ((ok["value"] - ok["previous"] - ok["change"]).abs() < 1e-9).all()
+    carried = series("requests", "carried_over", ["total"])["total"]
+    forward = series("requests", "carried_forward", ["total"])["total"]
+    shifted = forward.rename(lambda y: y + 1, level="year")
+    common = carried.index.intersection(shifted.index)
+    assert len(common) and (carried[common] == shifted[common]).all()  # synth chains the years
