@@ -35,6 +35,7 @@ FINDING_COLUMNS = ["report_id", "body", "year", "kind", "rule", "table", "cells"
 
 _REVIEW_GROUPS = {"admin_review": "R6", "lawsuit_direct": "R7", "lawsuit_after_review": "R7"}
 _ROW_NAMES = {i.code: i.label for layout in schema.REQUEST_ITEMS.values() for i in layout}
+_ROW_ORDER = {code: n for n, code in enumerate(_ROW_NAMES)}
 _COL_NAMES = {c.code: c.label for c in schema.REQUEST_COLUMNS} | {"legal_person": schema.LEGAL_PERSON_LABEL}
 
 
@@ -44,7 +45,7 @@ def finding_cells(cells: str) -> list[tuple[str, str, str]]:
 
 
 def _na(v) -> bool:
-    return v is None or (isinstance(v, float) and math.isnan(v)) or v is pd.NA
+    return v is None or v is pd.NA or v != v  # NaN is the only value unequal to itself
 
 
 def _side(values: Iterable) -> tuple[float, bool, bool]:
@@ -109,7 +110,7 @@ class _Checker:
             if all(k in self.v for k in outcomes + [("requests", "total", col)]):
                 self._rel("R3", outcomes, [("requests", "total", col)], f"{_COL_NAMES[col]}: 办理结果各项之和 ≠ （七）总计")
         parts = ["natural_person", "legal_person"] if merged else list(schema.APPLICANT_COLUMNS)
-        for item in sorted(items, key=lambda i: list(_ROW_NAMES).index(i) if i in _ROW_NAMES else 99):
+        for item in sorted(items, key=lambda i: _ROW_ORDER.get(i, 99)):
             if layout == "2021" and item == "other":
                 continue  # derived from its sub-rows
             left = [("requests", item, c) for c in parts]
@@ -178,16 +179,19 @@ def check(report_or_tidy: Report | pd.DataFrame) -> pd.DataFrame:
         findings = c.rows
     else:
         frame = report_or_tidy
-        for rid, part in frame.groupby("report_id", sort=False, dropna=False):
-            values = {
-                (t, i, col): (None if pd.isna(v) else float(v))
-                for t, i, col, v in part[["table", "item", "column", "value"]].itertuples(index=False)
-            }
-            first = part.iloc[0]
+        ids = frame["report_id"].astype(object).to_numpy()
+        keys = list(zip(frame["table"].astype(object), frame["item"].astype(object), frame["column"].astype(object)))
+        numbers = pd.to_numeric(frame["value"], errors="coerce").astype("float64").to_numpy()  # NA -> nan
+        bodies = frame["body"].astype(object).to_numpy() if "body" in frame else [None] * len(frame)
+        years = frame["year"].astype(object).to_numpy() if "year" in frame else [None] * len(frame)
+        for rid, positions in frame.groupby("report_id", sort=False, dropna=False).indices.items():
+            values = {keys[p]: (None if math.isnan(numbers[p]) else float(numbers[p])) for p in positions}
+            first = positions[0]
+            year = years[first]
             meta = {
-                "report_id": rid,
-                "body": first.get("body"),
-                "year": None if pd.isna(first.get("year")) else int(first.get("year")),
+                "report_id": ids[first],
+                "body": bodies[first],
+                "year": None if year is None or pd.isna(year) else int(year),
             }
             c = _Checker(values, meta)
             c.requests()
