@@ -803,7 +803,7 @@ def formats() -> tuple[str, ...]:
 
 def _binary_writer(fmt: str):
     """The PDF/Word writer of the format helpers, when they provide one (else ``None``)."""
-    for module_name, attr in ((f"govstats.writing", f"write_{fmt}"), (f"govstats.reading.{fmt}", f"write_{fmt}")):
+    for module_name, attr in (("govstats.writing", f"write_{fmt}"), (f"govstats.reading.{fmt}", f"write_{fmt}")):
         try:
             module = importlib.import_module(module_name)
         except ImportError:
