@@ -1069,6 +1069,13 @@ def _unruled_tables(page: int, lines: list[_Line]) -> list[_TablePart]:
                 continue
         first, last = run[0], run[-1]
         value_x = min(info[r].tokens[n][0]["x0"] for r in run for n in info[r].numbers)
+        # label lines wrapped above the first row
+        while first > 0 and run[0] - first < 2:
+            above = info[first - 1]
+            size = max(above.line.size, 1.0)
+            if above.numbers or _reaches(above, value_x) or info[first].line.top - above.line.bottom > 0.8 * size:
+                break
+            first -= 1
         # header lines right above: several cells, reaching into the value columns
         top = first
         while top > 0 and first - top < 6:
@@ -1082,7 +1089,7 @@ def _unruled_tables(page: int, lines: list[_Line]) -> list[_TablePart]:
         while end + 1 < len(info) and end - last < 3:
             below = info[end + 1]
             size = max(below.line.size, 1.0)
-            if below.numeric or below.line.x1 > value_x or below.line.top - info[end].line.bottom > 0.8 * size:
+            if below.numeric or _reaches(below, value_x) or below.line.top - info[end].line.bottom > 0.8 * size:
                 break
             if end + 2 < len(info) and _is_header(info[end + 2], value_x):
                 break
@@ -1090,6 +1097,11 @@ def _unruled_tables(page: int, lines: list[_Line]) -> list[_TablePart]:
         parts.append(_unruled_part(page, info[top:first], info[first : end + 1], value_x))
         i = end + 1
     return parts
+
+
+def _reaches(t: _Tokenised, value_x: float) -> bool:
+    """A cell of the line starts in the value columns."""
+    return any(tok[0]["x0"] >= value_x - 1 for tok in t.tokens)
 
 
 def _is_header(t: _Tokenised, value_x: float) -> bool:
