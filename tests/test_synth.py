@@ -247,3 +247,28 @@ def test_word_html_keeps_every_cell_text():
     tree = lxml_html.document_fromstring(word)
     split_digits = [td for td in tree.iter("td") if len(td.findall(".//span[@lang='EN-US']")) > 2]
     assert split_digits  # some numbers are split across spans
+
+
+def test_cli_writes_a_marked_corpus_that_reads_back(tmp_path, capsys):
+    import json
+
+    from govstats.cli import main
+
+    pytest.importorskip("govstats.writing")
+    code = main(["synth", str(tmp_path), "--bodies", "2", "--years", "2020-2021", "--seed", "3",
+                 "--format", "txt-pipe", "--format", "html", "--encoding", "gb18030", "--breaches", "1"])
+    assert code == 0 and "synthetic" in capsys.readouterr().out
+    manifest = json.loads((tmp_path / "manifest.json").read_text(encoding="utf-8"))
+    assert len(manifest) == 2 * 2 * 2 and all(e["synthetic"] for e in manifest)
+    import govstats
+
+    for entry in manifest:
+        truth = json.loads((tmp_path / entry["truth"]).read_text(encoding="utf-8"))
+        assert truth["synthetic"] and truth["breaches"] and synth.SYNTHETIC_MARKER in truth["body"]
+        data = (tmp_path / entry["file"]).read_bytes()
+        data.decode("gb18030")
+        report = govstats.read_report(data, name=entry["file"])
+        got = {k: v.value for k, v in report.values.items()}
+        want = {(t, i, c): v for t, items in truth["values"].items() for i, cols in items.items() for c, v in cols.items()}
+        assert got == want
+    assert main(["synth", str(tmp_path), "--format", "xlsx"]) == 2
