@@ -151,8 +151,6 @@ def test_consistent_reports_have_no_breach(report):
     assert found_breaches(got) == set()
 
 
-@pytest.mark.xfail(strict=True, reason="reader bug (govstats/reading, plain text): a table-1 row whose cells are all "
-                   "blank or placeholders ('行政许可\\t—') is dropped without NA cells or a warning")
 @pytest.mark.parametrize("printed", ["", "—"])
 def test_plain_text_row_of_blanks_keeps_its_cells(printed):
     report = synth.generate_one(seed=0, year=2023, index=3)

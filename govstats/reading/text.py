@@ -22,6 +22,10 @@ _WS = re.compile(r"[\s\u00a0\u3000]+")
 _GLUED = re.compile(r"^(?P<label>.*[\u4e00-\u9fff）)”\"】])(?P<digits>\d[\d.]*)$")
 
 
+#: placeholders that mark an empty cell in space-separated text (not 无, which ends sentences)
+_DASH_TOKENS = {"—", "——", "-", "--", "－", "/", "／"}
+
+
 def fold_ws(text: str) -> str:
     """Whitespace runs (incl. NBSP, full-width space, line breaks) → one space; stripped."""
     return _WS.sub(" ", text).strip()
@@ -76,7 +80,8 @@ def split_line(line: str) -> list[str] | None:
     """
     if "\t" in line:
         cells = [fold_ws(c) for c in line.split("\t")]
-        if any(parse_number(c) is not None and parse_number(c).value is not None for c in cells):
+        # a row of blanks/placeholders is still a row ("行政许可\t—"); a header has no value cell
+        if any(is_value_text(c) for c in cells):
             return cells
         return None
     tokens = fold_ws(line).split(" ")
@@ -84,7 +89,7 @@ def split_line(line: str) -> list[str] | None:
     while tokens and is_value_text(tokens[-1]):
         values.insert(0, tokens.pop())
     label = " ".join(tokens)
-    if values and any(not is_placeholder(v) for v in values):
+    if values and (any(not is_placeholder(v) for v in values) or (label and all(v in _DASH_TOKENS for v in values))):
         return ([label] if label else []) + values
     m = _GLUED.match(label)
     if m and len(m["label"]) <= 80:
