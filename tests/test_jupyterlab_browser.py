@@ -108,6 +108,13 @@ def jupyterlab(tmp_path, bundled_store):
         log.close()
 
 
+def _tracebacks(page) -> list[str]:
+    """The text of every output on the page that shows a Python traceback."""
+    return page.eval_on_selector_all(
+        ".jp-OutputArea-output", "els => els.map(e => e.textContent).filter(t => t.includes('Traceback'))"
+    )
+
+
 def _wait_for_idle_kernel(base: str, token: str) -> None:
     """Poll the server's REST API until the opened notebook's kernel session reports idle."""
     deadline = time.monotonic() + SERVER_START
@@ -140,16 +147,29 @@ def test_explore_notebook_runs_in_jupyterlab(jupyterlab):
             page.locator(".jp-NotebookPanel .jp-Cell").first.click()  # focus the notebook
             page.click(".lm-MenuBar-item:has-text('Run')")  # Run → Run All Cells
             page.click(".lm-Menu-item[data-command='runmenu:run-all']")
+            # done: the kernel is idle, no cell is queued or running, and either every cell ran or
+            # one failed (Run All stops there; its traceback is reported below)
             page.wait_for_function(
                 """() => {
                     const prompts = [...document.querySelectorAll('.jp-CodeCell .jp-InputPrompt')];
-                    const done = prompts.length > 0 && prompts.every(p => /\\[\\d+\\]/.test(p.textContent));
+                    const running = prompts.some(p => p.textContent.includes('*'));
+                    const all = prompts.length > 0 && prompts.every(p => /\\[\\d+\\]/.test(p.textContent));
+                    const failed = [...document.querySelectorAll('.jp-OutputArea-output')]
+                        .some(o => o.textContent.includes('Traceback'));
                     const idle = document.querySelector(".jp-Notebook-ExecutionIndicator[data-status='idle']");
-                    return done && idle !== null;
+                    return idle !== null && !running && (all || failed);
                 }""",
                 polling=500,
                 timeout=RUN_ALL * 1000,
             )
+            report = page.locator(".govstats-report table[data-table='requests']").first
+            report.scroll_into_view_if_needed()
+            page.wait_for_timeout(300)
+            page.screenshot(path=str(screenshot), full_page=False)
+            assert not _tracebacks(page), "\n\n".join(_tracebacks(page))[:3000]
+            assert report.is_visible()
+            tooltip = page.locator(".govstats-report td[data-cell='requests/new/total']").first.get_attribute("title")
+            assert "来源：" in tooltip  # the value's source on hover
             page.keyboard.press("Control+s")
             page.wait_for_selector(".jp-mod-dirty", state="detached")
 
@@ -173,23 +193,7 @@ def test_explore_notebook_runs_in_jupyterlab(jupyterlab):
             widget.locator(".widget-hbox").first.evaluate("e => e.scrollIntoView({block: 'start'})")
             page.wait_for_timeout(300)
             page.screenshot(path=str(ARTIFACTS / "jupyterlab-explore-widget.png"))
-            page.set_viewport_size({"width": 1500, "height": 1000})
-
-            tracebacks = page.locator(".jp-OutputArea-output[data-mime-type='application/vnd.jupyter.stderr']", has_text="Traceback")
-            errors = page.eval_on_selector_all(
-                ".jp-OutputArea-output[data-mime-type='application/vnd.jupyter.stderr']",
-                "els => els.map(e => e.textContent).filter(t => /Traceback|Error/.test(t))",
-            )
-            report = page.locator(".govstats-report table[data-table='requests']").first
-            report.scroll_into_view_if_needed()
-            page.wait_for_timeout(300)
-            page.screenshot(path=str(screenshot), full_page=False)
-
-            assert tracebacks.count() == 0 and not errors, "\n\n".join(errors)[:3000]
-            assert report.is_visible()
-            assert page.locator(".govstats-report td[data-cell='requests/new/total']").count() >= 1
-            tooltip = page.locator(".govstats-report td[data-cell='requests/new/total']").first.get_attribute("title")
-            assert "来源：" in tooltip
+            assert not _tracebacks(page), "\n\n".join(_tracebacks(page))[:3000]
         finally:
             browser.close()
 
