@@ -15,7 +15,7 @@ from __future__ import annotations
 import re
 
 from govstats.reading.document import Block, Cell, Document
-from govstats.reading.numbers import is_placeholder, is_value_text, parse_number
+from govstats.reading.numbers import is_placeholder, is_value_text
 
 _WS = re.compile(r"[\s\u00a0\u3000]+")
 #: a label glued to a digit run: at least one CJK character/bracket before the digits
