@@ -85,9 +85,3 @@ def test_unknown_body_gets_a_message_not_a_crash(bundled_store, tmp_path):
     assert not errors, errors
     assert "数据库中没有机关“no-such-body”" in text
 
-
-def test_missing_store_gets_a_message_not_a_crash(tmp_path):
-    nb = run(tmp_path / "out.ipynb", db=str(tmp_path / "absent.duckdb"))
-    text, errors, _ = shown(nb)
-    assert not errors, errors
-    assert "数据库文件不存在" in text
