@@ -104,41 +104,20 @@ def format_value(value: float | None, *, money: bool = False) -> str:
 # Findings (breaches) → the cells they involve
 
 
-def _finding_keys(cells: Any, table: str | None, known: Iterable[Key]) -> set[Key]:
-    """The report cells a finding names, whatever shape ``cells`` has.
-
-    Accepts (table, item, column) tuples, or strings such as ``requests/new/total``,
-    ``requests.new.total``, ``new/total`` or ``new.total`` (items may contain dots, so strings
-    are matched against the report's known keys rather than split), singly or in a list, or
-    one string listing several separated by commas/semicolons.
-    """
-    known = list(known)
-    spellings: dict[str, set[Key]] = defaultdict(set)
-    for key in known:
-        t, i, c = key
-        for sep in ("/", ".", ":", "|", " "):
-            spellings[sep.join((t, i, c))].add(key)
-            if table is None or table == t:
-                spellings[sep.join((i, c))].add(key)
-        spellings[str(key)].add(key)
-
-    found: set[Key] = set()
-    if cells is None or (isinstance(cells, float) and math.isnan(cells)):
-        return found
-    if isinstance(cells, tuple) and len(cells) == 3 and all(isinstance(p, str) for p in cells):
-        cells = [cells]
+def _finding_keys(cells: Any) -> set[Key]:
+    """The report cells a finding names: ``govstats.check``'s ``"table/item/column; …"`` text,
+    or an iterable of (table, item, column) tuples."""
+    if cells is None or cells is pd.NA or (isinstance(cells, float) and math.isnan(cells)):
+        return set()
     if isinstance(cells, str):
-        tokens: list[Any] = [cells] + [t.strip() for part in cells.split(";") for t in part.split(",")]
+        from govstats.checks import finding_cells
+
+        keys: Iterable = finding_cells(cells)
+    elif isinstance(cells, tuple) and len(cells) == 3 and all(isinstance(p, str) for p in cells):
+        keys = [cells]
     else:
-        tokens = list(cells)
-    for token in tokens:
-        if isinstance(token, (tuple, list)) and len(token) == 3:
-            found.add(tuple(str(p) for p in token))  # type: ignore[arg-type]
-        elif isinstance(token, (tuple, list)) and len(token) == 2 and table:
-            found.add((table, str(token[0]), str(token[1])))
-        elif isinstance(token, str):
-            found |= spellings.get(token.strip(), set())
-    return found
+        keys = cells
+    return {tuple(str(p) for p in key) for key in keys if len(key) == 3}  # type: ignore[misc]
 
 
 def breaches_by_cell(report: Report, findings: pd.DataFrame | None) -> dict[Key, list[str]]:
@@ -154,7 +133,7 @@ def breaches_by_cell(report: Report, findings: pd.DataFrame | None) -> dict[Key,
         if str(row.get("kind", "breach")) != "breach":
             continue
         text = _finding_text(row)
-        for key in _finding_keys(row.get("cells"), row.get("table"), report.values.keys()):
+        for key in _finding_keys(row.get("cells")):
             out[key].append(text)
     return out
 

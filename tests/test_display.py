@@ -157,16 +157,19 @@ def test_planted_breach_is_marked_with_the_rule_in_the_tooltip():
     assert "违反勾稽关系 1 处" in tree.text_content()
 
 
-@pytest.mark.parametrize("spelling", ["requests/new/total", "requests.new.total", "new/total", ["requests/new/total"]])
-def test_breach_cells_in_string_form(spelling):
+def test_breach_cells_in_the_text_form_of_govstats_check():
     report = make_report("2019")
-    findings = pd.DataFrame([{"kind": "breach", "rule": "R2", "table": "requests", "cells": spelling, "expected": 1, "found": 2, "message": None}])
+    cells = "requests/new/total; requests/new/natural_person; requests/new/commercial"
+    findings = pd.DataFrame([{"kind": "breach", "rule": "R2", "table": "requests", "cells": cells, "expected": 1, "found": 2, "message": None}])
     tree = parse(report_html(report, findings))
-    assert "gs-breach" in cell(tree, ("requests", "new", "total")).get("class")
+    marked = {td.get("data-cell") for td in tree.xpath('//td[contains(@class,"gs-breach")]')}
+    assert marked == {"requests/new/total", "requests/new/natural_person", "requests/new/commercial"}
+    assert "R2：应为 1，实为 2" in cell(tree, ("requests", "new", "total")).get("title")
 
 
 def test_breach_found_by_govstats_check_is_marked():
-    checks = pytest.importorskip("govstats.checks", reason="govstats.checks not there yet")
+    from govstats import checks
+
     report = make_report("2019", fill=0.0)
     report.values[("requests", "new", "natural_person")] = Value(5.0, "5", "", "line 1")  # row total 0 ≠ 5
     findings = checks.check(report)
@@ -258,3 +261,18 @@ def test_survives_nbconvert_html_export():
 
 def cell_text(tree, key: str) -> str:
     return tree.xpath(f'//td[@data-cell="{key}"]')[0].text_content()
+
+
+@pytest.mark.corpus
+def test_published_breach_of_a_real_report_is_marked(corpus_dir):
+    import govstats
+
+    report = govstats.read_report(corpus_dir / "raw" / "2023_hongze-qzf_pdf.pdf")  # 复议 总计 0 ≠ 10+1
+    tree = parse(report_html(report))
+    marked = {td.get("data-cell") for td in tree.xpath('//td[contains(@class,"gs-breach")]')}
+    assert {"review/admin_review/total", "review/admin_review/upheld", "review/lawsuit_after_review/total"} <= marked
+    assert not any(m.startswith("requests/") for m in marked)  # its table 三 adds up
+    # mixed layouts as printed: 2021 table 1, the single 2019 （六）其他处理 row
+    assert tree.xpath('//table[@data-table="publication"]//th[text()="本年制发件数"]')
+    assert len(tree.xpath('//table[@data-table="requests"]//tr[td]')) == 23
+    assert any("2019 layout" in n.text_content() for n in tree.xpath('//div[contains(@class,"gs-notice")]'))
