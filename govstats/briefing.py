@@ -321,7 +321,8 @@ def quality(b: BodySeries) -> HTML | Styler | None:
     table = found.sort_values(["year", "kind"], kind="stable")[list(_QUALITY_COLUMNS)]
     table = table.assign(kind=table["kind"].map(lambda k: _KIND_LABELS.get(str(k), str(k))))
     styler = display.findings_table(table.rename(columns=_QUALITY_COLUMNS).reset_index(drop=True))
-    return styler.set_caption(f"数据质量：{len(found)} 条发现（数据按报告原样保留，未作修改）")
+    # a fixed id instead of Styler's random one: the same data gives the same page
+    return styler.set_caption(f"数据质量：{len(found)} 条发现（数据按报告原样保留，未作修改）").set_uuid("quality")
 
 
 # --- a region ----------------------------------------------------------------------------

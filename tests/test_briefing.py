@@ -65,6 +65,7 @@ def test_data_quality_lists_breaches_and_year_over_year_findings(db):
     assert ((found["year"] == 2020) & (found["rule"] == "R3")).any()  # outcome rows 27 vs （七）总计 21
     html = briefing.quality(b).to_html()
     assert "勾稽关系不符" in html and "数据按报告原样保留" in html
+    assert html == briefing.quality(b).to_html()  # deterministic (no random Styler id)
     clean = briefing.load_body("ziyang-bgs", db=db)
     assert "未发现" in briefing.quality(clean).data
 
