@@ -17,9 +17,11 @@ position, and turns the text around the tables into paragraphs.
   break is joined back (its row span grows instead of an empty cell being printed twice). Page
   furniture (page numbers such as ``- 3 -``, ``第3页``, ``3/5``; a running header or footer
   repeated on most pages) never becomes a block.
-* **Tables without rules** (ruling lines absent): lines are split into cells at wide gaps between
-  characters (never between digits set close together), wrapped label lines are joined to the
-  row whose numbers they surround, and the rows are emitted as a table.
+* **Tables without rules** (on pages that draw none): rows are lines ending in numbers; value
+  columns are found by lining the numbers up across rows, cells are cut at wide gaps and at any
+  gap next to a digit (digits of neighbouring cells never run together), and wrapped label
+  lines join the row they belong to. Best effort: labels of neighbouring columns printed with
+  no gap at all between them cannot be told apart without rules.
 * **Text**: lines outside tables are joined into paragraphs (a paragraph ends at a short line,
   an indented line, a heading-sized gap or a change of font size), across a page break too.
   ``Document.title`` is the largest-type heading of the first page.
@@ -35,6 +37,7 @@ import bisect
 import io
 import logging
 import re
+import statistics
 import unicodedata
 from collections import Counter
 from contextlib import contextmanager
@@ -376,23 +379,6 @@ class _Line:
     @property
     def text(self) -> str:
         return _chars_text(self.chars)
-
-    def segments(self) -> list[list[Char]]:
-        """The line cut at gaps wide enough to separate table cells."""
-        out: list[list[Char]] = []
-        for c in self.chars:
-            if c["text"].isspace():
-                continue
-            if out:
-                prev = out[-1][-1]
-                size = max(float(prev.get("size") or 10.0), 1.0)
-                if c["x0"] - prev["x1"] > CELL_GAP_EM * size:
-                    out.append([c])
-                    continue
-                out[-1].append(c)
-            else:
-                out.append([c])
-        return out
 
 
 def _chars_text(chars: list[Char]) -> str:
@@ -1127,7 +1113,7 @@ def _unruled_part(page: int, headers: list[_Tokenised], body: list[_Tokenised], 
     Characters right and left of ``value_x`` are regrouped into lines separately, so numbers
     set between two lines of a wrapped label never interleave with it.
     """
-    size = max(statistics_median([t.line.size for t in body]), 1.0)
+    size = max(statistics.median([t.line.size for t in body]), 1.0)
     chars = [c for t in body for c in t.line.chars if not c["text"].isspace()]
     value_lines = _group_lines([c for c in chars if c["x0"] >= value_x - 1])
     tokenised = [_Tokenised(ln, toks, [_chars_text(t) for t in toks]) for ln in value_lines for toks in [_tokens(ln)]]
@@ -1221,8 +1207,3 @@ def _unruled_part(page: int, headers: list[_Tokenised], body: list[_Tokenised], 
     part.cut = [[False] * len(row) for row in part.rows]
     part.lines = lines
     return part
-
-
-def statistics_median(values: list[float]) -> float:
-    ordered = sorted(values)
-    return ordered[len(ordered) // 2] if ordered else 10.0
