@@ -270,7 +270,13 @@ def _png(fig: Figure) -> Image:
 
     buffer = io.BytesIO()
     fig.savefig(buffer, format="png")
-    return Image(data=buffer.getvalue(), format="png")
+    titles = [fig._suptitle.get_text()] if fig._suptitle is not None else []
+    titles += [ax.get_title() for ax in fig.axes if ax.get_title()]
+    if not titles:  # a chart that only says why it is empty
+        titles = [t.get_text() for ax in fig.axes for t in ax.texts][:1]
+    alt = "；".join(t for t in titles if t) or "图表"
+    # the alt text travels in the output's metadata; nbconvert writes it into <img alt=…>
+    return Image(data=buffer.getvalue(), format="png", metadata={"alt": alt.replace("\\$", "$")})
 
 
 def chart(b: BodySeries, name: str, *, as_png: bool = True) -> Image | Figure | None:

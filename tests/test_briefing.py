@@ -45,6 +45,9 @@ def test_pingtan_series(db):
     assert len(outcomes) == 12 and outcomes.loc["予以公开·占办结比例", 2025] == "22.3%"
     assert briefing.section_table(b, "publication").loc["规章·本年制发件数", 2019] == "—"
     assert briefing.refusals_table(b).iloc[0]["理由"] == "无法提供·本机关不掌握相关政府信息"
+    image = briefing.chart(b, "reviews")
+    assert image.data.startswith(b"\x89PNG")
+    assert image._repr_png_()[1]["alt"].startswith("平潭综合实验区：行政复议、行政诉讼结果")
 
 
 def test_section_tables_state_the_change_and_the_break(db):
