@@ -56,6 +56,7 @@ so that others get in. Loads open the file read-only (a connection kept for
 
 from __future__ import annotations
 
+import atexit
 import hashlib
 import json
 import os
@@ -219,6 +220,16 @@ class _ReadCache:
             slot[0].close()
 
 
+    def close_all(self) -> None:
+        """Close every cached reader (at exit, in the main thread: a timer thread closing a
+        DuckDB connection during interpreter shutdown could abort the process)."""
+        with self._lock:
+            slots, self._open = list(self._open.values()), {}
+        for connection, _, timer in slots:
+            if timer is not None:
+                timer.cancel()
+            connection.close()
+
     def forget_after_fork(self) -> None:
         """In a forked child: drop the parent's connections without touching them (a DuckDB
         instance is not fork-safe; closing it here could hang), and start afresh."""
@@ -229,6 +240,7 @@ class _ReadCache:
 
 _READERS = _ReadCache()
 _FORKED_LEFTOVERS: list = []  # kept referenced so that they are never destructed in the child
+atexit.register(_READERS.close_all)
 if hasattr(os, "register_at_fork"):
     os.register_at_fork(after_in_child=_READERS.forget_after_fork)
 
