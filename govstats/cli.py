@@ -218,8 +218,9 @@ def _ingest(args: argparse.Namespace) -> int:
     from govstats.store import ingest
 
     def report(status: str, path: str, detail: str) -> None:
-        if status == "failed":
-            print(f"govstats ingest: failed {path}: {detail}", file=sys.stderr, flush=True)
+        if status == "failed":  # reasons from the reader already name the file
+            where = "" if detail.startswith(path) else f"{path}: "
+            print(f"govstats ingest: failed: {where}{detail}", file=sys.stderr, flush=True)
         if args.verbose:
             print(f"{status} {path}", flush=True)
 
