@@ -305,6 +305,30 @@ def test_damaged_pdf_clear_error(damage, corpus_dir):
         govstats.read_report(damage(source.read_bytes()), name="broken.pdf")
 
 
+@pytest.mark.parametrize("seed", range(12))
+def test_mutated_pdf_reads_or_fails_clearly(seed, corpus_dir):
+    """Bytes flipped and spans cut out of the real PDF: a Report or a ParseError, nothing else
+    (seed 0 once broke the page tree so that closing the file raised over our error)."""
+    import random
+
+    source = corpus_dir / "raw" / "2023_hongze-qzf_pdf.pdf"
+    if not source.is_file():
+        pytest.skip(f"{source} absent")
+    rnd = random.Random(seed)
+    data = bytearray(source.read_bytes())
+    for _ in range(rnd.choice([1, 5, 50, 500])):
+        data[rnd.randrange(len(data))] = rnd.randrange(256)
+    if rnd.random() < 0.3:
+        start = rnd.randrange(len(data))
+        del data[start : start + rnd.randrange(1, 5000)]
+    try:
+        report = govstats.read_report(bytes(data), name="mutated.pdf")
+    except ParseError as exc:
+        assert "mutated.pdf" in str(exc)
+    else:
+        assert report.format == "pdf"
+
+
 # ---------------------------------------------------------------------------------------
 # units
 

@@ -81,17 +81,15 @@ def read_pdf(data: bytes, name: str) -> Document:
         reader = _Reader(name)
         reader.meta_title = meta_title
         for number, page in enumerate(pages, start=1):
-            try:
-                reader.add_page(number, page)
-            except ParseError:
-                raise
-            except Exception as exc:  # pdfminer raises many types on damaged content streams
-                raise ParseError(
-                    f"the PDF is damaged and cannot be read ({type(exc).__name__}: {exc})",
-                    source=name,
-                    where=f"page {number}",
-                ) from exc
-        return reader.finish()
+            reader.add_page(number, page)
+        try:
+            return reader.finish()
+        except ParseError:
+            raise
+        except Exception as exc:  # a page the layout cannot make sense of: say so, no traceback
+            raise ParseError(
+                f"the PDF's pages could not be laid out ({type(exc).__name__}: {exc})", source=name
+            ) from exc
 
 
 # ---------------------------------------------------------------------------------------
@@ -142,7 +140,7 @@ def _open_pages(data: bytes, name: str) -> tuple[list[_Page], str | None]:
             f"the PDF is damaged and cannot be opened ({type(cause).__name__}: {cause})", source=name
         ) from exc
     pages: list[_Page] = []
-    with pdf:
+    try:
         meta_title = _metadata_title(pdf)
         try:
             page_list = list(pdf.pages)
@@ -167,6 +165,8 @@ def _open_pages(data: bytes, name: str) -> tuple[list[_Page], str | None]:
                 ) from exc
             page.flush_cache()
             pages.append(item)
+    finally:
+        _close_quietly(pdf)
     if not any(p.chars for p in pages):
         images = sum(p.images for p in pages)
         what = f"its {len(pages)} page(s) hold {images} image(s) and no text" if images else "it holds no text"
@@ -176,6 +176,15 @@ def _open_pages(data: bytes, name: str) -> tuple[list[_Page], str | None]:
             source=name,
         )
     return pages, meta_title
+
+
+def _close_quietly(pdf) -> None:
+    """Close the document; a damaged page tree can make closing fail too, which must not
+    replace the error that explains the file."""
+    try:
+        pdf.close()
+    except Exception:  # the file is already being reported as unreadable (or was read)
+        pass
 
 
 def _metadata_title(pdf) -> str | None:
