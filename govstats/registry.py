@@ -177,7 +177,7 @@ def region_prefixes(region: str, registry: pd.DataFrame) -> list[str]:
         return [PROVINCES.get(region) or _PROVINCE_SHORT[region]]
     key = body_key(region)
     names = registry["region_name"].fillna("").map(body_key)
-    codes = registry.loc[(names == key) | names.str.endswith(key) & (key != ""), "region_code"]
+    codes = registry.loc[names.str.endswith(key).fillna(False).astype(bool), "region_code"] if key else []
     prefixes = sorted({region_prefix(c) for c in codes if c})
     if not prefixes:
         raise RegistryError(f"region {region!r} is not in the registry ({default_registry()})")
