@@ -308,7 +308,7 @@ def test_damaged_pdf_clear_error(damage, corpus_dir):
 @pytest.mark.parametrize("seed", range(12))
 def test_mutated_pdf_reads_or_fails_clearly(seed, corpus_dir):
     """Bytes flipped and spans cut out of the real PDF: a Report or a ParseError, nothing else
-    (seed 0 once broke the page tree so that closing the file raised over our error)."""
+    (one such file broke the page tree so that closing it raised over our error)."""
     import random
 
     source = corpus_dir / "raw" / "2023_hongze-qzf_pdf.pdf"
