@@ -67,7 +67,7 @@ _KEY = ["body", "section", "indicator", "breakdown"]
 
 # --- labels -----------------------------------------------------------------------------
 
-APPLICANT_LABELS = {c.code: c.label for c in schema.REQUEST_COLUMNS} | {"legal_person": schema.LEGAL_PERSON_LABEL}
+APPLICANT_LABELS = schema.REQUEST_COLUMN_LABELS
 APPLICANT_ORDER = ("natural_person", "legal_person", *schema.LEGAL_PERSON_COLUMNS, "total")
 REQUEST_LABELS = {
     "new": "本年新收申请",

@@ -36,7 +36,7 @@ FINDING_COLUMNS = ["report_id", "body", "year", "kind", "rule", "table", "cells"
 _REVIEW_GROUPS = {"admin_review": "R6", "lawsuit_direct": "R7", "lawsuit_after_review": "R7"}
 _ROW_NAMES = {i.code: i.label for layout in schema.REQUEST_ITEMS.values() for i in layout}
 _ROW_ORDER = {code: n for n, code in enumerate(_ROW_NAMES)}
-_COL_NAMES = {c.code: c.label for c in schema.REQUEST_COLUMNS} | {"legal_person": schema.LEGAL_PERSON_LABEL}
+_COL_NAMES = schema.REQUEST_COLUMN_LABELS
 
 
 def finding_cells(cells: str) -> list[tuple[str, str, str]]:

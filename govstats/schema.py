@@ -139,6 +139,11 @@ REQUEST_COLUMNS: tuple[Column, ...] = (
 APPLICANT_COLUMNS = tuple(c.code for c in REQUEST_COLUMNS if c.code != "total")
 LEGAL_PERSON_COLUMNS = tuple(c.code for c in REQUEST_COLUMNS if c.group == "法人或其他组织")
 LEGAL_PERSON_LABEL = "法人或其他组织"
+#: the aggregate column of a report that prints only 自然人 | 法人或其他组织 | 总计 (the five
+#: legal-person parts are then NA); an addition to schema.md's columns.
+LEGAL_PERSON_COLUMN = Column("legal_person", LEGAL_PERSON_LABEL)
+#: every requests column code -> its printed label, the merged aggregate included
+REQUEST_COLUMN_LABELS = {c.code: c.label for c in REQUEST_COLUMNS} | {"legal_person": LEGAL_PERSON_LABEL}
 #: the header band above table 2's columns and the 勾稽关系 note in its corner, as printed
 APPLICANT_HEADER = "申请人情况"
 REQUESTS_CORNER_NOTE = "（本列数据的勾稽关系为：第一项加第二项之和，等于第三项加第四项之和）"
@@ -257,8 +262,7 @@ def template_label(table: str, item: str, column: str, template: str = "2021") -
         return f"{entry[0].label} / {col.label}"
     if table == "requests":
         row = next(i for layout in ("2021", "2019") for i in REQUEST_ITEMS[layout] if i.code == item)
-        col = next(c for c in REQUEST_COLUMNS if c.code == column)
-        return f"{row.label} / {col.label}"
+        return f"{row.label} / {REQUEST_COLUMN_LABELS[column]}"
     row = next(i for i in REVIEW_ITEMS if i.code == item)
     col = next(c for c in REVIEW_COLUMNS if c.code == column)
     return f"{row.label} / {col.label}"
