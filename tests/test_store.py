@@ -274,3 +274,22 @@ def test_forked_workers_do_not_reuse_the_parents_reader(truth_store):
     with multiprocessing.get_context("fork").Pool(2) as pool:
         assert pool.map(_series_length, [truth_store] * 3, chunksize=1) == [expected] * 3
     assert _series_length(truth_store) == expected
+
+
+def test_the_committed_extract_holds_what_the_parser_reads(corpus_dir, tmp_path):
+    """data/extract is reproducible: rebuilding it from the corpus gives the same figures."""
+    import importlib.util
+
+    from tests.conftest import PROJECT_DIR
+
+    spec = importlib.util.spec_from_file_location("build_extract", PROJECT_DIR / "scripts" / "build_extract.py")
+    build_extract = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(build_extract)
+    assert build_extract.build(corpus_dir, tmp_path / "extract") == 0
+    fresh = {e.report_id: e for e in read_extract(tmp_path / "extract")}
+    committed = {e.report_id: e for e in read_extract(PROJECT_DIR / "data" / "extract")}
+    assert sorted(fresh) == sorted(committed), "rerun scripts/build_extract.py"
+    for rid, entry in committed.items():
+        again = fresh[rid]
+        assert (entry.body, entry.year, entry.template, entry.file_name) == (again.body, again.year, again.template, again.file_name)
+        assert schema.tidy_to_values(entry.tidy()) == schema.tidy_to_values(again.tidy()), f"{entry.file_name}: rerun scripts/build_extract.py"
