@@ -157,3 +157,16 @@ def test_plain_text_row_of_blanks_keeps_its_cells(printed):
     report.values["publication"]["licensing"]["decisions"] = None
     report.printed[("publication", "licensing", "decisions")] = printed
     assert_same(read(report, "txt-plain"), report, "txt-plain")
+
+
+@pytest.mark.xfail(strict=True, reason="reader bug (govstats/reading run-together text): a row with a placeholder "
+                   "among its numbers ('其他对外管理服务事项5无989') is read as 9 | 8 | 9, without a warning")
+def test_run_together_row_with_a_placeholder_is_not_misread():
+    report = synth.generate_one(seed=0, year=2019, index=0)
+    for column, printed in (("previous", "5"), ("change", "无"), ("decisions", "989")):
+        report.values["publication"]["other_services"][column] = None if printed == "无" else float(printed)
+        report.printed[("publication", "other_services", column)] = printed
+    got = read(report, "txt-runtogether")
+    values = {c: got.value("publication", "other_services", c) for c in ("previous", "change", "decisions")}
+    assert values in ({"previous": 5.0, "change": None, "decisions": 989.0},
+                      {"previous": None, "change": None, "decisions": None}), values
