@@ -7,12 +7,18 @@ selection changes. Its methods give the same pieces for the current selection as
 values, so a notebook run without a front end (papermill, nbval, nbconvert) still shows them.
 
 Everything shown comes from :mod:`govstats.briefing` (indicators, charts, findings) and
-:mod:`govstats.display` (the report laid out as printed); this module only wires widgets.
+:mod:`govstats.display` (the report laid out as printed); this module only wires widgets. The
+panes are ``ipywidgets.HTML`` values (:func:`as_html`), not Output widgets capturing display
+calls: building the view inside a cell's display then sends no nested outputs (papermill's
+client stalled on those until its cell timeout).
 :func:`stored_report` rebuilds a :class:`~govstats.report.Report` from the store.
 """
 
 from __future__ import annotations
 
+import base64
+import html
+import io
 import json
 from dataclasses import replace
 from pathlib import Path
@@ -229,13 +235,35 @@ def _body_options(db: Path) -> list[tuple[str, str]]:
     return [(f"{b}（{s}）", str(s)) for b, s in zip(table["body"], table["slug"])]
 
 
-def _show(output, item) -> None:
-    """Replace ``output``'s content with ``item`` (a displayable or :class:`Shown`)."""
-    from IPython.display import display
+def as_html(item: Any) -> str:
+    """One view (a Report, frame, Styler, IPython HTML/Image, figure or :class:`Shown`) as an
+    HTML fragment, for the widget's panes: the widget shows HTML values, so nothing is printed
+    or captured while the view is drawn. Figures are embedded as PNG and closed."""
+    if isinstance(item, Shown):
+        return "".join(as_html(i) for i in item)
+    if hasattr(item, "savefig"):  # a matplotlib figure
+        import matplotlib.pyplot as plt
 
-    output.clear_output(wait=True)
-    with output:
-        display(item)
+        buffer = io.BytesIO()
+        item.savefig(buffer, format="png")
+        plt.close(item)
+        return _img(buffer.getvalue())
+    png = getattr(item, "_repr_png_", None)
+    if png is not None:
+        data = png()
+        data = data[0] if isinstance(data, tuple) else data
+        if data:
+            return _img(data if isinstance(data, bytes) else base64.b64decode(data))
+    markup = getattr(item, "_repr_html_", None)
+    if markup is not None:
+        out = markup()
+        if out:
+            return out
+    return f"<pre>{html.escape(str(item))}</pre>"
+
+
+def _img(png: bytes) -> str:
+    return f'<img alt="" style="max-width:100%" src="data:image/png;base64,{base64.b64encode(png).decode()}">'
 
 
 def _build_widget(ex: Explorer) -> ipywidgets.Widget:
@@ -248,8 +276,8 @@ def _build_widget(ex: Explorer) -> ipywidgets.Widget:
     span = w.SelectionRangeSlider(options=ex.all_years or [0], description="年度范围", continuous_update=False,
                                   layout=w.Layout(width="28em"))
     year = w.Dropdown(options=[], description="报表年度", layout=w.Layout(width="14em"))
-    heading = w.Output()
-    tabs = [w.Output() for _ in TABS]
+    heading = w.HTML()
+    tabs = [w.HTML() for _ in TABS]
     tab = w.Tab(children=tabs, titles=TABS)
     busy = {"now": False}  # programmatic option changes must not redraw half-updated state
 
@@ -273,10 +301,10 @@ def _build_widget(ex: Explorer) -> ipywidgets.Widget:
         index = tab.selected_index or 0
         if index in stale:
             stale.discard(index)
-            _show(tabs[index], views[index]())
+            tabs[index].value = as_html(views[index]())
 
     def redraw() -> None:
-        _show(heading, ex.title())
+        heading.value = as_html(ex.title())
         stale.update(range(len(views)))
         draw_tab()
 

@@ -71,3 +71,22 @@ def test_widget_controls_change_the_selection(bundled_store):
     body.value = "ziyang-bgs"
     assert ex.body == "ziyang-bgs" and list(year.options) == [2020] and year.value == 2020
     assert ex._repr_mimebundle_()["application/vnd.jupyter.widget-view+json"]["model_id"] == box.model_id
+
+
+def test_views_become_html_for_the_widget_panes():
+    import matplotlib
+
+    matplotlib.use("Agg")
+    import matplotlib.pyplot as plt
+    import pandas as pd
+    from IPython.display import HTML, Image
+
+    fig, ax = plt.subplots()
+    ax.plot([1, 2])
+    png = explorer.as_html(fig)
+    assert png.startswith('<img alt="" style="max-width:100%" src="data:image/png;base64,') and not plt.get_fignums()
+    image = explorer.as_html(Image(data=b"\x89PNG\r\n\x1a\n" + b"0" * 16, format="png"))
+    assert "data:image/png;base64,iVBORw0KGgo" in image
+    both = explorer.as_html(explorer.Shown([HTML("<h4>标题</h4>"), pd.DataFrame({"a": ["<b>x</b>"]})]))
+    assert both.startswith("<h4>标题</h4>") and "&lt;b&gt;x&lt;/b&gt;" in both
+    assert explorer.as_html("<script>") == "<pre>&lt;script&gt;</pre>"
