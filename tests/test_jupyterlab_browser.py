@@ -193,6 +193,13 @@ def test_explore_notebook_runs_in_jupyterlab(jupyterlab):
             widget.locator(".widget-hbox").first.evaluate("e => e.scrollIntoView({block: 'start'})")
             page.wait_for_timeout(300)
             page.screenshot(path=str(ARTIFACTS / "jupyterlab-explore-widget.png"))
+            # the charts tab is drawn when opened, as PNG images with their Chinese labels
+            widget.get_by_role("tab", name="图表").click()
+            page.wait_for_function(
+                "() => document.querySelectorAll('.widget-vbox img[src^=\"data:image/png\"]').length >= 4",
+                polling=500,
+                timeout=RUN_ALL * 1000,
+            )
             assert not _tracebacks(page), "\n\n".join(_tracebacks(page))[:3000]
         finally:
             browser.close()
