@@ -1,10 +1,17 @@
 """Reader for HTML pages: report tables (rowspan/colspan, Word-exported markup) and text.
 
-The page is walked in document order. Every innermost ``<table>`` (one without tables inside;
+The page is read in document order. Every innermost ``<table>`` (one without tables inside;
 outer tables are page layout) becomes row blocks, its cells as printed with their spans;
 everything else becomes text blocks at block-element boundaries. Scripts, styles and the
-``<head>`` are skipped; the ``<title>`` is kept as ``Document.title``. Cell text folds
-whitespace (``&nbsp;``, full-width space, line breaks inside Word's nested spans) to one space.
+``<head>`` are skipped, and so are hidden elements (``display:none``, ``hidden``; inside a
+report table a hidden cell is skipped, a hidden row is read); the ``<title>`` is kept as
+``Document.title``. Cell text folds whitespace (``&nbsp;``, full-width space, line breaks
+inside Word's nested spans) to one space.
+
+This is the reader's hot path, so lxml's C code does the walking: skipped and hidden
+subtrees are removed from the parsed tree, then one XSLT pass writes the whole page as text
+in which block boundaries, tables, rows and cells are marked with Unicode noncharacters
+(removed from the input first, so the marks are unambiguous), and Python only cuts that text.
 """
 
 from __future__ import annotations
@@ -12,19 +19,60 @@ from __future__ import annotations
 import re
 
 import lxml.etree
-import lxml.html
 
 from govstats.errors import ParseError
 from govstats.reading.document import Block, Cell, Document
 from govstats.reading.text import fold_ws
 
-_SKIP = {"script", "style", "noscript", "head", "template", "iframe", "object", "svg", "select", "button"}
-_BLOCK = {
+_SKIP = ("script", "style", "noscript", "head", "template", "iframe", "object", "svg", "select", "button")
+_BLOCK = (
     "p", "div", "br", "h1", "h2", "h3", "h4", "h5", "h6", "li", "ul", "ol", "section", "article",
     "header", "footer", "nav", "aside", "blockquote", "pre", "hr", "center", "form", "dl", "dt",
     "dd", "table", "tr", "td", "th", "main", "figure", "figcaption", "caption", "address", "title",
-}
+)
+_CELL_TAGS = ("td", "th")
 _XML_DECL = re.compile(r"^\s*<\?xml[^>]*\?>", re.I)
+
+# marks in the text the XSLT pass writes (noncharacters: never meaningful in a page)
+_BREAK = "\ufdd0"  # a block boundary
+_ITEM = "\ufdd1"  # followed by T (a report table starts), R (a row), C (a cell), E (the table ends)
+_FIELD = "\ufdd2"  # separates a cell's hidden flag, rowspan, colspan and text
+_NONCHARS = {ord(c): None for c in (_BREAK, _ITEM, _FIELD)}
+
+#: the namespace of the attributes this reader puts on report tables and hidden cells (an
+#: HTML page cannot carry namespaced attributes, so they never clash with the page's own)
+_NS = "urn:govstats:html"
+_TABLE_ATTR = f"{{{_NS}}}table"
+_HIDDEN_ATTR = f"{{{_NS}}}hidden"
+
+
+def _page_stylesheet() -> lxml.etree.XSLT:
+    blocks = "|".join(_BLOCK)
+    source = f"""<xsl:stylesheet version="1.0" xmlns:xsl="http://www.w3.org/1999/XSL/Transform" xmlns:g="{_NS}">
+<xsl:output method="text" encoding="UTF-8"/>
+<xsl:template match="{blocks}">{_BREAK}<xsl:apply-templates/>{_BREAK}</xsl:template>
+<xsl:template match="table[@g:table]" priority="2">{_ITEM}T<xsl:for-each select=".//tr">{_ITEM}R<xsl:for-each select="td|th">{_ITEM}C<xsl:if test="@g:hidden">h</xsl:if>{_FIELD}<xsl:value-of select="@rowspan"/>{_FIELD}<xsl:value-of select="@colspan"/>{_FIELD}<xsl:apply-templates mode="cell"/></xsl:for-each></xsl:for-each>{_ITEM}E</xsl:template>
+<xsl:template match="{blocks}" mode="cell"><xsl:text> </xsl:text><xsl:apply-templates mode="cell"/><xsl:text> </xsl:text></xsl:template>
+</xsl:stylesheet>"""
+    return lxml.etree.XSLT(lxml.etree.XML(source))
+
+
+#: page → marked text (built once; an XSLT object may be used from several threads)
+_PAGE_TEXT = _page_stylesheet()
+
+#: lxml's plain HTML parser: the same tree as ``lxml.html.document_fromstring`` without its
+#: Python-level element class lookup on every element touched
+_PARSER = lxml.etree.HTMLParser()
+
+#: a style that hides its element: "display:none" once spaces are removed, in any case; the
+#: raw page is searched first (cheap), each style that may hide is then checked exactly
+_DISPLAY_NONE = re.compile(r"d *i *s *p *l *a *y *(?::|&#0*58;|&#x0*3a;|&colon;) *n *o *n *e", re.I)
+_STYLES = lxml.etree.XPath(".//@style")
+_HIDDEN_ATTRS = lxml.etree.XPath("descendant::*/@hidden")
+
+#: characters lxml keeps from a page but refuses in text it is given (the whitespace ones read as spaces)
+_CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\ufffe\uffff]")
+_CONTROL_SPACES = set("\x0b\x0c\x1c\x1d\x1e\x1f")
 
 
 def _tag(el) -> str:
@@ -36,112 +84,169 @@ def _hidden(el) -> bool:
     return "display:none" in style or el.get("hidden") is not None
 
 
-def cell_text(el) -> str:
-    """The visible text of an element, block boundaries (``<p>``, ``<br>``) as spaces."""
-    if len(el) == 0:  # the common case of a plain cell
-        return fold_ws(el.text or "")
-    parts: list[str] = []
-
-    def walk(node) -> None:
-        tag = _tag(node)
-        if tag in _SKIP or (tag and _hidden(node)):
-            return
-        if tag in _BLOCK:
-            parts.append(" ")
-        if isinstance(node.tag, str) and node.text:
-            parts.append(node.text)
-        for child in node:
-            walk(child)
-            if child.tail:
-                parts.append(child.tail)
-        if tag in _BLOCK:
-            parts.append(" ")
-
-    walk(el)
-    return fold_ws("".join(parts))
-
-
-def _span(el, attr: str) -> int:
-    raw = el.get(attr)
-    if raw is None:
+def _span(raw: str) -> int:
+    """A rowspan/colspan attribute as printed → the span (1 when absent or unreadable)."""
+    if not raw:
         return 1
+    if raw.isdecimal():
+        return max(1, int(raw))
     try:
         return max(1, int(re.sub(r"\D", "", raw) or 1))
     except ValueError:
         return 1
 
 
-def read_html(text: str, name: str) -> Document:
-    """Read an HTML page (or fragment) into a Document."""
+def _innermost_tables(top) -> set:
+    """Tables without tables inside, as found in the page before anything is removed.
+
+    In document order a table holds another exactly when it is the next table's nearest
+    table ancestor.
+    """
+    tables = list(top.iter("table"))
+    out = set()
+    for i, table in enumerate(tables):
+        if i + 1 == len(tables) or next(tables[i + 1].iterancestors("table"), None) is not table:
+            out.add(table)
+    return out
+
+
+def _hidden_elements(top, page: str) -> list:
+    """Elements below ``top`` hidden by ``display:none`` or the ``hidden`` attribute."""
+    found = [a.getparent() for a in _HIDDEN_ATTRS(top)]
+    if _DISPLAY_NONE.search(page):  # the markup may hide something by style: find which styles
+        styles = _STYLES(top)
+        # all styles as one string, compared as _hidden does (spaces removed, lower case)
+        joined = "\0".join(styles).replace(" ", "").lower()
+        index = position = 0
+        while (at := joined.find("display:none", position)) >= 0:
+            index += joined.count("\0", position, at)
+            position = at + 1
+            el = styles[index].getparent()
+            if not found or found[-1] is not el:
+                found.append(el)
+    return found
+
+
+def _remove_hidden(top, page: str, innermost: set) -> None:
+    """Drop hidden elements from the tree; inside a report table mark hidden cells instead.
+
+    Inside a report table only what a cell holds is dropped: a hidden cell is marked (skipped
+    when the row is read, so the cells after it keep their numbers), and a hidden row or row
+    group is read like any other.
+    """
+    for el in _hidden_elements(top, page):
+        in_cell = False
+        for ancestor in el.iterancestors():
+            tag = ancestor.tag
+            if tag in _CELL_TAGS:
+                in_cell = True
+            elif tag == "table":
+                if ancestor in innermost and not in_cell:
+                    if el.tag in _CELL_TAGS:
+                        el.set(_HIDDEN_ATTR, "")
+                    el = None
+                break
+        if el is not None and el.getparent() is not None:
+            _drop(el)
+
+
+def _drop(el) -> None:
+    """Remove ``el`` and its subtree, keeping its tail text in place."""
+    parent = el.getparent()
+    if el.tail:
+        previous = el.getprevious()
+        if previous is None:
+            parent.text = (parent.text or "") + el.tail
+        else:
+            previous.tail = (previous.tail or "") + el.tail
+    parent.remove(el)
+
+
+def _parse(text: str, name: str):
     try:
-        root = lxml.html.document_fromstring(_XML_DECL.sub("", text))
+        root = lxml.etree.fromstring(_XML_DECL.sub("", text), _PARSER)
     except (lxml.etree.ParserError, ValueError) as exc:
         raise ParseError(f"cannot parse HTML ({exc})", source=name) from exc
+    if root is None:
+        raise ParseError("cannot parse HTML (Document is empty)", source=name)
+    return root
+
+
+def _visible_chars(match: re.Match) -> str:
+    return " " if match.group() in _CONTROL_SPACES else ""
+
+
+def read_html(text: str, name: str) -> Document:
+    """Read an HTML page (or fragment) into a Document."""
+    if _BREAK in text or _ITEM in text or _FIELD in text:
+        text = text.translate(_NONCHARS)
+    try:
+        return _read_tree(_parse(text, name), text, name)
+    except ValueError:  # lxml refuses to set text holding control characters: drop them, read again
+        text = _CONTROL.sub(_visible_chars, text)
+        return _read_tree(_parse(text, name), text, name)
+
+
+def _read_tree(root, text: str, name: str) -> Document:
     doc = Document(name=name, format="html")
     title = root.find(".//title")
-    if title is not None and title.text_content().strip():
-        doc.title = fold_ws(title.text_content())
-    buffer: list[str] = []
-    table_no = 0
-
-    def flush() -> None:
-        text_ = fold_ws("".join(buffer))
-        buffer.clear()
-        if text_:
-            where = f"text block {sum(1 for b in doc.blocks if b.kind == 'text') + 1}"
-            doc.blocks.append(Block("text", [Cell(text_, where)], where))
-
-    def emit_table(table) -> None:
-        nonlocal table_no
-        table_no += 1
-        rows = [tr for tr in table.iter("tr") if _nearest(tr, "table") is table]
-        for r, tr in enumerate(rows, start=1):
-            cells = []
-            for c, td in enumerate((x for x in tr if _tag(x) in ("td", "th")), start=1):
-                if _hidden(td):
-                    continue
-                cells.append(
-                    Cell(
-                        cell_text(td),
-                        f"table {table_no} row {r} cell {c}",
-                        rowspan=_span(td, "rowspan"),
-                        colspan=_span(td, "colspan"),
-                    )
-                )
-            if cells:
-                doc.blocks.append(Block("row", cells, f"table {table_no} row {r}", table=table_no))
-
-    def walk(node) -> None:
-        tag = _tag(node)
-        if tag in _SKIP or (tag and _hidden(node)):
-            return
-        if tag == "table" and not node.xpath(".//table"):
-            flush()
-            emit_table(node)
-            return
-        if tag in _BLOCK:
-            flush()
-        if tag and node.text:
-            buffer.append(node.text)
-        for child in node:
-            walk(child)
-            if child.tail:
-                buffer.append(child.tail)
-        if tag in _BLOCK:
-            flush()
-
+    if title is not None:
+        title_text = title.xpath("string()")
+        if title_text.strip():
+            doc.title = fold_ws(title_text)
     body = root.find("body")
-    walk(body if body is not None else root)
-    flush()
-    images = len((body if body is not None else root).findall(".//img"))
+    top = body if body is not None else root
+    images = len(top.findall(".//img"))
+    if _tag(top) not in _SKIP and not _hidden(top):
+        innermost = _innermost_tables(top)
+        _remove_hidden(top, text, innermost)
+        lxml.etree.strip_elements(
+            top, *_SKIP, lxml.etree.Comment, lxml.etree.ProcessingInstruction, lxml.etree.Entity, with_tail=False
+        )
+        for table in innermost:
+            table.set(_TABLE_ATTR, "")
+        _add_blocks(doc, str(_PAGE_TEXT(top)))
     data_rows = sum(1 for b in doc.blocks if b.kind == "row")
     if images and data_rows < 10:
         doc.warnings.append(f"the page holds {images} image(s) and hardly any table cells: its tables may be images (OCR needed)")
     return doc
 
 
-def _nearest(el, tag: str):
-    parent = el.getparent()
-    while parent is not None and _tag(parent) != tag:
-        parent = parent.getparent()
-    return parent
+def _add_blocks(doc: Document, marked: str) -> None:
+    """Cut the XSLT pass's marked text into text blocks and table rows, in page order."""
+    blocks = doc.blocks
+    n_text = n_table = row_no = cell_no = 0
+    cells: list[Cell] = []
+
+    def add_text(page_text: str) -> None:
+        nonlocal n_text
+        for piece in page_text.split(_BREAK):
+            if piece and not piece.isspace() and (piece := fold_ws(piece)):
+                n_text += 1
+                where = f"text block {n_text}"
+                blocks.append(Block("text", [Cell(piece, where)], where))
+
+    def end_row() -> None:
+        if cells:
+            blocks.append(Block("row", list(cells), f"table {n_table} row {row_no}", table=n_table))
+            cells.clear()
+
+    items = marked.split(_ITEM)
+    add_text(items[0])
+    for item in items[1:]:
+        kind = item[:1]
+        if kind == "C":
+            cell_no += 1
+            hidden, rowspan, colspan, cell = item[1:].split(_FIELD, 3)
+            if not hidden:
+                cells.append(Cell(fold_ws(cell), f"table {n_table} row {row_no} cell {cell_no}", _span(rowspan), _span(colspan)))
+        elif kind == "R":
+            end_row()
+            row_no += 1
+            cell_no = 0
+        elif kind == "T":
+            n_table += 1
+            row_no = 0
+        else:  # "E": the table ends, page text follows
+            end_row()
+            add_text(item[1:])

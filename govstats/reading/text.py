@@ -17,7 +17,6 @@ import re
 from govstats.reading.document import Block, Cell, Document
 from govstats.reading.numbers import is_placeholder, is_value_text
 
-_WS = re.compile(r"[\s\u00a0\u3000]+")
 #: a label glued to a digit run: at least one CJK character/bracket before the digits
 _GLUED = re.compile(r"^(?P<label>.*[\u4e00-\u9fff）)”\"】])(?P<digits>\d[\d.]*)$")
 
@@ -28,7 +27,7 @@ _DASH_TOKENS = {"—", "——", "-", "--", "－", "/", "／"}
 
 def fold_ws(text: str) -> str:
     """Whitespace runs (incl. NBSP, full-width space, line breaks) → one space; stripped."""
-    return _WS.sub(" ", text).strip()
+    return " ".join(text.split())  # str.split() cuts at Unicode whitespace, as _WS matches
 
 
 def is_pipe_text(text: str) -> bool:
