@@ -26,6 +26,7 @@ import json
 import os
 import re
 import sys
+import threading
 import time
 from concurrent.futures import ProcessPoolExecutor, as_completed
 from dataclasses import asdict, dataclass, field, replace
@@ -231,7 +232,8 @@ def plan(
         region_codes[code] = None
         chosen.update(dict.fromkeys(members["slug"]))
 
-    frame = store.load(db_path, years=list(years) if years else None)
+    wanted = None if all_bodies else sorted(chosen)
+    frame = store.load(db_path, body=wanted, years=list(years) if years else None)
     body_hashes = _content_hashes(frame, table)
     notebooks = {}
     for path in (briefing_notebook, compare_notebook):
@@ -385,19 +387,26 @@ class _Worker:
 
 
 _worker: _Worker | None = None
+_worker_lock = threading.Lock()  # a Dask worker may call render_task from several threads
 
 
 def _get_worker() -> _Worker:
     global _worker
-    if _worker is None:
-        _worker = _Worker()
-        import atexit
-        from multiprocessing import util
-
-        # pool workers leave through os._exit: multiprocessing finalizers still run, atexit does not
-        util.Finalize(_worker, _worker.pool.shutdown, exitpriority=10)
-        atexit.register(_worker.pool.shutdown)
+    with _worker_lock:
+        if _worker is None:
+            _worker = _new_worker()
     return _worker
+
+
+def _new_worker() -> _Worker:
+    import atexit
+    from multiprocessing import util
+
+    worker = _Worker()
+    # pool workers leave through os._exit: multiprocessing finalizers still run, atexit does not
+    util.Finalize(worker, worker.pool.shutdown, exitpriority=10)
+    atexit.register(worker.pool.shutdown)
+    return worker
 
 
 def warm_worker() -> None:
@@ -664,11 +673,14 @@ def write_index(out_dir: Path, manifest: dict[str, dict] | None = None) -> Path:
     """(Re)write ``<out>/index.html`` from the manifest: every page that exists in ``out_dir``."""
     out = Path(out_dir)
     manifest = read_manifest(out) if manifest is None else manifest
-    entries = [
-        Outcome(**_outcome_fields(fields)).entry()
-        for folder, fields in manifest.items()
-        if (out / folder / "index.html").is_file()
-    ]
+    entries = []
+    for folder, fields in manifest.items():
+        if not (out / folder / "index.html").is_file():
+            continue
+        try:
+            entries.append(Outcome(**_outcome_fields(fields)).entry())
+        except TypeError:  # an entry written by an older govstats: listed again after its next render
+            continue
     path = out / INDEX_NAME
     pages.write_atomic(path, pages.render_index(entries, generated_at=_now()))
     return path
