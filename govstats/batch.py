@@ -121,7 +121,8 @@ class Outcome:
 
 @dataclass
 class BatchResult:
-    """The outcomes of one run (rendered, failed and skipped), and where the index is."""
+    """The outcomes of one run (rendered, failed and skipped), and where the index is;
+    ``jobs`` is the number of local worker processes (0 when the run went to Dask)."""
 
     outcomes: list[Outcome]
     index: Path
@@ -141,9 +142,10 @@ class BatchResult:
         counts = {s: sum(o.status == s for o in self.outcomes) for s in ("ok", "failed", "skipped")}
         rendered = counts["ok"] + counts["failed"]
         rate = f", {self.seconds / rendered:.2f} s per page" if rendered else ""
+        where = "on Dask" if self.jobs == 0 else f"with {self.jobs} job(s)"
         return (
             f"briefings: {counts['ok']} rendered, {counts['failed']} failed, {counts['skipped']} unchanged "
-            f"in {self.seconds:.1f} s with {self.jobs} job(s){rate}; index: {self.index}"
+            f"in {self.seconds:.1f} s {where}{rate}; index: {self.index}"
         )
 
 
@@ -653,7 +655,8 @@ def run(
         _sum_region_flags(tasks, outcomes, manifest)
         _write_manifest(out, manifest)
     index = write_index(out, manifest)
-    return BatchResult(outcomes=outcomes, index=index, seconds=time.perf_counter() - started, jobs=jobs)
+    used = 0 if dask_scheduler is not None else jobs
+    return BatchResult(outcomes=outcomes, index=index, seconds=time.perf_counter() - started, jobs=used)
 
 
 def _sum_region_flags(tasks: Sequence[Task], outcomes: list[Outcome], manifest: dict[str, dict]) -> None:
