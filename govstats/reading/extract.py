@@ -289,6 +289,7 @@ class _Builder:
             if cells is None:
                 continue
             seen.add(row.item)
+            row_label = row.label
             for col, cell in zip(columns, cells):
                 number = parse_number(cell.text) or Number(None)
                 value = number.value
@@ -296,7 +297,7 @@ class _Builder:
                     default = schema.MONEY_DEFAULT_UNIT[(version, row.item, col.code)]
                     header_unit = fee_unit if row.item == "fees" else buy_unit
                     value = to_yuan(number, header_unit or default)
-                self.put(("publication", row.item, col.code), value, cell, row.label, col.label)
+                self.put(("publication", row.item, col.code), value, cell, row_label, col.label)
 
     def _row_cells(self, row: Row, n: int) -> list[Cell] | None:
         cells = _fit(row.values, n)
@@ -372,9 +373,10 @@ class _Builder:
             if item not in resolved:
                 continue
             row = assigned[item]
+            row_label = row.label or _template_row_label(item)
             for (code, col_label), cell in zip(columns, resolved[item]):
                 number = parse_number(cell.text) or Number(None)
-                self.put(("requests", item, code), number.value, cell, row.label or _template_row_label(item), col_label)
+                self.put(("requests", item, code), number.value, cell, row_label, col_label)
             if merged:
                 for code in schema.LEGAL_PERSON_COLUMNS:
                     self.values[("requests", item, code)] = Value(None, "", f"{row.label} / (not printed)", "not printed: merged 法人或其他组织 column")
@@ -491,9 +493,10 @@ class _Builder:
                 if cells is None:
                     self.warn(f"{row.source}: review row {row.label!r} has {len(row.values)} cells, expected 5")
                     continue
+                row_label = row.label
                 for col, cell in zip(schema.REVIEW_COLUMNS, cells):
                     number = parse_number(cell.text) or Number(None)
-                    self.put(("review", item.code, col.code), number.value, cell, row.label, col.label)
+                    self.put(("review", item.code, col.code), number.value, cell, row_label, col.label)
             return
         for row in rows:
             if row.labels:

@@ -132,6 +132,11 @@ def row_keys(table: str) -> dict[str, str]:
     return out
 
 
+@lru_cache(maxsize=None)
+def _fuzzy_candidates(table: str) -> list[str]:
+    return [k for k in row_keys(table) if len(k) >= 4]
+
+
 def match_row(text_or_keys: str | tuple[str, ...] | list[str], table: str, *, fuzzy: bool = True) -> str | None:
     """The item a printed row label names in ``table``, :data:`GROUP`, or None.
 
@@ -139,7 +144,12 @@ def match_row(text_or_keys: str | tuple[str, ...] | list[str], table: str, *, fu
     With ``fuzzy``, a segment of at least 5 characters that is unrecognised but close to
     exactly one known label (a typo such as ``其他法律行政止公开``) is accepted.
     """
-    keys = label_keys(text_or_keys) if isinstance(text_or_keys, str) else text_or_keys
+    keys = label_keys(text_or_keys) if isinstance(text_or_keys, str) else tuple(text_or_keys)
+    return _match_keys(keys, table, fuzzy)
+
+
+@lru_cache(maxsize=65536)
+def _match_keys(keys: tuple[str, ...], table: str, fuzzy: bool) -> str | None:
     known = row_keys(table)
     for key in reversed(keys):
         if key in known:
@@ -148,7 +158,7 @@ def match_row(text_or_keys: str | tuple[str, ...] | list[str], table: str, *, fu
         for key in reversed(keys):
             if len(key) < 5:
                 continue
-            close = difflib.get_close_matches(key, [k for k in known if len(k) >= 4], n=2, cutoff=0.8)
+            close = difflib.get_close_matches(key, _fuzzy_candidates(table), n=2, cutoff=0.8)
             if len(close) == 1 or (len(close) == 2 and known[close[0]] == known[close[1]]):
                 return known[close[0]]
     return None
@@ -173,7 +183,11 @@ _HEADINGS = {
 
 def header_table(text: str) -> str | None:
     """The table a header/heading cell belongs to ("publication"/"requests"/"review"), else None."""
-    t = fold(text)
+    return _header_of(fold(text))
+
+
+@lru_cache(maxsize=65536)
+def _header_of(t: str) -> str | None:
     for table, words in _HEADER_WORDS.items():
         if any(w in t for w in words):
             return table
@@ -189,6 +203,11 @@ def heading_table(text: str) -> tuple[bool, str | None]:
     t = fold(text)
     if not t or len(t) > 40:
         return False, None
+    return _heading_of(t)
+
+
+@lru_cache(maxsize=65536)
+def _heading_of(t: str) -> tuple[bool, str | None]:
     for table, words in _HEADINGS.items():
         if any(w in t for w in words):
             return True, table
@@ -203,10 +222,17 @@ PUBLICATION_MARKERS = {
 }
 
 
-def publication_markers(text: str) -> set[str]:
+_FOLDED_MARKERS = {v: tuple(fold(w) for w in words) for v, words in PUBLICATION_MARKERS.items()}
+
+
+def publication_markers(text: str) -> frozenset[str]:
     """Which template versions' table-1 markers ``text`` contains."""
-    t = fold(text)
-    return {v for v, words in PUBLICATION_MARKERS.items() if any(fold(w) in t for w in words)}
+    return _markers_of(fold(text))
+
+
+@lru_cache(maxsize=65536)
+def _markers_of(t: str) -> frozenset[str]:
+    return frozenset(v for v, words in _FOLDED_MARKERS.items() if any(w in t for w in words))
 
 
 #: requests header cells → column code (for reports that print fewer columns)

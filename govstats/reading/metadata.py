@@ -42,7 +42,8 @@ _PREFIX_NOISE = ("关于", "现公布", "公布", "正文", "发布")
 
 
 def _compact(text: str) -> str:
-    return re.sub(r"[\s\u00a0\u3000]+", "", text)
+    """``text`` without any whitespace (str.split cuts at the same characters as ``[\\s\\u00a0\\u3000]``)."""
+    return "".join(text.split())
 
 
 def expand_body(body: str) -> str:
@@ -129,7 +130,13 @@ def find_year(text: str) -> int | None:
 
 def head_text(doc: Document, lines: int = 8) -> str:
     """The first text lines of the document, joined (titles are often broken over lines)."""
-    return "".join(doc.text_lines()[:lines])
+    out: list[str] = []
+    for block in doc.blocks:
+        if len(out) >= lines:
+            break
+        if block.kind == "text":
+            out.append(block.text)
+    return "".join(out)
 
 
 def extract_metadata(doc: Document) -> tuple[str | None, int | None]:
@@ -145,10 +152,10 @@ def extract_metadata(doc: Document) -> tuple[str | None, int | None]:
             break
     if body is None:
         body = signature_body(doc) or publisher_body(doc)
-    text = "\n".join(doc.text_lines())
+    compact = _compact("".join(doc.text_lines()))
     if body:
-        body = qualify_body(body, _compact(text))
-    period_year = find_year(text)
+        body = qualify_body(body, compact)
+    period_year = find_year(compact)
     if period_year:
         year = period_year
     return body, year
