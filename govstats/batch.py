@@ -781,6 +781,11 @@ def add_arguments(parser) -> None:
 
 def command(args) -> int:
     """Run ``govstats briefings``; exit status = failed pages (capped at 100), 0 when none."""
+    import signal
+
+    # a TERM (e.g. from a job scheduler) unwinds like Ctrl-C: the manifest of finished pages is
+    # saved and this process's kernels are stopped
+    signal.signal(signal.SIGTERM, lambda signum, frame: (_ for _ in ()).throw(KeyboardInterrupt()))
     result = briefings(
         args.db,
         bodies=args.body,
