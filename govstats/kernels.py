@@ -184,6 +184,8 @@ class KernelPool:
     kernel_name: str = "python3"
     startup_timeout: float = 60.0
     cwd: str | None = None
+    #: a kernel is replaced after this many bodies, so that slow leaks (caches) stay bounded
+    max_bodies: int = 200
     _local: threading.local = field(default_factory=threading.local)
     _all: list[Kernel] = field(default_factory=list)
     _lock: threading.Lock = field(default_factory=threading.Lock)
@@ -207,7 +209,7 @@ class KernelPool:
     def release(self, kernel: Kernel, *, reuse: bool) -> None:
         """Give a kernel back after a body; ``reuse=False`` (or after a failure) stops it."""
         kernel.bodies += 1
-        if reuse and getattr(self._local, "idle", None) is None:
+        if reuse and kernel.bodies < self.max_bodies and getattr(self._local, "idle", None) is None:
             self._local.idle = kernel
         else:
             self._stop(kernel)
