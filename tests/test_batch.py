@@ -221,3 +221,22 @@ def test_cli_reports_a_clear_error_without_a_store(tmp_path, capsys):
     status = main(["briefings", "--all", "--db", str(tmp_path / "none.duckdb"), "--out", str(tmp_path / "r")])
     assert status == 2
     assert "no store at" in capsys.readouterr().err
+
+
+def test_plan_selects_bodies_regions_and_hashes(bundled_store):
+    region = batch.plan(bundled_store, regions=["320000"])
+    assert sorted((t.kind, t.key) for t in region) == [("body", "hongze-qzf"), ("body", "shuyang-fgj"), ("region", "320000")]
+    compare = next(t for t in region if t.kind == "region")
+    assert compare.title == "江苏省 各机关对比" and set(compare.members) == {"hongze-qzf", "shuyang-fgj"}
+    everything = {t.key: t for t in batch.plan(bundled_store, all_bodies=True)}
+    assert {"pingtan", "ziyang-bgs", "hongze-qzf", "shuyang-fgj", "sh-kewei", "320000", "all"} <= set(everything)
+    pingtan = everything["pingtan"]
+    assert pingtan.parameters["body"] == "pingtan" and pingtan.years == tuple(range(2019, 2026))
+    assert all(t.input_hash and t.notebook_hash for t in everything.values())
+    # the same store gives the same hashes; another year selection gives other ones
+    assert batch.plan(bundled_store, bodies=["pingtan"])[0].fingerprint == pingtan.fingerprint
+    assert batch.plan(bundled_store, bodies=["pingtan"], years=[2025])[0].fingerprint != pingtan.fingerprint
+    with pytest.raises(batch.BatchError, match="no body"):
+        batch.plan(bundled_store, bodies=["no-such-body"])
+    with pytest.raises(batch.BatchError, match="six-digit"):
+        batch.plan(bundled_store, regions=["../x"])
