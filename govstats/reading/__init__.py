@@ -81,12 +81,12 @@ def read_document(data: bytes, name: str) -> Document:
             f"too large for a report ({len(data) / 2**20:.0f} MB of text; the limit is {MAX_TEXT_BYTES // 2**20} MB)",
             source=name,
         )
-    text, _encoding = decode(data, name)
+    text, encoding = decode(data, name)
     fmt = _text_format(text)
     if fmt == "html":
         from govstats.reading.html import read_html
 
-        return read_html(text, name)
+        return read_html(text, name, utf8=data if encoding == "utf-8" else None)
     if fmt == "markdown":
         from govstats.reading.markdown import read_markdown
 

@@ -8,10 +8,11 @@ report table a hidden cell is skipped, a hidden row is read); the ``<title>`` is
 ``Document.title``. Cell text folds whitespace (``&nbsp;``, full-width space, line breaks
 inside Word's nested spans) to one space.
 
-This is the reader's hot path, so lxml's C code does the walking: skipped and hidden
-subtrees are removed from the parsed tree, then one XSLT pass writes the whole page as text
-in which block boundaries, tables, rows and cells are marked with Unicode noncharacters
-(removed from the input first, so the marks are unambiguous), and Python only cuts that text.
+This is the reader's hot path, so lxml's C code does the walking: hidden subtrees are
+removed from the parsed tree, then one XSLT pass (skipping scripts, styles, comments…) writes
+the whole page as text in which block boundaries, tables, rows and cells are marked with
+Unicode noncharacters (removed from the input first, so the marks are unambiguous), and
+Python only cuts that text.
 """
 
 from __future__ import annotations
@@ -48,8 +49,11 @@ _HIDDEN_ATTR = f"{{{_NS}}}hidden"
 
 def _page_stylesheet() -> lxml.etree.XSLT:
     blocks = "|".join(_BLOCK)
+    skip = "|".join(_SKIP)
     source = f"""<xsl:stylesheet version="1.0" xmlns:xsl="http://www.w3.org/1999/XSL/Transform" xmlns:g="{_NS}">
 <xsl:output method="text" encoding="UTF-8"/>
+<xsl:template match="{skip}"/>
+<xsl:template match="{skip}" mode="cell"/>
 <xsl:template match="{blocks}">{_BREAK}<xsl:apply-templates/>{_BREAK}</xsl:template>
 <xsl:template match="table[@g:table]" priority="2">{_ITEM}T<xsl:for-each select=".//tr">{_ITEM}R<xsl:for-each select="td|th">{_ITEM}C<xsl:if test="@g:hidden">h</xsl:if>{_FIELD}<xsl:value-of select="@rowspan"/>{_FIELD}<xsl:value-of select="@colspan"/>{_FIELD}<xsl:apply-templates mode="cell"/></xsl:for-each></xsl:for-each>{_ITEM}E</xsl:template>
 <xsl:template match="{blocks}" mode="cell"><xsl:text> </xsl:text><xsl:apply-templates mode="cell"/><xsl:text> </xsl:text></xsl:template>
@@ -63,6 +67,7 @@ _PAGE_TEXT = _page_stylesheet()
 #: lxml's plain HTML parser: the same tree as ``lxml.html.document_fromstring`` without its
 #: Python-level element class lookup on every element touched
 _PARSER = lxml.etree.HTMLParser()
+_UTF8_PARSER = lxml.etree.HTMLParser(encoding="utf-8")
 
 #: a style that hides its element: "display:none" once spaces are removed, in any case; the
 #: raw page is searched first (cheap), each style that may hide is then checked exactly
@@ -115,11 +120,12 @@ def _hidden_elements(top, page: str) -> list:
     found = [a.getparent() for a in _HIDDEN_ATTRS(top)]
     if _DISPLAY_NONE.search(page):  # the markup may hide something by style: find which styles
         styles = _STYLES(top)
-        # all styles as one string, compared as _hidden does (spaces removed, lower case)
-        joined = "\0".join(styles).replace(" ", "").lower()
+        # all styles as one string, compared as _hidden does (spaces removed, lower case: only
+        # ASCII letters lower-case to the letters of display:none, so bytes.lower() will do)
+        joined = "\0".join(styles).encode().replace(b" ", b"").lower()
         index = position = 0
-        while (at := joined.find("display:none", position)) >= 0:
-            index += joined.count("\0", position, at)
+        while (at := joined.find(b"display:none", position)) >= 0:
+            index += joined.count(b"\0", position, at)
             position = at + 1
             el = styles[index].getparent()
             if not found or found[-1] is not el:
@@ -162,9 +168,12 @@ def _drop(el) -> None:
     parent.remove(el)
 
 
-def _parse(text: str, name: str):
+def _parse(text: str, name: str, utf8: bytes | None = None):
     try:
-        root = lxml.etree.fromstring(_XML_DECL.sub("", text), _PARSER)
+        if utf8 is not None:  # the same page as bytes: lxml reads UTF-8 faster than a str
+            root = lxml.etree.fromstring(utf8, _UTF8_PARSER)
+        else:
+            root = lxml.etree.fromstring(_XML_DECL.sub("", text), _PARSER)
     except (lxml.etree.ParserError, ValueError) as exc:
         raise ParseError(f"cannot parse HTML ({exc})", source=name) from exc
     if root is None:
@@ -176,12 +185,19 @@ def _visible_chars(match: re.Match) -> str:
     return " " if match.group() in _CONTROL_SPACES else ""
 
 
-def read_html(text: str, name: str) -> Document:
-    """Read an HTML page (or fragment) into a Document."""
+def read_html(text: str, name: str, *, utf8: bytes | None = None) -> Document:
+    """Read an HTML page (or fragment) into a Document.
+
+    ``utf8``: optionally the page's bytes when they are exactly ``text`` in UTF-8 (no BOM),
+    which lxml parses faster than the str.
+    """
     if _BREAK in text or _ITEM in text or _FIELD in text:
         text = text.translate(_NONCHARS)
+        utf8 = None
+    if utf8 is not None and _XML_DECL.match(text):
+        utf8 = None
     try:
-        return _read_tree(_parse(text, name), text, name)
+        return _read_tree(_parse(text, name, utf8), text, name)
     except ValueError:  # lxml refuses to set text holding control characters: drop them, read again
         text = _CONTROL.sub(_visible_chars, text)
         return _read_tree(_parse(text, name), text, name)
@@ -200,9 +216,6 @@ def _read_tree(root, text: str, name: str) -> Document:
     if _tag(top) not in _SKIP and not _hidden(top):
         innermost = _innermost_tables(top)
         _remove_hidden(top, text, innermost)
-        lxml.etree.strip_elements(
-            top, *_SKIP, lxml.etree.Comment, lxml.etree.ProcessingInstruction, lxml.etree.Entity, with_tail=False
-        )
         for table in innermost:
             table.set(_TABLE_ATTR, "")
         _add_blocks(doc, str(_PAGE_TEXT(top)))
@@ -212,41 +225,52 @@ def _read_tree(root, text: str, name: str) -> Document:
     return doc
 
 
+def _folded(marked: str) -> str:
+    """The marked text with whitespace folded as :func:`fold_ws` folds each piece: runs to one
+    space, none next to a mark (so every piece between marks comes out stripped)."""
+    marked = " ".join(marked.split())
+    for mark in (_BREAK, _ITEM, _FIELD):
+        marked = marked.replace(" " + mark, mark).replace(mark + " ", mark)
+    return marked
+
+
 def _add_blocks(doc: Document, marked: str) -> None:
     """Cut the XSLT pass's marked text into text blocks and table rows, in page order."""
     blocks = doc.blocks
     n_text = n_table = row_no = cell_no = 0
     cells: list[Cell] = []
-
-    def add_text(page_text: str) -> None:
-        nonlocal n_text
-        for piece in page_text.split(_BREAK):
-            if piece and not piece.isspace() and (piece := fold_ws(piece)):
-                n_text += 1
-                where = f"text block {n_text}"
-                blocks.append(Block("text", [Cell(piece, where)], where))
-
-    def end_row() -> None:
-        if cells:
-            blocks.append(Block("row", list(cells), f"table {n_table} row {row_no}", table=n_table))
-            cells.clear()
-
-    items = marked.split(_ITEM)
-    add_text(items[0])
-    for item in items[1:]:
+    items = _folded(marked).split(_ITEM)
+    page_text = items[0]
+    for item in items[1:] + ["E"]:  # a sentinel end: the text after the last table is read too
+        if page_text:
+            for piece in page_text.split(_BREAK):
+                if piece:
+                    n_text += 1
+                    where = f"text block {n_text}"
+                    blocks.append(Block("text", [Cell(piece, where)], where))
+            page_text = ""
         kind = item[:1]
         if kind == "C":
             cell_no += 1
-            hidden, rowspan, colspan, cell = item[1:].split(_FIELD, 3)
+            hidden, rowspan, colspan, text = item[1:].split(_FIELD, 3)
             if not hidden:
-                cells.append(Cell(fold_ws(cell), f"table {n_table} row {row_no} cell {cell_no}", _span(rowspan), _span(colspan)))
-        elif kind == "R":
-            end_row()
+                cells.append(
+                    Cell(
+                        text,
+                        f"table {n_table} row {row_no} cell {cell_no}",
+                        _span(rowspan) if rowspan else 1,
+                        _span(colspan) if colspan else 1,
+                    )
+                )
+            continue
+        if cells:  # a row or the table ends
+            blocks.append(Block("row", cells, f"table {n_table} row {row_no}", table=n_table))
+            cells = []
+        if kind == "R":
             row_no += 1
             cell_no = 0
         elif kind == "T":
             n_table += 1
             row_no = 0
         else:  # "E": the table ends, page text follows
-            end_row()
-            add_text(item[1:])
+            page_text = item[1:].lstrip(" ")
