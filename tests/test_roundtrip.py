@@ -10,7 +10,7 @@ other breach reported.
 from __future__ import annotations
 
 import pytest
-from hypothesis import HealthCheck, given, settings
+from hypothesis import HealthCheck, assume, given, settings
 from hypothesis import strategies as st
 
 import govstats
@@ -33,7 +33,8 @@ def generated(draw, options: synth.Options = synth.PLAIN):
     seed = draw(st.integers(0, 10_000))
     year = draw(st.integers(2019, 2025))
     index = draw(st.integers(0, 2_000))
-    return synth.generate_one(seed=seed, year=year, options=options, index=index)
+    first = draw(st.integers(2019, year))  # later years carry numbers over from earlier ones
+    return list(synth.generate(1, range(first, year + 1), seed, options, first_body=index))[-1]
 
 
 def read(report: synth.GeneratedReport, fmt: str, encoding: str = "utf-8"):
@@ -69,6 +70,8 @@ def test_irregular_reports_round_trip(fmt, report):
 @given(report=generated())
 def test_run_together_text_gives_the_values_or_an_honest_warning(report):
     """Cell boundaries lost: each cell comes back right, or NA with an ambiguity warning."""
+    # a negative 本年增/减 in run-together text is a known reader bug with its own strict xfail below
+    assume(not any(report.value(*k) is not None and report.value(*k) < 0 for k in report.cells()))
     got = read(report, "txt-runtogether")
     diffs = synth.differences(got, report)
     wrong = [key for key, v in got.values.items() if v.value is not None and v.value != report.value(*key)
@@ -171,3 +174,21 @@ def test_run_together_row_with_a_placeholder_is_not_misread():
     values = {c: got.value("publication", "other_services", c) for c in ("previous", "change", "decisions")}
     assert values in ({"previous": 5.0, "change": None, "decisions": 989.0},
                       {"previous": None, "change": None, "decisions": None}), values
+
+
+@pytest.mark.xfail(strict=True, raises=KeyError, reason="reader crash (govstats/reading/runtogether.py:200 _holds: "
+                   "KeyError 'total') on a consistent generated report printed as run-together text")
+def test_run_together_search_does_not_crash():
+    report = list(synth.generate(1, [2019, 2020], seed=0, first_body=10))[-1]
+    got = read(report, "txt-runtogether")
+    assert isinstance(got, govstats.Report)
+
+
+@pytest.mark.xfail(strict=True, reason="reader bug (govstats/reading run-together text): a 2019 table-1 row with a "
+                   "negative 本年增/减 ('行政许可25-244') is dropped: no cells, no warning, report still complete")
+def test_run_together_row_with_a_negative_change_is_kept():
+    report = synth.generate_one(seed=0, year=2019, index=3)
+    report.values["publication"]["licensing"]["change"] = -2.0
+    report.printed[("publication", "licensing", "change")] = "-2"
+    got = read(report, "txt-runtogether")
+    assert ("publication", "licensing", "change") in got.values or not got.complete
