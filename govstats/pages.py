@@ -310,18 +310,21 @@ def _gb2312_characters() -> str:
     return "".join(chars)
 
 
-def _subset(source, characters: str, *, flavor: str | None, font_number: int = -1) -> bytes:
+def _subset(source, characters: str, *, flavor: str | None, font_number: int = -1, prepared: bool = False) -> bytes:
+    """Cut ``source`` to ``characters`` + ASCII. ``prepared``: the source is :func:`_base_font`,
+    already without hints and subroutines, so those passes (and the bounding-box recalculation,
+    which runs every glyph program) are skipped: 2× faster, same glyphs, the base's font bbox."""
     from fontTools import subset
     from fontTools.ttLib import TTFont
 
     options = subset.Options()
-    options.hinting = False
-    options.desubroutinize = True
+    options.hinting = prepared  # True: nothing to strip, skip the pass
+    options.desubroutinize = not prepared
     options.layout_features = []
     options.drop_tables += ["GSUB", "GPOS", "BASE", "VORG", "vhea", "vmtx"]  # horizontal text only
     options.name_IDs = [0, 1, 2, 13, 14]  # keep the copyright and the OFL licence notice
     options.notdef_outline = True
-    font = TTFont(source, fontNumber=font_number, lazy=True)
+    font = TTFont(source, fontNumber=font_number, lazy=True, recalcBBoxes=not prepared)
     subsetter = subset.Subsetter(options)
     subsetter.populate(text=characters + string.printable)
     subsetter.subset(font)
@@ -372,13 +375,13 @@ def prepare_fonts() -> None:
 def cjk_font_subset(characters: str) -> bytes:
     """A WOFF font with just ``characters`` (plus ASCII) from Noto Sans CJK SC.
 
-    About 100 bytes per character; about 0.1 s to build when every character is in GB 2312,
+    About 100 bytes per character; about 0.08 s to build when every character is in GB 2312,
     about 0.5 s otherwise (cut from the full collection). Raises LookupError when the font
     package ``noto-cjk-sans-otc`` is not installed.
     """
     data, covered = _base_font()
     if set(characters) <= covered:
-        return _subset(io.BytesIO(data), characters, flavor="woff")
+        return _subset(io.BytesIO(data), characters, flavor="woff", prepared=True)
     path = _font_path()
     return _subset(path, characters, flavor="woff", font_number=_sc_face_index(path))
 
