@@ -60,6 +60,17 @@ def test_run_together_row_split_from_arithmetic():
 
     assert split_row("640020470", 7, [(6, (0, 1, 2, 3, 4, 5))]) == (64, 0, 0, 2, 0, 4, 70)
     assert split_row("6767348", 3) is None  # no arithmetic: several splits, no guess
+    # full-width digits are digits like any others, their zeros included
+    assert split_row("３６4022０44", 7, [(6, (0, 1, 2, 3, 4, 5))]) == (36, 4, 0, 2, 2, 0, 44)
+    assert split_row("7" * 400, 7, [(6, (0, 1, 2, 3, 4, 5))]) is None  # a mangled run: bounded search, no split
+
+
+def test_run_together_cell_with_a_superscript_is_not_a_digit_run():
+    """'12²3' is no run of digits to split (int('²') fails): the row is left out with a warning."""
+    text = "2021年度政府信息公开工作年度报告\n二、主动公开政府信息情况\n行政规范性文件\t12²3\n行政许可\t8\n"
+    report = govstats.read_report(text.encode("utf-8"), name="sup.txt")
+    assert report.value("publication", "normative_docs", "issued") is None
+    assert any("行政规范性文件" in w for w in report.warnings)
 
 
 def test_run_together_never_guesses_on_generated_reports():

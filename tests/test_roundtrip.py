@@ -176,8 +176,6 @@ def test_run_together_row_with_a_placeholder_is_not_misread():
                       {"previous": None, "change": None, "decisions": None}), values
 
 
-@pytest.mark.xfail(strict=True, raises=KeyError, reason="reader crash (govstats/reading/runtogether.py:200 _holds: "
-                   "KeyError 'total') on a consistent generated report printed as run-together text")
 def test_run_together_search_does_not_crash():
     report = list(synth.generate(1, [2019, 2020], seed=0, first_body=10))[-1]
     got = read(report, "txt-runtogether")

@@ -233,7 +233,7 @@ def _digit_run(cells: list[Cell], n: int, *, complete: bool = True) -> str | Non
     printed = [c for c in cells if c.text]
     if n > 1 and len(printed) == 1:
         text = printed[0].text.replace(" ", "")
-        if text.isdigit() and (len(text) >= n or not complete):
+        if text.isdecimal() and (len(text) >= n or not complete):  # not isdigit: "²" is no digit to split
             return text
     return None
 

@@ -12,6 +12,7 @@ a wrong split.
 
 from __future__ import annotations
 
+import unicodedata
 from itertools import product
 from typing import Iterator, Mapping, Sequence
 
@@ -22,68 +23,128 @@ Group = tuple[int, tuple[int, ...]]
 #: a column relation: (rows on the left, rows on the right), checked per column
 Relation = tuple[tuple[str, ...], tuple[str, ...]]
 
+#: more candidate splits of one digit run than this: the run is left undetermined
 MAX_CANDIDATES = 20_000
+#: combinations of rows' candidates tried by :func:`solve_table`
 MAX_SEARCH = 20_000
+#: cells tried while splitting one digit run (about a tenth of a second); beyond, the run is
+#: left undetermined, so a long run (a mangled file) cannot make the reader hang
+MAX_STEPS = 200_000
+
+
+class _TooMany(Exception):
+    """The search for splits went past MAX_CANDIDATES or MAX_STEPS."""
 
 
 def splits(digits: str, n: int, groups: Sequence[Group] = ()) -> Iterator[tuple[int, ...]]:
-    """Every split of ``digits`` into ``n`` integers satisfying ``groups``, in lexical order.
+    """Every split of ``digits`` into ``n`` integers satisfying ``groups``.
 
-    A group's total cell, once its parts are chosen, is forced (it must print their sum), so
-    only the parts are enumerated; a partial sum that no longer fits in the digits left for
-    its total prunes the branch.
+    Raises :class:`ValueError` when there are more than :data:`MAX_CANDIDATES` of them or
+    the search takes more than :data:`MAX_STEPS` steps.
     """
-    forced = {t: idx for t, idx in groups if all(i < t for i in idx)}
-    pending = [(t, idx) for t, idx in groups if t not in forced]
-    later_totals = {t: idx for t, idx in forced.items()}
-    parts: list[int] = []
-
-    def fits(pos: int) -> bool:
-        k = len(parts)
-        for t, idx in later_totals.items():
-            if t < k:
-                continue
-            partial = sum(parts[i] for i in idx if i < k)
-            cells_between = t - k  # cells still to fill before the total (exclusive)
-            if len(digits) - pos - cells_between - (n - 1 - t) < len(str(partial)):
-                return False
-        return True
-
-    def rec(pos: int) -> Iterator[tuple[int, ...]]:
-        k = len(parts)
-        if k == n:
-            if pos == len(digits) and all(parts[t] == sum(parts[i] for i in idx) for t, idx in pending):
-                yield tuple(parts)
-            return
-        remaining_cells = n - k
-        if len(digits) - pos < remaining_cells:
-            return
-        if k in forced:
-            need = str(sum(parts[i] for i in forced[k]))
-            if digits.startswith(need, pos) and (k < n - 1 or pos + len(need) == len(digits)):
-                parts.append(int(need))
-                yield from rec(pos + len(need))
-                parts.pop()
-            return
-        limit = len(digits) - pos - (remaining_cells - 1)
-        for length in range(1, limit + 1):
-            piece = digits[pos : pos + length]
-            if length > 1 and piece[0] == "0":
-                break
-            parts.append(int(piece))
-            if fits(pos + length):
-                yield from rec(pos + length)
-            parts.pop()
-
-    yield from rec(0)
+    found = _candidates(digits, n, groups)
+    if found is None:
+        raise ValueError(f"too many ways to split {digits!r} into {n} cells")
+    yield from found
 
 
 def _candidates(digits: str, n: int, groups: Sequence[Group]) -> list[tuple[int, ...]] | None:
-    out = []
-    for s in splits(digits, n, groups):
-        out.append(s)
-        if len(out) > MAX_CANDIDATES:
-            return None
+    """Every split of ``digits`` into ``n`` integers satisfying ``groups``; None when there
+    are more than :data:`MAX_CANDIDATES` or the search takes more than :data:`MAX_STEPS`.
+
+    A group's total cell, once its parts are chosen, is forced (it must print their sum), so
+    only the parts are enumerated; a partial sum that no longer fits in the digits left for
+    its total prunes the branch. When the last cell is the total of all the others it is
+    chosen first (it is a suffix of the run): then the parts must add up to a known number,
+    which bounds each of them and forces the last one.
+    """
+    if not digits.isascii():  # full-width (any decimal) digits: compared as ASCII, zeros included
+        if not digits.isdecimal():
+            return []
+        digits = "".join(str(unicodedata.decimal(c)) for c in digits)
+    if n < 1 or len(digits) < n:
+        return []
+    forced = {t: tuple(idx) for t, idx in groups if all(i < t for i in idx)}
+    pending = [(t, tuple(idx)) for t, idx in groups if t not in forced]
+    out: list[tuple[int, ...]] = []
+    steps = 0
+    parts = [0] * n
+
+    def search(end: int, last: int, target: int | None, target_parts: tuple[int, ...]) -> None:
+        """Split ``digits[:end]`` into cells ``0 .. last-1``; with ``target``, the cells in
+        ``target_parts`` must add up to it (the last of them is forced)."""
+        final_part = max(target_parts) if target_parts else -1
+        later = {t: idx for t, idx in forced.items() if t < last}
+
+        def fits(k: int, pos: int) -> bool:
+            for t, idx in later.items():
+                if t < k:
+                    continue
+                partial = sum(parts[i] for i in idx if i < k)
+                if end - pos - (t - k) - (last - 1 - t) < len(str(partial)):
+                    return False
+            return True
+
+        def rec(k: int, pos: int, partial: int) -> None:
+            nonlocal steps
+            steps += 1
+            if steps > MAX_STEPS:
+                raise _TooMany
+            if k == last:
+                if pos == end and all(parts[t] == sum(parts[i] for i in idx) for t, idx in pending):
+                    out.append(tuple(parts))
+                    if len(out) > MAX_CANDIDATES:
+                        raise _TooMany
+                return
+            if end - pos < last - k:
+                return
+            need = None
+            if k in later:
+                need = sum(parts[i] for i in later[k])
+            if k == final_part:
+                rest = target - partial
+                if rest < 0 or (need is not None and need != rest):
+                    return
+                need = rest
+            if need is not None:
+                text = str(need)
+                if digits.startswith(text, pos) and (k < last - 1 or pos + len(text) == end):
+                    parts[k] = need
+                    if fits(k + 1, pos + len(text)):
+                        rec(k + 1, pos + len(text), partial + need if k in target_parts else partial)
+                return
+            limit = end - pos - (last - k - 1)
+            bound = None
+            if target is not None and k in target_parts:
+                bound = target - partial
+                limit = min(limit, len(str(target)))
+            for length in range(1, limit + 1):
+                piece = digits[pos : pos + length]
+                if length > 1 and piece[0] == "0":
+                    break
+                value = int(piece)
+                if bound is not None and value > bound:
+                    break
+                parts[k] = value
+                if fits(k + 1, pos + length):
+                    rec(k + 1, pos + length, partial + value if k in target_parts else partial)
+
+        rec(0, 0, 0)
+
+    try:
+        if set(forced.get(n - 1, ())) == set(range(n - 1)) and n > 1:  # the last cell totals all others:
+            # try each suffix for it (a table-三 row); with other groups before it this would
+            # repeat their search for every suffix
+            for length in range(1, len(digits) - n + 2):
+                tail = digits[len(digits) - length :]
+                if length > 1 and tail[0] == "0":
+                    continue
+                parts[n - 1] = int(tail)
+                search(len(digits) - length, n - 1, parts[n - 1], forced[n - 1])
+        else:
+            search(len(digits), n, None, ())
+    except _TooMany:
+        return None
     return out
 
 
@@ -186,6 +247,8 @@ def _propagate(
             keep = [c for c in candidates[row] if _holds(rel, {**fixed, row: c}, known, n)]
             if keep and len(keep) < len(candidates[row]):  # none fits: a published breach, leave it
                 candidates[row] = keep
+                if len(keep) == 1:  # decided now: the next relations see it (not a stale ``fixed``)
+                    fixed[row] = keep[0]
                 changed = True
     return candidates
 
