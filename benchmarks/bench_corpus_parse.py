@@ -4,8 +4,10 @@
     .venv/bin/python benchmarks/bench_corpus_parse.py --repeat 10 --pdf   # include the PDF too
 
 Reads ``../shared/corpus/manifest.json``; prints one line per report (format, size, time per
-read, values read, whether they match the truth file) and the overall rate in reports per
-second on one core (the sum of per-report best times).
+read, the time ``lxml.html.document_fromstring`` alone takes on the same HTML and the ratio of
+the two (target: ≤ 3×; text formats have no HTML to compare with), values read, whether they
+match the truth file) and the overall rate in reports per second on one core (the sum of
+per-report best times).
 """
 
 from __future__ import annotations
@@ -29,6 +31,8 @@ def main(argv: list[str] | None = None) -> int:
     if not manifest.is_file():
         print(f"corpus absent: {manifest}", file=sys.stderr)
         return 2
+    import lxml.html
+
     print(pin_one_core())
     rows, total = [], 0.0
     for entry in json.loads(manifest.read_text(encoding="utf-8")):
@@ -47,9 +51,17 @@ def main(argv: list[str] | None = None) -> int:
                 (expected.get(k) is None and got.get(k) is None) or abs((expected.get(k) or 0) - (got.get(k) or 0)) < 1e-6
                 for k in set(expected) | set(got)
             ) and set(expected) == set(got) else "NO"
-        rows.append([entry["file"].split("/")[-1], entry["format"].split(" ")[0], len(data) / 1e3, seconds * 1e3,
+        fmt = entry["format"].split(" ")[0]
+        if fmt.startswith("html"):
+            base = best_of(lambda: lxml.html.document_fromstring(data), args.repeat)
+            lxml_ms, ratio, verdict = base * 1e3, seconds / base, "ok" if seconds <= 3 * base else "SLOW"
+        else:
+            lxml_ms = ratio = float("nan")
+            verdict = "-"
+        rows.append([entry["file"].split("/")[-1], fmt, len(data) / 1e3, seconds * 1e3, lxml_ms, ratio, verdict,
                      len(report.values), matches])
-    print_table(["report", "format", "KB", "ms/read", "values", "truth"], rows, title="read_report on the corpus")
+    print_table(["report", "format", "KB", "ms/read", "lxml ms", "ratio", "<=3x", "values", "truth"], rows,
+                title="read_report on the corpus (lxml ms: lxml.html.document_fromstring alone on the same HTML)")
     print(f"\n{len(rows)} reports in {total:.3f} s → {len(rows) / total:.1f} reports/second on one core")
     return 0
 
