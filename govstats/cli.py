@@ -210,6 +210,8 @@ def add_ingest(sub: argparse._SubParsersAction) -> None:
     p.add_argument("-v", "--verbose", action="store_true", help="print one line per file: read/skipped/failed")
     p.add_argument("--progress", action=argparse.BooleanOptionalAction, default=None,
                    help="progress bar (default: on a terminal, off when CI=true)")
+    p.add_argument("-j", "--jobs", type=int, metavar="N",
+                   help="processes that parse files (default: the core count; small ingests parse in one process)")
     p.set_defaults(func=_ingest)
 
 
@@ -224,7 +226,9 @@ def _ingest(args: argparse.Namespace) -> int:
         if args.verbose:
             print(f"{status} {path}", flush=True)
 
-    summary = ingest(args.paths, args.db, progress=args.progress, on_result=report)
+    if args.jobs is not None and args.jobs < 1:
+        raise GovstatsError(f"--jobs must be at least 1, not {args.jobs}")
+    summary = ingest(args.paths, args.db, progress=args.progress, on_result=report, jobs=args.jobs)
     print(f"{summary.line()} (store {args.db or default_db()})")
     return 1 if summary.failed else 0
 

@@ -63,6 +63,7 @@ import os
 import sys
 import threading
 import time
+from collections import deque
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from datetime import datetime, timezone
@@ -773,6 +774,21 @@ def _show_progress() -> bool:
     return sys.stderr.isatty() and os.environ.get("CI", "").lower() not in ("true", "1", "yes")
 
 
+#: an ingest left to choose (``jobs=None``) parses in this process below this many files:
+#: starting worker processes costs about a second
+POOL_MIN_FILES = 64
+#: parsed reports in flight per worker process (bounds the memory an ingest holds)
+_IN_FLIGHT_PER_JOB = 8
+
+
+def default_jobs() -> int:
+    """Worker processes an ingest uses by default: the cores this process may run on."""
+    try:
+        return max(1, len(os.sched_getaffinity(0)))
+    except (AttributeError, OSError):
+        return max(1, os.cpu_count() or 1)
+
+
 def ingest(
     paths: Iterable[str | Path],
     db: str | Path | None = None,
@@ -780,6 +796,7 @@ def ingest(
     progress: bool | None = None,
     on_result: Callable[[str, str, str], None] | None = None,
     batch: int = 16,
+    jobs: int | None = None,
 ) -> IngestSummary:
     """Read every report under ``paths`` into the store; return what happened.
 
@@ -788,9 +805,14 @@ def ingest(
     that fails is recorded in ``ingest_errors`` with its reason and the others go on. Parsed
     reports are written in transactions of up to ``batch`` whole reports (at least every half
     second), so an interrupted ingest leaves whole reports only and a rerun completes it.
-    ``progress``: a tqdm bar (default: on a terminal, not in CI). ``on_result(status, path,
-    detail)`` is called once a file's fate is settled (after its commit), with status ``read``,
-    ``skipped`` or ``failed``. Raises :class:`StoreBusyError` when the store stays locked.
+    ``jobs``: processes that parse files (default :func:`default_jobs`, but in this process
+    when fewer than :data:`POOL_MIN_FILES` files need parsing; ``1``: always in this
+    process). Workers only parse; this process alone reads the files, skips known content
+    and writes the store, in the order the files were found, with at most
+    ``8 × jobs`` parsed reports waiting. ``progress``: a tqdm bar (default: on a terminal, not
+    in CI). ``on_result(status, path, detail)`` is called once a file's fate is settled (after
+    its commit), with status ``read``, ``skipped`` or ``failed``. Raises
+    :class:`StoreBusyError` when the store stays locked.
     """
     from tqdm.auto import tqdm
 
@@ -814,40 +836,148 @@ def ingest(
         writer.maybe_release()
         done("failed", where, reason)
 
+    def settle(where: str, data_hash: str, parsed: Entry | str) -> None:
+        if isinstance(parsed, str):
+            fail(where, data_hash, parsed)
+        else:
+            pending.add(parsed)
+
     with _Writer(db) as writer:
         known = writer.known_ids()
         writer.release()
         pending = _Pending(writer, known, summary, done, batch)
-        for source in sources:
-            if isinstance(source, _ExtractSource):
-                try:
-                    entries = list(read_extract(source.folder))
-                except (StoreError, ValueError, KeyError) as exc:
-                    fail(str(source.folder), None, f"not a readable extract: {exc}")
+        n_files = sum(isinstance(s, _FileSource) for s in sources)
+        workers = max(1, default_jobs() if jobs is None else int(jobs))
+        if jobs is None and n_files - len(known) < POOL_MIN_FILES:
+            workers = 1
+        with _ParsePool(workers) as pool:
+            for source in sources:
+                if isinstance(source, _ExtractSource):
+                    for args in pool.drain():  # keep the order the sources were found in
+                        settle(*args)
+                    try:
+                        entries = list(read_extract(source.folder))
+                    except (StoreError, ValueError, KeyError) as exc:
+                        fail(str(source.folder), None, f"not a readable extract: {exc}")
+                        continue
+                    bar.total += len(entries) - 1
+                    for entry in entries:
+                        pending.add(entry)
                     continue
-                bar.total += len(entries) - 1
-                for entry in entries:
-                    pending.add(entry)
-                continue
-            where = str(source.path)
-            try:
-                data = source.path.read_bytes()
-            except OSError as exc:
-                fail(where, None, f"cannot read: {exc.strerror or exc}")
-                continue
-            data_hash = content_hash(data)
-            if data_hash in known:
-                done("skipped", where, data_hash)
-                continue
-            try:
-                entry = _parse(data, where)
-            except Exception as exc:  # noqa: BLE001 — one bad file (or a reader bug) must not stop the batch
-                fail(where, data_hash, str(exc) if isinstance(exc, GovstatsError) else f"{type(exc).__name__}: {exc}")
-                continue
-            pending.add(entry)
+                where = str(source.path)
+                try:
+                    data = source.path.read_bytes()
+                except OSError as exc:
+                    fail(where, None, f"cannot read: {exc.strerror or exc}")
+                    continue
+                data_hash = content_hash(data)
+                if data_hash in known:
+                    done("skipped", where, data_hash)
+                    continue
+                for args in pool.submit(data, where, data_hash):
+                    settle(*args)
+            for args in pool.drain():
+                settle(*args)
         pending.flush()
         bar.close()
     return summary
+
+
+def _parse_outcome(data: bytes, where: str) -> Entry | str:
+    """A file's entry, or the reason it could not be read (run in a worker process)."""
+    try:
+        return _parse(data, where)
+    except Exception as exc:  # noqa: BLE001 — one bad file (or a reader bug) must not stop the batch
+        return str(exc) if isinstance(exc, GovstatsError) else f"{type(exc).__name__}: {exc}"
+
+
+def _watch_parent(pid: int) -> None:
+    """In a parse worker: exit once the ingesting process ``pid`` is gone (killed with -9, a
+    worker would otherwise wait for work forever, and so would the forkserver)."""
+
+    proc = os.path.exists("/proc/self/stat")
+
+    def alive() -> bool:
+        if proc:
+            try:
+                with open(f"/proc/{pid}/stat", "rb") as fh:
+                    return fh.read().rsplit(b")", 1)[1].split()[0] != b"Z"  # a zombie is gone too
+            except OSError:
+                return False
+        try:
+            os.kill(pid, 0)
+        except ProcessLookupError:
+            return False
+        except OSError:  # exists, owned by someone else
+            pass
+        return True
+
+    def watch() -> None:
+        while alive():
+            time.sleep(0.5)
+        os._exit(1)
+
+    threading.Thread(target=watch, name="govstats-parent-watch", daemon=True).start()
+
+
+class _ParsePool:
+    """Parses files in worker processes (or in this one for ``jobs == 1``), results in order.
+
+    :meth:`submit` hands a file over and returns the (where, hash, entry or reason) results
+    that became due, oldest first, so that at most ``jobs × 8`` parsed files are in flight.
+    Workers start from a ``forkserver`` (no fork of this process's DuckDB threads) with the
+    reader preloaded, and never open the store.
+    """
+
+    def __init__(self, jobs: int):
+        self.jobs = jobs
+        self.limit = jobs * _IN_FLIGHT_PER_JOB
+        self.executor = None
+        self.queue: deque = deque()
+
+    def __enter__(self) -> _ParsePool:
+        if self.jobs > 1:
+            import multiprocessing
+            from concurrent.futures import ProcessPoolExecutor
+
+            methods = multiprocessing.get_all_start_methods()
+            context = multiprocessing.get_context("forkserver" if "forkserver" in methods else "spawn")
+            if "forkserver" in methods:
+                context.set_forkserver_preload(["govstats.store", "govstats.reading"])
+            self.executor = ProcessPoolExecutor(
+                self.jobs, mp_context=context, initializer=_watch_parent, initargs=(os.getpid(),)
+            )
+        return self
+
+    def __exit__(self, *exc) -> None:
+        if self.executor is not None:
+            self.executor.shutdown(wait=exc[0] is None, cancel_futures=True)
+
+    def submit(self, data: bytes, where: str, data_hash: str) -> list[tuple[str, str, Entry | str]]:
+        if self.executor is None:
+            return [(where, data_hash, _parse_outcome(data, where))]
+        self.queue.append((where, data_hash, self.executor.submit(_parse_outcome, data, where)))
+        due = []
+        while len(self.queue) >= self.limit or (self.queue and self.queue[0][2].done()):
+            due.append(self._pop())
+        return due
+
+    def drain(self) -> list[tuple[str, str, Entry | str]]:
+        out = []
+        while self.queue:
+            out.append(self._pop())
+        return out
+
+    def _pop(self) -> tuple[str, str, Entry | str]:
+        where, data_hash, future = self.queue.popleft()
+        try:
+            return where, data_hash, future.result()
+        except Exception as exc:  # noqa: BLE001 — a worker died (killed, out of memory): say so, go on
+            from concurrent.futures.process import BrokenProcessPool
+
+            if isinstance(exc, BrokenProcessPool):
+                raise StoreError(f"{where}: a parsing worker process died ({exc}); files stored so far are kept, rerun to go on") from exc
+            return where, data_hash, f"{type(exc).__name__}: {exc}"
 
 
 class _Pending:

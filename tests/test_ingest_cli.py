@@ -10,6 +10,7 @@ import subprocess
 import sys
 from pathlib import Path
 
+import pandas as pd
 import pytest
 
 from govstats import schema, synth
@@ -121,10 +122,12 @@ def test_bundled_data_on_a_fresh_clone(tmp_path, capsys):
 
 
 @pytest.mark.slow
-def test_kill_9_mid_ingest_leaves_whole_reports_and_a_rerun_completes(generated_dir, tmp_path):
+@pytest.mark.parametrize("jobs", ["1", "2"])
+def test_kill_9_mid_ingest_leaves_whole_reports_and_a_rerun_completes(generated_dir, tmp_path, jobs):
     db = tmp_path / "s.duckdb"
     total = len(list(generated_dir.iterdir()))
-    proc = subprocess.Popen([*CLI, "ingest", str(generated_dir), "--db", str(db), "-v"], stdout=subprocess.PIPE, text=True)
+    proc = subprocess.Popen([*CLI, "ingest", str(generated_dir), "--db", str(db), "-v", "--jobs", jobs],
+                            stdout=subprocess.PIPE, text=True)  # fmt: skip
     stored = 0
     for line in proc.stdout:
         stored += line.startswith("read ")
@@ -139,6 +142,31 @@ def test_kill_9_mid_ingest_leaves_whole_reports_and_a_rerun_completes(generated_
     assert rerun.returncode == 0, rerun.stderr
     assert rerun.stdout.startswith(f"read {total - n_reports}, skipped {n_reports} already present, failed 0")
     assert consistency(db)[0] == total
+
+
+def test_parallel_parsing_stores_what_one_process_stores(generated_dir, tmp_path, capsys):
+    """--jobs 2: same reports, versions, errors and per-file lines, in the order found."""
+    folder = tmp_path / "in"
+    shutil.copytree(generated_dir, folder)
+    first = sorted(folder.iterdir())[0]
+    (folder / "broken.html").write_text("<html><body>这不是年度报告</body></html>", encoding="utf-8")
+    corrected = first.read_text(encoding="utf-8").replace("</body>", "<p>更正</p></body>")
+    (folder / "zz_corrected.html").write_text(corrected, encoding="utf-8")  # same body and year, found last
+    stored = {}
+    for jobs in ("1", "2"):
+        db = tmp_path / f"j{jobs}.duckdb"
+        assert main(["ingest", str(folder), "--db", str(db), "--jobs", jobs, "-v"]) == 1
+        out = capsys.readouterr()
+        lines = out.out.splitlines()
+        assert lines[-1].startswith("read 41 (1 new version), skipped 0 already present, failed 1"), lines[-1]
+        assert lines[:-1] == [f"{'failed' if p.name == 'broken.html' else 'read'} {p}" for p in sorted(folder.iterdir())]
+        assert "broken.html" in out.err
+        frame = load(db, all_versions=True).drop(columns=["report_id"])
+        stored[jobs] = (frame, reports(db)[["file_name", "version", "superseded_by"]].notna().value_counts(), list(ingest_errors(db)["file_name"]))
+        assert consistency(db)[0] == 41
+    pd.testing.assert_frame_equal(stored["1"][0], stored["2"][0])
+    assert stored["1"][1].equals(stored["2"][1]) and stored["1"][2] == stored["2"][2] == ["broken.html"]
+    assert main(["ingest", str(folder), "--db", str(tmp_path / "j2.duckdb"), "--jobs", "0"]) == 2
 
 
 @pytest.mark.slow
