@@ -262,8 +262,8 @@ CHARTS = {
 
 
 def _png(fig: Figure) -> Image:
-    """The figure drawn once as a PNG image (its constrained layout already fits the legends,
-    so the notebook need not redraw it to find a tight bounding box)."""
+    """The figure drawn once as a PNG image (the chart functions already placed the axes so
+    that legends and labels fit, so no tight bounding box or layout pass is needed)."""
     import io
 
     from IPython.display import Image
