@@ -328,3 +328,59 @@ def test_pre_2019_report_is_flagged(sample_path):
     report = govstats.read_report(text.encode("utf-8"), name="old.txt")
     assert report.year == 2017
     assert any("predates the 2019 unified table format" in w for w in report.warnings)
+
+
+# --- run-together text: placeholders and minus signs inside a run, unread rows -------------------
+
+from govstats import synth  # noqa: E402
+from govstats.reading import runtogether  # noqa: E402
+from govstats.reading.numbers import parse_number  # noqa: E402
+
+
+def _runtogether_report(edits: dict[tuple[str, str, str], str], *, year: int = 2019, index: int = 0) -> govstats.Report:
+    report = synth.generate_one(seed=0, year=year, index=index)
+    for (table, item, column), printed in edits.items():
+        number = parse_number(printed)
+        value = None if number is None or number.value is None else float(number.value)
+        report.values[table][item][column] = value
+        report.printed[(table, item, column)] = printed
+    return govstats.read_report(synth.render(report, "txt-runtogether").encode())
+
+
+def test_placeholder_inside_a_run_is_a_cell_boundary():
+    assert runtogether.run_candidates("5无989", 3) == [(5, "无", 989)]
+    got = _runtogether_report({("publication", "other_services", c): p for c, p in
+                               (("previous", "5"), ("change", "无"), ("decisions", "989"))})
+    values = got.values
+    assert values[("publication", "other_services", "previous")].value == 5
+    assert values[("publication", "other_services", "change")].value is None
+    assert values[("publication", "other_services", "change")].printed == "无"
+    assert values[("publication", "other_services", "decisions")].value == 989
+
+
+def test_minus_sign_starts_a_signed_cell_and_ambiguity_is_warned():
+    # "25-244": 25 | -2 | 44, 25 | -24 | 4 or 25 | - | 244 (the hyphen as a placeholder)
+    assert sorted(map(str, runtogether.run_candidates("25-244", 3, signed=frozenset({1})))) == sorted(
+        map(str, [(25, -2, 44), (25, -24, 4), (25, "-", 244)]))
+    assert runtogether.run_candidates("25-244", 3) == [(25, "-", 244)]  # not a signed column: a placeholder
+    assert runtogether.agreed_split("3减少12", 3, signed=frozenset({1})) == (3, -1, 2)
+    got = _runtogether_report({("publication", "licensing", "change"): "-2"}, index=3)
+    assert got.values[("publication", "licensing", "previous")].value == 25
+    assert got.values[("publication", "licensing", "change")].value is None
+    assert "undetermined" in got.values[("publication", "licensing", "change")].source
+    assert any("'25-244'" in w for w in got.warnings)
+
+
+def test_unread_table_1_row_makes_the_report_incomplete():
+    report = synth.generate_one(seed=0, year=2019, index=3)
+    text = synth.render(report, "txt-pipe")
+    lines = text.splitlines()
+    at = next(i for i, line in enumerate(lines) if line.startswith("行政许可"))
+    # the row's cells replaced by a single text cell the reader cannot align with 3 columns
+    end = next(i for i in range(at + 1, len(lines)) if not lines[i].strip("| ").replace(".", "").isdigit()
+               and lines[i].strip("| ") != "")
+    lines[at + 1 : end] = ["1|", "2|"]
+    got = govstats.read_report("\n".join(lines).encode())
+    assert not got.complete
+    assert "publication" in got.missing
+    assert any("licensing" in w and "not read" in w for w in got.warnings)

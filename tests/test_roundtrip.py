@@ -70,8 +70,6 @@ def test_irregular_reports_round_trip(fmt, report):
 @given(report=generated())
 def test_run_together_text_gives_the_values_or_an_honest_warning(report):
     """Cell boundaries lost: each cell comes back right, or NA with an ambiguity warning."""
-    # a negative 本年增/减 in run-together text is a known reader bug with its own strict xfail below
-    assume(not any(report.value(*k) is not None and report.value(*k) < 0 for k in report.cells()))
     got = read(report, "txt-runtogether")
     diffs = synth.differences(got, report)
     wrong = [key for key, v in got.values.items() if v.value is not None and v.value != report.value(*key)
@@ -163,8 +161,6 @@ def test_plain_text_row_of_blanks_keeps_its_cells(printed):
     assert_same(read(report, "txt-plain"), report, "txt-plain")
 
 
-@pytest.mark.xfail(strict=True, reason="reader bug (govstats/reading run-together text): a row with a placeholder "
-                   "among its numbers ('其他对外管理服务事项5无989') is read as 9 | 8 | 9, without a warning")
 def test_run_together_row_with_a_placeholder_is_not_misread():
     report = synth.generate_one(seed=0, year=2019, index=0)
     for column, printed in (("previous", "5"), ("change", "无"), ("decisions", "989")):
@@ -182,8 +178,6 @@ def test_run_together_search_does_not_crash():
     assert isinstance(got, govstats.Report)
 
 
-@pytest.mark.xfail(strict=True, reason="reader bug (govstats/reading run-together text): a 2019 table-1 row with a "
-                   "negative 本年增/减 ('行政许可25-244') is dropped: no cells, no warning, report still complete")
 def test_run_together_row_with_a_negative_change_is_kept():
     report = synth.generate_one(seed=0, year=2019, index=3)
     report.values["publication"]["licensing"]["change"] = -2.0

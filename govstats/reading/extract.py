@@ -90,10 +90,12 @@ def report_id(data: bytes) -> str:
     return hashlib.sha256(data).hexdigest()[:16]
 
 
-def _split_row(block: Block) -> tuple[list[Cell], list[Cell]]:
+def _split_row(block: Block, *, marked_runs: bool = False) -> tuple[list[Cell], list[Cell]]:
+    """(label cells, value cells); with ``marked_runs`` (run-together text) a run such as
+    ``5无989`` is a value cell."""
     last_label = -1
     for i, cell in enumerate(block.cells):
-        if cell.text and not is_value_text(cell.text):
+        if cell.text and not is_value_text(cell.text) and not (marked_runs and runtogether.is_marked_run(cell.text)):
             last_label = i
     label_cells = [c for c in block.cells[: last_label + 1] if c.text]
     return label_cells, block.cells[last_label + 1 :]
@@ -124,7 +126,7 @@ def _collect(doc: Document) -> _Tables:
                     if item and item != labels.GROUP:
                         found.text_items.add(item)
             continue
-        label_cells, value_cells = _split_row(block)
+        label_cells, value_cells = _split_row(block, marked_runs=doc.format == "txt-runtogether")
         row = Row(context, label_cells, value_cells, block.source)
         if context == "review" and len(label_cells) == 1 and row.has_number:
             item = labels.match_row(label_cells[0].text, "review", fuzzy=False)
@@ -228,12 +230,15 @@ def _digit_run(cells: list[Cell], n: int, *, complete: bool = True) -> str | Non
     """The digits of a row printed as one run (lost cell boundaries), if it is one.
 
     With ``complete`` the run must have at least ``n`` digits (one per cell); without, any
-    digit run counts (a run-together row whose blank cells vanished: it cannot be split).
+    digit run counts (a run-together row whose blank cells vanished: it cannot be split), and
+    so does a run with placeholders or minus signs among its digits (``5无989``, ``25-244``).
     """
     printed = [c for c in cells if c.text]
     if n > 1 and len(printed) == 1:
         text = printed[0].text.replace(" ", "")
         if text.isdecimal() and (len(text) >= n or not complete):  # not isdigit: "²" is no digit to split
+            return text
+        if not complete and runtogether.is_marked_run(text):
             return text
     return None
 
@@ -285,7 +290,8 @@ class _Builder:
             if row.item in seen:
                 continue
             item, columns = template[row.item]
-            cells = self._row_cells(row, len(columns))
+            signed = frozenset(i for i, col in enumerate(columns) if ("publication", col.code) in schema.SIGNED_CELLS)
+            cells = self._row_cells(row, len(columns), signed)
             if cells is None:
                 continue
             seen.add(row.item)
@@ -298,11 +304,23 @@ class _Builder:
                     header_unit = fee_unit if row.item == "fees" else buy_unit
                     value = to_yuan(number, header_unit or default)
                 self.put(("publication", row.item, col.code), value, cell, row_label, col.label)
+        unread = [item for item in template if item not in seen]
+        if unread and seen:  # a row not read (or not found) leaves the table incomplete
+            self.missing.append("publication")
+            self.warn(f"table {TABLE_NAMES['publication']} is incomplete: rows not read: {', '.join(unread)}")
 
-    def _row_cells(self, row: Row, n: int) -> list[Cell] | None:
+    def _row_cells(self, row: Row, n: int, signed: frozenset[int] = frozenset()) -> list[Cell] | None:
+        """The row's ``n`` value cells; a run-together row split (cells it cannot determine
+        NA, with a warning); None (with a warning) when the row cannot be read."""
         cells = _fit(row.values, n)
         if cells is None:
             digits = _digit_run(row.values, n, complete=self.doc.format != "txt-runtogether")
+            if digits is not None and runtogether.is_marked_run(digits):
+                cell = next(c for c in row.values if c.text)
+                agreed = runtogether.agreed_split(digits, n, signed=signed)
+                if agreed is None or any(v is None for v in agreed):
+                    self.warn(f"{row.source}: row {row.label!r} printed as one run {digits!r}; no unique split into {n} cells, undetermined cells left NA")
+                return [_undetermined(cell, digits) if v is None else Cell(str(v), cell.source) for v in agreed or (None,) * n]
             if digits is not None:
                 split = runtogether.split_row(digits, n)
                 if split is not None:
@@ -504,6 +522,9 @@ class _Builder:
             cells = _fit(row.values, 15, leading_first=row.header)
             if cells is None:
                 digits = _digit_run(row.values, 15)
+                if digits is None and self.doc.format == "txt-runtogether":
+                    digits = _digit_run(row.values, 15, complete=False)
+                    digits = digits if digits is not None and runtogether.is_marked_run(digits) else None
                 if digits is None:
                     continue
                 cell = next(c for c in row.values if c.text)

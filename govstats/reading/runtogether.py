@@ -8,10 +8,18 @@ rows). A cell gets a value only when every split consistent with that arithmetic
 it; otherwise it stays NA and the caller warns. When the published table itself breaks a
 column relation (a real breach), the relations are relaxed step by step rather than forcing
 a wrong split.
+
+A run may also hold *marks* (:func:`is_marked_run`): a placeholder (``无``, ``—``, ``/``,
+``-``) inside a run is a cell boundary and that cell is NA (``5无989`` = 5 | 无 | 989); a
+minus sign (``-``, ``－``, ``减少``) starts a negative cell, allowed only in the columns the
+caller says are signed (table 1's 本年增/减). An ASCII or full-width hyphen can be either, so
+both readings are candidates. In candidate splits a placeholder cell is the printed
+placeholder (a ``str``), a number an ``int``.
 """
 
 from __future__ import annotations
 
+import re
 import unicodedata
 from itertools import product
 from typing import Iterator, Mapping, Sequence
@@ -30,6 +38,93 @@ MAX_SEARCH = 20_000
 #: cells tried while splitting one digit run (about a tenth of a second); beyond, the run is
 #: left undetermined, so a long run (a mangled file) cannot make the reader hang
 MAX_STEPS = 200_000
+
+
+#: one token of a marked run: a digit string, a minus-or-placeholder hyphen, a minus word,
+#: or a placeholder
+_TOKEN = re.compile(r"(?P<digits>\d+)|(?P<hyphen>[-－])|(?P<minus>减少|−)|(?P<na>[—―─]+|[/／]|无)")
+#: a whole marked run: digits and marks only, at least one digit and one mark
+_MARKED = re.compile(r"(?:\d|[-－—―─/／无−]|减少)+")
+
+def is_marked_run(text: str) -> bool:
+    """True for a run of digits holding placeholders or minus signs (``5无989``, ``25-244``)."""
+    text = text.replace(" ", "")
+    return (
+        bool(_MARKED.fullmatch(text))
+        and any(c.isdecimal() for c in text)
+        and not text.isdecimal()
+    )
+
+
+def _tokens(run: str) -> list[tuple[str, str]]:
+    run = "".join(str(unicodedata.decimal(c)) if c.isdecimal() else c for c in run.replace(" ", ""))
+    return [(m.lastgroup or "", m.group()) for m in _TOKEN.finditer(run)]
+
+
+def _marked_candidates(run: str, n: int, groups: Sequence[Group], signed: frozenset[int]) -> list[tuple] | None:
+    """Every split of a marked run into ``n`` cells satisfying ``groups`` (a group with an NA
+    cell is not checked); None when there are too many."""
+    tokens = _tokens(run)
+    out: list[tuple] = []
+    cells: list = []
+
+    def rec(t: int, k: int, negative: bool) -> None:
+        if t == len(tokens):
+            if k == n and not negative:
+                out.append(tuple(cells))
+                if len(out) > MAX_CANDIDATES:
+                    raise _TooMany
+            return
+        kind, text = tokens[t]
+        if kind == "digits":
+            if negative and k not in signed:
+                return
+            for m in range(1, min(n - k, len(text)) + 1):
+                found = _candidates(text, m, ())
+                if found is None:
+                    raise _TooMany
+                for parts in found:
+                    if negative:
+                        parts = (-parts[0],) + parts[1:]
+                    cells.extend(parts)
+                    rec(t + 1, k + m, False)
+                    del cells[len(cells) - m :]
+            return
+        if negative:  # a sign must be followed by digits
+            return
+        if kind in ("hyphen", "minus"):
+            rec(t + 1, k, True)
+        if kind in ("hyphen", "na") and k < n:
+            cells.append(text)
+            rec(t + 1, k + 1, False)
+            cells.pop()
+
+    try:
+        rec(0, 0, False)
+    except _TooMany:
+        return None
+    return [c for c in out if all(_group_holds(c, total, idx) for total, idx in groups)]
+
+
+def _group_holds(cells: Sequence, total: int, parts: Sequence[int]) -> bool:
+    values = [cells[i] for i in (total, *parts)]
+    if not all(isinstance(v, int) for v in values):
+        return True  # an NA cell: the group cannot be checked
+    return values[0] == sum(values[1:])
+
+
+def run_candidates(run: str, n: int, groups: Sequence[Group] = (), signed: frozenset[int] = frozenset()) -> list[tuple] | None:
+    """Every split of a run (plain digits or marked) into ``n`` cells satisfying ``groups``;
+    ``signed``: the cell indices that may be negative. None when there are too many."""
+    if is_marked_run(run):
+        return _marked_candidates(run, n, groups, signed)
+    return _candidates(run.replace(" ", ""), n, groups)
+
+
+def agreed_split(run: str, n: int, groups: Sequence[Group] = (), signed: frozenset[int] = frozenset()) -> tuple | None:
+    """The cells every split of ``run`` agrees on (None where they differ); None if no split fits."""
+    found = run_candidates(run, n, groups, signed)
+    return _agree(found, n) if found else None
 
 
 class _TooMany(Exception):
@@ -160,10 +255,11 @@ def split_row(digits: str, n: int, groups: Sequence[Group] = ()) -> tuple[int, .
     return found[0] if found and len(found) == 1 else None
 
 
-def split_review(digits: str) -> tuple[int | None, ...] | None:
-    """Table 四's 15 cells from one digit run; undetermined cells None; None if no split fits."""
+def split_review(digits: str) -> tuple[int | str | None, ...] | None:
+    """Table 四's 15 cells from one run (digits, or marked); undetermined cells None, a
+    placeholder cell its printed text; None if no split fits."""
     groups = [(g * 5 + 4, (g * 5, g * 5 + 1, g * 5 + 2, g * 5 + 3)) for g in range(3)]
-    found = _candidates(digits, 15, groups)
+    found = run_candidates(digits, 15, groups)
     if not found:
         return None
     return _agree(found, 15)
@@ -186,14 +282,14 @@ def solve_table(
 ) -> dict[str, tuple[int | None, ...]]:
     """Split several rows' digit runs jointly.
 
-    ``runs``: row → digit run; ``known``: rows read normally (values, None for NA);
+    ``runs``: row → digit run (or marked run); ``known``: rows read normally (values, None for NA);
     ``groups``: per-row sum constraints; ``relation_sets``: column relations to try, strongest
     first. Returns row → values (None where undetermined); rows with no consistent split map
     to all None.
     """
     candidates: dict[str, list[tuple[int, ...]]] = {}
     for row, digits in runs.items():
-        found = _candidates(digits, n, groups)
+        found = run_candidates(digits, n, groups)
         candidates[row] = found if found is not None else []
     splittable = {row: c for row, c in candidates.items() if c}  # rows with no split stay NA
     for relations in relation_sets:
@@ -261,7 +357,7 @@ def _holds(rel: Relation, chosen: Mapping[str, tuple[int, ...]], known: Mapping[
             total = 0
             for row in side:
                 v = chosen[row][col] if row in chosen else known[row][col]
-                if v is None:
+                if v is None or isinstance(v, str):  # NA (a placeholder in a marked run)
                     break
                 total += v
             else:

@@ -19,6 +19,12 @@ from govstats.reading.numbers import is_placeholder, is_value_text
 
 #: a label glued to a digit run: at least one CJK character/bracket before the digits
 _GLUED = re.compile(r"^(?P<label>.*[\u4e00-\u9fff）)”\"】])(?P<digits>\d[\d.]*)$")
+#: a label glued to a run holding placeholders or minus signs among its digits
+#: (``其他对外管理服务事项5无989``, ``行政许可25-244``, ``行政许可25减少244``): the run starts
+#: with a digit or a mark right after the label and ends in a digit
+_GLUED_MARKED = re.compile(
+    r"^(?P<label>.*?[\u4e00-\u9fff）)”\"】])(?<![无减])(?P<digits>(?:\d|[-－—―─/／无−]|减少)*\d)$"
+)
 
 
 #: placeholders that mark an empty cell in space-separated text (not 无, which ends sentences)
@@ -90,7 +96,7 @@ def split_line(line: str) -> list[str] | None:
     label = " ".join(tokens)
     if values and (any(not is_placeholder(v) for v in values) or (label and all(v in _DASH_TOKENS for v in values))):
         return ([label] if label else []) + values
-    m = _GLUED.match(label)
+    m = _GLUED_MARKED.match(label) or _GLUED.match(label)
     if m and len(m["label"]) <= 80:
         return [m["label"], m["digits"]]
     return None
