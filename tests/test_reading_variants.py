@@ -84,3 +84,47 @@ def test_run_together_never_guesses_on_generated_reports():
             expected = report.value(*key)
             if v.value is not None and key[2] != "legal_person":
                 assert expected is not None and abs(v.value - expected) <= 1e-6 * max(1.0, abs(expected)), (report.name, key)
+
+
+# --- value cells merged down over rows (rowspan) ---------------------------------------------
+
+import re  # noqa: E402
+
+from govstats import synth  # noqa: E402
+
+
+def _merge_down(html: str, label: str, column: int, printed: str) -> str:
+    """The row labelled ``label`` prints its ``column``-th value cell (0-based) as ``printed``
+    with rowspan=2, and the next row leaves that cell out (as a Word table with merged cells)."""
+    rows = html.split("<tr>")
+    at = next(i for i, r in enumerate(rows) if f">{label}</td>" in r)
+    for k, (i, text) in enumerate(((at, f'<td rowspan="2">{printed}</td>'), (at + 1, ""))):
+        cells = re.findall(r"<td[^>]*>[^<]*</td>", rows[i])
+        values = [c for c in cells if re.fullmatch(r"<td>[^<]*</td>", c)][-7:]
+        target = values[column]
+        start = rows[i].rfind(target) if values.count(target) == 1 else _nth(rows[i], values, column)
+        rows[i] = rows[i][:start] + text + rows[i][start + len(target):]
+    return "<tr>".join(rows)
+
+
+def _nth(row: str, values: list[str], column: int) -> int:
+    """Position in ``row`` of the ``column``-th of its last seven value cells."""
+    pos = [m.start() for m in re.finditer(r"<td>[^<]*</td>", row)][-7:]
+    return pos[column]
+
+
+@pytest.mark.parametrize("printed", ["", "3"])
+def test_value_cell_merged_over_two_rows_fills_both(printed):
+    report = synth.generate_one(seed=0, year=2023, index=3)
+    html = _merge_down(synth.render(report, "html"), "（一）予以公开", 1, printed)
+    got = govstats.read_report(html.encode(), name="merged.html")
+    assert got.complete, got.warnings
+    assert not [w for w in got.warnings if "not read" in w], got.warnings
+    expected = None if printed == "" else 3.0
+    for item in ("granted", "partly_granted"):
+        assert got.values[("requests", item, "commercial")].value == expected, (item, got.warnings)
+    assert "merged down" in got.values[("requests", "partly_granted", "commercial")].source
+    # the other cells of both rows are where they were printed
+    for item in ("granted", "partly_granted"):
+        for column in ("natural_person", "research", "other_org", "total"):
+            assert got.values[("requests", item, column)].value == report.values["requests"][item][column]

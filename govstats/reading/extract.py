@@ -6,6 +6,8 @@ position, and each table is read in the version its own labels show:
 1. Walk the blocks in reading order, tracking which table we are in (section headings, column
    headers, and the rows' own labels all say so). A row's *label cells* are its leading text
    cells, its *value cells* those after the last label (numbers, placeholders, blanks).
+   Rows are placed on the table's grid first (:class:`_RowSpans`): a value cell merged down
+   over several rows fills its position in each of them.
 2. Table 1 (publication): the version (2019/2021) from its column headers and row labels; each
    recognised row's values fitted to that version's columns; money converted to 元.
 3. Table 2 (requests): rows by label; rows printed without a label (PDF extractions) placed in
@@ -101,6 +103,58 @@ def _split_row(block: Block, *, marked_runs: bool = False) -> tuple[list[Cell], 
     return label_cells, block.cells[last_label + 1 :]
 
 
+class _RowSpans:
+    """Places the rows of a table on its grid, so a value cell merged down over later rows
+    (``rowspan`` > 1) fills its position in each of them.
+
+    A Document prints a merged cell once, in the row where it starts (see
+    :mod:`govstats.reading.document`); counting only the cells a later row prints would leave
+    that row one value short. Grid columns are counted with each cell's ``colspan``. A covered
+    position is filled with a copy of the merged cell when it is a value cell (a number, a
+    placeholder or blank): a blank merged over two rows leaves both rows' cells NA, a number
+    printed once over two rows gives both rows that number (as printed: the template has no
+    way to say the number belongs to the two rows together); its source says it was merged
+    down. Merged label cells (a group label beside its sub-rows, a header) are not repeated:
+    rows are recognised by their own labels. Colspans inside a row are left as printed (a
+    3-column table 三 prints its 法人或其他组织 value over five columns).
+    """
+
+    def __init__(self) -> None:
+        self.table: int | None = None
+        #: grid column where a merged cell starts → (the cell, rows it still covers)
+        self.pending: dict[int, tuple[Cell, int]] = {}
+
+    def place(self, block: Block) -> list[Cell]:
+        """The row's cells with the value cells merged down from earlier rows inserted."""
+        if block.table is None or block.table != self.table:
+            self.table, self.pending = block.table, {}
+        if block.table is None or not (self.pending or any(c.rowspan > 1 for c in block.cells)):
+            return block.cells
+        out: list[Cell] = []
+        below: dict[int, tuple[Cell, int]] = {}
+        own = iter(block.cells)
+        cell = next(own, None)
+        col = 0
+        while cell is not None or any(c >= col for c in self.pending):
+            if col in self.pending:
+                merged, rows = self.pending[col]
+                if is_value_text(merged.text):
+                    out.append(Cell(merged.text, f"{merged.source} (merged down over {merged.rowspan} rows)", colspan=merged.colspan))
+                if rows > 1:
+                    below[col] = (merged, rows - 1)
+                col += merged.colspan
+            elif cell is not None:
+                out.append(cell)
+                if cell.rowspan > 1:
+                    below[col] = (cell, cell.rowspan - 1)
+                col += cell.colspan
+                cell = next(own, None)
+            else:  # the row ends before a merged cell further right
+                col = min(c for c in self.pending if c >= col)
+        self.pending = below
+        return out
+
+
 def _is_header(cells: list[Cell]) -> bool:
     return any(labels.fold(c.text) in _HEADER_CELLS or labels.header_table(c.text) for c in cells)
 
@@ -109,7 +163,10 @@ def _collect(doc: Document) -> _Tables:
     """Assign every row to a table, tracking context through headings and headers."""
     found = _Tables()
     context: str | None = None
+    spans = _RowSpans()
     for block in doc.blocks:
+        if block.kind == "row":
+            block = Block("row", spans.place(block), block.source, block.table)
         if block.kind == "text":
             is_heading, table = labels.heading_table(block.text)
             if is_heading:
