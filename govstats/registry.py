@@ -26,6 +26,7 @@ flagged ``known = False`` by :func:`govstats.bodies`.
 from __future__ import annotations
 
 import hashlib
+import io
 import os
 import re
 import unicodedata
@@ -93,12 +94,28 @@ def load_registry(path: str | Path | None = None) -> pd.DataFrame:
     """Read and validate the registry CSV; one row per body plus its ``body_key``.
 
     Raises :class:`RegistryError` naming the file and line for a bad slug, region code or
-    level, or a slug/body listed twice. A missing file gives an empty registry.
+    level, or a slug/body listed twice. A missing file gives an empty registry. The parsed
+    file is kept per process, by its content's hash (each call returns its own copy), so
+    that repeated store queries do not parse it again.
     """
     path = Path(path) if path is not None else default_registry()
-    if not path.is_file():
+    try:
+        data = path.read_bytes()
+    except OSError:  # missing (or a folder)
         return pd.DataFrame({c: pd.Series(dtype="string") for c in REGISTRY_COLUMNS + ["body_key"]})
-    frame = pd.read_csv(path, dtype="string", keep_default_na=False, encoding="utf-8-sig")
+    stamp = hashlib.sha256(data).digest()
+    cached = _PARSED.get(str(path))
+    if cached is None or cached[0] != stamp:
+        cached = _PARSED[str(path)] = (stamp, _read_registry(path, data))
+    return cached[1].copy()
+
+
+#: registry path -> (sha256 of its bytes, parsed frame)
+_PARSED: dict[str, tuple[bytes, pd.DataFrame]] = {}
+
+
+def _read_registry(path: Path, data: bytes) -> pd.DataFrame:
+    frame = pd.read_csv(io.BytesIO(data), dtype="string", keep_default_na=False, encoding="utf-8-sig")
     lacking = [c for c in REGISTRY_COLUMNS[:5] if c not in frame.columns]
     if lacking:
         raise RegistryError(f"{path}: missing column(s) {', '.join(lacking)} (expected {','.join(REGISTRY_COLUMNS)})")
@@ -134,7 +151,7 @@ def load_registry(path: str | Path | None = None) -> pd.DataFrame:
 def alias_keys(registry: pd.DataFrame) -> dict[str, str]:
     """Every known name key (body and aliases) → the registry body's key."""
     out: dict[str, str] = {}
-    for key, aliases in registry[["body_key", "aliases"]].itertuples(index=False):
+    for key, aliases in zip(registry["body_key"].tolist(), registry["aliases"].tolist()):
         out[key] = key
         for alias in str(aliases or "").split(";"):
             if alias.strip():

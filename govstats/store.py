@@ -25,12 +25,16 @@ The store is a single DuckDB file (default ``data/govstats.duckdb``, ``$GOVSTATS
     n_values       INTEGER   rows this report has in ``values``
     version        INTEGER   1, 2, … per body and year, in ingest order
     superseded_by  VARCHAR   report_id of the newer version; NULL for the current one
+    rkey           INTEGER   1, 2, … in the order reports entered the store (internal row key)
     ============== ========= ======================================================
 
 ``values`` — the tidy rows (``govstats.schema``): ``report_id``, ``seq`` (template order),
     ``table``, ``item``, ``column``, ``value`` (DOUBLE, NULL for a blank cell, money in 元),
-    ``label`` (as printed), ``source`` (line / cell / page it was read from). ``body``, ``year``
-    and ``template`` come from ``reports``.
+    ``label`` (as printed), ``source`` (line / cell / page it was read from), ``rkey`` (the
+    report's row key). ``body``, ``year`` and ``template`` come from ``reports``. Rows are
+    appended in ``rkey`` order, so DuckDB's per-row-group min/max of ``rkey`` lets a query for
+    a few reports (one body's series) skip all other row groups instead of scanning
+    ``report_id`` (a hash, in no order).
 
 ``bodies`` — one row per body key seen or registered: ``body_key``, ``body`` (as first
     printed), ``first_seen``, and optional registry facts (``slug``, ``region_code``,
@@ -41,7 +45,8 @@ The store is a single DuckDB file (default ``data/govstats.duckdb``, ``$GOVSTATS
     ``content_hash``, ``reason``, ``parser_version``, ``at``. The latest failure per path;
     removed once that path or that content is stored.
 
-``store_meta`` — ``schema_version``.
+``store_meta`` — ``schema_version``. A store of schema version 1 (no ``rkey``) is upgraded
+in place, in one transaction, the first time this version opens it (even to read).
 
 Ingest is idempotent (same bytes → skipped); each report's rows are written inside one
 transaction together with its ``reports`` row (a transaction holds whole reports, several at a
@@ -71,6 +76,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Callable, Iterable, Iterator
 
 import duckdb
+import numpy as np
 import pandas as pd
 import pyarrow as pa
 
@@ -82,7 +88,7 @@ from govstats.registry import alias_keys, body_key, fallback_slug, in_region, ke
 if TYPE_CHECKING:
     from govstats.report import Report
 
-SCHEMA_VERSION = 1
+SCHEMA_VERSION = 2
 #: suffixes a folder walk picks up (files named on the command line are always tried)
 REPORT_SUFFIXES = {".txt", ".text", ".htm", ".html", ".shtml", ".xhtml", ".md", ".markdown", ".pdf", ".docx", ".doc"}
 #: the files of a tidy extract (``data/extract/``): report metadata and tidy values
@@ -104,10 +110,10 @@ _DDL = [
         origin VARCHAR, parser_version VARCHAR, read_at TIMESTAMP, ingested_at TIMESTAMP,
         body VARCHAR, body_key VARCHAR, year INTEGER, template VARCHAR, layouts VARCHAR,
         complete BOOLEAN, missing VARCHAR, warnings VARCHAR, n_values INTEGER,
-        version INTEGER, superseded_by VARCHAR)""",
+        version INTEGER, superseded_by VARCHAR, rkey INTEGER)""",
     """CREATE TABLE IF NOT EXISTS "values" (
         report_id VARCHAR NOT NULL, seq INTEGER, "table" VARCHAR, item VARCHAR, "column" VARCHAR,
-        value DOUBLE, label VARCHAR, source VARCHAR)""",
+        value DOUBLE, label VARCHAR, source VARCHAR, rkey INTEGER)""",
     """CREATE TABLE IF NOT EXISTS bodies (
         body_key VARCHAR PRIMARY KEY, body VARCHAR, first_seen TIMESTAMP, slug VARCHAR,
         region_code VARCHAR, region_name VARCHAR, level VARCHAR, parent VARCHAR)""",
@@ -159,6 +165,10 @@ def _open(path: Path, read_only: bool, timeout: float | None) -> duckdb.DuckDBPy
             pause = min(pause * 1.5, 0.25)
     try:
         _ensure_schema(con, path, read_only)
+    except _NeedsUpgrade:
+        con.close()
+        _open(path, False, timeout).close()  # upgrades the file, then read it as asked
+        return _open(path, read_only, timeout)
     except BaseException:
         con.close()
         raise
@@ -286,6 +296,11 @@ def _ensure_schema(con: duckdb.DuckDBPyConnection, path: Path, read_only: bool) 
             raise StoreError(f"{path}: store schema version {found} is newer than this govstats ({SCHEMA_VERSION}); upgrade govstats")
         if found == SCHEMA_VERSION:
             return
+        if found == 1:
+            if read_only:
+                raise _NeedsUpgrade(path)
+            _upgrade_from_1(con)
+            return
     if read_only:
         raise StoreError(f"{path}: not a govstats store (no schema version {SCHEMA_VERSION})")
     con.execute("BEGIN")
@@ -293,6 +308,35 @@ def _ensure_schema(con: duckdb.DuckDBPyConnection, path: Path, read_only: bool) 
         con.execute(statement)
     con.execute("INSERT OR REPLACE INTO store_meta VALUES ('schema_version', ?)", [str(SCHEMA_VERSION)])
     con.execute("COMMIT")
+
+
+class _NeedsUpgrade(Exception):
+    """A read-only open met a store of an older schema: it is upgraded by a writable open."""
+
+
+def _upgrade_from_1(con: duckdb.DuckDBPyConnection) -> None:
+    """Schema 1 → 2 in one transaction: number the reports in ingest order (``rkey``) and
+    rewrite ``values`` with that key, in key order (so that row-group zone maps work)."""
+    con.execute("SET enable_progress_bar = false")
+    con.execute("BEGIN TRANSACTION")
+    try:
+        con.execute("ALTER TABLE reports ADD COLUMN rkey INTEGER")
+        con.execute(
+            """UPDATE reports SET rkey = k.n FROM (
+                   SELECT report_id, row_number() OVER (ORDER BY ingested_at, report_id) AS n FROM reports) k
+               WHERE reports.report_id = k.report_id"""
+        )
+        con.execute(
+            """CREATE TABLE values_v2 AS SELECT v.*, r.rkey FROM "values" v JOIN reports r USING (report_id)
+               ORDER BY r.rkey, v.seq"""
+        )
+        con.execute('DROP TABLE "values"')
+        con.execute('ALTER TABLE values_v2 RENAME TO "values"')
+        con.execute("UPDATE store_meta SET value = ? WHERE key = 'schema_version'", [str(SCHEMA_VERSION)])
+        con.execute("COMMIT")
+    except BaseException:
+        con.execute("ROLLBACK")
+        raise
 
 
 # ---------------------------------------------------------------------------------------
@@ -358,11 +402,11 @@ _VALUES_SCHEMA = pa.schema(
 _REPORT_COLUMNS = [
     "report_id", "file_name", "path", "format", "origin", "parser_version", "read_at", "ingested_at",
     "body", "body_key", "year", "template", "layouts", "complete", "missing", "warnings", "n_values",
-    "version", "superseded_by",
+    "version", "superseded_by", "rkey",
 ]  # fmt: skip
 _REPORTS_SCHEMA = pa.schema(
     [
-        (name, pa.timestamp("us") if name in ("read_at", "ingested_at") else pa.int32() if name in ("year", "n_values", "version")
+        (name, pa.timestamp("us") if name in ("read_at", "ingested_at") else pa.int32() if name in ("year", "n_values", "version", "rkey")
          else pa.bool_() if name == "complete" else pa.string())
         for name in _REPORT_COLUMNS
     ]
@@ -437,6 +481,7 @@ class _Writer:
             errors = self.con.execute("SELECT content_hash, path FROM ingest_errors").fetchall()
             self.error_hashes = {h for h, _ in errors if h}
             self.error_paths = {p for _, p in errors}
+            self.next_rkey = self.con.execute("SELECT coalesce(max(rkey), 0) + 1 FROM reports").fetchone()[0]
         return self.con
 
     def release(self) -> None:
@@ -510,16 +555,17 @@ class _Writer:
                     version, previous = slot[0] + 1, slot[1]
                     slot[0], slot[1] = version, [entry.report_id]
                 values = entry.values_table()
+                rkey = self.next_rkey + len(report_rows)
                 report_rows.append(
                     (
                         entry.report_id, entry.file_name, entry.path, entry.format, entry.origin,
                         entry.parser_version, entry.read_at, now, entry.body, key, entry.year, entry.template,
                         json.dumps(entry.layouts, ensure_ascii=False, sort_keys=True), entry.complete,
                         json.dumps(entry.missing, ensure_ascii=False), json.dumps(entry.warnings, ensure_ascii=False),
-                        values.num_rows, version, None,
+                        values.num_rows, version, None, rkey,
                     )
                 )  # fmt: skip
-                tables.append(values)
+                tables.append(values.append_column("rkey", pa.array(np.full(values.num_rows, rkey, np.int32))))
                 updates += [(old, entry.report_id) for old in previous]
                 if key is not None and key not in self.body_keys:
                     new_bodies.setdefault(key, entry.body)
@@ -556,6 +602,7 @@ class _Writer:
         except BaseException:
             con.execute("ROLLBACK")
             raise
+        self.next_rkey += len(report_rows)
         self.body_keys |= set(new_bodies)
         self.error_hashes -= set(ids)
         self.error_paths -= {e.path for e in entries}
@@ -565,7 +612,7 @@ class _Writer:
     def _insert(con: duckdb.DuckDBPyConnection, table: str, rows: pa.Table) -> None:
         con.register("_govstats_rows", rows)
         try:
-            con.execute(f'INSERT INTO "{table}" SELECT * FROM _govstats_rows')
+            con.execute(f'INSERT INTO "{table}" BY NAME SELECT * FROM _govstats_rows')
         finally:
             con.unregister("_govstats_rows")
 
@@ -1229,6 +1276,15 @@ def load(
         if year_list is not None:
             where.append(f"r.year IN ({','.join('?' * len(year_list))})")
             params += [int(y) for y in year_list]
+        if keys is not None:
+            # a few bodies: find their reports' row keys first, then read only the row groups
+            # of ``values`` that hold them (min/max of rkey per row group; rkey literals so
+            # that the filter reaches the scan)
+            rkeys = [k for (k,) in con.execute(f"SELECT rkey FROM reports r WHERE {' AND '.join(where)}", params).fetchall()]
+            if not rkeys:
+                return _empty_load()
+            listed = ",".join(str(int(k)) for k in rkeys)
+            where, params = [f"v.rkey IN ({listed})", f"r.rkey IN ({listed})"], []
         tables = _as_list(table)
         if tables is not None:
             where.append(f'v."table" IN ({",".join("?" * len(tables))})')
@@ -1236,7 +1292,7 @@ def load(
         sql = f"""
             SELECT v.report_id, r.body, r.year, r.template, v."table", v.item, v."column", v.value,
                    v.label, v.source, r.body_key, r.version, r.superseded_by
-            FROM "values" v JOIN reports r ON v.report_id = r.report_id
+            FROM "values" v JOIN reports r ON v.rkey = r.rkey
             {"WHERE " + " AND ".join(where) if where else ""}
             ORDER BY r.body_key, r.year, r.version, v.seq"""
         out = _query(con, sql, params)
@@ -1255,7 +1311,7 @@ def reports(db: str | Path | None = None, *, all_versions: bool = True) -> pd.Da
     """The ``reports`` table (provenance of each stored report) as a frame, by body and year."""
     where = "" if all_versions else "WHERE superseded_by IS NULL"
     with connect(db, read_only=True) as con:
-        return _query(con, f"SELECT * FROM reports {where} ORDER BY body_key, year, version")
+        return _query(con, f"SELECT * EXCLUDE (rkey) FROM reports {where} ORDER BY body_key, year, version")
 
 
 def ingest_errors(db: str | Path | None = None) -> pd.DataFrame:

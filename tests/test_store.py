@@ -222,6 +222,30 @@ def test_a_newer_schema_is_refused(db):
         load(db)
 
 
+def test_a_schema_1_store_is_upgraded_on_first_open_even_to_read(db):
+    generated = [synth.to_report(r) for r in synth.generate(3, range(2022, 2025), seed=11)]
+    add_reports(generated[:6], db)
+    before = load(db, all_versions=True)
+    one_body = before["body"].iloc[0]
+    with connect(db) as con:  # make it what govstats 0.1 wrote: no rkey
+        con.execute('ALTER TABLE "values" DROP COLUMN rkey')
+        con.execute("ALTER TABLE reports DROP COLUMN rkey")
+        con.execute("UPDATE store_meta SET value = '1' WHERE key = 'schema_version'")
+    series = load(db, body=one_body)
+    assert not series.empty and set(series["body"]) == {one_body}
+    pd.testing.assert_frame_equal(series, before[before["body"] == one_body].reset_index(drop=True))
+    with connect(db, read_only=True) as con:
+        assert con.execute("SELECT value FROM store_meta WHERE key = 'schema_version'").fetchone() == ("2",)
+        assert sorted(r for (r,) in con.execute("SELECT rkey FROM reports").fetchall()) == list(range(1, 7))
+        assert con.execute('SELECT count(*) FROM "values" v JOIN reports r USING (report_id) WHERE v.rkey <> r.rkey').fetchone() == (0,)
+    add_reports(generated[6:], db)  # new reports continue the keys
+    with connect(db, read_only=True) as con:
+        assert sorted(r for (r,) in con.execute("SELECT rkey FROM reports").fetchall()) == list(range(1, 10))
+    after = load(db, all_versions=True)
+    pd.testing.assert_frame_equal(after[after["report_id"].isin(before["report_id"])].reset_index(drop=True), before)
+    assert len(after) > len(before)
+
+
 def test_a_locked_store_is_busy_after_a_bounded_wait(db):
     with connect(db):
         pass
