@@ -359,11 +359,17 @@ def test_placeholder_inside_a_run_is_a_cell_boundary():
 
 
 def test_minus_sign_starts_a_signed_cell_and_ambiguity_is_warned():
-    # "25-244": 25 | -2 | 44, 25 | -24 | 4 or 25 | - | 244 (the hyphen as a placeholder)
+    # "25-244": 25 | -2 | 44, 25 | -24 | 4, 25 | - | 244 (the hyphen as a placeholder) or
+    # 25 | -244 | blank (a blank cell prints nothing, so it vanishes from the run)
     assert sorted(map(str, runtogether.run_candidates("25-244", 3, signed=frozenset({1})))) == sorted(
-        map(str, [(25, -2, 44), (25, -24, 4), (25, "-", 244)]))
+        map(str, [(25, -2, 44), (25, -24, 4), (25, "-", 244), (25, -244, "")]))
     assert runtogether.run_candidates("25-244", 3) == [(25, "-", 244)]  # not a signed column: a placeholder
-    assert runtogether.agreed_split("3减少12", 3, signed=frozenset({1})) == (3, -1, 2)
+    assert runtogether.agreed_split("3减少1无", 3, signed=frozenset({1})) == (3, -1, "无")
+    assert runtogether.agreed_split("3减少12", 3, signed=frozenset({1})) == (3, None, None)
+    # a blank cell vanished from a table-三 run: the row total rules the wrong splits out
+    total = ((6, tuple(range(6))),)
+    assert runtogether.agreed_split("11２-/13", 7, total)[-1] == 13  # 1 | 1 | 2 … cannot make 13
+    assert runtogether.agreed_split("10无2/12", 7, total)[-1] == 12  # where the blanks stand is unknown
     got = _runtogether_report({("publication", "licensing", "change"): "-2"}, index=3)
     assert got.values[("publication", "licensing", "previous")].value == 25
     assert got.values[("publication", "licensing", "change")].value is None

@@ -62,55 +62,81 @@ def _tokens(run: str) -> list[tuple[str, str]]:
 
 
 def _marked_candidates(run: str, n: int, groups: Sequence[Group], signed: frozenset[int]) -> list[tuple] | None:
-    """Every split of a marked run into ``n`` cells satisfying ``groups`` (a group with an NA
-    cell is not checked); None when there are too many."""
+    """Every split of a marked run into ``n`` cells satisfying ``groups``; None when there are
+    too many.
+
+    Blank cells print nothing, so in run-together text they vanish from the run: a split
+    may also place a blank cell (``""``) anywhere no printed token stands (``20-2`` for
+    上一年 | 本年增/减 | 处理决定 is 20 | - | 2 or 20 | -2 | blank, so only 20 is certain).
+    """
     tokens = _tokens(run)
     out: list[tuple] = []
     cells: list = []
+    steps = 0
 
-    def rec(t: int, k: int, negative: bool) -> None:
+    def rec(t: int, off: int, k: int, negative: bool) -> None:
+        """Cells ``k ..`` from token ``t`` (from its character ``off``); ``negative``: a
+        minus sign was just read."""
+        nonlocal steps
+        steps += 1
+        if steps > MAX_STEPS:
+            raise _TooMany
+        if k < n and not negative and (not cells or cells[-1] != ""):
+            # vanished blank cells here (a run of them placed in one go: each split found once)
+            for blanks in range(1, n - k + 1):
+                cells.extend([""] * blanks)
+                printed(t, off, k + blanks, False)
+                del cells[len(cells) - blanks :]
+        printed(t, off, k, negative)
+
+    def printed(t: int, off: int, k: int, negative: bool) -> None:
+        """The next cell is the next printed token (or the split ends here)."""
         if t == len(tokens):
             if k == n and not negative:
                 out.append(tuple(cells))
                 if len(out) > MAX_CANDIDATES:
                     raise _TooMany
             return
+        if k == n:
+            return
         kind, text = tokens[t]
         if kind == "digits":
             if negative and k not in signed:
                 return
-            for m in range(1, min(n - k, len(text)) + 1):
-                found = _candidates(text, m, ())
-                if found is None:
-                    raise _TooMany
-                for parts in found:
-                    if negative:
-                        parts = (-parts[0],) + parts[1:]
-                    cells.extend(parts)
-                    rec(t + 1, k + m, False)
-                    del cells[len(cells) - m :]
+            rest = text[off:]
+            for length in range(1, len(rest) + 1):
+                if length > 1 and rest[0] == "0":
+                    break
+                cells.append(-int(rest[:length]) if negative else int(rest[:length]))
+                if off + length < len(text):
+                    rec(t, off + length, k + 1, False)
+                else:
+                    rec(t + 1, 0, k + 1, False)
+                cells.pop()
             return
         if negative:  # a sign must be followed by digits
             return
         if kind in ("hyphen", "minus"):
-            rec(t + 1, k, True)
-        if kind in ("hyphen", "na") and k < n:
+            printed(t + 1, 0, k, True)
+        if kind in ("hyphen", "na"):
             cells.append(text)
-            rec(t + 1, k + 1, False)
+            rec(t + 1, 0, k + 1, False)
             cells.pop()
 
     try:
-        rec(0, 0, False)
+        rec(0, 0, 0, False)
     except _TooMany:
         return None
     return [c for c in out if all(_group_holds(c, total, idx) for total, idx in groups)]
 
 
 def _group_holds(cells: Sequence, total: int, parts: Sequence[int]) -> bool:
-    values = [cells[i] for i in (total, *parts)]
-    if not all(isinstance(v, int) for v in values):
-        return True  # an NA cell: the group cannot be checked
-    return values[0] == sum(values[1:])
+    """A total equals the sum of its parts, placeholder and blank cells counting 0 (blank
+    cells vanish from a run, so without that a wrong split with a blank would fit)."""
+    def value(v: object) -> int:
+        return v if isinstance(v, int) else 0
+
+    return value(cells[total]) == sum(value(cells[i]) for i in parts)
 
 
 def run_candidates(run: str, n: int, groups: Sequence[Group] = (), signed: frozenset[int] = frozenset()) -> list[tuple] | None:

@@ -19,6 +19,8 @@ from govstats.reading.numbers import is_placeholder, is_value_text
 
 #: a label glued to a digit run: at least one CJK character/bracket before the digits
 _GLUED = re.compile(r"^(?P<label>.*[\u4e00-\u9fff）)”\"】])(?P<digits>\d[\d.]*)$")
+#: a number printed with a unit at the end of what looks like a label
+_NUMBER_WITH_UNIT = re.compile(r"\d(?:件|个|项|条|次|人|家|份|宗|起|笔|元|万元)$")
 #: a label glued to a run holding placeholders or minus signs among its digits
 #: (``其他对外管理服务事项5无989``, ``行政许可25-244``, ``行政许可25减少244``): the run starts
 #: with a digit or a mark right after the label and ends in a digit
@@ -96,7 +98,10 @@ def split_line(line: str) -> list[str] | None:
     label = " ".join(tokens)
     if values and (any(not is_placeholder(v) for v in values) or (label and all(v in _DASH_TOKENS for v in values))):
         return ([label] if label else []) + values
-    m = _GLUED_MARKED.match(label) or _GLUED.match(label)
+    m = _GLUED_MARKED.match(label)
+    if m and _NUMBER_WITH_UNIT.search(m["label"]):
+        return None  # "…事项12件-20": the label took a cell (a number with its unit); not a row we can read
+    m = m or _GLUED.match(label)
     if m and len(m["label"]) <= 80:
         return [m["label"], m["digits"]]
     return None
