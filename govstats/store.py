@@ -1214,6 +1214,22 @@ def find_body(query: str, db: str | Path | None = None) -> pd.Series:
     return hit.iloc[0]
 
 
+def _region_keys(con: duckdb.DuckDBPyConnection, registry: pd.DataFrame, region: str) -> set[str]:
+    """Registry keys (and keys of bodies registered in the store) whose region lies in ``region``.
+
+    Registry facts win over facts registered in the store, as in :func:`bodies`; cheaper than
+    building the whole :func:`bodies` table."""
+    stored = _query(con, "SELECT body_key, region_code, region_name FROM bodies WHERE slug IS NOT NULL")
+    facts = pd.concat(
+        [
+            registry[["body_key", "region_code", "region_name"]].replace("", pd.NA),
+            stored[~stored["body_key"].isin(registry["body_key"])],
+        ],
+        ignore_index=True,
+    )
+    return set(facts.loc[in_region(facts["region_code"], region_prefixes(region, facts)), "body_key"])
+
+
 def _resolve_keys(con: duckdb.DuckDBPyConnection, registry: pd.DataFrame, body, region) -> list[str] | None:
     """The stored ``body_key`` values meant by ``body`` (slugs, names, aliases) and ``region``."""
     if body is None and region is None:
@@ -1232,8 +1248,7 @@ def _resolve_keys(con: duckdb.DuckDBPyConnection, registry: pd.DataFrame, body, 
                     wanted |= {k for (k,) in keys if fallback_slug(aliases.get(k, k)) == query}
             wanted |= set(keys_for(query, registry))
     if region is not None:
-        table = _bodies_frame(con, registry)
-        in_it = set(table.loc[in_region(table["region_code"], region_prefixes(region, _with_regions(registry, table))), "body_key"])
+        in_it = _region_keys(con, registry, region)
         wanted = in_it if body is None else wanted & in_it
     # every printed-name key that resolves to a wanted body
     expanded = set(wanted)
