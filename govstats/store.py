@@ -842,7 +842,7 @@ def ingest(
     *,
     progress: bool | None = None,
     on_result: Callable[[str, str, str], None] | None = None,
-    batch: int = 16,
+    batch: int | None = None,
     jobs: int | None = None,
 ) -> IngestSummary:
     """Read every report under ``paths`` into the store; return what happened.
@@ -850,9 +850,9 @@ def ingest(
     ``paths``: files, folders (walked recursively; see :data:`REPORT_SUFFIXES`) and tidy
     extract folders. Files whose bytes are already stored are skipped without parsing; a file
     that fails is recorded in ``ingest_errors`` with its reason and the others go on. Parsed
-    reports are written in transactions of up to ``batch`` whole reports (at least every half
-    second), so an interrupted ingest leaves whole reports only and a rerun completes it.
-    ``jobs``: processes that parse files (default :func:`default_jobs`, but in this process
+    reports are written in transactions of up to ``batch`` whole reports (default 16, or 128
+    with worker processes; at least every half second), so an interrupted ingest leaves whole
+    reports only and a rerun completes it. ``jobs``: processes that parse files (default :func:`default_jobs`, but in this process
     when fewer than :data:`POOL_MIN_FILES` files need parsing; ``1``: always in this
     process). Workers only parse; this process alone reads the files, skips known content
     and writes the store, in the order the files were found, with at most
@@ -892,11 +892,12 @@ def ingest(
     with _Writer(db) as writer:
         known = writer.known_ids()
         writer.release()
-        pending = _Pending(writer, known, summary, done, batch)
         n_files = sum(isinstance(s, _FileSource) for s in sources)
         workers = max(1, default_jobs() if jobs is None else int(jobs))
         if jobs is None and n_files - len(known) < POOL_MIN_FILES:
             workers = 1
+        # a commit costs ~15 ms: with parsing off this process, the writer is the bottleneck
+        pending = _Pending(writer, known, summary, done, batch or (16 if workers == 1 else 128))
         with _ParsePool(workers) as pool:
             for source in sources:
                 if isinstance(source, _ExtractSource):

@@ -121,12 +121,22 @@ def test_bundled_data_on_a_fresh_clone(tmp_path, capsys):
     assert sorted(series["year"].unique()) == list(range(2019, 2026))
 
 
+@pytest.fixture(scope="module")
+def many_generated_dir(tmp_path_factory) -> Path:
+    """280 generated reports (40 bodies × 7 years) as pipe text: enough for several commits
+    of a parallel ingest (128 reports or half a second each)."""
+    out = tmp_path_factory.mktemp("many")
+    synth.write_corpus(synth.generate(40, range(2019, 2026), seed=5), out, ["txt-pipe"])
+    return out / "raw"
+
+
 @pytest.mark.slow
 @pytest.mark.parametrize("jobs", ["1", "2"])
-def test_kill_9_mid_ingest_leaves_whole_reports_and_a_rerun_completes(generated_dir, tmp_path, jobs):
+def test_kill_9_mid_ingest_leaves_whole_reports_and_a_rerun_completes(generated_dir, many_generated_dir, tmp_path, jobs):
     db = tmp_path / "s.duckdb"
-    total = len(list(generated_dir.iterdir()))
-    proc = subprocess.Popen([*CLI, "ingest", str(generated_dir), "--db", str(db), "-v", "--jobs", jobs],
+    folder = generated_dir if jobs == "1" else many_generated_dir
+    total = len(list(folder.iterdir()))
+    proc = subprocess.Popen([*CLI, "ingest", str(folder), "--db", str(db), "-v", "--jobs", jobs],
                             stdout=subprocess.PIPE, text=True)  # fmt: skip
     stored = 0
     for line in proc.stdout:
@@ -138,7 +148,7 @@ def test_kill_9_mid_ingest_leaves_whole_reports_and_a_rerun_completes(generated_
     assert proc.returncode == -signal.SIGKILL
     n_reports, _ = consistency(db)
     assert 5 <= n_reports < total, "the ingest should have been interrupted mid-way"
-    rerun = run_cli("ingest", str(generated_dir), "--db", str(db))
+    rerun = run_cli("ingest", str(folder), "--db", str(db))
     assert rerun.returncode == 0, rerun.stderr
     assert rerun.stdout.startswith(f"read {total - n_reports}, skipped {n_reports} already present, failed 0")
     assert consistency(db)[0] == total
