@@ -940,8 +940,12 @@ def _parse_outcome(data: bytes, where: str) -> Entry | str:
 
 
 def _watch_parent(pid: int) -> None:
-    """In a parse worker: exit once the ingesting process ``pid`` is gone (killed with -9, a
-    worker would otherwise wait for work forever, and so would the forkserver)."""
+    """In a parse worker: ignore Ctrl-C (the ingest handles it and stops the pool) and exit
+    once the ingesting process ``pid`` is gone (killed with -9, a worker would otherwise wait
+    for work forever, and so would the forkserver)."""
+    import signal
+
+    signal.signal(signal.SIGINT, signal.SIG_IGN)
 
     proc = os.path.exists("/proc/self/stat")
 
