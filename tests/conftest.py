@@ -49,15 +49,19 @@ def sample_path() -> Path:
     return SAMPLE
 
 
-@pytest.fixture(scope="session")
-def bundled_store(tmp_path_factory) -> Path:
-    """A store holding the bundled data (data/raw + data/extract), built as ``make briefings`` does."""
+def ingest_bundled(db: Path) -> Path:
+    """Build a store of the bundled data (data/raw + data/extract) at ``db``, as ``make briefings`` does."""
     import govstats
 
     extract = PROJECT_DIR / "data" / "extract"
     if not extract.is_dir():
         pytest.skip(f"bundled extract missing: {extract}")
-    db = tmp_path_factory.mktemp("bundled-store") / "govstats.duckdb"
     summary = govstats.ingest([PROJECT_DIR / "data" / "raw", extract], db=db, progress=False)
     assert summary.failed == 0, summary.errors
     return db
+
+
+@pytest.fixture(scope="session")
+def bundled_store(tmp_path_factory) -> Path:
+    """A store holding the bundled data, shared by the tests that only read it."""
+    return ingest_bundled(tmp_path_factory.mktemp("bundled-store") / "govstats.duckdb")

@@ -16,6 +16,7 @@ import pytest
 
 from govstats import batch, pages
 from govstats.config import PROJECT_DIR
+from tests.conftest import ingest_bundled
 
 FIXTURE = str(Path(__file__).parent / "notebooks" / "briefing.ipynb")
 XSS = "<script>alert(1)</script>"
@@ -157,12 +158,8 @@ def test_dask_local_cluster_equals_local_pool(tmp_path):
 
 @pytest.fixture(scope="module")
 def bundled_store(tmp_path_factory):
-    from govstats import store
-
-    db = tmp_path_factory.mktemp("store") / "bundled.duckdb"
-    summary = store.ingest([PROJECT_DIR / "data" / "raw", PROJECT_DIR / "data" / "extract"], db, progress=False)
-    assert summary.failed == 0
-    return db
+    """A store of the bundled data of this module's own (tests here add bodies to it)."""
+    return ingest_bundled(tmp_path_factory.mktemp("store") / "bundled.duckdb")
 
 
 def _with_xss_body(db: Path) -> None:

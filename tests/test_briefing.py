@@ -5,11 +5,10 @@ from __future__ import annotations
 from datetime import datetime, timezone
 from pathlib import Path
 
-import pandas as pd
 import pytest
 
-from govstats import briefing, schema, store
-from govstats.config import PROJECT_DIR
+from govstats import briefing, store
+from tests.conftest import ingest_bundled
 from tests.test_analysis import base_requests, report
 
 XSS = "<script>alert(1)</script>局"
@@ -18,11 +17,7 @@ XSS = "<script>alert(1)</script>局"
 @pytest.fixture(scope="module")
 def db(tmp_path_factory) -> Path:
     """The bundled data, plus a body whose name is markup (to prove everything is escaped)."""
-    extract = PROJECT_DIR / "data" / "extract"
-    if not extract.is_dir():
-        pytest.skip(f"bundled extract missing: {extract}")
-    path = tmp_path_factory.mktemp("store") / "govstats.duckdb"
-    store.ingest([PROJECT_DIR / "data" / "raw", extract], db=path, progress=False)
+    path = ingest_bundled(tmp_path_factory.mktemp("store") / "govstats.duckdb")
     values = report(2022, XSS, requests=base_requests())
     entry = store.Entry(report_id="0123456789abcdef", file_name="xss.html", path="xss.html", format="html",
                         origin="api", parser_version="test", read_at=datetime.now(timezone.utc), body=XSS,

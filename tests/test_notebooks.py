@@ -24,18 +24,10 @@ SANITIZE = Path(__file__).with_name("nbval_sanitize.cfg")
 pytestmark = pytest.mark.slow
 
 
-@pytest.fixture(scope="module")
-def bundled_db(tmp_path_factory) -> Path:
-    """A store holding the bundled data, built the way ``make briefings`` builds it."""
-    import govstats
-
-    extract = PROJECT_DIR / "data" / "extract"
-    if not extract.is_dir():
-        pytest.skip(f"bundled extract missing: {extract}")
-    db = tmp_path_factory.mktemp("store") / "govstats.duckdb"
-    summary = govstats.ingest([PROJECT_DIR / "data" / "raw", extract], db=db, progress=False)
-    assert summary.failed == 0, summary.errors
-    return db
+@pytest.fixture
+def bundled_db(bundled_store) -> Path:
+    """The session's store of the bundled data (these tests only read it)."""
+    return bundled_store
 
 
 def run(notebook: Path, out: Path, db: Path, **parameters) -> nbformat.NotebookNode:
