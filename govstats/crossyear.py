@@ -74,27 +74,19 @@ def carried_over_findings(frame: pd.DataFrame) -> pd.DataFrame:
     pairs = pairs[((pairs["value"] - pairs["previous_value"]).abs() > _TOLERANCE).astype(bool)]
     if pairs.empty:
         return _empty()
-    out = pd.DataFrame(
-        {
-            "report_id": pairs["report_id"],
-            "body": pairs["body"],
-            "year": pairs["year"],
-            "kind": "crossyear",
-            "rule": "carried_over",
-            "table": "requests",
-            "cells": [f"requests/carried_over/{c}" for c in pairs["column"]],
-            "expected": pairs["previous_value"],
-            "found": pairs["value"],
-            "message": [
-                f"{b} {y}: {_label('requests', 'carried_over', c)} = {_fmt(v)}, "
-                f"but {y - 1} reported {_label('requests', 'carried_forward', c)} = {_fmt(p)}"
-                for b, y, c, v, p in zip(pairs["body"], pairs["year"], pairs["column"], pairs["value"], pairs["previous_value"])
-            ],
-            "previous_year": pairs["year"] - 1,
-            "previous_report_id": pairs["previous_report_id"],
-        }
+    return _findings(
+        pairs,
+        rule="carried_over",
+        table="requests",
+        cells=[f"requests/carried_over/{c}" for c in pairs["column"]],
+        expected=pairs["previous_value"],
+        found=pairs["value"],
+        messages=[
+            f"{b} {y}: {_label('requests', 'carried_over', c)} = {_fmt(v)}, "
+            f"but {y - 1} reported {_label('requests', 'carried_forward', c)} = {_fmt(p)}"
+            for b, y, c, v, p in zip(pairs["body"], pairs["year"], pairs["column"], pairs["value"], pairs["previous_value"])
+        ],
     )
-    return _typed(out)
 
 
 def in_force_findings(frame: pd.DataFrame) -> pd.DataFrame:
@@ -127,25 +119,38 @@ def in_force_findings(frame: pd.DataFrame) -> pd.DataFrame:
     pairs = pairs[((pairs["in_force"] - pairs["expected"]).abs() > _TOLERANCE).astype(bool)]
     if pairs.empty:
         return _empty()
+    return _findings(
+        pairs,
+        rule="in_force",
+        table="publication",
+        cells=[f"publication/{i}/in_force; publication/{i}/issued; publication/{i}/repealed" for i in pairs["item"]],
+        expected=pairs["expected"],
+        found=pairs["in_force"],
+        messages=[
+            f"{b} {y}: {_label('publication', i, 'in_force')} = {_fmt(f)}, but {y - 1}'s {_fmt(p)} "
+            f"+ issued {_fmt(n)} − repealed {_fmt(r)} = {_fmt(e)}"
+            for b, y, i, f, p, n, r, e in zip(
+                pairs["body"], pairs["year"], pairs["item"], pairs["in_force"], pairs["previous_in_force"],
+                pairs["issued"], pairs["repealed"], pairs["expected"],
+            )
+        ],  # fmt: skip
+    )
+
+
+def _findings(pairs: pd.DataFrame, *, rule: str, table: str, cells, expected, found, messages) -> pd.DataFrame:
+    """The findings frame of one cross-year rule, one row per pair of reports that disagree."""
     out = pd.DataFrame(
         {
             "report_id": pairs["report_id"],
             "body": pairs["body"],
             "year": pairs["year"],
             "kind": "crossyear",
-            "rule": "in_force",
-            "table": "publication",
-            "cells": [f"publication/{i}/in_force; publication/{i}/issued; publication/{i}/repealed" for i in pairs["item"]],
-            "expected": pairs["expected"],
-            "found": pairs["in_force"],
-            "message": [
-                f"{b} {y}: {_label('publication', i, 'in_force')} = {_fmt(f)}, but {y - 1}'s {_fmt(p)} "
-                f"+ issued {_fmt(n)} − repealed {_fmt(r)} = {_fmt(e)}"
-                for b, y, i, f, p, n, r, e in zip(
-                    pairs["body"], pairs["year"], pairs["item"], pairs["in_force"], pairs["previous_in_force"],
-                    pairs["issued"], pairs["repealed"], pairs["expected"],
-                )
-            ],  # fmt: skip
+            "rule": rule,
+            "table": table,
+            "cells": cells,
+            "expected": expected,
+            "found": found,
+            "message": messages,
             "previous_year": pairs["year"] - 1,
             "previous_report_id": pairs["previous_report_id"],
         }

@@ -26,7 +26,7 @@ from typing import TYPE_CHECKING, Any
 
 import pandas as pd
 
-from govstats import briefing
+from govstats import analysis, briefing
 from govstats.config import default_db
 from govstats.errors import GovstatsError
 from govstats.report import Report, Value
@@ -37,12 +37,7 @@ if TYPE_CHECKING:
 #: tab titles, in order
 TABS = ("报表", "指标", "图表", "数据质量")
 #: the indicator groups shown in the 指标 tab: section → heading
-SECTIONS = {
-    "requests": "收到和处理政府信息公开申请",
-    "outcomes": "申请办理结果",
-    "reviews": "行政复议和行政诉讼",
-    "publication": "主动公开",
-}
+SECTIONS = analysis.SECTION_LABELS
 
 
 def _json_list(text: Any) -> list:
