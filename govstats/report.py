@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from typing import NamedTuple
 
 import pandas as pd
 
@@ -11,9 +12,9 @@ from govstats import schema
 Key = tuple[str, str, str]  # (table, item, column)
 
 
-@dataclass(frozen=True)
-class Value:
-    """One template cell as read.
+class Value(NamedTuple):
+    """One template cell as read (an immutable record; a NamedTuple, cheap to build by the
+    hundred per report).
 
     ``value`` is the number (money in 元) or ``None`` when the cell is blank or holds a
     placeholder (``—``, ``-``, ``/``, ``无``); ``printed`` is the cell text exactly as

@@ -21,11 +21,12 @@ Conventions all readers follow:
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from typing import Literal
+from typing import Literal, NamedTuple
 
 
-@dataclass(frozen=True)
-class Cell:
+class Cell(NamedTuple):
+    """A cell as printed (an immutable record; a NamedTuple: readers build thousands)."""
+
     text: str
     source: str
     rowspan: int = 1

@@ -41,7 +41,7 @@ import statistics
 import unicodedata
 from collections import Counter
 from contextlib import contextmanager
-from dataclasses import dataclass, field, replace
+from dataclasses import dataclass, field
 from typing import Iterator
 
 from govstats.errors import ParseError
@@ -696,7 +696,7 @@ class _Reader:
                     continue
                 span = _index(grid, box[1]) - _index(grid, box[0])
                 if span >= 1 and span != cell.colspan:
-                    block.cells[i] = replace(cell, colspan=span)
+                    block.cells[i] = cell._replace(colspan=span)
 
     def _box(self, cell: Cell) -> tuple[float, float] | None:
         kept = self._boxes.get(id(cell))
@@ -766,7 +766,7 @@ class _Reader:
             else:
                 keep.append(i)
                 continue
-            grown = replace(prev, text=_join_wrapped([prev.text, cell.text]), rowspan=prev.rowspan + extra)
+            grown = prev._replace(text=_join_wrapped([prev.text, cell.text]), rowspan=prev.rowspan + extra)
             self._replace_cell(prev, grown)
             oc.cell = grown
             if part.reaches_foot(0, i):
