@@ -69,9 +69,16 @@ _PAGE_TEXT = _page_stylesheet()
 _PARSER = lxml.etree.HTMLParser()
 _UTF8_PARSER = lxml.etree.HTMLParser(encoding="utf-8")
 
-#: a style that hides its element: "display:none" once spaces are removed, in any case; the
-#: raw page is searched first (cheap), each style that may hide is then checked exactly
-_DISPLAY_NONE = re.compile(r"d *i *s *p *l *a *y *(?::|&#0*58;|&#x0*3a;|&colon;) *n *o *n *e", re.I)
+#: a style that hides its element (as a browser reads it: any case, any spaces around the colon)
+_HIDING_STYLE = re.compile(r"display\s*:\s*none", re.I)
+#: the same in the raw page (lower-cased bytes), where the colon may be written as an entity
+_RAW_HIDING_STYLE = re.compile(rb"display\s*(?::|&#0*58;|&#x0*3a;|&colon;)\s*none")
+#: where a raw page holds text that is not markup: scripts, styles, comments (lower-cased bytes)
+_RAW_TEXT = re.compile(rb"<script\b.*?</script\s*>|<style\b.*?</style\s*>|<!--.*?-->", re.S)
+#: a start tag, its attribute values quoted or not (a quoted value may hold ``>``)
+_START_TAG = re.compile(rb"""<([a-z][a-z0-9:_-]*)(?:\s+[^\s"'>/=]+(?:\s*=\s*(?:"[^"]*"|'[^']*'|[^\s"'>]+))?|\s*/)*\s*>""")
+#: beyond this many places in the raw page, every style is read instead
+_MAX_PLACES = 40
 _STYLES = lxml.etree.XPath(".//@style")
 _HIDDEN_ATTRS = lxml.etree.XPath("descendant::*/@hidden")
 
@@ -85,8 +92,8 @@ def _tag(el) -> str:
 
 
 def _hidden(el) -> bool:
-    style = (el.get("style") or "").replace(" ", "").lower()
-    return "display:none" in style or el.get("hidden") is not None
+    style = el.get("style")
+    return (style is not None and _HIDING_STYLE.search(style) is not None) or el.get("hidden") is not None
 
 
 def _span(raw: str) -> int:
@@ -115,32 +122,88 @@ def _innermost_tables(top) -> set:
     return out
 
 
-def _hidden_elements(top, page: str) -> list:
-    """Elements below ``top`` hidden by ``display:none`` or the ``hidden`` attribute."""
+def _hidden_elements(root, top, page: bytes) -> list:
+    """Elements below ``top`` hidden by ``display:none`` or the ``hidden`` attribute
+    (``page``: the raw page as UTF-8 bytes)."""
     found = [a.getparent() for a in _HIDDEN_ATTRS(top)]
-    if _DISPLAY_NONE.search(page):  # the markup may hide something by style: find which styles
-        styles = _STYLES(top)
-        # all styles as one string, compared as _hidden does (spaces removed, lower case: only
-        # ASCII letters lower-case to the letters of display:none, so bytes.lower() will do)
-        joined = "\0".join(styles).encode().replace(b" ", b"").lower()
-        index = position = 0
-        while (at := joined.find(b"display:none", position)) >= 0:
-            index += joined.count(b"\0", position, at)
-            position = at + 1
-            el = styles[index].getparent()
-            if not found or found[-1] is not el:
-                found.append(el)
+    low = page.lower()
+    if _RAW_HIDING_STYLE.search(low):  # the markup may hide something by style: find which styles
+        styled = _hiding_styles_from_page(root, low)
+        if styled is None:
+            styled = _hiding_styles_by_scan(top)
+        found.extend(el for el in styled if el not in found)
     return found
 
 
-def _remove_hidden(top, page: str, innermost: set) -> None:
+def _hiding_styles_by_scan(top) -> list:
+    """Every element below ``top`` whose ``style`` hides it, found by reading every style."""
+    styles = _STYLES(top)
+    joined = "\0".join(styles)
+    found = []
+    index = position = 0
+    for match in _HIDING_STYLE.finditer(joined):
+        index += joined.count("\0", position, match.start())
+        position = match.start()
+        el = styles[index].getparent()
+        if not found or found[-1] is not el:
+            found.append(el)
+    return found
+
+
+def _hiding_styles_from_page(root, low: bytes) -> list | None:
+    """The elements whose ``style`` hides them, found from the places the raw page
+    (``low``: lower-cased UTF-8 bytes) prints ``display:none`` — reading every style of a
+    large portal page costs more than parsing it.
+
+    Each place must be inside a start tag, whose element (same tag name, on the lines the tag
+    spans) then hides itself by its style, or inside a script, style sheet or comment. Any
+    other place (a tag not found, ``display:none`` in text or only in another attribute)
+    returns None and the caller reads every style instead. (Only a style whose letters are
+    written as character references, or a start tag faked inside another attribute's value,
+    could hide from this; no published report does either.)
+    """
+    found: list = []
+    raw_text: list[tuple[int, int]] | None = None
+    for n, match in enumerate(_RAW_HIDING_STYLE.finditer(low)):
+        if n == _MAX_PLACES:  # reading every style is quicker than looking up this many places
+            return None
+        at = match.start()
+        tag, lt = None, at
+        for _ in range(3):  # the nearest "<" may sit inside an attribute value: try a few
+            lt = low.rfind(b"<", 0, lt)
+            if lt < 0:
+                break
+            candidate = _START_TAG.match(low, lt)
+            if candidate is not None and candidate.end() > at:
+                tag = candidate
+                break
+        hit = []
+        if tag is not None:
+            first, last = low.count(b"\n", 0, lt) + 1, low.count(b"\n", 0, tag.end()) + 1
+            for el in root.iter(tag.group(1).decode()):  # in document order, so in order of lines
+                line = el.sourceline or 0
+                if line > last:
+                    break
+                if line >= first and _hidden(el):
+                    hit.append(el)
+        if not hit:  # no element hidden here: fine only in a script, style sheet or comment
+            if raw_text is None:
+                raw_text = [m.span() for m in _RAW_TEXT.finditer(low)]
+            if not any(start < at < end for start, end in raw_text):
+                return None
+            continue
+        found.extend(el for el in hit if el not in found)
+    return found
+
+
+def _remove_hidden(top, page: bytes, innermost: set) -> None:
     """Drop hidden elements from the tree; inside a report table mark hidden cells instead.
 
     Inside a report table only what a cell holds is dropped: a hidden cell is marked (skipped
     when the row is read, so the cells after it keep their numbers), and a hidden row or row
     group is read like any other.
     """
-    for el in _hidden_elements(top, page):
+    for el in _hidden_elements(top.getroottree().getroot(), top, page):
         in_cell = False
         for ancestor in el.iterancestors():
             tag = ancestor.tag
@@ -197,13 +260,18 @@ def read_html(text: str, name: str, *, utf8: bytes | None = None) -> Document:
     if utf8 is not None and _XML_DECL.match(text):
         utf8 = None
     try:
-        return _read_tree(_parse(text, name, utf8), text, name)
+        return _read_tree(_parse(text, name, utf8), utf8 or _utf8(text), name)
     except ValueError:  # lxml refuses to set text holding control characters: drop them, read again
         text = _CONTROL.sub(_visible_chars, text)
-        return _read_tree(_parse(text, name), text, name)
+        return _read_tree(_parse(text, name), _utf8(text), name)
 
 
-def _read_tree(root, text: str, name: str) -> Document:
+def _utf8(text: str) -> bytes:
+    return text.encode("utf-8", "surrogatepass")
+
+
+def _read_tree(root, page: bytes, name: str) -> Document:
+    """The Document of the parsed ``root`` (``page``: the page as UTF-8 bytes)."""
     doc = Document(name=name, format="html")
     title = root.find(".//title")
     if title is not None:
@@ -215,7 +283,7 @@ def _read_tree(root, text: str, name: str) -> Document:
     images = len(top.findall(".//img"))
     if _tag(top) not in _SKIP and not _hidden(top):
         innermost = _innermost_tables(top)
-        _remove_hidden(top, text, innermost)
+        _remove_hidden(top, page, innermost)
         for table in innermost:
             table.set(_TABLE_ATTR, "")
         _add_blocks(doc, str(_PAGE_TEXT(top)))
