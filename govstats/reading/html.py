@@ -254,8 +254,8 @@ def read_html(text: str, name: str, *, utf8: bytes | None = None) -> Document:
     ``utf8``: optionally the page's bytes when they are exactly ``text`` in UTF-8 (no BOM),
     which lxml parses faster than the str.
     """
-    if _BREAK in text or _ITEM in text or _FIELD in text:
-        text = text.translate(_NONCHARS)
+    if (b"\xef\xb7" in utf8 if utf8 is not None else True) and (_BREAK in text or _ITEM in text or _FIELD in text):
+        text = text.translate(_NONCHARS)  # (in UTF-8 the marks all start with EF B7: one search of the bytes)
         utf8 = None
     if utf8 is not None and _XML_DECL.match(text):
         utf8 = None
