@@ -36,8 +36,9 @@ _XML_DECL = re.compile(r"^\s*<\?xml[^>]*\?>", re.I)
 
 # marks in the text the XSLT pass writes (noncharacters: never meaningful in a page)
 _BREAK = "\ufdd0"  # a block boundary
-_ITEM = "\ufdd1"  # followed by T (a report table starts), R (a row), C (a cell), E (the table ends)
-_FIELD = "\ufdd2"  # separates a cell's hidden flag, rowspan, colspan and text
+_ITEM = "\ufdd1"  # followed by T (a report table starts), R (a row), C (a cell), S (a cell with fields), E (the table ends)
+_FIELD = "\ufdd2"  # ends C; separates an S cell's hidden flag, rowspan, colspan and text
+_new = tuple.__new__
 _NONCHARS = {ord(c): None for c in (_BREAK, _ITEM, _FIELD)}
 
 #: the namespace of the attributes this reader puts on report tables and hidden cells (an
@@ -55,7 +56,7 @@ def _page_stylesheet() -> lxml.etree.XSLT:
 <xsl:template match="{skip}"/>
 <xsl:template match="{skip}" mode="cell"/>
 <xsl:template match="{blocks}">{_BREAK}<xsl:apply-templates/>{_BREAK}</xsl:template>
-<xsl:template match="table[@g:table]" priority="2">{_ITEM}T<xsl:for-each select=".//tr">{_ITEM}R<xsl:for-each select="td|th">{_ITEM}C<xsl:if test="@g:hidden">h</xsl:if>{_FIELD}<xsl:value-of select="@rowspan"/>{_FIELD}<xsl:value-of select="@colspan"/>{_FIELD}<xsl:apply-templates mode="cell"/></xsl:for-each></xsl:for-each>{_ITEM}E</xsl:template>
+<xsl:template match="table[@g:table]" priority="2">{_ITEM}T<xsl:for-each select=".//tr">{_ITEM}R<xsl:for-each select="td|th"><xsl:choose><xsl:when test="@g:hidden or @rowspan or @colspan">{_ITEM}S<xsl:if test="@g:hidden">h</xsl:if>{_FIELD}<xsl:value-of select="@rowspan"/>{_FIELD}<xsl:value-of select="@colspan"/>{_FIELD}</xsl:when><xsl:otherwise>{_ITEM}C{_FIELD}</xsl:otherwise></xsl:choose><xsl:apply-templates mode="cell"/></xsl:for-each></xsl:for-each>{_ITEM}E</xsl:template>
 <xsl:template match="{blocks}" mode="cell"><xsl:text> </xsl:text><xsl:apply-templates mode="cell"/><xsl:text> </xsl:text></xsl:template>
 </xsl:stylesheet>"""
     return lxml.etree.XSLT(lxml.etree.XML(source))
@@ -318,18 +319,16 @@ def _add_blocks(doc: Document, marked: str) -> None:
                     blocks.append(Block("text", [Cell(piece, where)], where))
             page_text = ""
         kind = item[:1]
-        if kind == "C":
+        if kind == "C":  # a cell without spans (tuple.__new__: a NamedTuple's own __new__ is Python code)
+            cell_no += 1
+            cells.append(_new(Cell, (item[2:], f"table {n_table} row {row_no} cell {cell_no}", 1, 1)))
+            continue
+        if kind == "S":  # a cell with spans or hidden
             cell_no += 1
             hidden, rowspan, colspan, text = item[1:].split(_FIELD, 3)
             if not hidden:
-                cells.append(
-                    Cell(
-                        text,
-                        f"table {n_table} row {row_no} cell {cell_no}",
-                        _span(rowspan) if rowspan else 1,
-                        _span(colspan) if colspan else 1,
-                    )
-                )
+                source = f"table {n_table} row {row_no} cell {cell_no}"
+                cells.append(_new(Cell, (text, source, _span(rowspan) if rowspan else 1, _span(colspan) if colspan else 1)))
             continue
         if cells:  # a row or the table ends
             blocks.append(Block("row", cells, f"table {n_table} row {row_no}", table=n_table))
