@@ -38,6 +38,8 @@ from govstats.reading.metadata import extract_metadata, narrative_numbers
 from govstats.reading.numbers import Number, is_value_text, parse_number, to_yuan, unit_in_header
 from govstats.report import Key, Report, Value
 
+_new = tuple.__new__
+
 TABLE_NAMES = {
     "publication": "二、主动公开政府信息情况",
     "requests": "三、收到和处理政府信息公开申请情况",
@@ -166,7 +168,9 @@ def _collect(doc: Document) -> _Tables:
     spans = _RowSpans()
     for block in doc.blocks:
         if block.kind == "row":
-            block = Block("row", spans.place(block), block.source, block.table)
+            placed = spans.place(block)
+            if placed is not block.cells:
+                block = Block("row", placed, block.source, block.table)
         if block.kind == "text":
             is_heading, table = labels.heading_table(block.text)
             if is_heading:
@@ -313,11 +317,14 @@ class _Builder:
         self.warnings.append(f"{self.doc.name}: {message}")
 
     def put(self, key: Key, value: Decimal | None, cell: Cell, row_label: str, column_label: str, source: str | None = None) -> None:
-        self.values[key] = Value(
-            None if value is None else float(value),
-            cell.text,
-            f"{row_label} / {column_label}" if row_label else column_label,
-            source or cell.source,
+        self.values[key] = _new(  # tuple.__new__: a NamedTuple's own __new__ is Python code, and this runs ~200× a report
+            Value,
+            (
+                None if value is None else float(value),
+                cell.text,
+                f"{row_label} / {column_label}" if row_label else column_label,
+                source or cell.source,
+            ),
         )
 
     # -- table 1 ---------------------------------------------------------------------------
