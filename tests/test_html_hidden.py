@@ -34,6 +34,9 @@ PAGES = {
     "tag over several lines": '<html><body><p>看得见</p><div\n  class="x"\n  style="display:none"\n>看不见</div></body></html>',
     "entity colon": '<html><body><p>看得见</p><span style="display&#58;none">看不见</span></body></html>',
     "hidden attribute": "<html><body><p>看得见</p><section hidden>看不见</section></body></html>",
+    "hidden attribute, upper case with a value": '<html><body><p>看得见</p><P class="a" HIDDEN="hidden">看不见</P></body></html>',
+    "hidden attribute after a line break": "<html><body><p>看得见</p><p\nhidden\n>看不见</p></body></html>",
+    "hidden attribute, self-closing": "<html><body><p>看得见</p><p>也看得见<input type=text hidden/></p></body></html>",
     "only in a style sheet": (
         "<html><head><style>.menu{display:none}</style></head><body><p>看得见</p><p class=menu>也看得见</p></body></html>"
     ),
@@ -82,6 +85,12 @@ def test_a_style_sheet_alone_needs_no_scan(monkeypatch):
     monkeypatch.setattr(H, "_hiding_styles_by_scan", fail)
     assert "也看得见" in " ".join(_texts(PAGES["only in a style sheet"]))
     assert "看不见" not in " ".join(_texts(PAGES["> inside another attribute"]))
+
+
+def test_overflow_hidden_is_not_the_hidden_attribute(monkeypatch):
+    page = '<html><body><p style="overflow: hidden;">看得见</p><p style="overflow:hidden">也看得见</p></body></html>'
+    monkeypatch.setattr(H, "_HIDDEN_ATTRS", None)  # no need to search the tree (None: it would fail)
+    assert _texts(page) == ["看得见", "也看得见"]
 
 
 def test_text_mentioning_display_none_falls_back_to_reading_every_style(monkeypatch):

@@ -97,12 +97,15 @@ def report_id(data: bytes) -> str:
 def _split_row(block: Block, *, marked_runs: bool = False) -> tuple[list[Cell], list[Cell]]:
     """(label cells, value cells); with ``marked_runs`` (run-together text) a run such as
     ``5无989`` is a value cell."""
-    last_label = -1
-    for i, cell in enumerate(block.cells):
-        if cell.text and not is_value_text(cell.text) and not (marked_runs and runtogether.is_marked_run(cell.text)):
-            last_label = i
-    label_cells = [c for c in block.cells[: last_label + 1] if c.text]
-    return label_cells, block.cells[last_label + 1 :]
+    cells = block.cells
+    last_label = len(cells) - 1
+    while last_label >= 0:  # from the end, the first text that is no value
+        text = cells[last_label].text
+        if text and parse_number(text) is None and not (marked_runs and runtogether.is_marked_run(text)):
+            break
+        last_label -= 1
+    label_cells = [c for c in cells[: last_label + 1] if c.text]
+    return label_cells, cells[last_label + 1 :]
 
 
 class _RowSpans:
@@ -130,7 +133,11 @@ class _RowSpans:
         """The row's cells with the value cells merged down from earlier rows inserted."""
         if block.table is None or block.table != self.table:
             self.table, self.pending = block.table, {}
-        if block.table is None or not (self.pending or any(c.rowspan > 1 for c in block.cells)):
+        if block.table is None:
+            return block.cells
+        if not any(c.rowspan > 1 for c in block.cells) and not any(is_value_text(m.text) for m, _ in self.pending.values()):
+            # nothing to insert (merged label cells are not repeated): the row as printed
+            self.pending = {col: (m, rows - 1) for col, (m, rows) in self.pending.items() if rows > 1}
             return block.cells
         out: list[Cell] = []
         below: dict[int, tuple[Cell, int]] = {}

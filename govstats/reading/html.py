@@ -74,6 +74,10 @@ _UTF8_PARSER = lxml.etree.HTMLParser(encoding="utf-8")
 _HIDING_STYLE = re.compile(r"display\s*:\s*none", re.I)
 #: the same in the raw page (lower-cased bytes), where the colon may be written as an entity
 _RAW_HIDING_STYLE = re.compile(rb"display\s*(?::|&#0*58;|&#x0*3a;|&colon;)\s*none")
+#: where the raw page (lower-cased bytes) may give an element the ``hidden`` attribute (also
+#: matches some class lists and text: then the tree is searched, which settles it)
+_RAW_HIDDEN_ATTR = re.compile(rb"""hidden(?=[\s=/>])""")  # (a literal first: a fast search)
+_BEFORE_ATTR = frozenset(b""" \t\n\r\f"'/""")
 #: where a raw page holds text that is not markup: scripts, styles, comments (lower-cased bytes)
 _RAW_TEXT = re.compile(rb"<script\b.*?</script\s*>|<style\b.*?</style\s*>|<!--.*?-->", re.S)
 #: a start tag, its attribute values quoted or not (a quoted value may hold ``>``)
@@ -81,6 +85,8 @@ _START_TAG = re.compile(rb"""<([a-z][a-z0-9:_-]*)(?:\s+[^\s"'>/=]+(?:\s*=\s*(?:"
 #: beyond this many places in the raw page, every style is read instead
 _MAX_PLACES = 40
 _STYLES = lxml.etree.XPath(".//@style")
+_STRING = lxml.etree.XPath("string()", smart_strings=False)
+_COUNT_IMAGES = lxml.etree.XPath("count(.//img)")
 _HIDDEN_ATTRS = lxml.etree.XPath("descendant::*/@hidden")
 
 #: characters lxml keeps from a page but refuses in text it is given (the whitespace ones read as spaces)
@@ -126,8 +132,9 @@ def _innermost_tables(top) -> set:
 def _hidden_elements(root, top, page: bytes) -> list:
     """Elements below ``top`` hidden by ``display:none`` or the ``hidden`` attribute
     (``page``: the raw page as UTF-8 bytes)."""
-    found = [a.getparent() for a in _HIDDEN_ATTRS(top)]
     low = page.lower()
+    may_hide = any(m.start() and low[m.start() - 1] in _BEFORE_ATTR for m in _RAW_HIDDEN_ATTR.finditer(low))
+    found = [a.getparent() for a in _HIDDEN_ATTRS(top)] if may_hide else []
     if _RAW_HIDING_STYLE.search(low):  # the markup may hide something by style: find which styles
         styled = _hiding_styles_from_page(root, low)
         if styled is None:
@@ -255,8 +262,8 @@ def read_html(text: str, name: str, *, utf8: bytes | None = None) -> Document:
     ``utf8``: optionally the page's bytes when they are exactly ``text`` in UTF-8 (no BOM),
     which lxml parses faster than the str.
     """
-    if (b"\xef\xb7" in utf8 if utf8 is not None else True) and (_BREAK in text or _ITEM in text or _FIELD in text):
-        text = text.translate(_NONCHARS)  # (in UTF-8 the marks all start with EF B7: one search of the bytes)
+    if _BREAK in text or _ITEM in text or _FIELD in text:  # (one-character searches of a str are quick)
+        text = text.translate(_NONCHARS)
         utf8 = None
     if utf8 is not None and _XML_DECL.match(text):
         utf8 = None
@@ -274,20 +281,20 @@ def _utf8(text: str) -> bytes:
 def _read_tree(root, page: bytes, name: str) -> Document:
     """The Document of the parsed ``root`` (``page``: the page as UTF-8 bytes)."""
     doc = Document(name=name, format="html")
-    title = root.find(".//title")
+    title = next(root.iter("title"), None)
     if title is not None:
-        title_text = title.xpath("string()")
+        title_text = _STRING(title)
         if title_text.strip():
             doc.title = fold_ws(title_text)
     body = root.find("body")
     top = body if body is not None else root
-    images = len(top.findall(".//img"))
+    images = int(_COUNT_IMAGES(top))
     if _tag(top) not in _SKIP and not _hidden(top):
         innermost = _innermost_tables(top)
         _remove_hidden(top, page, innermost)
         for table in innermost:
             table.set(_TABLE_ATTR, "")
-        _add_blocks(doc, str(_PAGE_TEXT(top)))
+        _add_blocks(doc, bytes(_PAGE_TEXT(top)).decode("utf-8"))  # (quicker than str() of the result)
     data_rows = sum(1 for b in doc.blocks if b.kind == "row")
     if images and data_rows < 10:
         doc.warnings.append(f"the page holds {images} image(s) and hardly any table cells: its tables may be images (OCR needed)")

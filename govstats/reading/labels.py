@@ -181,6 +181,7 @@ _HEADINGS = {
 }
 
 
+@lru_cache(maxsize=65536)  # called on every line of every page: one lookup, not three calls
 def header_table(text: str) -> str | None:
     """The table a header/heading cell belongs to ("publication"/"requests"/"review"), else None."""
     return _header_of(fold(text))
@@ -194,6 +195,7 @@ def _header_of(t: str) -> str | None:
     return None
 
 
+@lru_cache(maxsize=65536)  # called on every line of every page: one lookup, not three calls
 def heading_table(text: str) -> tuple[bool, str | None]:
     """Whether a short line is a section heading, and of which table (None: a narrative section).
 
@@ -225,6 +227,7 @@ PUBLICATION_MARKERS = {
 _FOLDED_MARKERS = {v: tuple(fold(w) for w in words) for v, words in PUBLICATION_MARKERS.items()}
 
 
+@lru_cache(maxsize=65536)  # called on every line of every page: one lookup, not three calls
 def publication_markers(text: str) -> frozenset[str]:
     """Which template versions' table-1 markers ``text`` contains."""
     return _markers_of(fold(text))
