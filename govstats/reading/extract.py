@@ -29,6 +29,7 @@ from __future__ import annotations
 import hashlib
 from dataclasses import dataclass, field
 from decimal import Decimal
+from functools import lru_cache
 
 from govstats import schema
 from govstats.errors import ParseError
@@ -670,15 +671,20 @@ class _Builder:
     def _ordered(self, template: str | None) -> dict[Key, Value]:
         pub = self.layouts.get("publication") or template or "2021"
         req = self.layouts.get("requests") or "2021"
-        out: dict[Key, Value] = {}
-        for key in schema.cells(pub, req):
-            if key in self.values:
-                out[key] = self.values[key]
-            if key[0] == "requests" and key[2] == "natural_person":
-                extra = (key[0], key[1], "legal_person")
-                if extra in self.values:
-                    out[extra] = self.values[extra]
-        return out
+        values = self.values
+        return {key: values[key] for key in _cell_order(pub, req) if key in values}
+
+
+@lru_cache(maxsize=None)
+def _cell_order(publication: str, requests: str) -> tuple[Key, ...]:
+    """The template's cells in order (:func:`govstats.schema.cells`), each request row's
+    ``legal_person`` aggregate (merged columns) right after its ``natural_person``."""
+    out: list[Key] = []
+    for key in schema.cells(publication, requests):
+        out.append(key)
+        if key[0] == "requests" and key[2] == "natural_person":
+            out.append((key[0], key[1], "legal_person"))
+    return tuple(out)
 
 
 def _unstack(row: Row, n: int) -> list[Row]:
