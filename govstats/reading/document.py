@@ -33,7 +33,7 @@ class Cell(NamedTuple):
     colspan: int = 1
 
 
-@dataclass
+@dataclass(slots=True)
 class Block:
     kind: Literal["text", "row"]
     cells: list[Cell]

@@ -35,7 +35,7 @@ from govstats import schema
 from govstats.errors import ParseError
 from govstats.reading import labels, runtogether
 from govstats.reading.document import Block, Cell, Document
-from govstats.reading.metadata import extract_metadata, narrative_numbers
+from govstats.reading.metadata import compact_text, extract_metadata, narrative_numbers
 from govstats.reading.numbers import Number, is_value_text, parse_number, to_yuan, unit_in_header
 from govstats.report import Key, Report, Value
 
@@ -62,7 +62,7 @@ _HEADER_CELLS = {
 _GENERIC_LABELS = {"其他", "总计", "合计", "其他处理"}
 
 
-@dataclass
+@dataclass(slots=True)
 class Row:
     """A table row as found: label cells, value cells, the table it belongs to."""
 
@@ -180,11 +180,10 @@ def _collect(doc: Document) -> _Tables:
             if placed is not block.cells:
                 block = Block("row", placed, block.source, block.table)
         if block.kind == "text":
-            is_heading, table = labels.heading_table(block.text)
+            is_heading, table, short, header = _line_role(block.text)
             if is_heading:
                 context = table
-            elif len(labels.fold(block.text)) <= 40:
-                header = labels.header_table(block.text)
+            elif short:
                 if header:
                     context = header
                     found.header_text[header].append(block.text)
@@ -247,6 +246,16 @@ def _collect(doc: Document) -> _Tables:
     return found
 
 
+@lru_cache(maxsize=65536)
+def _line_role(text: str) -> tuple[bool, str | None, bool, str | None]:
+    """What a text line can tell :func:`_collect` (one cached call per line of a page):
+    whether it is a section heading and of which table; whether it is short enough to be a
+    header or a label (≤ 40 characters); if so, the table its header words name."""
+    is_heading, table = labels.heading_table(text)
+    short = len(labels.fold(text)) <= 40
+    return is_heading, table, short, labels.header_table(text) if short and not is_heading else None
+
+
 def _row_label_after_header(cells: list[Cell]) -> tuple[str, str, Cell] | None:
     """(table, item, cell) when the last label cell after header cells names a template row."""
     last = cells[-1]
@@ -277,6 +286,8 @@ def _fit(cells: list[Cell], n: int, *, leading_first: bool = False) -> list[Cell
     follow header cells in the same dumped row are preceded by the header's spacers, so
     those are trimmed from the front first (``leading_first``).
     """
+    if len(cells) <= n:  # nothing to trim (the common case: no copy made; callers do not mutate it)
+        return cells if len(cells) == n else None
     cells = list(cells)
     if leading_first:  # one spacer before (the header's), one after (the row's own), in turn
         turn = 0
@@ -612,7 +623,8 @@ class _Builder:
 
     # -- all -------------------------------------------------------------------------------
     def build(self) -> Report:
-        body, year = extract_metadata(self.doc)
+        compact = compact_text(self.doc)
+        body, year = extract_metadata(self.doc, compact)
         self.year = year
         found = _collect(self.doc)
         by_table: dict[str, list[Row]] = {"publication": [], "requests": [], "review": []}
@@ -665,7 +677,7 @@ class _Builder:
             layouts=self.layouts,
             missing=self.missing,
             warnings=self.warnings,
-            narrative=narrative_numbers(self.doc),
+            narrative=narrative_numbers(self.doc, compact),
         )
 
     def _ordered(self, template: str | None) -> dict[Key, Value]:

@@ -139,8 +139,16 @@ def head_text(doc: Document, lines: int = 8) -> str:
     return "".join(out)
 
 
-def extract_metadata(doc: Document) -> tuple[str | None, int | None]:
-    """``(body, year)`` of a document: title first, then the opening lines, then the preamble."""
+def compact_text(doc: Document) -> str:
+    """All the document's text lines joined, without whitespace (what the preamble and
+    narrative searches read)."""
+    return _compact("".join(doc.text_lines()))
+
+
+def extract_metadata(doc: Document, compact: str | None = None) -> tuple[str | None, int | None]:
+    """``(body, year)`` of a document: title first, then the opening lines, then the preamble.
+
+    ``compact``: :func:`compact_text` of ``doc`` when the caller has it already."""
     body = year = None
     for candidate in (doc.title or "", head_text(doc, 3), head_text(doc, 12)):
         b, y = parse_title(candidate)
@@ -152,7 +160,8 @@ def extract_metadata(doc: Document) -> tuple[str | None, int | None]:
             break
     if body is None:
         body = signature_body(doc) or publisher_body(doc)
-    compact = _compact("".join(doc.text_lines()))
+    if compact is None:
+        compact = compact_text(doc)
     if body:
         body = qualify_body(body, compact)
     period_year = find_year(compact)
@@ -175,14 +184,14 @@ _CARRIED = (
 )
 
 
-def narrative_numbers(doc: Document) -> dict[str, float]:
+def narrative_numbers(doc: Document, compact: str | None = None) -> dict[str, float]:
     """Headline numbers the narrative states: ``received`` and ``carried_forward`` (when found).
 
     Only sentences about applications count (``申请`` must appear in or right after the
     match: "全年受理网络问政182件" is not about 信息公开申请).
     """
     out: dict[str, float] = {}
-    text = _compact("".join(doc.text_lines()))
+    text = compact_text(doc) if compact is None else compact
     for key, patterns in (("received", _RECEIVED), ("carried_forward", _CARRIED)):
         for pattern in patterns:
             for m in pattern.finditer(text):
