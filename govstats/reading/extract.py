@@ -27,6 +27,7 @@ table not found is named in ``Report.missing``.
 from __future__ import annotations
 
 import hashlib
+import operator
 from dataclasses import dataclass, field
 from decimal import Decimal
 from functools import lru_cache
@@ -40,6 +41,8 @@ from govstats.reading.numbers import Number, is_value_text, parse_number, to_yua
 from govstats.report import Key, Report, Value
 
 _new = tuple.__new__
+_ROWSPAN = operator.attrgetter("rowspan")
+_TEXT = operator.attrgetter("text")
 
 TABLE_NAMES = {
     "publication": "二、主动公开政府信息情况",
@@ -136,7 +139,7 @@ class _RowSpans:
             self.table, self.pending = block.table, {}
         if block.table is None:
             return block.cells
-        if not any(c.rowspan > 1 for c in block.cells) and not any(is_value_text(m.text) for m, _ in self.pending.values()):
+        if max(map(_ROWSPAN, block.cells), default=1) == 1 and not any(is_value_text(m.text) for m, _ in self.pending.values()):
             # nothing to insert (merged label cells are not repeated): the row as printed
             self.pending = {col: (m, rows - 1) for col, (m, rows) in self.pending.items() if rows > 1}
             return block.cells
@@ -166,7 +169,12 @@ class _RowSpans:
 
 
 def _is_header(cells: list[Cell]) -> bool:
-    return any(labels.fold(c.text) in _HEADER_CELLS or labels.header_table(c.text) for c in cells)
+    return any(map(_is_header_text, map(_TEXT, cells)))
+
+
+@lru_cache(maxsize=65536)
+def _is_header_text(text: str) -> bool:
+    return labels.fold(text) in _HEADER_CELLS or labels.header_table(text) is not None
 
 
 def _collect(doc: Document) -> _Tables:
