@@ -390,3 +390,27 @@ def test_unread_table_1_row_makes_the_report_incomplete():
     assert not got.complete
     assert "publication" in got.missing
     assert any("licensing" in w and "not read" in w for w in got.warnings)
+
+
+@pytest.mark.parametrize(
+    "sentence, expected",
+    [
+        ("本年度共收到政府信息公开申请25件，其中……", {"received": 25.0}),
+        ("全年受理政府信息公开申请 12 件。", {"received": 12.0}),
+        ("我单位收到各类申请，其中政府信息公开申请7件。", {}),  # the verb is in another clause
+        ("接收依申请公开政府信息申请8件。", {"received": 8.0}),
+        ("共收到9件申请。", {"received": 9.0}),
+        ("全年受理网络问政182件。", {}),  # not about 信息公开申请
+        ("3件结转下年度继续办理。", {"carried_forward": 3.0}),
+        ("结转下一年度办理的2件。", {"carried_forward": 2.0}),
+        ("转下年度办理4件。", {"carried_forward": 4.0}),
+        ("结转至2024年度1件。", {"carried_forward": 1.0}),
+        ("本年度共收到申请30件，其中5件结转下年度继续办理。", {"received": 30.0, "carried_forward": 5.0}),
+        ("本年度未发生行政复议。", {}),
+    ],
+)
+def test_narrative_numbers(sentence, expected):
+    from govstats.reading.metadata import narrative_numbers
+
+    doc = read_document(f"某某局2023年政府信息公开工作年度报告\n{sentence}\n".encode("utf-8"), "narrative.txt")
+    assert narrative_numbers(doc) == expected

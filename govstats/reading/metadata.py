@@ -185,6 +185,10 @@ _CARRIED = (
     re.compile(r"结转至(?:(?:19|20)\d{2}年度?)" + _NUM),
 )
 
+#: a word each pattern of the kind holds (a text without any cannot match: not searched)
+_RECEIVED_WORDS = ("收到", "受理", "接收")
+_CARRIED_WORDS = ("结转", "转下")
+
 
 def narrative_numbers(doc: Document, compact: str | None = None) -> dict[str, float]:
     """Headline numbers the narrative states: ``received`` and ``carried_forward`` (when found).
@@ -194,7 +198,9 @@ def narrative_numbers(doc: Document, compact: str | None = None) -> dict[str, fl
     """
     out: dict[str, float] = {}
     text = compact_text(doc) if compact is None else compact
-    for key, patterns in (("received", _RECEIVED), ("carried_forward", _CARRIED)):
+    for key, patterns, words in (("received", _RECEIVED, _RECEIVED_WORDS), ("carried_forward", _CARRIED, _CARRIED_WORDS)):
+        if not any(w in text for w in words):  # every pattern of the kind holds one of these words
+            continue
         for pattern in patterns:
             for m in pattern.finditer(text):
                 if key == "received" and "申请" not in text[m.start() : m.end() + 4]:
