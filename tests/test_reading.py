@@ -279,7 +279,7 @@ def test_legal_person_subtotal_column_is_left_out(sample_path, at):
             subtotal = sum(nums[1:6])
             cells = [c.text for c in block.cells if not c.text.isdigit()]
             printed = [str(x) for x in nums[:at]] + [str(subtotal)] + [str(x) for x in nums[at:]]
-            block.cells = [type(values[0])(t, values[0].source) for t in cells + printed]
+            block.cells[:] = [type(values[0])(t, values[0].source) for t in cells + printed]
     report = govstats.read_report(write(doc, "txt-plain").encode("utf-8"), name="subtotal.txt")
     assert report.value("requests", "new", "commercial") == 1 and report.value("requests", "new", "total") == 19
     assert report.value("requests", "new", "other_org") == 0

@@ -33,8 +33,10 @@ class Cell(NamedTuple):
     colspan: int = 1
 
 
-@dataclass(slots=True)
-class Block:
+class Block(NamedTuple):
+    """A text block (one cell) or a table row (its cells as printed); a NamedTuple, cheap to
+    build for every line of a page. Its cell list may be edited in place; it is not replaced."""
+
     kind: Literal["text", "row"]
     cells: list[Cell]
     source: str

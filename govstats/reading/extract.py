@@ -130,40 +130,46 @@ class _RowSpans:
 
     def __init__(self) -> None:
         self.table: int | None = None
-        #: grid column where a merged cell starts → (the cell, rows it still covers)
-        self.pending: dict[int, tuple[Cell, int]] = {}
+        #: grid column where a merged cell starts → (the cell, rows it still covers, whether
+        #: it is a value cell: only those are repeated)
+        self.pending: dict[int, tuple[Cell, int, bool]] = {}
 
     def place(self, block: Block) -> list[Cell]:
         """The row's cells with the value cells merged down from earlier rows inserted."""
+        cells = block.cells
         if block.table is None or block.table != self.table:
             self.table, self.pending = block.table, {}
         if block.table is None:
-            return block.cells
-        if max(map(_ROWSPAN, block.cells), default=1) == 1 and not any(is_value_text(m.text) for m, _ in self.pending.values()):
+            return cells
+        pending = self.pending
+        spans = max(map(_ROWSPAN, cells), default=1) > 1
+        if not spans and not any(is_value for _m, _rows, is_value in pending.values()):
             # nothing to insert (merged label cells are not repeated): the row as printed
-            self.pending = {col: (m, rows - 1) for col, (m, rows) in self.pending.items() if rows > 1}
-            return block.cells
+            if pending:
+                self.pending = {col: (m, rows - 1, v) for col, (m, rows, v) in pending.items() if rows > 1}
+            return cells
         out: list[Cell] = []
-        below: dict[int, tuple[Cell, int]] = {}
-        own = iter(block.cells)
+        below: dict[int, tuple[Cell, int, bool]] = {}
+        own = iter(cells)
         cell = next(own, None)
         col = 0
-        while cell is not None or any(c >= col for c in self.pending):
-            if col in self.pending:
-                merged, rows = self.pending[col]
-                if is_value_text(merged.text):
+        last = max(pending, default=-1)  # the rightmost grid column a merged cell covers
+        while cell is not None or col <= last:
+            if col in pending:
+                merged, rows, is_value = pending[col]
+                if is_value:
                     out.append(Cell(merged.text, f"{merged.source} (merged down over {merged.rowspan} rows)", colspan=merged.colspan))
                 if rows > 1:
-                    below[col] = (merged, rows - 1)
+                    below[col] = (merged, rows - 1, is_value)
                 col += merged.colspan
             elif cell is not None:
                 out.append(cell)
                 if cell.rowspan > 1:
-                    below[col] = (cell, cell.rowspan - 1)
+                    below[col] = (cell, cell.rowspan - 1, is_value_text(cell.text))
                 col += cell.colspan
                 cell = next(own, None)
             else:  # the row ends before a merged cell further right
-                col = min(c for c in self.pending if c >= col)
+                col = min(c for c in pending if c >= col)
         self.pending = below
         return out
 

@@ -323,7 +323,7 @@ def _add_blocks(doc: Document, marked: str) -> None:
                 if piece:
                     n_text += 1
                     where = f"text block {n_text}"
-                    blocks.append(Block("text", [Cell(piece, where)], where))
+                    blocks.append(_new(Block, ("text", [_new(Cell, (piece, where, 1, 1))], where, None)))
             page_text = ""
         kind = item[:1]
         if kind == "C":  # a cell without spans (tuple.__new__: a NamedTuple's own __new__ is Python code)
@@ -338,7 +338,7 @@ def _add_blocks(doc: Document, marked: str) -> None:
                 cells.append(_new(Cell, (text, source, _span(rowspan) if rowspan else 1, _span(colspan) if colspan else 1)))
             continue
         if cells:  # a row or the table ends
-            blocks.append(Block("row", cells, f"table {n_table} row {row_no}", table=n_table))
+            blocks.append(_new(Block, ("row", cells, f"table {n_table} row {row_no}", n_table)))
             cells = []
         if kind == "R":
             row_no += 1
