@@ -17,7 +17,8 @@ from govstats import schema
 from govstats.errors import ParseError
 from govstats.reading import read_document
 from govstats.reading.document import Document
-from govstats.reading.pdf import _clean_char, read_pdf
+from govstats.reading.pdf import read_pdf
+from govstats.reading.pdf.chars import _clean_char
 from govstats.writing import write
 from tests.conftest import SAMPLE, corpus_params, truth_for
 from tests.support import render

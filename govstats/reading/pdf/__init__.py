@@ -1,0 +1,82 @@
+"""Read a report published as PDF into the shared :class:`~govstats.reading.document.Document`.
+
+Built on pdfplumber (pdfminer.six underneath). The reader knows page geometry, not the
+template: it finds the tables a page draws with ruling lines, reads each cell's characters by
+position, and turns the text around the tables into paragraphs.
+
+* **Tables** come from the page's *visible* rules only (stroked lines, stroked rectangles, thin
+  filled bars). White cell backgrounds and shaded paragraphs are ignored, so a page whose body
+  text sits in white boxes is not mistaken for a table. Each drawn table is closed at its top and
+  bottom so that a merged cell cut by a page break (it loses its edge there) is still a cell.
+* **Cells** are read as printed: a merged cell appears once with its row/column span counted
+  on the table's grid; its characters are assigned by position, so digits of neighbouring cells
+  never run together and never change order. Lines inside a cell are joined (without a space
+  between two CJK characters: a PDF line break is layout, not text).
+* **Pages**: a table that runs to the foot of one page and resumes at the top of the next is one
+  table; a repeated header on the new page is dropped; a merged left-hand cell cut by the page
+  break is joined back (its row span grows instead of an empty cell being printed twice). Page
+  furniture (page numbers such as ``- 3 -``, ``第3页``, ``3/5``; a running header or footer
+  repeated on most pages) never becomes a block.
+* **Tables without rules** (on pages that draw none): rows are lines ending in numbers; value
+  columns are found by lining the numbers up across rows, cells are cut at wide gaps and at any
+  gap next to a digit (digits of neighbouring cells never run together), and wrapped label
+  lines join the row they belong to. Best effort: labels of neighbouring columns printed with
+  no gap at all between them cannot be told apart without rules.
+* **Text**: lines outside tables are joined into paragraphs (a paragraph ends at a short line,
+  an indented line, a heading-sized gap or a change of font size), across a page break too.
+  ``Document.title`` is the largest-type heading of the first page.
+
+Glyphs some PDF producers map to Kangxi radicals (``⼈`` U+2F08 for ``人``) are read as the
+ideographs they depict. A PDF without a text layer (a scan) or one that cannot be opened
+(encrypted, damaged) raises :class:`govstats.ParseError` naming the file.
+
+The package, lowest layer first (a module imports only from the ones above it):
+
+* ``chars`` — the character as pdfplumber gives it, the distance tolerances, glyph cleaning
+  (radicals → ideographs) and tests on character text (CJK, numbers, enumerators);
+* ``lines`` — characters grouped into visual lines, a line's text, wrapped lines joined,
+  positions named as sources;
+* ``parts`` — ``_TablePart``, the part of a table drawn on one page, and how parts of one
+  table fit together across a page break;
+* ``ruled`` — visible ruling lines → table grids → table parts with cells and spans, and the
+  text of a cut cell overflowing below its table;
+* ``unruled`` — tables printed without rules, found by lining up value columns;
+* ``pages`` — opening the PDF: each page's cleaned characters, visible rules and tables, the
+  metadata title, clear errors for files that cannot be read;
+* ``furniture`` — page numbers and running headers/footers in the page margins;
+* ``reader`` — ``_Reader``, which walks the pages in order and assembles table parts and
+  text lines into the :class:`~govstats.reading.document.Document`.
+"""
+
+from __future__ import annotations
+
+from govstats.errors import ParseError
+from govstats.reading.document import Document
+from govstats.reading.pdf.pages import _open_pages, _quiet_pdfminer
+from govstats.reading.pdf.reader import _Reader
+
+__all__ = ["read_pdf"]
+
+
+def read_pdf(data: bytes, name: str) -> Document:
+    """Read the bytes of a PDF report into a :class:`Document` (format ``"pdf"``).
+
+    ``name`` is how messages name the file. Cell sources read ``page 3 (x=120, y=455)``: the
+    1-based page and the top-left corner of the cell or line in PDF points from the page's
+    top-left. Raises :class:`ParseError` when the PDF cannot be opened (encrypted, damaged) or
+    has no text layer (a scan: OCR is not done).
+    """
+    with _quiet_pdfminer():
+        pages, meta_title = _open_pages(data, name)
+        reader = _Reader(name)
+        reader.meta_title = meta_title
+        for number, page in enumerate(pages, start=1):
+            reader.add_page(number, page)
+        try:
+            return reader.finish()
+        except ParseError:
+            raise
+        except Exception as exc:  # a page the layout cannot make sense of: say so, no traceback
+            raise ParseError(
+                f"the PDF's pages could not be laid out ({type(exc).__name__}: {exc})", source=name
+            ) from exc

@@ -1,0 +1,251 @@
+"""Tables drawn with ruling lines: the visible rules of a page, grouped into bands, handed to
+pdfplumber's table finder; each table read into a :class:`_TablePart` with cells placed and
+spanned on the table's grid, and the text of a cut cell that overflows below the table."""
+
+from __future__ import annotations
+
+import bisect
+
+from govstats.reading.document import Cell
+from govstats.reading.pdf.chars import SNAP, Char
+from govstats.reading.pdf.lines import _group_lines, _join_wrapped, _Line, _where
+from govstats.reading.pdf.parts import _TablePart
+
+
+def _is_visible(color) -> bool:
+    """A colour that shows on white paper (pdfminer colours: gray, RGB or CMYK tuples)."""
+    if color is None:
+        return True  # the PDF default colour is black
+    if isinstance(color, (int, float)):
+        color = (color,)
+    try:
+        values = [float(v) for v in color]
+    except (TypeError, ValueError):
+        return True  # a pattern or named colour space: assume it is drawn
+    if len(values) == 1:
+        return values[0] < 0.9
+    if len(values) == 3:
+        return min(values) < 0.9
+    if len(values) == 4:  # CMYK: white is all zero
+        return max(values) > 0.1
+    return True
+
+
+def _edge(orientation: str, x0: float, x1: float, top: float, bottom: float) -> dict:
+    return {
+        "object_type": "rule_edge",
+        "orientation": orientation,
+        "x0": x0,
+        "x1": x1,
+        "top": top,
+        "bottom": bottom,
+        "width": x1 - x0,
+        "height": bottom - top,
+    }
+
+
+def _visible_edges(page) -> list[dict]:
+    """Horizontal and vertical rules a reader would see: stroked lines/paths, thin filled bars."""
+    edges: list[dict] = []
+    for obj in list(page.rects):
+        x0, x1, top, bottom = obj["x0"], obj["x1"], obj["top"], obj["bottom"]
+        w, h = x1 - x0, bottom - top
+        if obj.get("fill") and _is_visible(obj.get("non_stroking_color")) and min(w, h) <= SNAP:
+            if w >= h:
+                edges.append(_edge("h", x0, x1, (top + bottom) / 2, (top + bottom) / 2))
+            else:
+                edges.append(_edge("v", (x0 + x1) / 2, (x0 + x1) / 2, top, bottom))
+        elif obj.get("stroke") and _is_visible(obj.get("stroking_color")):
+            edges += [
+                _edge("h", x0, x1, top, top),
+                _edge("h", x0, x1, bottom, bottom),
+                _edge("v", x0, x0, top, bottom),
+                _edge("v", x1, x1, top, bottom),
+            ]
+    for obj in list(page.lines) + list(page.curves):
+        if not _is_visible(obj.get("stroking_color")):
+            continue
+        points = obj.get("pts") or [(obj["x0"], obj["top"]), (obj["x1"], obj["bottom"])]
+        for (ax, ay), (bx, by) in zip(points, points[1:]):
+            # pdfplumber gives pts with y from the top in recent versions
+            if abs(ay - by) <= 0.5 and abs(ax - bx) > SNAP:
+                edges.append(_edge("h", min(ax, bx), max(ax, bx), ay, ay))
+            elif abs(ax - bx) <= 0.5 and abs(ay - by) > SNAP:
+                edges.append(_edge("v", ax, ax, min(ay, by), max(ay, by)))
+    return edges
+
+
+def _bands(edges: list[dict]) -> list[list[dict]]:
+    """The rules grouped by table: blocks of vertically connected vertical rules, each with
+    the horizontal rules in its height, closed at its top and bottom.
+
+    A table cut by a page break often lacks the rule where it was cut (and a merged cell there
+    has no edge at all); closing each block gives those cells back (a closing rule over an
+    existing one changes nothing). Tables are found band by band so that pdfplumber's
+    snapping, which pulls together rules at nearby x anywhere on the page, never moves a
+    column of one table onto the column of another.
+    """
+    verticals = sorted((e for e in edges if e["orientation"] == "v"), key=lambda e: e["top"])
+    groups: list[list[dict]] = []
+    for e in verticals:
+        if groups and e["top"] <= max(g["bottom"] for g in groups[-1]) + SNAP:
+            groups[-1].append(e)
+        else:
+            groups.append([e])
+    bands = []
+    for group in groups:
+        x0 = min(e["x0"] for e in group)
+        x1 = max(e["x0"] for e in group)
+        if len(group) < 2 or x1 - x0 < 2 * SNAP:
+            continue
+        top = min(e["top"] for e in group)
+        bottom = max(e["bottom"] for e in group)
+        horizontals = [
+            e
+            for e in edges
+            if e["orientation"] == "h"
+            and top - SNAP <= e["top"] <= bottom + SNAP
+            and e["x1"] >= x0 - SNAP
+            and e["x0"] <= x1 + SNAP
+        ]
+        closing = [_edge("h", x0, x1, top, top), _edge("h", x0, x1, bottom, bottom)]
+        bands.append(group + horizontals + closing)
+    return bands
+
+
+def _find_tables(page, edges: list[dict]) -> list:
+    """pdfplumber tables on the visible rules, band by band, single boxed cells included."""
+    from pdfplumber.table import Table, TableFinder, TableSettings
+
+    found = []
+    for band in _bands(edges):
+        settings = {
+            "vertical_strategy": "explicit",
+            "horizontal_strategy": "explicit",
+            "explicit_vertical_lines": [e for e in band if e["orientation"] == "v"],
+            "explicit_horizontal_lines": [e for e in band if e["orientation"] == "h"],
+            "snap_tolerance": SNAP,
+            "join_tolerance": SNAP,
+            "intersection_tolerance": SNAP,
+        }
+        finder = TableFinder(page, TableSettings.resolve(settings))
+        tables = list(finder.tables)
+        # pdfplumber drops single-cell tables; a boxed line may be a table's lone first row
+        grouped = {tuple(c) for t in tables for c in t.cells}
+        found += tables + [Table(page, (cell,)) for cell in finder.cells if tuple(cell) not in grouped]
+    return found
+
+
+def _grid(values: list[float]) -> list[float]:
+    return _cluster(sorted({round(v, 1) for v in values}))
+
+
+def _cluster(values: list[float]) -> list[float]:
+    out: list[float] = []
+    for v in values:
+        if not out or v - out[-1] > SNAP:
+            out.append(v)
+    return out
+
+
+def _index(grid: list[float], v: float) -> int:
+    i = bisect.bisect_left(grid, v - SNAP)
+    return min(i, len(grid) - 1)
+
+
+def _table_part(page: int, table, chars: list[Char], spill: list[Char]) -> _TablePart:
+    """Cells of one drawn table with spans on its grid, text read by character position.
+
+    ``spill`` are characters printed just below the table (a cut cell's overflow): they
+    belong to the cell of the last grid row above them.
+    """
+    cells = list(table.cells)
+    xs = _grid([v for c in cells for v in (c[0], c[2])])
+    ys = _grid([v for c in cells for v in (c[1], c[3])])
+    placed = []
+    for x0, top, x1, bottom in cells:
+        col, col_end = _index(xs, x0), _index(xs, x1)
+        row, row_end = _index(ys, top), _index(ys, bottom)
+        if col_end > col and row_end > row:
+            placed.append((row, col, row_end - row, col_end - col, (x0, top, x1, bottom)))
+    owner: dict[tuple[int, int], int] = {}
+    for k, (row, col, rs, cs, _) in enumerate(placed):
+        for r in range(row, row + rs):
+            for c in range(col, col + cs):
+                owner.setdefault((r, c), k)
+    texts: list[list[Char]] = [[] for _ in placed]
+    for ch in chars + spill:
+        cx, cy = (ch["x0"] + ch["x1"]) / 2, (ch["top"] + ch["bottom"]) / 2
+        c = bisect.bisect_right(xs, cx) - 1
+        r = min(bisect.bisect_right(ys, cy) - 1, len(ys) - 2)
+        k = owner.get((r, c))
+        if k is not None:
+            texts[k].append(ch)
+    spilled = {id(ch) for ch in spill}
+    by_row: dict[int, list[tuple[int, Cell, tuple[float, float], int, bool]]] = {}
+    for k, (row, col, rs, cs, (x0, top, x1, bottom)) in enumerate(placed):
+        lines = _group_lines(texts[k])
+        text = _join_wrapped([ln.text for ln in lines])
+        cut = bool(lines) and (
+            lines[-1].bottom >= bottom - 0.5 or any(id(ch) in spilled for ch in texts[k])
+        )
+        cell = Cell(text, _where(page, x0, top), rowspan=rs, colspan=cs)
+        by_row.setdefault(row, []).append((col, cell, (x0, x1), rs, cut))
+    part = _TablePart(page, table.bbox[1], table.bbox[3], table.bbox[0], table.bbox[2], [], [], len(ys) - 1, [], [], [])
+    for row in sorted(by_row):
+        entries = sorted(by_row[row], key=lambda e: e[0])
+        if all(not e[1].text for e in entries) and all(e[3] == 1 for e in entries):
+            continue  # an empty spacer row carries nothing
+        part.rows.append([e[1] for e in entries])
+        part.boxes.append([e[2] for e in entries])
+        part.starts.append(row)
+        part.spans.append([e[3] for e in entries])
+        part.cut.append([e[4] for e in entries])
+    part.single = len(xs) <= 2
+    if part.single:
+        part.lines = _group_lines(chars + spill)
+        if len(part.rows) > 1:  # a boxed block of text, not a table's header row
+            part.rows = []
+    return part
+
+
+def _overflow_lines(tables: list, lines: list[_Line], chars: list[Char]) -> list[_Line]:
+    """Lines printed just below the last table of a page, inside one of its foot cells, with
+    nothing after them: the text of a cell cut by the page break, overflowing the cell.
+
+    A line qualifies when it starts within 0.3 character heights of the table's bottom rule,
+    within one height when the cell above it is full (its text already touches the rule), or
+    within three when that cell is empty (its vertically centred text fell below the break).
+    Each returned line gets ``table``, the index of the table it belongs to.
+    """
+    if not tables or not lines:
+        return []
+    last = max(range(len(tables)), key=lambda i: tables[i].bbox[3])
+    bottom = tables[last].bbox[3]
+    below = [ln for ln in lines if ln.top >= bottom - 1]
+    if not below or len(below) > 3:
+        return []
+    foot_cells = [c for c in tables[last].cells if abs(c[3] - bottom) <= SNAP]
+    out: list[_Line] = []
+    for ln in sorted(below, key=lambda ln: ln.top):
+        size = max(ln.size, 1.0)
+        cell = next((c for c in foot_cells if c[0] - 1 <= ln.x0 and ln.x1 <= c[2] + 1), None)
+        if cell is None:
+            return []
+        if out:
+            fits = ln.top - out[-1].bottom <= 1.6 * size
+        else:
+            inside = [
+                ch
+                for ch in chars
+                if cell[0] <= ch["x0"] and ch["x1"] <= cell[2] and cell[1] <= ch["top"] and ch["bottom"] <= cell[3] + 1
+            ]
+            full = bool(inside) and max(ch["bottom"] for ch in inside) >= cell[3] - 0.3 * size
+            # an empty cell at the foot: its (vertically centred) text fell below the break
+            reach = 3.0 if not inside else 1.0 if full else 0.3
+            fits = ln.top - bottom <= reach * size
+        if not fits:
+            return []
+        ln.table = last  # type: ignore[attr-defined]
+        out.append(ln)
+    return out
