@@ -91,6 +91,8 @@ class _Tables:
     #: table 三 items named by loose text lines (labels printed apart from their numbers)
     text_items: set[str] = field(default_factory=set)
     header_text: dict[str, list[str]] = field(default_factory=lambda: {"publication": [], "requests": [], "review": []})
+    #: table 三's header texts grouped as printed: one list per header row or text line
+    request_header_rows: list[list[str]] = field(default_factory=list)
 
 
 def report_id(data: bytes) -> str:
@@ -201,6 +203,8 @@ def _collect(doc: Document) -> _Tables:
                 if header:
                     context = header
                     found.header_text[header].append(block.text)
+                    if header == "requests":
+                        found.request_header_rows.append([block.text])
                 elif context == "publication" and labels.publication_markers(block.text):
                     found.header_text["publication"].append(block.text)
                 elif context == "requests":
@@ -220,8 +224,10 @@ def _collect(doc: Document) -> _Tables:
             tail = _row_label_after_header(label_cells)
             if tail is not None:  # a dump without row breaks: header cells, then a row's label
                 table, item, label_cell = tail
-                for cell in label_cells[: label_cells.index(label_cell)]:
-                    found.header_text[table].append(cell.text)
+                texts = [cell.text for cell in label_cells[: label_cells.index(label_cell)]]
+                found.header_text[table].extend(texts)
+                if table == "requests":
+                    found.request_header_rows.append(texts)
                 row = Row(table, [label_cell], value_cells, block.source, item)
                 context = table
                 found.rows.append(row)
@@ -230,7 +236,10 @@ def _collect(doc: Document) -> _Tables:
             header = labels.header_table(" ".join(c.text for c in label_cells))
             if header:
                 context = row.table = header
-                found.header_text[header].extend(c.text for c in label_cells)
+                texts = [c.text for c in label_cells]
+                found.header_text[header].extend(texts)
+                if header == "requests":
+                    found.request_header_rows.append(texts)
             row.labels = []  # a pipe dump may carry a label-less data row after its header cells
         elif label_cells:
             order = [context] + [t for t in ("publication", "requests") if t != context]
@@ -437,6 +446,9 @@ class _Builder:
         self.layouts["requests"] = layout
         order = [i.code for i in schema.REQUEST_ITEMS[layout] if not (layout == "2021" and i.code == "other")]
         merged = _merged_columns(data_rows)
+        printed = self._printed_request_columns(data_rows, merged)
+        if printed is not None and "legal_person" not in printed:
+            merged = False  # three columns the header names, none of them the aggregate
         columns = (
             (("natural_person", "自然人"), ("legal_person", schema.LEGAL_PERSON_LABEL), ("total", "总计"))
             if merged
@@ -445,8 +457,12 @@ class _Builder:
         if merged:
             self.layouts["requests.applicants"] = "merged"
             self.warn("table 三 prints only 自然人 | 法人或其他组织 | 总计: the legal-person aggregate is kept as column 'legal_person', its five parts are NA")
+        #: template columns the table does not print: (code, reason in the cells' source)
+        not_printed = [(code, "not printed: merged 法人或其他组织 column") for code in schema.LEGAL_PERSON_COLUMNS] if merged else []
+        if printed is not None:
+            columns = self._reorder_request_columns(columns, printed, not_printed)
         n = len(columns)
-        if not merged:
+        if not merged and printed is None:
             data_rows = self._drop_subtotal_column(data_rows)
         data_rows = [part for row in data_rows for part in _unstack(row, n)]
         assigned = self._place_rows(data_rows, order, n)
@@ -467,7 +483,11 @@ class _Builder:
                 item: tuple(parse_number(c.text).value if parse_number(c.text) else None for c in cells)
                 for item, cells in resolved.items()
             }
-            groups = ((n - 1, tuple(range(n - 1))),)
+            # 总计 = the other printed columns (a column the table does not print is taken as
+            # counted in none: a run that only splits otherwise stays undetermined)
+            codes = [code for code, _label in columns]
+            at = codes.index("total") if "total" in codes else -1
+            groups = ((at, tuple(i for i in range(n) if i != at)),) if at >= 0 else ()
             result = runtogether.solve_table(
                 {item: digits for item, (digits, _c, _r) in pending.items()},
                 known,
@@ -492,9 +512,8 @@ class _Builder:
             for (code, col_label), cell in zip(columns, resolved[item]):
                 number = parse_number(cell.text) or Number(None)
                 self.put(("requests", item, code), number.value, cell, row_label, col_label)
-            if merged:
-                for code in schema.LEGAL_PERSON_COLUMNS:
-                    self.values[("requests", item, code)] = Value(None, "", f"{row.label} / (not printed)", "not printed: merged 法人或其他组织 column")
+            for code, reason in not_printed:
+                self.values[("requests", item, code)] = Value(None, "", f"{row.label} / (not printed)", reason)
         missing_rows = [i for i in order if i not in resolved]
         if missing_rows and resolved:
             self.missing.append("requests")
@@ -511,8 +530,62 @@ class _Builder:
                     f"（六）其他处理 / {dict(columns)[code]}",
                     "derived: sum of other.no_correction + other.no_fee + other.other",
                 )
-            for code in schema.LEGAL_PERSON_COLUMNS if merged else ():  # every template cell, once
-                self.values[("requests", "other", code)] = Value(None, "", "（六）其他处理 / (not printed)", "not printed: merged 法人或其他组织 column")
+            for code, reason in not_printed:  # every template cell, once
+                self.values[("requests", "other", code)] = Value(None, "", "（六）其他处理 / (not printed)", reason)
+
+    def _printed_request_columns(self, rows: list[Row], merged: bool) -> tuple[str, ...] | None:
+        """The value columns of table 三 as its header names them, when that differs from the
+        template's order and the rows bear it out; None to read the template's columns.
+
+        The header (:func:`govstats.reading.labels.request_header_columns`) is used only when
+        most labelled rows print exactly as many value cells as it names columns (blank
+        spacers at a row's ends aside; a row printed as one digit run fits any count) and,
+        when it names fewer than the template, no row
+        prints the template's count that cannot be trimmed to the header's: a header naming
+        fewer columns than the rows print is an extraction that lost a word, not a layout.
+        Arithmetic plays no part: a misprinted header gives misplaced values, which the
+        template checks then flag.
+        """
+        printed = labels.request_header_columns(self.request_header_rows)
+        if printed is None:
+            return None
+        template = _MERGED_CODES if merged else _REQUEST_CODES
+        if printed == template:
+            return None  # the common case: the template's order
+        n = len(printed)
+        if merged:
+            if set(printed) != set(_MERGED_CODES) and (n != 3 or "legal_person" in printed):
+                return None  # a 3-column header other than a reordered 自然人 | 法人或其他组织 | 总计
+        elif "legal_person" in printed or n < 2:
+            return None  # the aggregate heading without its parts, yet rows of more cells
+        labelled = [r for r in rows if r.item]
+        # a row printed as one digit run (cell boundaries lost) fits any count
+        fitting = sum(1 for r in labelled if _fit(r.values, n) is not None or _digit_run(r.values, n, complete=False) is not None)
+        # a row printing the template's 7 cells that cannot be trimmed to the header's count
+        # (only blank spacers at its ends can be) says the header lost a word
+        template_n = len(template)
+        contradicting = n < template_n and any(_fit(r.values, n) is None and _fit(r.values, template_n) is not None for r in labelled)
+        return printed if labelled and fitting > len(labelled) / 2 and not contradicting else None
+
+    def _reorder_request_columns(
+        self, columns: tuple[tuple[str, str], ...], printed: tuple[str, ...], not_printed: list[tuple[str, str]]
+    ) -> tuple[tuple[str, str], ...]:
+        """``columns`` (code, label) in the printed order; template columns the header does not
+        name are appended to ``not_printed`` and warned about."""
+        label = dict(columns)
+        order = " | ".join(label[c] for c in printed)
+        self.layouts["requests.columns"] = ",".join(printed)
+        if len(printed) == len(columns):
+            self.warn(f"table {TABLE_NAMES['requests']} prints its applicant columns in the order {order} (not the template's); values read by the header")
+        for code, col_label in columns:
+            if code not in printed:
+                group = next((f"{c.group} · " for c in schema.REQUEST_COLUMNS if c.code == code and c.group), "")
+                not_printed.append((code, f"not printed: the table header has no {col_label} column"))
+                self.warn(
+                    f"table {TABLE_NAMES['requests']} prints no column {group}{col_label} (header: {order}); "
+                    f"its cells are NA"
+                )
+        return tuple((code, label[code]) for code in printed)
 
     def _drop_subtotal_column(self, rows: list[Row]) -> list[Row]:
         """Drop a 法人或其他组织 subtotal column some reports add (8 value cells per row).
@@ -648,6 +721,7 @@ class _Builder:
         if any(r.item for r in by_table["publication"]):
             self.publication([r for r in by_table["publication"] if r.item], found.header_text["publication"])
         self.request_headers = found.header_text["requests"]
+        self.request_header_rows = found.request_header_rows
         if any(r.item for r in by_table["requests"]) or any(r.has_number for r in by_table["requests"]):
             self.requests(by_table["requests"], found.text_items)
         if by_table["review"]:
@@ -725,6 +799,10 @@ def _unstack(row: Row, n: int) -> list[Row]:
     parts = [values[k * (n + 1) : k * (n + 1) + n] for k in range(m)]
     first = Row(row.table, row.labels, parts[0], row.source, row.item, row.header)
     return [first] + [Row(row.table, [], part, part[0].source) for part in parts[1:]]
+
+
+_REQUEST_CODES = tuple(c.code for c in schema.REQUEST_COLUMNS)
+_MERGED_CODES = ("natural_person", "legal_person", "total")
 
 
 def _merged_columns(rows: list[Row]) -> bool:

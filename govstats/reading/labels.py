@@ -238,7 +238,8 @@ def _markers_of(t: str) -> frozenset[str]:
     return frozenset(v for v, words in _FOLDED_MARKERS.items() if any(w in t for w in words))
 
 
-#: requests header cells → column code (for reports that print fewer columns)
+#: table 三 header words → column code (``legal_person``: the group heading over the five
+#: parts, or the aggregate column of a 3-column report); see :func:`request_header_columns`
 REQUEST_HEADER_COLUMNS = {
     "自然人": "natural_person",
     "商业企业": "commercial",
@@ -248,4 +249,77 @@ REQUEST_HEADER_COLUMNS = {
     "其他": "other_org",
     "法人或其他组织": "legal_person",
     "总计": "total",
+    "合计": "total",
 }
+#: header words that make a table 三 header unreadable for column order: a subtotal column
+#: (located by arithmetic elsewhere) or words of no template column
+_REQUEST_HEADER_UNKNOWN = ("小计", "其他单位", "个体工商户", "社会组织", "其中")
+#: the corner note (本列数据的勾稽关系为…): names no column; left unclosed (text run into it by
+#: an extraction) the header is unreadable
+_REQUEST_HEADER_NOTE = re.compile(r"\([^()]*勾稽关系[^()]*\)")
+#: column words longest first, so 法人或其他组织 is not read as 其他
+_REQUEST_WORDS = tuple(sorted(REQUEST_HEADER_COLUMNS, key=len, reverse=True))
+_REQUEST_WORD_RE = re.compile("|".join(map(re.escape, _REQUEST_WORDS)))
+_LEGAL_PARTS = ("commercial", "research", "social_org", "legal_service", "other_org")
+
+
+def _request_header_tokens(text: str) -> tuple[str, ...] | None:
+    """The column codes a header text names, in printed order; None if it holds an unknown
+    column word (a 小计 subtotal, …)."""
+    t = _REQUEST_HEADER_NOTE.sub("", fold(text))
+    if "勾稽关系" in t or any(w in t for w in _REQUEST_HEADER_UNKNOWN):
+        return None
+    return tuple(REQUEST_HEADER_COLUMNS[m.group()] for m in _REQUEST_WORD_RE.finditer(t))
+
+
+def request_header_columns(groups: list[list[str]] | list[tuple[str, ...]]) -> tuple[str, ...] | None:
+    """The table 三 value columns in the order the header prints them, or None when the
+    header does not say it unambiguously.
+
+    ``groups``: the header's texts, one group per printed header row (a table row's cells, or
+    one text line). Two layouts are read:
+
+    * one level: the columns named in one group (``自然人 | 商业企业 | … | 总计``);
+    * two levels: a group naming the top columns with the ``法人或其他组织`` group heading
+      (``自然人 | 法人或其他组织 | 总计``, in any order), followed by a group naming the parts
+      it spans (``商业企业 | 科研机构 | …``): the parts take the heading's place. A heading
+      with no parts below it is the 3-column report's aggregate column ``legal_person``.
+
+    None (the caller keeps the template order) when a column is named twice, a subtotal or
+    unknown column word is printed, the parts precede their heading, or the words of one
+    level are spread over several groups (text extracted from a PDF may print the cells of
+    one header row on separate lines, and their order across lines says nothing).
+    Returns codes of :data:`govstats.schema.REQUEST_COLUMNS` (plus ``legal_person``).
+    """
+    named: list[tuple[str, ...]] = []
+    for group in groups:
+        tokens: tuple[str, ...] = ()
+        for text in group:
+            found = _request_header_tokens(text)
+            if found is None:
+                return None
+            tokens += found
+        if tokens:
+            named.append(tokens)
+    flat = [code for tokens in named for code in tokens]
+    if not flat or len(set(flat)) != len(flat):
+        return None
+    parts = [g for g in named if any(c in _LEGAL_PARTS for c in g)]
+    tops = [g for g in named if any(c not in _LEGAL_PARTS for c in g)]
+    if "legal_person" not in flat:  # one level: every column in one group
+        return named[0] if len(named) == 1 else None
+    if len(tops) != 1 or len(parts) > 1:
+        return None
+    top = tops[0]
+    if not parts:
+        return top
+    sub = parts[0]
+    if sub is top:  # one group holding both levels (a dump of the header cells in one row)
+        first = next(i for i, c in enumerate(top) if c in _LEGAL_PARTS)
+        top, sub = top[:first], top[first:]
+        if any(c not in _LEGAL_PARTS for c in sub):
+            return None  # a top column after the parts: the levels are interleaved
+    elif named.index(sub) < named.index(top):
+        return None  # the parts printed above their heading
+    at = top.index("legal_person")
+    return top[:at] + sub + top[at + 1 :]

@@ -1,0 +1,282 @@
+"""Table 三's applicant columns read in the order its printed header names them.
+
+Reports are built from generated ones (:mod:`govstats.synth`): the request table's header
+and value cells are permuted or one column is dropped in the Document, which is then written
+in a text format (:mod:`govstats.writing`) and read back. Values must land in the columns the
+header names; a column the header leaves out is NA with a warning and a "not printed" source;
+a header that does not say the order unambiguously keeps the template's order (as before).
+"""
+
+from __future__ import annotations
+
+import pytest
+
+from govstats import checks, schema, synth
+from govstats.reading import labels, read_report
+from govstats.reading.document import Block, Cell, Document
+from govstats.writing import write
+
+TEMPLATE = tuple(c.code for c in schema.REQUEST_COLUMNS)
+PARTS = schema.LEGAL_PERSON_COLUMNS
+LABEL = {c.code: c.label for c in schema.REQUEST_COLUMNS}
+FORMATS = ("html", "txt-pipe", "markdown", "txt-plain")
+REQUESTS_TABLE = 2  # synth.to_document numbers its tables publication, requests, review
+EXT = {"html": "html", "txt-pipe": "txt", "markdown": "md", "txt-plain": "txt", "txt-runtogether": "txt"}
+
+
+def _generated(year: int = 2023, seed: int = 5) -> synth.GeneratedReport:
+    return synth.generate_one(seed=seed, year=year)
+
+
+def _header(order: tuple[str, ...], *, two_level: bool, parts_header: tuple[str, ...] | None = None) -> list[list[Cell]]:
+    """Header rows of table 三 for the printed column ``order`` (parts contiguous when two-level)."""
+    n = len(order)
+    if not two_level:
+        return [
+            [Cell(schema.REQUESTS_CORNER_NOTE, "h1", rowspan=2, colspan=3), Cell(schema.APPLICANT_HEADER, "h1", colspan=n)],
+            [Cell(LABEL[c], "h2") for c in order],
+        ]
+    parts = [c for c in order if c in PARTS]
+    top: list[Cell] = []
+    for code in order:
+        if code not in PARTS:
+            top.append(Cell(LABEL[code], "h2", rowspan=2))
+        elif code == parts[0]:
+            top.append(Cell(schema.LEGAL_PERSON_LABEL, "h2", colspan=len(parts)))
+    return [
+        [Cell(schema.REQUESTS_CORNER_NOTE, "h1", rowspan=3, colspan=3), Cell(schema.APPLICANT_HEADER, "h1", colspan=n)],
+        top,
+        [Cell(LABEL[c], "h3") for c in (parts_header or parts)],
+    ]
+
+
+def _rebuild(doc: Document, header: list[list[Cell]], order: tuple[str, ...]) -> Document:
+    """``doc`` with table 三's header replaced and each data row's 7 value cells printed in ``order``."""
+    blocks: list[Block] = []
+    rows = [b for b in doc.blocks if b.kind == "row" and b.table == REQUESTS_TABLE]
+    old_header = rows[:3]
+    for block in doc.blocks:
+        if block is old_header[0]:
+            blocks += [Block("row", cells, "header", REQUESTS_TABLE) for cells in header]
+        if any(block is h for h in old_header):
+            continue
+        if block.kind == "row" and block.table == REQUESTS_TABLE:
+            labels_, values = block.cells[:-7], block.cells[-7:]
+            block = Block("row", labels_ + [values[TEMPLATE.index(c)] for c in order], block.source, block.table)
+        blocks.append(block)
+    return Document(doc.name, doc.format, blocks, doc.title, list(doc.warnings))
+
+
+def _read(doc: Document, fmt: str):
+    return read_report(write(doc, fmt).encode("utf-8"), name=f"columns.{EXT[fmt]}")
+
+
+def _variant(order: tuple[str, ...], fmt: str, *, two_level: bool = True, year: int = 2023, seed: int = 5):
+    gen = _generated(year, seed)
+    doc = _rebuild(synth.to_document(gen, fmt), _header(order, two_level=two_level), order)
+    return gen, _read(doc, fmt)
+
+
+def _request_values(report) -> dict[tuple[str, str], float | None]:
+    return {(k[1], k[2]): v.value for k, v in report.values.items() if k[0] == "requests"}
+
+
+def _expected(gen: synth.GeneratedReport, printed: tuple[str, ...]) -> dict[tuple[str, str], float | None]:
+    return {
+        (item, col): (value if col in printed else None)
+        for item, cols in gen.values["requests"].items()
+        for col, value in cols.items()
+    }
+
+
+# -- the header's column order ---------------------------------------------------------------
+
+
+NOTE = schema.REQUESTS_CORNER_NOTE
+
+
+@pytest.mark.parametrize(
+    "groups, expected",
+    [
+        ([[NOTE, "申请人情况"], ["自然人", "法人或其他组织", "总计"], ["商业企业", "科研机构", "社会公益组织", "法律服务机构", "其他"]], TEMPLATE),
+        # a pipe dump: both levels in one group; labels with line breaks (社会 公益 组织) and 总 计
+        ([["申请人情况", "自然人", "法人或其他组织", "总 计", "商业 企业", "科研机构", "社会 公益 组织", "法律服务机构", "其他"]], TEMPLATE),
+        ([["法人或其他组织 自然人 总计"], ["商业企业 科研机构 社会公益组织 法律服务机构 其他"]], PARTS + ("natural_person", "total")),
+        ([["自然人", "法人或其他组织", "总计"], ["商业企业", "科研机构", "社会公益组织", "其他"]],
+         ("natural_person", "commercial", "research", "social_org", "other_org", "total")),
+        ([["自然人", "商业企业", "科研机构", "社会公益组织", "法律服务机构", "总计"]],
+         ("natural_person", "commercial", "research", "social_org", "legal_service", "total")),
+        ([["法人或其他组织", "自然人", "合计"]], ("legal_person", "natural_person", "total")),
+    ],
+)
+def test_header_names_the_columns(groups, expected):
+    assert labels.request_header_columns(groups) == expected
+
+
+@pytest.mark.parametrize(
+    "groups",
+    [
+        [],  # no header
+        [["申请人情况"]],  # no column words
+        [["自然人", "法人或其他组织", "小计", "总计"], ["商业企业", "科研机构", "社会公益组织", "法律服务机构", "其他"]],  # subtotal
+        [["自然人", "自然人", "总计"]],  # a duplicate
+        [["自然人", "法人或其他组织", "总计"], ["商业企业", "科研机构"], ["社会公益组织", "法律服务机构", "其他"]],  # parts over two lines
+        [["法人或其他组织"], ["自然人 总计"], ["商业企业 科研机构 社会公益组织 法律服务机构 其他"]],  # top level over two lines (PDF text)
+        [["商业企业 科研机构 社会公益组织 法律服务机构 其他"], ["自然人 法人或其他组织 总计"]],  # parts above their heading
+        [["自然人", "法人或其他组织", "商业企业", "科研机构", "社会公益组织", "法律服务机构", "其他", "总计"]],  # levels interleaved
+        [["申请人情况"], ["（本列数据的勾稽关系为：第一项加第二项法人或其他组织"], ["自然人总计"]],  # the corner note run into a column word
+        [["自然人 商业企业 总计"], ["科研机构"]],  # one level over two lines
+    ],
+)
+def test_unreadable_header_gives_no_order(groups):
+    assert labels.request_header_columns(groups) is None
+
+
+# -- reordered columns -----------------------------------------------------------------------
+
+REORDERED = [
+    PARTS + ("natural_person", "total"),  # 法人或其他组织 before 自然人
+    ("natural_person", "research", "commercial", "social_org", "other_org", "legal_service", "total"),  # parts swapped
+    ("total", "natural_person") + PARTS,  # 总计 first
+]
+
+
+@pytest.mark.parametrize("fmt", FORMATS)
+@pytest.mark.parametrize("order", REORDERED, ids=["legal-first", "parts-swapped", "total-first"])
+def test_reordered_columns_read_by_the_header(fmt, order):
+    gen, report = _variant(order, fmt)
+    assert _request_values(report) == _expected(gen, order)
+    assert report.layouts["requests.columns"] == ",".join(order)
+    assert any("in the order" in w and "收到和处理政府信息公开申请情况" in w for w in report.warnings), report.warnings
+    assert checks.check(report).empty
+
+
+def test_reordered_single_level_header():
+    order = ("natural_person", "total", "commercial", "research", "social_org", "legal_service", "other_org")
+    gen, report = _variant(order, "html", two_level=False)
+    assert _request_values(report) == _expected(gen, order)
+
+
+def test_reordered_2019_layout():
+    order = PARTS + ("natural_person", "total")
+    gen, report = _variant(order, "txt-pipe", year=2020, seed=11)
+    assert report.layouts["requests"] == "2019"
+    assert _request_values(report) == _expected(gen, order)
+
+
+# -- a column not printed --------------------------------------------------------------------
+
+
+@pytest.mark.parametrize("fmt", FORMATS)
+@pytest.mark.parametrize("dropped", ["legal_service", "other_org", "natural_person"])
+def test_dropped_column_is_na_with_a_warning(fmt, dropped):
+    order = tuple(c for c in TEMPLATE if c != dropped)
+    gen, report = _variant(order, fmt)
+    assert _request_values(report) == _expected(gen, order)
+    for item in gen.values["requests"]:
+        value = report.values[("requests", item, dropped)]
+        assert value.value is None and value.source.startswith("not printed"), value
+    warning = next(w for w in report.warnings if "prints no column" in w)
+    assert "收到和处理政府信息公开申请情况" in warning and LABEL[dropped] in warning
+    assert "requests" not in report.missing
+    assert not any("row not read" in w for w in report.warnings), report.warnings
+
+
+def test_dropped_and_reordered():
+    order = ("natural_person", "other_org", "commercial", "research", "social_org", "total")
+    gen, report = _variant(order, "markdown")
+    assert _request_values(report) == _expected(gen, order)
+    assert report.values[("requests", "new", "legal_service")].value is None
+
+
+def _without(gen: synth.GeneratedReport, code: str) -> synth.GeneratedReport:
+    """``gen`` as a body that has no ``code`` column would print it: 总计 the sum of the others."""
+    for item, cols in gen.values["requests"].items():
+        cols["total"] = (cols["total"] or 0) - (cols[code] or 0)
+        if ("requests", item, "total") in gen.printed:
+            gen.printed[("requests", item, "total")] = str(int(cols["total"]))
+    return gen
+
+
+@pytest.mark.parametrize("order", [
+    tuple(c for c in TEMPLATE if c != "legal_service"),
+    ("natural_person", "total") + PARTS,
+], ids=["dropped", "reordered"])
+def test_run_together_rows_split_by_the_header(order):
+    """Digit runs without cell boundaries: split into the printed cells (总计 = the printed
+    others wherever the header puts it), placed by the header."""
+    gen = _generated()
+    if len(order) < 7:
+        gen = _without(gen, next(c for c in TEMPLATE if c not in order))
+    doc = _rebuild(synth.to_document(gen, "txt-runtogether"), _header(order, two_level=True), order)
+    report = _read(doc, "txt-runtogether")
+    got, expected = _request_values(report), _expected(gen, order)
+    # cells a run cannot determine are NA (undetermined); every determined cell is right
+    determined = {k: v for k, v in got.items() if v is not None}
+    assert len(determined) > len(got) / 2
+    assert all(expected[k] == v for k, v in determined.items())
+
+
+def test_run_together_dropped_column_breaching_the_total_stays_undetermined():
+    """A dropped column whose counts are still in 总计: no split of the runs fits, nothing is
+    made up; the cells are NA and marked undetermined."""
+    order = tuple(c for c in TEMPLATE if c != "legal_service")
+    gen = _generated()
+    doc = _rebuild(synth.to_document(gen, "txt-runtogether"), _header(order, two_level=True), order)
+    report = _read(doc, "txt-runtogether")
+    expected = _expected(gen, order)
+    wrong = {k: v for k, v in _request_values(report).items() if v is not None and expected[k] != v}
+    assert not wrong
+    assert report.values[("requests", "new", "total")].value is None
+    assert "undetermined" in report.values[("requests", "new", "total")].source
+
+
+# -- what stays as it was ----------------------------------------------------------------------
+
+
+@pytest.mark.parametrize("fmt", FORMATS)
+def test_template_header_reads_as_before(fmt):
+    gen = _generated()
+    report = _read(synth.to_document(gen, fmt), fmt)
+    assert _request_values(report) == _expected(gen, TEMPLATE)
+    assert "requests.columns" not in report.layouts
+    assert not any("in the order" in w or "prints no column" in w for w in report.warnings)
+
+
+def test_header_split_over_lines_keeps_the_template_order():
+    """The top level printed over two lines (as PDF text may): no order is taken from it;
+    the value cells are read in the template's order, as before."""
+    order = PARTS + ("natural_person", "total")
+    gen = _generated()
+    header = [
+        [Cell(schema.APPLICANT_HEADER, "h1")],
+        [Cell(schema.LEGAL_PERSON_LABEL, "h2")],
+        [Cell("自然人", "h2"), Cell("总计", "h2")],
+        [Cell(LABEL[c], "h3") for c in PARTS],
+    ]
+    report = _read(_rebuild(synth.to_document(gen, "html"), header, order), "html")
+    assert "requests.columns" not in report.layouts
+    printed_as = {(item, TEMPLATE[i]): gen.values["requests"][item][c] for item in gen.values["requests"] for i, c in enumerate(order)}
+    got = _request_values(report)
+    assert all(got[k] == v for k, v in printed_as.items() if k[0] != "other")
+
+
+def test_header_missing_a_word_with_full_rows_keeps_today():
+    """A header naming 6 columns over rows of 7 cells: a lost word, not a layout."""
+    gen = _generated()
+    header = _header(TEMPLATE, two_level=True, parts_header=("commercial", "research", "social_org", "legal_service"))
+    report = _read(_rebuild(synth.to_document(gen, "html"), header, TEMPLATE), "html")
+    assert _request_values(report) == _expected(gen, TEMPLATE)
+    assert "requests.columns" not in report.layouts
+
+
+def test_misprinted_header_is_not_fixed():
+    """A header swapping 自然人 and 总计 over rows printed in template order: values follow the
+    header (nothing is guessed from the arithmetic) and the checks flag the row totals."""
+    gen = _generated()
+    order = ("total",) + PARTS + ("natural_person",)
+    doc = _rebuild(synth.to_document(gen, "html"), _header(order, two_level=True), TEMPLATE)
+    report = _read(doc, "html")
+    assert report.values[("requests", "new", "total")].value == gen.values["requests"]["new"]["natural_person"]
+    findings = checks.check(report)
+    assert (findings["rule"] == "R2").any()
