@@ -26,10 +26,12 @@ _ENUMERATOR = re.compile(r"^[（(]?[一二三四五六七八九十百\d]+[)）�
 
 
 def _is_number(text: str) -> bool:
+    """A value's text: digits with separators, an optional sign and unit (``1,234``, ``5%``, ``3件``)."""
     return bool(_NUMERIC.match(text)) and any(ch.isdigit() for ch in text)
 
 
 def _is_cjk(ch: str) -> bool:
+    """A CJK ideograph, CJK punctuation or full-width form (set without spaces between them)."""
     return bool(ch) and (
         "\u3000" <= ch <= "\u303f"
         or "\u3400" <= ch <= "\u9fff"
@@ -40,6 +42,7 @@ def _is_cjk(ch: str) -> bool:
 
 
 def _fold(text: str) -> str:
+    """Runs of white space as one space, trimmed."""
     return re.sub(r"\s+", " ", text).strip()
 
 
@@ -54,6 +57,7 @@ _RADICAL_SUPPLEMENT = dict(
 
 
 def _ideograph(ch: str) -> str:
+    """The ideograph a radical or compatibility code point is drawn as; other characters unchanged."""
     if "\u2f00" <= ch <= "\u2fdf" or "\uf900" <= ch <= "\ufaff":  # Kangxi radicals, compatibility ideographs
         return unicodedata.normalize("NFKC", ch)
     return _RADICAL_SUPPLEMENT.get(ch, ch)

@@ -19,10 +19,12 @@ _DIGITS = re.compile(r"\d+")
 
 
 def _furniture_key(text: str) -> str:
+    """A margin text with spaces removed and digit runs masked as ``#`` (page numbers vary)."""
     return _DIGITS.sub("#", text.replace(" ", ""))
 
 
 def _in_margin(line: _Line, page: _Page) -> bool:
+    """The line lies in the top or bottom ``MARGIN_ZONE`` of its page."""
     return line.bottom <= page.height * MARGIN_ZONE or line.top >= page.height * (1 - MARGIN_ZONE)
 
 
@@ -42,6 +44,7 @@ def _running_furniture(pages: list[tuple[int, _Page]]) -> set[str]:
 
 
 def _is_furniture(line: _Line, page: _Page, running: set[str]) -> bool:
+    """A margin line that is a page number or one of the ``running`` texts (:func:`_running_furniture`)."""
     if not _in_margin(line, page):
         return False
     text = line.text

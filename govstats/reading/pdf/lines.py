@@ -90,4 +90,5 @@ def _join_wrapped(parts: list[str]) -> str:
 
 
 def _where(page: int, x: float, y: float) -> str:
+    """A source label: the 1-based page and a position in PDF points from the page's top left."""
     return f"page {page} (x={round(x)}, y={round(y)})"

@@ -28,6 +28,9 @@ def _quiet_pdfminer() -> Iterator[None]:
 
 @dataclass
 class _Page:
+    """One page as the reader needs it: size in points, cleaned characters, visible rules, the
+    number of images, and the tables pdfplumber found on the rules."""
+
     width: float
     height: float
     chars: list[Char]

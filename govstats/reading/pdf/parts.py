@@ -29,15 +29,18 @@ class _TablePart:
     single: bool = False  # drawn as one column: a boxed line, or a table's lone header row
 
     def reaches_foot(self, r: int, i: int) -> bool:
+        """Cell ``i`` of row ``r`` spans down to the part's last grid row (a page break may cut it)."""
         return self.starts[r] + self.spans[r][i] >= self.n_grid_rows
 
     def drop_cells(self, r: int, keep: list[int]) -> None:
+        """Keep only the cells at indexes ``keep`` of row ``r``, with their geometry."""
         self.rows[r] = [self.rows[r][i] for i in keep]
         self.boxes[r] = [self.boxes[r][i] for i in keep]
         self.spans[r] = [self.spans[r][i] for i in keep]
         self.cut[r] = [self.cut[r][i] for i in keep]
 
     def drop_rows(self, k: int) -> None:
+        """Drop the first ``k`` rows, with their geometry."""
         for name in ("rows", "boxes", "starts", "spans", "cut"):
             setattr(self, name, getattr(self, name)[k:])
 

@@ -50,6 +50,8 @@ class _Reader:
         self._pages.append((number, page))
 
     def finish(self) -> Document:
+        """The collected pages read into the :class:`Document`: furniture dropped, table parts and
+        text lines in reading order, tables joined across pages, paragraphs joined."""
         furniture = _running_furniture(self._pages)
         for number, page in self._pages:
             if page.images and not page.chars:
@@ -124,6 +126,8 @@ class _Reader:
         return items
 
     def _take_title(self, lines: list[_Line]) -> None:
+        """The title: the first run of lines in the largest type among the page's first 12 lines,
+        when that type is clearly larger (≥ 1.15×) than the body text."""
         top_lines = lines[:12]
         if not top_lines:
             return
@@ -142,6 +146,7 @@ class _Reader:
 
     # -- text -----------------------------------------------------------------------------
     def _add_line(self, line: _Line) -> None:
+        """Add a text line to the open paragraph, or close that paragraph and start a new one."""
         para = self._open_paragraph
         if para:
             last = para[-1]
@@ -164,6 +169,7 @@ class _Reader:
         self._open_paragraph.append(line)
 
     def _flush_paragraph(self) -> None:
+        """Emit the open paragraph as a text block."""
         para, self._open_paragraph = self._open_paragraph, None
         if not para:
             return
@@ -174,6 +180,8 @@ class _Reader:
 
     # -- tables ---------------------------------------------------------------------------
     def _add_table(self, part: _TablePart, continues: bool) -> None:
+        """Emit a table part's rows: a new table, or (``continues``, same width) the next page of the
+        open table with its repeated header dropped and cells cut by the break re-joined."""
         previous = self._open_table
         carried: list[_OpenCell] = []
         if continues and previous is not None and _compatible(previous, part):
@@ -221,10 +229,12 @@ class _Reader:
                     block.cells[i] = cell._replace(colspan=span)
 
     def _box(self, cell: Cell) -> tuple[float, float] | None:
+        """The (x0, x1) kept for an emitted cell; None for a cell without one."""
         kept = self._boxes.get(id(cell))
         return kept[1] if kept is not None and kept[0] is cell else None
 
     def _rows_of(self, number: int | None) -> list[list[str]]:
+        """The texts of the emitted rows of table ``number``."""
         return [[c.text for c in b.cells] for b in self.blocks if b.kind == "row" and b.table == number]
 
     def _join_across_break(self, part: _TablePart) -> list[_OpenCell]:
@@ -300,6 +310,7 @@ class _Reader:
         return carried
 
     def _replace_cell(self, old: Cell, new: Cell) -> None:
+        """Put ``new`` in the place of the emitted cell ``old``; its kept box moves to ``new``."""
         kept = self._boxes.pop(id(old), None)
         if kept is not None:
             self._boxes[id(new)] = (new, kept[1])
@@ -313,4 +324,5 @@ class _Reader:
 
 
 def _page_of(line: _Line) -> int:
+    """The 1-based page a line's characters came from (0 when unknown)."""
     return int(line.chars[0].get("page_number") or 0)

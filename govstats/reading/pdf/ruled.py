@@ -32,6 +32,7 @@ def _is_visible(color) -> bool:
 
 
 def _edge(orientation: str, x0: float, x1: float, top: float, bottom: float) -> dict:
+    """A rule as a pdfplumber edge dict (positions in PDF points from the page's top left)."""
     return {
         "object_type": "rule_edge",
         "orientation": orientation,
@@ -137,10 +138,12 @@ def _find_tables(page, edges: list[dict]) -> list:
 
 
 def _grid(values: list[float]) -> list[float]:
+    """The distinct positions (rounded to 0.1 pt) clustered at ``SNAP``: a table's grid lines."""
     return _cluster(sorted({round(v, 1) for v in values}))
 
 
 def _cluster(values: list[float]) -> list[float]:
+    """Sorted positions thinned: one within ``SNAP`` of the last position kept is dropped."""
     out: list[float] = []
     for v in values:
         if not out or v - out[-1] > SNAP:
@@ -149,6 +152,7 @@ def _cluster(values: list[float]) -> list[float]:
 
 
 def _index(grid: list[float], v: float) -> int:
+    """The index of the first grid line at or after ``v - SNAP`` (the last line if none)."""
     i = bisect.bisect_left(grid, v - SNAP)
     return min(i, len(grid) - 1)
 

@@ -40,12 +40,15 @@ def _tokens(line: _Line) -> list[list[Char]]:
 
 @dataclass
 class _Tokenised:
+    """A line with its cell candidates (``tokens``, see :func:`_tokens`) and their texts."""
+
     line: _Line
     tokens: list[list[Char]]
     texts: list[str]
 
     @property
     def numbers(self) -> list[int]:
+        """Indexes of the tokens that are numbers."""
         return [i for i, t in enumerate(self.texts) if _is_number(t)]
 
     @property
