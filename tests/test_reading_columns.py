@@ -9,12 +9,16 @@ a header that does not say the order unambiguously keeps the template's order (a
 
 from __future__ import annotations
 
+import tempfile
+from pathlib import Path
+
 import pytest
 
 from govstats import checks, schema, synth
 from govstats.reading import labels, read_report
 from govstats.reading.document import Block, Cell, Document
 from govstats.writing import write
+from tests.support import render
 
 TEMPLATE = tuple(c.code for c in schema.REQUEST_COLUMNS)
 PARTS = schema.LEGAL_PERSON_COLUMNS
@@ -68,6 +72,14 @@ def _rebuild(doc: Document, header: list[list[Cell]], order: tuple[str, ...]) ->
 
 
 def _read(doc: Document, fmt: str):
+    if fmt == "docx":
+        with tempfile.TemporaryDirectory() as folder:
+            data = render.document_to_docx(doc, Path(folder) / "columns.docx").read_bytes()
+        return read_report(data, name="columns.docx")
+    if fmt == "pdf":
+        with tempfile.TemporaryDirectory() as folder:
+            data = render.html_to_pdf(write(doc, "html"), Path(folder) / "columns.pdf").read_bytes()
+        return read_report(data, name="columns.pdf")
     return read_report(write(doc, fmt).encode("utf-8"), name=f"columns.{EXT[fmt]}")
 
 
@@ -149,6 +161,25 @@ def test_reordered_columns_read_by_the_header(fmt, order):
     assert report.layouts["requests.columns"] == ",".join(order)
     assert any("in the order" in w and "收到和处理政府信息公开申请情况" in w for w in report.warnings), report.warnings
     assert checks.check(report).empty
+
+
+@pytest.mark.parametrize("order", [REORDERED[0], ("natural_person", "other_org", "commercial", "research", "social_org", "total")])
+def test_reordered_and_dropped_columns_read_from_word(order):
+    gen, report = _variant(order, "docx")
+    assert report.format == "docx"
+    assert _request_values(report) == _expected(gen, order)
+
+
+@pytest.mark.slow
+def test_reordered_and_dropped_columns_read_from_pdf():
+    """The header and rows printed to PDF (headless Chromium): the PDF reader's header cells
+    give the same order."""
+    order = ("natural_person", "other_org", "commercial", "research", "social_org", "total")
+    gen = _generated()
+    report = _read(_rebuild(synth.to_document(gen, "html"), _header(order, two_level=True), order), "pdf")
+    assert report.format == "pdf"
+    assert _request_values(report) == _expected(gen, order)
+    assert any("prints no column 法人或其他组织 · 法律服务机构" in w for w in report.warnings), report.warnings
 
 
 def test_reordered_single_level_header():
