@@ -311,3 +311,44 @@ def test_misprinted_header_is_not_fixed():
     assert report.values[("requests", "new", "total")].value == gen.values["requests"]["new"]["natural_person"]
     findings = checks.check(report)
     assert (findings["rule"] == "R2").any()
+
+
+# -- the bundled sample (a real report's pipe dump) ---------------------------------------------
+
+
+def _sample_variant(sample_path, order: tuple[str, ...]) -> Document:
+    """The bundled 资阳 report with table 三's header and value cells printed in ``order``."""
+    from govstats.reading import read_document
+    from govstats.reading.numbers import is_value_text
+
+    doc = read_document(sample_path.read_bytes(), sample_path.name)
+    start = next(i for i, b in enumerate(doc.blocks) if b.kind == "row" and "申请人情况" in b.text)
+    end = next(i for i, b in enumerate(doc.blocks) if i > start and b.kind == "text")
+    top = list(dict.fromkeys("legal_person" if c in PARTS else c for c in order))  # the parts under their heading
+    names = {**LABEL, "legal_person": schema.LEGAL_PERSON_LABEL}
+    blocks = list(doc.blocks)
+    blocks[start + 1] = Block("row", [Cell(names[c], "header") for c in top], "header")
+    blocks[start + 2] = Block("row", [Cell(LABEL[c], "header") for c in order if c in PARTS], "header")
+    for i in range(start + 3, end):
+        cells = blocks[i].cells
+        first = next(k for k, c in enumerate(cells) if is_value_text(c.text))
+        values = cells[first : first + 7]
+        assert all(c.text for c in values), cells
+        blocks[i] = Block("row", cells[:first] + [values[TEMPLATE.index(c)] for c in order] + cells[first + 7 :], blocks[i].source)
+    return Document(doc.name, doc.format, blocks, doc.title, list(doc.warnings))
+
+
+@pytest.mark.parametrize("fmt", ["txt-pipe", "html"])
+@pytest.mark.parametrize(
+    "order",
+    [("total", "natural_person") + PARTS[::-1], ("natural_person", "commercial", "research", "social_org", "other_org", "total")],
+    ids=["reordered", "dropped"],
+)
+def test_sample_with_its_columns_moved(sample_path, fmt, order):
+    original = read_report(sample_path)
+    report = _read(_sample_variant(sample_path, order), fmt)
+    want = {(k[1], k[2]): v.value if k[2] in order else None for k, v in original.values.items() if k[0] == "requests"}
+    assert _request_values(report) == want
+    assert report.values[("requests", "new", "natural_person")].value == 17
+    assert report.values[("requests", "total", "total")].value == 19
+    assert checks.check(report).empty
