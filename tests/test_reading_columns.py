@@ -352,3 +352,41 @@ def test_sample_with_its_columns_moved(sample_path, fmt, order):
     assert report.values[("requests", "new", "natural_person")].value == 17
     assert report.values[("requests", "total", "total")].value == 19
     assert checks.check(report).empty
+
+
+# -- three columns ------------------------------------------------------------------------------
+
+
+def test_three_named_columns_are_not_the_merged_layout():
+    """Rows of 3 cells under a header naming 自然人 | 商业企业 | 总计: the header's columns, not
+    the 法人或其他组织 aggregate the 3-cell layout otherwise means."""
+    order = ("natural_person", "commercial", "total")
+    gen, report = _variant(order, "html")
+    assert _request_values(report) == _expected(gen, order)
+    assert "requests.applicants" not in report.layouts
+    assert sum("prints no column" in w for w in report.warnings) == 4
+
+
+def test_merged_layout_reordered():
+    """The 3-column report printing 法人或其他组织 first: the aggregate read from its column."""
+    gen = synth.generate_one(seed=5, year=2023, options=synth.Options(merged_rate=1.0))
+    assert gen.merged_legal_person
+    doc = synth.to_document(gen, "html")
+    rows = [b for b in doc.blocks if b.kind == "row" and b.table == REQUESTS_TABLE]
+    swap = {id(rows[1]): [rows[1].cells[1], rows[1].cells[0], rows[1].cells[2]]}
+    blocks = []
+    for block in doc.blocks:
+        if id(block) in swap:
+            block = Block("row", swap[id(block)], block.source, block.table)
+        elif block.kind == "row" and block.table == REQUESTS_TABLE and any(b is block for b in rows[2:]):
+            *label_cells, natural, legal, total = block.cells
+            block = Block("row", [*label_cells, legal, natural, total], block.source, block.table)
+        blocks.append(block)
+    report = _read(Document(doc.name, doc.format, blocks, doc.title), "txt-pipe")
+    assert report.layouts["requests.applicants"] == "merged"
+    assert report.layouts["requests.columns"] == "legal_person,natural_person,total"
+    for item, cols in gen.values["requests"].items():
+        assert report.values[("requests", item, "natural_person")].value == cols["natural_person"]
+        assert report.values[("requests", item, "legal_person")].value == gen.legal_person[item]
+        assert report.values[("requests", item, "total")].value == cols["total"]
+        assert report.values[("requests", item, "commercial")].source.startswith("not printed: merged")
