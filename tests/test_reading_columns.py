@@ -390,3 +390,66 @@ def test_merged_layout_reordered():
         assert report.values[("requests", item, "legal_person")].value == gen.legal_person[item]
         assert report.values[("requests", item, "total")].value == cols["total"]
         assert report.values[("requests", item, "commercial")].source.startswith("not printed: merged")
+
+
+# -- table 1 (二、主动公开政府信息情况) ------------------------------------------------------------
+
+PUBLICATION_TABLE = 1
+
+
+def _publication_reversed(doc: Document, sections: set[str] | None = None) -> Document:
+    """``doc`` with each multi-column section of table 1 (or those in ``sections``) printing
+    its columns in reverse order: the header row's column cells and each data row's values."""
+    blocks: list[Block] = []
+    section = None
+    for block in doc.blocks:
+        if block.kind == "row" and block.table == PUBLICATION_TABLE:
+            cells = block.cells
+            if len(cells) == 1:
+                section = cells[0].text
+            elif sections is None or section in sections:
+                n = sum(1 for c in cells[1:] if c.text or c.colspan > 1) or 1
+                if n > 1:
+                    cells = [cells[0], *cells[1 : 1 + n][::-1], *cells[1 + n :]]
+            block = Block("row", cells, block.source, block.table)
+        blocks.append(block)
+    return Document(doc.name, doc.format, blocks, doc.title, list(doc.warnings))
+
+
+@pytest.mark.parametrize("fmt", ["html", "txt-pipe", "markdown", "txt-plain"])
+@pytest.mark.parametrize("year", [2020, 2023])
+def test_publication_columns_read_by_the_header(fmt, year):
+    gen = _generated(year=year)
+    report = _read(_publication_reversed(synth.to_document(gen, fmt)), fmt)
+    got = {(k[1], k[2]): v.value for k, v in report.values.items() if k[0] == "publication"}
+    want = {(item, col): value for item, cols in gen.values["publication"].items() for col, value in cols.items()}
+    assert got == want
+    assert any("not the template's order" in w and "规章" in w for w in report.warnings), report.warnings
+    assert report.missing == []
+
+
+def test_publication_header_of_one_section_only():
+    """Only the section printed in another order is read so; the others as the template."""
+    gen = _generated(year=2020)
+    report = _read(_publication_reversed(synth.to_document(gen, "html"), {"第二十条第（五）项"}), "html")
+    got = {(k[1], k[2]): v.value for k, v in report.values.items() if k[0] == "publication"}
+    want = {(item, col): value for item, cols in gen.values["publication"].items() for col, value in cols.items()}
+    assert got == want
+    moved = [w for w in report.warnings if "not the template's order" in w]
+    assert len(moved) == 2 and all("行政许可" in w or "其他对外管理服务事项" in w for w in moved), moved
+
+
+def test_publication_header_naming_other_columns_is_ignored():
+    """A header row whose words are not the row's columns (a 2021 header over 2019 rows) is
+    not used: the row's cells are read in the template's order."""
+    assert labels.publication_header_columns(("信息内容", "本年制发件数", "本年制发件数")) is None
+    gen = _generated(year=2023)
+    doc = synth.to_document(gen, "html")
+    blocks = []
+    for block in doc.blocks:
+        if block.kind == "row" and block.table == PUBLICATION_TABLE and block.cells[1:2] and block.cells[1].text == "本年制发件数":
+            block = Block("row", [block.cells[0], Cell("本年新制作数量", "h"), Cell("本年新公开数量", "h"), Cell("本年废止件数", "h")], block.source, block.table)
+        blocks.append(block)
+    report = _read(Document(doc.name, doc.format, blocks, doc.title), "html")
+    assert report.values[("publication", "rules", "issued")].value == gen.values["publication"]["rules"]["issued"]
+    assert not any("not the template's order" in w for w in report.warnings)

@@ -91,8 +91,14 @@ class _Tables:
     #: table 三 items named by loose text lines (labels printed apart from their numbers)
     text_items: set[str] = field(default_factory=set)
     header_text: dict[str, list[str]] = field(default_factory=lambda: {"publication": [], "requests": [], "review": []})
-    #: table 三's header texts grouped as printed: one list per header row or text line
-    request_header_rows: list[list[str]] = field(default_factory=list)
+    #: the same texts grouped as printed, one group per header row or text line, each with the
+    #: number of rows found before it (the rows it heads follow it)
+    header_rows: dict[str, list[tuple[int, list[str]]]] = field(default_factory=lambda: {"publication": [], "requests": [], "review": []})
+
+    def add_header(self, table: str, texts: list[str]) -> None:
+        """Record one printed header row (or line) of ``table``."""
+        self.header_text[table].extend(texts)
+        self.header_rows[table].append((len(self.rows), texts))
 
 
 def report_id(data: bytes) -> str:
@@ -202,11 +208,9 @@ def _collect(doc: Document) -> _Tables:
             elif short:
                 if header:
                     context = header
-                    found.header_text[header].append(block.text)
-                    if header == "requests":
-                        found.request_header_rows.append([block.text])
+                    found.add_header(header, [block.text])
                 elif context == "publication" and labels.publication_markers(block.text):
-                    found.header_text["publication"].append(block.text)
+                    found.add_header("publication", [block.text])
                 elif context == "requests":
                     item = labels.match_row(block.text, "requests", fuzzy=False)
                     if item and item != labels.GROUP:
@@ -224,10 +228,7 @@ def _collect(doc: Document) -> _Tables:
             tail = _row_label_after_header(label_cells)
             if tail is not None:  # a dump without row breaks: header cells, then a row's label
                 table, item, label_cell = tail
-                texts = [cell.text for cell in label_cells[: label_cells.index(label_cell)]]
-                found.header_text[table].extend(texts)
-                if table == "requests":
-                    found.request_header_rows.append(texts)
+                found.add_header(table, [cell.text for cell in label_cells[: label_cells.index(label_cell)]])
                 row = Row(table, [label_cell], value_cells, block.source, item)
                 context = table
                 found.rows.append(row)
@@ -236,10 +237,7 @@ def _collect(doc: Document) -> _Tables:
             header = labels.header_table(" ".join(c.text for c in label_cells))
             if header:
                 context = row.table = header
-                texts = [c.text for c in label_cells]
-                found.header_text[header].extend(texts)
-                if header == "requests":
-                    found.request_header_rows.append(texts)
+                found.add_header(header, [c.text for c in label_cells])
             row.labels = []  # a pipe dump may carry a label-less data row after its header cells
         elif label_cells:
             order = [context] + [t for t in ("publication", "requests") if t != context]
@@ -370,7 +368,9 @@ class _Builder:
         )
 
     # -- table 1 ---------------------------------------------------------------------------
-    def publication(self, rows: list[Row], header_text: list[str]) -> None:
+    def publication(self, rows: list[Row], header_text: list[str], printed: dict[int, tuple[str, ...]] | None = None) -> None:
+        """Read table 1's rows (``printed``: id of a row → the column codes its header row
+        names, for rows under a header that differs from the template's order)."""
         votes = {"2019": 0, "2021": 0}
         for text in header_text + [r.label for r in rows]:
             for version in labels.publication_markers(text):
@@ -396,6 +396,8 @@ class _Builder:
             if row.item in seen:
                 continue
             item, columns = template[row.item]
+            if printed and id(row) in printed:
+                columns = self._reorder_publication_columns(row, columns, printed[id(row)])
             signed = frozenset(i for i, col in enumerate(columns) if ("publication", col.code) in schema.SIGNED_CELLS)
             cells = self._row_cells(row, len(columns), signed)
             if cells is None:
@@ -414,6 +416,18 @@ class _Builder:
         if unread and seen:  # a row not read (or not found) leaves the table incomplete
             self.missing.append("publication")
             self.warn(f"table {TABLE_NAMES['publication']} is incomplete: rows not read: {', '.join(unread)}")
+
+    def _reorder_publication_columns(self, row: Row, columns: tuple[schema.Column, ...], printed: tuple[str, ...]) -> tuple[schema.Column, ...]:
+        """``columns`` in the order the row's header names them, when it names exactly these
+        columns (else the template's order, as printed headers that do not fit are ignored)."""
+        by_code = {col.code: col for col in columns}
+        if len(printed) != len(columns) or set(printed) != set(by_code):
+            return columns
+        self.warn(
+            f"{row.source}: table {TABLE_NAMES['publication']} row {row.label!r} is printed under the columns "
+            f"{' | '.join(by_code[c].label for c in printed)} (not the template's order); values read by the header"
+        )
+        return tuple(by_code[c] for c in printed)
 
     def _row_cells(self, row: Row, n: int, signed: frozenset[int] = frozenset()) -> list[Cell] | None:
         """The row's ``n`` value cells; a run-together row split (cells it cannot determine
@@ -719,9 +733,10 @@ class _Builder:
             if row.table in by_table:
                 by_table[row.table].append(row)
         if any(r.item for r in by_table["publication"]):
-            self.publication([r for r in by_table["publication"] if r.item], found.header_text["publication"])
+            printed = _publication_headers(found)
+            self.publication([r for r in by_table["publication"] if r.item], found.header_text["publication"], printed)
         self.request_headers = found.header_text["requests"]
-        self.request_header_rows = found.request_header_rows
+        self.request_header_rows = [texts for _at, texts in found.header_rows["requests"]]
         if any(r.item for r in by_table["requests"]) or any(r.has_number for r in by_table["requests"]):
             self.requests(by_table["requests"], found.text_items)
         if by_table["review"]:
@@ -799,6 +814,32 @@ def _unstack(row: Row, n: int) -> list[Row]:
     parts = [values[k * (n + 1) : k * (n + 1) + n] for k in range(m)]
     first = Row(row.table, row.labels, parts[0], row.source, row.item, row.header)
     return [first] + [Row(row.table, [], part, part[0].source) for part in parts[1:]]
+
+
+#: table 1's column orders in the template (a header naming one of them reorders nothing)
+_PUBLICATION_ORDERS = frozenset(
+    tuple(col.code for col in columns) for items in schema.PUBLICATION.values() for _item, columns in items.values()
+)
+
+
+def _publication_headers(found: _Tables) -> dict[int, tuple[str, ...]]:
+    """id of each table-1 row → the column codes its header row names, for rows under a
+    header row that names columns in an order the template has for no row (empty for a
+    report printed in the template's order: the common case costs one look per header)."""
+    groups = [(at, labels.publication_header_columns(tuple(texts))) for at, texts in found.header_rows["publication"]]
+    if all(codes is None or codes in _PUBLICATION_ORDERS for _at, codes in groups):
+        return {}
+    out: dict[int, tuple[str, ...]] = {}
+    current: tuple[str, ...] | None = None
+    marks = iter(groups + [(len(found.rows), None)])
+    at, codes = next(marks)
+    for pos, row in enumerate(found.rows):
+        while at <= pos:  # every header printed before this row; the last one heads it
+            current = codes if codes not in _PUBLICATION_ORDERS else None
+            at, codes = next(marks, (len(found.rows) + 1, None))
+        if current is not None and row.table == "publication":
+            out[id(row)] = current
+    return out
 
 
 _REQUEST_CODES = tuple(c.code for c in schema.REQUEST_COLUMNS)

@@ -323,3 +323,22 @@ def request_header_columns(groups: list[list[str]] | list[tuple[str, ...]]) -> t
         return None  # the parts printed above their heading
     at = top.index("legal_person")
     return top[:at] + sub + top[at + 1 :]
+
+
+#: table 1 column header words → column code (both template versions; 处理决定数量 also
+#: inside 本年处理决定数量: words are matched longest first)
+PUBLICATION_HEADER_COLUMNS = {
+    fold(col.label).split("(")[0]: col.code
+    for items in schema.PUBLICATION.values()
+    for _item, columns in items.values()
+    for col in columns
+}
+_PUBLICATION_WORD_RE = re.compile("|".join(map(re.escape, sorted(PUBLICATION_HEADER_COLUMNS, key=len, reverse=True))))
+
+
+@lru_cache(maxsize=4096)
+def publication_header_columns(texts: tuple[str, ...]) -> tuple[str, ...] | None:
+    """The table 1 column codes one printed header row (its cell texts, or one text line)
+    names, in printed order; None when it names none or one twice."""
+    codes = tuple(PUBLICATION_HEADER_COLUMNS[m.group()] for t in texts for m in _PUBLICATION_WORD_RE.finditer(fold(t)))
+    return codes if codes and len(set(codes)) == len(codes) else None
