@@ -285,14 +285,20 @@ def request_header_columns(groups: list[list[str]] | list[tuple[str, ...]]) -> t
       it spans (``商业企业 | 科研机构 | …``): the parts take the heading's place. A heading
       with no parts below it is the 3-column report's aggregate column ``legal_person``.
 
-    None (the caller keeps the template order) when a column is named twice, a subtotal or
+    A group printed again as it was (a header repeated on a new page) is read once. None
+    (the caller keeps the template order) when a column is named twice, a subtotal or
     unknown column word is printed, the parts precede their heading, or the words of one
     level are spread over several groups (text extracted from a PDF may print the cells of
     one header row on separate lines, and their order across lines says nothing).
     Returns codes of :data:`govstats.schema.REQUEST_COLUMNS` (plus ``legal_person``).
     """
     named: list[tuple[str, ...]] = []
+    seen: set[tuple[str, ...]] = set()
     for group in groups:
+        printed = tuple(fold(t) for t in group)
+        if printed in seen:
+            continue  # a header row printed again (repeated on a new page)
+        seen.add(printed)
         tokens: tuple[str, ...] = ()
         for text in group:
             found = _request_header_tokens(text)
