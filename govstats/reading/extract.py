@@ -9,12 +9,17 @@ position, and each table is read in the version its own labels show:
    Rows are placed on the table's grid first (:class:`_RowSpans`): a value cell merged down
    over several rows fills its position in each of them.
 2. Table 1 (publication): the version (2019/2021) from its column headers and row labels; each
-   recognised row's values fitted to that version's columns; money converted to 元.
+   recognised row's values fitted to that version's columns, in the order its section's header
+   row names them when that names exactly those columns in another order; money in 元.
 3. Table 2 (requests): rows by label; rows printed without a label (PDF extractions) placed in
    the template slots left free between their labelled neighbours when the count fits
    exactly; the （六）其他处理 layout from the labels present; 3-column reports (自然人 |
    法人或其他组织 | 总计) keep the aggregate as column ``legal_person`` and NA for its parts.
    A 法人或其他组织 subtotal column some reports add is located by arithmetic and left out.
+   Applicant columns follow the printed header when it names them unambiguously
+   (:func:`govstats.reading.labels.request_header_columns`) and the rows have as many cells:
+   a reordered header places each cell in the column it names; a column it does not name is
+   NA, marked "not printed", with a warning. Otherwise the template's order is assumed.
 4. Table 3 (review): the 15-cell data row (with or without a caption cell), or three rows
    labelled 行政复议 / 未经复议直接起诉 / 复议后起诉 of 5 cells.
 5. Rows whose cell boundaries were lost are split by :mod:`govstats.reading.runtogether`;
@@ -352,6 +357,8 @@ class _Builder:
         self.warnings: list[str] = list(doc.warnings)
         self.layouts: dict[str, str] = {}
         self.missing: list[str] = []
+        #: table 三's header texts, one list per printed header row or line (set by build)
+        self.request_header_rows: list[list[str]] = []
 
     def warn(self, message: str) -> None:
         self.warnings.append(f"{self.doc.name}: {message}")
@@ -554,9 +561,9 @@ class _Builder:
         The header (:func:`govstats.reading.labels.request_header_columns`) is used only when
         most labelled rows print exactly as many value cells as it names columns (blank
         spacers at a row's ends aside; a row printed as one digit run fits any count) and,
-        when it names fewer than the template, no row
-        prints the template's count that cannot be trimmed to the header's: a header naming
-        fewer columns than the rows print is an extraction that lost a word, not a layout.
+        when it names fewer than the template, no row prints the template's count of cells
+        that cannot be trimmed to the header's: a header naming fewer columns than the rows
+        print is an extraction that lost a word, not a layout.
         Arithmetic plays no part: a misprinted header gives misplaced values, which the
         template checks then flag.
         """
