@@ -119,6 +119,8 @@ NOTE = schema.REQUESTS_CORNER_NOTE
         ([["自然人", "商业企业", "科研机构", "社会公益组织", "法律服务机构", "总计"]],
          ("natural_person", "commercial", "research", "social_org", "legal_service", "total")),
         ([["法人或其他组织", "自然人", "合计"]], ("legal_person", "natural_person", "total")),
+        ([["法人或者其他组织", "自然人", "总计"], ["商业企业", "科研机构", "社会公益组织", "法律服务机构", "其他"]],
+         PARTS + ("natural_person", "total")),
         # the header repeated on a new page
         ([["法人或其他组织", "自然人", "总计"], ["商业企业", "科研机构", "社会公益组织", "法律服务机构", "其他"]] * 2,
          PARTS + ("natural_person", "total")),

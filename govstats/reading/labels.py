@@ -248,6 +248,7 @@ REQUEST_HEADER_COLUMNS = {
     "法律服务机构": "legal_service",
     "其他": "other_org",
     "法人或其他组织": "legal_person",
+    "法人或者其他组织": "legal_person",
     "总计": "total",
     "合计": "total",
 }
