@@ -172,6 +172,7 @@ def _table_part(page: int, table, chars: list[Char], spill: list[Char]) -> _Tabl
         row, row_end = _index(ys, top), _index(ys, bottom)
         if col_end > col and row_end > row:
             placed.append((row, col, row_end - row, col_end - col, (x0, top, x1, bottom)))
+    placed = _split_containers(placed, xs, ys)
     owner: dict[tuple[int, int], int] = {}
     for k, (row, col, rs, cs, _) in enumerate(placed):
         for r in range(row, row + rs):
@@ -186,8 +187,10 @@ def _table_part(page: int, table, chars: list[Char], spill: list[Char]) -> _Tabl
         if k is not None:
             texts[k].append(ch)
     spilled = {id(ch) for ch in spill}
+    foot = _foot(placed)
     by_row: dict[int, list[tuple[int, Cell, tuple[float, float], int, bool]]] = {}
     for k, (row, col, rs, cs, (x0, top, x1, bottom)) in enumerate(placed):
+        rs = min(row + rs, foot) - row  # a merged cell drawn whole past the page's last row
         lines = _group_lines(texts[k])
         text = _join_wrapped([ln.text for ln in lines])
         cut = bool(lines) and (
@@ -195,7 +198,7 @@ def _table_part(page: int, table, chars: list[Char], spill: list[Char]) -> _Tabl
         )
         cell = Cell(text, _where(page, x0, top), rowspan=rs, colspan=cs)
         by_row.setdefault(row, []).append((col, cell, (x0, x1), rs, cut))
-    part = _TablePart(page, table.bbox[1], table.bbox[3], table.bbox[0], table.bbox[2], [], [], len(ys) - 1, [], [], [])
+    part = _TablePart(page, table.bbox[1], table.bbox[3], table.bbox[0], table.bbox[2], [], [], foot, [], [], [])
     for row in sorted(by_row):
         entries = sorted(by_row[row], key=lambda e: e[0])
         if all(not e[1].text for e in entries) and all(e[3] == 1 for e in entries):
@@ -211,6 +214,70 @@ def _table_part(page: int, table, chars: list[Char], spill: list[Char]) -> _Tabl
         if len(part.rows) > 1:  # a boxed block of text, not a table's header row
             part.rows = []
     return part
+
+
+_Placed = tuple[int, int, int, int, tuple[float, float, float, float]]  # row, col, rows, cols, bbox
+
+
+def _foot(placed: list[_Placed]) -> int:
+    """The grid row where the part's last row ends: the shortest span among the cells that
+    start in the last row any cell starts in (0 for no cells).
+
+    Where a page break cuts merged cells, Chromium draws them whole on the first page, down
+    past the page's last row (to where they would end, or to the page's foot). The grid rows
+    below the last row hold nothing but those overhanging merged cells; their spans are
+    counted to this foot, and they are the cells a page break cut.
+    """
+    if not placed:
+        return 0
+    last = max(p[0] for p in placed)
+    return min(p[0] + p[2] for p in placed if p[0] == last)
+
+
+
+def _split_containers(placed: list[_Placed], xs: list[float], ys: list[float]) -> list[_Placed]:
+    """Cells on the grid with no cell drawn around other cells: a "cell" that contains other
+    cells is replaced by the column runs of grid slots no other cell covers.
+
+    Where a page break falls inside merged cells nested in one another (a group label spanning
+    sub-group labels, as 三、本年度办理结果 spans （三）不予公开), Chromium draws no rules for
+    the merged cells' continuation on the new page: their area there is an L-shaped hole in the
+    rules. pdfplumber closes the hole with the smallest ruled rectangle around it, which also
+    covers the cells beside it (the rows' own labels), so those labels would be read into one
+    cell. Each uncovered column run becomes one cell (a merged cell goes on down its column),
+    which the reader then joins to the merged cell cut at the foot of the page before.
+    ``placed`` entries are ``(row, col, rows, cols, (x0, top, x1, bottom))`` on the grid ``xs`` /
+    ``ys`` (positions in points); the result is in the same form, sorted by row and column.
+    """
+
+    def contains(a: _Placed, b: _Placed) -> bool:
+        return (
+            a[:4] != b[:4]
+            and a[0] <= b[0]
+            and b[0] + b[2] <= a[0] + a[2]
+            and a[1] <= b[1]
+            and b[1] + b[3] <= a[1] + a[3]
+        )
+
+    containers = [a for a in placed if any(contains(a, b) for b in placed)]
+    if not containers:
+        return placed
+    kept = [p for p in placed if p not in containers]
+    taken = {(r, c) for row, col, rs, cs, _ in kept for r in range(row, row + rs) for c in range(col, col + cs)}
+    for row, col, rs, cs, _ in containers:
+        for c in range(col, col + cs):
+            r = row
+            while r < row + rs:
+                if (r, c) in taken:
+                    r += 1
+                    continue
+                end = r
+                while end < row + rs and (end, c) not in taken:
+                    end += 1
+                kept.append((r, c, end - r, 1, (xs[c], ys[r], xs[c + 1], ys[end])))
+                taken.update((i, c) for i in range(r, end))
+                r = end
+    return sorted(kept, key=lambda p: (p[0], p[1]))
 
 
 def _overflow_lines(tables: list, lines: list[_Line], chars: list[Char]) -> list[_Line]:
