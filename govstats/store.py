@@ -278,11 +278,42 @@ def connect(
     else:
         path.parent.mkdir(parents=True, exist_ok=True)
         _READERS.evict(path)
+        if not path.exists():
+            _create(path)
     con = _open(path, read_only, timeout)
     try:
         yield con
     finally:
         con.close()
+
+
+def _create(path: Path) -> None:
+    """Create a new, empty store at ``path`` so that it appears whole or not at all.
+
+    DuckDB creates a database file before it locks it and writes its header: another process
+    opening the path in between (two ingests starting at once on a loaded machine) finds an
+    empty file and fails with "not a valid DuckDB database file". So the store is built under
+    a temporary name beside ``path`` and hard-linked into place, which fails if the path exists
+    by then: a process that loses this race uses the store the winner made. Where hard links
+    are not supported DuckDB creates the file in place, as before.
+    """
+    tmp = path.with_name(f".{path.name}.{os.getpid()}-{threading.get_ident()}.new")
+    try:
+        con = duckdb.connect(str(tmp))
+        try:
+            _ensure_schema(con, tmp, False)
+            con.execute("CHECKPOINT")  # everything in the main file: no write-ahead log to carry over
+        finally:
+            con.close()
+        try:
+            os.link(tmp, path)
+        except FileExistsError:
+            pass  # another process created the store first
+        except OSError:
+            pass  # a file system without hard links: _open lets DuckDB create it in place
+    finally:
+        tmp.unlink(missing_ok=True)
+        tmp.with_name(tmp.name + ".wal").unlink(missing_ok=True)
 
 
 def _ensure_schema(con: duckdb.DuckDBPyConnection, path: Path, read_only: bool) -> None:

@@ -271,6 +271,31 @@ def test_a_locked_store_is_busy_after_a_bounded_wait(db):
         assert con.execute("SELECT count(*) FROM reports").fetchall()[0][0] == 0
 
 
+def test_a_store_being_created_is_never_seen_half_made(db, monkeypatch):
+    """DuckDB creates a database file, then locks it and writes its header. Another process
+    opening the store in between (two ingests starting at once on a loaded machine) must not
+    find an empty file ("not a valid DuckDB database file"): it makes the store itself, and the
+    process that was paused uses that one."""
+    real_connect = duckdb.connect
+    others = []
+
+    def paused_after_create(database, *args, **kwargs):
+        made = Path(database)
+        if not made.exists():
+            made.touch()  # the file as DuckDB has just created it, not yet locked nor written
+            script = f"from govstats.store import connect\nwith connect({str(db)!r}, timeout=5) as c: print(c.execute('SELECT count(*) FROM reports').fetchone()[0])"
+            others.append(subprocess.run([sys.executable, "-c", script], capture_output=True, text=True, timeout=120))
+            made.unlink()  # back to DuckDB, which creates the file itself
+        return real_connect(database, *args, **kwargs)
+
+    monkeypatch.setattr(duckdb, "connect", paused_after_create)
+    with connect(db) as con:
+        assert con.execute("SELECT count(*) FROM reports").fetchone() == (0,)
+    assert len(others) == 1 and others[0].returncode == 0, others[0].stderr
+    assert others[0].stdout.strip() == "0"
+    assert [p.name for p in db.parent.iterdir()] == [db.name]  # no temporary file left beside it
+
+
 def test_a_notebook_reading_does_not_keep_writers_out(truth_store, sample_path):
     """Loads keep a read-only connection for a moment; another process's ingest gets in after it."""
     load(truth_store, body="pingtan")  # leaves a cached reader holding the shared lock
