@@ -187,10 +187,8 @@ def _table_part(page: int, table, chars: list[Char], spill: list[Char]) -> _Tabl
         if k is not None:
             texts[k].append(ch)
     spilled = {id(ch) for ch in spill}
-    foot = _foot(placed)
     by_row: dict[int, list[tuple[int, Cell, tuple[float, float], int, bool]]] = {}
     for k, (row, col, rs, cs, (x0, top, x1, bottom)) in enumerate(placed):
-        rs = min(row + rs, foot) - row  # a merged cell drawn whole past the page's last row
         lines = _group_lines(texts[k])
         text = _join_wrapped([ln.text for ln in lines])
         cut = bool(lines) and (
@@ -198,11 +196,12 @@ def _table_part(page: int, table, chars: list[Char], spill: list[Char]) -> _Tabl
         )
         cell = Cell(text, _where(page, x0, top), rowspan=rs, colspan=cs)
         by_row.setdefault(row, []).append((col, cell, (x0, x1), rs, cut))
+    # an empty spacer row carries nothing
+    kept = [row for row in sorted(by_row) if any(e[1].text or e[3] > 1 for e in by_row[row])]
+    foot = min(row + e[3] for e in by_row[kept[-1]]) if kept else len(ys) - 1
     part = _TablePart(page, table.bbox[1], table.bbox[3], table.bbox[0], table.bbox[2], [], [], foot, [], [], [])
-    for row in sorted(by_row):
-        entries = sorted(by_row[row], key=lambda e: e[0])
-        if all(not e[1].text for e in entries) and all(e[3] == 1 for e in entries):
-            continue  # an empty spacer row carries nothing
+    for row in kept:
+        entries = [_clip(e, foot - row) for e in sorted(by_row[row], key=lambda e: e[0])]
         part.rows.append([e[1] for e in entries])
         part.boxes.append([e[2] for e in entries])
         part.starts.append(row)
@@ -219,20 +218,19 @@ def _table_part(page: int, table, chars: list[Char], spill: list[Char]) -> _Tabl
 _Placed = tuple[int, int, int, int, tuple[float, float, float, float]]  # row, col, rows, cols, bbox
 
 
-def _foot(placed: list[_Placed]) -> int:
-    """The grid row where the part's last row ends: the shortest span among the cells that
-    start in the last row any cell starts in (0 for no cells).
+def _clip(entry: tuple[int, Cell, tuple[float, float], int, bool], rows: int):
+    """A cell entry ``(col, cell, box, span, cut)`` with its row span cut to at most ``rows``.
 
-    Where a page break cuts merged cells, Chromium draws them whole on the first page, down
-    past the page's last row (to where they would end, or to the page's foot). The grid rows
-    below the last row hold nothing but those overhanging merged cells; their spans are
-    counted to this foot, and they are the cells a page break cut.
+    The grid rows below a part's last row (its *foot*: where the shortest cell of its last
+    non-empty row ends) hold nothing but merged cells drawn past it: where a page break cuts
+    merged cells, Chromium draws them whole on the first page, down to where they would end or
+    to the page's foot. Counted to the foot, such a cell's span is the rows it covers on this
+    page, and it is a cell the page break cut (the reader joins it with its continuation).
     """
-    if not placed:
-        return 0
-    last = max(p[0] for p in placed)
-    return min(p[0] + p[2] for p in placed if p[0] == last)
-
+    col, cell, box, span, cut = entry
+    if span <= rows:
+        return entry
+    return col, cell._replace(rowspan=rows), box, rows, cut
 
 
 def _split_containers(placed: list[_Placed], xs: list[float], ys: list[float]) -> list[_Placed]:
