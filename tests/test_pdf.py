@@ -13,12 +13,13 @@ import pdfplumber
 import pytest
 
 import govstats
-from govstats import schema
+from govstats import schema, synth
 from govstats.errors import ParseError
 from govstats.reading import read_document
 from govstats.reading.document import Document
 from govstats.reading.pdf import read_pdf
 from govstats.reading.pdf.chars import _clean_char
+from govstats.reading.pdf.ruled import _split_containers
 from govstats.writing import write
 from tests.conftest import SAMPLE, corpus_params, truth_for
 from tests.support import render
@@ -234,6 +235,60 @@ def test_tables_printed_without_rules(printer, corpus_dir):
 
 
 # ---------------------------------------------------------------------------------------
+# generated reports printed with a page break inside table 三's merged 办理结果 group
+
+RESULTS_GROUP = "三、本年度办理结果"
+
+
+@pytest.mark.browser
+@pytest.mark.slow
+@pytest.mark.parametrize(
+    "seed, year, row",
+    [
+        # inside （三）不予公开, itself inside 三、本年度办理结果: two merged cells cut at once
+        (5, 2023, ROW_IN_WITHHELD_GROUP),
+        (5, 2023, "2.没有现成信息需要另行制作"),  # inside （四）无法提供
+        (5, 2023, "2.申请人逾期未按收费通知"),  # inside （六）其他处理 (2021 layout)
+        (7, 2020, "2.重复申请"),  # inside （五）不予处理 (2019 layout)
+        (7, 2020, "（二）部分公开"),  # inside 三、 only; its box drawn on to the page foot
+    ],
+)
+def test_break_inside_merged_result_group(seed, year, row, printer):
+    """Chromium prints a merged cell cut by a page break whole on the first page (down past
+    the page's last row) and draws nothing for its continuation: with nested merged cells the
+    new page has an L-shaped hole in its rules. Every row after the break keeps its label,
+    every value equals the generated one, the group cells are merged once over all their rows."""
+    generated = synth.generate_one(seed=seed, year=year)
+    source = synth.to_document(generated, "html")
+    html = render.break_before_row(write(source, "html"), row)
+    pdf = printer.pdf(f"synth-{seed}-{year}", html, f"break-{row[:6]}")
+    report = govstats.read_report(pdf)
+    assert synth.differences(report, generated) == []
+    assert not [w for w in report.warnings if "not read" in w or "incomplete" in w], report.warnings
+
+    doc = read_pdf(pdf.read_bytes(), pdf.name)
+    rows = [b for b in doc.blocks if b.kind == "row"]
+    cut = next(b for b in rows if any(c.text.startswith(row) for c in b.cells))
+    before = rows[rows.index(cut) - 1]
+    page = lambda block: int(re.match(r"page (\d+)", block.source).group(1))  # noqa: E731
+    assert page(cut) > page(before), "the forced break did not cut the table"
+    assert cut.table == before.table, "the table continued on the next page became a new table"
+    # the merged label cells come back whole, with the row spans the generated table has
+    want = {
+        c.text: c.rowspan
+        for b in source.blocks
+        if b.kind == "row"
+        for c in b.cells
+        if c.rowspan > 1 and (c.text == RESULTS_GROUP or re.match(r"（[一二三四五六七]）", c.text))
+    }
+    got = {c.text: c.rowspan for b in rows if b.table == cut.table for c in b.cells if c.text in want}
+    assert got == want
+    assert not [c for b in rows if b.table == cut.table for c in b.cells if not c.text and c.rowspan > 1], (
+        "an empty merged cell: a cut merged cell not joined with its continuation"
+    )
+
+
+# ---------------------------------------------------------------------------------------
 # inputs that cannot be read
 
 
@@ -338,6 +393,26 @@ def test_radical_code_points_read_as_ideographs():
     chars = {"⼈": "人", "⺠": "民", "⻚": "页", "⾏": "行", "⼀": "一", "人": "人", "（": "（", "１": "１"}
     for given, expected in chars.items():
         assert _clean_char({"text": given})["text"] == expected
+
+
+def test_cell_drawn_around_other_cells_split_into_column_runs():
+    """pdfplumber's rectangle around an L-shaped hole in the rules (two merged cells continued
+    from the page before, left undrawn) also covers the labels beside it: it gives way to one
+    cell per column run of uncovered grid slots; cells that contain nothing are kept as they are."""
+    xs, ys = [0.0, 10.0, 20.0, 30.0, 40.0], [0.0, 5.0, 10.0, 15.0, 20.0]
+    box = lambda r, c, rs, cs: (xs[c], ys[r], xs[c + cs], ys[r + rs])  # noqa: E731
+    labels = [(r, 2, 1, 1, box(r, 2, 1, 1)) for r in range(4)]
+    values = [(r, 3, 1, 1, box(r, 3, 1, 1)) for r in range(4)]
+    lower_group = (2, 1, 1, 1, box(2, 1, 1, 1))
+    hole = (0, 0, 4, 3, box(0, 0, 4, 3))  # columns 0-2, rows 0-3: over the labels of column 2
+    got = _split_containers([hole, *labels, *values, lower_group], xs, ys)
+    assert (0, 0, 4, 1, box(0, 0, 4, 1)) in got  # the outer group goes on down column 0
+    assert (0, 1, 2, 1, box(0, 1, 2, 1)) in got  # the inner group down column 1, to the next group
+    assert (3, 1, 1, 1, box(3, 1, 1, 1)) in got
+    assert hole not in got and all(cell in got for cell in labels + values + [lower_group])
+    assert len(got) == len(labels) + len(values) + 1 + 3
+    plain = [*labels, *values]
+    assert _split_containers(plain, xs, ys) == plain
 
 
 def test_reader_output_is_a_document(corpus_dir):
