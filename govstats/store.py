@@ -241,9 +241,23 @@ class _ReadCache:
                 timer.cancel()
             connection.close()
 
+    def close_idle_before_fork(self) -> None:
+        """Before this process forks: close the cached readers not in use. DuckDB hands every
+        later connect() to a file the database instance this process already has open — in a
+        forked child too, where that instance's worker threads do not exist and a lock one of
+        them held at the fork stays held. Closed now, a child opens an instance of its own."""
+        with self._lock:
+            idle = [key for key, slot in self._open.items() if slot[1] == 0]
+            slots = [self._open.pop(key) for key in idle]
+        for connection, _, timer in slots:
+            if timer is not None:
+                timer.cancel()
+            connection.close()
+
     def forget_after_fork(self) -> None:
-        """In a forked child: drop the parent's connections without touching them (a DuckDB
-        instance is not fork-safe; closing it here could hang), and start afresh."""
+        """In a forked child: drop the parent's connections that were in use at the fork
+        without touching them (a DuckDB instance is not fork-safe; closing it here could
+        hang), and start afresh."""
         _FORKED_LEFTOVERS.extend(slot[0] for slot in self._open.values())
         self._lock = threading.Lock()
         self._open = {}
@@ -253,7 +267,7 @@ _READERS = _ReadCache()
 _FORKED_LEFTOVERS: list = []  # kept referenced so that they are never destructed in the child
 atexit.register(_READERS.close_all)
 if hasattr(os, "register_at_fork"):
-    os.register_at_fork(after_in_child=_READERS.forget_after_fork)
+    os.register_at_fork(before=_READERS.close_idle_before_fork, after_in_child=_READERS.forget_after_fork)
 
 
 @contextmanager

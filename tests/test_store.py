@@ -315,13 +315,26 @@ def _series_length(db) -> int:
     return len(load(db, body="pingtan"))
 
 
+def _memory_limit(db) -> str:
+    """A setting of the DuckDB instance a read-only connect() in this process gets."""
+    with connect(db, read_only=True) as con:
+        return con.execute("SELECT current_setting('memory_limit')").fetchone()[0]
+
+
 @pytest.mark.skipif(not hasattr(__import__("os"), "fork"), reason="needs fork")
 def test_forked_workers_do_not_reuse_the_parents_reader(truth_store):
+    """DuckDB hands every connect() to a file the database instance this process already has
+    open: a forked worker must get one of its own, not the parent's cached reader (whose
+    threads do not exist in the child, and a lock one of them held at the fork stays held)."""
     import multiprocessing
 
     expected = _series_length(truth_store)  # the parent now holds a cached reader
+    with connect(truth_store, read_only=True) as con:
+        con.execute("SET memory_limit = '123MB'")  # marks the parent's instance
+        marked = con.execute("SELECT current_setting('memory_limit')").fetchone()[0]
     with multiprocessing.get_context("fork").Pool(2) as pool:
         assert pool.map(_series_length, [truth_store] * 3, chunksize=1) == [expected] * 3
+        assert marked not in pool.map(_memory_limit, [truth_store] * 2, chunksize=1)
     assert _series_length(truth_store) == expected
 
 
