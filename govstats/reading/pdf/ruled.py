@@ -198,7 +198,7 @@ def _table_part(page: int, table, chars: list[Char], spill: list[Char]) -> _Tabl
         by_row.setdefault(row, []).append((col, cell, (x0, x1), rs, cut))
     # an empty spacer row carries nothing
     kept = [row for row in sorted(by_row) if any(e[1].text or e[3] > 1 for e in by_row[row])]
-    foot = min(row + e[3] for e in by_row[kept[-1]]) if kept else len(ys) - 1
+    foot = kept[-1] + min(e[3] for e in by_row[kept[-1]]) if kept else len(ys) - 1
     part = _TablePart(page, table.bbox[1], table.bbox[3], table.bbox[0], table.bbox[2], [], [], foot, [], [], [])
     for row in kept:
         entries = [_clip(e, foot - row) for e in sorted(by_row[row], key=lambda e: e[0])]
