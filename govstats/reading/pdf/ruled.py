@@ -198,14 +198,18 @@ def _table_part(page: int, table, chars: list[Char], spill: list[Char]) -> _Tabl
         by_row.setdefault(row, []).append((col, cell, (x0, x1), rs, cut))
     # an empty spacer row carries nothing
     kept = [row for row in sorted(by_row) if any(e[1].text or e[3] > 1 for e in by_row[row])]
-    foot = kept[-1] + min(e[3] for e in by_row[kept[-1]]) if kept else len(ys) - 1
+    foot = _foot(kept, by_row) if kept else len(ys) - 1
     part = _TablePart(page, table.bbox[1], table.bbox[3], table.bbox[0], table.bbox[2], [], [], foot, [], [], [])
-    for row in kept:
-        entries = [_clip(e, foot - row) for e in sorted(by_row[row], key=lambda e: e[0])]
-        part.rows.append([e[1] for e in entries])
+    for k, row in enumerate(kept):
+        entries = sorted(by_row[row], key=lambda e: e[0])
+        spans = [min(e[3], foot - row) for e in entries]
+        # a cell spans the emitted rows starting on its grid rows (not the grid rows themselves)
+        part.rows.append(
+            [e[1]._replace(rowspan=bisect.bisect_left(kept, row + s) - k) for e, s in zip(entries, spans)]
+        )
         part.boxes.append([e[2] for e in entries])
         part.starts.append(row)
-        part.spans.append([e[3] for e in entries])
+        part.spans.append(spans)
         part.cut.append([e[4] for e in entries])
     part.single = len(xs) <= 2
     if part.single:
@@ -218,19 +222,18 @@ def _table_part(page: int, table, chars: list[Char], spill: list[Char]) -> _Tabl
 _Placed = tuple[int, int, int, int, tuple[float, float, float, float]]  # row, col, rows, cols, bbox
 
 
-def _clip(entry: tuple[int, Cell, tuple[float, float], int, bool], rows: int):
-    """A cell entry ``(col, cell, box, span, cut)`` with its row span cut to at most ``rows``.
+def _foot(kept: list[int], by_row: dict[int, list]) -> int:
+    """The grid row where a part's last emitted row ends (where its shortest cell ends).
 
-    The grid rows below a part's last row (its *foot*: where the shortest cell of its last
-    non-empty row ends) hold nothing but merged cells drawn past it: where a page break cuts
-    merged cells, Chromium draws them whole on the first page, down to where they would end or
-    to the page's foot. Counted to the foot, such a cell's span is the rows it covers on this
-    page, and it is a cell the page break cut (the reader joins it with its continuation).
+    ``kept`` are the grid rows that start emitted rows, ascending; ``by_row`` maps a grid row
+    to its cell entries ``(col, cell, box, grid_rows, cut)``. The grid rows below the foot hold
+    nothing but merged cells drawn past it (and empty boxes): where a page break cuts merged
+    cells, Chromium draws them whole on the first page, down to where they would end or to the
+    page's foot, and frames the table down to the page's foot. Counted to the foot, such a
+    merged cell reaches the page break, and the reader joins it with its continuation.
     """
-    col, cell, box, span, cut = entry
-    if span <= rows:
-        return entry
-    return col, cell._replace(rowspan=rows), box, rows, cut
+    last = kept[-1]
+    return last + min(e[3] for e in by_row[last])
 
 
 def _split_containers(placed: list[_Placed], xs: list[float], ys: list[float]) -> list[_Placed]:
