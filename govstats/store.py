@@ -246,9 +246,13 @@ class _ReadCache:
         later connect() to a file the database instance this process already has open — in a
         forked child too, where that instance's worker threads do not exist and a lock one of
         them held at the fork stays held. Closed now, a child opens an instance of its own."""
-        with self._lock:
+        if not self._lock.acquire(blocking=False):
+            return  # another thread is opening a reader (it may wait for a lock): fork as before
+        try:
             idle = [key for key, slot in self._open.items() if slot[1] == 0]
             slots = [self._open.pop(key) for key in idle]
+        finally:
+            self._lock.release()
         for connection, _, timer in slots:
             if timer is not None:
                 timer.cancel()
