@@ -287,7 +287,9 @@ def _overflow_lines(tables: list, lines: list[_Line], chars: list[Char]) -> list
 
     A line qualifies when it starts within 0.3 character heights of the table's bottom rule,
     within one height when the cell above it is full (its text already touches the rule), or
-    within three when that cell is empty (its vertically centred text fell below the break).
+    within three when that cell is empty (its vertically centred text fell below the break),
+    at any distance when that cell is empty and the line is centred in it (the label of a
+    merged cell centred on rows that went to the next page).
     Each returned line gets ``table``, the index of the table it belongs to.
     """
     if not tables or not lines:
@@ -315,7 +317,10 @@ def _overflow_lines(tables: list, lines: list[_Line], chars: list[Char]) -> list
             full = bool(inside) and max(ch["bottom"] for ch in inside) >= cell[3] - 0.3 * size
             # an empty cell at the foot: its (vertically centred) text fell below the break
             reach = 3.0 if not inside else 1.0 if full else 0.3
-            fits = ln.top - bottom <= reach * size
+            # ... any distance below when centred in it: the text of a merged cell centred on
+            # the full height of its rows, drawn only down to the page's last row
+            centred = abs((ln.x0 + ln.x1) / 2 - (cell[0] + cell[2]) / 2) <= 0.5 * size
+            fits = ln.top - bottom <= reach * size or (not inside and centred)
         if not fits:
             return []
         ln.table = last  # type: ignore[attr-defined]
