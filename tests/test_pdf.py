@@ -243,20 +243,22 @@ RESULTS_GROUP = "三、本年度办理结果"
 @pytest.mark.browser
 @pytest.mark.slow
 @pytest.mark.parametrize(
-    "seed, year, row, word",
+    "seed, year, row, style",
     [
         # inside （三）不予公开, itself inside 三、本年度办理结果: two merged cells cut at once
-        (5, 2023, ROW_IN_WITHHELD_GROUP, False),
-        (5, 2023, "2.没有现成信息需要另行制作", False),  # inside （四）无法提供
-        (5, 2023, "2.申请人逾期未按收费通知", False),  # inside （六）其他处理 (2021 layout)
-        (7, 2020, "2.重复申请", False),  # inside （五）不予处理 (2019 layout)
-        (7, 2020, "（二）部分公开", False),  # inside 三、 only; its box drawn on to the page foot
+        (5, 2023, ROW_IN_WITHHELD_GROUP, "plain"),
+        (5, 2023, "2.没有现成信息需要另行制作", "plain"),  # inside （四）无法提供
+        (5, 2023, "2.申请人逾期未按收费通知", "plain"),  # inside （六）其他处理 (2021 layout)
+        (7, 2020, "2.重复申请", "plain"),  # inside （五）不予处理 (2019 layout)
+        (7, 2020, "（二）部分公开", "plain"),  # inside 三、 only; its box drawn on to the page foot
         # Word-style HTML (collapsed borders, tall rows): （三）不予公开's label, centred on its
         # eight rows, is printed far below the one row left on the page
-        (11, 2023, "2.其他法律行政法规禁止公开", True),
+        (11, 2023, "2.其他法律行政法规禁止公开", "word"),
+        # the header rows printed again on the new page, above the continued merged cells
+        (7, 2021, "5.属于三类内部事务信息", "repeated-header"),
     ],
 )
-def test_break_inside_merged_result_group(seed, year, row, word, printer):
+def test_break_inside_merged_result_group(seed, year, row, style, printer):
     """Chromium prints a merged cell cut by a page break whole on the first page (down past
     the page's last row) and draws nothing for its continuation: with nested merged cells the
     new page has an L-shaped hole in its rules. Every row after the break keeps its label,
@@ -264,8 +266,12 @@ def test_break_inside_merged_result_group(seed, year, row, word, printer):
     generated = synth.generate_one(seed=seed, year=year)
     source = synth.to_document(generated, "html")
     html = write(source, "html")
-    html = render.break_before_row(synth.word_html(html, seed) if word else html, row)
-    pdf = printer.pdf(f"synth-{seed}-{year}{'-word' if word else ''}", html, f"break-{row[:6]}")
+    if style == "word":
+        html = synth.word_html(html, seed)
+    elif style == "repeated-header":
+        html = render.repeat_header_rows(html, "申请人情况", 3)
+    html = render.break_before_row(html, row)
+    pdf = printer.pdf(f"synth-{seed}-{year}-{style}", html, f"break-{row[:6]}")
     report = govstats.read_report(pdf)
     assert synth.differences(report, generated) == []
     assert not [w for w in report.warnings if "not read" in w or "incomplete" in w], report.warnings

@@ -187,6 +187,9 @@ class _Reader:
         if continues and previous is not None and _compatible(previous, part):
             number = self._open_table_number
             _drop_repeated_header(self._rows_of(number), part)
+            if not part.rows:  # a page holding only the repeated header: the cut cells stay open
+                self._open_table = part
+                return
             carried = self._join_across_break(part)
         else:
             self.table_count += 1
