@@ -8,13 +8,17 @@ position, and turns the text around the tables into paragraphs.
   filled bars). White cell backgrounds and shaded paragraphs are ignored, so a page whose body
   text sits in white boxes is not mistaken for a table. Each drawn table is closed at its top and
   bottom so that a merged cell cut by a page break (it loses its edge there) is still a cell.
-* **Cells** are read as printed: a merged cell appears once with its row/column span counted
-  on the table's grid; its characters are assigned by position, so digits of neighbouring cells
-  never run together and never change order. Lines inside a cell are joined (without a space
-  between two CJK characters: a PDF line break is layout, not text).
+* **Cells** are read as printed: a merged cell appears once with its column span counted on
+  the table's grid and its row span in the rows read (an empty spacer row or a rule offset by
+  a double border adds none); its characters are assigned by position, so digits of
+  neighbouring cells never run together and never change order. Lines inside a cell are joined
+  (without a space between two CJK characters: a PDF line break is layout, not text).
 * **Pages**: a table that runs to the foot of one page and resumes at the top of the next is one
   table; a repeated header on the new page is dropped; a merged left-hand cell cut by the page
-  break is joined back (its row span grows instead of an empty cell being printed twice). Page
+  break is joined back (its row span grows instead of an empty cell being printed twice), also
+  when merged cells nested in one another are cut at once: Chromium draws such cells whole on
+  the first page and leaves their continuation unruled (an L-shaped hole, read as one cell per
+  column), and may print their centred label below the page's last row. Page
   furniture (page numbers such as ``- 3 -``, ``第3页``, ``3/5``; a running header or footer
   repeated on most pages) never becomes a block.
 * **Tables without rules** (on pages that draw none): rows are lines ending in numbers; value
