@@ -183,9 +183,8 @@ def test_reordered_and_dropped_columns_read_from_pdf(repeated, tmp_path):
     order = ("natural_person", "other_org", "commercial", "research", "social_org", "total")
     gen = _generated()
     html = write(_rebuild(synth.to_document(gen, "html"), _header(order, two_level=True), order), "html")
-    if repeated:  # the break outside the 三、本年度办理结果 rowspan (a break inside it loses the
-        # labels of page 2's rows in the PDF reader, whatever the column order; see the H13 report)
-        html = render.break_before_row(render.repeat_header_rows(html, "申请人情况", 3), "四、结转下年度继续办理")
+    if repeated:  # the break inside the merged 三、本年度办理结果 group, page 2 repeating the header
+        html = render.break_before_row(render.repeat_header_rows(html, "申请人情况", 3), "4.保护第三方合法权益")
     data = render.html_to_pdf(html, tmp_path / "columns.pdf").read_bytes()
     report = read_report(data, name="columns.pdf")
     assert report.format == "pdf"
