@@ -29,7 +29,7 @@ from pathlib import Path
 
 from common import print_table  # also puts the checkout on sys.path
 
-from govstats import batch, store, synth
+from govstats import store, synth
 from govstats.config import NOTEBOOKS_DIR
 
 NOTEBOOK = NOTEBOOKS_DIR / "10-briefing.ipynb"

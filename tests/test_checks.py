@@ -47,7 +47,6 @@ def test_corpus_breaches_are_the_published_ones(entry):
 
 @pytest.mark.corpus
 def test_hongze_table_4_breach(corpus_dir):
-    pytest.importorskip("govstats.reading.pdf")
     findings = govstats.check(govstats.read_report(corpus_dir / "raw/2023_hongze-qzf_pdf.pdf"))
     got = {(r.rule, finding_cells(r.cells)[-1][1], r.expected, r.found) for r in findings.itertuples()}
     assert got == {("R6", "admin_review", 11, 0), ("R7", "lawsuit_after_review", 5, 0)}

@@ -3,9 +3,8 @@
 from __future__ import annotations
 
 import pandas as pd
-import pytest
 
-from govstats import crossyear, schema, synth
+from govstats import checks, crossyear, schema, synth
 from govstats.store import add_reports, load
 from tests.conftest import corpus_entries, truth_for
 
@@ -60,7 +59,6 @@ def test_planted_in_force_mismatch_is_found_only_within_the_2021_template():
     assert list(zip(found["year"], found["rule"])) == [(2024, "in_force"), (2025, "in_force")]
     first = found.iloc[0]
     assert (first["expected"], first["found"]) == (in_force, in_force + 2)
-    checks = pytest.importorskip("govstats.checks")
     assert checks.finding_cells(first["cells"]) == [
         ("publication", "normative_docs", c) for c in ("in_force", "issued", "repealed")
     ]
@@ -115,7 +113,6 @@ def test_real_pingtan_series(corpus_dir):
 
 
 def test_check_store_runs_per_report_and_crossyear_checks(tmp_path, corpus_dir):
-    pytest.importorskip("govstats.checks")
     from tests.test_store import truth_entry
 
     db = tmp_path / "s.duckdb"

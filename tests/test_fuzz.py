@@ -25,10 +25,6 @@ import govstats
 from govstats import synth
 from tests.conftest import CORPUS_DIR, corpus_entries
 
-reading = pytest.importorskip("govstats.reading")
-if not hasattr(reading, "read_report"):
-    pytest.skip("govstats.read_report is not there yet", allow_module_level=True)
-pytest.importorskip("govstats.writing")
 
 #: seconds one read may take on a mutated report before we call it a hang
 TIME_BOUND = 20

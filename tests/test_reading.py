@@ -14,14 +14,6 @@ from govstats.reading import read_document
 from tests.conftest import CORPUS_DIR, corpus_params, truth_for
 
 
-def _pdf_reader_available() -> bool:
-    try:
-        import govstats.reading.pdf  # noqa: F401
-    except ImportError:
-        return False
-    return True
-
-
 def _diff(report: govstats.Report, truth: dict) -> list[str]:
     expected = {
         (t, i, c): v for t, items in truth["values"].items() for i, cols in items.items() for c, v in cols.items()
@@ -41,8 +33,6 @@ def _diff(report: govstats.Report, truth: dict) -> list[str]:
 @pytest.mark.corpus
 @pytest.mark.parametrize("entry", corpus_params())
 def test_corpus_report_matches_truth(entry):
-    if entry["format"].startswith("pdf") and not _pdf_reader_available():
-        pytest.skip("PDF reader not installed")
     truth = truth_for(entry)
     report = govstats.read_report(CORPUS_DIR / entry["file"])
     assert _diff(report, truth) == []
@@ -75,8 +65,6 @@ def test_bytes_and_path_give_the_same_report(sample_path):
 @pytest.mark.corpus
 def test_mixed_template_report_reads_each_table_as_printed(corpus_dir):
     """洪泽 2023: 2021 table 1, the 2019 single （六）其他处理 row in table 三 → 186 values, a warning."""
-    if not _pdf_reader_available():
-        pytest.skip("PDF reader not installed")
     report = govstats.read_report(corpus_dir / "raw/2023_hongze-qzf_pdf.pdf")
     assert report.template == "2021"
     assert report.layouts == {"publication": "2021", "requests": "2019"}

@@ -10,17 +10,13 @@ other breach reported.
 from __future__ import annotations
 
 import pytest
-from hypothesis import HealthCheck, assume, given, settings
+from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 import govstats
 from govstats import synth
 from govstats.checks import finding_cells
 
-reading = pytest.importorskip("govstats.reading")
-if not hasattr(reading, "read_report"):
-    pytest.skip("govstats.read_report is not there yet", allow_module_level=True)
-pytest.importorskip("govstats.writing")
 
 SETTINGS = settings(max_examples=12, deadline=None, derandomize=True,
                     suppress_health_check=[HealthCheck.too_slow])
@@ -88,9 +84,6 @@ def test_other_encodings_round_trip(fmt, encoding):
 
 
 def test_docx_round_trip(tmp_path):
-    pytest.importorskip("docx")
-    docx_mod = pytest.importorskip("govstats.reading.docx")
-    assert docx_mod
     from tests.support.render import document_to_docx
 
     for index, year in ((5, 2020), (14, 2024)):
@@ -103,7 +96,6 @@ def test_docx_round_trip(tmp_path):
 @pytest.mark.browser
 def test_pdf_round_trip(tmp_path):
     """Printed by headless Chromium (as many bodies publish), read back by the PDF reader."""
-    pytest.importorskip("govstats.reading.pdf")
     from tests.support.render import html_to_pdf
 
     report = synth.generate_one(seed=3, year=2022, index=11)
