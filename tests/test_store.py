@@ -299,13 +299,13 @@ def test_a_store_being_created_is_never_seen_half_made(db, monkeypatch):
 def test_a_notebook_reading_does_not_keep_writers_out(truth_store, sample_path):
     """Loads keep a read-only connection for a moment; another process's ingest gets in after it."""
     load(truth_store, body="pingtan")  # leaves a cached reader holding the shared lock
-    started = time.monotonic()
     result = subprocess.run(
         [sys.executable, "-m", "govstats.cli", "ingest", str(sample_path), "--db", str(truth_store)],
         capture_output=True, text=True, timeout=120, env={**__import__("os").environ, "GOVSTATS_LOCK_TIMEOUT": "20"},
     )  # fmt: skip
+    # got in: had the reader kept the lock, the writer would have given up after its 20 s
+    # ("store is busy", exit 2); no wall-clock bound, which a loaded machine may exceed anyway
     assert result.returncode == 0, result.stderr
-    assert time.monotonic() - started < 20
     # and this process can write right after reading
     load(truth_store, body="pingtan")
     assert add_reports([synth.to_report(synth.generate_one(seed=9))], truth_store).read == 1
