@@ -22,7 +22,7 @@ import re
 import lxml.etree
 
 from govstats.errors import ParseError
-from govstats.reading.document import Block, Cell, Document
+from govstats.reading.document import Block, Cell, Document, fast_new
 from govstats.reading.text import fold_ws
 
 _SKIP = ("script", "style", "noscript", "head", "template", "iframe", "object", "svg", "select", "button")
@@ -38,7 +38,6 @@ _XML_DECL = re.compile(r"^\s*<\?xml[^>]*\?>", re.I)
 _BREAK = "\ufdd0"  # a block boundary
 _ITEM = "\ufdd1"  # followed by T (a report table starts), R (a row), C (a cell), S (a cell with fields), E (the table ends)
 _FIELD = "\ufdd2"  # ends C; separates an S cell's hidden flag, rowspan, colspan and text
-_new = tuple.__new__
 _NONCHARS = {ord(c): None for c in (_BREAK, _ITEM, _FIELD)}
 
 #: the namespace of the attributes this reader puts on report tables and hidden cells (an
@@ -204,14 +203,14 @@ def _hiding_styles_from_page(root, low: bytes) -> list | None:
     return found
 
 
-def _remove_hidden(top, page: bytes, innermost: set) -> None:
+def _remove_hidden(root, top, page: bytes, innermost: set) -> None:
     """Drop hidden elements from the tree; inside a report table mark hidden cells instead.
 
     Inside a report table only what a cell holds is dropped: a hidden cell is marked (skipped
     when the row is read, so the cells after it keep their numbers), and a hidden row or row
     group is read like any other.
     """
-    for el in _hidden_elements(top.getroottree().getroot(), top, page):
+    for el in _hidden_elements(root, top, page):
         in_cell = False
         for ancestor in el.iterancestors():
             tag = ancestor.tag
@@ -291,7 +290,7 @@ def _read_tree(root, page: bytes, name: str) -> Document:
     images = int(_COUNT_IMAGES(top))
     if _tag(top) not in _SKIP and not _hidden(top):
         innermost = _innermost_tables(top)
-        _remove_hidden(top, page, innermost)
+        _remove_hidden(root, top, page, innermost)
         for table in innermost:
             table.set(_TABLE_ATTR, "")
         _add_blocks(doc, bytes(_PAGE_TEXT(top)).decode("utf-8"))  # (quicker than str() of the result)
@@ -323,22 +322,22 @@ def _add_blocks(doc: Document, marked: str) -> None:
                 if piece:
                     n_text += 1
                     where = f"text block {n_text}"
-                    blocks.append(_new(Block, ("text", [_new(Cell, (piece, where, 1, 1))], where, None)))
+                    blocks.append(fast_new(Block, ("text", [fast_new(Cell, (piece, where, 1, 1))], where, None)))
             page_text = ""
         kind = item[:1]
-        if kind == "C":  # a cell without spans (tuple.__new__: a NamedTuple's own __new__ is Python code)
+        if kind == "C":  # a cell without spans (fast_new: see document.py)
             cell_no += 1
-            cells.append(_new(Cell, (item[2:], f"table {n_table} row {row_no} cell {cell_no}", 1, 1)))
+            cells.append(fast_new(Cell, (item[2:], f"table {n_table} row {row_no} cell {cell_no}", 1, 1)))
             continue
         if kind == "S":  # a cell with spans or hidden
             cell_no += 1
             hidden, rowspan, colspan, text = item[1:].split(_FIELD, 3)
             if not hidden:
                 source = f"table {n_table} row {row_no} cell {cell_no}"
-                cells.append(_new(Cell, (text, source, _span(rowspan) if rowspan else 1, _span(colspan) if colspan else 1)))
+                cells.append(fast_new(Cell, (text, source, _span(rowspan) if rowspan else 1, _span(colspan) if colspan else 1)))
             continue
         if cells:  # a row or the table ends
-            blocks.append(_new(Block, ("row", cells, f"table {n_table} row {row_no}", n_table)))
+            blocks.append(fast_new(Block, ("row", cells, f"table {n_table} row {row_no}", n_table)))
             cells = []
         if kind == "R":
             row_no += 1
