@@ -5,38 +5,39 @@ from __future__ import annotations
 
 from collections import Counter
 from dataclasses import dataclass
+from functools import cached_property
 
 from govstats.reading.pdf.chars import SPACE_GAP_EM, Char, _fold, _is_cjk
 
 
 @dataclass
 class _Line:
-    """One visual line of characters (sorted left to right)."""
+    """One visual line of characters (sorted left to right; never changed once grouped, so
+    its extent, size and text are computed once)."""
 
     chars: list[Char]
 
-    @property
-    def x0(self) -> float:
-        return min(c["x0"] for c in self.chars)
+    @cached_property
+    def _box(self) -> tuple[float, float, float, float]:
+        chars = self.chars
+        return (
+            min(c["x0"] for c in chars),
+            min(c["top"] for c in chars),
+            max(c["x1"] for c in chars),
+            max(c["bottom"] for c in chars),
+        )
 
-    @property
-    def x1(self) -> float:
-        return max(c["x1"] for c in self.chars)
+    x0 = property(lambda self: self._box[0])
+    top = property(lambda self: self._box[1])
+    x1 = property(lambda self: self._box[2])
+    bottom = property(lambda self: self._box[3])
 
-    @property
-    def top(self) -> float:
-        return min(c["top"] for c in self.chars)
-
-    @property
-    def bottom(self) -> float:
-        return max(c["bottom"] for c in self.chars)
-
-    @property
+    @cached_property
     def size(self) -> float:
         sizes = Counter(round(float(c.get("size") or (c["bottom"] - c["top"])), 1) for c in self.chars)
         return sizes.most_common(1)[0][0] or 10.0
 
-    @property
+    @cached_property
     def text(self) -> str:
         return _chars_text(self.chars)
 
@@ -54,7 +55,7 @@ def _chars_text(chars: list[Char]) -> str:
                 parts.append(" ")
         parts.append(c["text"])
         prev = c
-    return _fold(" ".join(["".join(parts)]))
+    return _fold("".join(parts))
 
 
 def _group_lines(chars: list[Char]) -> list[_Line]:
