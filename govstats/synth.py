@@ -38,12 +38,13 @@ from __future__ import annotations
 import html as html_lib
 import importlib
 import re
+import zlib
 from dataclasses import dataclass, field
 from typing import Iterable, Iterator, Sequence
 
 import numpy as np
 
-from govstats import schema
+from govstats import schema, toolforms
 from govstats.reading.document import Block, Cell, Document
 
 Key = tuple[str, str, str]
@@ -797,7 +798,7 @@ def _review_rows(b: _DocumentBuilder, report: GeneratedReport) -> None:
 
 def formats() -> tuple[str, ...]:
     """The formats :func:`render` can produce in this installation."""
-    out = TEXT_FORMATS + FLAVOUR_FORMATS
+    out = TEXT_FORMATS + FLAVOUR_FORMATS + tuple(toolforms.forms())
     return out + tuple(f for f in BINARY_FORMATS if _binary_writer(f) is not None)
 
 
@@ -825,6 +826,10 @@ def render(report: GeneratedReport, fmt: str) -> str | bytes:
         from govstats.writing import write
 
         return word_html(write(document, "html"), seed=report.body.index * 31 + report.year)
+    form = toolforms.forms().get(fmt)
+    if form is not None:
+        rng = np.random.default_rng([report.body.index, report.year, zlib.crc32(fmt.encode())])
+        return form.render(document, report, rng)
     writer = _binary_writer(fmt) if fmt in BINARY_FORMATS else None
     if writer is None:
         raise ValueError(f"cannot render format {fmt!r}; available: {', '.join(formats())}")
@@ -938,6 +943,18 @@ SUFFIX = {
 }
 
 
+def suffix(fmt: str) -> str:
+    """The file suffix of format ``fmt`` (a tool form's own, else :data:`SUFFIX`)."""
+    form = toolforms.forms().get(fmt)
+    return form.suffix if form is not None else SUFFIX[fmt]
+
+
+def ambiguous_cells(report: GeneratedReport, fmt: str) -> frozenset:
+    """The cells format ``fmt`` makes ambiguous by its nature (NA with a warning is right there)."""
+    form = toolforms.forms().get(fmt)
+    return form.ambiguous(report) if form is not None else frozenset()
+
+
 def truth_record(report: GeneratedReport, file: str) -> dict:
     """The report's answer in the corpus truth-file shape, plus ``synthetic`` and ``breaches``."""
     return {
@@ -971,9 +988,9 @@ def write_corpus(
     import json
     from pathlib import Path
 
-    unknown = [f for f in fmts if f not in SUFFIX]
+    unknown = [f for f in fmts if f not in SUFFIX and f not in toolforms.forms()]
     if unknown:
-        raise ValueError(f"unknown format(s) {unknown}; choose from {', '.join(SUFFIX)}")
+        raise ValueError(f"unknown format(s) {unknown}; choose from {', '.join(formats())}")
     out = Path(out_dir)
     (out / "raw").mkdir(parents=True, exist_ok=True)
     (out / "truth").mkdir(parents=True, exist_ok=True)
@@ -987,7 +1004,7 @@ def write_corpus(
                 if fmt.startswith("html") and encoding.lower() not in ("utf-8", "utf8"):
                     content = re.sub(r'charset="?utf-8"?', f'charset="{encoding}"', content, count=1)
                 content = content.encode(encoding)
-            raw = out / "raw" / f"{stem}{SUFFIX[fmt]}"
+            raw = out / "raw" / f"{stem}{suffix(fmt)}"
             raw.write_bytes(content)
             truth = f"truth/{stem}.json"
             (out / truth).write_text(
