@@ -6,7 +6,10 @@ VENV   := .venv
 BIN    := $(VENV)/bin
 STAMP  := $(VENV)/.installed
 
-.PHONY: setup briefings test bench clean
+#: Debian packages the tests need (browser tests; PDF-to-text and w3m tool-output tests)
+SYSTEM_PACKAGES := chromium fonts-noto-cjk poppler-utils w3m
+
+.PHONY: setup system-packages briefings test bench clean
 
 $(STAMP): pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -16,11 +19,14 @@ $(STAMP): pyproject.toml
 
 setup: $(STAMP)
 
+system-packages:
+	@bash scripts/system_packages.sh $(SYSTEM_PACKAGES)
+
 briefings: setup
 	$(BIN)/govstats ingest data/raw data/extract
 	$(BIN)/govstats briefings --all
 
-test: setup
+test: setup system-packages
 	$(BIN)/python -m pytest
 
 bench: setup
