@@ -3,7 +3,7 @@
 The format is sniffed from the content, never from the file name: ``%PDF`` → PDF; a zip
 holding ``word/document.xml`` → Word; otherwise the bytes are decoded (BOM, HTML ``<meta
 charset>``, strict UTF-8, then detection — GBK/GB18030 included) and the text is HTML,
-markdown tables, a pipe dump (one cell per line ending in ``|``), or plain / run-together
+tables drawn with box characters (text-browser dumps), markdown tables, a pipe dump (one cell per line ending in ``|``), or plain / run-together
 text. Each format's module turns the input into a :class:`~govstats.reading.document.Document`;
 :mod:`govstats.reading.extract` builds the Report from it.
 """
@@ -45,11 +45,14 @@ def sniff(data: bytes) -> str:
 
 
 def _text_format(text: str) -> str:
+    from govstats.reading.grid import is_grid_text
     from govstats.reading.markdown import is_markdown
     from govstats.reading.text import is_pipe_text
 
     if _HTML.search(text[:200_000]):
         return "html"
+    if is_grid_text(text):
+        return "txt-grid"
     if is_markdown(text):
         return "markdown"
     if is_pipe_text(text):
@@ -91,6 +94,10 @@ def read_document(data: bytes, name: str) -> Document:
         from govstats.reading.markdown import read_markdown
 
         return read_markdown(text, name)
+    if fmt == "txt-grid":
+        from govstats.reading.grid import read_grid_text
+
+        return read_grid_text(text, name)
     from govstats.reading.text import read_pipe_text, read_plain_text
 
     if fmt == "txt-pipe":
