@@ -129,4 +129,8 @@ def read_plain_text(text: str, name: str) -> Document:
         doc.blocks.append(Block("row", [Cell(c, where) for c in cells], where))
     if long_runs and not spaced:
         doc.format = "txt-runtogether"
+    else:
+        from govstats.reading.layout import place_by_columns
+
+        place_by_columns(doc, text)  # space-aligned rows with blank cells: numbers by position
     return doc
