@@ -129,6 +129,15 @@ def test_columns_are_counted_in_display_width():
     assert _rows(read_grid_text(grid, "g")) == [[("自然人", 1, 1), ("12", 1, 1)], [("科研", 1, 1), ("3", 1, 1)]]
 
 
+def test_ambiguous_width_characters_in_a_cjk_terminal():
+    """Quotes are one column in UTF-8 terminals (w3m), two in CJK-legacy ones: a line whose
+    bars line up only with the wide reading is read so."""
+    narrow = "┌────────────┬─┐\n│3.危及“三”  │0│\n└────────────┴─┘\n"
+    wide = "┌────────────┬─┐\n│3.危及“三”│0│\n└────────────┴─┘\n"
+    for grid in (narrow, wide):
+        assert _rows(read_grid_text(grid, "g")) == [[("3.危及“三”", 1, 1), ("0", 1, 1)]], grid
+
+
 def test_ascii_grid():
     grid = "+--------+----+\n| 规章   | -  |\n+--------+----+\n| 行政许可 | -18|\n+--------+----+\n"
     grid = grid.replace("| 行政许可 | -18|", "|行政许可| -18|")
