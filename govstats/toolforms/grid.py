@@ -157,18 +157,14 @@ def render_grid_table(rows: list["Block"], rng: "np.random.Generator", *, ascii:
     for cell in cells:
         x0, x1 = xs[cell.col], xs[cell.col + cell.colspan]
         y0, y1 = ys[cell.row], ys[cell.row + cell.rowspan]
-        for y in (y0, y1):
+        for y in (y0, y1):  # the cell's border: each point's arms (up, down, left, right)
             for x in range(x0, x1 + 1):
-                if x > x0:
-                    arms[y][x][2] = 1
-                if x < x1:
-                    arms[y][x][3] = 1
+                arms[y][x][2] |= x > x0
+                arms[y][x][3] |= x < x1
         for x in (x0, x1):
             for y in range(y0, y1 + 1):
-                if y > y0:
-                    arms[y][x][0] = 1
-                if y < y1:
-                    arms[y][x][1] = 1
+                arms[y][x][0] |= y > y0
+                arms[y][x][1] |= y < y1
         text = lines_of[id(cell)]
         inner_h = y1 - y0 - 1
         inner_w = x1 - x0 - 1
@@ -184,7 +180,7 @@ def render_grid_table(rows: list["Block"], rng: "np.random.Generator", *, ascii:
                 x += char_width(ch)
     for y in range(H):
         for x in range(W):
-            a = tuple(arms[y][x])
+            a = tuple(int(v) for v in arms[y][x])
             if any(a):
                 if ascii:
                     canvas[y][x] = "+" if (a[0] or a[1]) and (a[2] or a[3]) else ("|" if a[0] or a[1] else "-")
