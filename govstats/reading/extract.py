@@ -39,6 +39,7 @@ from govstats.reading.document import Cell, Document, fast_new
 from govstats.reading.metadata import compact_text, extract_metadata, narrative_numbers
 from govstats.reading.numbers import Number, parse_number, to_yuan, unit_in_header
 from govstats.reading.rows import Found, Row, collect
+from govstats.reading.stream import RUN_FORMATS
 from govstats.report import Key, Report, Value
 
 
@@ -198,7 +199,7 @@ class _Builder:
         NA, with a warning); None (with a warning) when the row cannot be read."""
         cells = _fit(row.values, n)
         if cells is None:
-            digits = _digit_run(row.values, n, complete=self.doc.format != "txt-runtogether")
+            digits = _digit_run(row.values, n, complete=self.doc.format not in RUN_FORMATS)
             if digits is not None and runtogether.is_marked_run(digits):
                 cell = next(c for c in row.values if c.text)
                 agreed = runtogether.agreed_split(digits, n, signed=signed)
@@ -249,7 +250,7 @@ class _Builder:
         for item, row in assigned.items():
             cells = _fit(row.values, n, leading_first=row.header)
             if cells is None:
-                digits = _digit_run(row.values, n, complete=self.doc.format != "txt-runtogether")
+                digits = _digit_run(row.values, n, complete=self.doc.format not in RUN_FORMATS)
                 if digits is not None:
                     pending[item] = (digits, next(c for c in row.values if c.text), row)
                     continue
@@ -470,7 +471,7 @@ class _Builder:
             cells = _fit(row.values, 15, leading_first=row.header)
             if cells is None:
                 digits = _digit_run(row.values, 15)
-                if digits is None and self.doc.format == "txt-runtogether":
+                if digits is None and self.doc.format in RUN_FORMATS:
                     digits = _digit_run(row.values, 15, complete=False)
                     digits = digits if digits is not None and runtogether.is_marked_run(digits) else None
                 if digits is None:
