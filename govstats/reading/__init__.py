@@ -63,8 +63,20 @@ def _text_format(text: str) -> str:
 
 
 def read_document(data: bytes, name: str) -> Document:
-    """Read ``data`` (named ``name`` in messages) into the format-neutral Document."""
-    return _read(data, name)[0]
+    """Read ``data`` (named ``name`` in messages) into the format-neutral Document.
+
+    For text whose lines hold none of the tables (one cell per line, one paragraph), the
+    Document of its stream reading (:mod:`govstats.reading.stream`), when that finds them."""
+    doc, text = _read(data, name)
+    if text is not None and doc.format in STREAM_READ_FORMATS:
+        from govstats.reading.extract import build_report
+        from govstats.reading.stream import read_stream
+
+        try:
+            build_report(doc, data)
+        except ParseError:
+            return read_stream(text, name) or doc
+    return doc
 
 
 def _read(data: bytes, name: str) -> tuple[Document, str | None]:

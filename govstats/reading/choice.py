@@ -44,52 +44,77 @@ def needs_another_reading(report: Report | None) -> bool:
     return bool(_breaches(report))
 
 
-def _score(report: Report, breaches: dict[str, int], table: str) -> tuple[int, int, int]:
-    cells = [v for k, v in report.values.items() if k[0] == table]
-    if not cells:
-        return (0, 0, 0)
-    determined = sum(1 for v in cells if v.value is not None or "undetermined" not in v.source)
-    return (1, -breaches.get(table, 0), determined)
+def _determined(report: Report, table: str) -> int:
+    return sum(1 for k, v in report.values.items() if k[0] == table and not (v.value is None and "undetermined" in v.source))
+
+
+def _pick(first: Report, second: Report, b1: dict[str, int], b2: dict[str, int], table: str) -> str:
+    """How to read ``table``: ``"first"``, ``"second"`` or ``"merge"`` (see :func:`choose`)."""
+    n1, n2 = _determined(first, table), _determined(second, table)
+    has1 = any(k[0] == table for k in first.values)
+    has2 = any(k[0] == table for k in second.values)
+    if not has2:
+        return "first"
+    if not has1:
+        return "second"
+    ok1, ok2 = not b1.get(table), not b2.get(table)
+    if ok1 and n1 >= n2:
+        return "first"
+    if ok2 and n2 >= n1 and not ok1:
+        return "second"
+    return "merge"
 
 
 def choose(first: Report | None, second: Report | None) -> Report | None:
-    """The readings combined table by table (see the module docstring); ``first`` (the line
-    reading) wins ties. Either may be None (that reading found nothing)."""
+    """The readings combined table by table; ``first`` (the line reading) wins ties. Either
+    may be None (that reading found nothing).
+
+    A table goes to the reading that reads it without breaching the template arithmetic and
+    determines at least as many cells as the other. Otherwise (both break it, or the one that
+    does not determines fewer cells) the table is *merged*: the reading that determines more
+    is kept, except that a cell both readings determine with different numbers is left NA
+    with a warning, so that a reading which shifted values between rows or columns does not
+    get through where the other reading contradicts it. A breach both readings share is the
+    report's own and is flagged by :func:`govstats.check` as usual.
+    """
     if first is None or second is None:
         return first or second
     b1, b2 = _breaches(first), _breaches(second)
-    pick = {t: (second if _score(second, b2, t) > _score(first, b1, t) else first) for t in schema.TABLES}
-    if all(r is first for r in pick.values()):
+    picks = {t: _pick(first, second, b1, b2, t) for t in schema.TABLES}
+    if all(p == "first" for p in picks.values()):
         return first
-    if all(r is second for r in pick.values() if r is not None) and all(
-        _score(first, b1, t)[0] == 0 or pick[t] is second for t in schema.TABLES
-    ):
-        base, other = second, first
-    else:
-        base, other = first, second
-    values = {}
+    base, other = (second, first) if sum(p == "second" for p in picks.values()) > sum(p == "first" for p in picks.values()) or not first.values else (first, second)
+    values = dict(base.values)
     layouts = dict(base.layouts)
-    taken = [t for t in schema.TABLES if pick[t] is other and _score(other, b1 if other is first else b2, t)[0]]
-    for key, value in base.values.items():
-        if key[0] not in taken:
-            values[key] = value
-    for key, value in other.values.items():
-        if key[0] in taken:
-            values[key] = value
-    for t in taken:
-        for k, v in other.layouts.items():
-            if k.split(".")[0] == t:
-                layouts[k] = v
+    warnings = list(base.warnings)
+    missing = set(base.missing)
+    for table, how in picks.items():
+        source = first if how == "first" else second if how == "second" else None
+        if source is None:  # merge
+            keep, alt = (first, second) if _determined(first, table) >= _determined(second, table) else (second, first)
+            source = keep
+        if source is not base:
+            for key in [k for k in values if k[0] == table]:
+                del values[key]
+            values.update({k: v for k, v in source.values.items() if k[0] == table})
+            layouts.update({k: v for k, v in source.layouts.items() if k.split(".")[0] == table})
+            missing.discard(table)
+            if table in source.missing:
+                missing.add(table)
+            warnings = [w for w in warnings if not (_TABLE_NAMES[table] in w and ("not found" in w or "incomplete" in w))]
+            warnings += [w for w in source.warnings if w not in warnings]
+            warnings.append(f"{base.name}: table {_TABLE_NAMES[table]} read by its labels in the text's stream of characters ({source.format}): the line reading was incomplete or broke the template arithmetic")
+        if how == "merge":
+            alt = second if source is first else first
+            for key, value in list(values.items()):
+                if key[0] != table or value.value is None:
+                    continue
+                theirs = alt.values.get(key)
+                if theirs is not None and theirs.value is not None and abs(theirs.value - value.value) > 1e-9:
+                    values[key] = value._replace(value=None, source=f"{value.source} (readings disagree: {value.value:g} by the {source.format} reading, {theirs.value:g} by the {alt.format} reading)")
+                    warnings.append(f"{base.name}: {value.label}: the {source.format} and {alt.format} readings give {value.value:g} and {theirs.value:g}; left NA")
     present = {k[0] for k in values}
-    missing = [t for t in schema.TABLES if t not in present or (t in (base.missing if t not in taken else other.missing))]
-    stale = tuple(f"table {_TABLE_NAMES[t]} " for t in taken)
-    warnings = [w for w in base.warnings if not any(s in w and ("not found" in w or "incomplete" in w) for s in stale)]
-    for t in taken:
-        warnings.append(f"{base.name}: table {_TABLE_NAMES[t]} read by its labels in the text's stream of characters ({other.format}); the line reading was incomplete or broke the template arithmetic")
-    warnings += [w for w in other.warnings if w not in warnings and any(_mentions(w, t) for t in taken)]
-    ordered = {k: values[k] for k in sorted(values, key=lambda k: schema.TABLES.index(k[0]))}
-    return replace(base, values=ordered, layouts=layouts, missing=missing, warnings=warnings)
-
-
-def _mentions(warning: str, table: str) -> bool:
-    return _TABLE_NAMES[table] in warning or "row " in warning
+    missing |= {t for t in schema.TABLES if t not in present}
+    order = {k: n for n, k in enumerate(list(first.values) + [k for k in second.values if k not in first.values])}
+    ordered = {k: values[k] for k in sorted(values, key=lambda k: (schema.TABLES.index(k[0]), order.get(k, 0)))}
+    return replace(base, values=ordered, layouts=layouts, missing=[t for t in schema.TABLES if t in missing], warnings=warnings)

@@ -52,6 +52,7 @@ class _Label:
     ordinal: str  # the ordinal printed before it ("2.", "（一）", "一、"), folded; "" if none
     item: str | None  # the row's item code; None for group labels and other furniture
     required_ordinal: bool = False  # a core too short to be searched alone
+    width: int = 0  # the number of value cells the template prints in the row
 
 
 _NFKC_QUOTES = str.maketrans({"“": '"', "”": '"', "＂": '"', "‘": "'", "’": "'"})
@@ -64,14 +65,14 @@ def _fold_char(ch: str) -> str:
 _ORD = re.compile(r"^(?:[一二三四五六七八九十]+、|（[一二三四五六七八九十]+）|\d{1,2}\.)")
 
 
-def _label(text: str, item: str | None) -> _Label:
+def _label(text: str, item: str | None, width: int = 0) -> _Label:
     m = _ORD.match(text)
     ordinal = m.group(0) if m else ""
     core = text[len(ordinal):]
     core = re.sub(r"（[^（）]*）$", "", core) if not core.startswith("（") else core  # 部分公开（区分…）
     core = core.split("（单位")[0]
     folded = "".join(_fold_char(c) for c in core if not c.isspace())
-    return _Label(text, folded, "".join(_fold_char(c) for c in ordinal), item, len(folded) <= 3)
+    return _Label(text, folded, "".join(_fold_char(c) for c in ordinal), item, len(folded) <= 3, width)
 
 
 @lru_cache(maxsize=None)
@@ -83,7 +84,7 @@ def _publication_sequence(layout: str) -> tuple[tuple[_Label, ...], int]:
         if item.section != section:
             section = item.section
             out.append(_Label(section, "".join(_fold_char(c) for c in section), "", None))
-        out.append(_label(item.label, item.code))
+        out.append(_label(item.label, item.code, len(columns)))
     return tuple(out), 3
 
 
@@ -97,7 +98,7 @@ def _request_sequence(layout: str) -> tuple[_Label, ...]:
             out.append(_label(group, None))
         if layout == "2021" and item.code == "other":
             continue  # 2021: （六）其他处理 is a group label (printed before its sub-rows)
-        out.append(_label(item.label, item.code))
+        out.append(_label(item.label, item.code, len(schema.REQUEST_COLUMNS)))
     return tuple(out)
 
 
@@ -265,16 +266,37 @@ def _read_sequence(stream: _Stream, labels: tuple[_Label, ...], start: int) -> l
     return found
 
 
-def _value_cells(stream: _Stream, a: int, b: int) -> list[Cell]:
-    """The value cells printed between compact positions ``a`` and ``b``: the numbers before
-    any furniture, one cell per whitespace-separated token (one cell when they run together)."""
+def _value_cells(stream: _Stream, a: int, b: int, n: int) -> list[Cell]:
+    """The value cells printed between compact positions ``a`` and ``b`` for a row of ``n``
+    template cells: the numbers before any furniture or label word.
+
+    Cells are counted by the template, never by lines alone:
+
+    1. as many numbers (whitespace-separated) as the template has cells: those are the cells;
+    2. else, one cell per line, when the lines between the label and the next one (blank
+       cells as whitespace-only lines, separators as empty lines) are exactly ``n``;
+    3. else, more numbers than cells (one cell's digits broken over lines by inline markup):
+       their digits as one run, for the table's arithmetic to split;
+    4. else the numbers as printed: a row with fewer than ``n`` numbers cannot be placed, and
+       the builder leaves it unread with a warning naming it.
+    """
     compact = stream.s[a:b]
-    # the value text is what comes before the first furniture or label word
     m = re.match(r"[0-9.\-/—－／]*", compact)
     end = a + (m.end() if m else 0)
-    raw = stream.gap_original(a, end) if end > a else ""
     where = stream.where(a)
-    tokens = [t for t in re.split(r"\s+", raw.strip()) if t]
+    if end == a:
+        return []
+    raw = stream.gap_original(a, end)
+    tokens = raw.split()
+    if len(tokens) == n or len(tokens) == 1:
+        return [Cell(t, where) for t in tokens]
+    # lines up to the first line of the next label (the gap ends at the label's first character)
+    lines = raw.split("\n")
+    cells = [ln for ln in lines if ln != ""]
+    if "\n" in raw and len(cells) == n:
+        return [Cell(ln.strip(), where) for ln in cells]
+    if len(tokens) > n and all(t.isdecimal() for t in tokens):
+        return [Cell("".join(tokens), f"{where} (printed as {len(tokens)} numbers for {n} cells)")]
     return [Cell(t, where) for t in tokens]
 
 
@@ -291,59 +313,54 @@ def read_stream(text: str, name: str) -> Document | None:
     """The tables of ``text`` read by their labels in the stream of characters, as a
     Document; None when no table's labels are found in sequence."""
     stream = _Stream(text)
-    s = stream.s
-    blocks: list[Block] = []
+    blocks: list[tuple[int, Block]] = []  # (compact position, block): sorted at the end
     runs = separated = 0
     cursor = 0
     table_spans: list[tuple[int, int]] = []
 
-    def add_text(t: str, where: str) -> None:
-        blocks.append(Block("text", [Cell(t, where)], where))
+    def add_text(t: str, at: int) -> None:
+        where = stream.where(at)
+        blocks.append((at, Block("text", [Cell(t, where)], where)))
 
-    def add_row(label: _Label | None, cells: list[Cell], where: str) -> None:
+    def add_row(label: _Label | None, cells: list[Cell], at: int) -> None:
         nonlocal runs, separated
         numbers = [c for c in cells if parse_number(c.text) is not None]
         if len(numbers) == 1 and len(re.sub(r"\D", "", numbers[0].text)) >= 2:
             runs += 1
         elif len(numbers) >= 2:
             separated += 1
+        where = stream.where(at)
         lead = [Cell(label.text, where)] if label is not None else []
-        blocks.append(Block("row", lead + cells, where))
+        blocks.append((at, Block("row", lead + cells, where)))
 
-    # -- table 二: anchored by its first section heading 第二十条第（一）项
-    pub = _read_publication(stream, cursor)
+    pub = _read_publication(stream, cursor)  # anchored by its first section 第二十条第（一）项
     if pub is not None:
-        layout, found, lo, hi = pub
-        add_text("二、主动公开政府信息情况", stream.where(lo))
+        _layout, found, lo, hi = pub
+        add_text("二、主动公开政府信息情况", lo)
         _emit(stream, found, add_text, add_row, hi)
         table_spans.append((lo, hi))
         cursor = hi
-    # -- table 三
-    req = _read_requests(stream, cursor)
+    req = _read_requests(stream, cursor)  # anchored by 本年新收政府信息公开申请数量
     if req is not None:
         found, lo, hi = req
-        add_text("三、收到和处理政府信息公开申请情况", stream.where(lo))
+        add_text("三、收到和处理政府信息公开申请情况", lo)
         _emit(stream, found, add_text, add_row, hi)
         table_spans.append((lo, hi))
         cursor = hi
-    # -- table 四: header words, then 15 numbers
-    rev = _read_review(stream, cursor)
+    rev = _read_review(stream, cursor)  # its header words, then 15 numbers
     if rev is not None:
         cells, lo, hi = rev
-        where = stream.where(lo)
-        add_text("四、政府信息公开行政复议、行政诉讼情况", where)
-        add_text("行政复议 行政诉讼 结果维持 结果纠正 其他结果 尚未审结 总计", where)
-        add_row(None, cells, where)
+        add_text("四、政府信息公开行政复议、行政诉讼情况", lo)
+        add_text("行政复议 行政诉讼 结果维持 结果纠正 其他结果 尚未审结 总计", lo)
+        add_row(None, cells, lo)
         table_spans.append((lo, hi))
     if not table_spans:
         return None
     doc = Document(name=name, format="txt-oneline" if runs > separated else "txt-stream")
-    # the text around the tables, for metadata and narrative: by lines where there are lines
-    narrative = _narrative_blocks(stream, table_spans)
-    first_table = table_spans[0][0]
-    head = [b for b in narrative if b[0] < first_table]
-    tail = [b for b in narrative if b[0] >= first_table]
-    doc.blocks = [blk for _at, blk in head] + blocks + [blk for _at, blk in tail]
+    # the text outside the tables (headings and header words between them included), in place
+    blocks += _narrative_blocks(stream, table_spans)
+    blocks.sort(key=lambda pb: pb[0])  # (stable: a table's own blocks keep their order)
+    doc.blocks = [block for _at, block in blocks]
     return doc
 
 
@@ -353,9 +370,9 @@ def _emit(stream, found, add_text, add_row, table_end: int) -> None:
     for k, (label, lo, hi) in enumerate(found):
         nxt = found[k + 1][1] if k + 1 < len(found) else table_end
         if label.item is None:
-            add_text(label.text, stream.where(lo))
+            add_text(label.text, lo)
             continue
-        add_row(label, _value_cells(stream, hi, nxt), stream.where(lo))
+        add_row(label, _value_cells(stream, hi, nxt, label.width), lo)
 
 
 def _table_end(stream: _Stream, found, limit: int | None = None) -> int:
