@@ -36,6 +36,7 @@ from dataclasses import dataclass
 from functools import lru_cache
 
 from govstats import schema
+from govstats.reading import labels
 from govstats.reading.document import Block, Cell, Document
 from govstats.reading.numbers import parse_number
 
@@ -275,8 +276,9 @@ def _value_cells(stream: _Stream, a: int, b: int, n: int) -> list[Cell]:
     1. as many numbers (whitespace-separated) as the template has cells: those are the cells;
     2. else, one cell per line, when the lines between the label and the next one (blank
        cells as whitespace-only lines, separators as empty lines) are exactly ``n``;
-    3. else, more numbers than cells (one cell's digits broken over lines by inline markup):
-       their digits as one run, for the table's arithmetic to split;
+    3. else, when all are digit strings (a cell's digits broken over lines by inline markup,
+       or some cell boundaries lost): their digits as one run, for the table's arithmetic to
+       split; a cell it cannot settle is NA with a warning;
     4. else the numbers as printed: a row with fewer than ``n`` numbers cannot be placed, and
        the builder leaves it unread with a warning naming it.
     """
@@ -295,7 +297,9 @@ def _value_cells(stream: _Stream, a: int, b: int, n: int) -> list[Cell]:
     cells = [ln for ln in lines if ln != ""]
     if "\n" in raw and len(cells) == n:
         return [Cell(ln.strip(), where) for ln in cells]
-    if len(tokens) > n and all(t.isdecimal() for t in tokens):
+    if n > 1 and all(t.isdecimal() for t in tokens):
+        # digits whose whitespace does not match the cells (a cell's digits broken over two
+        # text nodes, some boundaries lost): one run, split by the table's arithmetic or NA
         return [Cell("".join(tokens), f"{where} (printed as {len(tokens)} numbers for {n} cells)")]
     return [Cell(t, where) for t in tokens]
 
@@ -333,7 +337,11 @@ def read_stream(text: str, name: str) -> Document | None:
         lead = [Cell(label.text, where)] if label is not None else []
         blocks.append((at, Block("row", lead + cells, where)))
 
+    warnings: list[str] = []
     pub = _read_publication(stream, cursor)  # anchored by its first section 第二十条第（一）项
+    if pub is not None and not _header_in_order(stream.s[max(0, pub[2] - 400) : pub[3]], _PUBLICATION_HEADER_ORDERS):
+        warnings.append(f"{stream.where(pub[2])}: table 二's column headers are printed in another order than the template's; the table is not read from the character stream")
+        pub = None
     if pub is not None:
         _layout, found, lo, hi = pub
         add_text("二、主动公开政府信息情况", lo)
@@ -341,6 +349,9 @@ def read_stream(text: str, name: str) -> Document | None:
         table_spans.append((lo, hi))
         cursor = hi
     req = _read_requests(stream, cursor)  # anchored by 本年新收政府信息公开申请数量
+    if req is not None and not _header_in_order(stream.s[max(cursor, req[1] - 400) : req[1]], (_REQUEST_HEADER_ORDER,)):
+        warnings.append(f"{stream.where(req[1])}: table 三's applicant columns are printed in another order than the template's; the table is not read from the character stream")
+        req = None
     if req is not None:
         found, lo, hi = req
         add_text("三、收到和处理政府信息公开申请情况", lo)
@@ -348,6 +359,9 @@ def read_stream(text: str, name: str) -> Document | None:
         table_spans.append((lo, hi))
         cursor = hi
     rev = _read_review(stream, cursor)  # its header words, then 15 numbers
+    if rev is not None and not _header_in_order(stream.s[rev[1] : rev[2]], (_REVIEW_HEADER_ORDER,)):
+        warnings.append(f"{stream.where(rev[1])}: table 四's columns are printed in another order than the template's; the table is not read from the character stream")
+        rev = None
     if rev is not None:
         cells, lo, hi = rev
         add_text("四、政府信息公开行政复议、行政诉讼情况", lo)
@@ -356,12 +370,35 @@ def read_stream(text: str, name: str) -> Document | None:
         table_spans.append((lo, hi))
     if not table_spans:
         return None
-    doc = Document(name=name, format="txt-oneline" if runs > separated else "txt-stream")
+    doc = Document(name=name, format="txt-oneline" if runs > separated else "txt-stream", warnings=[f"{name}: {w}" for w in warnings])
     # the text outside the tables (headings and header words between them included), in place
     blocks += _narrative_blocks(stream, table_spans)
     blocks.sort(key=lambda pb: pb[0])  # (stable: a table's own blocks keep their order)
     doc.blocks = [block for _at, block in blocks]
     return doc
+
+
+#: the order the template prints each table's column headers in (a stream cannot tell where a
+#: column went when they are printed in another order: such a table is not read from it)
+_REQUEST_HEADER_ORDER = ("自然人", "商业企业", "科研机构", "社会公益组织", "法律服务机构")
+_REVIEW_HEADER_ORDER = ("结果维持", "结果纠正", "其他结果", "尚未审结")
+_PUBLICATION_HEADER_ORDERS = (("本年制发件数", "本年废止件数", "现行有效件数"), ("本年新制作数量", "本年新公开数量", "对外公开总数量"))
+
+
+def _header_in_order(region: str, orders: tuple[tuple[str, ...], ...]) -> bool:
+    """Whether the header words of each order that ``region`` prints stand in that order
+    (every occurrence: a header printed again after a page break is checked too)."""
+    for order in orders:
+        hits = [(m.start(), order.index(w)) for w in order for m in re.finditer(re.escape(w), region)]
+        hits.sort()
+        ranks = [rank for _pos, rank in hits]
+        # each repetition of the header restarts at its first word; within one, ranks rise
+        last = -1
+        for rank in ranks:
+            if rank <= last and rank != 0:
+                return False
+            last = rank
+    return True
 
 
 def _emit(stream, found, add_text, add_row, table_end: int) -> None:
@@ -458,13 +495,14 @@ def _narrative_blocks(stream: _Stream, spans: list[tuple[int, int]]) -> list[tup
     pieces.append((prev, len(text)))
     import bisect
 
-    for a, b in pieces:
+    inner = set(range(1, len(pieces) - 1))  # pieces between two tables: headings and header words
+    for k, (a, b) in enumerate(pieces):
         chunk = text[a:b]
         pos = a
         for part in re.split(r"(\n|\u3000{2,}|\s{3,})", chunk):
             if part and not part.isspace():
                 t = " ".join(part.split())
-                if t:
+                if t and (k not in inner or labels.heading_table(t)[0]):
                     line = bisect.bisect_right(stream.line_starts, pos)
                     where = f"line {line}"
                     cpos = bisect.bisect_left(stream.offsets, pos)
