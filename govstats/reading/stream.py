@@ -136,7 +136,21 @@ _TABLE_HEADINGS = {
 #: a table's first cells: where its value text may begin (table 四's 15 numbers follow its header)
 _REVIEW_HEADER_END = ("结果维持结果纠正其他结果尚未审结总计" * 3)
 
-_VALUE_CHARS = set("0123456789.-/—－／ \t\n\xa0\u3000")
+#: one printed value in the folded stream: a number (sign, thousands separators, decimals, a
+#: unit), a placeholder (dashes, slashes, 无); the next label is known, so 无 never starts one
+_VALUE = re.compile(
+    r"(?:(?:减少|增加|[+\-−])?\d[\d,.]*(?:件|个|项|条|次|人|家|份|宗|起|笔|亿元|万元|千元|元|%)?|[—\-－―─/／]+|无)"
+)
+
+
+def _value_prefix(compact: str) -> int:
+    """The length of the run of values at the start of ``compact``."""
+    at = 0
+    while True:
+        m = _VALUE.match(compact, at)
+        if not m or not m.end() > at:
+            return at
+        at = m.end()
 
 
 class _Stream:
@@ -203,13 +217,25 @@ def _strip_furniture(s: str) -> str:
     return s
 
 
+def _strip_furniture_all(compact: str) -> str:
+    """What remains of ``compact`` once furniture and values are taken out ('' if nothing)."""
+    rest = compact
+    while rest:
+        n = _value_prefix(rest)
+        stripped = _strip_furniture(rest[n:])
+        if not n and stripped == rest:
+            return rest
+        rest = stripped
+    return rest
+
+
 def _is_value_text(compact: str) -> bool:
     """Whether a compact gap holds only numbers and furniture (so labels around it are adjacent)."""
     rest = compact
     while rest:
-        m = re.match(r"[0-9.\-/—－／]+|无", rest)
-        if m:
-            rest = rest[m.end():]
+        n = _value_prefix(rest)
+        if n:
+            rest = rest[n:]
             continue
         stripped = _strip_furniture(rest)
         if stripped == rest:
@@ -218,29 +244,50 @@ def _is_value_text(compact: str) -> bool:
     return True
 
 
+#: an ordinal printed right before a label's core, in any of the styles reports use
+#: (``2.`` ``2、`` ``（二）`` ``二、``): one digit only (the template numbers sub-rows 1 to 8), so
+#: that ``…40000042.没有现成…`` gives the run 4000004 and the ordinal 2.
+_ORDINAL_BEFORE = re.compile(r"(?:\d[.、]|\([一二三四五六七八九十]{1,3}\)|[一二三四五六七八九十]{1,3}[、.])$")
+
+
 def _find_label(stream: _Stream, label: _Label, start: int, limit: int) -> tuple[int, int] | None:
-    """(start, end) of ``label`` (with its printed ordinal) in the compact stream within
-    [start, limit), or None."""
+    """(start, end) of ``label`` (its ordinal included) in the compact stream within
+    [start, limit), or None. The template's wording is tried first, then the short forms
+    reports print (:data:`_ALIASES`)."""
     s = stream.s
-    core = label.core
-    at = start
-    while True:
-        i = s.find(core, at, limit + len(core))
-        if i < 0 or i >= limit:
-            return None
-        lo = i
-        if label.ordinal and s.startswith(label.ordinal, i - len(label.ordinal)):
-            lo = i - len(label.ordinal)
-        elif label.ordinal and label.required_ordinal:
-            at = i + 1
-            continue
-        end = i + len(core)
-        # a trailing remark printed after the core (部分公开（区分处理的…）, 行政事业性收费（万元）)
-        if s.startswith("(", end):
-            close = s.find(")", end)
-            if 0 < close - end <= 40:
-                end = close + 1
-        return lo, end
+    for core in (label.core,) + _ALIASES.get(label.item or "", ()):
+        at = start
+        while True:
+            i = s.find(core, at, limit + len(core))
+            if i < 0 or i >= limit:
+                break
+            m = _ORDINAL_BEFORE.search(s, max(0, i - 5), i)
+            if m is None and label.ordinal and label.required_ordinal:
+                at = i + 1
+                continue
+            lo = m.start() if m else i
+            end = i + len(core)
+            # a trailing remark printed after the core (部分公开（区分处理的…）, 收费（万元）)
+            if s.startswith("(", end):
+                close = s.find(")", end)
+                if 0 < close - end <= 40:
+                    end = close + 1
+            return lo, end
+    return None
+
+
+def _aliases() -> dict[str, tuple[str, ...]]:
+    """Short forms of row labels (those :mod:`govstats.reading.labels` knows), longest first;
+    none of three characters or fewer (其他, 总计: too common to be searched for alone)."""
+    out: dict[str, list[str]] = {}
+    for table in ("publication", "requests"):
+        for key, item in labels.row_keys(table).items():
+            if item != labels.GROUP and len(key) > 3:
+                out.setdefault(item, []).append("".join(_fold_char(c) for c in key))
+    return {item: tuple(sorted(set(keys), key=len, reverse=True)) for item, keys in out.items()}
+
+
+_ALIASES = _aliases()
 
 
 #: how far (compact characters) the next label may stand from the previous one's end
@@ -276,16 +323,22 @@ def _value_cells(stream: _Stream, a: int, b: int, n: int) -> list[Cell]:
     1. as many numbers (whitespace-separated) as the template has cells: those are the cells;
     2. else, one cell per line, when the lines between the label and the next one (blank
        cells as whitespace-only lines, separators as empty lines) are exactly ``n``;
-    3. else, when all are digit strings (a cell's digits broken over lines by inline markup,
-       or some cell boundaries lost): their digits as one run, for the table's arithmetic to
-       split; a cell it cannot settle is NA with a warning;
+    3. else, when all are digit strings and either more than ``n`` (a cell's digits broken
+       over lines by inline markup) or all on one line (one paragraph with some cell
+       boundaries kept as spaces): their digits as one run, for the table's arithmetic to
+       split; a cell it cannot settle is NA with a warning (fewer numbers than cells on
+       lines of their own are blank cells that cannot be placed: case 4);
     4. else the numbers as printed: a row with fewer than ``n`` numbers cannot be placed, and
        the builder leaves it unread with a warning naming it.
     """
-    compact = stream.s[a:b]
-    m = re.match(r"[0-9.\-/—－／]*", compact)
-    end = a + (m.end() if m else 0)
+    end = a + _value_prefix(stream.s[a:b])
     where = stream.where(a)
+    rest = stream.s[end:b]
+    if rest and _strip_furniture_all(rest):
+        # text that is neither a value nor the template's furniture stands among the numbers:
+        # where they belong is not certain (the builder leaves the row unread, with a warning)
+        return [Cell(rest[:20], f"{where} (text among the numbers: not a value)")] if end == a else [
+            Cell(stream.gap_original(a, end).strip(), where), Cell(rest[:20], f"{where} (text among the numbers)")]
     if end == a:
         return []
     raw = stream.gap_original(a, end)
@@ -297,7 +350,7 @@ def _value_cells(stream: _Stream, a: int, b: int, n: int) -> list[Cell]:
     cells = [ln for ln in lines if ln != ""]
     if "\n" in raw and len(cells) == n:
         return [Cell(ln.strip(), where) for ln in cells]
-    if n > 1 and all(t.isdecimal() for t in tokens):
+    if n > 1 and all(t.isdecimal() for t in tokens) and (len(tokens) > n or "\n" not in raw):
         # digits whose whitespace does not match the cells (a cell's digits broken over two
         # text nodes, some boundaries lost): one run, split by the table's arithmetic or NA
         return [Cell("".join(tokens), f"{where} (printed as {len(tokens)} numbers for {n} cells)")]
@@ -415,8 +468,7 @@ def _emit(stream, found, add_text, add_row, table_end: int) -> None:
 def _table_end(stream: _Stream, found, limit: int | None = None) -> int:
     """The end of the last row's value text: its numbers after the last label."""
     label, lo, hi = found[-1]
-    m = re.match(r"[0-9.\-/—－／]*", stream.s[hi:])
-    return hi + (m.end() if m else 0)
+    return hi + _value_prefix(stream.s[hi : hi + 400])
 
 
 def _read_publication(stream: _Stream, at: int):
@@ -428,15 +480,24 @@ def _read_publication(stream: _Stream, at: int):
             continue
         found = _read_sequence(stream, seq, start)
         rows = [f for f in found if f[0].item]
-        markers = sum(1 for w in ("本年制发件数", "现行有效件数", "本年处理决定数量") if w in stream.s[start:start + 2000])
-        old = sum(1 for w in ("本年新制作数量", "对外公开总数量", "上一年项目数量") if w in stream.s[start:start + 2000])
-        score = (len(rows), markers if layout == "2021" else old)
+        # the header words say which version the table is (its rows are counted only when
+        # they say nothing): a row read in the other version's columns would be misread
+        region = stream.s[start : found[-1][2] if found else start]
+        markers = sum(1 for w in _LAYOUT_MARKERS[layout] if w in region)
+        score = (markers, len(rows))
         if rows and (best is None or score > best[0]):
             best = (score, layout, found, start)
     if best is None:
         return None
     _score, layout, found, start = best
     return layout, found, start, _table_end(stream, found)
+
+
+#: header words only one version of table 二 prints
+_LAYOUT_MARKERS = {
+    "2021": ("本年制发件数", "本年废止件数", "现行有效件数", "本年处理决定数量", "本年收费金额"),
+    "2019": ("本年新制作数量", "本年新公开数量", "对外公开总数量", "上一年项目数量", "本年增/减", "采购项目数量"),
+}
 
 
 def _read_requests(stream: _Stream, at: int):
@@ -470,10 +531,10 @@ def _read_review(stream: _Stream, at: int):
         if rest == s[j:]:
             break
         j = len(s) - len(rest)
-    m = re.match(r"[0-9.\-/—－／]*", s[j:])
-    if not m or not m.end():
+    length = _value_prefix(s[j : j + 400])
+    if not length:
         return None
-    end = j + m.end()
+    end = j + length
     raw = stream.gap_original(j, end)
     tokens = [t for t in re.split(r"\s+", raw.strip()) if t]
     where = stream.where(j)
