@@ -27,11 +27,9 @@ _TABLE_NAMES = {
 
 
 def _breaches(report: Report) -> dict[str, int]:
-    from govstats.checks import check
+    from govstats.checks import breaches_by_table
 
-    findings = check(report)
-    findings = findings[findings["kind"] == "breach"]
-    return findings["table"].value_counts().to_dict()
+    return breaches_by_table(report)
 
 
 def needs_another_reading(report: Report | None) -> bool:

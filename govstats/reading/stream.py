@@ -59,7 +59,9 @@ class _Label:
 _NFKC_QUOTES = str.maketrans({"“": '"', "”": '"', "＂": '"', "‘": "'", "’": "'"})
 
 
+@lru_cache(maxsize=65536)
 def _fold_char(ch: str) -> str:
+    """A character NFKC-folded (full-width digits and brackets to ASCII), quotes unified."""
     return unicodedata.normalize("NFKC", ch).translate(_NFKC_QUOTES)
 
 
@@ -153,25 +155,40 @@ def _value_prefix(compact: str) -> int:
         at = m.end()
 
 
+_NON_SPACE = re.compile(r"\S+")
+
+
 class _Stream:
     """The text without whitespace (folded per character), with each character's offset in
     the original text, and the line each offset is on."""
 
     def __init__(self, text: str):
-        chars: list[str] = []
-        offsets: list[int] = []
-        for i, ch in enumerate(text):
-            if ch.isspace():
-                continue
-            f = _fold_char(ch)
-            for c in f:
-                chars.append(c)
-                offsets.append(i)
         self.text = text
-        self.s = "".join(chars)
-        self.offsets = offsets
         self.line_starts = [0] + [m.end() for m in re.finditer("\n", text)]
         self.multiline = len(self.line_starts) > 3
+        folded = unicodedata.normalize("NFKC", text)
+        if len(folded) == len(text):  # the common case: NFKC maps character to character
+            folded = folded.translate(_NFKC_QUOTES)
+            spans = [(m.start(), m.group()) for m in _NON_SPACE.finditer(folded)]
+            self.s = "".join([g for _i, g in spans])
+            self.offsets = [i + k for i, g in spans for k in range(len(g))]
+            return
+        chars: list[str] = []
+        offsets: list[int] = []
+        fold = _fold_char
+        for m in _NON_SPACE.finditer(text):
+            i = m.start()
+            for ch in m.group():
+                f = fold(ch)
+                if len(f) == 1:
+                    chars.append(f)
+                    offsets.append(i)
+                else:  # (a character NFKC expands: ㈠ → (一); each part keeps its offset)
+                    chars.extend(f)
+                    offsets.extend([i] * len(f))
+                i += 1
+        self.s = "".join(chars)
+        self.offsets = offsets
 
     def where(self, pos: int) -> str:
         """The place of compact position ``pos`` in the original text."""
