@@ -119,6 +119,8 @@ class _Builder:
         self.missing: list[str] = []
         #: table 三's header texts, one list per printed header row or line (set by build)
         self.request_header_rows: list[list[str]] = []
+        #: a digit run of table 三 or 四 that no split fits (evidence that blanks vanish)
+        self.runs_unsplittable = False
 
     def warn(self, message: str) -> None:
         self.warnings.append(f"{self.doc.name}: {message}")
@@ -277,6 +279,8 @@ class _Builder:
                 runtogether.request_constraints(layout),
             )
             for item, (digits, cell, row) in pending.items():
+                if not runtogether.run_candidates(digits, n, groups):
+                    self.runs_unsplittable = True  # no split fits the row's own total: a blank vanished
                 values = result.get(item)
                 if values is None or any(v is None for v in values):
                     self.warn(
@@ -480,6 +484,8 @@ class _Builder:
                     continue
                 cell = next(c for c in row.values if c.text)
                 split = runtogether.split_review(digits)
+                if split is None:
+                    self.runs_unsplittable = True
                 if split is None or any(v is None for v in split):
                     self.warn(f"{row.source}: table 四 printed as one digit run {digits!r}; the split is ambiguous, undetermined cells left NA")
                 cells = [_undetermined(cell, digits) if v is None else Cell(str(v), cell.source) for v in (split or (None,) * 15)]
@@ -555,12 +561,9 @@ class _Builder:
     def _distrust_splits_by_count(self) -> None:
         """Run-together text: a table-1 run is split by the count of its digits alone (the
         table has no arithmetic), which holds only if no blank cell vanished from it. When the
-        report shows that its blanks vanish (a run elsewhere that no split fits, or a row with
-        fewer numbers than cells), such splits are not trusted: NA, with a warning."""
-        evidence = any(UNDETERMINED in v.source for k, v in self.values.items() if k[0] != "publication") or any(
-            t in self.missing for t in ("requests", "review")
-        )
-        if not evidence:
+        report shows that its blanks vanish (a run of table 三 or 四 that no split fits, not
+        even by its own row total), such splits are not trusted: NA, with a warning."""
+        if not self.runs_unsplittable:
             return
         distrusted = [k for k, v in self.values.items() if SPLIT_BY_COUNT in v.source and v.value is not None]
         for key in distrusted:

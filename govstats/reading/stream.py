@@ -552,10 +552,7 @@ def _read_review(stream: _Stream, at: int):
     if not length:
         return None
     end = j + length
-    raw = stream.gap_original(j, end)
-    tokens = [t for t in re.split(r"\s+", raw.strip()) if t]
-    where = stream.where(j)
-    return [Cell(t, where) for t in tokens], i, end
+    return _value_cells(stream, j, end, 15), i, end
 
 
 def _narrative_blocks(stream: _Stream, spans: list[tuple[int, int]]) -> list[tuple[int, Block]]:
