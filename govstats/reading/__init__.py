@@ -145,20 +145,48 @@ def read_report(source: str | Path | bytes, *, name: str | None = None) -> Repor
         except OSError as exc:
             raise ParseError(f"cannot read ({exc.strerror})", source=name) from exc
     doc, text = _read(data, name)
+    streamed = text is not None and doc.format in STREAM_READ_FORMATS
+    if streamed and _few_rows(doc):  # no line structure to speak of: the stream first
+        report = _stream_report(text, data, name)
+        if report is not None:
+            return report
+        streamed = False
     try:
         report, error = build_report(doc, data), None
     except ParseError as exc:
         report, error = None, exc
-    if text is not None and doc.format in STREAM_READ_FORMATS and needs_another_reading(report):
-        from govstats.reading.stream import read_stream
-
-        other = read_stream(text, name)
+    if streamed and needs_another_reading(report):
+        other = _stream_report(text, data, name)  # type: ignore[arg-type]
         if other is not None:
-            try:
-                report = choose(report, build_report(other, data))
-            except ParseError:
-                pass
+            report = choose(report, other)
     if report is None:
         assert error is not None
         raise error
     return report
+
+
+def _few_rows(doc: Document) -> bool:
+    """Whether the lines of ``doc`` hold too few table rows to be a table at all (one cell
+    per line, one paragraph): the template's three tables have 30 and more rows."""
+    rows = 0
+    for block in doc.blocks:
+        if block.kind == "row":
+            rows += 1
+            if rows >= 8:
+                return False
+    return True
+
+
+def _stream_report(text: str, data: bytes, name: str) -> Report | None:
+    """The report read from the stream of characters (:mod:`govstats.reading.stream`), or
+    None when that finds no table."""
+    from govstats.reading.extract import build_report
+    from govstats.reading.stream import read_stream
+
+    doc = read_stream(text, name)
+    if doc is None:
+        return None
+    try:
+        return build_report(doc, data)
+    except ParseError:
+        return None

@@ -156,6 +156,8 @@ def _value_prefix(compact: str) -> int:
 
 
 _NON_SPACE = re.compile(r"\S+")
+_RULE_CHARS = frozenset("|｜│┃")
+_RULES = str.maketrans({ch: " " for ch in _RULE_CHARS})
 
 
 class _Stream:
@@ -340,8 +342,9 @@ def _value_cells(stream: _Stream, a: int, b: int, n: int) -> list[Cell]:
     1. as many numbers (whitespace-separated) as the template has cells: those are the cells;
     2. else, one cell per line, when the lines between the label and the next one (blank
        cells as whitespace-only lines, separators as empty lines) are exactly ``n``;
-    3. else, when all are digit strings and either more than ``n`` (a cell's digits broken
-       over lines by inline markup) or all on one line (one paragraph with some cell
+    3. else, when all are digit strings and either a few more than ``n`` (a cell's digits
+       broken over lines by inline markup; not twice as many, which is a row that lost its
+       label printed after this one) or all on one line (one paragraph with some cell
        boundaries kept as spaces): their digits as one run, for the table's arithmetic to
        split; a cell it cannot settle is NA with a warning (fewer numbers than cells on
        lines of their own are blank cells that cannot be placed: case 4);
@@ -367,7 +370,7 @@ def _value_cells(stream: _Stream, a: int, b: int, n: int) -> list[Cell]:
     cells = [ln for ln in lines if ln != ""]
     if "\n" in raw and len(cells) == n:
         return [Cell(ln.strip(), where) for ln in cells]
-    if n > 1 and all(t.isdecimal() for t in tokens) and (len(tokens) > n or "\n" not in raw):
+    if n > 1 and all(t.isdecimal() for t in tokens) and (n < len(tokens) < n + max(2, n // 2) or "\n" not in raw):
         # digits whose whitespace does not match the cells (a cell's digits broken over two
         # text nodes, some boundaries lost): one run, split by the table's arithmetic or NA
         return [Cell("".join(tokens), f"{where} (printed as {len(tokens)} numbers for {n} cells)")]
@@ -386,7 +389,9 @@ def _table_start(stream: _Stream, table: str, first: _Label, at: int) -> int | N
 def read_stream(text: str, name: str) -> Document | None:
     """The tables of ``text`` read by their labels in the stream of characters, as a
     Document; None when no table's labels are found in sequence."""
-    stream = _Stream(text)
+    # cell rules of a pipe dump or a text table mean what white space means here (same length:
+    # every offset still points into the original text)
+    stream = _Stream(text.translate(_RULES) if _RULE_CHARS.intersection(text) else text)
     blocks: list[tuple[int, Block]] = []  # (compact position, block): sorted at the end
     runs = separated = 0
     cursor = 0
