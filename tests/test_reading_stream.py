@@ -196,3 +196,13 @@ def test_line_reading_that_breaks_the_arithmetic_is_checked_against_the_stream()
     for col, want in report.values["requests"]["granted"].items():
         have = got.value("requests", "granted", col)
         assert have is None or have == want, (col, have, want)
+
+
+@pytest.mark.corpus
+def test_table_two_without_its_section_headings_is_read_from_its_heading(corpus_dir):
+    text = (corpus_dir / "raw" / "2022_hebei-gxt_txt-oneline.txt").read_text(encoding="utf-8")
+    for section in ("（一）", "（五）", "（六）", "（八）"):
+        text = text.replace(f"第二十条第{section}项", "")
+    report = govstats.read_report(text.encode(), name="no-sections.txt")
+    assert report.value("publication", "licensing", "decisions") == 194
+    assert report.value("publication", "fees", "amount") == pytest.approx(6506000.0)

@@ -498,8 +498,10 @@ def _read_publication(stream: _Stream, at: int):
     for layout in ("2021", "2019"):
         seq, _w = _publication_sequence(layout)
         start = _table_start(stream, "publication", seq[0], at)
-        if start is None:
-            continue
+        if start is None:  # no 第二十条 section headings: from the table's heading
+            start = _heading_end(stream, "主动公开政府信息情况", at)
+            if start is None:
+                continue
         found = _read_sequence(stream, seq, start)
         rows = [f for f in found if f[0].item]
         # the header words say which version the table is (its rows are counted only when
@@ -520,6 +522,16 @@ _LAYOUT_MARKERS = {
     "2021": ("本年制发件数", "本年废止件数", "现行有效件数", "本年处理决定数量", "本年收费金额"),
     "2019": ("本年新制作数量", "本年新公开数量", "对外公开总数量", "上一年项目数量", "本年增/减", "采购项目数量"),
 }
+
+
+def _heading_end(stream: _Stream, words: str, at: int) -> int | None:
+    """Where the table heading ``二、<words>`` ends (its last printed occurrence before the
+    requests table: the preamble lists every section title once before it), or None."""
+    s = stream.s
+    limit = s.find("本年新收", at)
+    limit = len(s) if limit < 0 else limit
+    i = s.rfind("二、" + words, at, limit)
+    return None if i < 0 else i + len(words) + 2
 
 
 def _read_requests(stream: _Stream, at: int):
