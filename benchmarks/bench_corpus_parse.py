@@ -99,12 +99,48 @@ def main(argv: list[str] | None = None) -> int:
                 title="read_report on the corpus (lxml ms: lxml.html.document_fromstring alone on the same HTML)")
     reports = sum(1 for r in rows if not r[0].startswith("  →"))
     print(f"\n{reports} reports in {total:.3f} s → {reports / total:.1f} reports/second on one core")
+    oneline_rows, one_sum, pipe_sum = _oneline_against_pipe(args.repeat)
+    print_table(
+        ["report", "one paragraph KB", "ms/read", "as txt-pipe ms", "ratio", "<=1.5x", "same values"], oneline_rows,
+        title="\nOne-paragraph text (BeautifulSoup get_text(''); the crawled corpus text as it is) against the same report as pipe text",
+    )
+    if pipe_sum:
+        print(f"all together: {one_sum * 1e3:.2f} ms against {pipe_sum * 1e3:.2f} ms → {one_sum / pipe_sum:.2f}× (target ≤ 1.5×)")
     print_table(
         ["read as", "ms/read (sum)", "lxml ms (sum)", "ratio", "<=3x"],
         [[fmt, a * 1e3, b * 1e3, a / b, "ok" if a <= 3 * b else "SLOW"] for fmt, (a, b) in sums.items() if b],
         title="\nAll HTML pages together, and the same reports as text, against lxml on the pages",
     )
     return 0
+
+
+def _oneline_against_pipe(repeat: int) -> tuple[list, float, float]:
+    """Each corpus HTML page as one paragraph (its text nodes joined with nothing, as
+    BeautifulSoup ``get_text("")`` gives it) and each crawled one-paragraph corpus text, timed
+    against the same report written as pipe text (its Document, :mod:`govstats.writing`)."""
+    from bs4 import BeautifulSoup
+
+    from govstats.reading.decode import decode
+
+    rows, one_sum, pipe_sum = [], 0.0, 0.0
+    for entry in json.loads((CORPUS_DIR / "manifest.json").read_text(encoding="utf-8")):
+        fmt = entry["format"].split(" ")[0]
+        data = (CORPUS_DIR / entry["file"]).read_bytes()
+        name = entry["file"].split("/")[-1]
+        if fmt.startswith("html"):
+            text, _encoding = decode(data, name)
+            data = BeautifulSoup(text, "lxml").get_text("").encode("utf-8")
+        elif "oneline" not in fmt:
+            continue
+        report = govstats.read_report(data, name=name)
+        pipe = write(read_document(data, name), "txt-pipe").encode("utf-8")
+        as_pipe = govstats.read_report(pipe, name=f"{name}.txt-pipe")
+        same = {k: v.value for k, v in as_pipe.values.items()} == {k: v.value for k, v in report.values.items()}
+        one, base = best_pair(lambda: govstats.read_report(data, name=name), lambda: govstats.read_report(pipe, name=name), repeat)
+        one_sum += one
+        pipe_sum += base
+        rows.append([name, len(data) / 1e3, one * 1e3, base * 1e3, one / base, "ok" if one <= 1.5 * base else "SLOW", "yes" if same else "NO"])
+    return rows, one_sum, pipe_sum
 
 
 def _same(report, expected: dict) -> bool:

@@ -159,6 +159,19 @@ class _Checker:
             )
 
 
+def breaches_by_table(report: Report) -> dict[str, int]:
+    """The number of template-arithmetic breaches per table of ``report`` (tables without
+    any left out): what :func:`check` reports as ``kind == "breach"``, without building a
+    frame (the reader asks this of every reading it weighs)."""
+    c = _Checker({k: v.value for k, v in report.values.items()}, {})
+    c.requests()
+    c.review()
+    out: dict[str, int] = {}
+    for row in c.rows:
+        out[row["table"]] = out.get(row["table"], 0) + 1
+    return out
+
+
 def check(report_or_tidy: Report | pd.DataFrame) -> pd.DataFrame:
     """Findings for one Report or a tidy frame (one or many reports); never alters the data.
 

@@ -30,7 +30,7 @@ def test_body_key_folds_width_space_and_punctuation():
 
 def test_bundled_registry_is_valid_and_covers_the_corpus_bodies():
     registry = load_registry(BUNDLED)
-    assert list(registry["slug"]) == ["pingtan", "ziyang-bgs", "hongze-qzf", "shuyang-fgj", "sh-kewei"]
+    assert list(registry["slug"]) == ["pingtan", "ziyang-bgs", "hongze-qzf", "shuyang-fgj", "sh-kewei", "hebei-jyt", "hebei-gxt"]
     assert registry["region_code"].str.fullmatch(r"\d{6}").all()
     codes = dict(zip(registry["slug"], registry["region_code"]))
     assert codes == {
@@ -39,6 +39,8 @@ def test_bundled_registry_is_valid_and_covers_the_corpus_bodies():
         "hongze-qzf": "320813",
         "shuyang-fgj": "321322",
         "sh-kewei": "310000",
+        "hebei-jyt": "130000",
+        "hebei-gxt": "130000",
     }
     known = set(registry["body_key"])
     for entry in corpus_entries():
