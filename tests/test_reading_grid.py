@@ -174,23 +174,34 @@ def test_grid_report_reads_like_its_html():
 # -- space-aligned columns -----------------------------------------------------------------------
 
 LAYOUT = """\
-信息内容          本年制发件数    本年废止件数    现行有效件数
-规章              1               2               3
-行政规范性文件    4                               6
+  自然人    商业企业   科研机构   总计
+一、本年新收      1         2          3          6
+二、上年结转      4                    6          10
+（一）予以公开    7         8          9          24
 """
 
 
-def test_a_blank_cell_is_placed_by_the_positions_of_the_full_rows():
+def test_a_blank_cell_is_placed_by_the_full_rows_above_and_below():
     doc = read_plain_text(LAYOUT, "l")
-    assert _rows(doc)[-1] == [("行政规范性文件", 1, 1), ("4", 1, 1), ("", 1, 1), ("6", 1, 1)]
+    assert _rows(doc)[1] == [("二、上年结转", 1, 1), ("4", 1, 1), ("", 1, 1), ("6", 1, 1), ("10", 1, 1)]
+
+
+def _na_row(doc, label):
+    row = next(b for b in doc.blocks if b.kind == "row" and b.cells[0].text == label)
+    assert [c.text for c in row.cells[1:]] == [""] * 4
+    assert all("undetermined" in c.source for c in row.cells[1:])
+    assert any(label in w and "NA" in w for w in doc.warnings), doc.warnings
 
 
 def test_a_number_between_columns_leaves_the_row_na_with_a_warning():
-    text = LAYOUT.replace("行政规范性文件    4                               6",
-                          "行政规范性文件    4                       6")
-    doc = read_plain_text(text, "l")
-    assert _rows(doc)[-1] == [("行政规范性文件", 1, 1), ("", 1, 1), ("", 1, 1), ("", 1, 1)]
-    assert any("行政规范性文件" in w and "NA" in w for w in doc.warnings), doc.warnings
+    _na_row(read_plain_text(LAYOUT.replace("4                    6", "4               6     "), "l"), "二、上年结转")
+
+
+def test_no_full_row_below_or_rows_of_pages_laid_out_apart_leave_the_row_na():
+    """The decoder turns page breaks into line breaks: full rows above and below must agree."""
+    _na_row(read_plain_text("\n".join(LAYOUT.splitlines()[:3]) + "\n", "l"), "二、上年结转")
+    shifted = LAYOUT.replace("（一）予以公开    7", "（一）予以公开       7").replace("8          9          24", "   8          9          24")
+    _na_row(read_plain_text(shifted, "l"), "二、上年结转")
 
 
 def test_single_spaced_numbers_are_left_as_printed():

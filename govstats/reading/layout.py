@@ -14,13 +14,15 @@ character counts two):
 * Rows are taken in *blocks*: a block ends at a page break (``\\x0c``; pages are laid out
   apart), a page number (``- 4 -``), and a header line (a text line with two or more segments
   apart by two or more spaces: the column headings of the next section).
-* In a block, the rows with the most numbers (*full rows*) give the columns: each column spans
-  the positions its numbers take in the full rows. Full rows whose columns do not line up give
-  no positions.
-* A row with fewer numbers gets each number in the column whose span it overlaps (or, failing
-  that, lies nearest to by a clear margin), the gaps as blank cells. When a number falls in no
-  column or two numbers in one, or the block gives no positions, the row's value cells are
-  blank, NA, with a warning naming the row: its numbers are never placed by their count.
+* In a block, the rows with the most numbers are its *full rows*. A row with fewer numbers is
+  placed by the nearest full row above it and the nearest below: when their columns agree
+  (each number of one overlaps the same column of the other: the page breaks the decoder
+  turns into line breaks may lie between them, and a page laid out with another margin
+  disagrees), each column spans the positions its numbers take in the two.
+* Each number goes to the column whose span it overlaps (or, failing that, lies nearest to by
+  a clear margin), the gaps become blank cells. When a number falls in no column or two
+  numbers in one, or there is no agreeing full row above and below, the row's value cells
+  are blank, NA, with a warning naming the row: its numbers are never placed by their count.
 """
 
 from __future__ import annotations
@@ -127,28 +129,42 @@ def _place(doc: Document, rows: list[tuple[int, Block, list[tuple[int, int, str]
     if len(rows) < 2:
         return
     k_max = max(len(t) for _i, _b, t in rows)
-    short = [r for r in rows if len(r[2]) < k_max]
-    if not short or k_max < 2:
+    if k_max < 2 or all(len(t) == k_max for _i, _b, t in rows):
         return
-    full = [t for _i, _b, t in rows if len(t) == k_max]
-    if any(t[j][1] + 2 > t[j + 1][0] for t in full for j in range(k_max - 1)):
+    full = [p for p, (_i, _b, t) in enumerate(rows) if len(t) == k_max]
+    if any(rows[p][2][j][1] + 2 > rows[p][2][j + 1][0] for p in full for j in range(k_max - 1)):
         return  # numbers one space apart: not laid out in columns (pdftotext -raw), no positions
-    spans = [(min(t[j][0] for t in full), max(t[j][1] for t in full)) for j in range(k_max)]
-    lined_up = all(spans[j][1] <= spans[j + 1][0] for j in range(k_max - 1))
-    for index, block, tokens in short:
-        columns = _columns(tokens, spans) if lined_up else None
+    for p, (index, block, tokens) in enumerate(rows):
+        if len(tokens) == k_max:
+            continue
+        above = max((q for q in full if q < p), default=None)
+        below = min((q for q in full if q > p), default=None)
+        columns = None
+        if above is not None and below is not None:
+            spans = _agreed_spans(rows[above][2], rows[below][2])
+            columns = _columns(tokens, spans) if spans is not None else None
         label = block.cells[: len(block.cells) - len(tokens)]
         where = block.source
         if columns is None:
             doc.warnings.append(
                 f"{doc.name}: {where}: row {' '.join(c.text for c in label) or '(no label)'!r} prints {len(tokens)} of "
-                f"{k_max} numbers and their positions do not tell which columns they stand in; its cells are NA"
+                f"{k_max} numbers and the full rows around it do not tell which columns they stand in; its cells are NA"
             )
-            cells = label + [Cell("", f"{where} (column uncertain: {len(tokens)} of {k_max} numbers printed)")] * k_max
+            # ("undetermined" as extract marks cells it cannot split: a sum over them stays unknown)
+            cells = label + [Cell("", f"{where} (undetermined: {len(tokens)} of {k_max} numbers printed, columns uncertain)")] * k_max
         else:
             by_column = dict(zip(columns, tokens))
             cells = label + [Cell(by_column[j][2] if j in by_column else "", where) for j in range(k_max)]
         doc.blocks[index] = Block("row", cells, block.source, block.table)
+
+
+def _agreed_spans(a: list[tuple[int, int, str]], b: list[tuple[int, int, str]]) -> list[tuple[int, int]] | None:
+    """The columns two full rows give, when every column of one overlaps the same column of the
+    other (rows of one page; a page laid out with another margin disagrees), else None."""
+    if any(x[0] >= y[1] or y[0] >= x[1] for x, y in zip(a, b)):
+        return None
+    spans = [(min(x[0], y[0]), max(x[1], y[1])) for x, y in zip(a, b)]
+    return spans if all(spans[j][1] <= spans[j + 1][0] for j in range(len(spans) - 1)) else None
 
 
 def _columns(tokens: list[tuple[int, int, str]], spans: list[tuple[int, int]]) -> list[int] | None:

@@ -11,10 +11,10 @@
   at least two spaces, long labels wrapped onto the next line, group labels on a line of their
   own or beside the first sub-row, blank cells as gaps, page breaks (``\\x0c``) with page
   numbers (``- 4 -``) between rows and each page shifted by its own margin. A blank cell is
-  placed by the positions of the full rows of its block; a block (one page's part of one
-  section under its header) where no row is full gives no position to read a gap by: its
-  cells are declared ambiguous (NA with a warning is right there, a number in the wrong
-  column never).
+  placed by the positions of the full rows above and below it (one section under its header,
+  one page: the decoder turns page breaks into line breaks, so rows of two pages must agree);
+  a row with a gap and no full row above and below it on its page, or a row of gaps only, is
+  declared ambiguous (NA with a warning is right there, a number in the wrong column never).
 
 Both are built from :func:`govstats.synth.to_document` (the tables with their spans).
 """
@@ -316,16 +316,15 @@ def _layout(doc: "Document", report: "GeneratedReport", rng: "np.random.Generato
     ambiguous: set = set()
     for rows, table_rows in zip(_data_rows(report), printed):
         for block in rows:  # the data rows of one block, each (grid row index, cell keys)
-            groups: dict[int, list] = {}
-            for r, keys in block:
-                gap = any(not _printed(report, key) for key in keys)
+            marks = [(table_rows[r], any(not _printed(report, k) for k in keys), keys) for r, keys in block]
+            for at, (page_no, gap, keys) in enumerate(marks):
                 if not any(_printed(report, key) for key in keys):
                     ambiguous.update(keys)  # a row of gaps only: its label line reads as text
-                groups.setdefault(table_rows[r], []).append((gap, keys))
-            for members in groups.values():
-                if all(gap for gap, _keys in members):  # no full row on this page of the block
-                    for _gap, keys in members:
-                        ambiguous.update(keys)
+                elif gap and not (
+                    any(p == page_no and not g for p, g, _k in marks[:at])
+                    and any(p == page_no and not g for p, g, _k in marks[at + 1 :])
+                ):  # no full row above and below it on its page: its gaps have no certain position
+                    ambiguous.update(keys)
     # table 三's 'other' of the 2021 layout is the sum of its sub-rows: unknown when one is
     ambiguous.update(("requests", "other", c) for t, i, c in list(ambiguous) if t == "requests" and i.startswith("other."))
     return text, frozenset(ambiguous)
