@@ -138,6 +138,11 @@ def test_ambiguous_width_characters_in_a_cjk_terminal():
         assert _rows(read_grid_text(grid, "g")) == [[("3.危及“三”", 1, 1), ("0", 1, 1)]], grid
 
 
+def test_a_number_wrapped_at_the_cell_edge_is_one_number():
+    grid = "┌──────────────┬─────┐\n│行政事业性收费│24252│\n│              │.3110│\n│              │82   │\n└──────────────┴─────┘\n"
+    assert _rows(read_grid_text(grid, "g")) == [[("行政事业性收费", 1, 1), ("24252.311082", 1, 1)]]
+
+
 def test_ascii_grid():
     grid = "+--------+----+\n| 规章   | -  |\n+--------+----+\n| 行政许可 | -18|\n+--------+----+\n"
     grid = grid.replace("| 行政许可 | -18|", "|行政许可| -18|")

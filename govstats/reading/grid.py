@@ -43,6 +43,8 @@ _VERTICAL_ONLY = frozenset("│┃║╎╏┆┇┊┋╽╿|")
 #: a full rule line: box characters only, or an ASCII ``+---+---+`` rule
 _BOX_RULE = re.compile(r"^[\u2500-\u257f]{3,}$")
 _ASCII_RULE = re.compile(r"^\+(?:[-=]+\+)+$")
+#: text ending in a number (a wrapped number's head)
+_NUMBER_END = re.compile(r"(?:^|\s)[+-]?\d[\d,]*\.?\d*$")
 #: zero-width characters (they take no column in a terminal)
 _ZERO_WIDTH = frozenset("\u200b\u200c\u200d\u2060\ufeff")
 
@@ -238,12 +240,18 @@ def read_grid(grid: Grid, where: str = "line") -> GridRows:
             rows_ = [p[0] for p in points]
             cols_ = [p[1] for p in points]
             top, bottom, lo, hi = min(rows_), max(rows_), min(cols_), max(cols_)
-            pieces = []
+            text = ""
+            full = False  # whether the last line's text reached the cell's right edge
             for r in range(top, bottom + 1):
-                piece = "".join(ch for ch in lines[r][lo : hi + 1] if ch != "\0")
-                if piece.strip():
-                    pieces.append(piece.strip())
-            cell = GridCell(top, bottom, lo, hi, fold_ws(" ".join(pieces)),
+                raw = "".join(ch for ch in lines[r][lo : hi + 1] if ch != "\0")
+                piece = raw.strip()
+                if not piece:
+                    continue
+                # a number wrapped at the cell's edge (24252.31 / 1082) joins without a space
+                glue = "" if full and _NUMBER_END.search(text) and (piece[0].isdigit() or piece[0] == ".") else " "
+                text = f"{text}{glue}{piece}" if text else piece
+                full = raw.rstrip() == raw
+            cell = GridCell(top, bottom, lo, hi, fold_ws(text),
                             broken=len(points) != (bottom - top + 1) * (hi - lo + 1))
             (open_cells if touches else cells).append(cell)
     # bands: the row boundaries in order; a cell's band is the one below its top border
