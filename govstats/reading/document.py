@@ -58,7 +58,7 @@ class Document:
     """A source file read into blocks. ``name`` is how messages name the file."""
 
     name: str
-    format: str  # txt-pipe, txt-plain, txt-runtogether, html, markdown, pdf, docx
+    format: str  # txt-pipe, txt-plain, txt-runtogether, txt-grid, html, markdown, pdf, docx
     blocks: list[Block] = field(default_factory=list)
     title: str | None = None
     warnings: list[str] = field(default_factory=list)
