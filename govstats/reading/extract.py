@@ -443,8 +443,13 @@ class _Builder:
 
     def _place_rows(self, rows: list[Row], order: list[str], n: int) -> dict[str, Row]:
         assigned: dict[str, Row] = {}
+        #: labelled rows printing no cell (a label on a line of its own, its numbers on a row
+        #: without a label beside it): their slot is free for gap-filling, else they are blank
+        label_only: dict[str, Row] = {}
         for row in rows:
-            if row.item in order and row.item not in assigned:
+            if row.item in order and row.item not in assigned and not any(c.text for c in row.values):
+                label_only.setdefault(row.item, row)
+            elif row.item in order and row.item not in assigned:
                 assigned[row.item] = row
             elif row.item in order:
                 first = assigned[row.item]
@@ -460,7 +465,7 @@ class _Builder:
                 if _fit(row.values, n, strict=self.strict) is not None or _digit_run(row.values, n) is not None:
                     run.append(row)
                 continue  # a stray number (page number, artefact) is not a row
-            if row is not None and row.item not in order:
+            if row is not None and (row.item not in order or row is label_only.get(row.item)):
                 continue
             if run:
                 lo = order.index(prev) + 1 if prev else 0
@@ -479,6 +484,8 @@ class _Builder:
                 run = []
             if row is not None:
                 prev = row.item
+        for item, row in label_only.items():
+            assigned.setdefault(item, row)
         return assigned
 
     # -- table 3 ---------------------------------------------------------------------------
