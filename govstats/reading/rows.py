@@ -211,15 +211,13 @@ def collect(doc: Document) -> Found:
             row.labels = []  # a pipe dump may carry a label-less data row after its header cells
         elif label_cells:
             order = [context] + [t for t in ("publication", "requests") if t != context]
-            keys = [k for c in label_cells for k in labels.label_keys(c.text)]
-            for table in order:
-                if table in ("publication", "requests"):
-                    item = labels.match_row(keys, table)
-                    if table != context and keys and keys[-1] in _GENERIC_LABELS:
-                        item = None  # "其他" / "总计" alone only count inside table 三
-                    if item is not None:
-                        row.item, row.table, context = item, table, table
-                        break
+            found_item = _match_label([k for c in label_cells for k in labels.label_keys(c.text)], order, context)
+            if found_item is None and len(label_cells) > 1:
+                # a label a converter cut into two cells (``5.要求行政机关确认或重 | 新出具``)
+                found_item = _match_label(list(labels.label_keys("".join(c.text for c in label_cells))), order, context)
+            if found_item is not None:
+                row.item, row.table = found_item
+                context = row.table
             else:
                 is_heading, table = labels.heading_table(row.label)
                 if is_heading:
@@ -235,6 +233,20 @@ def collect(doc: Document) -> Found:
             continue
         found.rows.append(row)
     return found
+
+
+def _match_label(keys: list[str], order: list[str | None], context: str | None) -> tuple[str, str] | None:
+    """(item, table) a row's label keys name, trying the tables in ``order``; "其他" / "总计"
+    alone (the last key recognised) only count inside table 三."""
+    for table in order:
+        if table in ("publication", "requests"):
+            item = labels.match_row(keys, table)
+            known = [k for k in keys if k in labels.row_keys(table)]
+            if table != context and keys and (known or keys)[-1] in _GENERIC_LABELS:
+                item = None
+            if item is not None:
+                return item, table
+    return None
 
 
 @lru_cache(maxsize=65536)
