@@ -118,7 +118,8 @@ class _Reader:
         where = f"line {number} (table {self.table} row {self.row_in_table}"
         cells = _cells(texts, where)
         if not any(any(ch.isdigit() for ch in c.text) for c in cells):
-            self.header = texts
+            if sum(1 for t in texts if t) >= 2:  # (a label with blank values is no header)
+                self.header = texts
         elif self.header is not None and len(self.header) == len(cells):
             spare = len(self.header) - len(self.header_trimmed())
             if spare and all(not c.text for c in cells[-spare:]):
