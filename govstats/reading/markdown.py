@@ -38,9 +38,8 @@ _SEPARATOR = re.compile(r"^\|?\s*:?-{2,}:?\s*(\|\s*:?-{2,}:?\s*)*\|?$")
 _BARE_SEPARATOR = re.compile(r"^:?-{3,}:?(\s*\|\s*:?-{3,}:?)*$")
 #: an unescaped pipe
 _PIPE = re.compile(r"(?<!\\)\|")
-#: a raw HTML table inside markdown (innermost tables only are report tables; nesting is
-#: left to the HTML reader by taking the outermost element whole)
-_HTML_TABLE = re.compile(r"<table\b.*?</table\s*>", re.I | re.S)
+#: the tags that open and close a raw HTML table inside markdown
+_TABLE_TAG = re.compile(r"<(/?)table\b[^>]*>", re.I)
 _TABLE_OPEN = re.compile(r"<table\b", re.I)
 #: a cell of plain numbers printed together (``21 0``, ``3001 53``)
 _NUMBERS = re.compile(r"\d+(?:\.\d+)?(?:\s+\d+(?:\.\d+)?)+")
@@ -62,7 +61,36 @@ def is_markdown_with_html(text: str) -> bool:
     head = text.lstrip()[:1]
     if head == "<" or not _TABLE_OPEN.search(text):
         return False
-    return _HTML.search(_HTML_TABLE.sub("", text)) is None
+    outside = "".join(text[a:b] for a, b in _between_tables(text))
+    return _HTML.search(outside) is None
+
+
+def _html_tables(text: str) -> list[tuple[int, int]]:
+    """(start, end) of every outermost ``<table>…</table>`` element (nested tables, page
+    layout around a report table, are left inside their outer table for the HTML reader)."""
+    out: list[tuple[int, int]] = []
+    depth, start = 0, 0
+    for m in _TABLE_TAG.finditer(text):
+        if not m.group(1):
+            if depth == 0:
+                start = m.start()
+            depth += 1
+        elif depth:
+            depth -= 1
+            if depth == 0:
+                out.append((start, m.end()))
+    if depth:  # an unclosed table runs to the end
+        out.append((start, len(text)))
+    return out
+
+
+def _between_tables(text: str) -> list[tuple[int, int]]:
+    """(start, end) of the text outside the raw HTML tables."""
+    out, at = [], 0
+    for a, b in _html_tables(text):
+        out.append((at, a))
+        at = b
+    return out + [(at, len(text))]
 
 
 def _split_cells(body: str) -> list[str]:
@@ -115,16 +143,20 @@ class _Reader:
 
     def row(self, texts: list[str], number: int) -> None:
         self.row_in_table += 1
-        where = f"line {number} (table {self.table} row {self.row_in_table}"
-        cells = _cells(texts, where)
+        cells = _cells(texts, f"line {number} (table {self.table} row {self.row_in_table}")
+        self.add_row(cells, f"line {number}", self.table)
+
+    def add_row(self, cells: list[Cell], where: str, table: int) -> None:
+        """Append a row; a header-like row (no digit, two printed cells) is remembered, and a
+        row of as many cells as it loses the blank cells under the header's trailing blanks."""
         if not any(any(ch.isdigit() for ch in c.text) for c in cells):
-            if sum(1 for t in texts if t) >= 2:  # (a label with blank values is no header)
-                self.header = texts
+            if sum(1 for c in cells if c.text) >= 2:  # (a label with blank values is no header)
+                self.header = [c.text for c in cells]
         elif self.header is not None and len(self.header) == len(cells):
             spare = len(self.header) - len(self.header_trimmed())
             if spare and all(not c.text for c in cells[-spare:]):
                 cells = cells[:-spare]  # the header's colspan spacers, blank in the row too
-        self.doc.blocks.append(Block("row", cells, f"line {number}", table=self.table))
+        self.doc.blocks.append(Block("row", cells, where, table=table))
 
     def header_trimmed(self) -> list[str]:
         texts = list(self.header or [])
@@ -141,9 +173,11 @@ class _Reader:
         for block in inner.blocks:
             where = f"line {number} (HTML {block.source})"
             if block.kind == "row":
+                table = base + (block.table or 1)
+                if table != self.table:
+                    self.table, self.header = table, None
                 cells = [Cell(c.text, f"line {number} (HTML {c.source})", c.rowspan, c.colspan) for c in block.cells]
-                self.doc.blocks.append(Block("row", cells, where, table=base + (block.table or 1)))
-                self.table = max(self.table, base + (block.table or 1))
+                self.add_row(cells, where, table)
             elif block.text:
                 self.text(block.text, where)
         self.row_in_table = 0
@@ -186,13 +220,13 @@ def read_markdown(text: str, name: str) -> Document:
     """Read markdown text into a Document (tables numbered in document order)."""
     reader = _Reader(name)
     html_at: dict[int, str] = {}
-    if _TABLE_OPEN.search(text):
-        def keep_lines(m: re.Match) -> str:
-            line = text.count("\n", 0, m.start())
-            html_at[line] = m.group()
-            return "\n" * m.group().count("\n")
-
-        text = _HTML_TABLE.sub(keep_lines, text)
+    if _TABLE_OPEN.search(text):  # raw HTML tables: read apart, their lines left blank
+        pieces, at = [], 0
+        for a, b in _html_tables(text):
+            html_at[text.count("\n", 0, a)] = text[a:b]
+            pieces += [text[at:a], "\n" * text.count("\n", a, b)]
+            at = b
+        text = "".join(pieces) + text[at:]
     lines = text.splitlines()
     bare = _bare_regions(lines)
     in_table = False
