@@ -30,6 +30,7 @@ from __future__ import annotations
 import re
 
 from govstats.reading.document import Block, Cell, Document
+from govstats.reading.numbers import is_value_text
 from govstats.reading.text import fold_ws, split_line
 
 #: a markdown table separator line (``|---|---|``, ``---|---``, ``| :--- |``)
@@ -130,8 +131,9 @@ class _Reader:
         self.doc = Document(name=name, format="markdown")
         self.table = 0
         self.row_in_table = 0
-        #: the cells of the last header-like row of the current table (no number in it)
-        self.header: list[str] | None = None
+        #: tables a converter laid out on a grid (its first line is a row of blank cells as
+        #: wide as the table, as markitdown writes them) → that width
+        self.grids: dict[int, int] = {}
 
     def text(self, text: str, where: str) -> None:
         self.doc.blocks.append(Block("text", [Cell(text, where)], where))
@@ -139,30 +141,14 @@ class _Reader:
     def start_table(self) -> None:
         self.table += 1
         self.row_in_table = 0
-        self.header = None
 
     def row(self, texts: list[str], number: int) -> None:
         self.row_in_table += 1
+        if self.row_in_table == 1 and len(texts) > 1 and not any(texts):
+            self.grids[self.table] = len(texts)
+            return
         cells = _cells(texts, f"line {number} (table {self.table} row {self.row_in_table}")
-        self.add_row(cells, f"line {number}", self.table)
-
-    def add_row(self, cells: list[Cell], where: str, table: int) -> None:
-        """Append a row; a header-like row (no digit, two printed cells) is remembered, and a
-        row of as many cells as it loses the blank cells under the header's trailing blanks."""
-        if not any(any(ch.isdigit() for ch in c.text) for c in cells):
-            if sum(1 for c in cells if c.text) >= 2:  # (a label with blank values is no header)
-                self.header = [c.text for c in cells]
-        elif self.header is not None and len(self.header) == len(cells):
-            spare = len(self.header) - len(self.header_trimmed())
-            if spare and all(not c.text for c in cells[-spare:]):
-                cells = cells[:-spare]  # the header's colspan spacers, blank in the row too
-        self.doc.blocks.append(Block("row", cells, where, table=table))
-
-    def header_trimmed(self) -> list[str]:
-        texts = list(self.header or [])
-        while texts and not texts[-1]:
-            texts.pop()
-        return texts
+        self.doc.blocks.append(Block("row", cells, f"line {number}", table=self.table))
 
     def html_table(self, fragment: str, number: int) -> None:
         """Rows of a raw HTML table (its own tables numbered on from the markdown's)."""
@@ -174,14 +160,76 @@ class _Reader:
             where = f"line {number} (HTML {block.source})"
             if block.kind == "row":
                 table = base + (block.table or 1)
-                if table != self.table:
-                    self.table, self.header = table, None
+                self.table = max(self.table, table)
                 cells = [Cell(c.text, f"line {number} (HTML {c.source})", c.rowspan, c.colspan) for c in block.cells]
-                self.add_row(cells, where, table)
+                self.doc.blocks.append(Block("row", cells, where, table=table))
             elif block.text:
                 self.text(block.text, where)
         self.row_in_table = 0
-        self.header = None
+
+
+def _has_digit(text: str) -> bool:
+    return any(ch.isdigit() for ch in text)
+
+
+def _settle(doc: Document, grids: dict[int, int]) -> None:
+    """Drop the blank cells a converter wrote for merged cells' spans where the table says
+    they are spacers, table by table: on a grid table, blank cells left of every column that
+    holds a number (rows right-aligned on the grid: the cells a rowspan covers are missing at
+    the left); on any table, the blank cells under a header row's trailing blanks in a row of
+    as many cells as the header (a colspan over the last columns)."""
+    header: list[str] | None = None
+    table = None
+    for at, block in enumerate(doc.blocks):
+        if block.kind != "row" or block.table is None:
+            continue
+        if block.table != table:
+            table, header = block.table, None
+            width = grids.get(table)
+            if width is not None:
+                _right_aligned(doc, at, table, width)
+                block = doc.blocks[at]
+        cells = block.cells
+        if not any(_has_digit(c.text) for c in cells):
+            if sum(1 for c in cells if c.text) >= 2:  # (a label with blank values is no header)
+                header = [c.text for c in cells]
+            continue
+        if header is not None and len(header) == len(cells):
+            spare = len(header) - len("\t".join(header).rstrip("\t").split("\t"))
+            if spare and all(not c.text for c in cells[-spare:]):
+                doc.blocks[at] = Block("row", cells[:-spare], block.source, block.table)
+
+
+def _right_aligned(doc: Document, start: int, table: int, width: int) -> None:
+    """On a grid table (rows right-aligned to ``width``), drop the blank cells after a row's
+    label in the columns left of the first column where any row prints a number (the label
+    columns' spacers)."""
+    at = start
+    rows: list[int] = []
+    while at < len(doc.blocks) and (doc.blocks[at].kind != "row" or doc.blocks[at].table in (table, None)):
+        if doc.blocks[at].kind == "row" and doc.blocks[at].table == table:
+            rows.append(at)
+        at += 1
+    if any(len(doc.blocks[i].cells) > width for i in rows):
+        return  # not a grid after all
+    numeric = [
+        width - len(doc.blocks[i].cells) + j
+        for i in rows
+        for j, c in enumerate(doc.blocks[i].cells)
+        if _has_digit(c.text) and is_value_text(c.text)
+    ]
+    if not numeric:
+        return
+    first = min(numeric)
+    for i in rows:
+        block = doc.blocks[i]
+        offset = width - len(block.cells)
+        labelled = [j for j, c in enumerate(block.cells) if c.text and not is_value_text(c.text)]
+        if not labelled:
+            continue  # (a blank first value, not a label's spacer)
+        cells = [c for j, c in enumerate(block.cells) if c.text or offset + j >= first or j < labelled[0]]
+        if len(cells) != len(block.cells):
+            doc.blocks[i] = Block("row", cells, block.source, block.table)
 
 
 def _bare_regions(lines: list[str]) -> set[int]:
@@ -267,5 +315,6 @@ def read_markdown(text: str, name: str) -> Document:
         else:
             reader.text(fold_ws(plain), where)
     doc = reader.doc
+    _settle(doc, reader.grids)
     doc.title = _title(doc)
     return doc
