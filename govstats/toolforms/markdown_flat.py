@@ -4,9 +4,10 @@ carrying raw HTML tables.
 ``markdown-flat`` prints a report the way markitdown and html2text print a page whose tables
 have rowspan/colspan cells:
 
-* ``pipes`` style (markitdown): ``| a | b |`` rows under an empty header row as wide as the
-  table; a cell spanning k columns is followed by k−1 blank cells; a cell merged down over
-  rows is printed once, so rows have different numbers of leading label cells;
+* ``pipes`` style (markitdown): ``| a | b |`` rows, under an empty header row as wide as the
+  table or not (the table's first row then heads it); a cell spanning k columns is followed
+  by k−1 blank cells; a cell merged down over rows is printed once, so rows have different
+  numbers of leading label cells;
 * ``bare`` style (html2text): rows without outer pipes (``label| 1| 2``), no spacer cells,
   the first row over a ``---|---`` separator; a row of one cell (a 第二十条 section) is its
   text alone;
@@ -17,9 +18,10 @@ have rowspan/colspan cells:
 
 Ambiguous by the form (NA with a warning is right there, a wrong number never): the cells of a
 row whose label was lost (placed only when the label-less rows between two labelled ones fit
-the free template rows exactly); in the ``pipes`` style, the cells of a row whose label's
-spacers precede its values while its last value cell is blank (the spacers could stand at
-either end, and not every value is printed).
+the free template rows exactly); in the ``pipes`` style without the empty header row (no grid
+width to align the rows on), the cells of a row whose label's spacers precede its values
+while its last value cell is blank (the spacers could stand at either end, and not every
+value is printed).
 
 ``markdown-html`` is a markdown document (``#`` headings, paragraphs) whose statistical
 tables are raw HTML ``<table>`` elements with their rowspan/colspan (pandoc writes tables with
@@ -54,6 +56,7 @@ class _Plan:
 
     style: str
     group_alone: bool
+    grid_line: bool = True  # pipes style: the first line a row of blank cells as wide as the table
     lost: set[int] = field(default_factory=set)  # data-row indexes of table 三 without label
     keep_blank: bool = False  # a lost label leaves a blank cell (pipes style)
     merged: dict[int, int] = field(default_factory=dict)  # table 三 data row → value pair merged
@@ -63,7 +66,7 @@ class _Plan:
 def _plan(report: "GeneratedReport") -> _Plan:
     rng = np.random.default_rng([report.body.index, report.year, 6])
     n_rows = len(_request_items(report))
-    plan = _Plan(style="pipes" if rng.random() < 0.5 else "bare", group_alone=rng.random() < 0.4)
+    plan = _Plan(style="pipes" if rng.random() < 0.5 else "bare", group_alone=rng.random() < 0.4, grid_line=rng.random() < 0.6)
     if rng.random() < 0.5:
         plan.lost = {i for i in range(n_rows) if rng.random() < 0.15}
         plan.keep_blank = rng.random() < 0.5
@@ -118,13 +121,15 @@ def _review_rows(rows: list, plan: _Plan) -> list[list[Cell]]:
     return out
 
 
-def _pipes(rows: list[list[Cell]]) -> list[str]:
+def _pipes(rows: list[list[Cell]], grid_line: bool) -> list[str]:
     def expand(cells: list[Cell]) -> list[str]:
         return [t for c in cells for t in [c.text.replace("|", "\\|")] + [""] * (c.colspan - 1)]
 
+    lines = ["| " + " | ".join(expand(r)) + " |" for r in rows]
     width = max(len(expand(r)) for r in rows)
-    lines = ["| " + " | ".join([""] * width) + " |", "| " + " | ".join(["---"] * width) + " |"]
-    return lines + ["| " + " | ".join(expand(r)) + " |" for r in rows]
+    if grid_line:  # markitdown: an empty header row as wide as the table
+        return ["| " + " | ".join([""] * width) + " |", "| " + " | ".join(["---"] * width) + " |"] + lines
+    return lines[:1] + ["| " + " | ".join(["---"] * len(expand(rows[0]))) + " |"] + lines[1:]
 
 
 def _bare(rows: list[list[Cell]]) -> list[str]:
@@ -149,7 +154,7 @@ def _render_flat(document: Document, report: "GeneratedReport", rng: "np.random.
             printed = _review_rows(rows, plan)
         else:
             printed = [list(b.cells) for b in rows]
-        out += (_pipes if plan.style == "pipes" else _bare)(printed)
+        out += _pipes(printed, plan.grid_line) if plan.style == "pipes" else _bare(printed)
         out.append("")
     return "\n".join(out) + "\n"
 
@@ -162,7 +167,7 @@ def _ambiguous(report: "GeneratedReport") -> frozenset[Key]:
     n = _n_values(report)
     columns = ["natural_person", "legal_person", "total"] if report.merged_legal_person else [c.code for c in schema.REQUEST_COLUMNS]
     rows: set[int] = set(plan.lost)
-    if plan.style == "pipes":
+    if plan.style == "pipes" and not plan.grid_line:
         doc_rows = tables(to_document(report, "markdown"))[1][1]
         n_header = 2 if report.merged_legal_person else 3
         for i, block in enumerate(doc_rows[n_header:]):
