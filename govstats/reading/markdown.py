@@ -190,9 +190,9 @@ def _settle(doc: Document, grids: dict[int, int]) -> None:
                 _right_aligned(doc, at, table, width)
                 block = doc.blocks[at]
         cells = block.cells
-        if not any(_has_digit(c.text) for c in cells):
-            if sum(1 for c in cells if c.text) >= 2:  # (a label with blank values is no header)
-                header = [c.text for c in cells]
+        printed = [c.text for c in cells if c.text]
+        if len(printed) >= 2 and not any(map(is_value_text, printed)):  # a header row
+            header = [c.text for c in cells]
             continue
         if header is not None and len(header) == len(cells):
             spare = len(header) - len("\t".join(header).rstrip("\t").split("\t"))
