@@ -161,6 +161,19 @@ def test_spacers_at_either_end_leave_the_row_na_never_shifted():
     assert got.value("requests", "new", "natural_person") == 5
 
 
+def test_a_converter_grid_row_is_right_aligned():
+    """markitdown's first line (blank cells, as wide as the table) gives the grid: the rows
+    right-aligned on it, a label's spacers are told from a blank first or last value."""
+    rows = [_row(label, values, spacers=1) for label, values in _REQUEST_ROWS_2021]
+    rows[2] = "| 三、本年度办理结果 | （一）予以公开 | | 3 | 1 | 0 | 0 | 0 | 0 | |"  # total blank
+    rows[3] = "| （二）部分公开（区分处理的，只计这一情形，不计其他情形） | | | 0 | 0 | 0 | 0 | 0 | 0 |"  # 自然人 blank
+    grid = "|" + "  |" * 10 + "\n|" + " --- |" * 10 + "\n"
+    text = _pipe_table(rows).replace("| --- | --- |\n", "", 1).replace("| （本列数据", grid + "| （本列数据", 1)
+    got = read_text(text)
+    assert [got.value("requests", "granted", c) for c in ("natural_person", "commercial", "total")] == [3, 1, None]
+    assert [got.value("requests", "partly_granted", c) for c in ("natural_person", "commercial")] == [None, 0]
+
+
 def test_two_numbers_in_one_cell_are_two_cells():
     rows = [_row(label, values) for label, values in _REQUEST_ROWS_2021]
     rows[0] = "| 一、本年新收政府信息公开申请数量 | 5 1 | 0 0 | 0 0 | 6 |"

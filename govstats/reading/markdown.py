@@ -14,10 +14,13 @@ report's tables, read as rows:
 * a cell holding several numbers (``| 3001 53 |``: a PDF-to-markdown tool put two columns
   into one cell) is split into one cell per number, so a row counts its numbers, not its
   cells; whether the count fits the template is the extraction's business;
-* blank cells a converter writes for a merged cell's spans are kept as printed (their
-  position is uncertain: :mod:`govstats.reading.extract` reads such rows by their numbers,
-  and leaves a row it cannot align NA with a warning); a row under a header row of as many
-  cells whose last cells are blank loses those cells (the header's colspan spacers).
+* blank cells a converter writes for a merged cell's spans are dropped where the table
+  says they are spacers (:func:`_settle`): on a grid table (markitdown's first line, a row of
+  blank cells as wide as the table) rows are right-aligned on the grid and a label's blank
+  spacers left of every numeric column go; a row of as many cells as the header row above it
+  loses the blank cells under the header's trailing blanks. Other blanks stay as printed
+  (their place is uncertain: :mod:`govstats.reading.extract` reads such rows by their
+  numbers, and leaves a row it cannot align NA with a warning naming it).
 
 Loose lines outside tables that read as ``label n n …`` (PDF extractions print some table
 rows as plain lines) become rows too; everything else is a text block. The title is the
@@ -42,6 +45,7 @@ _PIPE = re.compile(r"(?<!\\)\|")
 #: the tags that open and close a raw HTML table inside markdown
 _TABLE_TAG = re.compile(r"<(/?)table\b[^>]*>", re.I)
 _TABLE_OPEN = re.compile(r"<table\b", re.I)
+_STARTS_AS_MARKUP = re.compile(r"\s*<")
 #: a cell of plain numbers printed together (``21 0``, ``3001 53``)
 _NUMBERS = re.compile(r"\d+(?:\.\d+)?(?:\s+\d+(?:\.\d+)?)+")
 #: a report title (``…2022年度政府信息公开工作年度报告``): a short line ending so
@@ -59,8 +63,7 @@ def is_markdown_with_html(text: str) -> bool:
     does not start as markup does, and outside its tables has no HTML block markup."""
     from govstats.reading import _HTML
 
-    head = text.lstrip()[:1]
-    if head == "<" or not _TABLE_OPEN.search(text):
+    if _STARTS_AS_MARKUP.match(text) or not _TABLE_OPEN.search(text):  # (a page: the common case)
         return False
     outside = "".join(text[a:b] for a, b in _between_tables(text))
     return _HTML.search(outside) is None
