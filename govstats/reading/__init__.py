@@ -51,11 +51,11 @@ def sniff(data: bytes) -> str:
 
 def _text_format(text: str) -> str:
     from govstats.reading.grid import is_grid_text
-    from govstats.reading.markdown import is_markdown
+    from govstats.reading.markdown import is_markdown, is_markdown_with_html
     from govstats.reading.text import is_pipe_text
 
     if _HTML.search(text[:200_000]):
-        return "html"
+        return "markdown" if is_markdown_with_html(text) else "html"
     if is_grid_text(text):
         return "txt-grid"
     if is_markdown(text):

@@ -65,15 +65,24 @@ def _undetermined(cell: Cell, digits: str) -> Cell:
     return Cell("", f"{cell.source} ({UNDETERMINED}: the row printed {digits} without cell boundaries)")
 
 
-def _fit(cells: list[Cell], n: int, *, leading_first: bool = False) -> list[Cell] | None:
+def _fit(cells: list[Cell], n: int, *, leading_first: bool = False, strict: bool = False) -> list[Cell] | None:
     """The ``n`` value cells of a row, trimming spare blank cells (spacers) at the ends.
 
     Spacers usually trail a row (pipe dumps end each row with a bare ``|``); values that
     follow header cells in the same dumped row are preceded by the header's spacers, so
-    those are trimmed from the front first (``leading_first``).
+    those are trimmed from the front first (``leading_first``). A row whose spacers cannot
+    be trimmed so is read by its printed cells when it prints exactly ``n`` of them (every
+    blank is then a spacer, wherever it stands).
+
+    ``strict`` (text from converters that print a merged cell's spans as blank cells, at
+    either end of the values): spacers are trimmed only where their place is certain; a row
+    that can be trimmed at the front or at the back, with different readings, is None.
     """
     if len(cells) <= n:  # nothing to trim (the common case: no copy made; callers do not mutate it)
         return cells if len(cells) == n else None
+    if strict:
+        return _fit_certain(cells, n)
+    original = cells
     cells = list(cells)
     if leading_first:  # one spacer before (the header's), one after (the row's own), in turn
         turn = 0
@@ -89,7 +98,29 @@ def _fit(cells: list[Cell], n: int, *, leading_first: bool = False) -> list[Cell
     for end in (-1, 0):
         while len(cells) > n and cells[end].text == "":
             cells.pop(end)
-    return cells if len(cells) == n else None
+    return cells if len(cells) == n else _printed_cells(original, n)
+
+
+def _printed_cells(cells: list[Cell], n: int) -> list[Cell] | None:
+    """The row's printed (non-blank) cells when there are exactly ``n``: the count of its
+    numbers equals the template's, so each number's column is certain."""
+    printed = [c for c in cells if c.text]
+    return printed if len(printed) == n else None
+
+
+def _fit_certain(cells: list[Cell], n: int) -> list[Cell] | None:
+    """:func:`_fit` where a spacer's end is unknown: the one reading every trimming of blank
+    cells at the two ends agrees on, else the printed cells when they are ``n``, else None."""
+    spare = len(cells) - n
+    lead = next((i for i, c in enumerate(cells) if c.text), len(cells))
+    trail = next((i for i, c in enumerate(reversed(cells)) if c.text), len(cells))
+    readings = {
+        tuple(c.text for c in cells[a : a + n]): a for a in range(max(0, spare - trail), min(lead, spare) + 1)
+    }
+    if len(readings) == 1:
+        a = next(iter(readings.values()))
+        return cells[a : a + n]
+    return _printed_cells(cells, n)
 
 
 def _digit_run(cells: list[Cell], n: int, *, complete: bool = True) -> str | None:
@@ -115,6 +146,8 @@ class _Builder:
         self.data = data
         self.values: dict[Key, Value] = {}
         self.warnings: list[str] = list(doc.warnings)
+        #: a converter's markdown: blank spacer cells may stand at either end of a row's values
+        self.strict = doc.format == "markdown"
         self.layouts: dict[str, str] = {}
         self.missing: list[str] = []
         #: table 三's header texts, one list per printed header row or line (set by build)
@@ -201,7 +234,7 @@ class _Builder:
     def _row_cells(self, row: Row, n: int, signed: frozenset[int] = frozenset()) -> list[Cell] | None:
         """The row's ``n`` value cells; a run-together row split (cells it cannot determine
         NA, with a warning); None (with a warning) when the row cannot be read."""
-        cells = _fit(row.values, n)
+        cells = _fit(row.values, n, strict=self.strict)
         if cells is None:
             digits = _digit_run(row.values, n, complete=self.doc.format not in RUN_FORMATS)
             if digits is not None and runtogether.is_marked_run(digits):
@@ -252,7 +285,7 @@ class _Builder:
         pending: dict[str, tuple[str, Cell, Row]] = {}
         resolved: dict[str, list[Cell]] = {}
         for item, row in assigned.items():
-            cells = _fit(row.values, n, leading_first=row.header)
+            cells = _fit(row.values, n, leading_first=row.header, strict=self.strict)
             if cells is None:
                 digits = _digit_run(row.values, n, complete=self.doc.format not in RUN_FORMATS)
                 if digits is not None:
@@ -417,8 +450,13 @@ class _Builder:
 
     def _place_rows(self, rows: list[Row], order: list[str], n: int) -> dict[str, Row]:
         assigned: dict[str, Row] = {}
+        #: labelled rows printing no cell (a label on a line of its own, its numbers on a row
+        #: without a label beside it): their slot is free for gap-filling, else they are blank
+        label_only: dict[str, Row] = {}
         for row in rows:
-            if row.item in order and row.item not in assigned:
+            if row.item in order and row.item not in assigned and not any(c.text for c in row.values):
+                label_only.setdefault(row.item, row)
+            elif row.item in order and row.item not in assigned:
                 assigned[row.item] = row
             elif row.item in order:
                 first = assigned[row.item]
@@ -431,10 +469,10 @@ class _Builder:
         prev: str | None = None
         for row in rows + [None]:  # type: ignore[list-item]
             if row is not None and row.item is None and not row.labels:
-                if _fit(row.values, n) is not None or _digit_run(row.values, n) is not None:
+                if _fit(row.values, n, strict=self.strict) is not None or _digit_run(row.values, n) is not None:
                     run.append(row)
                 continue  # a stray number (page number, artefact) is not a row
-            if row is not None and row.item not in order:
+            if row is not None and (row.item not in order or row is label_only.get(row.item)):
                 continue
             if run:
                 lo = order.index(prev) + 1 if prev else 0
@@ -453,6 +491,8 @@ class _Builder:
                 run = []
             if row is not None:
                 prev = row.item
+        for item, row in label_only.items():
+            assigned.setdefault(item, row)
         return assigned
 
     # -- table 3 ---------------------------------------------------------------------------
@@ -462,7 +502,7 @@ class _Builder:
         if len(labelled) == 3:
             for item in schema.REVIEW_ITEMS:
                 row = labelled[item.code]
-                cells = _fit(row.values, 5)
+                cells = _fit(row.values, 5, strict=self.strict)
                 if cells is None:
                     self.warn(f"{row.source}: review row {row.label!r} has {len(row.values)} cells, expected 5")
                     continue
@@ -474,7 +514,7 @@ class _Builder:
         for row in rows:
             if row.labels:
                 continue
-            cells = _fit(row.values, 15, leading_first=row.header)
+            cells = _fit(row.values, 15, leading_first=row.header, strict=self.strict)
             if cells is None:
                 digits = _digit_run(row.values, 15)
                 if digits is None and self.doc.format in RUN_FORMATS:

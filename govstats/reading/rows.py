@@ -166,6 +166,8 @@ def collect(doc: Document) -> Found:
     """Assign every row to a table, tracking context through headings and headers."""
     found = Found()
     context: str | None = None
+    #: table 四 printed in pieces: the branch the last heading line named (行政复议, …)
+    branch: str | None = None
     spans = _RowSpans()
     for block in doc.blocks:
         if block.kind == "row":
@@ -186,8 +188,16 @@ def collect(doc: Document) -> Found:
                     item = labels.match_row(block.text, "requests", fuzzy=False)
                     if item and item != labels.GROUP:
                         found.text_items.add(item)
+                if context == "review":
+                    branch = review_branch(block.text) or branch
             continue
         label_cells, value_cells = _split_row(block, marked_runs=doc.format in RUN_FORMATS)
+        if branch is not None and context == "review" and not label_cells:
+            row = Row(context, [], value_cells, block.source)
+            if len(value_cells) >= 5 or row.has_number:  # the one row of a table 四 piece, under its branch heading
+                row.item, branch = branch, None
+                found.rows.append(row)
+                continue
         row = Row(context, label_cells, value_cells, block.source)
         if context == "review" and len(label_cells) == 1 and row.has_number:
             item = labels.match_row(label_cells[0].text, "review", fuzzy=False)
@@ -212,15 +222,13 @@ def collect(doc: Document) -> Found:
             row.labels = []  # a pipe dump may carry a label-less data row after its header cells
         elif label_cells:
             order = [context] + [t for t in ("publication", "requests") if t != context]
-            keys = [k for c in label_cells for k in labels.label_keys(c.text)]
-            for table in order:
-                if table in ("publication", "requests"):
-                    item = labels.match_row(keys, table)
-                    if table != context and keys and keys[-1] in _GENERIC_LABELS:
-                        item = None  # "其他" / "总计" alone only count inside table 三
-                    if item is not None:
-                        row.item, row.table, context = item, table, table
-                        break
+            found_item = _match_label([k for c in label_cells for k in labels.label_keys(c.text)], order, context)
+            if found_item is None and len(label_cells) > 1:
+                # a label a converter cut into two cells (``5.要求行政机关确认或重 | 新出具``)
+                found_item = _match_label(list(labels.label_keys("".join(c.text for c in label_cells))), order, context)
+            if found_item is not None:
+                row.item, row.table = found_item
+                context = row.table
             else:
                 is_heading, table = labels.heading_table(row.label)
                 if is_heading:
@@ -236,6 +244,38 @@ def collect(doc: Document) -> Found:
             continue
         found.rows.append(row)
     return found
+
+
+#: table 四's branches as the headings of its pieces name them (行政诉讼（复议后起诉）…)
+_BRANCH_WORDS = (("复议后起诉", "lawsuit_after_review"), ("未经复议直接起诉", "lawsuit_direct"), ("直接起诉", "lawsuit_direct"))
+
+
+@lru_cache(maxsize=4096)
+def review_branch(text: str) -> str | None:
+    """The table 四 branch a heading line names when the table is printed in three pieces
+    (``行政复议``, ``行政诉讼（未经复议直接起诉）``, ``行政诉讼（复议后起诉）``), else None."""
+    t = labels.fold(text)
+    if len(t) > 20:
+        return None
+    for word, item in _BRANCH_WORDS:
+        if word in t:
+            return item
+    core = t.strip("0123456789.、()（）一二三四五六七八九十:：")
+    return "admin_review" if core in ("行政复议", "行政复议情况") else None
+
+
+def _match_label(keys: list[str], order: list[str | None], context: str | None) -> tuple[str, str] | None:
+    """(item, table) a row's label keys name, trying the tables in ``order``; "其他" / "总计"
+    alone (the last key recognised) only count inside table 三."""
+    for table in order:
+        if table in ("publication", "requests"):
+            item = labels.match_row(keys, table)
+            known = [k for k in keys if k in labels.row_keys(table)]
+            if table != context and keys and (known or keys)[-1] in _GENERIC_LABELS:
+                item = None
+            if item is not None:
+                return item, table
+    return None
 
 
 @lru_cache(maxsize=65536)
