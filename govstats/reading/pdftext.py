@@ -44,6 +44,8 @@ _PAGE_MARK = re.compile(
 _EDGE_NUMBER = re.compile(r"^(\d{1,4})(?:\s*/\s*\d{1,4})?$")
 #: an ordinal starting a label segment (``1.`` ``（三）`` ``四、``), on the folded text
 _ORDINAL = labels._ORDINAL
+#: column header words that are also row labels
+_HEADER_WORDS = frozenset({"其他", "总计", "合计", "小计"})
 _CJK = re.compile(r"[\u4e00-\u9fff，、：；（）“”]")
 
 #: the longest text line taken as a piece of a label (longer lines are narrative paragraphs)
@@ -77,6 +79,12 @@ class _Line:
     label: str = ""
     values: tuple[str, ...] = ()
     tokens_ok: bool = True  # values written with spaces (a label can be put in front of them)
+
+
+def is_page_furniture(line: str) -> bool:
+    """Whether a line reads as a page number wherever it stands (``- 4 -``, ``第4页``, …; a bare
+    ``4`` is one only at a page's edge)."""
+    return bool(_PAGE_MARK.match(line.strip()))
 
 
 def _split(text: str):
@@ -199,26 +207,29 @@ def _detached(lines: list[_Line]) -> bool:
 
 
 @lru_cache(maxsize=65536)
-def _own_item(label: str) -> tuple[str, str] | None:
-    """(table, item) a printed label's last segment names exactly, else None."""
-    if not label:
+def _own_item(label: str, fuzzy: bool = False) -> tuple[str, str] | None:
+    """(table, item) the last segment of a printed label names (``（三）不予公开 1.属于国家秘密``
+    → withheld.state_secret), else None: a label whose last segment names nothing (a label cut
+    short: ``（六）其他 1.申请人无正当理由逾期``) names no row, whatever its group label says."""
+    keys = labels.label_keys(label) if label else ()
+    if not keys:
         return None
-    keys = labels.label_keys(label)
     for table in ("publication", "requests"):
-        item = labels.match_row(keys, table, fuzzy=False)
+        item = labels.match_row(keys[-1:], table, fuzzy=fuzzy)
         if item is not None and item != labels.GROUP:
             return table, item
     return None
 
 
-@lru_cache(maxsize=65536)
 def _fuzzy_item(label: str) -> tuple[str, str] | None:
-    keys = labels.label_keys(label)
-    for table in ("publication", "requests"):
-        item = labels.match_row(keys, table)
-        if item is not None and item != labels.GROUP:
-            return table, item
-    return None
+    return _own_item(label, True)
+
+
+def _last_segment(label: str) -> str:
+    """The folded text of a label from its last ordinal on (the row's own words)."""
+    folded = labels.fold(label)
+    starts = [m.start() for m in _ORDINAL.finditer(folded)]
+    return folded[starts[-1] :] if starts else folded
 
 
 def _join(parts: list[str]) -> str:
@@ -236,21 +247,31 @@ def _join(parts: list[str]) -> str:
 
 
 class _Sequence:
-    """Where the reading stands in each table's template row sequence."""
+    """Where the reading stands in each table's template row sequence.
+
+    A row may come next when every row the template has between it and the last row placed
+    is one that may be absent, or one of the rows passed since without being placed (a line
+    of numbers left as printed, a row label standing without numbers)."""
 
     def __init__(self) -> None:
         self.last: dict[str, int] = {}
+        self.passed = 0
 
     def allows(self, table: str, item: str) -> bool:
         order, optional = _ORDER[table]
         at = order.index(item)
         last = self.last.get(table, -1)
-        return at > last and all(order[j] in optional for j in range(last + 1, at))
+        return at > last and sum(order[j] not in optional for j in range(last + 1, at)) <= self.passed
 
     def place(self, table: str, item: str) -> None:
         order, optional = _ORDER[table]
         if item not in optional:
             self.last[table] = max(self.last.get(table, -1), order.index(item))
+            self.passed = 0
+
+    def pass_over(self, pieces: list[_Line], context: str | None) -> None:
+        """A line of numbers not placed, after ``pieces``."""
+        self.passed += 1 + sum(1 for p in pieces if (o := _own_item(p.text)) is not None and o[0] == context)
 
 
 def _reattach(lines: list[_Line]) -> None:
@@ -268,11 +289,9 @@ def _reattach(lines: list[_Line]) -> None:
         if line.kind in ("piece", "barrier"):
             is_heading, table = labels.heading_table(line.text)
             if is_heading:
-                context, settled = table, True
+                context, settled, seq.passed = table, True, 0
             elif line.kind == "piece" and (header := labels.header_table(line.text)):
-                if header != context:
-                    settled = True
-                context = header
+                context, settled = header, True  # a header between: no label reaches across it
             if line.kind == "barrier":
                 pending = []
             else:
@@ -295,6 +314,14 @@ def _reattach(lines: list[_Line]) -> None:
             if fuzzy is not None:
                 context = fuzzy[0]
                 seq.place(*fuzzy)
+            elif line.label and any(labels.match_row(line.label, t, fuzzy=False) for t in _ORDER):
+                # a label cut short behind a group label that names a row itself (``（六）其他
+                # 1.申请人无正当理由逾期``): keep only its own words, so the numbers are not read
+                # as the group label's row
+                line.label = _last_segment(line.label)
+                line.text = line.label + " " + " ".join(line.values)
+            if fuzzy is None:
+                seq.pass_over(pending, context)
             pending, settled = [], fuzzy is not None
             continue
         heads, tails, label, (table, item) = choice
@@ -360,9 +387,17 @@ def _choose(line: _Line, before: list[_Line], after: list[_Line], context: str |
     if not found_at or len({f[3] for f in found_at}) != 1:
         return None  # none, or pieces that make two different rows: the line is left as printed
     h, t, candidate, found = found_at[0]
-    for piece in before[: len(before) - h]:  # a whole row label standing before the heads: blocks apart
+    for piece in before[: len(before) - h] if h else ():
+        # a whole row label standing before the heads, a row that may come next: label and
+        # number blocks may be written apart (a bare 其他 / 总计 is a column header word)
         other = _own_item(piece.text)
-        if other is not None and other[0] == context and other[1] not in _ORDER[context][1] and seq.allows(*other):
+        if (
+            other is not None
+            and other[0] == context
+            and other[1] not in _ORDER[context][1]
+            and labels.fold(piece.text) not in _HEADER_WORDS
+            and seq.allows(*other)
+        ):
             return None
     if own and _fuzzy_item(own) not in (None, found):
         return None  # the label as printed reads as another row
