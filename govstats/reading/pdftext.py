@@ -44,6 +44,8 @@ _PAGE_MARK = re.compile(
 _EDGE_NUMBER = re.compile(r"^(\d{1,4})(?:\s*/\s*\d{1,4})?$")
 #: an ordinal starting a label segment (``1.`` ``（三）`` ``四、``), on the folded text
 _ORDINAL = labels._ORDINAL
+#: a label with the digits of the first number glued to its end
+_GLUED_NUMBER = re.compile(r"^(?P<label>.*[^\d\s.、])(?P<digits>\d+)$")
 #: column header words that are also row labels
 _HEADER_WORDS = frozenset({"其他", "总计", "合计", "小计"})
 _CJK = re.compile(r"[\u4e00-\u9fff，、：；（）“”]")
@@ -298,6 +300,12 @@ def _reattach(lines: list[_Line]) -> None:
                 pending.append(line)
             continue
         own = _own_item(line.label)
+        if own is None and (glued := _GLUED_NUMBER.match(line.label)) and _own_item(glued["label"]):
+            # a label touching its first number (``3.危及“三安全一稳定”0 0 0``, -layout): the
+            # digits after a label that names a row are no part of it
+            line.label, line.values = glued["label"], (glued["digits"], *line.values)
+            line.text = line.label + " " + " ".join(line.values)
+            own = _own_item(line.label)
         if own is not None:
             context = own[0]
             seq.place(*own)
