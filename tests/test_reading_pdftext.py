@@ -246,3 +246,17 @@ def test_corpus_pdf_through_pdftotext(corpus_dir):
                 missed = [k for k, v in cells.items() if v is not None and values.get(k) is None and k not in na_ok]
                 assert not missed, f"{entry['file']} pdftotext {mode}: NA {missed[:10]}"
                 assert (got.body, got.year, got.template) == (truth["body"], truth["year"], truth["template"])
+
+
+def test_numbers_continuing_the_row_above_leave_both_unread(base):
+    """-layout of a cell wrapped over two lines (``… (一)予以公开 １ 1 0 0`` / ``办理结果 ０``): which
+    digits belong to which cell is lost, so neither line gives numbers, with a warning."""
+    report, text = base
+    line = _line_of(text, "（一）予以公开")
+    numbers = _numbers(line).split(" ")
+    wrapped = text.replace(line, line.replace(_numbers(line), " ".join(["1"] + numbers[1:])) + "\n办理结果 0")
+    got = _read(wrapped)
+    assert all(got.values[("requests", "granted", c.code)].value is None for c in schema_columns())
+    assert any("wrapped over two lines" in w for w in got.warnings)
+    original = _values(text)
+    assert all(v is None or v == original[k] for k, v in {k: v.value for k, v in got.values.items()}.items())

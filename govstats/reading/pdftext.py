@@ -95,15 +95,21 @@ def _split(text: str):
     return split_line(text)
 
 
-def prepare_lines(text: str) -> list[tuple[int, str]]:
+def prepare_lines(text: str, warnings: list[str] | None = None, name: str = "") -> list[tuple[int, str]]:
     """The lines of ``text`` as ``(line number, text)``, page furniture dropped and split row
     labels re-attached to their line of numbers (see the module docstring). Line numbers are
-    those of ``str.splitlines`` (a re-assembled row keeps the number of its line of numbers)."""
+    those of ``str.splitlines`` (a re-assembled row keeps the number of its line of numbers).
+    Rows left unread (a cell wrapped over two lines) are named in ``warnings``."""
     lines = _classify(text)
     if not any(line.kind == "furniture" for line in lines) and not _has_pieces(lines):
         return [(line.number, line.text) for line in lines if line.kind != "blank"]
     if not _detached(lines):
-        _reattach(lines)
+        for first, second in _reattach(lines):
+            if warnings is not None:
+                warnings.append(
+                    f"{name}: line {second.number}: numbers right after the row of line {first.number} without a label "
+                    f"of their own (a cell wrapped over two lines): the cells of that row cannot be told apart; not read"
+                )
     return [(line.number, line.text) for line in lines if line.kind not in ("blank", "furniture", "gone")]
 
 
@@ -276,7 +282,11 @@ class _Sequence:
         self.passed += 1 + sum(1 for p in pieces if (o := _own_item(p.text)) is not None and o[0] == context)
 
 
-def _reattach(lines: list[_Line]) -> None:
+def _reattach(lines: list[_Line]) -> list[tuple[_Line, _Line]]:
+    """Re-attach split labels in place; returns the pairs of lines left unread (a line of
+    numbers continuing the one before it)."""
+    unread: list[tuple[_Line, _Line]] = []
+    previous: _Line | None = None  # the last line of numbers, when nothing but numbers followed it
     seq = _Sequence()
     context: str | None = None
     content = [line for line in lines if line.kind not in ("blank", "furniture")]
@@ -287,8 +297,10 @@ def _reattach(lines: list[_Line]) -> None:
     settled = True
     for at, line in enumerate(content):
         if line.kind == "gone":
+            previous = None
             continue  # a tail attached to the line of numbers before it
         if line.kind in ("piece", "barrier"):
+            previous = None
             is_heading, table = labels.heading_table(line.text)
             if is_heading:
                 context, settled, seq.passed = table, True, 0
@@ -299,6 +311,7 @@ def _reattach(lines: list[_Line]) -> None:
             else:
                 pending.append(line)
             continue
+        above, previous = previous, line
         own = _own_item(line.label)
         if own is None and (glued := _GLUED_NUMBER.match(line.label)) and _own_item(glued["label"]):
             # a label touching its first number (``3.危及“三安全一稳定”0 0 0``, -layout): the
@@ -319,6 +332,14 @@ def _reattach(lines: list[_Line]) -> None:
         choice = _choose(line, pending[-MAX_PIECES:] if settled else [], after, context, seq)
         if choice is None:
             fuzzy = _fuzzy_item(line.label) if line.label else None
+            if fuzzy is None and above is not None and context in _ORDER and _continues(line):
+                # a cell wrapped over two lines (``办理结果 ０`` under ``… (一)予以公开 １ 1 0 0``):
+                # which numbers belong to which cell of the row above is lost: neither is read
+                unread.append((above, line))
+                above.text, above.kind = above.label, ("piece" if above.label else "gone")
+                line.kind, previous = "gone", None
+                pending, settled = [], False
+                continue
             if fuzzy is not None:
                 context = fuzzy[0]
                 seq.place(*fuzzy)
@@ -342,6 +363,16 @@ def _reattach(lines: list[_Line]) -> None:
         seq.place(table, item)
         context = table
         pending, settled = [], True
+    return unread
+
+
+def _continues(line: _Line) -> bool:
+    """Whether a line of numbers right after another one continues it: it has no label of its
+    own, only group-label words or a label's tail (no ordinal, naming no row)."""
+    if _own_item(line.label):
+        return False
+    own = _without_group_words(line.label) if line.label else ""
+    return not own or (_own_item(own) is None and not _ORDINAL.search(labels.fold(own)))
 
 
 @lru_cache(maxsize=1)

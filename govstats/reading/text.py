@@ -112,7 +112,7 @@ def read_plain_text(text: str, name: str) -> Document:
     """Read plain or run-together text: table rows one per line, everything else text blocks."""
     doc = Document(name=name, format="txt-plain")
     long_runs = spaced = 0
-    for number, raw in prepare_lines(text):  # page furniture dropped, split labels re-attached
+    for number, raw in prepare_lines(text, doc.warnings, name):  # page furniture dropped, split labels re-attached
         # tabs are cell separators: keep leading/trailing ones (blank first/last cells)
         line = raw.strip(" \r\n\u3000\u00a0") if "\t" in raw else raw.strip()
         where = f"line {number}"
