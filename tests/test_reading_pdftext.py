@@ -261,3 +261,19 @@ def test_numbers_continuing_the_row_above_leave_both_unread(base):
     assert any("wrapped over two lines" in w for w in got.warnings)
     original = _values(text)
     assert all(v is None or v == original[k] for k, v in {k: v.value for k, v in got.values.items()}.items())
+
+
+def test_blocks_of_some_columns_after_each_label_give_no_numbers(base):
+    """Bare pdftotext of a wide table: each label with the first columns' numbers (``727 62 9``,
+    as many as a 3-column table has), the other columns in a block of their own later: no
+    row is read from them (they could pass for 自然人 | 法人或其他组织 | 总计)."""
+    report, text = base
+    start, end = text.index("一、本年新收"), text.index("四、政府信息公开行政复议")
+    rows = [ln for ln in text[start:end].splitlines() if ln.strip()]
+    split = [(" ".join(t for t in ln.split(" ") if not t[:1].isdigit()), [t for t in ln.split(" ") if t[:1].isdigit()]) for ln in rows]
+    first = "\n".join(f"{label}\n{' '.join(nums[:3])}" if i % 2 else f"{label} {' '.join(nums[:3])}" for i, (label, nums) in enumerate(split))
+    rest = "\n".join(" ".join(nums[3:]) for _label, nums in split)
+    got = _read(text[:start] + first + "\n" + rest + "\n" + text[end:])
+    truth = {k: v.value for k, v in _read(text).values.items()}
+    assert all(v.value is None or v.value == truth.get(k) for k, v in got.values.items())
+    assert all(v.value is None for k, v in got.values.items() if k[0] == "requests")

@@ -103,7 +103,14 @@ def prepare_lines(text: str, warnings: list[str] | None = None, name: str = "") 
     lines = _classify(text)
     if not any(line.kind == "furniture" for line in lines) and not _has_pieces(lines):
         return [(line.number, line.text) for line in lines if line.kind != "blank"]
-    if not _detached(lines):
+    if _detached(lines):
+        dropped = _drop_partial_rows(lines)
+        if dropped and warnings is not None:
+            warnings.append(
+                f"{name}: label and number blocks are written apart (as bare pdftotext writes a table): "
+                f"{dropped} line(s) of table 三 holding part of a row's numbers not read (pdftotext -layout keeps rows together)"
+            )
+    else:
         for first, second in _reattach(lines):
             if warnings is not None:
                 warnings.append(
@@ -197,6 +204,35 @@ def _has_pieces(lines: list[_Line]) -> bool:
     """Whether some line of numbers has a label that names no row (or none): only then can
     pieces need re-attaching."""
     return any(line.kind == "values" and _own_item(line.label) is None for line in lines)
+
+
+#: the cells of a full table 三 row
+_REQUEST_CELLS = len(schema.REQUEST_COLUMNS)
+
+
+def _drop_partial_rows(lines: list[_Line]) -> int:
+    """In text whose label and number blocks are written apart, the lines of table 三 holding
+    several numbers but not a whole labelled row (a block of some columns, ``727 62 9``) say
+    nothing about which cells they are: they become text (their label kept). Returns how many."""
+    context: str | None = None
+    dropped = 0
+    for line in lines:
+        if line.kind in ("piece", "barrier"):
+            is_heading, table = labels.heading_table(line.text)
+            if is_heading:
+                context = table
+            elif line.kind == "piece" and (header := labels.header_table(line.text)):
+                context = header
+            continue
+        if line.kind != "values":
+            continue
+        own = _own_item(line.label)
+        if own is not None:
+            context = own[0]
+        if context == "requests" and len(line.values) >= 2 and (own is None or len(line.values) != _REQUEST_CELLS):
+            line.text, line.kind = line.label, ("piece" if line.label else "gone")
+            dropped += 1
+    return dropped
 
 
 def _detached(lines: list[_Line]) -> bool:
