@@ -81,47 +81,47 @@ def _numbers(line: str) -> str:
     return " ".join(t for t in line.split(" ") if t[:1].isdigit())
 
 
-def test_wrapped_label_with_its_head_before_and_its_tail_after_the_numbers(base):
+def _split_row(label: str, printed) -> callable:
+    """A change of the text: the line holding ``label`` printed as ``printed(line, numbers)``."""
+    return lambda text: text.replace(line := _line_of(text, label), printed(line, _numbers(line)))
+
+
+def _interleave(text: str) -> str:
+    first, second = _line_of(text, "1.信访举报投诉类申请"), _line_of(text, "2.重复申请")
+    return text.replace(first, first.replace("（五）不予处理 ", "")).replace(second, f"（五）不\n{second}\n予处理")
+
+
+SUB_CLASSES = {
+    # a wrapped label, its head before the numbers and its tail after
+    "head / numbers / tail": _split_row("3.补正后申请内容仍不明确", lambda line, n: f"3.补正后申请内容仍不明\n{n}\n确"),
+    # the whole label on lines above a line of numbers
+    "label lines / numbers": _split_row(
+        "5.要求行政机关确认或重新出具已获取信息", lambda line, n: f"5.要求行政机关确认或重\n新出具已获取信息\n{n}"
+    ),
+    # head and numbers on one line, the tail after
+    "head numbers / tail": _split_row(
+        "4.无正当理由大量反复申请", lambda line, n: line.replace("4.无正当理由大量反复申请", "4.无正当理由大量反复") + "\n申请"
+    ),
+    # a group label interleaved with its sub-rows
+    "group / sub-row / group": _interleave,
+    # pieces of the group labels glued in front of a sub-row's label (-layout)
+    "group pieces glued in front": _split_row(
+        "2.没有现成信息需要另行制作",
+        lambda line, n: line.replace("2.没有现成信息需要另行", "三、本年 法提供 2.没有现成信息需要另行") + "\n制作",
+    ),
+    # a vertical group label, one character per line
+    "vertical group label": _split_row(
+        "（一）予以公开", lambda line, n: "\n".join("三、本年度办理结果") + "\n" + line.replace("三、本年度办理结果 ", "")
+    ),
+}
+
+
+@pytest.mark.parametrize("sub_class", list(SUB_CLASSES))
+def test_split_labels_read_as_the_row_printed_whole(base, sub_class):
     report, text = base
-    line = _line_of(text, "3.补正后申请内容仍不明确")
-    split = text.replace(line, f"3.补正后申请内容仍不明\n{_numbers(line)}\n确")
-    assert _values(split) == _values(text)
-
-
-def test_whole_label_above_a_line_of_numbers(base):
-    report, text = base
-    line = _line_of(text, "5.要求行政机关确认或重新出具已获取信息")
-    split = text.replace(line, f"5.要求行政机关确认或重\n新出具已获取信息\n{_numbers(line)}")
-    assert _values(split) == _values(text)
-
-
-def test_head_and_numbers_on_one_line_the_tail_after(base):
-    report, text = base
-    line = _line_of(text, "4.无正当理由大量反复申请")
-    split = text.replace(line, line.replace("4.无正当理由大量反复申请", "4.无正当理由大量反复") + "\n申请")
-    assert _values(split) == _values(text)
-
-
-def test_group_label_interleaved_with_its_sub_rows(base):
-    report, text = base
-    first = _line_of(text, "1.信访举报投诉类申请")
-    second = _line_of(text, "2.重复申请")
-    split = text.replace(first, first.replace("（五）不予处理 ", "")).replace(second, f"（五）不\n{second}\n予处理")
-    assert _values(split) == _values(text)
-
-
-def test_group_label_pieces_glued_in_front_of_sub_row_labels(base):
-    report, text = base
-    line = _line_of(text, "2.没有现成信息需要另行制作")
-    glued = text.replace(line, line.replace("2.没有现成信息需要另行", "三、本年 法提供 2.没有现成信息需要另行") + "\n制作")
-    assert _values(glued) == _values(text)
-
-
-def test_vertical_group_labels_one_character_per_line(base):
-    report, text = base
-    line = _line_of(text, "（一）予以公开")
-    vertical = "\n".join("三、本年度办理结果") + "\n" + line.replace("三、本年度办理结果 ", "")
-    assert _values(text.replace(line, vertical)) == _values(text)
+    changed = SUB_CLASSES[sub_class](text)
+    assert changed != text
+    assert _values(changed) == _values(text)
 
 
 @pytest.mark.parametrize("mark", ["- 4 -", "— 5 —", "-4-", "第4页", "第 4 页 共 9 页"])
