@@ -20,7 +20,13 @@ line whose own label already names a row is left as printed.
 
 Text whose label blocks and number blocks were written apart (bare ``pdftotext``, which prints
 a table column by column; one cell per line) shows runs of lines holding only numbers: there a
-label next to a number says nothing about the row, so no label is attached at all.
+label next to a number says nothing about the row, so no label is attached at all, and a line
+of table 三 holding some but not all of a row's numbers (a block of the first columns) is not
+read as a row (with a warning).
+
+A line of numbers right after a row's line, with no label of its own (a cell wrapped over two
+lines: ``… (一)予以公开 １ 1 0 0`` / ``办理结果 ０``), leaves both lines unread, with a warning:
+which digits belong to which cell is lost.
 """
 
 from __future__ import annotations
