@@ -184,7 +184,8 @@ def collect(doc: Document) -> Found:
                     found.add_header(header, [block.text])
                 elif context == "publication" and labels.publication_markers(block.text):
                     found.add_header("publication", [block.text])
-                elif context == "requests":
+                elif context == "requests" and labels.fold(block.text) not in _GENERIC_LABELS:
+                    # (a bare 其他 / 总计 line is a column header word, e.g. a header printed one cell per line)
                     item = labels.match_row(block.text, "requests", fuzzy=False)
                     if item and item != labels.GROUP:
                         found.text_items.add(item)

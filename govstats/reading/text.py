@@ -16,6 +16,7 @@ import re
 
 from govstats.reading.document import Block, Cell, Document
 from govstats.reading.numbers import is_placeholder, is_value_text
+from govstats.reading.pdftext import prepare_lines
 
 #: a label glued to a digit run: at least one CJK character/bracket before the digits
 _GLUED = re.compile(r"^(?P<label>.*[\u4e00-\u9fff）)”\"】])(?P<digits>\d[\d.]*)$")
@@ -111,7 +112,7 @@ def read_plain_text(text: str, name: str) -> Document:
     """Read plain or run-together text: table rows one per line, everything else text blocks."""
     doc = Document(name=name, format="txt-plain")
     long_runs = spaced = 0
-    for number, raw in enumerate(text.splitlines(), start=1):
+    for number, raw in prepare_lines(text, doc.warnings, name):  # page furniture dropped, split labels re-attached
         # tabs are cell separators: keep leading/trailing ones (blank first/last cells)
         line = raw.strip(" \r\n\u3000\u00a0") if "\t" in raw else raw.strip()
         where = f"line {number}"
