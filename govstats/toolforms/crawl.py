@@ -102,7 +102,7 @@ def _is_blank_line(text: str) -> bool:
     return not text.strip()
 
 
-def _blank_rows(report: "GeneratedReport") -> frozenset[Key]:
+def cells_of_blank_rows(report: "GeneratedReport") -> frozenset[Key]:
     """One-cell-per-line forms: the value cells of rows with a cell that leaves no line."""
     out: set[Key] = set()
     for keys, texts, _, _ in _value_rows(report):
@@ -273,7 +273,7 @@ def _render_oneline(document: "Document", report: "GeneratedReport", rng: "np.ra
 _UNITS = re.compile(r"[件,，]|万元|元")
 
 
-def _oneline_ambiguous(report: "GeneratedReport") -> frozenset[Key]:
+def cells_of_unsplit_runs(report: "GeneratedReport") -> frozenset[Key]:
     from govstats.reading import runtogether
 
     out: set[Key] = set()
@@ -303,9 +303,9 @@ def _same_split(split: tuple, want: list) -> bool:
 
 FORMS = (
     Form("txt-cr", ".txt", "crawler text with carriage returns as the only line breaks, one cell per line, "
-         "no title (2022_hebei-jyt_txt-cr.txt)", _render_cr, _blank_rows),
+         "no title (2022_hebei-jyt_txt-cr.txt)", _render_cr, cells_of_blank_rows),
     Form("txt-lines", ".txt", "BeautifulSoup get_text('\\n') of the HTML page, line breaks of every kind",
-         _render_lines, _blank_rows),
+         _render_lines, cells_of_blank_rows),
     Form("txt-oneline", ".txt", "the whole page text as one paragraph, digits of adjacent cells run together "
-         "(2022_hebei-gxt_txt-oneline.txt)", _render_oneline, _oneline_ambiguous),
+         "(2022_hebei-gxt_txt-oneline.txt)", _render_oneline, cells_of_unsplit_runs),
 )

@@ -75,11 +75,17 @@ def _html_text(data: bytes) -> str:
     return UnicodeDammit(data, is_html=True).unicode_markup
 
 
+@lru_cache(maxsize=1)
+def _markitdown_converter():
+    from markitdown import MarkItDown
+
+    return MarkItDown()
+
+
 def _markitdown(suffix: str) -> Callable[[bytes], bytes]:
     def run(data: bytes) -> bytes:
-        from markitdown import MarkItDown
-
-        return _with_file(data, suffix, lambda path: MarkItDown().convert(path).text_content.encode("utf-8"))
+        convert = _markitdown_converter().convert
+        return _with_file(data, suffix, lambda path: convert(path).text_content.encode("utf-8"))
 
     return run
 
