@@ -16,11 +16,16 @@ import zipfile
 from pathlib import Path
 
 from govstats.errors import ParseError
+from govstats.reading.choice import choose, needs_another_reading
 from govstats.reading.decode import decode
 from govstats.reading.document import Document
 from govstats.report import Report
 
 __all__ = ["read_report", "read_document", "sniff"]
+
+#: text formats whose lines may say nothing of the tables (one cell per line, one paragraph):
+#: when their line reading is in doubt, the stream reading is tried too (govstats.reading.choice)
+STREAM_READ_FORMATS = frozenset({"txt-plain", "txt-runtogether"})
 
 #: text-like sources larger than this are refused (annual reports are well under 10 MB of text)
 MAX_TEXT_BYTES = 64 * 1024 * 1024
@@ -58,7 +63,24 @@ def _text_format(text: str) -> str:
 
 
 def read_document(data: bytes, name: str) -> Document:
-    """Read ``data`` (named ``name`` in messages) into the format-neutral Document."""
+    """Read ``data`` (named ``name`` in messages) into the format-neutral Document.
+
+    For text whose lines hold none of the tables (one cell per line, one paragraph), the
+    Document of its stream reading (:mod:`govstats.reading.stream`), when that finds them."""
+    doc, text = _read(data, name)
+    if text is not None and doc.format in STREAM_READ_FORMATS:
+        from govstats.reading.extract import build_report
+        from govstats.reading.stream import read_stream
+
+        try:
+            build_report(doc, data)
+        except ParseError:
+            return read_stream(text, name) or doc
+    return doc
+
+
+def _read(data: bytes, name: str) -> tuple[Document, str | None]:
+    """The Document, and the decoded text for formats read from text (else None)."""
     if not data or data.isspace():  # (not data.strip(): that copies a large page)
         raise ParseError("empty file", source=name)
     kind = sniff(data)
@@ -67,13 +89,13 @@ def read_document(data: bytes, name: str) -> Document:
             from govstats.reading.pdf import read_pdf
         except ImportError as exc:
             raise ParseError(f"PDF support not installed/implemented ({exc})", source=name) from exc
-        return read_pdf(data, name)
+        return read_pdf(data, name), None
     if kind == "docx":
         try:
             from govstats.reading.docx import read_docx
         except ImportError as exc:
             raise ParseError(f"Word (.docx) support not installed/implemented ({exc})", source=name) from exc
-        return read_docx(data, name)
+        return read_docx(data, name), None
     if kind == "zip":
         raise ParseError("a zip archive that is not a Word (.docx) document", source=name)
     if len(data) > MAX_TEXT_BYTES:
@@ -86,16 +108,16 @@ def read_document(data: bytes, name: str) -> Document:
     if fmt == "html":
         from govstats.reading.html import read_html
 
-        return read_html(text, name, utf8=data if encoding == "utf-8" else None)
+        return read_html(text, name, utf8=data if encoding == "utf-8" else None), text
     if fmt == "markdown":
         from govstats.reading.markdown import read_markdown
 
-        return read_markdown(text, name)
+        return read_markdown(text, name), text
     from govstats.reading.text import read_pipe_text, read_plain_text
 
     if fmt == "txt-pipe":
-        return read_pipe_text(text, name)
-    return read_plain_text(text, name)
+        return read_pipe_text(text, name), text
+    return read_plain_text(text, name), text
 
 
 def read_report(source: str | Path | bytes, *, name: str | None = None) -> Report:
@@ -122,5 +144,21 @@ def read_report(source: str | Path | bytes, *, name: str | None = None) -> Repor
             raise ParseError("is a directory, not a report file", source=name) from exc
         except OSError as exc:
             raise ParseError(f"cannot read ({exc.strerror})", source=name) from exc
-    doc = read_document(data, name)
-    return build_report(doc, data)
+    doc, text = _read(data, name)
+    try:
+        report, error = build_report(doc, data), None
+    except ParseError as exc:
+        report, error = None, exc
+    if text is not None and doc.format in STREAM_READ_FORMATS and needs_another_reading(report):
+        from govstats.reading.stream import read_stream
+
+        other = read_stream(text, name)
+        if other is not None:
+            try:
+                report = choose(report, build_report(other, data))
+            except ParseError:
+                pass
+    if report is None:
+        assert error is not None
+        raise error
+    return report

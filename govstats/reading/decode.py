@@ -32,8 +32,29 @@ def _codec(name: str) -> str | None:
         return None
 
 
+#: every line break a text may carry besides ``\n``: ``\r\n``, ``\r`` alone (old Mac files,
+#: crawler dumps), vertical tab, form feed (page breaks of PDF-to-text tools), NEL, and the
+#: Unicode line and paragraph separators
+_BREAKS = re.compile("\r\n?|[\x0b\x0c\x85\u2028\u2029]")
+_BREAK_CHARS = ("\r", "\x0b", "\x0c", "\x85", "\u2028", "\u2029")
+
+
+def normalise_breaks(text: str) -> str:
+    """Every kind of line break as ``\n`` (one ``\n`` per break, so line numbers are those
+    of ``str.splitlines``); a text with none of them is returned as it is (no copy)."""
+    if not any(ch in text for ch in _BREAK_CHARS):
+        return text
+    return _BREAKS.sub("\n", text)
+
+
 def decode(data: bytes, name: str) -> tuple[str, str]:
-    """Decode ``data``; returns ``(text, encoding)``. Raises ParseError for binary data."""
+    """Decode ``data``; returns ``(text, encoding)`` with every line break as ``\n``
+    (:func:`normalise_breaks`). Raises ParseError for binary data."""
+    text, encoding = _decode(data, name)
+    return normalise_breaks(text), encoding
+
+
+def _decode(data: bytes, name: str) -> tuple[str, str]:
     for bom, codec in _BOMS:
         if data.startswith(bom):
             return data.decode(codec), codec
@@ -73,5 +94,5 @@ def _looks_binary(text: str) -> bool:
     sample = text[:4096]
     if not sample:
         return False
-    control = sum(1 for ch in sample if ord(ch) < 32 and ch not in "\r\n\t\f")
+    control = sum(1 for ch in sample if ord(ch) < 32 and ch not in "\r\n\t\f\v")
     return control / len(sample) > 0.05

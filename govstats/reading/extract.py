@@ -39,6 +39,7 @@ from govstats.reading.document import Cell, Document, fast_new
 from govstats.reading.metadata import compact_text, extract_metadata, narrative_numbers
 from govstats.reading.numbers import Number, parse_number, to_yuan, unit_in_header
 from govstats.reading.rows import Found, Row, collect
+from govstats.reading.stream import RUN_FORMATS
 from govstats.report import Key, Report, Value
 
 
@@ -56,6 +57,8 @@ def report_id(data: bytes) -> str:
 
 #: marks the source of a cell whose digits ran together and could not be split
 UNDETERMINED = "undetermined"
+#: marks the source of a cell split from a digit run by counting digits (no arithmetic)
+SPLIT_BY_COUNT = "split by the count of its digits"
 
 
 def _undetermined(cell: Cell, digits: str) -> Cell:
@@ -198,7 +201,7 @@ class _Builder:
         NA, with a warning); None (with a warning) when the row cannot be read."""
         cells = _fit(row.values, n)
         if cells is None:
-            digits = _digit_run(row.values, n, complete=self.doc.format != "txt-runtogether")
+            digits = _digit_run(row.values, n, complete=self.doc.format not in RUN_FORMATS)
             if digits is not None and runtogether.is_marked_run(digits):
                 cell = next(c for c in row.values if c.text)
                 agreed = runtogether.agreed_split(digits, n, signed=signed)
@@ -209,7 +212,7 @@ class _Builder:
                 split = runtogether.split_row(digits, n)
                 if split is not None:
                     cell = next(c for c in row.values if c.text)
-                    return [Cell(str(v), cell.source) for v in split]
+                    return [Cell(str(v), f"{cell.source} ({SPLIT_BY_COUNT})") for v in split]
                 self.warn(f"{row.source}: row {row.label!r} printed as one digit run {digits!r}; no unique split into {n} cells, values left NA")
                 cell = next(c for c in row.values if c.text)
                 return [_undetermined(cell, digits) for _ in range(n)]
@@ -249,7 +252,7 @@ class _Builder:
         for item, row in assigned.items():
             cells = _fit(row.values, n, leading_first=row.header)
             if cells is None:
-                digits = _digit_run(row.values, n, complete=self.doc.format != "txt-runtogether")
+                digits = _digit_run(row.values, n, complete=self.doc.format not in RUN_FORMATS)
                 if digits is not None:
                     pending[item] = (digits, next(c for c in row.values if c.text), row)
                     continue
@@ -470,7 +473,7 @@ class _Builder:
             cells = _fit(row.values, 15, leading_first=row.header)
             if cells is None:
                 digits = _digit_run(row.values, 15)
-                if digits is None and self.doc.format == "txt-runtogether":
+                if digits is None and self.doc.format in RUN_FORMATS:
                     digits = _digit_run(row.values, 15, complete=False)
                     digits = digits if digits is not None and runtogether.is_marked_run(digits) else None
                 if digits is None:
@@ -505,6 +508,8 @@ class _Builder:
             self.requests(by_table["requests"], found.text_items)
         if by_table["review"]:
             self.review(by_table["review"])
+        if self.doc.format in RUN_FORMATS:
+            self._distrust_splits_by_count()
         tables_read = {key[0] for key in self.values}
         if not tables_read:
             hints = [w for w in self.doc.warnings if "image" in w]
@@ -546,6 +551,27 @@ class _Builder:
             warnings=self.warnings,
             narrative=narrative_numbers(self.doc, compact),
         )
+
+    def _distrust_splits_by_count(self) -> None:
+        """Run-together text: a table-1 run is split by the count of its digits alone (the
+        table has no arithmetic), which holds only if no blank cell vanished from it. When the
+        report shows that its blanks vanish (a run elsewhere that no split fits, or a row with
+        fewer numbers than cells), such splits are not trusted: NA, with a warning."""
+        evidence = any(UNDETERMINED in v.source for k, v in self.values.items() if k[0] != "publication") or any(
+            t in self.missing for t in ("requests", "review")
+        )
+        if not evidence:
+            return
+        distrusted = [k for k, v in self.values.items() if SPLIT_BY_COUNT in v.source and v.value is not None]
+        for key in distrusted:
+            v = self.values[key]
+            self.values[key] = v._replace(value=None, source=f"{v.source} ({UNDETERMINED}: blank cells vanish elsewhere in this text)")
+        if distrusted:
+            rows = sorted({k[1] for k in distrusted})
+            self.warn(
+                f"table 二 rows {', '.join(rows)} printed as digit runs split only by counting digits; "
+                "blank cells vanish elsewhere in this text, so the splits are not certain: left NA"
+            )
 
     def _ordered(self, template: str | None) -> dict[Key, Value]:
         pub = self.layouts.get("publication") or template or "2021"

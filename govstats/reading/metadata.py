@@ -121,6 +121,44 @@ def publisher_body(doc: Document) -> str | None:
     return None
 
 
+#: a title quoted inside the text: "发布河北省教育厅2022年政府信息公开工作年度报告", "现公布…",
+#: an attachment's name at the end ("附件：河北省教育厅2022年政府信息公开工作年度报告")
+_TITLE_IN_TEXT = re.compile(
+    r"(?:发布|现公布|公布|现将|附件[:：]|附件\d?[:：]?)(?P<title>[\u4e00-\u9fff（）()]{2,40}?(?:19|20)\d{2}年度?"
+    r"[\u4e00-\u9fff（）()]{0,20}?(?:政府)?(?:信息公开|政务公开)(?:工作)?年度?报告)"
+)
+
+
+def titled_in_text(compact: str) -> tuple[str | None, int | None]:
+    """``(body, year)`` from a title the text quotes (preamble or attachment line), if any."""
+    for m in _TITLE_IN_TEXT.finditer(compact):
+        body, year = parse_title(m["title"])
+        if body and body not in ("本机关", "本单位", "我单位", "本年度", "本"):
+            return body, year
+    return None, None
+
+
+#: the body as the overview names itself: "2022年，省教育厅坚持…" (the province left out)
+_SELF_NAMED = re.compile(
+    r"(?:19|20)\d{2}年(?:度)?[,，](?P<body>省[\u4e00-\u9fff]{2,16}?(?:厅|局|委员会|办公厅|办公室))"
+    r"(?=坚持|认真|深入|全面|始终|紧紧|以|在|按照|严格|持续|不断|高度|围绕|聚焦|进一步)"
+)
+#: the province the preamble's regulations name: "《河北省实施〈中华人民共和国政府信息公开条例〉办法》"
+_PROVINCE_RULE = re.compile(r"《(?P<province>[\u4e00-\u9fff]{2,3}?省)实施")
+
+
+def self_named_body(compact: str) -> str | None:
+    """``河北省教育厅`` from "省教育厅" in the overview and the province whose implementing
+    rules the preamble cites; None unless both are found and the province is one."""
+    m = _SELF_NAMED.search(compact[:4000])
+    if not m:
+        return None
+    provinces = {p["province"] for p in _PROVINCE_RULE.finditer(compact[:4000])}
+    if len(provinces) != 1:
+        return None
+    return provinces.pop() + m["body"][1:]
+
+
 def find_year(text: str) -> int | None:
     """The year of the statistics period the preamble states, or None."""
     compact = _compact(text)
@@ -162,6 +200,10 @@ def extract_metadata(doc: Document, compact: str | None = None) -> tuple[str | N
         body = signature_body(doc) or publisher_body(doc)
     if compact is None:
         compact = compact_text(doc)
+    if body is None:  # no title (a crawler kept it in another field): the text names the body
+        body, title_year = titled_in_text(compact)
+        year = year or title_year
+        body = body or self_named_body(compact)
     if body:
         body = qualify_body(body, compact)
     period_year = find_year(compact)

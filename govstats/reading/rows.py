@@ -18,6 +18,7 @@ from functools import lru_cache
 from govstats.reading import labels, runtogether
 from govstats.reading.document import Block, Cell, Document
 from govstats.reading.numbers import is_value_text, parse_number
+from govstats.reading.stream import RUN_FORMATS
 
 _ROWSPAN = operator.attrgetter("rowspan")
 _TEXT = operator.attrgetter("text")
@@ -186,7 +187,7 @@ def collect(doc: Document) -> Found:
                     if item and item != labels.GROUP:
                         found.text_items.add(item)
             continue
-        label_cells, value_cells = _split_row(block, marked_runs=doc.format == "txt-runtogether")
+        label_cells, value_cells = _split_row(block, marked_runs=doc.format in RUN_FORMATS)
         row = Row(context, label_cells, value_cells, block.source)
         if context == "review" and len(label_cells) == 1 and row.has_number:
             item = labels.match_row(label_cells[0].text, "review", fuzzy=False)
