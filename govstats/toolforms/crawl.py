@@ -34,8 +34,8 @@ Ambiguous cells (NA with a warning is right there, the true value too, another n
   split consistent with the row's own arithmetic (a 总计 cell is the sum of its row's parts;
   see :func:`govstats.reading.runtogether.run_candidates`) equal to the printed cells, and
   every value cell of a row with a blank printed as nothing or white space, with units or
-  thousands separators (they are taken out, conservatively), or with a decimal number beside
-  another cell. Conservative on purpose: a reader that settles such a row by the table's
+  thousands separators (they are taken out, conservatively), with a decimal number beside
+  another cell, or with placeholders only (``——`` may be one blank cell or two). Conservative on purpose: a reader that settles such a row by the table's
   column sums (as the corpus file's ``121010014`` rows need) is right too.
 
 In 2021 reports the ``（六）其他处理`` total (``other``) is the sum of its three printed sub-rows,
@@ -280,7 +280,8 @@ def cells_of_unsplit_runs(report: "GeneratedReport") -> frozenset[Key]:
     for keys, texts, groups, signed in _value_rows(report):
         if len(keys) == 1:
             continue  # one number between two labels: its own digits whatever they are
-        if any(_is_blank_line(t) for t in texts) or any(_UNITS.search(t) or "." in t or "．" in t for t in texts):
+        if (any(_is_blank_line(t) for t in texts) or any(_UNITS.search(t) or "." in t or "．" in t for t in texts)
+                or not any(c.isdecimal() for t in texts for c in t)):  # placeholders only: how many?
             out.update(keys)
             continue
         found = runtogether.run_candidates("".join(texts), len(keys), groups, signed)
