@@ -43,19 +43,23 @@ def _printed(form: str) -> bool:
     return tool_form is not None and tool_form.source == "pdf" and "pdf" not in synth.formats()
 
 
-def _chunk(job: tuple[str, str, int, int, int]) -> dict:
-    """Measure reports ``first .. first+count-1`` of a sample (regenerated in the worker)."""
-    form, options, first, count, seed = job
+def _chunk(job: tuple[tuple[str, ...], str, int, int, int]) -> list[dict]:
+    """Measure reports ``first .. first+count-1`` of a sample (regenerated in the worker) in
+    each of ``forms`` (the forms on a printed PDF go together: each page is printed once)."""
+    forms, options, first, count, seed = job
     warnings.simplefilter("ignore")
-    total, refused = scoring.Score(), 0
     reports = accuracy.sample(first + count, options, seed)[first:]
-    for report in reports:
-        result, error = accuracy.measure(report, form)
-        result.wrong_cells = [f"{report.name} ({options}): {c}" for c in result.wrong_cells[:EXAMPLES]]
-        result.na_cells = [f"{report.name} ({options}): {c}" for c in result.na_cells[:EXAMPLES]]
-        total.add(result)
-        refused += error is not None
-    return {"form": form, "reports": len(reports), "refused": refused, "score": total}
+    out = []
+    for form in forms:
+        total, refused = scoring.Score(), 0
+        for report in reports:
+            result, error = accuracy.measure(report, form)
+            result.wrong_cells = [f"{report.name} ({options}): {c}" for c in result.wrong_cells[:EXAMPLES]]
+            result.na_cells = [f"{report.name} ({options}): {c}" for c in result.na_cells[:EXAMPLES]]
+            total.add(result)
+            refused += error is not None
+        out.append({"form": form, "reports": len(reports), "refused": refused, "score": total})
+    return out
 
 
 def main() -> int:
@@ -66,7 +70,7 @@ def main() -> int:
                         help="the same for forms on a Chromium-printed PDF")
     parser.add_argument("--seed", type=int, default=11)
     parser.add_argument("--workers", type=int, default=2)
-    parser.add_argument("--chunk", type=int, default=25, help="reports per job")
+    parser.add_argument("--chunk", type=int, default=10, help="reports per job")
     parser.add_argument("--json", type=Path, default=Path("forms_accuracy.json"))
     args = parser.parse_args()
 
@@ -75,19 +79,19 @@ def main() -> int:
     if unknown:
         parser.error(f"unknown forms {unknown}; choose from {', '.join(accuracy.all_forms())}")
     skipped = {f: accuracy.missing(f) for f in forms if accuracy.missing(f)}
+    measured = [f for f in forms if f not in skipped]
+    groups = [(f,) for f in measured if not _printed(f)] + [tuple(f for f in measured if _printed(f))]
     jobs = []
-    for form in forms:
-        if form in skipped:
-            continue
-        n = args.per_options_printed if _printed(form) else args.per_options
+    for group in filter(None, groups):
+        n = args.per_options_printed if _printed(group[0]) else args.per_options
         for options in accuracy.OPTIONS:
             for first in range(0, n, args.chunk):
-                jobs.append((form, options, first, min(args.chunk, n - first), args.seed))
+                jobs.append((group, options, first, min(args.chunk, n - first), args.seed))
 
     start = time.perf_counter()
     results: dict[str, dict] = {}
     with ProcessPoolExecutor(args.workers) as pool:
-        for part in pool.map(_chunk, jobs):
+        for part in (p for parts in pool.map(_chunk, jobs) for p in parts):
             entry = results.setdefault(part["form"], {"reports": 0, "refused": 0, "score": scoring.Score()})
             entry["reports"] += part["reports"]
             entry["refused"] += part["refused"]

@@ -27,6 +27,8 @@ Key = tuple[str, str, str]
 
 @dataclass
 class Score:
+    """Cells counted (see the module docstring), with the first wrong and NA cells named."""
+
     right: int = 0
     na_allowed: int = 0
     na: int = 0
