@@ -101,18 +101,19 @@ def main() -> int:
     rows, out = [], {}
     for form in forms:
         if form in skipped:
-            rows.append([form, 0, 0, 0, 0, 0, 0, 0, "", f"skipped: {skipped[form]}"])
+            rows.append([form, 0, 0, 0, 0, 0, 0, 0, 0, "", f"skipped: {skipped[form]}"])
             continue
         entry = results[form]
         s = entry["score"]
-        rows.append([form, entry["reports"], s.cells, s.right, s.na_allowed, s.na, s.wrong, entry["refused"],
+        rows.append([form, entry["reports"], s.cells, s.right, s.na_allowed, s.na, s.silent_na, s.wrong, entry["refused"],
                      "yes" if accuracy.read_in_full(form) else "", s.wrong_cells[0] if s.wrong_cells else ""])
         out[form] = {
             "reports": entry["reports"], "cells": s.cells, "right": s.right, "na_allowed": s.na_allowed,
-            "na": s.na, "wrong": s.wrong, "refused": entry["refused"], "read_in_full": accuracy.read_in_full(form),
+            "na": s.na, "silent_na": s.silent_na, "wrong": s.wrong, "refused": entry["refused"], "read_in_full": accuracy.read_in_full(form),
             "wrong_examples": s.wrong_cells[:EXAMPLES], "na_examples": s.na_cells[:EXAMPLES],
         }
-    print_table(["form", "reports", "cells", "right", "NA allowed", "NA", "WRONG", "refused", "full", "first wrong"],
+    print_table(["form", "reports", "cells", "right", "NA allowed", "NA", "silent NA", "WRONG", "refused", "full",
+                 "first wrong"],
                 rows, title=f"Accuracy per form (seed {args.seed}; {elapsed:.0f} s on {args.workers} workers)")
     record = {
         "command": " ".join([Path(sys.executable).name, *sys.argv]),

@@ -7,8 +7,9 @@ their cells counted:
 
 * ``test_no_wrong_number``: WRONG == 0, for every form. Never an expected failure: a wrong
   number is the worst failure a reader can have.
-* ``test_read_in_full``: every cell right outside the form's ambiguous ones, for the forms
-  whose module declares it (``READ_IN_FULL``; the writer's own formats).
+* ``test_read_in_full``: every cell right outside the form's ambiguous ones, and a warning
+  whenever one is NA, for the forms whose module declares it (``READ_IN_FULL``; the writer's
+  own formats).
 
 A refused input (ParseError) has no wrong number. A tool that is absent skips, naming
 ``make system-packages`` or the test extra; forms on a generated PDF printed by Chromium take
@@ -85,6 +86,7 @@ def test_no_wrong_number(form):
 def test_read_in_full(form):
     result, refused = _setup(form)
     assert not refused, f"{form}: refused\n" + "\n".join(refused[:5])
+    assert result.silent_na == 0, f"{form}: {result.silent_na} cells left NA without a warning"
     assert result.na == 0 and result.wrong == 0, (
         f"{form}: {result.right} right, {result.na} NA outside the ambiguous cells, {result.wrong} WRONG:\n"
         + "\n".join((result.wrong_cells + result.na_cells)[:20]))

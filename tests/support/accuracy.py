@@ -173,8 +173,11 @@ def measure(report: synth.GeneratedReport, form: str) -> tuple[scoring.Score, st
     expected = expected_cells(report)
     allowed = ambiguous(report, form)
     try:
-        got = scoring.values_of(govstats.read_report(data, name=f"{report.name}.{form}"))
-        error = None
+        read = govstats.read_report(data, name=f"{report.name}.{form}")
+        got, error, warned = scoring.values_of(read), None, bool(read.warnings)
     except ParseError as e:
-        got, error = {}, str(e)
-    return scoring.score(got, expected, allowed), error
+        got, error, warned = {}, str(e), True
+    result = scoring.score(got, expected, allowed)
+    if not warned:
+        result.silent_na = sum(1 for k, v in expected.items() if v is not None and got.get(k) is None)
+    return result, error

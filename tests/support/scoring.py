@@ -9,6 +9,7 @@ Shared by the corpus test, the tool-form test, the forms-accuracy test and its b
 * NA: no value where the answer has one, or a cell not read at all, split into NA where NA is allowed
   (``na_allowed``: a corpus truth's ``na_ok``, a generated form's ambiguous cells) and NA
   elsewhere;
+* silent NA: cells with an answer left NA by a reading that warned of nothing;
 * wrong: a number that is not the answer's, a number where the answer is blank, or a number
   for a cell the answer does not have. A wrong number is the worst failure: never allowed.
 """
@@ -33,6 +34,8 @@ class Score:
     na_allowed: int = 0
     na: int = 0
     wrong: int = 0
+    #: cells with an answer left NA in readings that gave no warning at all (an NA must say so)
+    silent_na: int = 0
     wrong_cells: list[str] = field(default_factory=list)
     na_cells: list[str] = field(default_factory=list)
 
@@ -45,6 +48,7 @@ class Score:
         self.na_allowed += other.na_allowed
         self.na += other.na
         self.wrong += other.wrong
+        self.silent_na += other.silent_na
         self.wrong_cells += other.wrong_cells
         self.na_cells += other.na_cells
 
