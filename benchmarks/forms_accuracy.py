@@ -96,6 +96,10 @@ def main() -> int:
             entry["reports"] += part["reports"]
             entry["refused"] += part["refused"]
             entry["score"].add(part["score"])
+            if entry["reports"] == 2 * (args.per_options_printed if _printed(part["form"]) else args.per_options):
+                s = entry["score"]
+                print(f"  {part['form']}: {entry['reports']} reports, {s.right} right, {s.na_allowed} NA allowed, "
+                      f"{s.na} NA, {s.wrong} WRONG ({time.perf_counter() - start:.0f} s)", flush=True)
     elapsed = time.perf_counter() - start
 
     rows, out = [], {}
