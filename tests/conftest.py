@@ -65,3 +65,10 @@ def ingest_bundled(db: Path) -> Path:
 def bundled_store(tmp_path_factory) -> Path:
     """A store holding the bundled data, shared by the tests that only read it."""
     return ingest_bundled(tmp_path_factory.mktemp("bundled-store") / "govstats.duckdb")
+
+
+def pytest_report_header(config) -> list[str]:
+    """The versions of the text tools the tool-form tests run (tests/test_tool_forms.py)."""
+    from tests.support import tools
+
+    return ["text tools: " + "; ".join(f"{name}: {v}" for name, v in tools.versions().items())]

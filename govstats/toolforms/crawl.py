@@ -34,8 +34,8 @@ Ambiguous cells (NA with a warning is right there, the true value too, another n
   split consistent with the row's own arithmetic (a 总计 cell is the sum of its row's parts;
   see :func:`govstats.reading.runtogether.run_candidates`) equal to the printed cells, and
   every value cell of a row with a blank printed as nothing or white space, with units or
-  thousands separators (they are taken out, conservatively), or with a decimal number beside
-  another cell. Conservative on purpose: a reader that settles such a row by the table's
+  thousands separators (they are taken out, conservatively), with a decimal number beside
+  another cell, or with placeholders only (``——`` may be one blank cell or two). Conservative on purpose: a reader that settles such a row by the table's
   column sums (as the corpus file's ``121010014`` rows need) is right too.
 
 In 2021 reports the ``（六）其他处理`` total (``other``) is the sum of its three printed sub-rows,
@@ -102,7 +102,7 @@ def _is_blank_line(text: str) -> bool:
     return not text.strip()
 
 
-def _blank_rows(report: "GeneratedReport") -> frozenset[Key]:
+def cells_of_blank_rows(report: "GeneratedReport") -> frozenset[Key]:
     """One-cell-per-line forms: the value cells of rows with a cell that leaves no line."""
     out: set[Key] = set()
     for keys, texts, _, _ in _value_rows(report):
@@ -273,14 +273,15 @@ def _render_oneline(document: "Document", report: "GeneratedReport", rng: "np.ra
 _UNITS = re.compile(r"[件,，]|万元|元")
 
 
-def _oneline_ambiguous(report: "GeneratedReport") -> frozenset[Key]:
+def cells_of_unsplit_runs(report: "GeneratedReport") -> frozenset[Key]:
     from govstats.reading import runtogether
 
     out: set[Key] = set()
     for keys, texts, groups, signed in _value_rows(report):
         if len(keys) == 1:
             continue  # one number between two labels: its own digits whatever they are
-        if any(_is_blank_line(t) for t in texts) or any(_UNITS.search(t) or "." in t or "．" in t for t in texts):
+        if (any(_is_blank_line(t) for t in texts) or any(_UNITS.search(t) or "." in t or "．" in t for t in texts)
+                or not any(c.isdecimal() for t in texts for c in t)):  # placeholders only: how many?
             out.update(keys)
             continue
         found = runtogether.run_candidates("".join(texts), len(keys), groups, signed)
@@ -303,9 +304,9 @@ def _same_split(split: tuple, want: list) -> bool:
 
 FORMS = (
     Form("txt-cr", ".txt", "crawler text with carriage returns as the only line breaks, one cell per line, "
-         "no title (2022_hebei-jyt_txt-cr.txt)", _render_cr, _blank_rows),
+         "no title (2022_hebei-jyt_txt-cr.txt)", _render_cr, cells_of_blank_rows),
     Form("txt-lines", ".txt", "BeautifulSoup get_text('\\n') of the HTML page, line breaks of every kind",
-         _render_lines, _blank_rows),
+         _render_lines, cells_of_blank_rows),
     Form("txt-oneline", ".txt", "the whole page text as one paragraph, digits of adjacent cells run together "
-         "(2022_hebei-gxt_txt-oneline.txt)", _render_oneline, _oneline_ambiguous),
+         "(2022_hebei-gxt_txt-oneline.txt)", _render_oneline, cells_of_unsplit_runs),
 )
