@@ -33,15 +33,16 @@ def _codec(name: str) -> str | None:
 
 
 #: every line break a text may carry besides ``\n``: ``\r\n``, ``\r`` alone (old Mac files,
-#: crawler dumps), vertical tab, form feed (page breaks of PDF-to-text tools), NEL, and the
-#: Unicode line and paragraph separators
-_BREAKS = re.compile("\r\n?|[\x0b\x0c\x85\u2028\u2029]")
-_BREAK_CHARS = ("\r", "\x0b", "\x0c", "\x85", "\u2028", "\u2029")
+#: crawler dumps), vertical tab, NEL, and the Unicode line and paragraph separators. A form
+#: feed (a page break of PDF-to-text tools) is kept: it is a line break to every reader
+#: (``str.splitlines``) and says where a page ends (page numbers stand next to it)
+_BREAKS = re.compile("\r\n?|[\x0b\x85\u2028\u2029]")
+_BREAK_CHARS = ("\r", "\x0b", "\x85", "\u2028", "\u2029")
 
 
 def normalise_breaks(text: str) -> str:
-    """Every kind of line break as ``\n`` (one ``\n`` per break, so line numbers are those
-    of ``str.splitlines``); a text with none of them is returned as it is (no copy)."""
+    """Every kind of line break as ``\n`` but the form feed (one character per break, so line
+    numbers are those of ``str.splitlines``); a text with none of them is returned as it is."""
     if not any(ch in text for ch in _BREAK_CHARS):
         return text
     return _BREAKS.sub("\n", text)

@@ -511,10 +511,19 @@ class _Builder:
                     number = parse_number(cell.text) or Number(None)
                     self.put(("review", item.code, col.code), number.value, cell, row_label, col.label)
             return
-        for row in rows:
+        for at, row in enumerate(rows):
             if row.labels:
                 continue
             cells = _fit(row.values, 15, leading_first=row.header, strict=self.strict)
+            after = rows[at + 1] if at + 1 < len(rows) else None
+            if cells is not None and after is not None and not after.labels and 0 < len(after.values) < 5 and after.has_number:
+                # a line of a few numbers right after the row: a cell's digits wrapped onto the
+                # next line (PDF-to-text of a narrow cell); which cell is cut is not certain
+                self.warn(
+                    f"{row.source}: table 四's row is followed by {len(after.values)} number(s) on their own line "
+                    f"({' '.join(c.text for c in after.values)}: a cell wrapped onto the next line?); the row is not read"
+                )
+                return
             if cells is None:
                 digits = _digit_run(row.values, 15)
                 if digits is None and self.doc.format in RUN_FORMATS:

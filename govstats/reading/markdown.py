@@ -13,7 +13,8 @@ report's tables, read as rows:
   cells so): read by :mod:`govstats.reading.html`, their rows and spans as in a page;
 * a cell holding several numbers (``| 3001 53 |``: a PDF-to-markdown tool put two columns
   into one cell) is split into one cell per number, so a row counts its numbers, not its
-  cells; whether the count fits the template is the extraction's business;
+  cells; such a row's blank cells before its first number are dropped (with columns merged
+  into cells they no longer say whether they are spacers or blank values); whether the count fits the template is the extraction's business;
 * blank cells a converter writes for a merged cell's spans are dropped where the table
   says they are spacers (:func:`_settle`): on a grid table (markitdown's first line, a row of
   blank cells as wide as the table) rows are right-aligned on the grid and a label's blank
@@ -120,12 +121,20 @@ def _cells(texts: list[str], where: str) -> list[Cell]:
     """The row's cells (``where``: ``line 5 (table 2 row 3``), a cell of several numbers split
     into one per number."""
     out: list[Cell] = []
+    split = False
     for i, text in enumerate(texts, start=1):
         if _NUMBERS.fullmatch(text):
             parts = text.split()
+            split = True
             out.extend(Cell(p, f"{where} cell {i}: number {k} of {len(parts)} printed in one cell)") for k, p in enumerate(parts, 1))
         else:
             out.append(Cell(text, f"{where} cell {i})"))
+    if split:
+        # the tool merged columns into cells: the blank cells between the label and the first
+        # number no longer say whether they are the label's spacers or blank values, so they
+        # go (the row is read only when its cells are then as many as the template's)
+        first = next((k for k, c in enumerate(out) if _has_digit(c.text)), len(out))
+        out = [c for k, c in enumerate(out) if c.text or k > first]
     return out
 
 

@@ -156,6 +156,8 @@ def _value_prefix(compact: str) -> int:
 
 
 _NON_SPACE = re.compile(r"\S+")
+#: a line break (decoding leaves only \n and the form feed of a page break)
+_LINE_BREAK = re.compile("[\n\x0c]")
 _RULE_CHARS = frozenset("|｜│┃")
 _RULES = str.maketrans({ch: " " for ch in _RULE_CHARS})
 
@@ -166,7 +168,7 @@ class _Stream:
 
     def __init__(self, text: str):
         self.text = text
-        self.line_starts = [0] + [m.end() for m in re.finditer("\n", text)]
+        self.line_starts = [0] + [m.end() for m in _LINE_BREAK.finditer(text)]
         self.multiline = len(self.line_starts) > 3
         folded = unicodedata.normalize("NFKC", text)
         if len(folded) == len(text):  # the common case: NFKC maps character to character
@@ -366,11 +368,11 @@ def _value_cells(stream: _Stream, a: int, b: int, n: int) -> list[Cell]:
     if len(tokens) == n or len(tokens) == 1:
         return [Cell(t, where) for t in tokens]
     # lines up to the first line of the next label (the gap ends at the label's first character)
-    lines = raw.split("\n")
+    lines = _LINE_BREAK.split(raw)
     cells = [ln for ln in lines if ln != ""]
-    if "\n" in raw and len(cells) == n:
+    if len(lines) > 1 and len(cells) == n:
         return [Cell(ln.strip(), where) for ln in cells]
-    if n > 1 and all(t.isdecimal() for t in tokens) and (n < len(tokens) < n + max(2, n // 2) or "\n" not in raw):
+    if n > 1 and all(t.isdecimal() for t in tokens) and (n < len(tokens) < n + max(2, n // 2) or not _LINE_BREAK.search(raw)):
         # digits whose whitespace does not match the cells (a cell's digits broken over two
         # text nodes, some boundaries lost): one run, split by the table's arithmetic or NA
         return [Cell("".join(tokens), f"{where} (printed as {len(tokens)} numbers for {n} cells)")]
@@ -591,7 +593,7 @@ def _narrative_blocks(stream: _Stream, spans: list[tuple[int, int]]) -> list[tup
     for k, (a, b) in enumerate(pieces):
         chunk = text[a:b]
         pos = a
-        for part in re.split(r"(\n|\u3000{2,}|\s{3,})", chunk):
+        for part in re.split(r"([\n\x0c]|\u3000{2,}|\s{3,})", chunk):
             if part and not part.isspace():
                 t = " ".join(part.split())
                 if t and (k not in inner or labels.heading_table(t)[0]):
