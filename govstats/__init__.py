@@ -13,8 +13,12 @@ Attributes are imported lazily so that ``import govstats`` stays cheap in batch 
 from __future__ import annotations
 
 import importlib
+from importlib import metadata
 
-__version__ = "0.1.0"
+try:  # the one literal is in pyproject.toml
+    __version__ = metadata.version("govstats")
+except metadata.PackageNotFoundError:  # a source tree that was never installed
+    __version__ = "0+unknown"
 
 # public name -> module that defines it
 _EXPORTS = {

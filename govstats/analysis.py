@@ -524,7 +524,7 @@ COMPARE_INDICATORS: tuple[tuple[str, str, str], ...] = (
     ("publication", "penalties", "decisions"),
 )
 UNKNOWN_LEVEL = "unknown"
-#: registry levels (``govstats.registry.LEVELS``) in Chinese, for tables and charts
+#: registry levels (``govstats.store.registry.LEVELS``) in Chinese, for tables and charts
 LEVEL_LABELS = {"province": "省级", "city": "市级", "county": "县级", "department": "部门", UNKNOWN_LEVEL: "未登记"}
 
 

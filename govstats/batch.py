@@ -36,7 +36,7 @@ from typing import Iterable, Iterator, Sequence
 
 from govstats import pages
 from govstats.config import NOTEBOOKS_DIR, REPORTS_DIR
-from govstats.errors import GovstatsError
+from govstats.errors import BriefingError
 
 BRIEFING_NOTEBOOK = NOTEBOOKS_DIR / "10-briefing.ipynb"
 COMPARE_NOTEBOOK = NOTEBOOKS_DIR / "20-compare.ipynb"
@@ -46,10 +46,6 @@ INDEX_NAME = "index.html"
 DEFAULT_TIMEOUT = 120.0
 #: the exit status is the number of failed briefings, capped here
 MAX_EXIT_STATUS = 100
-
-
-class BatchError(GovstatsError):
-    """The batch could not be planned or run (bad selection, missing notebook or store)."""
 
 
 @dataclass(frozen=True)
@@ -195,20 +191,20 @@ def plan(
     every body, plus a comparison page per region code of the bodies and per province with
     bodies in more than one region. ``years`` restricts the years briefed. Each task carries
     a content hash of the store rows it depends on and the notebook's hash. Raises
-    :class:`BatchError` for an empty selection, an unknown body or a missing notebook.
+    :class:`BriefingError` for an empty selection, an unknown body or a missing notebook.
     """
     from govstats import store
     from govstats.config import default_db
-    from govstats.registry import region_prefix
+    from govstats.store.registry import region_prefix
 
     db_path = str(Path(db or default_db()).resolve())
     if not Path(db_path).is_file():
-        raise BatchError(f"no store at {db_path}: run `govstats ingest` first (or pass --db)")
+        raise BriefingError(f"no store at {db_path}: run `govstats ingest` first (or pass --db)")
     if not (bodies or regions or all_bodies):
-        raise BatchError("say which briefings to render: --body SLUG…, --region CODE… or --all")
+        raise BriefingError("say which briefings to render: --body SLUG…, --region CODE… or --all")
     table = store.bodies(db_path)
     if table.empty:
-        raise BatchError(f"the store {db_path} holds no reports: run `govstats ingest` first")
+        raise BriefingError(f"the store {db_path} holds no reports: run `govstats ingest` first")
     table = table.assign(slug=table["slug"].astype(str), region_code=table["region_code"].fillna("").astype(str))
 
     chosen: dict[str, None] = {}  # slugs, in order, no duplicates
@@ -222,15 +218,15 @@ def plan(
         hit = table[(table["slug"] == query) | (table["body"] == query) | (table["body_key"] == query)]
         if hit.empty:
             known = ", ".join(table["slug"].head(20))
-            raise BatchError(f"no body {query!r} in the store {db_path} (slugs: {known}…)")
+            raise BriefingError(f"no body {query!r} in the store {db_path} (slugs: {known}…)")
         chosen.update(dict.fromkeys(hit["slug"]))
     for code in regions:
         code = str(code).strip()
         if not re.fullmatch(r"\d{6}", code):
-            raise BatchError(f"region {code!r}: give a six-digit GB/T 2260 code, e.g. 512000")
+            raise BriefingError(f"region {code!r}: give a six-digit GB/T 2260 code, e.g. 512000")
         members = table[table["region_code"].str.startswith(region_prefix(code))]
         if members.empty:
-            raise BatchError(f"no body of region {code} in the store {db_path}")
+            raise BriefingError(f"no body of region {code} in the store {db_path}")
         region_codes[code] = None
         chosen.update(dict.fromkeys(members["slug"]))
 
@@ -245,7 +241,7 @@ def plan(
 
     def notebook_hash(path: Path) -> str:
         if str(path) not in notebooks:
-            raise BatchError(f"notebook {path} not found")
+            raise BriefingError(f"notebook {path} not found")
         return notebooks[str(path)]
 
     tasks: list[Task] = []
@@ -298,7 +294,7 @@ def shared_regions(codes: Iterable[str]) -> list[str]:
     ``codes`` holds one GB/T 2260 code per body. Of regions holding exactly the same bodies
     only the narrowest is kept (two districts of one city: the city, not also the province).
     """
-    from govstats.registry import region_prefix
+    from govstats.store.registry import region_prefix
 
     codes = [c for c in codes if c and re.fullmatch(r"\d{6}", c)]
     candidates = {c for code in codes for c in (code, code[:4] + "00", code[:2] + "0000")}
@@ -542,7 +538,7 @@ def _run_dask(tasks: Sequence[Task], out_dir: str, address) -> Iterator[Outcome]
     try:
         from distributed import Client, as_completed as dask_completed
     except ImportError as exc:
-        raise BatchError("--dask-scheduler needs the optional extra: pip install 'govstats[dask]'") from exc
+        raise BriefingError("--dask-scheduler needs the optional extra: pip install 'govstats[dask]'") from exc
     client = address if hasattr(address, "map") else Client(address)
     try:
         futures = client.map(render_task, list(tasks), out_dir=out_dir, pure=False)
@@ -612,7 +608,7 @@ def run(
     seen: set[str] = set()
     for task in tasks:
         if task.folder in seen:
-            raise BatchError(f"two pages would share the folder {task.folder!r} (duplicate slug?)")
+            raise BriefingError(f"two pages would share the folder {task.folder!r} (duplicate slug?)")
         seen.add(task.folder)
         previous = manifest.get(task.folder)
         unchanged = (

@@ -24,12 +24,14 @@ never treated as a printed 0.
 from __future__ import annotations
 
 import math
-from typing import Iterable
+from typing import TYPE_CHECKING, Iterable
 
 import pandas as pd
 
 from govstats import schema
-from govstats.report import Report
+
+if TYPE_CHECKING:  # checks take a Report but never import report (report → display → checks)
+    from govstats.report import Report
 
 FINDING_COLUMNS = ["report_id", "body", "year", "kind", "rule", "table", "cells", "expected", "found", "message"]
 
@@ -182,7 +184,7 @@ def check(report_or_tidy: Report | pd.DataFrame) -> pd.DataFrame:
     for a Report). ``expected`` is the sum of the relation's left side, ``found`` its right side.
     """
     findings: list[dict] = []
-    if isinstance(report_or_tidy, Report):
+    if not isinstance(report_or_tidy, pd.DataFrame):  # a Report
         r = report_or_tidy
         values = {k: v.value for k, v in r.values.items()}
         c = _Checker(values, {"report_id": r.report_id, "body": r.body, "year": r.year})

@@ -27,6 +27,7 @@ from typing import TYPE_CHECKING, Any
 import pandas as pd
 
 from govstats import schema
+from govstats.checks import check, finding_cells
 
 if TYPE_CHECKING:
     from pandas.io.formats.style import Styler
@@ -110,8 +111,6 @@ def _finding_keys(cells: Any) -> set[Key]:
     if cells is None or cells is pd.NA or (isinstance(cells, float) and math.isnan(cells)):
         return set()
     if isinstance(cells, str):
-        from govstats.checks import finding_cells
-
         keys: Iterable = finding_cells(cells)
     elif isinstance(cells, tuple) and len(cells) == 3 and all(isinstance(p, str) for p in cells):
         keys = [cells]
@@ -148,12 +147,8 @@ def _finding_text(row: Mapping[str, Any]) -> str:
     return "：".join(p for p in parts if p)
 
 
-def _run_checks(report: Report) -> pd.DataFrame | None:
-    """``govstats.check(report)``, or None while the checks module is not installed."""
-    try:
-        from govstats.checks import check
-    except ImportError:
-        return None
+def _run_checks(report: Report) -> pd.DataFrame:
+    """``govstats.check(report)``."""
     return check(report)
 
 

@@ -1,4 +1,5 @@
-"""Exceptions govstats raises. Every message names the file and, where known, the place."""
+"""Exceptions govstats raises, all under :class:`GovstatsError`. Every message names the file and,
+where known, the place. Errors that used to be a ``ValueError`` or ``RuntimeError`` still are one."""
 
 from __future__ import annotations
 
@@ -24,3 +25,27 @@ class ParseError(GovstatsError):
 
 class StoreBusyError(GovstatsError):
     """Another process holds the store's write lock."""
+
+
+class StoreError(GovstatsError):
+    """The store file is missing, of a newer schema, or an extract is malformed."""
+
+
+class RegistryError(GovstatsError):
+    """The registry file has a bad row (the message names the file and line)."""
+
+
+class BriefingError(GovstatsError):
+    """The batch could not be planned or run (bad selection, missing notebook or store)."""
+
+
+class UnsafePageError(GovstatsError, ValueError):
+    """A page would load a remote resource or run a script."""
+
+
+class KernelStartError(GovstatsError, RuntimeError):
+    """A kernel did not start (after one retry)."""
+
+
+class FontNotFoundError(GovstatsError, RuntimeError):
+    """No font able to draw Chinese characters was found."""

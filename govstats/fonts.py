@@ -13,6 +13,8 @@ import functools
 from importlib import metadata
 from pathlib import Path
 
+from govstats.errors import FontNotFoundError
+
 #: the family asked for when the bundled Noto collection is registered
 NOTO_FAMILY = "Noto Sans CJK SC"
 _NOTO_PACKAGE = "noto-cjk-sans-otc"
@@ -30,10 +32,6 @@ SYSTEM_FAMILIES = (
     "Microsoft YaHei",
     "PingFang SC",
 )
-
-
-class FontNotFoundError(RuntimeError):
-    """No font able to draw Chinese characters was found."""
 
 
 def bundled_font_path() -> Path | None:

@@ -28,6 +28,8 @@ import threading
 from dataclasses import dataclass, field
 from typing import Any
 
+from govstats.errors import KernelStartError
+
 #: tag of the hidden first cell that resets the namespace (removed before export)
 RESET_TAG = "govstats-reset"
 #: the hidden first cell's source
@@ -157,10 +159,6 @@ def _restore(state: dict[str, Any]) -> None:
 
 # ---------------------------------------------------------------------------------------
 # Worker side: starts, lends and stops kernels.
-
-
-class KernelStartError(RuntimeError):
-    """A kernel did not start (after one retry)."""
 
 
 @dataclass

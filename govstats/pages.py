@@ -27,6 +27,8 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Iterable, Sequence
 
+from govstats.errors import UnsafePageError
+
 TEMPLATES_DIR = Path(__file__).resolve().parent / "templates"
 #: the CSS family name of the embedded CJK subset
 PAGE_FONT_FAMILY = "govstats-cjk"
@@ -50,10 +52,6 @@ _ALLOWED_ATTRIBUTES = {
     "table": ["border"],
     "col": ["span"],
 }
-
-
-class UnsafePageError(ValueError):
-    """A page would load a remote resource or run a script."""
 
 
 @dataclass(frozen=True)

@@ -14,7 +14,7 @@ from pathlib import Path
 
 import pytest
 
-from govstats import batch, pages
+from govstats import batch, errors, pages
 from govstats.config import PROJECT_DIR
 from tests.conftest import ingest_bundled
 
@@ -128,7 +128,7 @@ def test_unsafe_slug_never_becomes_a_path(tmp_path):
 
 
 def test_duplicate_folders_refused(tmp_path):
-    with pytest.raises(batch.BatchError):
+    with pytest.raises(errors.BriefingError):
         batch.run([fixture_task("x"), fixture_task("x")], tmp_path, jobs=1, progress=False)
 
 
@@ -233,7 +233,7 @@ def test_plan_selects_bodies_regions_and_hashes(bundled_store):
     # the same store gives the same hashes; another year selection gives other ones
     assert batch.plan(bundled_store, bodies=["pingtan"])[0].fingerprint == pingtan.fingerprint
     assert batch.plan(bundled_store, bodies=["pingtan"], years=[2025])[0].fingerprint != pingtan.fingerprint
-    with pytest.raises(batch.BatchError, match="no body"):
+    with pytest.raises(errors.BriefingError, match="no body"):
         batch.plan(bundled_store, bodies=["no-such-body"])
-    with pytest.raises(batch.BatchError, match="six-digit"):
+    with pytest.raises(errors.BriefingError, match="six-digit"):
         batch.plan(bundled_store, regions=["../x"])

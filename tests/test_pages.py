@@ -9,7 +9,7 @@ import re
 import nbformat
 import pytest
 
-from govstats import pages
+from govstats import errors, pages
 
 XSS = "<script>alert(1)</script>"
 
@@ -80,7 +80,7 @@ def test_is_local_reference(url, local):
     ],
 )
 def test_check_page_refuses_remote_or_scripts(html):
-    with pytest.raises(pages.UnsafePageError):
+    with pytest.raises(errors.UnsafePageError):
         pages.check_page(f"<html><head></head><body>{html}</body></html>")
 
 

@@ -8,7 +8,7 @@ import pandas as pd
 import pytest
 from matplotlib import font_manager
 
-from govstats import analysis, fonts, plots
+from govstats import analysis, errors, fonts, plots
 from tests.test_analysis import PUB_2019, PUB_2021, base_requests, report, review_row, row
 
 CHARTS = ("requests_by_applicant", "outcome_composition", "refusal_reasons", "review_results", "publication_volumes")
@@ -99,7 +99,7 @@ def test_without_the_bundled_font_a_system_cjk_font_or_a_clear_error(monkeypatch
         if any(family in installed for family in fonts.SYSTEM_FAMILIES):
             assert fonts.cjk_font_family() in fonts.SYSTEM_FAMILIES
         else:
-            with pytest.raises(fonts.FontNotFoundError, match="noto-cjk-sans-otc"):
+            with pytest.raises(errors.FontNotFoundError, match="noto-cjk-sans-otc"):
                 fonts.cjk_font_family()
     finally:
         fonts.cjk_font_family.cache_clear()

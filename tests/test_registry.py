@@ -5,7 +5,7 @@ from __future__ import annotations
 import pandas as pd
 import pytest
 
-from govstats.registry import (
+from govstats.store.registry import (
     RegistryError,
     body_key,
     canonical_key,

@@ -36,7 +36,7 @@ from typing import Iterable
 import pandas as pd
 
 from govstats.config import DATA_DIR
-from govstats.errors import GovstatsError
+from govstats.errors import RegistryError
 
 REGISTRY_COLUMNS = ["slug", "body", "region_code", "region_name", "level", "parent", "aliases", "notes"]
 LEVELS = ("province", "city", "county", "department")
@@ -56,10 +56,6 @@ PROVINCES = {
 }  # fmt: skip
 #: short forms as commonly written (福建, 内蒙古, 广西, …)
 _PROVINCE_SHORT = {(n[:3] if n[:3] in ("内蒙古", "黑龙江") else n[:2]): code for n, code in PROVINCES.items()}
-
-
-class RegistryError(GovstatsError):
-    """The registry file has a bad row (the message names the file and line)."""
 
 
 def default_registry() -> Path:
