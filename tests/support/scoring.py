@@ -89,6 +89,21 @@ def values_of(report: govstats.Report) -> dict[Key, float | None]:
     return {key: v.value for key, v in report.values.items()}
 
 
+def frame_values(frame) -> dict[Key, float | None]:
+    """A tidy frame's cells (one report's), ``{(table, item, column): value}``."""
+    import pandas as pd
+
+    return {(t, i, c): None if pd.isna(v) else float(v)
+            for t, i, c, v in zip(frame["table"], frame["item"], frame["column"], frame["value"].astype(object))}
+
+
+def matches_truth(got: dict[Key, float | None], truth: dict) -> list[str]:
+    """The cells where ``got`` is not a corpus truth file's answer (``na_ok`` cells may be NA):
+    empty when it matches."""
+    result = score(got, truth_cells(truth), na_ok(truth))
+    return result.wrong_cells + result.na_cells
+
+
 # --- corpus truth files ------------------------------------------------------------------------
 
 
