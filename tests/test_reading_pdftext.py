@@ -16,8 +16,12 @@ from hypothesis import given
 import govstats
 from govstats import synth
 from govstats.reading.pdftext import is_page_furniture, prepare_lines
-from tests.support.score import score
+from tests.support import accuracy, scoring
 from tests.test_roundtrip import IRREGULAR, SETTINGS, generated
+
+
+def score(got: govstats.Report, report: synth.GeneratedReport, ambiguous: frozenset = frozenset()) -> scoring.Score:
+    return scoring.score(scoring.values_of(got), accuracy.expected_cells(report), ambiguous)
 
 
 def _read(text: str, name: str = "pdf.txt"):
@@ -30,8 +34,8 @@ def _assert_right_or_declared(report: synth.GeneratedReport, fmt: str = "pdf-tex
     got = _read(text, f"{report.name}.txt")
     result = score(got, report, ambiguous)
     assert result.wrong == 0, f"{report!r}: wrong numbers {result.wrong_cells[:10]}"
-    assert result.na == 0, f"{report!r}: cells left NA the form does not make ambiguous {result.missed_cells[:10]}"
-    if result.na_ambiguous:
+    assert result.na == 0, f"{report!r}: cells left NA the form does not make ambiguous {result.na_cells[:10]}"
+    if result.na_allowed:
         assert got.warnings, f"{report!r}: cells left NA without a warning"
     assert (got.body, got.year, got.template) == (report.body.name, report.year, report.template)
 
@@ -211,7 +215,7 @@ def test_generated_pdfs_through_pdftotext(tmp_path):
             result = score(got, report)
             assert result.wrong == 0, f"pdftotext {mode}: {report!r} wrong {result.wrong_cells[:10]}"
             if mode != "bare":
-                assert result.na == 0, f"pdftotext {mode}: {report!r} NA {result.missed_cells[:10]}"
+                assert result.na == 0, f"pdftotext {mode}: {report!r} NA {result.na_cells[:10]}"
 
 
 @pytest.mark.corpus

@@ -252,17 +252,7 @@ def _strip_furniture_all(compact: str) -> str:
 
 def _is_value_text(compact: str) -> bool:
     """Whether a compact gap holds only numbers and furniture (so labels around it are adjacent)."""
-    rest = compact
-    while rest:
-        n = _value_prefix(rest)
-        if n:
-            rest = rest[n:]
-            continue
-        stripped = _strip_furniture(rest)
-        if stripped == rest:
-            return False
-        rest = stripped
-    return True
+    return not _strip_furniture_all(compact)
 
 
 #: an ordinal printed right before a label's core, in any of the styles reports use
