@@ -354,7 +354,7 @@ def _value_cells(stream: _Stream, a: int, b: int, n: int) -> list[Cell]:
     if end == a:
         return []
     raw = stream.gap_original(a, end)
-    tokens = raw.split()
+    tokens = _with_units(raw.split())
     if len(tokens) == n or len(tokens) == 1:
         return [Cell(t, where) for t in tokens]
     # lines up to the first line of the next label (the gap ends at the label's first character)
@@ -367,6 +367,23 @@ def _value_cells(stream: _Stream, a: int, b: int, n: int) -> list[Cell]:
         # text nodes, some boundaries lost): one run, split by the table's arithmetic or NA
         return [Cell("".join(tokens), f"{where} (printed as {len(tokens)} numbers for {n} cells)")]
     return [Cell(t, where) for t in tokens]
+
+
+_UNIT_ONLY = re.compile(r"^(?:件|个|项|条|次|人|家|份|宗|起|笔|亿元|万元|千元|元|%)$")
+
+
+def _with_units(tokens: list[str]) -> list[str]:
+    """Tokens with a unit printed on a line of its own (``73802895.90`` / ``元``) joined to
+    the number before it."""
+    if not any(_UNIT_ONLY.match(t) for t in tokens):
+        return tokens
+    out: list[str] = []
+    for t in tokens:
+        if out and _UNIT_ONLY.match(t):
+            out[-1] += t
+        else:
+            out.append(t)
+    return out
 
 
 def _table_start(stream: _Stream, table: str, first: _Label, at: int) -> int | None:
