@@ -2,6 +2,7 @@
 
     .venv/bin/python benchmarks/bench_instructions.py              # corpus HTML pages, 3 rounds
     .venv/bin/python benchmarks/bench_instructions.py --glob '202[45]_pingtan*.html' --rounds 10
+    .venv/bin/python benchmarks/bench_instructions.py --oneline     # pages as one paragraph vs pipe text
 
 Wall-clock ratios on a shared or virtual machine move by ±10 % from run to run; instruction
 counts do not (they are the same on every run of the same code), so this is the figure to compare
@@ -36,6 +37,23 @@ import lxml.html
 import govstats
 mode, rounds, paths = sys.argv[1], int(sys.argv[2]), sys.argv[3:]
 pages = [open(p, "rb").read() for p in paths]
+if mode.startswith("oneline") or mode == "pipe" or mode == "none-text":
+    # each page as one paragraph (BeautifulSoup get_text("")) and as pipe text of its Document
+    from bs4 import BeautifulSoup
+    from govstats.reading import read_document
+    from govstats.reading.decode import decode
+    from govstats.writing import write
+    texts = []
+    for path, page in zip(paths, pages):
+        one = page if not path.endswith((".html", ".htm")) else BeautifulSoup(decode(page, path)[0], "lxml").get_text("").encode()
+        texts.append((one, write(read_document(one, path), "txt-pipe").encode()))
+    for one, pipe in texts:
+        govstats.read_report(one, name="warm-up")
+        govstats.read_report(pipe, name="warm-up")
+    for _ in range(rounds if mode != "none-text" else 0):
+        for one, pipe in texts:
+            govstats.read_report(one if mode == "oneline" else pipe, name="bench")
+    sys.exit(0)
 for page in pages:
     govstats.read_report(page, name="warm-up")
     lxml.html.document_fromstring(page)
@@ -66,6 +84,8 @@ def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--glob", default="*.html", help="corpus raw/ files to read (default: every HTML page)")
     parser.add_argument("--rounds", type=int, default=3, help="reads of each page per mode (default 3)")
+    parser.add_argument("--oneline", action="store_true",
+                        help="instead: each page as one paragraph (get_text('')) against the same report as pipe text")
     args = parser.parse_args(argv)
     if shutil.which("valgrind") is None:
         print("skipped: valgrind not found (apt-get install valgrind)")
@@ -74,6 +94,8 @@ def main(argv: list[str] | None = None) -> int:
     if not paths:
         print(f"no corpus files match {CORPUS_DIR / 'raw' / args.glob}", file=sys.stderr)
         return 2
+    if args.oneline:
+        return _oneline(args, paths)
     with tempfile.TemporaryDirectory() as tmp, ThreadPoolExecutor(3) as pool:
         counts = dict(zip(("none", "read", "lxml"), pool.map(
             lambda mode: _instructions(mode, args.rounds, paths, Path(tmp)), ("none", "read", "lxml"))))
@@ -85,6 +107,22 @@ def main(argv: list[str] | None = None) -> int:
         ["pages", "KB/page", "read_report M instr", "lxml M instr", "ratio"],
         [[len(paths), kb, read / 1e6, lxml / 1e6, read / lxml]],
         title=f"Instructions per report (valgrind callgrind, {args.rounds} rounds of {args.glob})",
+    )
+    return 0
+
+
+def _oneline(args, paths: list[Path]) -> int:
+    """One-paragraph text against pipe text of the same reports (issue target: ≤ 1.5×)."""
+    with tempfile.TemporaryDirectory() as tmp, ThreadPoolExecutor(3) as pool:
+        counts = dict(zip(("none-text", "oneline", "pipe"), pool.map(
+            lambda mode: _instructions(mode, args.rounds, paths, Path(tmp)), ("none-text", "oneline", "pipe"))))
+    reads = args.rounds * len(paths)
+    one = (counts["oneline"] - counts["none-text"]) / reads
+    pipe = (counts["pipe"] - counts["none-text"]) / reads
+    print_table(
+        ["pages", "one paragraph M instr", "pipe text M instr", "ratio", "<=1.5x"],
+        [[len(paths), one / 1e6, pipe / 1e6, one / pipe, "ok" if one <= 1.5 * pipe else "SLOW"]],
+        title=f"Instructions per report, one paragraph vs pipe text (valgrind callgrind, {args.rounds} rounds of {args.glob})",
     )
     return 0
 
