@@ -57,8 +57,6 @@ def report_id(data: bytes) -> str:
 
 #: marks the source of a cell whose digits ran together and could not be split
 UNDETERMINED = "undetermined"
-#: marks the source of a cell split from a digit run by counting digits (no arithmetic)
-SPLIT_BY_COUNT = "split by the count of its digits"
 
 
 def _undetermined(cell: Cell, digits: str) -> Cell:
@@ -152,8 +150,6 @@ class _Builder:
         self.missing: list[str] = []
         #: table 三's header texts, one list per printed header row or line (set by build)
         self.request_header_rows: list[list[str]] = []
-        #: a digit run of table 三 or 四 that no split fits (evidence that blanks vanish)
-        self.runs_unsplittable = False
 
     def warn(self, message: str) -> None:
         self.warnings.append(f"{self.doc.name}: {message}")
@@ -245,9 +241,16 @@ class _Builder:
                 return [_undetermined(cell, digits) if v is None else Cell(str(v), cell.source) for v in agreed or (None,) * n]
             if digits is not None:
                 split = runtogether.split_row(digits, n)
+                if split is not None and _fewer_cells_fit(digits, n):
+                    # blank cells vanish from run-together text: the digits also make fewer
+                    # numbers, so which cells they are is not certain (840: 8|4|0 or 8|—|40)
+                    self.warn(f"{row.source}: row {row.label!r} printed as one digit run {digits!r}; it splits into {n} cells only if no blank cell vanished from it, values left NA")
+                    split = None
+                    cell = next(c for c in row.values if c.text)
+                    return [_undetermined(cell, digits) for _ in range(n)]
                 if split is not None:
                     cell = next(c for c in row.values if c.text)
-                    return [Cell(str(v), f"{cell.source} ({SPLIT_BY_COUNT})") for v in split]
+                    return [Cell(str(v), cell.source) for v in split]
                 self.warn(f"{row.source}: row {row.label!r} printed as one digit run {digits!r}; no unique split into {n} cells, values left NA")
                 cell = next(c for c in row.values if c.text)
                 return [_undetermined(cell, digits) for _ in range(n)]
@@ -312,8 +315,6 @@ class _Builder:
                 runtogether.request_constraints(layout),
             )
             for item, (digits, cell, row) in pending.items():
-                if not runtogether.run_candidates(digits, n, groups):
-                    self.runs_unsplittable = True  # no split fits the row's own total: a blank vanished
                 values = result.get(item)
                 if values is None or any(v is None for v in values):
                     self.warn(
@@ -533,8 +534,6 @@ class _Builder:
                     continue
                 cell = next(c for c in row.values if c.text)
                 split = runtogether.split_review(digits)
-                if split is None:
-                    self.runs_unsplittable = True
                 if split is None or any(v is None for v in split):
                     self.warn(f"{row.source}: table 四 printed as one digit run {digits!r}; the split is ambiguous, undetermined cells left NA")
                 cells = [_undetermined(cell, digits) if v is None else Cell(str(v), cell.source) for v in (split or (None,) * 15)]
@@ -563,8 +562,6 @@ class _Builder:
             self.requests(by_table["requests"], found.text_items)
         if by_table["review"]:
             self.review(by_table["review"])
-        if self.doc.format in RUN_FORMATS:
-            self._distrust_splits_by_count()
         tables_read = {key[0] for key in self.values}
         if not tables_read:
             hints = [w for w in self.doc.warnings if "image" in w]
@@ -607,24 +604,6 @@ class _Builder:
             narrative=narrative_numbers(self.doc, compact),
         )
 
-    def _distrust_splits_by_count(self) -> None:
-        """Run-together text: a table-1 run is split by the count of its digits alone (the
-        table has no arithmetic), which holds only if no blank cell vanished from it. When the
-        report shows that its blanks vanish (a run of table 三 or 四 that no split fits, not
-        even by its own row total), such splits are not trusted: NA, with a warning."""
-        if not self.runs_unsplittable:
-            return
-        distrusted = [k for k, v in self.values.items() if SPLIT_BY_COUNT in v.source and v.value is not None]
-        for key in distrusted:
-            v = self.values[key]
-            self.values[key] = v._replace(value=None, source=f"{v.source} ({UNDETERMINED}: blank cells vanish elsewhere in this text)")
-        if distrusted:
-            rows = sorted({k[1] for k in distrusted})
-            self.warn(
-                f"table 二 rows {', '.join(rows)} printed as digit runs split only by counting digits; "
-                "blank cells vanish elsewhere in this text, so the splits are not certain: left NA"
-            )
-
     def _ordered(self, template: str | None) -> dict[Key, Value]:
         pub = self.layouts.get("publication") or template or "2021"
         req = self.layouts.get("requests") or "2021"
@@ -642,6 +621,13 @@ def _cell_order(publication: str, requests: str) -> tuple[Key, ...]:
         if key[0] == "requests" and key[2] == "natural_person":
             out.append((key[0], key[1], "legal_person"))
     return tuple(out)
+
+
+def _fewer_cells_fit(digits: str, n: int) -> bool:
+    """Whether ``digits`` also split into fewer than ``n`` numbers (no leading zeros): then a
+    run-together row of ``n`` cells may have lost a blank cell, and its split is not certain
+    (``000`` is certain: no two numbers make it; ``840`` is not: 8 | 40)."""
+    return any(runtogether.run_candidates(digits, k) for k in range(1, n))
 
 
 def _unstack(row: Row, n: int) -> list[Row]:

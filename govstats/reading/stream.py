@@ -433,8 +433,13 @@ def read_stream(text: str, name: str) -> Document | None:
         table_spans.append((lo, hi))
         cursor = hi
     req = _read_requests(stream, cursor)  # anchored by 本年新收政府信息公开申请数量
-    if req is not None and not _header_in_order(stream.s[max(cursor, req[1] - 400) : req[1]], (_REQUEST_HEADER_ORDER,)):
+    head = stream.s[max(cursor, req[1] - 400) : req[1]] if req is not None else ""
+    if req is not None and not _header_in_order(head, (_REQUEST_HEADER_ORDER,)):
         warnings.append(f"{stream.where(req[1])}: table 三's applicant columns are printed in another order than the template's; the table is not read from the character stream")
+        req = None
+    elif req is not None and "自然人" in head and "商业企业" not in head:
+        # 自然人 | 法人或其他组织 | 总计 only: how many cells a row's digits make is not known here
+        warnings.append(f"{stream.where(req[1])}: table 三 prints only 自然人 | 法人或其他组织 | 总计; its rows are not read from the character stream")
         req = None
     if req is not None:
         found, lo, hi = req

@@ -288,6 +288,8 @@ def cells_of_unsplit_runs(report: "GeneratedReport") -> frozenset[Key]:
         want = [report.legal_person.get(k[1]) if k[2] == "legal_person" else report.value(*k) for k in keys]
         if not found or len(found) != 1 or not _same_split(found[0], want):
             out.update(keys)
+        elif not groups and any(runtogether.run_candidates("".join(texts), k) for k in range(1, len(keys))):
+            out.update(keys)  # no arithmetic, and the digits also make fewer numbers: a blank may have vanished
     return _with_other(report, out)
 
 
