@@ -297,6 +297,14 @@ class _Builder:
                 self.warn(f"{row.source}: row {row.label or item!r} has {len(row.values)} value cells, expected {n}; row not read")
                 continue
             resolved[item] = cells
+        header = labels.fold("".join(getattr(self, "request_headers", ())))
+        if pending and not merged and "自然人" in header and "商业企业" not in header:
+            # the header prints 自然人 | 法人或其他组织 | 总计 only: a run's cells may be three,
+            # not seven, and nothing in the digits says which
+            for item, (digits, cell, row) in pending.items():
+                self.warn(f"{row.source}: row {row.label or item!r} printed as one digit run {digits!r} under a header of 自然人 | 法人或其他组织 | 总计 only; how many cells it holds is not certain, left NA")
+                resolved[item] = [_undetermined(cell, digits)] * n
+            pending = {}
         if pending:
             known = {
                 item: tuple(parse_number(c.text).value if parse_number(c.text) else None for c in cells)

@@ -437,7 +437,7 @@ def read_stream(text: str, name: str) -> Document | None:
     if req is not None and not _header_in_order(head, (_REQUEST_HEADER_ORDER,)):
         warnings.append(f"{stream.where(req[1])}: table 三's applicant columns are printed in another order than the template's; the table is not read from the character stream")
         req = None
-    elif req is not None and "自然人" in head and "商业企业" not in head:
+    elif req is not None and "自然人" in head and "商业企业" not in head and _rows_are_runs(stream, req[0]):
         # 自然人 | 法人或其他组织 | 总计 only: how many cells a row's digits make is not known here
         warnings.append(f"{stream.where(req[1])}: table 三 prints only 自然人 | 法人或其他组织 | 总计; its rows are not read from the character stream")
         req = None
@@ -465,6 +465,16 @@ def read_stream(text: str, name: str) -> Document | None:
     blocks.sort(key=lambda pb: pb[0])  # (stable: a table's own blocks keep their order)
     doc.blocks = [block for _at, block in blocks]
     return doc
+
+
+def _rows_are_runs(stream: _Stream, found) -> bool:
+    """Whether the first row found prints its numbers as one run (cell boundaries lost)."""
+    rows = [k for k, f in enumerate(found) if f[0].item]
+    if not rows:
+        return False
+    k = rows[0]
+    end = found[k + 1][1] if k + 1 < len(found) else len(stream.s)
+    return len(_value_cells(stream, found[k][2], end, 3)) == 1
 
 
 #: the order the template prints each table's column headers in (a stream cannot tell where a
