@@ -148,6 +148,8 @@ class _Builder:
         self.strict = doc.format == "markdown"
         self.layouts: dict[str, str] = {}
         self.missing: list[str] = []
+        #: the document's text lines without whitespace (set by build)
+        self.compact = ""
         #: table 三's header texts, one list per printed header row or line (set by build)
         self.request_header_rows: list[list[str]] = []
 
@@ -265,6 +267,12 @@ class _Builder:
         self.layouts["requests"] = layout
         order = [i.code for i in schema.REQUEST_ITEMS[layout] if not (layout == "2021" and i.code == "other")]
         merged = _merged_columns(data_rows)
+        seen = self.compact + labels.fold("".join(getattr(self, "request_headers", ())))
+        if merged and all(w in seen for w in ("商业", "科研", "公益")):
+            # the text prints the five 法人或其他组织 column headers: rows of three numbers are
+            # rows whose cells were lost (PDF-to-text), not the 3-column layout
+            merged = False
+            self.warn("table 三's header prints the five 法人或其他组织 columns but its rows print three numbers; they are not read as 自然人 | 法人或其他组织 | 总计")
         printed = self._printed_request_columns(data_rows, merged)
         if printed is not None and "legal_person" not in printed:
             merged = False  # three columns the header names, none of them the aggregate
@@ -553,7 +561,7 @@ class _Builder:
 
     # -- all -------------------------------------------------------------------------------
     def build(self) -> Report:
-        compact = compact_text(self.doc)
+        compact = self.compact = compact_text(self.doc)
         body, year = extract_metadata(self.doc, compact)
         self.year = year
         found = collect(self.doc)

@@ -444,6 +444,8 @@ def read_stream(text: str, name: str) -> Document | None:
     if req is not None:
         found, lo, hi = req
         add_text("三、收到和处理政府信息公开申请情况", lo)
+        if all(w in head for w in ("商业", "科研", "公益")):  # the five 法人或其他组织 columns are printed
+            add_text(f"（表头）{head[-200:]}（表头）" if len(head) > 40 else head + "（表头）" * 10, lo)
         _emit(stream, found, add_text, add_row, hi)
         table_spans.append((lo, hi))
         cursor = hi
