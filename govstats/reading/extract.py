@@ -150,6 +150,8 @@ class _Builder:
         self.missing: list[str] = []
         #: the document's text lines without whitespace (set by build)
         self.compact = ""
+        #: table 三's header texts as printed (set by build)
+        self.request_headers: list[str] = []
         #: table 三's header texts, one list per printed header row or line (set by build)
         self.request_header_rows: list[list[str]] = []
 
@@ -267,7 +269,7 @@ class _Builder:
         self.layouts["requests"] = layout
         order = [i.code for i in schema.REQUEST_ITEMS[layout] if not (layout == "2021" and i.code == "other")]
         merged = _merged_columns(data_rows)
-        seen = self.compact + labels.fold("".join(getattr(self, "request_headers", ())))
+        seen = self.compact + labels.fold("".join(self.request_headers))
         if merged and all(w in seen for w in ("商业", "科研", "公益")):
             # the text prints the five 法人或其他组织 column headers: rows of three numbers are
             # rows whose cells were lost (PDF-to-text), not the 3-column layout
@@ -305,7 +307,7 @@ class _Builder:
                 self.warn(f"{row.source}: row {row.label or item!r} has {len(row.values)} value cells, expected {n}; row not read")
                 continue
             resolved[item] = cells
-        header = labels.fold("".join(getattr(self, "request_headers", ())))
+        header = labels.fold("".join(self.request_headers))
         if pending and not merged and "自然人" in header and "商业企业" not in header:
             # the header prints 自然人 | 法人或其他组织 | 总计 only: a run's cells may be three,
             # not seven, and nothing in the digits says which
