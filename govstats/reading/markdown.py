@@ -117,9 +117,10 @@ def _bare_cells(line: str) -> list[str]:
     return _split_cells(line.strip())
 
 
-def _cells(texts: list[str], where: str) -> list[Cell]:
+def _cells(texts: list[str], where: str, spacers: frozenset[int] = frozenset()) -> tuple[list[Cell], bool]:
     """The row's cells (``where``: ``line 5 (table 2 row 3``), a cell of several numbers split
-    into one per number."""
+    into one per number, blank cells in the ``spacers`` columns (0-based) left out; and
+    whether a cell was split."""
     out: list[Cell] = []
     split = False
     for i, text in enumerate(texts, start=1):
@@ -127,15 +128,45 @@ def _cells(texts: list[str], where: str) -> list[Cell]:
             parts = text.split()
             split = True
             out.extend(Cell(p, f"{where} cell {i}: number {k} of {len(parts)} printed in one cell)") for k, p in enumerate(parts, 1))
-        else:
+        elif text or i - 1 not in spacers:
             out.append(Cell(text, f"{where} cell {i})"))
-    if split:
-        # the tool merged columns into cells: the blank cells between the label and the first
-        # number no longer say whether they are the label's spacers or blank values, so they
-        # go (the row is read only when its cells are then as many as the template's)
-        first = next((k for k, c in enumerate(out) if _has_digit(c.text)), len(out))
-        out = [c for k, c in enumerate(out) if c.text or k > first]
-    return out
+    return out, split
+
+
+def _without_label_spacers(cells: list[Cell]) -> list[Cell]:
+    """The row without the blank cells between its label and its first value (a number or a
+    placeholder): in a row that prints two numbers in one cell, a blank there no longer says
+    whether it is the label's spacer or a blank value."""
+    first = next((k for k, c in enumerate(cells) if c.text and is_value_text(c.text)), len(cells))
+    return [c for k, c in enumerate(cells) if c.text or k > first]
+
+
+def _unmerge(doc: Document, rows: dict[int, list[tuple[int, list[str], str]]], tables: set[int]) -> None:
+    """Re-read the rows of the tables where a tool merged columns into cells (a row prints
+    two numbers in one cell; ``tables``), so that no blank cell whose role the merge made
+    uncertain is read as a blank value.
+
+    On a grid (every row of the table as wide), a column where no row prints a value is a
+    spacer column: its blank cells go in every row (a row that then has fewer cells than
+    the template's is not read; the tool may have merged a blank value into a neighbour).
+    In a row that prints two numbers in one cell, the blank cells between its label and its
+    first value go too; the row is read only when its cells are then as many as the
+    template's."""
+    for table in tables:
+        entries = rows.get(table, [])
+        widths = {len(texts) for _at, texts, _where in entries}
+        spacers: frozenset[int] = frozenset()
+        if len(widths) == 1:
+            width = widths.pop()
+            spacers = frozenset(
+                j for j in range(width) if not any(texts[j] and is_value_text(texts[j]) for _a, texts, _w in entries)
+            )
+        for at, texts, where in entries:
+            cells, split = _cells(texts, where, spacers)
+            if split:
+                cells = _without_label_spacers(cells)
+            block = doc.blocks[at]
+            doc.blocks[at] = Block("row", cells, block.source, block.table)
 
 
 class _Reader:
@@ -146,6 +177,10 @@ class _Reader:
         #: tables a converter laid out on a grid (its first line is a row of blank cells as
         #: wide as the table, as markitdown writes them) → that width
         self.grids: dict[int, int] = {}
+        #: tables where a row prints several numbers in one cell (the tool merged columns)
+        self.merged_columns: set[int] = set()
+        #: the markdown rows of each table: (block index, cell texts, source prefix)
+        self.rows: dict[int, list[tuple[int, list[str], str]]] = {}
 
     def text(self, text: str, where: str) -> None:
         self.doc.blocks.append(Block("text", [Cell(text, where)], where))
@@ -159,7 +194,11 @@ class _Reader:
         if self.row_in_table == 1 and len(texts) > 1 and not any(texts):
             self.grids[self.table] = len(texts)
             return
-        cells = _cells(texts, f"line {number} (table {self.table} row {self.row_in_table}")
+        where = f"line {number} (table {self.table} row {self.row_in_table}"
+        cells, split = _cells(texts, where)
+        if split:
+            self.merged_columns.add(self.table)
+        self.rows.setdefault(self.table, []).append((len(self.doc.blocks), texts, where))
         self.doc.blocks.append(Block("row", cells, f"line {number}", table=self.table))
 
     def html_table(self, fragment: str, number: int) -> None:
@@ -327,6 +366,7 @@ def read_markdown(text: str, name: str) -> Document:
         else:
             reader.text(fold_ws(plain), where)
     doc = reader.doc
+    _unmerge(doc, reader.rows, reader.merged_columns)
     _settle(doc, reader.grids)
     doc.title = _title(doc)
     return doc

@@ -240,6 +240,10 @@ def collect(doc: Document) -> Found:
                 row.labels = []  # table 四's data row with a caption cell (件数, 数量): read as label-less
                 row.header = True
         if row.item is None and row.labels:
+            if context == "requests" and not row.has_number:
+                # header words a converter cut into fragments (``然 商业 | 科研 | 其``): not a
+                # header row the columns are ordered by, but words table 三's header prints
+                found.header_text[context].extend(c.text for c in row.labels)
             continue  # an unrecognised label (a narrative line that looked like a row)
         if row.item is None and not row.has_number:
             continue

@@ -21,7 +21,9 @@ row whose label was lost (placed only when the label-less rows between two label
 the free template rows exactly); in the ``pipes`` style without the empty header row (no grid
 width to align the rows on), the cells of a row whose label's spacers precede its values
 while its last value cell is blank (the spacers could stand at either end, and not every
-value is printed).
+value is printed); the cells of a row that prints two numbers in one cell while its first
+value is blank (where a tool merges columns, a blank before the first value may be a merged
+spacer: the reader does not read it as a value).
 
 ``markdown-html`` is a markdown document (``#`` headings, paragraphs) whose statistical
 tables are raw HTML ``<table>`` elements with their rowspan/colspan (pandoc writes tables with
@@ -167,9 +169,12 @@ def _ambiguous(report: "GeneratedReport") -> frozenset[Key]:
     n = _n_values(report)
     columns = ["natural_person", "legal_person", "total"] if report.merged_legal_person else [c.code for c in schema.REQUEST_COLUMNS]
     rows: set[int] = set(plan.lost)
+    doc_rows = tables(to_document(report, "markdown"))[1][1]
+    n_header = 2 if report.merged_legal_person else 3
+    for i, block in enumerate(doc_rows[n_header:]):
+        if i in plan.merged and _merge_pair(list(block.cells[-n:]), plan.merged[i]) != list(block.cells[-n:]) and not block.cells[-n].text.strip():
+            rows.add(i)  # a row printing two numbers in one cell, its first value blank: a blank cell before its first value may be a spacer
     if plan.style == "pipes" and not plan.grid_line:
-        doc_rows = tables(to_document(report, "markdown"))[1][1]
-        n_header = 2 if report.merged_legal_person else 3
         for i, block in enumerate(doc_rows[n_header:]):
             spacers = sum(c.colspan - 1 for c in block.cells[:-n])
             values = [c.text.strip() for c in block.cells[-n:]]
