@@ -18,7 +18,8 @@ from typing import TYPE_CHECKING, Any, Iterable
 
 import pandas as pd
 
-from govstats import analysis, formatting
+from govstats import analysis
+from govstats.analysis import formatting
 from govstats.config import default_db
 from govstats.errors import GovstatsError
 
@@ -251,7 +252,7 @@ def refusals_table(b: BodySeries, n: int = 5) -> pd.DataFrame | None:
     ).set_index("排名")
 
 
-#: chart name → function of govstats.plots
+#: chart name → function of govstats.analysis.plots
 CHARTS = {
     "requests": "requests_by_applicant",
     "outcomes": "outcome_composition",
@@ -289,7 +290,7 @@ def _png(fig: Figure) -> Image:
 def chart(b: BodySeries, name: str, *, as_png: bool = True) -> Image | Figure | None:
     """The chart of one indicator group (:data:`CHARTS`) as a PNG image for the notebook (the
     matplotlib figure itself with ``as_png=False``), or None without data."""
-    from govstats import plots
+    from govstats.analysis import plots
 
     if name not in CHARTS:
         raise ValueError(f"unknown chart {name!r}; expected one of {sorted(CHARTS)}")
@@ -494,7 +495,7 @@ COMPARE_CHARTS = (("requests", "new", "total"), ("outcomes", "share", "disclosed
 
 def compare_chart(r: RegionYear, section: str, indicator: str, breakdown: str) -> Image | None:
     """One compared measure as bars, bodies grouped by level, as a PNG image (None without data)."""
-    from govstats import plots
+    from govstats.analysis import plots
 
     if r.comparison.empty:
         return None

@@ -277,7 +277,7 @@ def page_characters(html: str) -> str:
 
 @functools.lru_cache(maxsize=1)
 def _font_path() -> str:
-    from govstats.fonts import bundled_font_path
+    from govstats.analysis.fonts import bundled_font_path
 
     path = bundled_font_path()
     if path is None:

@@ -1,4 +1,4 @@
-"""govstats.formatting: numbers and year-on-year phrases as a Chinese report prints them."""
+"""govstats.analysis.formatting: numbers and year-on-year phrases as a Chinese report prints them."""
 
 from __future__ import annotations
 
@@ -7,7 +7,7 @@ import math
 import pandas as pd
 import pytest
 
-from govstats import formatting as f
+from govstats.analysis import formatting as f
 
 
 @pytest.mark.parametrize(

@@ -1,4 +1,4 @@
-"""govstats.plots and govstats.fonts: Chinese labels in a real CJK font, breaks and gaps marked."""
+"""govstats.analysis.plots and govstats.analysis.fonts: Chinese labels in a real CJK font, breaks and gaps marked."""
 
 from __future__ import annotations
 
@@ -8,7 +8,8 @@ import pandas as pd
 import pytest
 from matplotlib import font_manager
 
-from govstats import analysis, errors, fonts, plots
+from govstats import analysis, errors
+from govstats.analysis import fonts, plots
 from tests.test_analysis import PUB_2019, PUB_2021, base_requests, report, review_row, row
 
 CHARTS = ("requests_by_applicant", "outcome_composition", "refusal_reasons", "review_results", "publication_volumes")

@@ -54,6 +54,7 @@ import numpy as np
 import pandas as pd
 
 from govstats import schema
+from govstats.analysis import formatting
 
 SECTIONS = ("requests", "outcomes", "reviews", "publication")
 SECTION_LABELS = {
@@ -592,8 +593,6 @@ def headlines(ind: pd.DataFrame, body: str, year: int) -> pd.DataFrame:
     (e.g. ``本年新收政府信息公开申请154件，较上年增长108.1%。``). Measures the report's
     template lacks are left out; an empty frame when the body has no report for ``year``.
     """
-    from govstats import formatting
-
     yoy = year_on_year(ind.loc[(ind["body"] == body) & ind["year"].isin([year - 1, year])])
     yoy = yoy.loc[yoy["year"] == year]
     rows = []
@@ -623,8 +622,6 @@ def series_table(ind: pd.DataFrame, body: str, section: str, *, formatted: bool 
     a column per year. With ``formatted`` the cells are strings with their unit (``154件``,
     ``12.5%``, ``未填报`` for a blank, ``—`` where that year's template has no such measure);
     otherwise the numbers (Float64, NA for both cases)."""
-    from govstats import formatting
-
     rows = ind.loc[(ind["body"] == body) & (ind["section"] == section)]
     if rows.empty:
         return pd.DataFrame(index=pd.Index([], name="指标"))
