@@ -309,8 +309,8 @@ def shared_regions(codes: Iterable[str]) -> list[str]:
 def body_flags(db: str, slug: str, years: Sequence[int] | None = None) -> int:
     """Number of data-quality findings of one body's current reports: template-arithmetic
     breaches plus year-over-year mismatches, exactly what the briefing's 数据质量 section
-    lists (``govstats.crossyear.check_store``)."""
-    from govstats import crossyear
+    lists (``govstats.checks.crossyear.check_store``)."""
+    from govstats.checks import crossyear
 
     return len(crossyear.check_store(db, body=slug, years=list(years) if years else None))
 

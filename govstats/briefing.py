@@ -314,9 +314,9 @@ _KIND_LABELS = {"breach": "勾稽关系不符", "narrative": "正文与表格不
 
 def findings(b: BodySeries) -> pd.DataFrame:
     """This body's check findings over the years loaded: breaches of the template arithmetic
-    in each report (``govstats.check``) and year-over-year findings (``govstats.crossyear``),
-    as returned by :func:`govstats.crossyear.check_store`. Empty when there is no data."""
-    from govstats import crossyear
+    in each report (``govstats.check``) and year-over-year findings (``govstats.checks.crossyear``),
+    as returned by :func:`govstats.checks.crossyear.check_store`. Empty when there is no data."""
+    from govstats.checks import crossyear
 
     if b.frame.empty:
         return pd.DataFrame(columns=crossyear.FINDING_COLUMNS)
@@ -422,7 +422,8 @@ def load_region(region: str | None, year: int | None = None, db: str | Path | No
 
 def _flags(r: RegionYear, frame: pd.DataFrame) -> pd.DataFrame:
     """Per body: has a report for the year, its missing tables, and its check findings."""
-    from govstats import crossyear, store
+    from govstats import store
+    from govstats.checks import crossyear
 
     reports = store.reports(r.db, all_versions=False)
     reports = reports.loc[reports["year"] == r.year] if r.year is not None else reports.iloc[0:0]

@@ -5,6 +5,7 @@ from __future__ import annotations
 import argparse
 import sys
 
+from govstats.checks import rules
 from govstats.errors import GovstatsError
 
 
@@ -55,10 +56,12 @@ def add_check(sub: argparse._SubParsersAction) -> None:
     p = sub.add_parser(
         "check",
         help="check reports against the template arithmetic (勾稽关系); exit 1 if any breach",
-        description="Read each FILE and print every breach of the template arithmetic (R1 一+二=（七）+四, "
-        "R2 row totals, R3 outcome total, R6/R7 table 四 totals, R4 non-negative integers) and every "
-        "narrative headline number that disagrees with the table. Exit 1 if any report breaks a rule, "
-        "2 if a file cannot be read, 0 otherwise (narrative findings are printed but do not fail).",
+        formatter_class=argparse.RawDescriptionHelpFormatter,
+        description="Read each FILE and print every breach of the template arithmetic and every narrative\n"
+        "headline number that disagrees with the table. Exit 1 if any report breaks a rule, 2 if a\n"
+        "file cannot be read, 0 otherwise (narrative findings are printed but do not fail).",
+        epilog="rules (govstats.checks.rules):\n" + rules.help_text(("breach", "narrative"))
+        + "\nwith --db, the year-over-year rules too:\n" + rules.help_text(("crossyear",)),
     )
     p.add_argument("files", nargs="*", metavar="FILE")
     p.add_argument("--db", nargs="?", const="", metavar="PATH",
@@ -68,7 +71,7 @@ def add_check(sub: argparse._SubParsersAction) -> None:
 
 
 def _check(args: argparse.Namespace) -> int:
-    from govstats.checks import check
+    from govstats.checks.template import check
 
     if args.db is not None:
         return _check_db(args)
@@ -115,7 +118,7 @@ def _report_files(paths: list[str]) -> list[str]:
 
 
 def _summary(args: argparse.Namespace) -> int:
-    from govstats.checks import check
+    from govstats.checks.template import check
 
     files = _report_files(args.paths)
     if not files:
@@ -146,7 +149,7 @@ def _summary(args: argparse.Namespace) -> int:
 
 def _check_db(args: argparse.Namespace) -> int:
     from govstats.config import default_db
-    from govstats.crossyear import check_store
+    from govstats.checks.crossyear import check_store
 
     db = args.db or default_db()
     findings = check_store(db)

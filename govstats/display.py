@@ -27,7 +27,7 @@ from typing import TYPE_CHECKING, Any
 import pandas as pd
 
 from govstats import schema
-from govstats.checks import check, finding_cells
+from govstats.checks.template import check, finding_cells
 
 if TYPE_CHECKING:
     from pandas.io.formats.style import Styler

@@ -46,8 +46,8 @@ WARM_IMPORTS = (
     "govstats.analysis",
     "govstats.analysis.plots",
     "govstats.store",
-    "govstats.checks",
-    "govstats.crossyear",
+    "govstats.checks.template",
+    "govstats.checks.crossyear",
 )
 
 # ---------------------------------------------------------------------------------------

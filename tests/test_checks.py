@@ -8,7 +8,7 @@ import dataclasses
 import pytest
 
 import govstats
-from govstats.checks import FINDING_COLUMNS, finding_cells
+from govstats.checks.template import FINDING_COLUMNS, finding_cells
 from govstats.report import Value
 
 

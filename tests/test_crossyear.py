@@ -4,7 +4,9 @@ from __future__ import annotations
 
 import pandas as pd
 
-from govstats import checks, crossyear, schema, synth
+from govstats import schema, synth
+from govstats.checks import crossyear
+from govstats.checks.template import finding_cells
 from govstats.store import add_reports, load
 from tests.conftest import corpus_entries, truth_for
 
@@ -59,7 +61,7 @@ def test_planted_in_force_mismatch_is_found_only_within_the_2021_template():
     assert list(zip(found["year"], found["rule"])) == [(2024, "in_force"), (2025, "in_force")]
     first = found.iloc[0]
     assert (first["expected"], first["found"]) == (in_force, in_force + 2)
-    assert checks.finding_cells(first["cells"]) == [
+    assert finding_cells(first["cells"]) == [
         ("publication", "normative_docs", c) for c in ("in_force", "issued", "repealed")
     ]
     # the 2020 → 2021 template break is not checked (2019 total ≠ 2021 in_force)

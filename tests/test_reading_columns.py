@@ -14,7 +14,8 @@ from pathlib import Path
 
 import pytest
 
-from govstats import checks, schema, synth
+from govstats import schema, synth
+from govstats.checks.template import check
 from govstats.reading import labels, read_report
 from govstats.reading.document import Block, Cell, Document
 from govstats.writing import write
@@ -165,7 +166,7 @@ def test_reordered_columns_read_by_the_header(fmt, order):
     assert _request_values(report) == _expected(gen, order)
     assert report.layouts["requests.columns"] == ",".join(order)
     assert any("in the order" in w and "收到和处理政府信息公开申请情况" in w for w in report.warnings), report.warnings
-    assert checks.check(report).empty
+    assert check(report).empty
 
 
 @pytest.mark.parametrize("order", [REORDERED[0], ("natural_person", "other_org", "commercial", "research", "social_org", "total")])
@@ -319,7 +320,7 @@ def test_misprinted_header_is_not_fixed():
     doc = _rebuild(synth.to_document(gen, "html"), _header(order, two_level=True), TEMPLATE)
     report = _read(doc, "html")
     assert report.values[("requests", "new", "total")].value == gen.values["requests"]["new"]["natural_person"]
-    findings = checks.check(report)
+    findings = check(report)
     assert (findings["rule"] == "R2").any()
 
 
@@ -361,7 +362,7 @@ def test_sample_with_its_columns_moved(sample_path, fmt, order):
     assert _request_values(report) == want
     assert report.values[("requests", "new", "natural_person")].value == 17
     assert report.values[("requests", "total", "total")].value == 19
-    assert checks.check(report).empty
+    assert check(report).empty
 
 
 # -- three columns ------------------------------------------------------------------------------

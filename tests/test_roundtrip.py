@@ -15,7 +15,7 @@ from hypothesis import strategies as st
 
 import govstats
 from govstats import synth
-from govstats.checks import finding_cells
+from govstats.checks.template import finding_cells
 
 
 SETTINGS = settings(max_examples=12, deadline=None, derandomize=True,

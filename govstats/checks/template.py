@@ -1,18 +1,7 @@
 """The template's arithmetic (勾稽关系) checked, never "fixed": one finding per breach.
 
-Rules (schema.md, template.md §5):
-
-=======  ============================================================================
-R1       table 三, per column: 一 本年新收 + 二 上年结转 = （七）总计 + 四 结转下年度
-R2       table 三, per row: 总计 = the six applicant columns (or 自然人 + 法人或其他组织
-         when a report prints only the aggregate)
-R3       table 三, per column: （七）总计 = the sum of the outcome rows (（一）…（六）,
-         2021: the three （六） sub-rows)
-R6/R7    table 四, per group (复议 / 直接起诉 / 复议后起诉): 总计 = 维持 + 纠正 + 其他 + 尚未审结
-R4       tables 三 and 四: every printed count is a non-negative integer
-N1, N2   narrative (kind ``narrative``, softer): the headline "本年共收到…件" equals 一 (or
-         一 + 二) in the 总计 column; "…件结转下年度" equals 四 in the 总计 column
-=======  ============================================================================
+The rules, their codes and Chinese titles are in the catalogue, :mod:`govstats.checks.rules`:
+R1–R4, R6 and R7 (kind ``breach``) and the narrative's N1 and N2 (kind ``narrative``, softer).
 
 Blank (NA) cells: a rule whose cells are all NA is skipped. A blank can stand for any
 non-negative number, so a relation with blanks on one side is a breach only when the printed
@@ -29,13 +18,13 @@ from typing import TYPE_CHECKING, Iterable
 import pandas as pd
 
 from govstats import schema
+from govstats.checks.rules import REVIEW_RULES, rule
 
-if TYPE_CHECKING:  # checks take a Report but never import report (report → display → checks)
+if TYPE_CHECKING:  # checks take a Report but never import report (report → jupyter.display → checks)
     from govstats.report import Report
 
 FINDING_COLUMNS = ["report_id", "body", "year", "kind", "rule", "table", "cells", "expected", "found", "message"]
 
-_REVIEW_GROUPS = {"admin_review": "R6", "lawsuit_direct": "R7", "lawsuit_after_review": "R7"}
 _ROW_NAMES = {i.code: i.label for layout in schema.REQUEST_ITEMS.values() for i in layout}
 _ROW_ORDER = {code: n for n, code in enumerate(_ROW_NAMES)}
 _COL_NAMES = schema.REQUEST_COLUMN_LABELS
@@ -81,12 +70,12 @@ class _Checker:
     def get(self, table: str, item: str, column: str):
         return self.v.get((table, item, column))
 
-    def add(self, kind: str, rule: str, table: str, cells: list[tuple[str, str, str]], expected, found, message: str) -> None:
+    def add(self, code: str, table: str, cells: list[tuple[str, str, str]], expected, found, message: str) -> None:
         self.rows.append(
             {
                 **self.meta,
-                "kind": kind,
-                "rule": rule,
+                "kind": rule(code).kind,
+                "rule": code,
                 "table": table,
                 "cells": "; ".join("/".join(k) for k in cells),
                 "expected": expected,
@@ -120,10 +109,10 @@ class _Checker:
         self._counts("requests")
 
     def review(self) -> None:
-        for item, rule in _REVIEW_GROUPS.items():
+        for item, code in REVIEW_RULES.items():
             parts = [("review", item, c) for c in ("upheld", "corrected", "other", "pending")]
             if any(k in self.v for k in parts):
-                self._rel(rule, parts, [("review", item, "total")], f"{item}: 维持+纠正+其他+尚未审结 ≠ 总计")
+                self._rel(code, parts, [("review", item, "total")], f"{item}: 维持+纠正+其他+尚未审结 ≠ 总计")
         self._counts("review")
 
     def _counts(self, table: str) -> None:
@@ -132,14 +121,14 @@ class _Checker:
                 continue
             f = float(value)
             if f < 0 or f != int(f):
-                self.add("breach", "R4", table, [key], None, f, f"{'/'.join(key[1:])}: a count must be a non-negative integer")
+                self.add("R4", table, [key], None, f, f"{'/'.join(key[1:])}: a count must be a non-negative integer")
 
-    def _rel(self, rule: str, left: list, right: list, message: str) -> None:
+    def _rel(self, code: str, left: list, right: list, message: str) -> None:
         if not all(k in self.v for k in left + right):
             return
         breach = _relation([self.v[k] for k in left], [self.v[k] for k in right])
         if breach is not None:
-            self.add("breach", rule, left[0][0], left + right, breach[0], breach[1], f"{message}: {breach[0]:g} vs {breach[1]:g}")
+            self.add(code, left[0][0], left + right, breach[0], breach[1], f"{message}: {breach[0]:g} vs {breach[1]:g}")
 
     def narrative(self, narrative: dict[str, float]) -> None:
         new = self.get("requests", "new", "total")
@@ -149,14 +138,14 @@ class _Checker:
             options = {float(new)} | ({float(new) + float(carried)} if not _na(carried) else set())
             if received not in options:
                 self.add(
-                    "narrative", "N1", "requests", [("requests", "new", "total"), ("requests", "carried_over", "total")],
+                    "N1", "requests", [("requests", "new", "total"), ("requests", "carried_over", "total")],
                     float(new), received, f"narrative says {received:g} applications received; table 三 一 总计 is {float(new):g}",
                 )
         forward = narrative.get("carried_forward")
         printed = self.get("requests", "carried_forward", "total")
         if forward is not None and not _na(printed) and float(printed) != forward:
             self.add(
-                "narrative", "N2", "requests", [("requests", "carried_forward", "total")],
+                "N2", "requests", [("requests", "carried_forward", "total")],
                 float(printed), forward, f"narrative says {forward:g} carried forward; table 三 四 总计 is {float(printed):g}",
             )
 

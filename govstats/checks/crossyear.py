@@ -1,6 +1,7 @@
 """Year-over-year checks across the reports of one body (and the whole-store check run).
 
-Two relations tie consecutive reports of a body together:
+Two relations tie consecutive reports of a body together (rules ``carried_over`` and
+``in_force`` of the catalogue, :mod:`govstats.checks.rules`):
 
 * ``carried_over`` — requests carried over into year Y (二、上年结转) equal the requests carried
   forward out of year Y−1 (四、结转下年度继续办理), column by column (applicant types, 总计).
@@ -13,7 +14,7 @@ A relation is checked only where both sides were printed (a blank cell is never 
 Findings report both values and never alter the data. The findings frame has the columns of
 :data:`FINDING_COLUMNS` — those of ``govstats.check`` plus ``previous_year`` and
 ``previous_report_id``; ``kind`` is ``"crossyear"``; ``cells`` names the cells of the year-Y
-report involved (``table/item/column`` joined by ``"; "``, as ``govstats.checks.finding_cells``
+report involved (``table/item/column`` joined by ``"; "``, as ``govstats.checks.template.finding_cells``
 reads them), the year Y−1 side is in ``previous_report_id``; ``found`` is the value printed in
 year Y, ``expected`` the value the previous year implies.
 """
@@ -25,6 +26,8 @@ from pathlib import Path
 import pandas as pd
 
 from govstats import schema
+from govstats.checks.rules import rule as catalogue_rule
+from govstats.checks.template import check
 
 FINDING_COLUMNS = [
     "report_id", "body", "year", "kind", "rule", "table", "cells", "expected", "found", "message",
@@ -77,7 +80,6 @@ def carried_over_findings(frame: pd.DataFrame) -> pd.DataFrame:
     return _findings(
         pairs,
         rule="carried_over",
-        table="requests",
         cells=[f"requests/carried_over/{c}" for c in pairs["column"]],
         expected=pairs["previous_value"],
         found=pairs["value"],
@@ -122,7 +124,6 @@ def in_force_findings(frame: pd.DataFrame) -> pd.DataFrame:
     return _findings(
         pairs,
         rule="in_force",
-        table="publication",
         cells=[f"publication/{i}/in_force; publication/{i}/issued; publication/{i}/repealed" for i in pairs["item"]],
         expected=pairs["expected"],
         found=pairs["in_force"],
@@ -137,16 +138,17 @@ def in_force_findings(frame: pd.DataFrame) -> pd.DataFrame:
     )
 
 
-def _findings(pairs: pd.DataFrame, *, rule: str, table: str, cells, expected, found, messages) -> pd.DataFrame:
+def _findings(pairs: pd.DataFrame, *, rule: str, cells, expected, found, messages) -> pd.DataFrame:
     """The findings frame of one cross-year rule, one row per pair of reports that disagree."""
+    entry = catalogue_rule(rule)
     out = pd.DataFrame(
         {
             "report_id": pairs["report_id"],
             "body": pairs["body"],
             "year": pairs["year"],
-            "kind": "crossyear",
-            "rule": rule,
-            "table": table,
+            "kind": entry.kind,
+            "rule": entry.code,
+            "table": entry.table,
             "cells": cells,
             "expected": expected,
             "found": found,
@@ -193,8 +195,7 @@ def findings(frame: pd.DataFrame) -> pd.DataFrame:
 def check_store(db: str | Path | None = None, *, body=None, years=None) -> pd.DataFrame:
     """Every finding over the store: the per-report checks (``govstats.check``, run on each
     current report) and the year-over-year checks, in one frame (``kind`` tells them apart)."""
-    from govstats.checks import check
-    from govstats.store import load
+    from govstats.store import load  # lazy: the checks of one report never need DuckDB
 
     frame = load(db, body=body, years=years)
     parts = [p for p in (check(frame), findings(frame)) if len(p)]
