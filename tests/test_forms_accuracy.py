@@ -1,7 +1,7 @@
 """Measured accuracy per form on a small sample (the full measure is benchmarks/forms_accuracy.py).
 
 For every form (``tests/support/accuracy.py``: each format of ``synth.formats()``, new
-``govstats.toolforms`` forms included as they appear, and each real tool run on a generated
+``govstats.synth.toolforms`` forms included as they appear, and each real tool run on a generated
 page or PDF), generated reports — plain and irregular — are printed in the form, read back and
 their cells counted:
 

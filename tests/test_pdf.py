@@ -20,7 +20,7 @@ from govstats.reading.document import Document
 from govstats.reading.pdf import read_pdf
 from govstats.reading.pdf.chars import _clean_char
 from govstats.reading.pdf.ruled import _split_containers
-from govstats.writing import write
+from govstats.synth.writing import write
 from tests.conftest import SAMPLE, corpus_params, truth_for
 from tests.support import render
 

@@ -188,7 +188,7 @@ def test_page_of_images_says_so():
 
 
 def _plain_sample_head(sample_path) -> str:
-    from govstats.writing import write
+    from govstats.synth.writing import write
 
     text = write(read_document(sample_path.read_bytes(), "sample"), "txt-plain")
     return text[: text.index("四、政府信息公开行政复议")] + "四、政府信息公开行政复议、行政诉讼情况\n"
@@ -223,7 +223,7 @@ def test_body_from_the_signature_when_the_title_lacks_it(sample_path):
 @pytest.mark.parametrize("at", [1, 6])
 def test_legal_person_subtotal_column_is_left_out(sample_path, at):
     """Some reports add a 法人或其他组织 小计 column; arithmetic tells where it is."""
-    from govstats.writing import write
+    from govstats.synth.writing import write
 
     doc = read_document(sample_path.read_bytes(), "sample")
     for block in doc.blocks:

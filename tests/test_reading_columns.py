@@ -2,7 +2,7 @@
 
 Reports are built from generated ones (:mod:`govstats.synth`): the request table's header
 and value cells are permuted or one column is dropped in the Document, which is then written
-in a text format (:mod:`govstats.writing`) and read back. Values must land in the columns the
+in a text format (:mod:`govstats.synth.writing`) and read back. Values must land in the columns the
 header names; a column the header leaves out is NA with a warning and a "not printed" source;
 a header that does not say the order unambiguously keeps the template's order (as before).
 """
@@ -18,7 +18,7 @@ from govstats import schema, synth
 from govstats.checks.template import check
 from govstats.reading import labels, read_report
 from govstats.reading.document import Block, Cell, Document
-from govstats.writing import write
+from govstats.synth.writing import write
 from tests.support import render
 
 TEMPLATE = tuple(c.code for c in schema.REQUEST_COLUMNS)

@@ -1,7 +1,7 @@
 """Markdown from converters and tables printed in pieces (issue 12, classes 5 and 6).
 
 * round trips (hypothesis, bounded) over generated reports in the forms ``markdown-flat``,
-  ``markdown-html``, ``pieces-markdown``, ``pieces-html`` (govstats.toolforms): every cell
+  ``markdown-html``, ``pieces-markdown``, ``pieces-html`` (govstats.synth.toolforms): every cell
   right, or NA with a warning where the form declares it ambiguous; never another number;
 * one unit test per sub-class: html2text rows without outer pipes, a converter's spacer
   cells, spacers whose end is unknown (NA, never a shifted value), two numbers in one cell,

@@ -3,7 +3,7 @@ choosing between readings (govstats.reading.choice): line breaks of every kind, 
 line, the whole report as one paragraph, the title absent.
 
 Round trips over the generator's crawler forms (``txt-cr``, ``txt-lines``, ``txt-oneline``,
-govstats.toolforms.crawl): every cell right, NA allowed only where the form makes the cell
+govstats.synth.toolforms.crawl): every cell right, NA allowed only where the form makes the cell
 ambiguous (and then with a warning), never another number.
 """
 
@@ -17,7 +17,7 @@ import govstats
 from govstats import synth
 from govstats.reading import read_document
 from govstats.reading.decode import normalise_breaks
-from govstats.writing import write
+from govstats.synth.writing import write
 
 SETTINGS = settings(max_examples=10, deadline=None, derandomize=True, suppress_health_check=[HealthCheck.too_slow])
 IRREGULAR = synth.Options(blank_rate=0.3, variant_rate=0.5, unit_rate=0.3, merged_rate=0.3, old_table1_rate=0.3)

@@ -1,4 +1,4 @@
-"""Each corpus report rewritten by govstats.writing (HTML → pipe text → markdown → plain text →
+"""Each corpus report rewritten by govstats.synth.writing (HTML → pipe text → markdown → plain text →
 run-together text) reads back to the same tidy frame; for run-together text, every cell is
 either the same or NA with a warning that says the split was not unique."""
 
@@ -8,7 +8,7 @@ import pytest
 
 import govstats
 from govstats.reading import read_document
-from govstats.writing import write
+from govstats.synth.writing import write
 from tests.conftest import CORPUS_DIR, corpus_params
 
 CHAIN = ("html", "txt-pipe", "markdown", "txt-plain")

@@ -7,6 +7,7 @@ import re
 import pytest
 
 from govstats import schema, synth
+from govstats.checks.rules import REVIEW_RULES
 
 YEARS = range(2019, 2026)
 
@@ -36,18 +37,18 @@ def broken_rules(report: synth.GeneratedReport) -> set[tuple[str, str]]:
         if v("requests", "new", c) + v("requests", "carried_over", c) != v("requests", "total", c) + v(
             "requests", "carried_forward", c
         ):
-            out.add(("balance", c))
+            out.add(("R1", c))
         if v("requests", "total", c) != sum(v("requests", o, c) for o in schema.OUTCOME_ITEMS[layout]):
-            out.add(("outcome_total", c))
+            out.add(("R3", c))
     for item in report.values["requests"]:
         parts = sum(v("requests", item, a) for a in schema.APPLICANT_COLUMNS)
         if report.merged_legal_person:
             parts = v("requests", item, "natural_person") + (report.legal_person.get(item) or 0.0)
         if v("requests", item, "total") != parts:
-            out.add(("row_total", item))
+            out.add(("R2", item))
     for item in (i.code for i in schema.REVIEW_ITEMS):
         if v("review", item, "total") != sum(v("review", item, c) for c in ("upheld", "corrected", "other", "pending")):
-            out.add(("review_total", item))
+            out.add((REVIEW_RULES[item], item))
     return out
 
 
@@ -150,7 +151,7 @@ def test_blank_cells_are_printed_as_placeholders_and_are_na():
         assert broken_rules(r) == set()
         for key in r.cells():
             if r.value(*key) is None and not (key[1] == "other" and r.layouts["requests"] == "2021"):
-                assert r.printed[key] in synth._BLANKS
+                assert r.printed[key] in synth.reports._BLANKS
                 blanks += 1
         if r.layouts["requests"] == "2021":
             subs = [r.value("requests", s.code, "natural_person") for s in schema.OTHER_SUBROWS]
@@ -229,7 +230,7 @@ def test_render_rejects_unknown_formats():
 
 def test_word_html_keeps_every_cell_text():
     lxml_html = pytest.importorskip("lxml.html")
-    writing = pytest.importorskip("govstats.writing")
+    writing = pytest.importorskip("govstats.synth.writing")
     r = synth.generate_one(seed=9, year=2022, options=synth.Options(unit_rate=0.3), index=3)
     simple = writing.write(synth.to_document(r), "html")
     word = synth.render(r, "html-word")
@@ -254,7 +255,7 @@ def test_cli_writes_a_marked_corpus_that_reads_back(tmp_path, capsys):
 
     from govstats.cli import main
 
-    pytest.importorskip("govstats.writing")
+    pytest.importorskip("govstats.synth.writing")
     code = main(["synth", str(tmp_path), "--bodies", "2", "--years", "2020-2021", "--seed", "3",
                  "--format", "txt-pipe", "--format", "html", "--encoding", "gb18030", "--breaches", "1"])
     assert code == 0 and "synthetic" in capsys.readouterr().out

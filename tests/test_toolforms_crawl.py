@@ -1,4 +1,4 @@
-"""The crawler forms of the generator (govstats/toolforms/crawl.py) are what they stand for:
+"""The crawler forms of the generator (govstats/synth/toolforms/crawl.py) are what they stand for:
 txt-lines is BeautifulSoup's get_text("\\n"), txt-cr has carriage returns only and no title,
 txt-oneline is one paragraph; and their ambiguous cells are the ones the form really loses."""
 
@@ -9,7 +9,7 @@ import re
 import pytest
 
 from govstats import synth
-from govstats.toolforms import crawl
+from govstats.synth.toolforms import crawl
 
 IRREGULAR = synth.Options(blank_rate=0.3, variant_rate=0.5, unit_rate=0.3, merged_rate=0.3, old_table1_rate=0.3)
 REPORTS = [synth.generate_one(seed=s, year=2019 + s % 7, index=s, options=IRREGULAR if s % 2 else synth.PLAIN)
@@ -18,7 +18,7 @@ REPORTS = [synth.generate_one(seed=s, year=2019 + s % 7, index=s, options=IRREGU
 
 def test_txt_lines_is_beautifulsoup_get_text():
     bs4 = pytest.importorskip("bs4", reason="install the test extra: pip install -e '.[test]'")
-    from govstats.writing import write
+    from govstats.synth.writing import write
 
     for report in REPORTS:
         html = write(synth.to_document(report, "html"), "html")

@@ -1,4 +1,4 @@
-"""govstats.writing: each format's shape, and read_document(write(doc)) keeps the cells."""
+"""govstats.synth.writing: each format's shape, and read_document(write(doc)) keeps the cells."""
 
 from __future__ import annotations
 
@@ -6,7 +6,7 @@ import pytest
 
 from govstats.reading import read_document
 from govstats.reading.document import Block, Cell, Document
-from govstats.writing import FORMATS, write
+from govstats.synth.writing import FORMATS, write
 
 
 def _doc() -> Document:

@@ -21,7 +21,8 @@ from typing import TYPE_CHECKING
 
 from govstats import schema
 from govstats.reading.document import Block, Cell, Document
-from govstats.toolforms import Form
+from govstats.synth.toolforms import Form
+from govstats.synth.writing import write
 
 if TYPE_CHECKING:  # pragma: no cover
     import numpy as np
@@ -167,14 +168,10 @@ def pieces_document(doc: Document, report: "GeneratedReport", rng: "np.random.Ge
 
 
 def _render_markdown(document: Document, report: "GeneratedReport", rng: "np.random.Generator") -> str:
-    from govstats.writing import write
-
     return write(pieces_document(document, report, rng), "markdown")
 
 
 def _render_html(document: Document, report: "GeneratedReport", rng: "np.random.Generator") -> str:
-    from govstats.writing import write
-
     return write(pieces_document(document, report, rng), "html")
 
 

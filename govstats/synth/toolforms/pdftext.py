@@ -29,7 +29,7 @@ from typing import TYPE_CHECKING
 from govstats import schema
 from govstats.reading.numbers import parse_number
 from govstats.reading.pdftext import is_page_furniture
-from govstats.toolforms import Form, Key
+from govstats.synth.toolforms import Form, Key
 
 if TYPE_CHECKING:  # pragma: no cover
     import numpy as np

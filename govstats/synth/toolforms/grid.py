@@ -21,17 +21,19 @@ Both are built from :func:`govstats.synth.to_document` (the tables with their sp
 
 from __future__ import annotations
 
+import zlib
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
+
+import numpy as np
 
 from govstats import schema
 from govstats.reading.grid import char_width, display_width
 from govstats.reading.numbers import is_value_text
-from govstats.toolforms import Form
+from govstats.synth.printing import to_document
+from govstats.synth.toolforms import Form
 
 if TYPE_CHECKING:  # pragma: no cover
-    import numpy as np
-
     from govstats.reading.document import Block, Document
     from govstats.synth import GeneratedReport
 
@@ -337,14 +339,8 @@ def render_txt_layout(doc: "Document", report: "GeneratedReport", rng: "np.rando
 def layout_ambiguous(report: "GeneratedReport") -> frozenset:
     """The cells ``txt-layout`` leaves without a position for certain (rendered again with the
     rng :func:`govstats.synth.render` gives the form)."""
-    import zlib
-
-    import numpy as np
-
-    from govstats import synth
-
     rng = np.random.default_rng([report.body.index, report.year, zlib.crc32(b"txt-layout")])
-    return _layout(synth.to_document(report, "txt-layout"), report, rng)[1]
+    return _layout(to_document(report, "txt-layout"), report, rng)[1]
 
 
 def _printed(report: "GeneratedReport", key) -> bool:

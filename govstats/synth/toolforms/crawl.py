@@ -47,8 +47,13 @@ from __future__ import annotations
 import re
 from typing import TYPE_CHECKING, Iterator
 
+from lxml import html as lxml_html
+
 from govstats import schema
-from govstats.toolforms import Form, Key
+from govstats.reading import runtogether
+from govstats.reading.numbers import is_value_text
+from govstats.synth.toolforms import Form, Key
+from govstats.synth.writing import write
 
 if TYPE_CHECKING:  # pragma: no cover
     import numpy as np
@@ -185,8 +190,6 @@ def html_text_nodes(html: str) -> list[str]:
     """The text nodes of an HTML page in document order, as BeautifulSoup's ``strings`` gives
     them (``get_text(sep)`` is ``sep.join`` of these): element texts and tails, the white space
     between tags included, the doctype and comments excluded."""
-    from lxml import html as lxml_html
-
     root = lxml_html.document_fromstring(html)
     out: list[str] = []
 
@@ -207,8 +210,6 @@ LINE_BREAKS = ("\n", "\r\n", "\u2028", "\u2029", "\x0b", "\x0c", "\x85")
 
 
 def _render_lines(document: "Document", report: "GeneratedReport", rng: "np.random.Generator") -> str:
-    from govstats.writing import write
-
     text = "\n".join(html_text_nodes(write(document, "html")))
     main = LINE_BREAKS[int(rng.integers(len(LINE_BREAKS)))]
     mix = float(rng.choice([0.0, 0.05, 0.3]))
@@ -239,8 +240,6 @@ def _front_matter(report: "GeneratedReport", title: str, rng: "np.random.Generat
 
 
 def _render_oneline(document: "Document", report: "GeneratedReport", rng: "np.random.Generator") -> str:
-    from govstats.reading.numbers import is_value_text
-
     sep = ONELINE_SEPARATORS[int(rng.integers(len(ONELINE_SEPARATORS)))]
     title = document.title or ""
     blocks = _title_free_text(document)
@@ -274,8 +273,6 @@ _UNITS = re.compile(r"[件,，]|万元|元")
 
 
 def cells_of_unsplit_runs(report: "GeneratedReport") -> frozenset[Key]:
-    from govstats.reading import runtogether
-
     out: set[Key] = set()
     for keys, texts, groups, signed in _value_rows(report):
         if len(keys) == 1:

@@ -1,51 +1,29 @@
-"""Generated (synthetic) annual reports: plausible, internally consistent, clearly fictional.
-
-Used by the round-trip and fuzz tests and by the throughput benchmarks, never as data::
-
-    from govstats import synth
-    for report in synth.generate(n_bodies=50, years=range(2019, 2025), seed=7):
-        text = synth.render(report, "html-word")      # what a body might publish
-        report.values                                  # what a reader must return
-
-Every generated body is fictional and says so: its name carries 示例 (e.g.
-示例青山市示例河口区人民政府), its region code lies in the unused range 90xxxx–99xxxx (GB/T 2260
-assigns no province code above 82), each rendered report states in its second line that it is
-generated sample data (:data:`SYNTHETIC_NOTICE`), and ``GeneratedReport.synthetic`` is True.
+"""Generated bodies and their reports: the numbers, consistent by construction, and the
+irregularities real reports have (planted breaches, blanks, label variants, units, merged columns).
 
 Numbers follow the template's arithmetic (勾稽关系) exactly, per report and across years:
 
 * requests, per applicant column: ``new + carried_over == total + carried_forward`` (R1); the
   ``total`` column is the sum of the six applicant columns on every row (R2); ``total`` is the
   sum of the outcome rows (R3); ``carried_over`` of year Y is ``carried_forward`` of Y−1.
-* review: every item's ``total`` is the sum of its four outcome cells.
+* review: every item's ``total`` is the sum of its four outcome cells (R6, R7).
 * publication (2021 template): ``in_force`` (Y) = ``in_force`` (Y−1) + ``issued`` − ``repealed``;
   (2019 template): ``previous`` (Y+1) = ``previous`` (Y) + ``change`` (Y).
 
-Options add what real reports do: planted breaches of the arithmetic (recorded in
-``GeneratedReport.breaches`` with the rule and place a check must report), blank cells (printed
-``—``, ``-``, ``/``, ``无`` or nothing; their value is NA), label variants (template.md §6), units
-and digit styles inside cells (``12件``, ``3.50万元``, full-width digits, ``1,234``), and the
-legal-person columns merged into one ``法人或其他组织`` column.
-
-Rendering builds the reader intermediate (:class:`govstats.reading.document.Document`) and hands
-it to ``govstats.writing.write`` for the plain formats; the Word-style HTML flavour
-(:func:`word_html`) dresses the simple HTML the way Word/TRS exports look. Money is in 元 in
-``values``, printed in 万元 where the template says so.
+A planted breach breaks one rule of the catalogue (:mod:`govstats.checks.rules`) and is recorded
+in ``GeneratedReport.breaches`` with the rule code and the places a check must report. Money is
+in 元 in ``values``, printed in 万元 where the template says so.
 """
 
 from __future__ import annotations
 
-import html as html_lib
-import importlib
-import re
-import zlib
 from dataclasses import dataclass, field
 from typing import Iterable, Iterator, Sequence
 
 import numpy as np
 
-from govstats import schema, toolforms
-from govstats.reading.document import Block, Cell, Document
+from govstats import schema
+from govstats.checks.rules import REVIEW_RULES, RULES, of_kind
 
 Key = tuple[str, str, str]
 Values = dict[str, dict[str, dict[str, float | None]]]
@@ -56,13 +34,6 @@ SYNTHETIC_NOTICE = "【示例】本报告由 govstats 生成，为虚构的合�
 SYNTHETIC_MARKER = "示例"
 #: generated region codes are 6 digits starting with one of these (unused by GB/T 2260)
 SYNTHETIC_REGION_PREFIXES = tuple(str(p) for p in range(90, 100))
-
-#: formats written by ``govstats.writing.write``
-TEXT_FORMATS = ("txt-pipe", "txt-plain", "txt-runtogether", "markdown", "html")
-#: flavours this module adds on top of them
-FLAVOUR_FORMATS = ("html-word",)
-#: formats rendered by the PDF/Word helpers' writers when they exist (see :func:`formats`)
-BINARY_FORMATS = ("pdf", "docx")
 
 LEVELS = ("province", "city", "county", "department")
 #: the typical number of new requests a year (median) per level
@@ -174,10 +145,10 @@ def make_body(index: int, seed: int = 0) -> SyntheticBody:
 class PlantedBreach:
     """A deliberate breach of the template arithmetic in a generated report.
 
-    ``rule`` is one of :data:`BREACH_RULES`; ``table`` the table; ``where`` the places a check
-    must report, each a ``(rule, place)`` pair where place is the column code for ``balance``
-    (R1) and ``outcome_total`` (R3) and the item code for ``row_total`` (R2) and
-    ``review_total``; ``cells`` the cells altered and ``delta`` by how much.
+    ``rule`` is one of :data:`BREACH_RULES` (a code of the catalogue, :mod:`govstats.checks.rules`);
+    ``table`` the table; ``where`` the places a check must report, each a ``(rule, place)`` pair
+    where place is the column code for a rule checked per column (R1, R3) and the item code for
+    one checked per row (R2, R6, R7); ``cells`` the cells altered and ``delta`` by how much.
     """
 
     rule: str
@@ -187,8 +158,8 @@ class PlantedBreach:
     delta: int
 
 
-#: rule codes of planted breaches: R1 per column, R2 row totals, R3 outcome total, review totals
-BREACH_RULES = ("balance", "row_total", "outcome_total", "review_total")
+#: the rules a breach can be planted for: the catalogue's per-column and per-row breach rules
+BREACH_RULES = tuple(r.code for r in of_kind("breach") if r.per in ("column", "item"))
 
 
 @dataclass
@@ -490,20 +461,20 @@ def _plant_breach(report: GeneratedReport, rng: np.random.Generator, rules: Sequ
     rule = str(rng.choice(list(rules)))
     delta = int(rng.integers(1, 6))
     req = report.values["requests"]
-    if rule == "review_total":
-        item = str(rng.choice([i.code for i in schema.REVIEW_ITEMS]))
+    if RULES[rule].table == "review":  # R6, R7: the total of one of the rule's groups
+        item = str(rng.choice([i.code for i in schema.REVIEW_ITEMS if REVIEW_RULES[i.code] == rule]))
         cells = (("review", item, "total"),)
-        where = (("review_total", item),)
-    elif rule == "row_total":
+        where = ((rule, item),)
+    elif rule == "R2":
         # the total column of carried_over and carried_forward both up: R1 (total column) holds
         cells = (("requests", "carried_over", "total"), ("requests", "carried_forward", "total"))
-        where = (("row_total", "carried_over"), ("row_total", "carried_forward"))
+        where = (("R2", "carried_over"), ("R2", "carried_forward"))
     else:
         column = str(rng.choice(schema.APPLICANT_COLUMNS))
-        if rule == "balance":
+        if rule == "R1":
             # carried_forward up in one column and in the total column: rows still add up (R2)
             cells = (("requests", "carried_forward", column), ("requests", "carried_forward", "total"))
-        else:  # outcome_total: （七）总计 and 四、结转 moved in opposite directions, R1 and R2 hold
+        else:  # R3: （七）总计 and 四、结转 moved in opposite directions, R1 and R2 hold
             cells = (
                 ("requests", "total", column),
                 ("requests", "total", "total"),
@@ -512,15 +483,15 @@ def _plant_breach(report: GeneratedReport, rng: np.random.Generator, rules: Sequ
             )
         where = ((rule, column), (rule, "total"))
     signs = [1] * len(cells)
-    if rule == "outcome_total":
+    if rule == "R3":
         # move cases from 四、结转 to （七）总计 (or back), never printing a negative number
         if req["carried_forward"][column] >= 1:
             delta, signs = min(delta, int(req["carried_forward"][column])), [1, 1, -1, -1]
         elif req["total"][column] >= 1:
             delta, signs = min(delta, int(req["total"][column])), [-1, -1, 1, 1]
         else:  # nothing to move in this column: break the balance instead
-            rule, cells, signs = "balance", cells[2:], [1, 1]
-            where = (("balance", column), ("balance", "total"))
+            rule, cells, signs = "R1", cells[2:], [1, 1]
+            where = (("R1", column), ("R1", "total"))
     for (table, item, column_), sign in zip(cells, signs):
         report.values[table][item][column_] = report.values[table][item][column_] + sign * delta
         report.printed[(table, item, column_)] = _print_number(report, (table, item, column_))
@@ -574,9 +545,10 @@ def _in_breach(report: GeneratedReport, key: Key) -> bool:
         if table != breach.table:
             continue
         for rule, place in breach.where:
-            if rule in ("balance", "outcome_total") and column == place:
+            per = RULES[rule].per
+            if per == "column" and column == place:
                 return True
-            if rule in ("row_total", "review_total") and item == place:
+            if per == "item" and item == place:
                 return True
     return False
 
@@ -642,457 +614,3 @@ def _vary_labels(report: GeneratedReport, rng: np.random.Generator, rate: float)
     for key, options in COLUMN_LABEL_VARIANTS.items():
         if rng.random() < rate:
             report.column_labels[key] = str(rng.choice(list(options)))
-
-
-# ---------------------------------------------------------------------------------------------
-# The report as a Document
-
-
-class _DocumentBuilder:
-    def __init__(self, name: str, fmt: str):
-        self.doc = Document(name=name, format=fmt)
-        self.table: int | None = None
-        self.row_no = 0
-
-    def text(self, line: str) -> None:
-        n = len(self.doc.blocks) + 1
-        self.doc.blocks.append(Block("text", [Cell(line, f"block {n}")], f"block {n}"))
-
-    def start_table(self) -> None:
-        self.table = (self.table or 0) + 1
-        self.row_no = 0
-
-    def row(self, *cells: str | tuple[str, int, int]) -> None:
-        self.row_no += 1
-        where = f"table {self.table} row {self.row_no}"
-        out = []
-        for i, c in enumerate(cells, 1):
-            text, rowspan, colspan = (c, 1, 1) if isinstance(c, str) else c
-            out.append(Cell(text, f"{where} cell {i}", rowspan=rowspan, colspan=colspan))
-        self.doc.blocks.append(Block("row", out, where, table=self.table))
-
-
-def to_document(report: GeneratedReport, fmt: str = "html") -> Document:
-    """The report as the reader intermediate: title, preamble, the three tables, closing text.
-
-    Tables are laid out as the template prints them (header bands, merged cells recorded as
-    spans); cell texts are ``report.printed``; row labels follow ``report.row_labels``.
-    """
-    b = _DocumentBuilder(f"{report.name}.{fmt}", fmt)
-    body, year = report.body.name, report.year
-    title = f"{body}{year}年政府信息公开工作年度报告"
-    b.doc.title = title
-    b.text(title)
-    b.text(SYNTHETIC_NOTICE)
-    b.text(
-        f"根据《中华人民共和国政府信息公开条例》（以下简称《条例》）规定，现公布{title}。"
-        "本报告由总体情况、主动公开政府信息情况、收到和处理政府信息公开申请情况、政府信息公开行政复议、"
-        "行政诉讼情况、存在的主要问题及改进情况、其他需要报告的事项六个部分组成。"
-        f"本报告中所列数据统计期限为{year}年1月1日至{year}年12月31日。"
-    )
-    b.text("一、总体情况")
-    b.text(f"{year}年，{body}认真贯彻落实《条例》，持续推进政务公开工作（示例文本）。")
-    b.text(schema.TABLE_LABELS["publication"])
-    b.start_table()
-    _publication_rows(b, report)
-    b.text(schema.TABLE_LABELS["requests"])
-    b.start_table()
-    _requests_rows(b, report)
-    b.text(schema.TABLE_LABELS["review"])
-    b.start_table()
-    _review_rows(b, report)
-    b.text("五、存在的主要问题及改进情况")
-    b.text("（示例文本）政务公开工作仍有不足，下一步将持续改进。")
-    b.text("六、其他需要报告的事项")
-    b.text("本机关未收取信息处理费。" if report.template == "2021" else "无。")
-    return b.doc
-
-
-def _cell(report: GeneratedReport, key: Key) -> str:
-    return report.printed.get(key, "")
-
-
-def _publication_rows(b: _DocumentBuilder, report: GeneratedReport) -> None:
-    layout = report.layouts["publication"]
-    by_section: dict[str, list] = {}
-    for item, columns in schema.PUBLICATION[layout].values():
-        by_section.setdefault(item.section, []).append((item, columns))
-    for section, entries in by_section.items():
-        b.row((section, 1, 4))
-        columns = entries[0][1]
-        span = 3 if len(columns) == 1 else 1
-        header = [(c.label, 1, span) for c in columns] + ([("", 1, 1)] if len(columns) == 2 else [])
-        b.row(schema.PUBLICATION_ROW_HEADER, *header)
-        for item, cols in entries:
-            label = report.row_labels.get(("publication", item.code), item.label)
-            cells = [(_cell(report, ("publication", item.code, c.code)), 1, span) for c in cols]
-            cells += [("", 1, 1)] if len(cols) == 2 else []
-            b.row(label, *cells)
-
-
-_RESULTS = "三、本年度办理结果"
-
-
-def _requests_rows(b: _DocumentBuilder, report: GeneratedReport) -> None:
-    layout = report.layouts["requests"]
-    merged = report.merged_legal_person
-    col_label = {c.code: report.column_labels.get(("requests", c.code), c.label) for c in schema.REQUEST_COLUMNS}
-    if merged:
-        b.row((schema.REQUESTS_CORNER_NOTE, 2, 3), (schema.APPLICANT_HEADER, 1, 3))
-        b.row(col_label["natural_person"], schema.LEGAL_PERSON_LABEL, col_label["total"])
-    else:
-        b.row((schema.REQUESTS_CORNER_NOTE, 3, 3), (schema.APPLICANT_HEADER, 1, 7))
-        b.row((col_label["natural_person"], 2, 1), (schema.LEGAL_PERSON_LABEL, 1, 5), (col_label["total"], 2, 1))
-        b.row(*[col_label[c] for c in schema.LEGAL_PERSON_COLUMNS])
-
-    def numbers(item: str) -> list[str]:
-        if merged:
-            aggregate = report.legal_person.get(item)
-            return [
-                _cell(report, ("requests", item, "natural_person")),
-                "" if aggregate is None else str(int(aggregate)),
-                _cell(report, ("requests", item, "total")),
-            ]
-        return [_cell(report, ("requests", item, c.code)) for c in schema.REQUEST_COLUMNS]
-
-    def label(item: schema.Item) -> str:
-        return report.row_labels.get(("requests", item.code), item.label)
-
-    def group(text: str) -> str:
-        return report.row_labels.get(("group", text), text)
-
-    items = [i for i in schema.REQUEST_ITEMS[layout] if not (layout == "2021" and i.code == "other")]
-    n_result_rows = len([i for i in items if i.code not in ("new", "carried_over", "carried_forward")])
-    first_result = True
-    seen_groups: set[str] = set()
-    for item in items:
-        if item.code in ("new", "carried_over", "carried_forward"):
-            b.row((label(item), 1, 3), *numbers(item.code))
-            continue
-        lead: list = []
-        if first_result:
-            lead.append((_RESULTS, n_result_rows, 1))
-            first_result = False
-        if item.group == _RESULTS:
-            b.row(*lead, (label(item), 1, 2), *numbers(item.code))
-            continue
-        if item.group not in seen_groups:
-            seen_groups.add(item.group)
-            size = len([i for i in items if i.group == item.group])
-            lead.append((group(item.group), size, 1))
-        b.row(*lead, label(item), *numbers(item.code))
-
-
-def _review_rows(b: _DocumentBuilder, report: GeneratedReport) -> None:
-    cols = [report.column_labels.get(("review", c.code), c.label) if c.code == "total" else c.label
-            for c in schema.REVIEW_COLUMNS]
-    b.row(("行政复议", 1, 5), ("行政诉讼", 1, 10))
-    b.row(*[(c, 2, 1) for c in cols], ("未经复议直接起诉", 1, 5), ("复议后起诉", 1, 5))
-    b.row(*(cols + cols))
-    b.row(*[_cell(report, ("review", i.code, c.code)) for i in schema.REVIEW_ITEMS for c in schema.REVIEW_COLUMNS])
-
-
-# ---------------------------------------------------------------------------------------------
-# Rendering
-
-
-def formats() -> tuple[str, ...]:
-    """The formats :func:`render` can produce in this installation."""
-    out = TEXT_FORMATS + FLAVOUR_FORMATS + tuple(toolforms.forms())
-    return out + tuple(f for f in BINARY_FORMATS if _binary_writer(f) is not None)
-
-
-def _binary_writer(fmt: str):
-    """The PDF/Word writer of the format helpers, when they provide one (else ``None``)."""
-    for module_name, attr in (("govstats.writing", f"write_{fmt}"), (f"govstats.reading.{fmt}", f"write_{fmt}")):
-        try:
-            module = importlib.import_module(module_name)
-        except ImportError:
-            continue
-        writer = getattr(module, attr, None)
-        if writer is not None:
-            return writer
-    return None
-
-
-def render(report: GeneratedReport, fmt: str) -> str | bytes:
-    """The report printed in ``fmt`` (one of :func:`formats`): ``str`` for text, ``bytes`` for PDF/docx."""
-    document = to_document(report, fmt)
-    if fmt in TEXT_FORMATS:
-        from govstats.writing import write
-
-        return write(document, fmt)
-    if fmt == "html-word":
-        from govstats.writing import write
-
-        return word_html(write(document, "html"), seed=report.body.index * 31 + report.year)
-    form = toolforms.forms().get(fmt)
-    if form is not None:
-        rng = np.random.default_rng([report.body.index, report.year, zlib.crc32(fmt.encode())])
-        return form.render(document, report, rng)
-    writer = _binary_writer(fmt) if fmt in BINARY_FORMATS else None
-    if writer is None:
-        raise ValueError(f"cannot render format {fmt!r}; available: {', '.join(formats())}")
-    return writer(document)
-
-
-_TD_STYLE = (
-    "width:{w}pt;border:solid windowtext 1.0pt;mso-border-alt:solid windowtext .5pt;"
-    "padding:0cm 5.4pt 0cm 5.4pt"
-)
-_SPAN_STYLE = "font-size:10.5pt;font-family:宋体;mso-ascii-font-family:Calibri;mso-hansi-font-family:Calibri"
-
-
-def word_html(simple_html: str, seed: int = 0) -> str:
-    """Dress simple HTML the way Word / TRS editors export it (same cells, same text).
-
-    Adds a Word ``<head>`` (mso meta, conditional comments, a style sheet), ``MsoNormalTable``
-    attributes, per-cell mso styles, each cell's text inside ``<p class=MsoNormal><span …>``
-    with digits split across several spans, ``<o:p>`` marks, ``&nbsp;`` padding around labels
-    and in empty cells, and non-breaking spaces inside some long labels. A reader that folds
-    whitespace and joins a cell's text recovers exactly the simple HTML's cell texts.
-    """
-    from lxml import html as lxml_html
-
-    rng = np.random.default_rng(seed)
-    tree = lxml_html.document_fromstring(simple_html)
-    out: list[str] = [
-        "<html xmlns:v=\"urn:schemas-microsoft-com:vml\" xmlns:o=\"urn:schemas-microsoft-com:office:office\" "
-        "xmlns:w=\"urn:schemas-microsoft-com:office:word\" xmlns=\"http://www.w3.org/TR/REC-html40\">",
-        "<head><meta http-equiv=Content-Type content=\"text/html; charset=utf-8\">",
-        "<meta name=ProgId content=Word.Document><meta name=Generator content=\"Microsoft Word 15\">",
-        "<!--[if gte mso 9]><xml><w:WordDocument><w:View>Print</w:View></w:WordDocument></xml><![endif]-->",
-        "<style><!-- p.MsoNormal {mso-style-parent:\"\"; margin:0cm; font-size:10.5pt;} "
-        "table.MsoNormalTable {mso-style-name:普通表格;} --></style>",
-        f"<title>{html_lib.escape(tree.findtext('.//title') or '')}</title></head>",
-        "<body lang=ZH-CN style='tab-interval:21.0pt'><div class=WordSection1>",
-    ]
-    body = tree.find("body")
-    for element in body.iterchildren() if body is not None else []:
-        if element.tag == "table":
-            out.append(_word_table(element, rng))
-        else:
-            text = element.text_content()
-            out.append(
-                "<p class=MsoNormal style='text-indent:21.0pt;mso-char-indent-count:2.0'>"
-                f"<span style='{_SPAN_STYLE}'>{html_lib.escape(text)}<o:p></o:p></span></p>"
-            )
-    out.append("</div></body></html>")
-    return "\n".join(out)
-
-
-def _word_cell_text(text: str, rng: np.random.Generator) -> str:
-    if not text:
-        return "<p class=MsoNormal align=center style='text-align:center'><span lang=EN-US>&nbsp;<o:p></o:p></span></p>"
-    if re.fullmatch(r"[0-9.,]+", text) and len(text) > 1 and rng.random() < 0.6:
-        cut = int(rng.integers(1, len(text)))
-        pieces = [text[:cut], text[cut:]]  # digits split across spans, as Word does after edits
-    elif len(text) > 6 and rng.random() < 0.5:
-        cut = int(rng.integers(1, len(text)))
-        pieces = [text[:cut], text[cut:]]
-    else:
-        pieces = [text]
-    spans = "".join(
-        f"<span lang=EN-US style='{_SPAN_STYLE}'>{html_lib.escape(p)}</span>" for p in pieces
-    )
-    pad = "&nbsp;&nbsp;" if not text[0].isdigit() and rng.random() < 0.3 else ""
-    return (
-        "<p class=MsoNormal align=center style='text-align:center;mso-pagination:widow-orphan'>"
-        f"{pad}{spans}{pad}<span lang=EN-US><o:p></o:p></span></p>"
-    )
-
-
-def _word_table(table, rng: np.random.Generator) -> str:
-    rows = []
-    for tr in table.iter("tr"):
-        cells = []
-        for td in tr:
-            if td.tag not in ("td", "th"):
-                continue
-            span = "".join(
-                f" {a}={td.get(a)}" for a in ("rowspan", "colspan") if td.get(a) not in (None, "1")
-            )
-            text = " ".join(td.text_content().split())
-            width = 40 * int(td.get("colspan") or 1)
-            cells.append(
-                f"<td{span} valign=middle style='{_TD_STYLE.format(w=width)}'>{_word_cell_text(text, rng)}</td>"
-            )
-        rows.append(f"<tr style='mso-yfti-irow:{len(rows)};height:15.6pt'>{''.join(cells)}</tr>")
-    return (
-        "<div align=center><table class=MsoNormalTable border=1 cellspacing=0 cellpadding=0 "
-        "style='border-collapse:collapse;border:none;mso-border-alt:solid windowtext .5pt;"
-        "mso-yfti-tbllook:1184;mso-padding-alt:0cm 5.4pt 0cm 5.4pt'><tbody>"
-        + "".join(rows)
-        + "</tbody></table></div>"
-    )
-
-
-# ---------------------------------------------------------------------------------------------
-# Writing a generated corpus to disk
-
-#: file suffix per format
-SUFFIX = {
-    "txt-pipe": ".txt",
-    "txt-plain": ".txt",
-    "txt-runtogether": ".txt",
-    "markdown": ".md",
-    "html": ".html",
-    "html-word": ".html",
-    "pdf": ".pdf",
-    "docx": ".docx",
-}
-
-
-def suffix(fmt: str) -> str:
-    """The file suffix of format ``fmt`` (a tool form's own, else :data:`SUFFIX`)."""
-    form = toolforms.forms().get(fmt)
-    return form.suffix if form is not None else SUFFIX[fmt]
-
-
-def ambiguous_cells(report: GeneratedReport, fmt: str) -> frozenset:
-    """The cells format ``fmt`` makes ambiguous by its nature (NA with a warning is right there)."""
-    form = toolforms.forms().get(fmt)
-    return form.ambiguous(report) if form is not None else frozenset()
-
-
-def truth_record(report: GeneratedReport, file: str) -> dict:
-    """The report's answer in the corpus truth-file shape, plus ``synthetic`` and ``breaches``."""
-    return {
-        "file": file,
-        "body": report.body.name,
-        "year": report.year,
-        "template": report.template,
-        "synthetic": True,
-        "level": report.body.level,
-        "region_code": report.body.region_code,
-        "values": report.values,
-        "legal_person": report.legal_person or None,
-        "breaches": [
-            {"rule": b.rule, "table": b.table, "where": [list(w) for w in b.where],
-             "cells": [list(c) for c in b.cells], "delta": b.delta}
-            for b in report.breaches
-        ],
-        "notes": "generated by govstats.synth: fictional body, not real data",
-    }
-
-
-def write_corpus(
-    reports: Iterable[GeneratedReport], out_dir, fmts: Sequence[str] = ("html",), *, encoding: str = "utf-8"
-) -> int:
-    """Write each report in each format to ``out_dir`` with its truth file; return files written.
-
-    Layout: ``out_dir/raw/<slug>_<year>_<fmt><suffix>``, ``out_dir/truth/<same stem>.json`` and
-    ``out_dir/manifest.json`` (entries marked ``"synthetic": true``), like ``../shared/corpus``.
-    Text is written in ``encoding`` (an HTML ``<meta charset>`` says so).
-    """
-    import json
-    from pathlib import Path
-
-    unknown = [f for f in fmts if f not in SUFFIX and f not in toolforms.forms()]
-    if unknown:
-        raise ValueError(f"unknown format(s) {unknown}; choose from {', '.join(formats())}")
-    out = Path(out_dir)
-    (out / "raw").mkdir(parents=True, exist_ok=True)
-    (out / "truth").mkdir(parents=True, exist_ok=True)
-    manifest = []
-    written = 0
-    for report in reports:
-        for fmt in fmts:
-            stem = f"{report.name}_{fmt}"
-            content = render(report, fmt)
-            if isinstance(content, str):
-                if fmt.startswith("html") and encoding.lower() not in ("utf-8", "utf8"):
-                    content = re.sub(r'charset="?utf-8"?', f'charset="{encoding}"', content, count=1)
-                content = content.encode(encoding)
-            raw = out / "raw" / f"{stem}{suffix(fmt)}"
-            raw.write_bytes(content)
-            truth = f"truth/{stem}.json"
-            (out / truth).write_text(
-                json.dumps(truth_record(report, f"raw/{raw.name}"), ensure_ascii=False, indent=1), encoding="utf-8"
-            )
-            manifest.append(
-                {"file": f"raw/{raw.name}", "body": report.body.name, "level": report.body.level,
-                 "year": report.year, "template": report.template, "format": fmt, "synthetic": True,
-                 "truth": truth}
-            )
-            written += 1
-    (out / "manifest.json").write_text(json.dumps(manifest, ensure_ascii=False, indent=1), encoding="utf-8")
-    return written
-
-
-# ---------------------------------------------------------------------------------------------
-# Comparing what a reader returned with what was generated
-
-
-def differences(report, expected: GeneratedReport, *, tolerance: float = 1e-6) -> list[str]:
-    """Cells where a read :class:`govstats.report.Report` differs from the generated truth.
-
-    Returns human-readable lines (empty when they agree): missing or extra cells, values that
-    differ (money compared with a relative ``tolerance``, since 万元 × 10000 is inexact in
-    binary floating point), a wrong body, year or template. With merged legal-person columns
-    the aggregate must come back as column ``legal_person``; other extra cells are ignored.
-    """
-    out = []
-    if report.body != expected.body.name:
-        out.append(f"body {report.body!r} != {expected.body.name!r}")
-    if report.year != expected.year:
-        out.append(f"year {report.year!r} != {expected.year!r}")
-    if report.template != expected.template:
-        out.append(f"template {report.template!r} != {expected.template!r}")
-    got = {key: v.value for key, v in report.values.items()}
-    for table, items in expected.values.items():
-        for item, cols in items.items():
-            for column, want in cols.items():
-                key = (table, item, column)
-                if key not in got:
-                    out.append(f"{key}: missing (expected {want!r})")
-                    continue
-                have = got[key]
-                if want is None or have is None:
-                    if want is not have:
-                        out.append(f"{key}: {have!r} != {want!r} (printed {expected.printed.get(key)!r})")
-                elif abs(have - want) > tolerance * max(1.0, abs(want)):
-                    out.append(f"{key}: {have!r} != {want!r} (printed {expected.printed.get(key)!r})")
-    for item, want in expected.legal_person.items():  # merged 法人或其他组织 column, when printed so
-        have = got.get(("requests", item, "legal_person"), "missing")
-        if have != want and not (isinstance(have, float) and want is not None and abs(have - want) <= tolerance):
-            out.append(f"('requests', {item!r}, 'legal_person'): {have!r} != {want!r}")
-    return out
-
-
-def to_report(generated: GeneratedReport, report_id: str | None = None):
-    """The :class:`govstats.report.Report` a perfect reader would return (no parsing).
-
-    For feeding the store or the analysis with generated data quickly; ``format`` is
-    ``"synthetic"`` and every ``source`` says the value was generated.
-    """
-    from govstats.report import Report, Value
-
-    values = {}
-    for table, items in generated.values.items():
-        for item, cols in items.items():
-            for column, value in cols.items():
-                key = (table, item, column)
-                values[key] = Value(
-                    value=value,
-                    printed=generated.printed.get(key, ""),
-                    label=schema.template_label(table, item, column, generated.layouts["publication"]),
-                    source="generated",
-                )
-    return Report(
-        name=f"{generated.name}.synthetic",
-        format="synthetic",
-        report_id=report_id or _short_hash(f"synthetic:{generated.name}"),
-        body=generated.body.name,
-        year=generated.year,
-        template=generated.template,
-        values=values,
-        layouts=dict(generated.layouts),
-        warnings=[SYNTHETIC_NOTICE],
-    )
-
-
-def _short_hash(text: str) -> str:
-    import hashlib
-
-    return hashlib.sha256(text.encode("utf-8")).hexdigest()[:16]

@@ -39,8 +39,10 @@ import numpy as np
 
 from govstats import schema
 from govstats.reading.document import Cell, Document
-from govstats.toolforms import Form, Key
-from govstats.toolforms.pieces import tables
+from govstats.synth.printing import to_document
+from govstats.synth.toolforms import Form, Key
+from govstats.synth.toolforms.pieces import tables
+from govstats.synth.writing import write
 
 if TYPE_CHECKING:  # pragma: no cover
     from govstats.synth import GeneratedReport
@@ -160,8 +162,6 @@ def _render_flat(document: Document, report: "GeneratedReport", rng: "np.random.
 
 
 def _ambiguous(report: "GeneratedReport") -> frozenset[Key]:
-    from govstats.synth import to_document
-
     plan = _plan(report)
     items = _request_items(report)
     n = _n_values(report)
@@ -199,8 +199,6 @@ def _html_table(rows: list, rng: "np.random.Generator") -> list[str]:
 
 
 def _pipe_table(rows: list) -> list[str]:
-    from govstats.writing import write
-
     doc = Document(name="", format="markdown", blocks=list(rows))
     return write(doc, "markdown").strip("\n").splitlines()
 
