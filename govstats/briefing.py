@@ -330,7 +330,7 @@ def quality(b: BodySeries) -> HTML | Styler | None:
     found = findings(b)
     if found.empty:
         return notice(f"{_year_span(b.years)}各年度报告未发现勾稽关系或跨年度不一致。", ok=True)
-    from govstats import display
+    from govstats.jupyter import display
 
     table = found.sort_values(["year", "kind"], kind="stable")[list(_QUALITY_COLUMNS)]
     table = table.assign(kind=table["kind"].map(lambda k: _KIND_LABELS.get(str(k), str(k))))

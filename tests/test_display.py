@@ -1,4 +1,4 @@
-"""The HTML display of a Report (govstats.display): layout as printed, blanks, breaches, escaping."""
+"""The HTML display of a Report (govstats.jupyter.display): layout as printed, blanks, breaches, escaping."""
 
 from __future__ import annotations
 
@@ -7,7 +7,7 @@ import pytest
 from lxml import html as lxml_html
 
 from govstats import schema
-from govstats.display import BLANK_MARK, findings_table, report_html, tidy_table
+from govstats.jupyter.display import BLANK_MARK, findings_table, report_html, tidy_table
 from govstats.report import Report, Value
 
 

@@ -1,11 +1,11 @@
-"""govstats.explorer: reports rebuilt from the store, the selection, the widget (no front end)."""
+"""govstats.jupyter.explorer: reports rebuilt from the store, the selection, the widget (no front end)."""
 
 from __future__ import annotations
 
 import pytest
 
 import govstats
-from govstats import explorer
+from govstats.jupyter import explorer
 from govstats.errors import GovstatsError
 
 

@@ -7,7 +7,7 @@ selection changes. Its methods give the same pieces for the current selection as
 values, so a notebook run without a front end (papermill, nbval, nbconvert) still shows them.
 
 Everything shown comes from :mod:`govstats.briefing` (indicators, charts, findings) and
-:mod:`govstats.display` (the report laid out as printed); this module only wires widgets. The
+:mod:`govstats.jupyter.display` (the report laid out as printed); this module only wires widgets. The
 panes are ``ipywidgets.HTML`` values (:func:`as_html`), not Output widgets capturing display
 calls: building the view inside a cell's display then sends no nested outputs (papermill's
 client stalled on those until its cell timeout).
@@ -26,7 +26,7 @@ from typing import TYPE_CHECKING, Any
 
 import pandas as pd
 
-from govstats import analysis, briefing
+from govstats import analysis, briefing, store
 from govstats.config import default_db
 from govstats.errors import GovstatsError
 from govstats.report import Report, Value
@@ -55,8 +55,6 @@ def stored_report(body: str, year: int, db: str | Path | None = None) -> Report:
     each cell is not stored, so ``Value.printed`` is "". Raises :class:`GovstatsError` naming
     the body and year when the store has no such report.
     """
-    from govstats import store
-
     path = Path(db) if db else default_db()
     frame = store.load(path, body=body, years=[int(year)])
     if frame.empty:
@@ -208,8 +206,6 @@ class Explorer:
 def bodies_table(db: str | Path | None = None):
     """The bodies in the store with their slug, level, region and years (a notice when the
     store does not exist yet)."""
-    from govstats import store
-
     path = Path(db) if db else default_db()
     missing = briefing._store_missing(path)
     if missing:
@@ -222,8 +218,6 @@ def bodies_table(db: str | Path | None = None):
 
 
 def _body_options(db: Path) -> list[tuple[str, str]]:
-    from govstats import store
-
     if not db.is_file():
         return []
     table = store.bodies(db)
