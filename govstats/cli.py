@@ -148,8 +148,8 @@ def _summary(args: argparse.Namespace) -> int:
 
 
 def _check_db(args: argparse.Namespace) -> int:
-    from govstats.config import default_db
     from govstats.checks.crossyear import check_store
+    from govstats.config import default_db
 
     db = args.db or default_db()
     findings = check_store(db)
@@ -236,14 +236,61 @@ def _ingest(args: argparse.Namespace) -> int:
     return 1 if summary.failed else 0
 
 
-#: subcommand builders, in the order ``--help`` lists them
 def add_briefings(sub: argparse._SubParsersAction) -> None:
-    from govstats.batch import add_arguments
+    # lazy, as every subcommand's package: ``govstats parse`` need not import the briefing stack
+    from govstats.briefings.kernels import DEFAULT_TIMEOUT
+    from govstats.config import REPORTS_DIR
 
     p = sub.add_parser("briefings", help="render HTML briefings per body and region into reports/ (+ index.html)")
-    add_arguments(p)
+    which = p.add_mutually_exclusive_group(required=True)
+    which.add_argument("--body", nargs="+", default=[], metavar="SLUG", help="brief these bodies (registry slugs)")
+    which.add_argument("--region", nargs="+", default=[], metavar="CODE",
+                       help="compare the bodies of these regions (GB/T 2260 codes) and brief each of them")
+    which.add_argument("--all", action="store_true", help="every body in the store, and every region with several bodies")
+    p.add_argument("--db", help="the store (default: $GOVSTATS_DB or data/govstats.duckdb)")
+    p.add_argument("--years", nargs="+", type=int, metavar="YEAR", help="only these report years")
+    p.add_argument("--out", default=str(REPORTS_DIR), help="output folder (default: %(default)s)")
+    p.add_argument("--jobs", type=int, default=None, help="worker processes (default: the core count)")
+    p.add_argument("--force", action="store_true", help="re-render pages whose inputs and notebook are unchanged")
+    p.add_argument("--timeout", type=float, default=DEFAULT_TIMEOUT, metavar="S",
+                        help="seconds a notebook cell may run (default: %(default)g)")
+    p.add_argument("--dask-scheduler", metavar="ADDRESS",
+                        help="run on a Dask cluster (needs the 'dask' extra), e.g. tcp://host:8786")
+    p.add_argument("--fresh-kernels", action="store_true",
+                        help="start a new kernel for every page instead of reusing one per worker (slower)")
+    p.set_defaults(func=_briefings)
 
 
+def _briefings(args: argparse.Namespace) -> int:
+    """Run ``govstats briefings``; exit status = failed pages (capped at 100), 0 when none."""
+    import signal
+
+    from govstats.briefings.manifest import first_line
+    from govstats.briefings.run import briefings
+
+    # a TERM (e.g. from a job scheduler) unwinds like Ctrl-C: the manifest of finished pages is
+    # saved and this process's kernels are stopped
+    signal.signal(signal.SIGTERM, lambda signum, frame: (_ for _ in ()).throw(KeyboardInterrupt()))
+    result = briefings(
+        args.db,
+        bodies=args.body,
+        regions=args.region,
+        all_bodies=args.all,
+        years=args.years,
+        out_dir=args.out,
+        jobs=args.jobs,
+        force=args.force,
+        timeout=args.timeout,
+        dask_scheduler=args.dask_scheduler,
+        reuse_kernel=not args.fresh_kernels,
+    )
+    for outcome in result.failed:
+        print(f"failed: {outcome.key} ({outcome.title}): {first_line(outcome.error or '')}", file=sys.stderr)
+    print(result.summary())
+    return result.exit_status
+
+
+#: subcommand builders, in the order ``--help`` lists them
 COMMANDS = [add_parse, add_check, add_summary, add_synth, add_ingest, add_briefings]
 
 

@@ -14,7 +14,8 @@ from pathlib import Path
 
 import pytest
 
-from govstats import batch, errors, pages
+from govstats import errors
+from govstats.briefings import manifest, plan, run, sanitize
 from govstats.config import PROJECT_DIR
 from tests.conftest import ingest_bundled
 
@@ -22,9 +23,9 @@ FIXTURE = str(Path(__file__).parent / "notebooks" / "briefing.ipynb")
 XSS = "<script>alert(1)</script>"
 
 
-def fixture_task(slug: str, **parameters) -> batch.Task:
+def fixture_task(slug: str, **parameters) -> plan.Task:
     params = {"slug": slug, "title": f"示例机关{slug}", **parameters}
-    return batch.Task(kind="body", key=slug, title=params["title"], notebook=FIXTURE, parameters=params,
+    return plan.Task(kind="body", key=slug, title=params["title"], notebook=FIXTURE, parameters=params,
                       years=(2020, 2021), input_hash=f"hash-{slug}", notebook_hash="nb", flags=len(slug))  # fmt: skip
 
 
@@ -40,7 +41,7 @@ def fixture_batch(tmp_path_factory):
     out = tmp_path_factory.mktemp("reports")
     tasks = [fixture_task(s, fail_on="bad") for s in ("aa", "bbb", "bad", "cccc")]
     tasks.append(replace(fixture_task("xss", title=XSS), title=XSS))
-    result = batch.run(tasks, out, jobs=2, progress=False)
+    result = run.run(tasks, out, jobs=2, progress=False)
     return out, tasks, result
 
 
@@ -58,7 +59,7 @@ def test_every_page_written_failure_recorded_batch_goes_on(fixture_batch):
         assert "data:image/png;base64," in html  # the chart
         assert "import matplotlib" not in html and "fail_on" not in html  # no code
         assert "<script" not in html.lower()
-        pages.check_page(html)
+        sanitize.check_page(html)
 
 
 def test_index_lists_every_page_with_status_and_flags(fixture_batch):
@@ -69,7 +70,7 @@ def test_index_lists_every_page_with_status_and_flags(fixture_batch):
     assert "ValueError: planted failure for bad" in index
     for slug in ("aa", "bbb", "bad", "cccc", "xss"):
         assert f'href="{slug}/index.html"' in index
-    pages.check_page(index)
+    sanitize.check_page(index)
 
 
 def test_xss_body_renders_as_text(fixture_batch):
@@ -83,17 +84,17 @@ def test_rerun_skips_unchanged_and_retries_failures(fixture_batch):
     out, tasks, first = fixture_batch
     before = {t.key: (out / t.key / "index.html").stat().st_mtime_ns for t in tasks}
     changed = replace(tasks[0], input_hash="hash-aa-v2")  # aa's store rows changed
-    again = batch.run([changed, *tasks[1:]], out, jobs=1, progress=False)
+    again = run.run([changed, *tasks[1:]], out, jobs=1, progress=False)
     status = {o.key: o.status for o in again.outcomes}
     assert status == {"aa": "ok", "bbb": "skipped", "bad": "failed", "cccc": "skipped", "xss": "skipped"}
     assert (out / "bbb" / "index.html").stat().st_mtime_ns == before["bbb"]
     assert (out / "aa" / "index.html").stat().st_mtime_ns != before["aa"]
-    manifest = json.loads((out / batch.MANIFEST_NAME).read_text(encoding="utf-8"))["pages"]
+    manifest = json.loads((out / manifest.MANIFEST_NAME).read_text(encoding="utf-8"))["pages"]
     assert manifest["bbb"]["flags"] == 3  # carried over for skipped pages
     index = (out / "index.html").read_text(encoding="utf-8")
     assert 'data-key="bbb" data-status="skipped"' in index
 
-    forced = batch.run([tasks[1]], out, jobs=1, force=True, progress=False)
+    forced = run.run([tasks[1]], out, jobs=1, force=True, progress=False)
     assert [o.status for o in forced.outcomes] == ["ok"]
 
 
@@ -103,7 +104,7 @@ def test_timeout_and_dead_kernel_are_recorded_and_the_next_body_runs(tmp_path):
         fixture_task("dies", crash_on="dies"),
         fixture_task("fine"),
     ]
-    result = batch.run(tasks, tmp_path, jobs=1, progress=False)
+    result = run.run(tasks, tmp_path, jobs=1, progress=False)
     by_key = {o.key: o for o in result.outcomes}
     assert by_key["slow"].status == "failed" and "timed out" in by_key["slow"].error
     assert by_key["dies"].status == "failed" and "kernel died" in by_key["dies"].error.lower()
@@ -113,8 +114,8 @@ def test_timeout_and_dead_kernel_are_recorded_and_the_next_body_runs(tmp_path):
 
 def test_reused_kernel_is_isolated(tmp_path):
     """A body rendered on a kernel that ran others first equals it rendered on a fresh kernel."""
-    reused = batch.run([fixture_task("first"), fixture_task("second")], tmp_path / "reused", jobs=1, progress=False)
-    fresh = batch.run([replace(fixture_task("second"), reuse_kernel=False)], tmp_path / "fresh", jobs=1, progress=False)
+    reused = run.run([fixture_task("first"), fixture_task("second")], tmp_path / "reused", jobs=1, progress=False)
+    fresh = run.run([replace(fixture_task("second"), reuse_kernel=False)], tmp_path / "fresh", jobs=1, progress=False)
     assert {o.status for o in reused.outcomes + fresh.outcomes} == {"ok"}
     html = page_text(tmp_path / "reused", "second")
     assert "leaked: False white 60" in html  # namespace, rcParams and pandas options were reset
@@ -123,30 +124,30 @@ def test_reused_kernel_is_isolated(tmp_path):
 
 def test_unsafe_slug_never_becomes_a_path(tmp_path):
     with pytest.raises(ValueError):
-        batch.run([replace(fixture_task("x"), key="../escape")], tmp_path, jobs=1, progress=False)
+        run.run([replace(fixture_task("x"), key="../escape")], tmp_path, jobs=1, progress=False)
     assert not (tmp_path.parent / "escape").exists()
 
 
 def test_duplicate_folders_refused(tmp_path):
     with pytest.raises(errors.BriefingError):
-        batch.run([fixture_task("x"), fixture_task("x")], tmp_path, jobs=1, progress=False)
+        run.run([fixture_task("x"), fixture_task("x")], tmp_path, jobs=1, progress=False)
 
 
 def test_shared_regions():
-    assert batch.shared_regions(["320813", "320811", "321322", "512000", "512001", "350128"]) == [
+    assert plan.shared_regions(["320813", "320811", "321322", "512000", "512001", "350128"]) == [
         "320000", "320800", "512000",
     ]  # fmt: skip
-    assert batch.shared_regions(["350128"]) == []
+    assert plan.shared_regions(["350128"]) == []
 
 
 @pytest.mark.slow
 def test_dask_local_cluster_equals_local_pool(tmp_path):
     distributed = pytest.importorskip("distributed")
     tasks = [fixture_task("aa"), fixture_task("bbb", fail_on="bbb")]
-    local = batch.run(tasks, tmp_path / "local", jobs=1, progress=False)
+    local = run.run(tasks, tmp_path / "local", jobs=1, progress=False)
     with distributed.LocalCluster(n_workers=1, threads_per_worker=1, processes=False, dashboard_address=None) as cluster:
         with distributed.Client(cluster) as client:
-            remote = batch.run(tasks, tmp_path / "dask", dask_scheduler=client, progress=False)
+            remote = run.run(tasks, tmp_path / "dask", dask_scheduler=client, progress=False)
     assert {o.key: o.status for o in remote.outcomes} == {o.key: o.status for o in local.outcomes} == {
         "aa": "ok", "bbb": "failed",
     }  # fmt: skip
@@ -175,11 +176,11 @@ def test_bundled_briefings(bundled_store, tmp_path):
     from govstats import store
 
     _with_xss_body(bundled_store)
-    tasks = batch.plan(bundled_store, all_bodies=True)
+    tasks = plan.plan(bundled_store, all_bodies=True)
     table = store.bodies(bundled_store)
     xss_slug = table.loc[table["body"] == XSS, "slug"].iloc[0]
     planted = replace(tasks[0], key="planted-failure", title="故障机关", parameters={**tasks[0].parameters, "years": ["boom"]})
-    result = batch.run([*tasks, planted], tmp_path, jobs=2, progress=False)
+    result = run.run([*tasks, planted], tmp_path, jobs=2, progress=False)
     status = {o.key: o.status for o in result.outcomes}
     assert status.pop("planted-failure") == "failed"
     assert set(status.values()) == {"ok"}, result.failed
@@ -193,7 +194,7 @@ def test_bundled_briefings(bundled_store, tmp_path):
     assert "平潭综合实验区" in html and "data:image/png;base64," in html
     assert "briefing.load_body" not in html and "from govstats" not in html
     for outcome in result.outcomes:
-        pages.check_page(page_text(tmp_path, outcome.page.split("/")[0]), outcome.page)
+        sanitize.check_page(page_text(tmp_path, outcome.page.split("/")[0]), outcome.page)
 
     # a body named <script>…</script> renders as text, on its page and on the index
     for html in (page_text(tmp_path, xss_slug), (tmp_path / "index.html").read_text(encoding="utf-8")):
@@ -206,9 +207,9 @@ def test_bundled_briefings(bundled_store, tmp_path):
 
 @pytest.mark.slow
 def test_real_briefing_isolated_on_reused_kernel(bundled_store, tmp_path):
-    tasks = {t.key: t for t in batch.plan(bundled_store, bodies=["pingtan", "hongze-qzf"])}
-    batch.run([tasks["pingtan"], tasks["hongze-qzf"]], tmp_path / "reused", jobs=1, progress=False)
-    batch.run([replace(tasks["hongze-qzf"], reuse_kernel=False)], tmp_path / "fresh", jobs=1, progress=False)
+    tasks = {t.key: t for t in plan.plan(bundled_store, bodies=["pingtan", "hongze-qzf"])}
+    run.run([tasks["pingtan"], tasks["hongze-qzf"]], tmp_path / "reused", jobs=1, progress=False)
+    run.run([replace(tasks["hongze-qzf"], reuse_kernel=False)], tmp_path / "fresh", jobs=1, progress=False)
     assert page_text(tmp_path / "reused", "hongze-qzf") == page_text(tmp_path / "fresh", "hongze-qzf")
 
 
@@ -221,19 +222,19 @@ def test_cli_reports_a_clear_error_without_a_store(tmp_path, capsys):
 
 
 def test_plan_selects_bodies_regions_and_hashes(bundled_store):
-    region = batch.plan(bundled_store, regions=["320000"])
+    region = plan.plan(bundled_store, regions=["320000"])
     assert sorted((t.kind, t.key) for t in region) == [("body", "hongze-qzf"), ("body", "shuyang-fgj"), ("region", "320000")]
     compare = next(t for t in region if t.kind == "region")
     assert compare.title == "江苏省 各机关对比" and set(compare.members) == {"hongze-qzf", "shuyang-fgj"}
-    everything = {t.key: t for t in batch.plan(bundled_store, all_bodies=True)}
+    everything = {t.key: t for t in plan.plan(bundled_store, all_bodies=True)}
     assert {"pingtan", "ziyang-bgs", "hongze-qzf", "shuyang-fgj", "sh-kewei", "320000", "all"} <= set(everything)
     pingtan = everything["pingtan"]
     assert pingtan.parameters["body"] == "pingtan" and pingtan.years == tuple(range(2019, 2026))
     assert all(t.input_hash and t.notebook_hash for t in everything.values())
     # the same store gives the same hashes; another year selection gives other ones
-    assert batch.plan(bundled_store, bodies=["pingtan"])[0].fingerprint == pingtan.fingerprint
-    assert batch.plan(bundled_store, bodies=["pingtan"], years=[2025])[0].fingerprint != pingtan.fingerprint
+    assert plan.plan(bundled_store, bodies=["pingtan"])[0].fingerprint == pingtan.fingerprint
+    assert plan.plan(bundled_store, bodies=["pingtan"], years=[2025])[0].fingerprint != pingtan.fingerprint
     with pytest.raises(errors.BriefingError, match="no body"):
-        batch.plan(bundled_store, bodies=["no-such-body"])
+        plan.plan(bundled_store, bodies=["no-such-body"])
     with pytest.raises(errors.BriefingError, match="six-digit"):
-        batch.plan(bundled_store, regions=["../x"])
+        plan.plan(bundled_store, regions=["../x"])

@@ -1,4 +1,4 @@
-"""govstats.briefing: the pieces of the briefing and comparison notebooks, without a kernel."""
+"""govstats.briefings.content: the pieces of the briefing and comparison notebooks, without a kernel."""
 
 from __future__ import annotations
 
@@ -7,7 +7,8 @@ from pathlib import Path
 
 import pytest
 
-from govstats import briefing, store
+from govstats import store
+from govstats.briefings import content
 from tests.conftest import ingest_bundled
 from tests.test_analysis import base_requests, report
 
@@ -27,89 +28,89 @@ def db(tmp_path_factory) -> Path:
 
 
 def test_pingtan_series(db):
-    b = briefing.load_body("pingtan", db=db)
+    b = content.load_body("pingtan", db=db)
     assert b.message is None and b.body == "平潭综合实验区" and b.level == "city"
     assert b.years == list(range(2019, 2026)) and b.year == 2025
-    html = briefing.title(b).data
+    html = content.title(b).data
     assert "平潭综合实验区政府信息公开工作年度报告简报（2025年度）" in html and "模板变更" in html
-    heads = briefing.headlines(b).data
+    heads = content.headlines(b).data
     assert "本年新收政府信息公开申请154件，较上年下降29.4%。" in heads
-    table = briefing.section_table(b, "requests")
+    table = content.section_table(b, "requests")
     assert table.loc["本年新收申请·总计", 2021] == "70件" and table.loc["本年办结申请·总计", 2020] == "21件"
-    outcomes = briefing.section_table(b, "outcomes")
+    outcomes = content.section_table(b, "outcomes")
     assert len(outcomes) == 12 and outcomes.loc["予以公开·占办结比例", 2025] == "22.3%"
-    assert briefing.section_table(b, "publication").loc["规章·本年制发件数", 2019] == "—"
-    assert briefing.refusals_table(b).iloc[0]["理由"] == "无法提供·本机关不掌握相关政府信息"
-    image = briefing.chart(b, "reviews")
+    assert content.section_table(b, "publication").loc["规章·本年制发件数", 2019] == "—"
+    assert content.refusals_table(b).iloc[0]["理由"] == "无法提供·本机关不掌握相关政府信息"
+    image = content.chart(b, "reviews")
     assert image.data.startswith(b"\x89PNG")
     assert image._repr_png_()[1]["alt"].startswith("平潭综合实验区：行政复议、行政诉讼结果")
 
 
 def test_section_tables_state_the_change_and_the_break(db):
-    b = briefing.load_body("pingtan", years=[2020, 2021], db=db)
-    pub = briefing.section_table(b, "publication")
+    b = content.load_body("pingtan", years=[2020, 2021], db=db)
+    pub = content.section_table(b, "publication")
     assert pub.loc["行政处罚·处理决定数量", "2021年较上年"] == "增长138.3%"  # 538 → 1282, comparable
     assert pub.loc["行政规范性文件·本年制发件数", "2021年较上年"] == "不可比（模板变更）"
     assert pub.loc["规章·本年新制作数量", "2021年较上年"] == "—"
-    outcomes = briefing.section_table(b, "outcomes")
+    outcomes = content.section_table(b, "outcomes")
     assert outcomes.loc["予以公开·占办结比例", "2021年较上年"] == "提高10.1个百分点"  # 7/21 → 30/69
-    single = briefing.section_table(briefing.load_body("ziyang-bgs", db=db), "requests")
+    single = content.section_table(content.load_body("ziyang-bgs", db=db), "requests")
     assert set(single["2020年较上年"]) == {"—"}
 
 
 def test_data_quality_lists_breaches_and_year_over_year_findings(db):
-    b = briefing.load_body("pingtan", db=db)
-    found = briefing.findings(b)
+    b = content.load_body("pingtan", db=db)
+    found = content.findings(b)
     assert ((found["year"] == 2020) & (found["rule"] == "R3")).any()  # outcome rows 27 vs （七）总计 21
-    html = briefing.quality(b).to_html()
+    html = content.quality(b).to_html()
     assert "勾稽关系不符" in html and "数据按报告原样保留" in html
-    assert html == briefing.quality(b).to_html()  # deterministic (no random Styler id)
-    clean = briefing.load_body("ziyang-bgs", db=db)
-    assert "未发现" in briefing.quality(clean).data
+    assert html == content.quality(b).to_html()  # deterministic (no random Styler id)
+    clean = content.load_body("ziyang-bgs", db=db)
+    assert "未发现" in content.quality(clean).data
 
 
 def test_missing_data_gives_messages(db, tmp_path):
-    assert "数据库文件不存在" in briefing.load_body("pingtan", db=tmp_path / "none.duckdb").message
-    unknown = briefing.load_body("nobody", db=db)
+    assert "数据库文件不存在" in content.load_body("pingtan", db=tmp_path / "none.duckdb").message
+    unknown = content.load_body("nobody", db=db)
     assert "没有机关“nobody”" in unknown.message
-    assert briefing.section_table(unknown, "requests") is None and briefing.chart(unknown, "requests") is None
-    assert briefing.quality(unknown) is None and briefing.headlines(unknown) is None
-    no_year = briefing.load_body("pingtan", year=2030, db=db)
-    assert "没有2030年度的报告" in no_year.message and briefing.headlines(no_year) is None
-    assert briefing.chart(no_year, "requests") is not None  # the series is still shown
-    assert "没有2030年的年度报告" in briefing.load_body("pingtan", years=[2030], db=db).message
+    assert content.section_table(unknown, "requests") is None and content.chart(unknown, "requests") is None
+    assert content.quality(unknown) is None and content.headlines(unknown) is None
+    no_year = content.load_body("pingtan", year=2030, db=db)
+    assert "没有2030年度的报告" in no_year.message and content.headlines(no_year) is None
+    assert content.chart(no_year, "requests") is not None  # the series is still shown
+    assert "没有2030年的年度报告" in content.load_body("pingtan", years=[2030], db=db).message
     with pytest.raises(ValueError, match="unknown section"):
-        briefing.section_table(no_year, "nonsense")
+        content.section_table(no_year, "nonsense")
 
 
 def test_report_text_is_escaped(db):
-    b = briefing.load_body(XSS, db=db)
+    b = content.load_body(XSS, db=db)
     assert b.body == XSS
-    for shown in (briefing.title(b).data, briefing.headlines(b).data, briefing.notice(XSS).data):
+    for shown in (content.title(b).data, content.headlines(b).data, content.notice(XSS).data):
         assert "<script>" not in shown
-    assert "&lt;script&gt;" in briefing.title(b).data
-    assert "<script>" not in briefing.section_table(b, "requests").to_html()
+    assert "&lt;script&gt;" in content.title(b).data
+    assert "<script>" not in content.section_table(b, "requests").to_html()
 
 
 def test_region_comparison(db):
-    r = briefing.load_region("320000", db=db)
+    r = content.load_region("320000", db=db)
     assert r.year == 2023 and r.message is None
-    flags = briefing.flags_table(r)
+    flags = content.flags_table(r)
     assert flags.loc["淮安市洪泽区人民政府", "勾稽关系不符"] == 2  # table 4: 复议 and 复议后起诉 totals
     assert flags.loc["沭阳县发展和改革局", "勾稽关系不符"] == 0
-    wide = briefing.side_by_side(r)
+    wide = content.side_by_side(r)
     assert wide.loc["本年新收申请·总计", "淮安市洪泽区人民政府（县级）"] == "21件（第1/1）"
     assert wide.loc["纠错率·复议和诉讼合计", "沭阳县发展和改革局（部门）"] == "无法计算"
-    title = briefing.region_title(r).data
+    title = content.region_title(r).data
     assert "江苏省（320000）政府信息公开工作年度报告比较（2023年度）" in title and "排名只在同一级别的机关之间进行" in title
-    assert briefing.load_region("512000", db=db).label == "资阳市（512000）"
+    assert content.load_region("512000", db=db).label == "资阳市（512000）"
 
 
 def test_region_messages(db):
-    empty = briefing.load_region("350128", year=2030, db=db)
+    empty = content.load_region("350128", year=2030, db=db)
     assert "都没有2030年度的报告" in empty.message
-    assert briefing.side_by_side(empty) is None and briefing.compare_chart(empty, "requests", "new", "total") is None
-    assert "无本年度报告" in briefing.flags_table(empty).to_string()
-    assert "无法识别地区" in briefing.load_region("火星市", db=db).message
-    every = briefing.load_region(None, year=2024, db=db)
+    assert content.side_by_side(empty) is None and content.compare_chart(empty, "requests", "new", "total") is None
+    assert "无本年度报告" in content.flags_table(empty).to_string()
+    assert "无法识别地区" in content.load_region("火星市", db=db).message
+    every = content.load_region(None, year=2024, db=db)
     assert set(every.comparison["body"]) == {"平潭综合实验区", "上海市科学技术委员会"}

@@ -13,7 +13,8 @@ from pathlib import Path
 
 import pytest
 
-from govstats import batch, store
+from govstats import store
+from govstats.briefings import plan, run
 from govstats.config import PROJECT_DIR
 from tests.support.chromium import FLAGS, chromium_path
 
@@ -27,7 +28,7 @@ def rendered(tmp_path_factory) -> Path:
     db = tmp_path_factory.mktemp("store") / "bundled.duckdb"
     store.ingest([PROJECT_DIR / "data" / "raw", PROJECT_DIR / "data" / "extract"], db, progress=False)
     out = tmp_path_factory.mktemp("reports")
-    result = batch.run(batch.plan(db, bodies=["pingtan"]), out, jobs=1, progress=False)
+    result = run.run(plan.plan(db, bodies=["pingtan"]), out, jobs=1, progress=False)
     assert [o.status for o in result.outcomes] == ["ok"], result.failed
     return out
 

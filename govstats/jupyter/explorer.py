@@ -6,7 +6,7 @@ report's tables, the indicators, the charts and the data quality) that redraws w
 selection changes. Its methods give the same pieces for the current selection as plain cell
 values, so a notebook run without a front end (papermill, nbval, nbconvert) still shows them.
 
-Everything shown comes from :mod:`govstats.briefing` (indicators, charts, findings) and
+Everything shown comes from :mod:`govstats.briefings.content` (indicators, charts, findings) and
 :mod:`govstats.jupyter.display` (the report laid out as printed); this module only wires widgets. The
 panes are ``ipywidgets.HTML`` values (:func:`as_html`), not Output widgets capturing display
 calls: building the view inside a cell's display then sends no nested outputs (papermill's
@@ -26,7 +26,8 @@ from typing import TYPE_CHECKING, Any
 
 import pandas as pd
 
-from govstats import analysis, briefing, store
+from govstats import analysis, store
+from govstats.briefings import content
 from govstats.config import default_db
 from govstats.errors import GovstatsError
 from govstats.report import Report, Value
@@ -103,7 +104,7 @@ class Explorer:
     """One body and a span of years from the store, with a widget view and plain-value views.
 
     Attributes ``body`` (slug), ``years`` (first, last), ``year`` (the report shown) hold the
-    selection; :meth:`select` changes it. ``series`` is the :class:`briefing.BodySeries` of
+    selection; :meth:`select` changes it. ``series`` is the :class:`content.BodySeries` of
     the selection (its ``message`` says why something is missing).
     """
 
@@ -113,10 +114,10 @@ class Explorer:
         self.body = body
         self.years = years
         self.year = year
-        self.series = briefing.BodySeries(query=body, db=self.db)
+        self.series = content.BodySeries(query=body, db=self.db)
         self.all_years: list[int] = []
         self._widget: ipywidgets.Widget | None = None
-        self._full: briefing.BodySeries | None = None  # the body's whole series, read once per body
+        self._full: content.BodySeries | None = None  # the body's whole series, read once per body
         self.select(body, years, year)
 
     # -- selection ------------------------------------------------------------------------
@@ -130,7 +131,7 @@ class Explorer:
         if new_body:
             self.body = body if body is not None else self.body
             self.years, self.year = years, year
-            self._full = briefing.load_body(self.body, db=self.db)
+            self._full = content.load_body(self.body, db=self.db)
             self.all_years = self._full.years
         else:
             self.years = years if years is not None else self.years
@@ -147,19 +148,19 @@ class Explorer:
             if chosen == self.all_years:
                 self.series = replace(self._full)
             else:
-                self.series = briefing.load_body(self.body, years=chosen, year=self.year, db=self.db)
+                self.series = content.load_body(self.body, years=chosen, year=self.year, db=self.db)
         self.series.year = self.year  # in the loaded span, so has_year holds and no message is due
 
     # -- plain views (what each tab shows) ------------------------------------------------
 
     def title(self):
         """Heading: body, years, level, region, templates (and why data is missing)."""
-        return briefing.title(self.series)
+        return content.title(self.series)
 
     def report(self) -> Report | Any:
         """The report of the selected year laid out as printed (a Report; displays as HTML)."""
         if not self.series.has_year:
-            return briefing.notice(self.series.message or "没有可显示的年度报告。")
+            return content.notice(self.series.message or "没有可显示的年度报告。")
         return stored_report(self.body, self.year, self.db)
 
     def indicators(self) -> Shown:
@@ -168,25 +169,25 @@ class Explorer:
 
         out = Shown()
         if self.series.indicators.empty:
-            return Shown([briefing.notice(self.series.message or "没有指标数据。")])
-        head = briefing.headlines(self.series)
+            return Shown([content.notice(self.series.message or "没有指标数据。")])
+        head = content.headlines(self.series)
         if head is not None:
             out += [HTML(f"<h4>{self.year}年度核心数据</h4>"), head]
         for section, heading in SECTIONS.items():
-            table = briefing.section_table(self.series, section)
+            table = content.section_table(self.series, section)
             if table is not None and len(table):
                 out += [HTML(f"<h4>{heading}</h4>"), table]
         return out
 
     def charts(self) -> Shown:
         """The charts of the indicator groups (matplotlib figures)."""
-        figures = [briefing.chart(self.series, name) for name in briefing.CHARTS]
-        return Shown([f for f in figures if f is not None] or [briefing.notice(self.series.message or "没有可绘制的数据。")])
+        figures = [content.chart(self.series, name) for name in content.CHARTS]
+        return Shown([f for f in figures if f is not None] or [content.notice(self.series.message or "没有可绘制的数据。")])
 
     def quality(self):
         """This body's breaches and year-over-year findings over the selected years."""
-        shown = briefing.quality(self.series)
-        return shown if shown is not None else briefing.notice(self.series.message or "没有数据。")
+        shown = content.quality(self.series)
+        return shown if shown is not None else content.notice(self.series.message or "没有数据。")
 
     # -- the widget -----------------------------------------------------------------------
 
@@ -207,9 +208,9 @@ def bodies_table(db: str | Path | None = None):
     """The bodies in the store with their slug, level, region and years (a notice when the
     store does not exist yet)."""
     path = Path(db) if db else default_db()
-    missing = briefing._store_missing(path)
+    missing = content._store_missing(path)
     if missing:
-        return briefing.notice(missing)
+        return content.notice(missing)
     table = store.bodies(path)
     columns = {"slug": "代号", "body": "机关", "level": "级别", "region_name": "地区", "region_code": "区划代码",
                "years": "年度", "known": "已登记"}

@@ -12,19 +12,26 @@ here raises because a body or year has no data: the loaders record a Chinese ``m
 from __future__ import annotations
 
 import html
+import io
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, Iterable
 
 import pandas as pd
+from IPython.display import HTML, Image
+from matplotlib.backends.backend_agg import FigureCanvasAgg
+from PIL import Image as PILImage
 
-from govstats import analysis
-from govstats.analysis import formatting
+from govstats import analysis, store
+from govstats.analysis import formatting, plots
+from govstats.checks import crossyear
+from govstats.checks.rules import KINDS
 from govstats.config import default_db
 from govstats.errors import GovstatsError
+from govstats.jupyter import display
+from govstats.store.registry import PROVINCE_NAMES
 
 if TYPE_CHECKING:
-    from IPython.display import HTML, Image
     from matplotlib.figure import Figure
     from pandas.io.formats.style import Styler
 
@@ -35,8 +42,6 @@ _META = "color:#57606a;font-size:13px;margin:0 0 8px 0"
 
 
 def _html(markup: str) -> HTML:
-    from IPython.display import HTML
-
     return HTML(f'<div style="{_BOX}">{markup}</div>')
 
 
@@ -109,8 +114,6 @@ def load_body(body: str, years: int | Iterable[int] | None = None, year: int | N
     all stored); ``year``: the year briefed (None: the latest loaded); ``db``: the store (None:
     :func:`govstats.config.default_db`). Never raises for missing data: see ``message``.
     """
-    from govstats import store
-
     path = Path(db) if db else default_db()
     out = BodySeries(query=str(body), db=path)
     out.message = _store_missing(path)
@@ -265,12 +268,6 @@ CHARTS = {
 def _png(fig: Figure) -> Image:
     """The figure drawn once as a PNG image (the chart functions already placed the axes so
     that legends and labels fit, so no tight bounding box or layout pass is needed)."""
-    import io
-
-    from IPython.display import Image
-    from matplotlib.backends.backend_agg import FigureCanvasAgg
-    from PIL import Image as PILImage
-
     canvas = fig.canvas if isinstance(fig.canvas, FigureCanvasAgg) else FigureCanvasAgg(fig)
     canvas.draw()
     # the charts are opaque: RGB at zlib level 3 is 2× quicker to encode than savefig's RGBA
@@ -290,8 +287,6 @@ def _png(fig: Figure) -> Image:
 def chart(b: BodySeries, name: str, *, as_png: bool = True) -> Image | Figure | None:
     """The chart of one indicator group (:data:`CHARTS`) as a PNG image for the notebook (the
     matplotlib figure itself with ``as_png=False``), or None without data."""
-    from govstats.analysis import plots
-
     if name not in CHARTS:
         raise ValueError(f"unknown chart {name!r}; expected one of {sorted(CHARTS)}")
     if b.indicators.empty or (name == "refusals" and not b.has_year):
@@ -309,15 +304,12 @@ _QUALITY_COLUMNS = {
     "found": "实为",
     "message": "说明",
 }
-_KIND_LABELS = {"breach": "勾稽关系不符", "narrative": "正文与表格不一致", "crossyear": "跨年度不一致"}
 
 
 def findings(b: BodySeries) -> pd.DataFrame:
     """This body's check findings over the years loaded: breaches of the template arithmetic
     in each report (``govstats.check``) and year-over-year findings (``govstats.checks.crossyear``),
     as returned by :func:`govstats.checks.crossyear.check_store`. Empty when there is no data."""
-    from govstats.checks import crossyear
-
     if b.frame.empty:
         return pd.DataFrame(columns=crossyear.FINDING_COLUMNS)
     return crossyear.check_store(b.db, body=b.slug, years=b.years)
@@ -330,27 +322,15 @@ def quality(b: BodySeries) -> HTML | Styler | None:
     found = findings(b)
     if found.empty:
         return notice(f"{_year_span(b.years)}各年度报告未发现勾稽关系或跨年度不一致。", ok=True)
-    from govstats.jupyter import display
 
     table = found.sort_values(["year", "kind"], kind="stable")[list(_QUALITY_COLUMNS)]
-    table = table.assign(kind=table["kind"].map(lambda k: _KIND_LABELS.get(str(k), str(k))))
+    table = table.assign(kind=table["kind"].map(lambda k: KINDS.get(str(k), str(k))))
     styler = display.findings_table(table.rename(columns=_QUALITY_COLUMNS).reset_index(drop=True))
     # a fixed id instead of Styler's random one: the same data gives the same page
     return styler.set_caption(f"数据质量：{len(found)} 条发现（数据按报告原样保留，未作修改）").set_uuid("quality")
 
 
 # --- a region ----------------------------------------------------------------------------
-
-#: GB/T 2260 province-level codes (first two digits) → name, for headings
-PROVINCES = {
-    "11": "北京市", "12": "天津市", "13": "河北省", "14": "山西省", "15": "内蒙古自治区", "21": "辽宁省",
-    "22": "吉林省", "23": "黑龙江省", "31": "上海市", "32": "江苏省", "33": "浙江省", "34": "安徽省",
-    "35": "福建省", "36": "江西省", "37": "山东省", "41": "河南省", "42": "湖北省", "43": "湖南省",
-    "44": "广东省", "45": "广西壮族自治区", "46": "海南省", "50": "重庆市", "51": "四川省", "52": "贵州省",
-    "53": "云南省", "54": "西藏自治区", "61": "陕西省", "62": "甘肃省", "63": "青海省",
-    "64": "宁夏回族自治区", "65": "新疆维吾尔自治区", "71": "台湾省", "81": "香港特别行政区",
-    "82": "澳门特别行政区",
-}  # fmt: skip
 
 
 @dataclass
@@ -379,8 +359,8 @@ class RegionYear:
             return "全部机关"
         if not self.region.isdigit():
             return self.region  # asked by name
-        if self.region.endswith("0000") and self.region[:2] in PROVINCES:
-            return f"{PROVINCES[self.region[:2]]}（{self.region}）"
+        if self.region.endswith("0000") and self.region[:2] in PROVINCE_NAMES:
+            return f"{PROVINCE_NAMES[self.region[:2]]}（{self.region}）"
         rows = self.bodies.loc[self.bodies["region_code"] == self.region] if not self.bodies.empty else self.bodies
         names = sorted(set(rows["region_name"].dropna().astype(str))) if not rows.empty else []
         return f"{names[0]}（{self.region}）" if len(names) == 1 else f"地区{self.region}"
@@ -390,8 +370,6 @@ def load_region(region: str | None, year: int | None = None, db: str | Path | No
     """Load every body of ``region`` (a GB/T 2260 code such as ``320000`` or a region name;
     None or "" = every body in the store) for ``year`` (None: the latest year any of them
     reported). Never raises for missing data: see ``message``."""
-    from govstats import store
-
     path = Path(db) if db else default_db()
     out = RegionYear(region=str(region) if region else None, db=path)
     out.message = _store_missing(path)
@@ -422,9 +400,6 @@ def load_region(region: str | None, year: int | None = None, db: str | Path | No
 
 def _flags(r: RegionYear, frame: pd.DataFrame) -> pd.DataFrame:
     """Per body: has a report for the year, its missing tables, and its check findings."""
-    from govstats import store
-    from govstats.checks import crossyear
-
     reports = store.reports(r.db, all_versions=False)
     reports = reports.loc[reports["year"] == r.year] if r.year is not None else reports.iloc[0:0]
     found = crossyear.check_store(r.db, body=r.bodies["slug"].astype(str).tolist(), years=[r.year, r.year - 1]) \
@@ -496,8 +471,6 @@ COMPARE_CHARTS = (("requests", "new", "total"), ("outcomes", "share", "disclosed
 
 def compare_chart(r: RegionYear, section: str, indicator: str, breakdown: str) -> Image | None:
     """One compared measure as bars, bodies grouped by level, as a PNG image (None without data)."""
-    from govstats.analysis import plots
-
     if r.comparison.empty:
         return None
     return _png(plots.compare_bar(r.comparison, section, indicator, breakdown))

@@ -13,7 +13,7 @@ discards a kernel after any failure and offers ``reuse=False`` (one fresh kernel
 ``tests/test_batch.py`` proves the isolation on a fixture notebook.
 
 Kernel-side functions here import only the standard library at module level, so importing
-``govstats.kernels`` inside a kernel is cheap.
+``govstats.briefings.kernels`` inside a kernel is cheap.
 """
 
 from __future__ import annotations
@@ -30,10 +30,12 @@ from typing import Any
 
 from govstats.errors import KernelStartError
 
+#: per-cell execution timeout (seconds) unless ``--timeout`` says otherwise
+DEFAULT_TIMEOUT = 120.0
 #: tag of the hidden first cell that resets the namespace (removed before export)
 RESET_TAG = "govstats-reset"
 #: the hidden first cell's source
-RESET_SOURCE = "__import__('govstats.kernels').kernels.reset_namespace()"
+RESET_SOURCE = "__import__('govstats.briefings.kernels').briefings.kernels.reset_namespace()"
 #: modules imported into every kernel right after it starts (skipped when not installed)
 WARM_IMPORTS = (
     "pandas",
@@ -41,7 +43,7 @@ WARM_IMPORTS = (
     "matplotlib.pyplot",
     "govstats",
     "govstats.analysis.fonts",
-    "govstats.briefing",
+    "govstats.briefings.content",
     "govstats.analysis.formatting",
     "govstats.analysis",
     "govstats.analysis.plots",
@@ -232,7 +234,7 @@ class KernelPool:
         try:
             kc.start_channels()
             _run(kc.wait_for_ready(timeout=self.startup_timeout))
-            reply = _run(kc.execute_interactive("__import__('govstats.kernels').kernels.warm_up()", timeout=120,
+            reply = _run(kc.execute_interactive("__import__('govstats.briefings.kernels').briefings.kernels.warm_up()", timeout=120,
                                                 output_hook=lambda msg: None))
             if reply["content"]["status"] != "ok":
                 content = reply["content"]
