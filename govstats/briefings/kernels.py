@@ -10,7 +10,7 @@ matplotlib figures and ``rcParams``, pandas options, IPython display formatters,
 directory, ``sys.path`` and environment variables. Modules stay imported (that is the point);
 a notebook that mutates module-level state of a library would leak it, which is why the runner
 discards a kernel after any failure and offers ``reuse=False`` (one fresh kernel per body).
-``tests/test_batch.py`` proves the isolation on a fixture notebook.
+``tests/briefings/test_run.py`` proves the isolation on a fixture notebook.
 
 Kernel-side functions here import only the standard library at module level, so importing
 ``govstats.briefings.kernels`` inside a kernel is cheap.

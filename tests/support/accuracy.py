@@ -1,5 +1,5 @@
 """Measured accuracy per form: generated reports printed in a form, read back, their cells counted
-right / NA / WRONG (``tests/support/scoring.py``). Shared by ``tests/test_forms_accuracy.py``
+right / NA / WRONG (``tests/support/scoring.py``). Shared by ``tests/reading/test_forms_accuracy.py``
 (a small sample, fast) and ``benchmarks/forms_accuracy.py`` (≥ 500 reports a form).
 
 Forms are of two kinds, both found at run time (no list to keep in step):

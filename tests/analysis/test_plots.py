@@ -10,7 +10,7 @@ from matplotlib import font_manager
 
 from govstats import analysis, errors
 from govstats.analysis import fonts, plots
-from tests.test_analysis import PUB_2019, PUB_2021, base_requests, report, review_row, row
+from tests.analysis.test_measures import PUB_2019, PUB_2021, base_requests, report, review_row, row
 
 CHARTS = ("requests_by_applicant", "outcome_composition", "refusal_reasons", "review_results", "publication_volumes")
 

@@ -17,7 +17,7 @@ import govstats
 from govstats import synth
 from govstats.reading.pdftext import is_page_furniture, prepare_lines
 from tests.support import accuracy, scoring
-from tests.test_roundtrip import IRREGULAR, SETTINGS, generated
+from tests.reading.test_roundtrip import IRREGULAR, SETTINGS, generated
 
 
 def score(got: govstats.Report, report: synth.GeneratedReport, ambiguous: frozenset = frozenset()) -> scoring.Score:

@@ -10,7 +10,7 @@ import pytest
 from govstats import store
 from govstats.briefings import content
 from tests.conftest import ingest_bundled
-from tests.test_analysis import base_requests, report
+from tests.analysis.test_measures import base_requests, report
 
 XSS = "<script>alert(1)</script>局"
 

@@ -1,5 +1,5 @@
 """read_report on the bundled sample, particular corpus reports (every corpus file against its
-truth is tests/test_corpus.py), metadata, and bad input (empty, binary, not a report, a cut
+truth is tests/reading/test_corpus.py), metadata, and bad input (empty, binary, not a report, a cut
 table, GBK, merged columns)."""
 
 from __future__ import annotations

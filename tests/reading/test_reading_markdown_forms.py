@@ -23,7 +23,7 @@ from hypothesis import HealthCheck, given, settings
 import govstats
 from govstats import synth
 from tests.conftest import CORPUS_DIR, corpus_params, truth_for
-from tests.test_roundtrip import IRREGULAR, generated
+from tests.reading.test_roundtrip import IRREGULAR, generated
 
 SETTINGS = settings(max_examples=12, deadline=None, derandomize=True, suppress_health_check=[HealthCheck.too_slow])
 FORMS = ("markdown-flat", "markdown-html", "pieces-markdown", "pieces-html")

@@ -17,7 +17,7 @@ import pytest
 from govstats.config import NOTEBOOKS_DIR
 
 NOTEBOOK = NOTEBOOKS_DIR / "01-explore.ipynb"
-SANITIZE = Path(__file__).with_name("nbval_sanitize.cfg")
+SANITIZE = Path(__file__).parent.parent / "nbval_sanitize.cfg"
 
 pytestmark = pytest.mark.slow
 

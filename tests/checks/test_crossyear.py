@@ -115,7 +115,7 @@ def test_real_pingtan_series(corpus_dir):
 
 
 def test_check_store_runs_per_report_and_crossyear_checks(tmp_path, corpus_dir):
-    from tests.test_store import truth_entry
+    from tests.store.test_store import truth_entry
 
     db = tmp_path / "s.duckdb"
     add_reports([truth_entry(e) for e in corpus_entries()], db)

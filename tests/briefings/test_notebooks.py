@@ -19,7 +19,7 @@ from govstats.config import PROJECT_DIR
 NOTEBOOKS = PROJECT_DIR / "notebooks"
 BRIEFING = NOTEBOOKS / "10-briefing.ipynb"
 COMPARE = NOTEBOOKS / "20-compare.ipynb"
-SANITIZE = Path(__file__).with_name("nbval_sanitize.cfg")
+SANITIZE = Path(__file__).parent.parent / "nbval_sanitize.cfg"
 
 pytestmark = pytest.mark.slow
 

@@ -25,7 +25,7 @@ import govstats
 from govstats import synth
 from govstats.reading.grid import display_width, is_grid_text, read_grid_text
 from govstats.reading.text import read_plain_text
-from tests.test_roundtrip import IRREGULAR, SETTINGS, assert_same, generated, read
+from tests.reading.test_roundtrip import IRREGULAR, SETTINGS, assert_same, generated, read
 
 W3M = shutil.which("w3m")
 needs_w3m = pytest.mark.skipif(W3M is None, reason="w3m not installed (make system-packages installs it)")
@@ -248,4 +248,4 @@ def test_w3m_dump_of_generated_reports(fmt, options):
         assert not synth.differences(got, report), f"{version}: {report!r}: {synth.differences(got, report)[:10]}"
 
 
-# (the corpus HTML through the real w3m against its truth: tests/test_tool_forms.py)
+# (the corpus HTML through the real w3m against its truth: tests/reading/test_tool_forms.py)
