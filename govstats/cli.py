@@ -1,12 +1,21 @@
-"""The ``govstats`` command line. Each subcommand is added by one ``add_*`` function below."""
+"""The ``govstats`` command line. Each subcommand is added by one ``add_*`` function below.
+
+This module only parses arguments and calls the packages. Each command imports its package when
+it runs (the imports inside the functions below), so that ``govstats --help`` or one command does
+not import the stacks of the others (pandas, DuckDB, papermill).
+"""
 
 from __future__ import annotations
 
 import argparse
+import signal
 import sys
+import unicodedata
+from pathlib import Path
 
 from govstats.checks import rules
-from govstats.errors import GovstatsError
+from govstats.config import REPORTS_DIR, default_db
+from govstats.errors import GovstatsError, ParseError
 
 
 def add_parse(sub: argparse._SubParsersAction) -> None:
@@ -18,8 +27,10 @@ def add_parse(sub: argparse._SubParsersAction) -> None:
 
 
 def _read_all(files: list[str], command: str, *, quiet: bool = True):
-    """Read each file; yields (file, Report); unreadable ones get one stderr line. Returns failures."""
-    from govstats.errors import ParseError
+    """Read each file: returns the (file, Report) pairs read and the number that could not be.
+
+    An unreadable file gets one stderr line (``govstats COMMAND: <reason naming the file>``);
+    with ``quiet=False`` each report's reader warnings are printed to stderr too."""
     from govstats.reading import read_report
 
     failed = 0
@@ -104,8 +115,6 @@ def add_summary(sub: argparse._SubParsersAction) -> None:
 
 
 def _report_files(paths: list[str]) -> list[str]:
-    from pathlib import Path
-
     files: list[str] = []
     for path in map(Path, paths):
         if path.is_dir():
@@ -125,7 +134,6 @@ def _summary(args: argparse.Namespace) -> int:
         print("govstats summary: no report files found in " + ", ".join(args.paths), file=sys.stderr)
         return 2
     reports, failed = _read_all(files, "summary")
-    import unicodedata
 
     def pad(text: str, width: int) -> str:  # CJK characters take two columns in a terminal
         shown = sum(2 if unicodedata.east_asian_width(ch) in "WF" else 1 for ch in text)
@@ -149,7 +157,6 @@ def _summary(args: argparse.Namespace) -> int:
 
 def _check_db(args: argparse.Namespace) -> int:
     from govstats.checks.crossyear import check_store
-    from govstats.config import default_db
 
     db = args.db or default_db()
     findings = check_store(db)
@@ -219,7 +226,6 @@ def add_ingest(sub: argparse._SubParsersAction) -> None:
 
 
 def _ingest(args: argparse.Namespace) -> int:
-    from govstats.config import default_db
     from govstats.store import ingest
 
     def report(status: str, path: str, detail: str) -> None:
@@ -237,9 +243,7 @@ def _ingest(args: argparse.Namespace) -> int:
 
 
 def add_briefings(sub: argparse._SubParsersAction) -> None:
-    # lazy, as every subcommand's package: ``govstats parse`` need not import the briefing stack
     from govstats.briefings.kernels import DEFAULT_TIMEOUT
-    from govstats.config import REPORTS_DIR
 
     p = sub.add_parser("briefings", help="render HTML briefings per body and region into reports/ (+ index.html)")
     which = p.add_mutually_exclusive_group(required=True)
@@ -263,8 +267,6 @@ def add_briefings(sub: argparse._SubParsersAction) -> None:
 
 def _briefings(args: argparse.Namespace) -> int:
     """Run ``govstats briefings``; exit status = failed pages (capped at 100), 0 when none."""
-    import signal
-
     from govstats.briefings.manifest import first_line
     from govstats.briefings.run import briefings
 
