@@ -55,7 +55,7 @@ def cjk_font_family() -> str:
     Tries the bundled Noto Sans CJK collection first, then the :data:`SYSTEM_FAMILIES`
     installed on the machine. Raises :class:`FontNotFoundError` when none can draw Chinese.
     """
-    from matplotlib import font_manager
+    from matplotlib import font_manager  # lazy: pages embed the font in processes that never plot
 
     path = bundled_font_path()
     if path is not None:
@@ -77,7 +77,7 @@ def use_cjk_font() -> str:
     Keeps DejaVu Sans as a fallback for symbols the CJK font lacks and draws the minus sign
     as a hyphen (the CJK face has no U+2212 in some versions).
     """
-    import matplotlib as mpl
+    import matplotlib as mpl  # lazy, as above
 
     family = cjk_font_family()
     current = [f for f in mpl.rcParams["font.sans-serif"] if f != family]

@@ -19,6 +19,7 @@ from collections.abc import Callable, Sequence
 import matplotlib.pyplot as plt  # noqa: F401 - in Jupyter, sets up the display of figures
 import numpy as np
 import pandas as pd
+from matplotlib.backends.backend_agg import FigureCanvasAgg
 from matplotlib.figure import Figure
 
 from govstats import analysis
@@ -79,8 +80,6 @@ _BELOW = 0.12
 
 
 def _renderer(fig: Figure):
-    from matplotlib.backends.backend_agg import FigureCanvasAgg
-
     if not isinstance(fig.canvas, FigureCanvasAgg):
         FigureCanvasAgg(fig)
     return fig.canvas.get_renderer()

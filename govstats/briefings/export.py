@@ -71,6 +71,7 @@ def exporter():
     Drops code, prompts and cells tagged ``remove-cell`` (and the parameters cells), keeps
     outputs; sanitises output HTML; uses ``templates/briefing.html.j2`` which loads no script.
     """
+    # nbconvert is imported where pages are exported (the workers), not where a batch is planned
     from nbconvert import HTMLExporter
     from nbconvert.preprocessors import TagRemovePreprocessor
     from traitlets.config import Config

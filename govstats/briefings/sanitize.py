@@ -92,7 +92,7 @@ def _local_urls_only(tag: str, attribute: str, value: str) -> str | None:
 
 def markdown_to_safe_html(markdown: str) -> str:
     """Render Markdown (as notebook outputs carry it) to sanitised HTML."""
-    from nbconvert.filters.markdown import markdown2html
+    from nbconvert.filters.markdown import markdown2html  # lazy: nbconvert only where pages are exported
 
     return sanitize_fragment(markdown2html(markdown))
 

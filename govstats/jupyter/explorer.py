@@ -22,18 +22,18 @@ import io
 import json
 from dataclasses import replace
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
+import ipywidgets as w
+import matplotlib.pyplot as plt
 import pandas as pd
+from IPython.display import HTML, display
 
 from govstats import analysis, store
 from govstats.briefings import content
 from govstats.config import default_db
 from govstats.errors import GovstatsError
 from govstats.report import Report, Value
-
-if TYPE_CHECKING:
-    import ipywidgets
 
 #: tab titles, in order
 TABS = ("报表", "指标", "图表", "数据质量")
@@ -91,9 +91,6 @@ class Shown(list):
     """
 
     def _ipython_display_(self) -> None:
-        import matplotlib.pyplot as plt
-        from IPython.display import display
-
         for item in self:
             display(item)
             if hasattr(item, "savefig"):
@@ -116,7 +113,7 @@ class Explorer:
         self.year = year
         self.series = content.BodySeries(query=body, db=self.db)
         self.all_years: list[int] = []
-        self._widget: ipywidgets.Widget | None = None
+        self._widget: w.Widget | None = None
         self._full: content.BodySeries | None = None  # the body's whole series, read once per body
         self.select(body, years, year)
 
@@ -165,8 +162,6 @@ class Explorer:
 
     def indicators(self) -> Shown:
         """Headline sentences and the four indicator tables (headings included)."""
-        from IPython.display import HTML
-
         out = Shown()
         if self.series.indicators.empty:
             return Shown([content.notice(self.series.message or "没有指标数据。")])
@@ -191,7 +186,7 @@ class Explorer:
 
     # -- the widget -----------------------------------------------------------------------
 
-    def widget(self) -> ipywidgets.Widget:
+    def widget(self) -> w.Widget:
         """The interactive view (built once): selectors on top, tabs below, redrawn on change."""
         if self._widget is None:
             self._widget = _build_widget(self)
@@ -232,7 +227,6 @@ def as_html(item: Any) -> str:
     if isinstance(item, Shown):
         return "".join(as_html(i) for i in item)
     if hasattr(item, "savefig"):  # a matplotlib figure
-        import matplotlib.pyplot as plt
 
         buffer = io.BytesIO()
         item.savefig(buffer, format="png")
@@ -256,9 +250,7 @@ def _img(png: bytes) -> str:
     return f'<img alt="" style="max-width:100%" src="data:image/png;base64,{base64.b64encode(png).decode()}">'
 
 
-def _build_widget(ex: Explorer) -> ipywidgets.Widget:
-    import ipywidgets as w
-
+def _build_widget(ex: Explorer) -> w.Widget:
     options = _body_options(ex.db)
     if ex.body not in [s for _, s in options]:
         options.append((ex.body, ex.body))
