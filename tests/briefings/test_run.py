@@ -15,7 +15,8 @@ from pathlib import Path
 import pytest
 
 from govstats import errors
-from govstats.briefings import manifest, plan, run, sanitize
+from govstats.briefings import plan, run, sanitize
+from govstats.briefings.manifest import MANIFEST_NAME
 from govstats.config import PROJECT_DIR
 from tests.conftest import ingest_bundled
 
@@ -89,7 +90,7 @@ def test_rerun_skips_unchanged_and_retries_failures(fixture_batch):
     assert status == {"aa": "ok", "bbb": "skipped", "bad": "failed", "cccc": "skipped", "xss": "skipped"}
     assert (out / "bbb" / "index.html").stat().st_mtime_ns == before["bbb"]
     assert (out / "aa" / "index.html").stat().st_mtime_ns != before["aa"]
-    manifest = json.loads((out / manifest.MANIFEST_NAME).read_text(encoding="utf-8"))["pages"]
+    manifest = json.loads((out / MANIFEST_NAME).read_text(encoding="utf-8"))["pages"]
     assert manifest["bbb"]["flags"] == 3  # carried over for skipped pages
     index = (out / "index.html").read_text(encoding="utf-8")
     assert 'data-key="bbb" data-status="skipped"' in index

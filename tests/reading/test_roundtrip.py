@@ -15,8 +15,8 @@ from hypothesis import strategies as st
 
 import govstats
 from govstats import synth
+from govstats.checks.rules import RULES
 from govstats.checks.template import finding_cells
-
 
 SETTINGS = settings(max_examples=12, deadline=None, derandomize=True,
                     suppress_health_check=[HealthCheck.too_slow])
@@ -114,16 +114,14 @@ def found_breaches(report) -> set[tuple[str, str]]:
 
 
 def to_synth_rule(finding: dict) -> tuple[str, str]:
-    """Map a check finding (rule R1/R2/R3/R6/R7/R4, cells left + right) to synth's (rule, place)."""
+    """A check finding as synth's (rule, place): the rule's code and, as the catalogue says what
+    one instance is about, the column (R1, R3) or the row (R2, R6, R7) of its cells."""
     rule, cells = str(finding["rule"]), finding_cells(finding["cells"])
-    if rule == "R1":
-        return ("balance", cells[0][2])
-    if rule == "R3":
-        return ("outcome_total", cells[-1][2])
-    if rule == "R2":
-        return ("row_total", cells[0][1])
-    if rule in ("R6", "R7"):
-        return ("review_total", cells[0][1])
+    per = RULES[rule].per
+    if per == "column":
+        return (rule, cells[-1][2])
+    if per == "item":
+        return (rule, cells[0][1])
     return (rule, "/".join(map(str, cells[0])))
 
 
