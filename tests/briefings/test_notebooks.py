@@ -21,8 +21,6 @@ BRIEFING = NOTEBOOKS / "10-briefing.ipynb"
 COMPARE = NOTEBOOKS / "20-compare.ipynb"
 SANITIZE = Path(__file__).parent.parent / "nbval_sanitize.cfg"
 
-pytestmark = pytest.mark.slow
-
 
 @pytest.fixture
 def bundled_db(bundled_store) -> Path:
@@ -68,6 +66,7 @@ def test_committed_notebooks_are_thin_and_cleared():
         assert all(line.isascii() for line in code[0].source.splitlines()), "parameters must be ASCII"
 
 
+@pytest.mark.slow
 def test_nbval_over_the_defaults(bundled_db, tmp_path):
     env = os.environ | {"GOVSTATS_DB": str(bundled_db)}
     cmd = [sys.executable, "-m", "pytest", "-q", "-p", "no:cacheprovider", "--nbval-lax", "--nbval-current-env",
@@ -76,6 +75,7 @@ def test_nbval_over_the_defaults(bundled_db, tmp_path):
     assert result.returncode == 0, result.stdout[-4000:] + result.stderr[-2000:]
 
 
+@pytest.mark.slow
 def test_briefing_across_the_template_break(bundled_db, tmp_path):
     nb = run(BRIEFING, tmp_path / "pingtan.ipynb", bundled_db, body="pingtan", years=[2020, 2021], year=2021)
     text, images, errors = outputs(nb)
@@ -90,6 +90,7 @@ def test_briefing_across_the_template_break(bundled_db, tmp_path):
     assert "R3" in text  # the 2020 outcome rows (27) exceed （七）总计 (21): listed under 数据质量
 
 
+@pytest.mark.slow
 def test_briefing_of_a_single_2019_template_report(bundled_db, tmp_path):
     text, images, errors = outputs(run(BRIEFING, tmp_path / "ziyang.ipynb", bundled_db, body="ziyang-bgs"))
     assert not errors
@@ -99,6 +100,7 @@ def test_briefing_of_a_single_2019_template_report(bundled_db, tmp_path):
     assert images == 5
 
 
+@pytest.mark.slow
 def test_unknown_body_gets_a_message_not_a_crash(bundled_db, tmp_path):
     text, images, errors = outputs(run(BRIEFING, tmp_path / "none.ipynb", bundled_db, body="no-such-body"))
     assert not errors
@@ -106,6 +108,7 @@ def test_unknown_body_gets_a_message_not_a_crash(bundled_db, tmp_path):
     assert images == 0
 
 
+@pytest.mark.slow
 def test_comparison_of_every_body_in_a_year(bundled_db, tmp_path):
     nb = run(COMPARE, tmp_path / "all.ipynb", bundled_db, region=None, year=2023)
     text, images, errors = outputs(nb)

@@ -46,6 +46,7 @@ def fixture_batch(tmp_path_factory):
     return out, tasks, result
 
 
+@pytest.mark.slow  # a kernel started and pages rendered
 def test_every_page_written_failure_recorded_batch_goes_on(fixture_batch):
     out, tasks, result = fixture_batch
     status = {o.key: o.status for o in result.outcomes}
@@ -63,6 +64,7 @@ def test_every_page_written_failure_recorded_batch_goes_on(fixture_batch):
         sanitize.check_page(html)
 
 
+@pytest.mark.slow  # a kernel started and pages rendered
 def test_index_lists_every_page_with_status_and_flags(fixture_batch):
     out, tasks, result = fixture_batch
     index = (out / "index.html").read_text(encoding="utf-8")
@@ -74,6 +76,7 @@ def test_index_lists_every_page_with_status_and_flags(fixture_batch):
     sanitize.check_page(index)
 
 
+@pytest.mark.slow  # a kernel started and pages rendered
 def test_xss_body_renders_as_text(fixture_batch):
     out, _, _ = fixture_batch
     for html in (page_text(out, "xss"), (out / "index.html").read_text(encoding="utf-8")):
@@ -81,6 +84,7 @@ def test_xss_body_renders_as_text(fixture_batch):
         assert "&lt;script&gt;alert(1)&lt;/script&gt;" in html
 
 
+@pytest.mark.slow  # a kernel started and pages rendered
 def test_rerun_skips_unchanged_and_retries_failures(fixture_batch):
     out, tasks, first = fixture_batch
     before = {t.key: (out / t.key / "index.html").stat().st_mtime_ns for t in tasks}
@@ -99,6 +103,7 @@ def test_rerun_skips_unchanged_and_retries_failures(fixture_batch):
     assert [o.status for o in forced.outcomes] == ["ok"]
 
 
+@pytest.mark.slow  # a kernel started and pages rendered
 def test_timeout_and_dead_kernel_are_recorded_and_the_next_body_runs(tmp_path):
     tasks = [
         replace(fixture_task("slow", sleep_on="slow"), timeout=3),

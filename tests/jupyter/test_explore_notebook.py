@@ -19,8 +19,6 @@ from govstats.config import NOTEBOOKS_DIR
 NOTEBOOK = NOTEBOOKS_DIR / "01-explore.ipynb"
 SANITIZE = Path(__file__).parent.parent / "nbval_sanitize.cfg"
 
-pytestmark = pytest.mark.slow
-
 
 def run(out: Path, **parameters) -> nbformat.NotebookNode:
     """Execute the notebook through papermill (fresh kernel, unrelated working directory)."""
@@ -60,6 +58,7 @@ def test_committed_notebook_is_thin_parameterised_and_cleared():
     assert nb.metadata["kernelspec"]["name"] == "python3"
 
 
+@pytest.mark.slow
 def test_nbval_over_the_defaults(bundled_store, tmp_path):
     env = os.environ | {"GOVSTATS_DB": str(bundled_store), "MPLCONFIGDIR": str(tmp_path / "mpl")}
     cmd = [sys.executable, "-m", "pytest", "-q", "-p", "no:cacheprovider", "--nbval-lax", "--nbval-current-env",
@@ -68,6 +67,7 @@ def test_nbval_over_the_defaults(bundled_store, tmp_path):
     assert done.returncode == 0, done.stdout[-4000:] + done.stderr[-2000:]
 
 
+@pytest.mark.slow
 def test_other_body_and_years(bundled_store, tmp_path):
     nb = run(tmp_path / "out.ipynb", db=str(bundled_store), body="pingtan", first_year=2020, last_year=2021, year=2020)
     text, errors, mimes = shown(nb)
@@ -79,6 +79,7 @@ def test_other_body_and_years(bundled_store, tmp_path):
     assert "image/png" in mimes  # charts
 
 
+@pytest.mark.slow
 def test_unknown_body_gets_a_message_not_a_crash(bundled_store, tmp_path):
     nb = run(tmp_path / "out.ipynb", db=str(bundled_store), body="no-such-body")
     text, errors, _ = shown(nb)
