@@ -9,7 +9,7 @@ the two (target: ≤ 3×), values read, whether they match the truth file) and t
 in reports per second on one core (the sum of per-report best times).
 
 Each HTML page is also written out as the text formats a report is published in (pipe text,
-plain text, markdown; :mod:`govstats.writing`) and that text is read: the same report as text,
+plain text, markdown; :mod:`govstats.synth.writing`) and that text is read: the same report as text,
 compared with lxml on its page ("→ txt-pipe" lines). The corpus's own text report has no page
 to compare with. The two timings of a line are taken in turn, best of ``--repeat`` each, so a
 machine that slows down meanwhile slows both.
@@ -26,7 +26,7 @@ from common import best_of, pin_one_core, print_table
 import govstats
 from govstats.config import CORPUS_DIR
 from govstats.reading import read_document
-from govstats.writing import write
+from govstats.synth.writing import write
 
 #: the text formats each HTML page is also read in
 TEXT_FORMATS = ("txt-pipe", "txt-plain", "markdown")
@@ -117,7 +117,7 @@ def main(argv: list[str] | None = None) -> int:
 def _oneline_against_pipe(repeat: int) -> tuple[list, float, float]:
     """Each corpus HTML page as one paragraph (its text nodes joined with nothing, as
     BeautifulSoup ``get_text("")`` gives it) and each crawled one-paragraph corpus text, timed
-    against the same report written as pipe text (its Document, :mod:`govstats.writing`)."""
+    against the same report written as pipe text (its Document, :mod:`govstats.synth.writing`)."""
     from bs4 import BeautifulSoup
 
     from govstats.reading.decode import decode

@@ -42,7 +42,7 @@ if mode.startswith("oneline") or mode == "pipe" or mode == "none-text":
     from bs4 import BeautifulSoup
     from govstats.reading import read_document
     from govstats.reading.decode import decode
-    from govstats.writing import write
+    from govstats.synth.writing import write
     texts = []
     for path, page in zip(paths, pages):
         one = page if not path.endswith((".html", ".htm")) else BeautifulSoup(decode(page, path)[0], "lxml").get_text("").encode()

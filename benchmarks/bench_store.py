@@ -118,7 +118,7 @@ def main() -> None:
         ],  # fmt: skip
         title=f"one body's series ({body}) from a store of {n:,} reports; Parquet file {dir_size_mb(parquet):.1f} MB",
     )
-    from govstats import crossyear
+    from govstats.checks import crossyear
 
     start = time.perf_counter()
     everything = store.load(db)

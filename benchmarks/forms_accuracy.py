@@ -1,6 +1,6 @@
 """Measured accuracy per form: right / NA / WRONG cells of generated reports read back.
 
-For every form — each format of ``synth.formats()`` (new ``govstats.toolforms`` forms are picked
+For every form — each format of ``synth.formats()`` (new ``govstats.synth.toolforms`` forms are picked
 up as they appear) and each real tool run on a generated page or PDF (``w3m(html)``,
 ``pdftotext-raw(pdf)``, …) — ``--per-options`` plain and as many irregular reports are printed
 in the form, read with ``govstats.read_report`` and counted cell by cell

@@ -28,7 +28,7 @@ _EXPORTS = {
     "ParseError": "govstats.errors",
     "GovstatsError": "govstats.errors",
     "StoreBusyError": "govstats.errors",
-    "check": "govstats.checks",
+    "check": "govstats.checks.template",
     "load": "govstats.store",
     "bodies": "govstats.store",
     "find_body": "govstats.store",

@@ -1,11 +1,21 @@
-"""The ``govstats`` command line. Each subcommand is added by one ``add_*`` function below."""
+"""The ``govstats`` command line. Each subcommand is added by one ``add_*`` function below.
+
+This module only parses arguments and calls the packages. Each command imports its package when
+it runs (the imports inside the functions below), so that ``govstats --help`` or one command does
+not import the stacks of the others (pandas, DuckDB, papermill).
+"""
 
 from __future__ import annotations
 
 import argparse
+import signal
 import sys
+import unicodedata
+from pathlib import Path
 
-from govstats.errors import GovstatsError
+from govstats.checks import rules
+from govstats.config import REPORTS_DIR, default_db
+from govstats.errors import GovstatsError, ParseError
 
 
 def add_parse(sub: argparse._SubParsersAction) -> None:
@@ -17,8 +27,10 @@ def add_parse(sub: argparse._SubParsersAction) -> None:
 
 
 def _read_all(files: list[str], command: str, *, quiet: bool = True):
-    """Read each file; yields (file, Report); unreadable ones get one stderr line. Returns failures."""
-    from govstats.errors import ParseError
+    """Read each file: returns the (file, Report) pairs read and the number that could not be.
+
+    An unreadable file gets one stderr line (``govstats COMMAND: <reason naming the file>``);
+    with ``quiet=False`` each report's reader warnings are printed to stderr too."""
     from govstats.reading import read_report
 
     failed = 0
@@ -55,10 +67,12 @@ def add_check(sub: argparse._SubParsersAction) -> None:
     p = sub.add_parser(
         "check",
         help="check reports against the template arithmetic (勾稽关系); exit 1 if any breach",
-        description="Read each FILE and print every breach of the template arithmetic (R1 一+二=（七）+四, "
-        "R2 row totals, R3 outcome total, R6/R7 table 四 totals, R4 non-negative integers) and every "
-        "narrative headline number that disagrees with the table. Exit 1 if any report breaks a rule, "
-        "2 if a file cannot be read, 0 otherwise (narrative findings are printed but do not fail).",
+        formatter_class=argparse.RawDescriptionHelpFormatter,
+        description="Read each FILE and print every breach of the template arithmetic and every narrative\n"
+        "headline number that disagrees with the table. Exit 1 if any report breaks a rule, 2 if a\n"
+        "file cannot be read, 0 otherwise (narrative findings are printed but do not fail).",
+        epilog="rules (govstats.checks.rules):\n" + rules.help_text(("breach", "narrative"))
+        + "\nwith --db, the year-over-year rules too:\n" + rules.help_text(("crossyear",)),
     )
     p.add_argument("files", nargs="*", metavar="FILE")
     p.add_argument("--db", nargs="?", const="", metavar="PATH",
@@ -68,7 +82,7 @@ def add_check(sub: argparse._SubParsersAction) -> None:
 
 
 def _check(args: argparse.Namespace) -> int:
-    from govstats.checks import check
+    from govstats.checks.template import check
 
     if args.db is not None:
         return _check_db(args)
@@ -101,8 +115,6 @@ def add_summary(sub: argparse._SubParsersAction) -> None:
 
 
 def _report_files(paths: list[str]) -> list[str]:
-    from pathlib import Path
-
     files: list[str] = []
     for path in map(Path, paths):
         if path.is_dir():
@@ -115,14 +127,13 @@ def _report_files(paths: list[str]) -> list[str]:
 
 
 def _summary(args: argparse.Namespace) -> int:
-    from govstats.checks import check
+    from govstats.checks.template import check
 
     files = _report_files(args.paths)
     if not files:
         print("govstats summary: no report files found in " + ", ".join(args.paths), file=sys.stderr)
         return 2
     reports, failed = _read_all(files, "summary")
-    import unicodedata
 
     def pad(text: str, width: int) -> str:  # CJK characters take two columns in a terminal
         shown = sum(2 if unicodedata.east_asian_width(ch) in "WF" else 1 for ch in text)
@@ -145,8 +156,7 @@ def _summary(args: argparse.Namespace) -> int:
 
 
 def _check_db(args: argparse.Namespace) -> int:
-    from govstats.config import default_db
-    from govstats.crossyear import check_store
+    from govstats.checks.crossyear import check_store
 
     db = args.db or default_db()
     findings = check_store(db)
@@ -216,7 +226,6 @@ def add_ingest(sub: argparse._SubParsersAction) -> None:
 
 
 def _ingest(args: argparse.Namespace) -> int:
-    from govstats.config import default_db
     from govstats.store import ingest
 
     def report(status: str, path: str, detail: str) -> None:
@@ -233,14 +242,57 @@ def _ingest(args: argparse.Namespace) -> int:
     return 1 if summary.failed else 0
 
 
-#: subcommand builders, in the order ``--help`` lists them
 def add_briefings(sub: argparse._SubParsersAction) -> None:
-    from govstats.batch import add_arguments
+    from govstats.briefings.kernels import DEFAULT_TIMEOUT
 
     p = sub.add_parser("briefings", help="render HTML briefings per body and region into reports/ (+ index.html)")
-    add_arguments(p)
+    which = p.add_mutually_exclusive_group(required=True)
+    which.add_argument("--body", nargs="+", default=[], metavar="SLUG", help="brief these bodies (registry slugs)")
+    which.add_argument("--region", nargs="+", default=[], metavar="CODE",
+                       help="compare the bodies of these regions (GB/T 2260 codes) and brief each of them")
+    which.add_argument("--all", action="store_true", help="every body in the store, and every region with several bodies")
+    p.add_argument("--db", help="the store (default: $GOVSTATS_DB or data/govstats.duckdb)")
+    p.add_argument("--years", nargs="+", type=int, metavar="YEAR", help="only these report years")
+    p.add_argument("--out", default=str(REPORTS_DIR), help="output folder (default: %(default)s)")
+    p.add_argument("--jobs", type=int, default=None, help="worker processes (default: the core count)")
+    p.add_argument("--force", action="store_true", help="re-render pages whose inputs and notebook are unchanged")
+    p.add_argument("--timeout", type=float, default=DEFAULT_TIMEOUT, metavar="S",
+                        help="seconds a notebook cell may run (default: %(default)g)")
+    p.add_argument("--dask-scheduler", metavar="ADDRESS",
+                        help="run on a Dask cluster (needs the 'dask' extra), e.g. tcp://host:8786")
+    p.add_argument("--fresh-kernels", action="store_true",
+                        help="start a new kernel for every page instead of reusing one per worker (slower)")
+    p.set_defaults(func=_briefings)
 
 
+def _briefings(args: argparse.Namespace) -> int:
+    """Run ``govstats briefings``; exit status = failed pages (capped at 100), 0 when none."""
+    from govstats.briefings.manifest import first_line
+    from govstats.briefings.run import briefings
+
+    # a TERM (e.g. from a job scheduler) unwinds like Ctrl-C: the manifest of finished pages is
+    # saved and this process's kernels are stopped
+    signal.signal(signal.SIGTERM, lambda signum, frame: (_ for _ in ()).throw(KeyboardInterrupt()))
+    result = briefings(
+        args.db,
+        bodies=args.body,
+        regions=args.region,
+        all_bodies=args.all,
+        years=args.years,
+        out_dir=args.out,
+        jobs=args.jobs,
+        force=args.force,
+        timeout=args.timeout,
+        dask_scheduler=args.dask_scheduler,
+        reuse_kernel=not args.fresh_kernels,
+    )
+    for outcome in result.failed:
+        print(f"failed: {outcome.key} ({outcome.title}): {first_line(outcome.error or '')}", file=sys.stderr)
+    print(result.summary())
+    return result.exit_status
+
+
+#: subcommand builders, in the order ``--help`` lists them
 COMMANDS = [add_parse, add_check, add_summary, add_synth, add_ingest, add_briefings]
 
 

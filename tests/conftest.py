@@ -68,7 +68,7 @@ def bundled_store(tmp_path_factory) -> Path:
 
 
 def pytest_report_header(config) -> list[str]:
-    """The versions of the text tools the tool-form tests run (tests/test_tool_forms.py)."""
+    """The versions of the text tools the tool-form tests run (tests/reading/test_tool_forms.py)."""
     from tests.support import tools
 
     return ["text tools: " + "; ".join(f"{name}: {v}" for name, v in tools.versions().items())]

@@ -34,7 +34,9 @@ _HTML = re.compile(r"<(?:!doctype\s+html|html|body|table|tr|td|div|p)\b", re.I)
 
 
 def sniff(data: bytes) -> str:
-    """The format of ``data`` by content: pdf, docx, html, markdown, txt-pipe or txt-plain."""
+    """The container of ``data`` by its first bytes: ``pdf``, ``docx``, ``zip`` (a zip archive
+    that is not a Word document) or ``text`` (anything else; once decoded, :func:`_text_format`
+    tells html, markdown, txt-grid, txt-pipe and txt-plain apart)."""
     head = data[:1024].lstrip()
     if head.startswith(b"%PDF") or b"%PDF-" in data[:1024]:
         return "pdf"
@@ -88,16 +90,12 @@ def _read(data: bytes, name: str) -> tuple[Document, str | None]:
         raise ParseError("empty file", source=name)
     kind = sniff(data)
     if kind == "pdf":
-        try:
-            from govstats.reading.pdf import read_pdf
-        except ImportError as exc:
-            raise ParseError(f"PDF support not installed/implemented ({exc})", source=name) from exc
+        from govstats.reading.pdf import read_pdf
+
         return read_pdf(data, name), None
     if kind == "docx":
-        try:
-            from govstats.reading.docx import read_docx
-        except ImportError as exc:
-            raise ParseError(f"Word (.docx) support not installed/implemented ({exc})", source=name) from exc
+        from govstats.reading.docx import read_docx
+
         return read_docx(data, name), None
     if kind == "zip":
         raise ParseError("a zip archive that is not a Word (.docx) document", source=name)

@@ -27,7 +27,7 @@ _TABLE_NAMES = {
 
 
 def _breaches(report: Report) -> dict[str, int]:
-    from govstats.checks import breaches_by_table
+    from govstats.checks.template import breaches_by_table
 
     return breaches_by_table(report)
 

@@ -1,11 +1,11 @@
 """Measured accuracy per form: generated reports printed in a form, read back, their cells counted
-right / NA / WRONG (``tests/support/scoring.py``). Shared by ``tests/test_forms_accuracy.py``
+right / NA / WRONG (``tests/support/scoring.py``). Shared by ``tests/reading/test_forms_accuracy.py``
 (a small sample, fast) and ``benchmarks/forms_accuracy.py`` (≥ 500 reports a form).
 
 Forms are of two kinds, both found at run time (no list to keep in step):
 
 * every format of :func:`govstats.synth.formats` (the writer's formats, the Word-style HTML
-  flavour, and the forms of ``govstats.toolforms`` as helpers add them); the cells NA may be
+  flavour, and the forms of ``govstats.synth.toolforms`` as helpers add them); the cells NA may be
   left in are :func:`govstats.synth.ambiguous_cells`;
 * real tools (``tests/support/tools.py``) run on a generated page or PDF, named
   ``<tool>(<source>)``, e.g. ``w3m(html)``, ``pdftotext-raw(pdf)``. A tool form's ambiguous
@@ -16,7 +16,7 @@ Forms are of two kinds, both found at run time (no list to keep in step):
   seconds a page).
 
 A form is *read in full* (every cell right outside its ambiguous ones, asserted by the test)
-when its module says so: a ``govstats.toolforms`` module lists such forms of its own in
+when its module says so: a ``govstats.synth.toolforms`` module lists such forms of its own in
 ``READ_IN_FULL``; the writer's formats and the Word flavour are in :data:`BUILTIN_READ_IN_FULL`
 (txt-runtogether is not: its arithmetic may leave a cell NA that synth does not declare).
 Elsewhere only WRONG == 0 is required.
@@ -33,9 +33,10 @@ from pathlib import Path
 from typing import Callable
 
 import govstats
-from govstats import synth, toolforms
+from govstats import synth
+from govstats.synth import toolforms
 from govstats.errors import ParseError
-from govstats.toolforms import crawl
+from govstats.synth.toolforms import crawl
 from tests.support import scoring, tools
 
 #: the writer's formats the reader reads in full (the round-trip tests assert them too)
