@@ -22,9 +22,10 @@ setup: $(STAMP)
 system-packages:
 	@bash scripts/system_packages.sh $(SYSTEM_PACKAGES)
 
+# the checkout is the govstats home here: its data/ holds the store, its reports/ the pages
 briefings: setup
-	$(BIN)/govstats ingest data/raw data/extract
-	$(BIN)/govstats briefings --all
+	GOVSTATS_HOME=$(CURDIR) $(BIN)/govstats ingest data/raw data/extract
+	GOVSTATS_HOME=$(CURDIR) $(BIN)/govstats briefings --all
 
 test: setup system-packages
 	$(BIN)/python -m pytest

@@ -35,7 +35,7 @@ from pathlib import Path
 from typing import Iterable, Iterator, Sequence
 
 from govstats import pages
-from govstats.config import NOTEBOOKS_DIR, REPORTS_DIR
+from govstats.config import NOTEBOOKS_DIR, reports_dir
 from govstats.errors import BriefingError
 
 BRIEFING_NOTEBOOK = NOTEBOOKS_DIR / "10-briefing.ipynb"
@@ -194,10 +194,9 @@ def plan(
     :class:`BriefingError` for an empty selection, an unknown body or a missing notebook.
     """
     from govstats import store
-    from govstats.config import default_db
     from govstats.store.registry import region_prefix
 
-    db_path = str(Path(db or default_db()).resolve())
+    db_path = str(store.reading_path(db).resolve())
     if not Path(db_path).is_file():
         raise BriefingError(f"no store at {db_path}: run `govstats ingest` first (or pass --db)")
     if not (bodies or regions or all_bodies):
@@ -582,7 +581,7 @@ def _write_manifest(out_dir: Path, entries: dict[str, dict]) -> None:
 
 def run(
     tasks: Sequence[Task],
-    out_dir: str | Path = REPORTS_DIR,
+    out_dir: str | Path | None = None,
     *,
     jobs: int | None = None,
     force: bool = False,
@@ -599,7 +598,7 @@ def run(
     workers start (``spawn`` or ``fork``).
     """
     started = time.perf_counter()
-    out = Path(out_dir).resolve()
+    out = Path(out_dir or reports_dir()).resolve()
     out.mkdir(parents=True, exist_ok=True)
     jobs = max(1, int(jobs or os.cpu_count() or 1))
     manifest = read_manifest(out)
@@ -740,7 +739,7 @@ def briefings(
     regions: Sequence[str] = (),
     all_bodies: bool = False,
     years: Sequence[int] | None = None,
-    out_dir: str | Path = REPORTS_DIR,
+    out_dir: str | Path | None = None,
     jobs: int | None = None,
     force: bool = False,
     timeout: float = DEFAULT_TIMEOUT,
@@ -763,7 +762,7 @@ def add_arguments(parser) -> None:
     which.add_argument("--all", action="store_true", help="every body in the store, and every region with several bodies")
     parser.add_argument("--db", help="the store (default: $GOVSTATS_DB or data/govstats.duckdb)")
     parser.add_argument("--years", nargs="+", type=int, metavar="YEAR", help="only these report years")
-    parser.add_argument("--out", default=str(REPORTS_DIR), help="output folder (default: %(default)s)")
+    parser.add_argument("--out", help="output folder (default: $GOVSTATS_REPORTS or reports/ of the govstats home)")
     parser.add_argument("--jobs", type=int, default=None, help="worker processes (default: the core count)")
     parser.add_argument("--force", action="store_true", help="re-render pages whose inputs and notebook are unchanged")
     parser.add_argument("--timeout", type=float, default=DEFAULT_TIMEOUT, metavar="S",

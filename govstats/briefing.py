@@ -19,7 +19,6 @@ from typing import TYPE_CHECKING, Any, Iterable
 import pandas as pd
 
 from govstats import analysis, formatting
-from govstats.config import default_db
 from govstats.errors import GovstatsError
 
 if TYPE_CHECKING:
@@ -106,11 +105,11 @@ def load_body(body: str, years: int | Iterable[int] | None = None, year: int | N
 
     ``body``: a slug (``pingtan``), printed name or alias; ``years``: the years to load (None:
     all stored); ``year``: the year briefed (None: the latest loaded); ``db``: the store (None:
-    :func:`govstats.config.default_db`). Never raises for missing data: see ``message``.
+    :func:`govstats.config.default_db`, built from the bundled data on first use). Never raises for missing data: see ``message``.
     """
     from govstats import store
 
-    path = Path(db) if db else default_db()
+    path = store.reading_path(db)
     out = BodySeries(query=str(body), db=path)
     out.message = _store_missing(path)
     if out.message:
@@ -391,7 +390,7 @@ def load_region(region: str | None, year: int | None = None, db: str | Path | No
     reported). Never raises for missing data: see ``message``."""
     from govstats import store
 
-    path = Path(db) if db else default_db()
+    path = store.reading_path(db)
     out = RegionYear(region=str(region) if region else None, db=path)
     out.message = _store_missing(path)
     if out.message:

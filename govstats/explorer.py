@@ -27,7 +27,7 @@ from typing import TYPE_CHECKING, Any
 import pandas as pd
 
 from govstats import analysis, briefing
-from govstats.config import default_db
+from govstats.store import reading_path
 from govstats.errors import GovstatsError
 from govstats.report import Report, Value
 
@@ -57,7 +57,7 @@ def stored_report(body: str, year: int, db: str | Path | None = None) -> Report:
     """
     from govstats import store
 
-    path = Path(db) if db else default_db()
+    path = reading_path(db)
     frame = store.load(path, body=body, years=[int(year)])
     if frame.empty:
         raise GovstatsError(f"{path}: no stored report of {body!r} for {year}")
@@ -111,7 +111,7 @@ class Explorer:
 
     def __init__(self, body: str, years: tuple[int, int] | None = None, year: int | None = None,
                  db: str | Path | None = None):
-        self.db = Path(db) if db else default_db()
+        self.db = reading_path(db)
         self.body = body
         self.years = years
         self.year = year
@@ -210,7 +210,7 @@ def bodies_table(db: str | Path | None = None):
     store does not exist yet)."""
     from govstats import store
 
-    path = Path(db) if db else default_db()
+    path = reading_path(db)
     missing = briefing._store_missing(path)
     if missing:
         return briefing.notice(missing)

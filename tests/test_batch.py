@@ -15,8 +15,7 @@ from pathlib import Path
 import pytest
 
 from govstats import batch, errors, pages
-from govstats.config import PROJECT_DIR
-from tests.conftest import ingest_bundled
+from tests.conftest import PROJECT_DIR, ingest_bundled
 
 FIXTURE = str(Path(__file__).parent / "notebooks" / "briefing.ipynb")
 XSS = "<script>alert(1)</script>"

@@ -14,7 +14,7 @@ from pathlib import Path
 import pytest
 
 from govstats import batch, store
-from govstats.config import PROJECT_DIR
+from tests.conftest import PROJECT_DIR
 from tests.support.chromium import FLAGS, chromium_path
 
 pytestmark = [pytest.mark.browser, pytest.mark.slow]

@@ -35,7 +35,7 @@ from typing import Iterable
 
 import pandas as pd
 
-from govstats.config import DATA_DIR
+from govstats import config
 from govstats.errors import RegistryError
 
 REGISTRY_COLUMNS = ["slug", "body", "region_code", "region_name", "level", "parent", "aliases", "notes"]
@@ -59,8 +59,12 @@ _PROVINCE_SHORT = {(n[:3] if n[:3] in ("内蒙古", "黑龙江") else n[:2]): co
 
 
 def default_registry() -> Path:
-    """The registry's path: ``$GOVSTATS_REGISTRY`` or ``data/bodies.csv``."""
-    return Path(os.environ.get("GOVSTATS_REGISTRY", DATA_DIR / "bodies.csv"))
+    """The registry's path: ``$GOVSTATS_REGISTRY``, else ``bodies.csv`` of the data folder when
+    there is one (edit it freely), else the bundled registry."""
+    if os.environ.get("GOVSTATS_REGISTRY"):
+        return Path(os.environ["GOVSTATS_REGISTRY"])
+    local = config.data_dir() / "bodies.csv"
+    return local if local.is_file() else config.BUNDLED_DATA / "bodies.csv"
 
 
 def body_key(name: str) -> str:
