@@ -204,3 +204,18 @@ def test_every_imported_distribution_is_declared(folder, extras):
         if not dists & declared:
             undeclared[root] = (sorted(dists) or ["no installed distribution"], sorted(files)[:3])
     assert not undeclared, f"imported but not declared in pyproject.toml: {undeclared}"
+
+
+# --- the browser --------------------------------------------------------------------------
+
+
+def test_a_missing_browser_skips_naming_the_install_command(monkeypatch):
+    """The test suite installs nothing: no chromium → skip, naming ``make system-packages``."""
+    import subprocess
+
+    from tests.support import chromium
+
+    monkeypatch.setattr(chromium.shutil, "which", lambda name: None)
+    monkeypatch.setattr(subprocess, "run", lambda *a, **k: pytest.fail(f"ran {a[0]}"))
+    with pytest.raises(pytest.skip.Exception, match="make system-packages"):
+        chromium.chromium_path(("fonts-noto-cjk",))
