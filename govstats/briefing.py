@@ -105,7 +105,8 @@ def load_body(body: str, years: int | Iterable[int] | None = None, year: int | N
 
     ``body``: a slug (``pingtan``), printed name or alias; ``years``: the years to load (None:
     all stored); ``year``: the year briefed (None: the latest loaded); ``db``: the store (None:
-    :func:`govstats.config.default_db`, built from the bundled data on first use). Never raises for missing data: see ``message``.
+    :func:`govstats.config.default_db`, built from the bundled data on first use). Never raises
+    for missing data: see ``message``.
     """
     from govstats import store
 

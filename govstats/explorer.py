@@ -27,9 +27,9 @@ from typing import TYPE_CHECKING, Any
 import pandas as pd
 
 from govstats import analysis, briefing
-from govstats.store import reading_path
 from govstats.errors import GovstatsError
 from govstats.report import Report, Value
+from govstats.store import reading_path
 
 if TYPE_CHECKING:
     import ipywidgets
