@@ -1,7 +1,8 @@
 """The body registry: which reporting body is where, at what level, under whom.
 
 Reports name their body as printed (资阳市人民政府办公室); the registry, a user-editable CSV
-(``data/bodies.csv`` or ``$GOVSTATS_REGISTRY``), maps each body to:
+(``$GOVSTATS_REGISTRY``, else ``data/bodies.csv`` of the govstats home, else the bundled one),
+maps each body to:
 
 ============ ===================================================================
 column       meaning
