@@ -24,7 +24,7 @@ import sys
 from common import best_of, pin_one_core, print_table
 
 import govstats
-from govstats.config import CORPUS_DIR
+from tests.support.checkout import CORPUS_DIR
 from govstats.reading import read_document
 from govstats.synth.writing import write
 

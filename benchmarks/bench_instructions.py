@@ -29,7 +29,7 @@ from pathlib import Path
 
 from common import print_table
 
-from govstats.config import CORPUS_DIR
+from tests.support.checkout import CORPUS_DIR
 
 _CHILD = """
 import sys

@@ -26,7 +26,7 @@ from pathlib import Path
 from common import best_of, pin_one_core, print_table
 
 import govstats
-from govstats.config import CORPUS_DIR
+from tests.support.checkout import CORPUS_DIR
 from govstats.reading import read_document
 from govstats.reading.docx import read_docx
 from govstats.reading.pdf import read_pdf

@@ -14,7 +14,7 @@ import unicodedata
 from pathlib import Path
 
 from govstats.checks import rules
-from govstats.config import REPORTS_DIR, default_db
+from govstats.config import default_db
 from govstats.errors import GovstatsError, ParseError
 
 
@@ -253,7 +253,7 @@ def add_briefings(sub: argparse._SubParsersAction) -> None:
     which.add_argument("--all", action="store_true", help="every body in the store, and every region with several bodies")
     p.add_argument("--db", help="the store (default: $GOVSTATS_DB or data/govstats.duckdb)")
     p.add_argument("--years", nargs="+", type=int, metavar="YEAR", help="only these report years")
-    p.add_argument("--out", default=str(REPORTS_DIR), help="output folder (default: %(default)s)")
+    p.add_argument("--out", help="output folder (default: $GOVSTATS_REPORTS or reports/ of the govstats home)")
     p.add_argument("--jobs", type=int, default=None, help="worker processes (default: the core count)")
     p.add_argument("--force", action="store_true", help="re-render pages whose inputs and notebook are unchanged")
     p.add_argument("--timeout", type=float, default=DEFAULT_TIMEOUT, metavar="S",

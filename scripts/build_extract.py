@@ -21,11 +21,13 @@ import json
 import sys
 from pathlib import Path
 
+sys.path.insert(0, str(Path(__file__).resolve().parents[1]))  # the checkout: tests.support
+
 from govstats import __version__, schema
-from govstats.config import CORPUS_DIR, DATA_DIR
 from govstats.errors import GovstatsError
 from govstats.reading import read_report
 from govstats.store import EXTRACT_REPORTS, Entry, discover, entry_from_report, read_extract, write_extract
+from tests.support.checkout import CORPUS_DIR, DATA
 
 
 def _previous(out: Path) -> dict[str, Entry]:
@@ -94,7 +96,7 @@ def build(corpus: Path, out: Path) -> int:
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--corpus", type=Path, default=CORPUS_DIR, help="the corpus folder (default ../shared/corpus)")
-    parser.add_argument("--out", type=Path, default=DATA_DIR / "extract", help="the extract folder (default data/extract)")
+    parser.add_argument("--out", type=Path, default=DATA / "extract", help="the extract folder (default data/extract)")
     args = parser.parse_args(argv)
     if not (args.corpus / "raw").is_dir():
         print(f"{args.corpus}/raw: no corpus here (expected ../shared/corpus beside the checkout)", file=sys.stderr)

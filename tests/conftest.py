@@ -7,7 +7,8 @@ from pathlib import Path
 
 import pytest
 
-from govstats.config import CORPUS_DIR, PROJECT_DIR
+from tests.support.checkout import CHECKOUT as PROJECT_DIR
+from tests.support.checkout import CORPUS_DIR
 
 SAMPLE = PROJECT_DIR / "data" / "raw" / "2020_ziyang-bgs_txt-pipe.txt"
 

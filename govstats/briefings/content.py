@@ -26,7 +26,6 @@ from govstats import analysis, store
 from govstats.analysis import formatting, plots
 from govstats.checks import crossyear
 from govstats.checks.rules import KINDS
-from govstats.config import default_db
 from govstats.errors import GovstatsError
 from govstats.jupyter import display
 from govstats.store.registry import PROVINCE_NAMES
@@ -112,9 +111,10 @@ def load_body(body: str, years: int | Iterable[int] | None = None, year: int | N
 
     ``body``: a slug (``pingtan``), printed name or alias; ``years``: the years to load (None:
     all stored); ``year``: the year briefed (None: the latest loaded); ``db``: the store (None:
-    :func:`govstats.config.default_db`). Never raises for missing data: see ``message``.
+    :func:`govstats.config.default_db`, built from the bundled data on first use). Never raises
+    for missing data: see ``message``.
     """
-    path = Path(db) if db else default_db()
+    path = store.reading_path(db)
     out = BodySeries(query=str(body), db=path)
     out.message = _store_missing(path)
     if out.message:
@@ -370,7 +370,7 @@ def load_region(region: str | None, year: int | None = None, db: str | Path | No
     """Load every body of ``region`` (a GB/T 2260 code such as ``320000`` or a region name;
     None or "" = every body in the store) for ``year`` (None: the latest year any of them
     reported). Never raises for missing data: see ``message``."""
-    path = Path(db) if db else default_db()
+    path = store.reading_path(db)
     out = RegionYear(region=str(region) if region else None, db=path)
     out.message = _store_missing(path)
     if out.message:

@@ -22,7 +22,7 @@ from govstats.briefings.export import TEMPLATES_DIR
 from govstats.briefings.kernels import DEFAULT_TIMEOUT
 from govstats.briefings.paths import safe_slug
 from govstats.checks import crossyear
-from govstats.config import NOTEBOOKS_DIR, default_db
+from govstats.config import NOTEBOOKS_DIR
 from govstats.errors import BriefingError
 from govstats.store.registry import PROVINCE_NAMES, region_prefix
 
@@ -108,7 +108,7 @@ def plan(
     :class:`BriefingError` for an empty selection, an unknown body or a missing notebook.
     """
 
-    db_path = str(Path(db or default_db()).resolve())
+    db_path = str(store.reading_path(db).resolve())
     if not Path(db_path).is_file():
         raise BriefingError(f"no store at {db_path}: run `govstats ingest` first (or pass --db)")
     if not (bodies or regions or all_bodies):

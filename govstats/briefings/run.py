@@ -32,7 +32,7 @@ from govstats.briefings.manifest import (
 )
 from govstats.briefings.plan import Task, plan
 from govstats.briefings.worker import Outcome, render_task, shutdown_worker, warm_worker
-from govstats.config import REPORTS_DIR
+from govstats.config import reports_dir
 from govstats.errors import BriefingError
 
 #: the exit status is the number of failed briefings, capped here
@@ -119,7 +119,7 @@ def _lost(task: Task, exc: BaseException) -> Outcome:
 
 def run(
     tasks: Sequence[Task],
-    out_dir: str | Path = REPORTS_DIR,
+    out_dir: str | Path | None = None,
     *,
     jobs: int | None = None,
     force: bool = False,
@@ -136,7 +136,7 @@ def run(
     workers start (``spawn`` or ``fork``).
     """
     started = time.perf_counter()
-    out = Path(out_dir).resolve()
+    out = Path(out_dir or reports_dir()).resolve()
     out.mkdir(parents=True, exist_ok=True)
     jobs = max(1, int(jobs or os.cpu_count() or 1))
     manifest = read_manifest(out)
@@ -221,7 +221,7 @@ def briefings(
     regions: Sequence[str] = (),
     all_bodies: bool = False,
     years: Sequence[int] | None = None,
-    out_dir: str | Path = REPORTS_DIR,
+    out_dir: str | Path | None = None,
     jobs: int | None = None,
     force: bool = False,
     timeout: float = DEFAULT_TIMEOUT,

@@ -31,9 +31,9 @@ from IPython.display import HTML, display
 
 from govstats import analysis, store
 from govstats.briefings import content
-from govstats.config import default_db
 from govstats.errors import GovstatsError
 from govstats.report import Report, Value
+from govstats.store import reading_path
 
 #: tab titles, in order
 TABS = ("报表", "指标", "图表", "数据质量")
@@ -56,7 +56,7 @@ def stored_report(body: str, year: int, db: str | Path | None = None) -> Report:
     each cell is not stored, so ``Value.printed`` is "". Raises :class:`GovstatsError` naming
     the body and year when the store has no such report.
     """
-    path = Path(db) if db else default_db()
+    path = reading_path(db)
     frame = store.load(path, body=body, years=[int(year)])
     if frame.empty:
         raise GovstatsError(f"{path}: no stored report of {body!r} for {year}")
@@ -107,7 +107,7 @@ class Explorer:
 
     def __init__(self, body: str, years: tuple[int, int] | None = None, year: int | None = None,
                  db: str | Path | None = None):
-        self.db = Path(db) if db else default_db()
+        self.db = reading_path(db)
         self.body = body
         self.years = years
         self.year = year
@@ -202,7 +202,7 @@ class Explorer:
 def bodies_table(db: str | Path | None = None):
     """The bodies in the store with their slug, level, region and years (a notice when the
     store does not exist yet)."""
-    path = Path(db) if db else default_db()
+    path = reading_path(db)
     missing = content._store_missing(path)
     if missing:
         return content.notice(missing)

@@ -6,7 +6,8 @@ docstring documents the tables); the writer that stores whole reports per transa
 numbers versions (:mod:`~govstats.store.writer`); ingest, which finds files and parses them in
 a pool of worker processes (:mod:`~govstats.store.ingestion`); the tidy extract format of
 ``data/extract/`` (:mod:`~govstats.store.extract`); the queries notebooks and briefings call
-(:mod:`~govstats.store.queries`); and the body registry (:mod:`~govstats.store.registry`).
+(:mod:`~govstats.store.queries`), which build a missing default store from the bundled data on
+first use (:mod:`~govstats.store.firstlook`); and the body registry (:mod:`~govstats.store.registry`).
 Everything public is importable from ``govstats.store`` itself.
 """
 
@@ -22,6 +23,7 @@ from govstats.store.extract import (
     read_extract,
     write_extract,
 )
+from govstats.store.firstlook import reading_path
 from govstats.store.ingestion import POOL_MIN_FILES, REPORT_SUFFIXES, default_jobs, discover, ingest
 from govstats.store.queries import LOAD_COLUMNS, bodies, export, find_body, ingest_errors, load, reports
 from govstats.store.writer import Entry, IngestSummary, add_reports, entry_from_report, register_bodies
@@ -31,6 +33,6 @@ __all__ = [
     "EXTRACT_VALUES", "LOAD_COLUMNS", "POOL_MIN_FILES", "REPORT_SUFFIXES", "SCHEMA_VERSION",
     "Entry", "IngestSummary", "StoreBusyError", "StoreError", "add_reports", "bodies", "connect",
     "content_hash", "default_jobs", "discover", "entry_from_report", "export", "find_body",
-    "ingest", "ingest_errors", "load", "read_extract", "register_bodies", "reports",
+    "ingest", "ingest_errors", "load", "read_extract", "reading_path", "register_bodies", "reports",
     "write_extract",
 ]  # fmt: skip

@@ -16,6 +16,7 @@ from govstats.config import default_db
 from govstats.errors import GovstatsError
 from govstats.store.connection import BODY_COLUMNS, connect
 from govstats.store.extract import EXTRACT_VALUE_COLUMNS
+from govstats.store.firstlook import reading_path
 from govstats.store.registry import alias_keys, fallback_slug, in_region, keys_for, load_registry, region_prefixes
 
 #: columns of the frame :func:`load` returns: the tidy columns, ``source``, then provenance
@@ -98,7 +99,7 @@ def bodies(db: str | Path | None = None, *, region: str | None = None) -> pd.Dat
     fallback slug. ``region``: a GB/T 2260 code or region name (资阳市) to keep only its bodies.
     """
     registry = load_registry()
-    with connect(db, read_only=True) as con:
+    with connect(reading_path(db), read_only=True) as con:
         out = _bodies_frame(con, registry)
     if region is not None:
         out = out[in_region(out["region_code"], region_prefixes(region, _with_regions(registry, out)))]
@@ -117,7 +118,7 @@ def find_body(query: str, db: str | Path | None = None) -> pd.Series:
     Raises :class:`GovstatsError` when the store holds no such body.
     """
     registry = load_registry()
-    with connect(db, read_only=True) as con:
+    with connect(reading_path(db), read_only=True) as con:
         keys = _resolve_keys(con, registry, query, None)
         table = _bodies_frame(con, registry)
     hit = table[table["body_key"].isin(keys or [])]
@@ -189,7 +190,7 @@ def load(
     Opens the store read-only.
     """
     registry = load_registry() if body is not None or region is not None else None
-    with connect(db, read_only=True) as con:
+    with connect(reading_path(db), read_only=True) as con:
         keys = _resolve_keys(con, registry, body, region) if registry is not None else None
         where, params = [], []
         if not all_versions:
@@ -237,13 +238,13 @@ def _empty_load() -> pd.DataFrame:
 def reports(db: str | Path | None = None, *, all_versions: bool = True) -> pd.DataFrame:
     """The ``reports`` table (provenance of each stored report) as a frame, by body and year."""
     where = "" if all_versions else "WHERE superseded_by IS NULL"
-    with connect(db, read_only=True) as con:
+    with connect(reading_path(db), read_only=True) as con:
         return _query(con, f"SELECT * EXCLUDE (rkey) FROM reports {where} ORDER BY body_key, year, version")
 
 
 def ingest_errors(db: str | Path | None = None) -> pd.DataFrame:
     """The ``ingest_errors`` table: files that could not be stored, with the reason."""
-    with connect(db, read_only=True) as con:
+    with connect(reading_path(db), read_only=True) as con:
         return _query(con, 'SELECT * FROM ingest_errors ORDER BY "at", path')
 
 

@@ -1,7 +1,8 @@
 """The body registry: which reporting body is where, at what level, under whom.
 
 Reports name their body as printed (资阳市人民政府办公室); the registry, a user-editable CSV
-(``data/bodies.csv`` or ``$GOVSTATS_REGISTRY``), maps each body to:
+(``$GOVSTATS_REGISTRY``, else ``data/bodies.csv`` of the govstats home, else the bundled one),
+maps each body to:
 
 ============ ===================================================================
 column       meaning
@@ -35,7 +36,7 @@ from typing import Iterable
 
 import pandas as pd
 
-from govstats.config import DATA_DIR
+from govstats import config
 from govstats.errors import RegistryError
 
 REGISTRY_COLUMNS = ["slug", "body", "region_code", "region_name", "level", "parent", "aliases", "notes"]
@@ -61,8 +62,12 @@ _PROVINCE_SHORT = {(n[:3] if n[:3] in ("内蒙古", "黑龙江") else n[:2]): co
 
 
 def default_registry() -> Path:
-    """The registry's path: ``$GOVSTATS_REGISTRY`` or ``data/bodies.csv``."""
-    return Path(os.environ.get("GOVSTATS_REGISTRY", DATA_DIR / "bodies.csv"))
+    """The registry's path: ``$GOVSTATS_REGISTRY``, else ``bodies.csv`` of the data folder when
+    there is one (edit it freely), else the bundled registry."""
+    if os.environ.get("GOVSTATS_REGISTRY"):
+        return Path(os.environ["GOVSTATS_REGISTRY"])
+    local = config.data_dir() / "bodies.csv"
+    return local if local.is_file() else config.BUNDLED_DATA / "bodies.csv"
 
 
 def body_key(name: str) -> str:

@@ -15,7 +15,7 @@ import pytest
 
 from govstats import store
 from govstats.briefings import plan, run
-from govstats.config import PROJECT_DIR
+from tests.conftest import PROJECT_DIR
 from tests.support.chromium import FLAGS, chromium_path
 
 pytestmark = [pytest.mark.browser, pytest.mark.slow]

@@ -14,7 +14,7 @@ from pathlib import Path
 import nbformat
 import pytest
 
-from govstats.config import PROJECT_DIR
+from tests.conftest import PROJECT_DIR
 
 NOTEBOOKS = PROJECT_DIR / "notebooks"
 BRIEFING = NOTEBOOKS / "10-briefing.ipynb"

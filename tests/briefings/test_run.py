@@ -17,8 +17,7 @@ import pytest
 from govstats import errors
 from govstats.briefings import plan, run, sanitize
 from govstats.briefings.manifest import MANIFEST_NAME
-from govstats.config import PROJECT_DIR
-from tests.conftest import ingest_bundled
+from tests.conftest import PROJECT_DIR, ingest_bundled
 
 FIXTURE = str(Path(__file__).parent / "notebooks" / "briefing.ipynb")
 XSS = "<script>alert(1)</script>"

@@ -22,7 +22,8 @@ import urllib.request
 
 import pytest
 
-from govstats.config import NOTEBOOKS_DIR, PROJECT_DIR
+from govstats.config import NOTEBOOKS_DIR
+from tests.conftest import PROJECT_DIR
 from tests.support.chromium import FLAGS, chromium_path
 
 pytestmark = [pytest.mark.browser, pytest.mark.slow]

@@ -1,11 +1,11 @@
-"""Find Debian's chromium for browser tests, installing it (as root, via apt-get) when missing.
+"""Find Debian's chromium (and the Debian packages a browser test needs beside it) or skip.
 
-The test setup installs it, never a person by hand: CI machines start without it.
+Nothing is installed here: ``make system-packages`` (scripts/system_packages.sh), which
+``make test`` runs first, installs them; without them the browser tests skip, naming it.
 """
 
 from __future__ import annotations
 
-import os
 import shutil
 import subprocess
 
@@ -27,7 +27,9 @@ FLAGS = [
 
 
 def _missing_packages(packages: list[str]) -> list[str]:
-    """The Debian packages of ``packages`` that are not installed (per dpkg)."""
+    """The Debian packages of ``packages`` that are not installed (per dpkg; none without dpkg)."""
+    if not shutil.which("dpkg-query"):
+        return []
     missing = []
     for name in packages:
         done = subprocess.run(
@@ -39,27 +41,11 @@ def _missing_packages(packages: list[str]) -> list[str]:
 
 
 def chromium_path(extra_packages: tuple[str, ...] = ()) -> str:
-    """The chromium executable; installs the Debian packages once if needed, else skips.
-
-    ``extra_packages`` are further Debian packages the test needs next to the browser (e.g.
-    ``fonts-noto-cjk`` so Chinese text in a web UI renders); they are installed when missing.
-    apt-get waits (bounded) for a dpkg lock held by another installer instead of failing.
-    """
+    """The chromium executable; skips the test when it, or one of ``extra_packages`` (further
+    Debian packages the test needs, e.g. ``fonts-noto-cjk`` so Chinese text in a web UI
+    renders), is missing, naming the command that installs them."""
     path = shutil.which("chromium") or shutil.which("chromium-browser")
-    wanted = ([] if path else PACKAGES) + (_missing_packages(list(extra_packages)) if shutil.which("dpkg-query") else [])
-    if path and not wanted:
-        return path
-    if os.geteuid() != 0 or not shutil.which("apt-get"):
-        if path:
-            return path
-        pytest.skip("chromium is not installed and this user cannot apt-get install it")
-    env = dict(os.environ, DEBIAN_FRONTEND="noninteractive")
-    lock = ["-o", "DPkg::Lock::Timeout=600"]
-    for cmd in (["apt-get", *lock, "update", "-q"], ["apt-get", *lock, "install", "-y", "-q", *wanted]):
-        done = subprocess.run(cmd, env=env, capture_output=True, text=True, timeout=1200)
-        if done.returncode != 0:
-            pytest.fail(f"installing {' '.join(wanted)} failed: {' '.join(cmd)}\n{done.stderr[-2000:]}")
-    path = shutil.which("chromium")
-    if not path:
-        pytest.fail("apt-get installed chromium but no 'chromium' is on PATH")
+    missing = ([] if path else PACKAGES) + _missing_packages(list(extra_packages))
+    if missing:
+        pytest.skip(f"{' '.join(missing)} not installed: run `make system-packages`")
     return path
