@@ -249,6 +249,8 @@ class Resolver:
                     walk(end, tokens)
                     tokens.pop()
                 codes = divisions.by_short.get(text)
+                if codes and len(codes) > 1:  # 河北 is 河北省 (a province's short name is the usual one)
+                    codes = tuple(c for c in codes if c.endswith("0000") and len(c) == 6) or codes
                 if codes and (end == len(place) or place[end] not in _SUFFIX_CHARS):
                     tokens.append(_Token(text, codes, "short", ""))
                     walk(end, tokens)
