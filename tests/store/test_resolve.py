@@ -147,6 +147,7 @@ TRICKY = [
     ("苏州工业园区管理委员会", "320500", "department", None),
     ("平潭综合实验区管委会", "350128", "city", None),
     ("平潭综合实验区", "350128", "city", None),
+    ("平潭综合实验区教育局", "350128", "department", None),  # the registry's zone as a place
 ]
 
 
@@ -231,6 +232,11 @@ def test_department_levels_and_parents(bare):
     got = bare.resolve("淮安市洪泽区人民政府")
     assert (got.level, got.government_level, got.parent) == ("county", None, "淮安市人民政府")
     assert bare.resolve("河北省人民政府").parent == ""
+
+
+def test_a_registry_place_names_its_departments(bare):
+    got = bare.resolve("平潭综合实验区教育局")
+    assert (got.slug, got.government_level, got.parent) == ("pingtan-jyj", "city", "平潭综合实验区")
 
 
 def test_registry_overrides_win():
