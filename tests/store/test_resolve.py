@@ -16,8 +16,7 @@ from govstats.store.bodynames import split_kind
 from govstats.store.divisions import load_divisions, short_names
 from govstats.store.registry import load_registry
 from govstats.store.resolve import Resolver
-from govstats.config import PROJECT_DIR
-from tests.conftest import CORPUS_DIR, corpus_entries
+from tests.conftest import CORPUS_DIR, PROJECT_DIR, corpus_entries
 
 REGISTRY = PROJECT_DIR / "data" / "bodies.csv"
 
