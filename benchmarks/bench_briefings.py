@@ -89,7 +89,9 @@ def govstats_cli(slugs: list[str], db: Path, out: Path, jobs: int) -> float:
         capture_output=True, text=True, env=dict(os.environ, CI="1"),
     )  # fmt: skip
     if done.returncode != 0:
-        raise SystemExit(f"govstats briefings failed ({done.returncode}):\n{done.stderr[-3000:]}\n{done.stdout[-2000:]}")
+        raise SystemExit(
+            f"govstats briefings failed ({done.returncode}):\n{done.stderr[-3000:]}\n{done.stdout[-2000:]}"
+        )
     return time.perf_counter() - start
 
 
@@ -116,7 +118,9 @@ def page_content(path: Path) -> tuple[str, tuple[str, ...]]:
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     parser.add_argument("--n", type=int, default=50, help="bodies (default 50)")
-    parser.add_argument("--naive-n", type=int, default=None, help="bodies for way (a) (default: all)")
+    parser.add_argument(
+        "--naive-n", type=int, default=None, help="bodies for way (a) (default: all)"
+    )
     parser.add_argument("--jobs", type=int, default=2)
     args = parser.parse_args()
 
@@ -125,7 +129,9 @@ def main() -> None:
         db = tmp / "synthetic.duckdb"
         slugs = build_store(db, args.n)[: args.n]
         naive_slugs = slugs[: args.naive_n or len(slugs)]
-        print(f"{len(slugs)} generated bodies × 7 years; way (a) on {len(naive_slugs)} of them; {os.cpu_count()} cores")
+        print(
+            f"{len(slugs)} generated bodies × 7 years; way (a) on {len(naive_slugs)} of them; {os.cpu_count()} cores"
+        )
 
         times = {}
         times["c"] = govstats_cli(slugs, db, tmp / "c", args.jobs)
@@ -146,9 +152,14 @@ def main() -> None:
             "b": "(b) papermill + nbconvert Python APIs, sequential",
             "c": f"(c) govstats briefings --jobs {args.jobs}",
         }
-        rows = [[labels[k], counts[k], times[k], per_body[k], per_body["a"] / per_body[k]] for k in ("a", "b", "c")]
+        rows = [
+            [labels[k], counts[k], times[k], per_body[k], per_body["a"] / per_body[k]]
+            for k in ("a", "b", "c")
+        ]
         print_table(["way", "bodies", "wall s", "s per body", "× faster than (a)"], rows)
-        print(f"pages with identical text (a = b = c): {same_text}/{len(naive_slugs)}; identical charts: {same_images}/{len(naive_slugs)}")
+        print(
+            f"pages with identical text (a = b = c): {same_text}/{len(naive_slugs)}; identical charts: {same_images}/{len(naive_slugs)}"
+        )
         print(f"average page size of (c): {size:.0f} kB (embedded CJK font subset included)")
 
 

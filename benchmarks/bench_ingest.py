@@ -116,8 +116,13 @@ def run_one(n: int, mode: str, fmt: str, seed: int, workdir: Path, jobs: int | N
 
     bodies = pd.DataFrame(
         [
-            {"body": b.name, "slug": b.slug, "region_code": b.region_code, "region_name": b.region_name,
-             "level": b.level}
+            {
+                "body": b.name,
+                "slug": b.slug,
+                "region_code": b.region_code,
+                "region_name": b.region_name,
+                "level": b.level,
+            }
             for b in (synth.make_body(i, seed) for i in range(n_bodies))
         ]
     )
@@ -129,7 +134,9 @@ def run_one(n: int, mode: str, fmt: str, seed: int, workdir: Path, jobs: int | N
     one_body = bodies.loc[len(bodies) // 2]
     series = store.load(db, body=one_body["body"])
     t_series = best_of(lambda: store.load(db, body=one_body["body"]), 5)
-    region = one_body["region_code"][:4] + "00"  # the body's city: its government, departments, counties
+    region = (
+        one_body["region_code"][:4] + "00"
+    )  # the body's city: its government, departments, counties
 
     def comparison():
         frame = store.load(db, region=region, years=2023, table="requests")
@@ -139,35 +146,76 @@ def run_one(n: int, mode: str, fmt: str, seed: int, workdir: Path, jobs: int | N
     compared = comparison()
     t_region = best_of(comparison, 5)
     return {
-        "n": n, "mode": mode, "stored": stored, "failed": summary.failed, "prep_s": prep, "wall_s": wall, "cpu_s": cpu,
-        "rows": rows, "store_mb": dir_size_mb(db), "peak_mb": peak, "series_rows": len(series),
-        "series_ms": t_series * 1000, "region": region, "region_bodies": len(compared),
+        "n": n,
+        "mode": mode,
+        "stored": stored,
+        "failed": summary.failed,
+        "prep_s": prep,
+        "wall_s": wall,
+        "cpu_s": cpu,
+        "rows": rows,
+        "store_mb": dir_size_mb(db),
+        "peak_mb": peak,
+        "series_rows": len(series),
+        "series_ms": t_series * 1000,
+        "region": region,
+        "region_bodies": len(compared),
         "region_ms": t_region * 1000,
     }
 
 
 def main(argv: list[str] | None = None) -> int:
-    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
-    parser.add_argument("--n", type=int, nargs="*", default=[10_000, 100_000], help="report counts (default 10000 100000)")
+    parser = argparse.ArgumentParser(
+        description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
+    )
+    parser.add_argument(
+        "--n",
+        type=int,
+        nargs="*",
+        default=[10_000, 100_000],
+        help="report counts (default 10000 100000)",
+    )
     parser.add_argument("--mode", choices=["reports", "files"], default="reports")
-    parser.add_argument("--format", default="txt-pipe", help="file format in --mode files (default txt-pipe)")
+    parser.add_argument(
+        "--format", default="txt-pipe", help="file format in --mode files (default txt-pipe)"
+    )
     parser.add_argument("--seed", type=int, default=0)
-    parser.add_argument("--jobs", type=int, help="parse processes in --mode files (default: the core count)")
+    parser.add_argument(
+        "--jobs", type=int, help="parse processes in --mode files (default: the core count)"
+    )
     parser.add_argument("--keep", action="store_true", help="keep the stores (printed paths)")
-    parser.add_argument("--one", type=int, help=argparse.SUPPRESS)  # internal: run one size, print JSON
+    parser.add_argument(
+        "--one", type=int, help=argparse.SUPPRESS
+    )  # internal: run one size, print JSON
     parser.add_argument("--workdir", help=argparse.SUPPRESS)
     args = parser.parse_args(argv)
 
     if args.one is not None:
-        print(json.dumps(run_one(args.one, args.mode, args.format, args.seed, Path(args.workdir), args.jobs)))
+        print(
+            json.dumps(
+                run_one(args.one, args.mode, args.format, args.seed, Path(args.workdir), args.jobs)
+            )
+        )
         return 0
 
     rows = []
     for n in args.n:
         workdir = Path(tempfile.mkdtemp(prefix=f"govstats-bench-{n}-"))
         try:
-            cmd = [sys.executable, __file__, "--one", str(n), "--mode", args.mode, "--format", args.format,
-                   "--seed", str(args.seed), "--workdir", str(workdir)] + (["--jobs", str(args.jobs)] if args.jobs else [])
+            cmd = [
+                sys.executable,
+                __file__,
+                "--one",
+                str(n),
+                "--mode",
+                args.mode,
+                "--format",
+                args.format,
+                "--seed",
+                str(args.seed),
+                "--workdir",
+                str(workdir),
+            ] + (["--jobs", str(args.jobs)] if args.jobs else [])
             env = dict(os.environ, CI="true")
             out = subprocess.run(cmd, capture_output=True, text=True, env=env)
             if out.returncode:
@@ -179,18 +227,43 @@ def main(argv: list[str] | None = None) -> int:
                 print(f"kept {workdir}")
             else:
                 shutil.rmtree(workdir, ignore_errors=True)
-        rows.append([
-            m["n"], m["mode"], m["stored"], m["failed"], m["wall_s"], m["cpu_s"], m["stored"] / m["wall_s"],
-            m["rows"] / m["wall_s"], m["store_mb"], m["peak_mb"], m["series_ms"], m["region_ms"],
-            m["region_bodies"],
-        ])
+        rows.append(
+            [
+                m["n"],
+                m["mode"],
+                m["stored"],
+                m["failed"],
+                m["wall_s"],
+                m["cpu_s"],
+                m["stored"] / m["wall_s"],
+                m["rows"] / m["wall_s"],
+                m["store_mb"],
+                m["peak_mb"],
+                m["series_ms"],
+                m["region_ms"],
+                m["region_bodies"],
+            ]
+        )
         print(f"done n={n}: {m}", file=sys.stderr)
     print_table(
-        ["reports", "mode", "stored", "failed", "wall s", "cpu s", "reports/s", "rows/s", "store MB", "peak MB",
-         "series ms", "region ms", "region bodies"],
+        [
+            "reports",
+            "mode",
+            "stored",
+            "failed",
+            "wall s",
+            "cpu s",
+            "reports/s",
+            "rows/s",
+            "store MB",
+            "peak MB",
+            "series ms",
+            "region ms",
+            "region bodies",
+        ],
         rows,
         title=f"\ningest into a fresh store ({args.mode}{' ' + args.format if args.mode == 'files' else ''}); "
-              "targets: 100k < 600 s, peak < 2048 MB, series < 50 ms",
+        "targets: 100k < 600 s, peak < 2048 MB, series < 50 ms",
     )
     return 0
 

@@ -70,9 +70,19 @@ def _instructions(mode: str, rounds: int, paths: list[Path], workdir: Path) -> i
     script = workdir / "child.py"
     script.write_text(_CHILD, encoding="utf-8")
     out = subprocess.run(
-        ["valgrind", "--tool=callgrind", f"--callgrind-out-file={workdir / mode}.out", sys.executable, str(script),
-         mode, str(rounds), *map(str, paths)],
-        capture_output=True, text=True, check=True,
+        [
+            "valgrind",
+            "--tool=callgrind",
+            f"--callgrind-out-file={workdir / mode}.out",
+            sys.executable,
+            str(script),
+            mode,
+            str(rounds),
+            *map(str, paths),
+        ],
+        capture_output=True,
+        text=True,
+        check=True,
     )
     match = re.search(r"Collected\s*:\s*([\d,]+)", out.stderr)
     if match is None:
@@ -81,11 +91,20 @@ def _instructions(mode: str, rounds: int, paths: list[Path], workdir: Path) -> i
 
 
 def main(argv: list[str] | None = None) -> int:
-    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
-    parser.add_argument("--glob", default="*.html", help="corpus raw/ files to read (default: every HTML page)")
-    parser.add_argument("--rounds", type=int, default=3, help="reads of each page per mode (default 3)")
-    parser.add_argument("--oneline", action="store_true",
-                        help="instead: each page as one paragraph (get_text('')) against the same report as pipe text")
+    parser = argparse.ArgumentParser(
+        description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
+    )
+    parser.add_argument(
+        "--glob", default="*.html", help="corpus raw/ files to read (default: every HTML page)"
+    )
+    parser.add_argument(
+        "--rounds", type=int, default=3, help="reads of each page per mode (default 3)"
+    )
+    parser.add_argument(
+        "--oneline",
+        action="store_true",
+        help="instead: each page as one paragraph (get_text('')) against the same report as pipe text",
+    )
     args = parser.parse_args(argv)
     if shutil.which("valgrind") is None:
         print("skipped: valgrind not found (apt-get install valgrind)")

@@ -27,12 +27,18 @@ from govstats import synth
 
 
 def main(argv: list[str] | None = None) -> int:
-    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser = argparse.ArgumentParser(
+        description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
+    )
     parser.add_argument("--n", type=int, default=200, help="reports per format (default 200)")
     parser.add_argument("--seed", type=int, default=0)
-    parser.add_argument("--formats", nargs="*", default=None, help="default: every format synth can render")
+    parser.add_argument(
+        "--formats", nargs="*", default=None, help="default: every format synth can render"
+    )
     parser.add_argument("--repeat", type=int, default=3, help="timing runs, best kept (default 3)")
-    parser.add_argument("--profile", metavar="FMT", help="profile read_report on FMT and print the hot spots")
+    parser.add_argument(
+        "--profile", metavar="FMT", help="profile read_report on FMT and print the hot spots"
+    )
     args = parser.parse_args(argv)
 
     import lxml.html
@@ -77,9 +83,11 @@ def main(argv: list[str] | None = None) -> int:
                 continue
             differ += bool(synth.differences(got, expected))
             wrong += any(  # a number read wrongly, not just left NA (as run-together text may)
-                v.value is not None and expected.value(*key) is not None
+                v.value is not None
+                and expected.value(*key) is not None
                 and abs(v.value - expected.value(*key)) > 1e-6 * max(1.0, abs(expected.value(*key)))
-                for key, v in got.values.items() if key[2] != "legal_person"
+                for key, v in got.values.items()
+                if key[2] != "legal_person"
             )
 
         def parse_all():
@@ -90,18 +98,46 @@ def main(argv: list[str] | None = None) -> int:
                     pass
 
         per_report = best_of(parse_all, args.repeat) / len(reports)
-        base = best_of(lambda: lxml_all(datas), args.repeat) / len(reports) if fmt == "html-word" else lxml_simple
+        base = (
+            best_of(lambda: lxml_all(datas), args.repeat) / len(reports)
+            if fmt == "html-word"
+            else lxml_simple
+        )
         ratio = per_report / base if fmt not in synth.BINARY_FORMATS else float("nan")
         avg_kb = sum(map(len, datas)) / len(datas) / 1024
         verdict = "-" if fmt in synth.BINARY_FORMATS else ("ok" if ratio <= 3 else "SLOW")
-        rows.append([fmt, len(datas), avg_kb, per_report * 1000, 1 / per_report, base * 1000, ratio, verdict,
-                     failures, differ, wrong])
+        rows.append(
+            [
+                fmt,
+                len(datas),
+                avg_kb,
+                per_report * 1000,
+                1 / per_report,
+                base * 1000,
+                ratio,
+                verdict,
+                failures,
+                differ,
+                wrong,
+            ]
+        )
     print_table(
-        ["format", "reports", "KB/report", "ms/report", "reports/s", "lxml ms", "ratio", "<=3x", "errors", "differ",
-         "wrong"],
+        [
+            "format",
+            "reports",
+            "KB/report",
+            "ms/report",
+            "reports/s",
+            "lxml ms",
+            "ratio",
+            "<=3x",
+            "errors",
+            "differ",
+            "wrong",
+        ],
         rows,
         title=f"\nread_report on one core, {len(reports)} generated reports per format "
-              f"(seed {args.seed}, {time.strftime('%Y-%m-%d %H:%M')})",
+        f"(seed {args.seed}, {time.strftime('%Y-%m-%d %H:%M')})",
     )
     return 0
 

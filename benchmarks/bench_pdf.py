@@ -26,10 +26,10 @@ from pathlib import Path
 from common import best_of, pin_one_core, print_table
 
 import govstats
-from tests.support.checkout import CORPUS_DIR
 from govstats.reading import read_document
 from govstats.reading.docx import read_docx
 from govstats.reading.pdf import read_pdf
+from tests.support.checkout import CORPUS_DIR
 
 
 def printed_pdfs(folder: Path) -> list[Path]:
@@ -77,9 +77,13 @@ def python_docx_text(data: bytes) -> None:
 
 
 def main(argv: list[str] | None = None) -> int:
-    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser = argparse.ArgumentParser(
+        description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
+    )
     parser.add_argument("--repeat", type=int, default=3, help="timing runs, best kept (default 3)")
-    parser.add_argument("--keep", type=Path, help="folder for the printed PDFs (reused when present)")
+    parser.add_argument(
+        "--keep", type=Path, help="folder for the printed PDFs (reused when present)"
+    )
     args = parser.parse_args(argv)
     if not (CORPUS_DIR / "manifest.json").is_file():
         print(f"corpus absent: {CORPUS_DIR}", file=sys.stderr)
@@ -126,13 +130,17 @@ def main(argv: list[str] | None = None) -> int:
         word_totals = [word_totals[0] + ours, word_totals[1] + lib]
         word_rows.append([f"{html.stem}.docx", ours, reader, lib, ours / lib])
     if word_rows:
-        word_rows.append(["TOTAL", word_totals[0], "", word_totals[1], word_totals[0] / word_totals[1]])
+        word_rows.append(
+            ["TOTAL", word_totals[0], "", word_totals[1], word_totals[0] / word_totals[1]]
+        )
         print_table(
             ["file", "read_report s", "read_docx s", "python-docx text s", "ratio"],
             word_rows,
             title="\nWord: govstats.read_report vs python-docx alone (every paragraph and cell)",
         )
-        print(f"\nWord parse rate: {(len(word_rows) - 1) / word_totals[0]:.1f} reports/s (read_report, one core)")
+        print(
+            f"\nWord parse rate: {(len(word_rows) - 1) / word_totals[0]:.1f} reports/s (read_report, one core)"
+        )
     return 0
 
 

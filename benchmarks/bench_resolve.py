@@ -40,14 +40,20 @@ print(t1 - t0, t2 - t1)
 
 def _load_in_subprocess(cache: str) -> tuple[float, float]:
     env = dict(os.environ, GOVSTATS_CACHE=cache, PYTHONPATH=str(ROOT))
-    out = subprocess.run([sys.executable, "-c", _LOAD], env=env, capture_output=True, text=True, check=True)
+    out = subprocess.run(
+        [sys.executable, "-c", _LOAD], env=env, capture_output=True, text=True, check=True
+    )
     imported, loaded = out.stdout.split()
     return float(imported), float(loaded)
 
 
 def main() -> None:
-    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
-    parser.add_argument("--cold", action="store_true", help="also time building the index (a fresh cache)")
+    parser = argparse.ArgumentParser(
+        description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
+    )
+    parser.add_argument(
+        "--cold", action="store_true", help="also time building the index (a fresh cache)"
+    )
     parser.add_argument("--repeat", type=int, default=5)
     args = parser.parse_args()
     pinned = pin_one_core()
@@ -58,10 +64,16 @@ def main() -> None:
             imported, built = _load_in_subprocess(cache)
             rows.append(["build index (no cache)", f"{built:.2f} s", f"import {imported:.2f} s"])
         else:
-            _load_in_subprocess(cache or str(Path.home() / ".cache" / "govstats"))  # make sure a cache exists
-        loads = [_load_in_subprocess(cache or str(Path.home() / ".cache" / "govstats")) for _ in range(3)]
+            _load_in_subprocess(
+                cache or str(Path.home() / ".cache" / "govstats")
+            )  # make sure a cache exists
+        loads = [
+            _load_in_subprocess(cache or str(Path.home() / ".cache" / "govstats")) for _ in range(3)
+        ]
         best = min(loads, key=lambda x: x[1])
-        rows.append(["load cached index", f"{best[1]:.2f} s", f"import {best[0]:.2f} s (pandas, registry)"])
+        rows.append(
+            ["load cached index", f"{best[1]:.2f} s", f"import {best[0]:.2f} s (pandas, registry)"]
+        )
 
     sys.path.insert(0, str(ROOT))
     from govstats.store.divisions import load_divisions
@@ -72,7 +84,9 @@ def main() -> None:
     divisions = load_divisions()
     registry = load_registry(REGISTRY)
     resolver = Resolver(divisions, registry[registry["slug"] == "pingtan"].reset_index(drop=True))
-    cases = [(n, t) for n, _, _, t in generated_names(divisions)] + [(n, t) for n, _, _, t in TRICKY]
+    cases = [(n, t) for n, _, _, t in generated_names(divisions)] + [
+        (n, t) for n, _, _, t in TRICKY
+    ]
     for name, text in cases:  # warm: township slugs (pypinyin) and memoised region names
         resolver.resolve(name, text=text)
 
@@ -97,13 +111,21 @@ def main() -> None:
     rows += [
         [f"resolve() per name ({n} names)", f"{t_resolve * 1e3:.3f} ms", "target ≤ 0.2 ms"],
         ["body_key() per name", f"{t_key * 1e3:.4f} ms", "reference"],
-        ["body_key() + dict lookup per name", f"{t_lookup * 1e3:.4f} ms", "reference (registry-only)"],
+        [
+            "body_key() + dict lookup per name",
+            f"{t_lookup * 1e3:.4f} ms",
+            "reference (registry-only)",
+        ],
     ]
     statuses = {}
     for name, text in cases:
         status = resolver.resolve(name, text=text).status.split(":")[0]
         statuses[status] = statuses.get(status, 0) + 1
-    print_table(["what", "time", "note"], rows, title=f"bench_resolve ({pinned}; {time.strftime('%Y-%m-%d')})")
+    print_table(
+        ["what", "time", "note"],
+        rows,
+        title=f"bench_resolve ({pinned}; {time.strftime('%Y-%m-%d')})",
+    )
     print("statuses:", ", ".join(f"{k} {v}" for k, v in sorted(statuses.items())))
     print("data:", "; ".join(f"{k} {v}" for k, v in divisions.source.items()))
 

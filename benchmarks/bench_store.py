@@ -40,7 +40,9 @@ def median_ms(fn, repeat: int = 9) -> float:
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--n", type=int, default=10_000, help="at least this many reports (default 10,000)")
+    parser.add_argument(
+        "--n", type=int, default=10_000, help="at least this many reports (default 10,000)"
+    )
     parser.add_argument("--keep", action="store_true", help="keep the work folder")
     args = parser.parse_args()
 
@@ -79,9 +81,24 @@ def main() -> None:
     print_table(
         ["what", "reports", "rows", "seconds", "reports/s", "rows/s", "store MB"],
         [
-            ["ingest, 500 reports per transaction", n, rows, wall, n / wall, rows / wall, dir_size_mb(db)],
-            ["ingest, 1 report per transaction", len(sample), single_rows, single, len(sample) / single,
-             single_rows / single, dir_size_mb(single_db)],
+            [
+                "ingest, 500 reports per transaction",
+                n,
+                rows,
+                wall,
+                n / wall,
+                rows / wall,
+                dir_size_mb(db),
+            ],
+            [
+                "ingest, 1 report per transaction",
+                len(sample),
+                single_rows,
+                single,
+                len(sample) / single,
+                single_rows / single,
+                dir_size_mb(single_db),
+            ],
             ["re-ingest the same (all skipped)", n, 0, rerun, n / rerun, 0.0, dir_size_mb(db)],
         ],  # fmt: skip
         title=f"store ingest ({n:,} generated reports, {n_bodies:,} bodies x {len(years)} years; "
@@ -94,12 +111,18 @@ def main() -> None:
     slug = store.find_body(body, db)["slug"]
     assert len(store.load(db, body=slug)) == len(from_store)
     from_parquet = pd.read_parquet(parquet, filters=[("body", "==", body)])
-    assert len(from_store) == len(from_parquet) == sum(len(r.values) for r in reports if r.body == body)
+    assert (
+        len(from_store)
+        == len(from_parquet)
+        == sum(len(r.values) for r in reports if r.body == body)
+    )
 
     def duckdb_parquet():
         con = duckdb.connect()
         try:
-            return con.sql(f"SELECT * FROM read_parquet('{parquet}') WHERE body = ?", params=[body]).df()
+            return con.sql(
+                f"SELECT * FROM read_parquet('{parquet}') WHERE body = ?", params=[body]
+            ).df()
         finally:
             con.close()
 
@@ -107,13 +130,26 @@ def main() -> None:
     print_table(
         ["query: one body, all years", "rows", "median ms"],
         [
-            ["govstats.load(db, body=...)  [DuckDB store]", len(from_store), median_ms(lambda: store.load(db, body=body))],
-            ["govstats.load(db, body=slug)  [unregistered: fallback slug]", len(from_store),
-             median_ms(lambda: store.load(db, body=slug))],
-            ["govstats.find_body(slug) + load  [bodies() of all bodies]", len(from_store),
-             median_ms(lambda: store.load(db, body=store.find_body(slug, db)["body"]))],
-            ["pandas.read_parquet(filters=body==...)", len(from_parquet),
-             median_ms(lambda: pd.read_parquet(parquet, filters=[("body", "==", body)]))],
+            [
+                "govstats.load(db, body=...)  [DuckDB store]",
+                len(from_store),
+                median_ms(lambda: store.load(db, body=body)),
+            ],
+            [
+                "govstats.load(db, body=slug)  [unregistered: fallback slug]",
+                len(from_store),
+                median_ms(lambda: store.load(db, body=slug)),
+            ],
+            [
+                "govstats.find_body(slug) + load  [bodies() of all bodies]",
+                len(from_store),
+                median_ms(lambda: store.load(db, body=store.find_body(slug, db)["body"])),
+            ],
+            [
+                "pandas.read_parquet(filters=body==...)",
+                len(from_parquet),
+                median_ms(lambda: pd.read_parquet(parquet, filters=[("body", "==", body)])),
+            ],
             ["duckdb over the Parquet file", len(from_parquet), median_ms(duckdb_parquet)],
         ],  # fmt: skip
         title=f"one body's series ({body}) from a store of {n:,} reports; Parquet file {dir_size_mb(parquet):.1f} MB",

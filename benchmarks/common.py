@@ -45,6 +45,7 @@ def dir_size_mb(path: Path) -> float:
 
 def print_table(headers: list[str], rows: list[list], title: str | None = None) -> None:
     """Print rows as an aligned plain-text table (numbers right-aligned)."""
+
     def fmt(v):
         if isinstance(v, float):
             return f"{v:,.3f}" if abs(v) < 100 else f"{v:,.0f}"
@@ -57,6 +58,10 @@ def print_table(headers: list[str], rows: list[list], title: str | None = None) 
     print("  ".join(h.ljust(w) for h, w in zip(headers, widths)))
     print("  ".join("-" * w for w in widths))
     for row, raw in zip(cells, rows):
-        print("  ".join(c.rjust(w) if isinstance(v, (int, float)) else c.ljust(w)
-                        for c, w, v in zip(row, widths, raw)))
+        print(
+            "  ".join(
+                c.rjust(w) if isinstance(v, (int, float)) else c.ljust(w)
+                for c, w, v in zip(row, widths, raw)
+            )
+        )
     sys.stdout.flush()

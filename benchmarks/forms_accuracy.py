@@ -54,8 +54,12 @@ def _chunk(job: tuple[tuple[str, ...], str, int, int, int]) -> list[dict]:
         total, refused = scoring.Score(), 0
         for report in reports:
             result, error = accuracy.measure(report, form)
-            result.wrong_cells = [f"{report.name} ({options}): {c}" for c in result.wrong_cells[:EXAMPLES]]
-            result.na_cells = [f"{report.name} ({options}): {c}" for c in result.na_cells[:EXAMPLES]]
+            result.wrong_cells = [
+                f"{report.name} ({options}): {c}" for c in result.wrong_cells[:EXAMPLES]
+            ]
+            result.na_cells = [
+                f"{report.name} ({options}): {c}" for c in result.na_cells[:EXAMPLES]
+            ]
             total.add(result)
             refused += error is not None
         out.append({"form": form, "reports": len(reports), "refused": refused, "score": total})
@@ -65,9 +69,15 @@ def _chunk(job: tuple[tuple[str, ...], str, int, int, int]) -> list[dict]:
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--forms", nargs="*", help="forms to measure (default: all)")
-    parser.add_argument("--per-options", type=int, default=250, help="plain and irregular reports each, per form")
-    parser.add_argument("--per-options-printed", type=int, default=20,
-                        help="the same for forms on a Chromium-printed PDF")
+    parser.add_argument(
+        "--per-options", type=int, default=250, help="plain and irregular reports each, per form"
+    )
+    parser.add_argument(
+        "--per-options-printed",
+        type=int,
+        default=20,
+        help="the same for forms on a Chromium-printed PDF",
+    )
     parser.add_argument("--seed", type=int, default=11)
     parser.add_argument("--workers", type=int, default=2)
     parser.add_argument("--chunk", type=int, default=10, help="reports per job")
@@ -80,7 +90,9 @@ def main() -> int:
         parser.error(f"unknown forms {unknown}; choose from {', '.join(accuracy.all_forms())}")
     skipped = {f: accuracy.missing(f) for f in forms if accuracy.missing(f)}
     measured = [f for f in forms if f not in skipped]
-    groups = [(f,) for f in measured if not _printed(f)] + [tuple(f for f in measured if _printed(f))]
+    groups = [(f,) for f in measured if not _printed(f)] + [
+        tuple(f for f in measured if _printed(f))
+    ]
     jobs = []
     for group in filter(None, groups):
         n = args.per_options_printed if _printed(group[0]) else args.per_options
@@ -92,14 +104,21 @@ def main() -> int:
     results: dict[str, dict] = {}
     with ProcessPoolExecutor(args.workers) as pool:
         for part in (p for parts in pool.map(_chunk, jobs) for p in parts):
-            entry = results.setdefault(part["form"], {"reports": 0, "refused": 0, "score": scoring.Score()})
+            entry = results.setdefault(
+                part["form"], {"reports": 0, "refused": 0, "score": scoring.Score()}
+            )
             entry["reports"] += part["reports"]
             entry["refused"] += part["refused"]
             entry["score"].add(part["score"])
-            if entry["reports"] == 2 * (args.per_options_printed if _printed(part["form"]) else args.per_options):
+            if entry["reports"] == 2 * (
+                args.per_options_printed if _printed(part["form"]) else args.per_options
+            ):
                 s = entry["score"]
-                print(f"  {part['form']}: {entry['reports']} reports, {s.right} right, {s.na_allowed} NA allowed, "
-                      f"{s.na} NA, {s.wrong} WRONG ({time.perf_counter() - start:.0f} s)", flush=True)
+                print(
+                    f"  {part['form']}: {entry['reports']} reports, {s.right} right, {s.na_allowed} NA allowed, "
+                    f"{s.na} NA, {s.wrong} WRONG ({time.perf_counter() - start:.0f} s)",
+                    flush=True,
+                )
     elapsed = time.perf_counter() - start
 
     rows, out = [], {}
@@ -109,22 +128,64 @@ def main() -> int:
             continue
         entry = results[form]
         s = entry["score"]
-        rows.append([form, entry["reports"], s.cells, s.right, s.na_allowed, s.na, s.silent_na, s.wrong, entry["refused"],
-                     "yes" if accuracy.read_in_full(form) else "", s.wrong_cells[0] if s.wrong_cells else ""])
+        rows.append(
+            [
+                form,
+                entry["reports"],
+                s.cells,
+                s.right,
+                s.na_allowed,
+                s.na,
+                s.silent_na,
+                s.wrong,
+                entry["refused"],
+                "yes" if accuracy.read_in_full(form) else "",
+                s.wrong_cells[0] if s.wrong_cells else "",
+            ]
+        )
         out[form] = {
-            "reports": entry["reports"], "cells": s.cells, "right": s.right, "na_allowed": s.na_allowed,
-            "na": s.na, "silent_na": s.silent_na, "wrong": s.wrong, "refused": entry["refused"], "read_in_full": accuracy.read_in_full(form),
-            "wrong_examples": s.wrong_cells[:EXAMPLES], "na_examples": s.na_cells[:EXAMPLES],
+            "reports": entry["reports"],
+            "cells": s.cells,
+            "right": s.right,
+            "na_allowed": s.na_allowed,
+            "na": s.na,
+            "silent_na": s.silent_na,
+            "wrong": s.wrong,
+            "refused": entry["refused"],
+            "read_in_full": accuracy.read_in_full(form),
+            "wrong_examples": s.wrong_cells[:EXAMPLES],
+            "na_examples": s.na_cells[:EXAMPLES],
         }
-    print_table(["form", "reports", "cells", "right", "NA allowed", "NA", "silent NA", "WRONG", "refused", "full",
-                 "first wrong"],
-                rows, title=f"Accuracy per form (seed {args.seed}; {elapsed:.0f} s on {args.workers} workers)")
+    print_table(
+        [
+            "form",
+            "reports",
+            "cells",
+            "right",
+            "NA allowed",
+            "NA",
+            "silent NA",
+            "WRONG",
+            "refused",
+            "full",
+            "first wrong",
+        ],
+        rows,
+        title=f"Accuracy per form (seed {args.seed}; {elapsed:.0f} s on {args.workers} workers)",
+    )
     record = {
         "command": " ".join([Path(sys.executable).name, *sys.argv]),
-        "seed": args.seed, "per_options": args.per_options, "per_options_printed": args.per_options_printed,
+        "seed": args.seed,
+        "per_options": args.per_options,
+        "per_options_printed": args.per_options_printed,
         "options": {k: repr(v) for k, v in accuracy.OPTIONS.items()},
-        "pdf_source": "synth.render(report, 'pdf')" if "pdf" in synth.formats() else "synth html printed by headless Chromium",
-        "tool_versions": tools.versions(), "seconds": round(elapsed, 1), "skipped": skipped, "forms": out,
+        "pdf_source": "synth.render(report, 'pdf')"
+        if "pdf" in synth.formats()
+        else "synth html printed by headless Chromium",
+        "tool_versions": tools.versions(),
+        "seconds": round(elapsed, 1),
+        "skipped": skipped,
+        "forms": out,
     }
     args.json.write_text(json.dumps(record, ensure_ascii=False, indent=1), encoding="utf-8")
     print(f"wrote {args.json}")

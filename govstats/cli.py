@@ -19,10 +19,14 @@ from govstats.errors import GovstatsError, ParseError
 
 
 def add_parse(sub: argparse._SubParsersAction) -> None:
-    p = sub.add_parser("parse", help="read reports and write their tidy rows (CSV to stdout by default)")
+    p = sub.add_parser(
+        "parse", help="read reports and write their tidy rows (CSV to stdout by default)"
+    )
     p.add_argument("files", nargs="+", metavar="FILE")
     p.add_argument("--format", choices=["csv", "json"], default="csv")
-    p.add_argument("-q", "--quiet", action="store_true", help="do not print the readers' warnings to stderr")
+    p.add_argument(
+        "-q", "--quiet", action="store_true", help="do not print the readers' warnings to stderr"
+    )
     p.set_defaults(func=_parse)
 
 
@@ -71,13 +75,20 @@ def add_check(sub: argparse._SubParsersAction) -> None:
         description="Read each FILE and print every breach of the template arithmetic and every narrative\n"
         "headline number that disagrees with the table. Exit 1 if any report breaks a rule, 2 if a\n"
         "file cannot be read, 0 otherwise (narrative findings are printed but do not fail).",
-        epilog="rules (govstats.checks.rules):\n" + rules.help_text(("breach", "narrative"))
-        + "\nwith --db, the year-over-year rules too:\n" + rules.help_text(("crossyear",)),
+        epilog="rules (govstats.checks.rules):\n"
+        + rules.help_text(("breach", "narrative"))
+        + "\nwith --db, the year-over-year rules too:\n"
+        + rules.help_text(("crossyear",)),
     )
     p.add_argument("files", nargs="*", metavar="FILE")
-    p.add_argument("--db", nargs="?", const="", metavar="PATH",
-                   help="check every current report in the store instead (default store when PATH is omitted), "
-                   "plus the year-over-year checks (carried over vs carried forward, documents in force)")
+    p.add_argument(
+        "--db",
+        nargs="?",
+        const="",
+        metavar="PATH",
+        help="check every current report in the store instead (default store when PATH is omitted), "
+        "plus the year-over-year checks (carried over vs carried forward, documents in force)",
+    )
     p.set_defaults(func=_check)
 
 
@@ -119,7 +130,10 @@ def _report_files(paths: list[str]) -> list[str]:
     for path in map(Path, paths):
         if path.is_dir():
             files += sorted(
-                str(f) for f in path.rglob("*") if f.is_file() and not any(part.startswith(".") for part in f.relative_to(path).parts)
+                str(f)
+                for f in path.rglob("*")
+                if f.is_file()
+                and not any(part.startswith(".") for part in f.relative_to(path).parts)
             )
         else:
             files.append(str(path))
@@ -131,7 +145,9 @@ def _summary(args: argparse.Namespace) -> int:
 
     files = _report_files(args.paths)
     if not files:
-        print("govstats summary: no report files found in " + ", ".join(args.paths), file=sys.stderr)
+        print(
+            "govstats summary: no report files found in " + ", ".join(args.paths), file=sys.stderr
+        )
         return 2
     reports, failed = _read_all(files, "summary")
 
@@ -144,13 +160,17 @@ def _summary(args: argparse.Namespace) -> int:
         findings = check(report)
         breaches = findings[findings["kind"] == "breach"]
         narrative = findings[findings["kind"] == "narrative"]
-        result = "ok" if findings.empty else f"{len(breaches)} breach(es), {len(narrative)} narrative"
+        result = (
+            "ok" if findings.empty else f"{len(breaches)} breach(es), {len(narrative)} narrative"
+        )
         if not findings.empty:
             result += ": " + "; ".join(findings["message"].head(3))
         if report.missing:
             result += f"; missing: {', '.join(report.missing)}"
         name = path if len(path) <= 44 else "…" + path[-43:]
-        print(f"{pad(name, 44)} {pad(report.body or '?', 24)} {report.year or '?':>4} {report.template or '?':>4} {len(report.values):>6}  {result}")
+        print(
+            f"{pad(name, 44)} {pad(report.body or '?', 24)} {report.year or '?':>4} {report.template or '?':>4} {len(report.values):>6}  {result}"
+        )
     print(f"{len(reports)} report(s) read, {failed} unreadable")
     return 2 if failed else 0
 
@@ -161,10 +181,14 @@ def _check_db(args: argparse.Namespace) -> int:
     db = args.db or default_db()
     findings = check_store(db)
     for row in findings.itertuples(index=False):
-        print(f"{row.body} {row.year} [{row.report_id}]: {row.kind} {row.rule} [{row.table}] {row.message}")
+        print(
+            f"{row.body} {row.year} [{row.report_id}]: {row.kind} {row.rule} [{row.table}] {row.message}"
+        )
     failing = findings[findings["kind"] != "narrative"]
-    print(f"{len(failing)} breach(es) and year-over-year finding(s), "
-          f"{len(findings) - len(failing)} narrative finding(s) in {db}")
+    print(
+        f"{len(failing)} breach(es) and year-over-year finding(s), "
+        f"{len(findings) - len(failing)} narrative finding(s) in {db}"
+    )
     return 1 if len(failing) else 0
 
 
@@ -177,15 +201,28 @@ def add_synth(sub: argparse._SubParsersAction) -> None:
     )
     p.add_argument("out_dir", metavar="OUT_DIR")
     p.add_argument("--bodies", type=int, default=10, help="number of bodies (default 10)")
-    p.add_argument("--years", default="2019-2025", help="a year or a range FIRST-LAST (default 2019-2025)")
+    p.add_argument(
+        "--years", default="2019-2025", help="a year or a range FIRST-LAST (default 2019-2025)"
+    )
     p.add_argument("--seed", type=int, default=0)
-    p.add_argument("--format", dest="formats", action="append", metavar="FMT",
-                   help="txt-pipe, txt-plain, txt-runtogether, markdown, html, html-word, pdf, docx; repeatable (default html)")
+    p.add_argument(
+        "--format",
+        dest="formats",
+        action="append",
+        metavar="FMT",
+        help="txt-pipe, txt-plain, txt-runtogether, markdown, html, html-word, pdf, docx; repeatable (default html)",
+    )
     p.add_argument("--encoding", default="utf-8", help="text encoding of the files (e.g. gb18030)")
-    for name, what in (("breaches", "planted breach"), ("blanks", "zero cells printed blank"),
-                       ("variants", "label variants"), ("units", "units/digit styles in cells"),
-                       ("merged", "merged legal-person columns")):
-        p.add_argument(f"--{name}", type=float, default=0.0, metavar="RATE", help=f"share with {what} (0-1)")
+    for name, what in (
+        ("breaches", "planted breach"),
+        ("blanks", "zero cells printed blank"),
+        ("variants", "label variants"),
+        ("units", "units/digit styles in cells"),
+        ("merged", "merged legal-person columns"),
+    ):
+        p.add_argument(
+            f"--{name}", type=float, default=0.0, metavar="RATE", help=f"share with {what} (0-1)"
+        )
     p.set_defaults(func=_synth)
 
 
@@ -194,11 +231,18 @@ def _synth(args: argparse.Namespace) -> int:
 
     first, _, last = args.years.partition("-")
     years = range(int(first), int(last or first) + 1)
-    options = synth.Options(breach_rate=args.breaches, blank_rate=args.blanks, variant_rate=args.variants,
-                            unit_rate=args.units, merged_rate=args.merged)
+    options = synth.Options(
+        breach_rate=args.breaches,
+        blank_rate=args.blanks,
+        variant_rate=args.variants,
+        unit_rate=args.units,
+        merged_rate=args.merged,
+    )
     reports = synth.generate(args.bodies, years, args.seed, options)
     try:
-        n = synth.write_corpus(reports, args.out_dir, args.formats or ["html"], encoding=args.encoding)
+        n = synth.write_corpus(
+            reports, args.out_dir, args.formats or ["html"], encoding=args.encoding
+        )
     except ValueError as exc:
         print(f"govstats synth: {exc}", file=sys.stderr)
         return 2
@@ -216,12 +260,25 @@ def add_ingest(sub: argparse._SubParsersAction) -> None:
         "(reports.csv + values.csv, e.g. data/extract) are loaded as such. Exit status 1 if any file failed.",
     )
     p.add_argument("paths", nargs="+", metavar="PATH")
-    p.add_argument("--db", metavar="PATH", help="the store (default $GOVSTATS_DB or data/govstats.duckdb)")
-    p.add_argument("-v", "--verbose", action="store_true", help="print one line per file: read/skipped/failed")
-    p.add_argument("--progress", action=argparse.BooleanOptionalAction, default=None,
-                   help="progress bar (default: on a terminal, off when CI=true)")
-    p.add_argument("-j", "--jobs", type=int, metavar="N",
-                   help="processes that parse files (default: the core count; small ingests parse in one process)")
+    p.add_argument(
+        "--db", metavar="PATH", help="the store (default $GOVSTATS_DB or data/govstats.duckdb)"
+    )
+    p.add_argument(
+        "-v", "--verbose", action="store_true", help="print one line per file: read/skipped/failed"
+    )
+    p.add_argument(
+        "--progress",
+        action=argparse.BooleanOptionalAction,
+        default=None,
+        help="progress bar (default: on a terminal, off when CI=true)",
+    )
+    p.add_argument(
+        "-j",
+        "--jobs",
+        type=int,
+        metavar="N",
+        help="processes that parse files (default: the core count; small ingests parse in one process)",
+    )
     p.set_defaults(func=_ingest)
 
 
@@ -245,23 +302,55 @@ def _ingest(args: argparse.Namespace) -> int:
 def add_briefings(sub: argparse._SubParsersAction) -> None:
     from govstats.briefings.kernels import DEFAULT_TIMEOUT
 
-    p = sub.add_parser("briefings", help="render HTML briefings per body and region into reports/ (+ index.html)")
+    p = sub.add_parser(
+        "briefings", help="render HTML briefings per body and region into reports/ (+ index.html)"
+    )
     which = p.add_mutually_exclusive_group(required=True)
-    which.add_argument("--body", nargs="+", default=[], metavar="SLUG", help="brief these bodies (registry slugs)")
-    which.add_argument("--region", nargs="+", default=[], metavar="CODE",
-                       help="compare the bodies of these regions (GB/T 2260 codes) and brief each of them")
-    which.add_argument("--all", action="store_true", help="every body in the store, and every region with several bodies")
+    which.add_argument(
+        "--body", nargs="+", default=[], metavar="SLUG", help="brief these bodies (registry slugs)"
+    )
+    which.add_argument(
+        "--region",
+        nargs="+",
+        default=[],
+        metavar="CODE",
+        help="compare the bodies of these regions (GB/T 2260 codes) and brief each of them",
+    )
+    which.add_argument(
+        "--all",
+        action="store_true",
+        help="every body in the store, and every region with several bodies",
+    )
     p.add_argument("--db", help="the store (default: $GOVSTATS_DB or data/govstats.duckdb)")
     p.add_argument("--years", nargs="+", type=int, metavar="YEAR", help="only these report years")
-    p.add_argument("--out", help="output folder (default: $GOVSTATS_REPORTS or reports/ of the govstats home)")
-    p.add_argument("--jobs", type=int, default=None, help="worker processes (default: the core count)")
-    p.add_argument("--force", action="store_true", help="re-render pages whose inputs and notebook are unchanged")
-    p.add_argument("--timeout", type=float, default=DEFAULT_TIMEOUT, metavar="S",
-                        help="seconds a notebook cell may run (default: %(default)g)")
-    p.add_argument("--dask-scheduler", metavar="ADDRESS",
-                        help="run on a Dask cluster (needs the 'dask' extra), e.g. tcp://host:8786")
-    p.add_argument("--fresh-kernels", action="store_true",
-                        help="start a new kernel for every page instead of reusing one per worker (slower)")
+    p.add_argument(
+        "--out", help="output folder (default: $GOVSTATS_REPORTS or reports/ of the govstats home)"
+    )
+    p.add_argument(
+        "--jobs", type=int, default=None, help="worker processes (default: the core count)"
+    )
+    p.add_argument(
+        "--force",
+        action="store_true",
+        help="re-render pages whose inputs and notebook are unchanged",
+    )
+    p.add_argument(
+        "--timeout",
+        type=float,
+        default=DEFAULT_TIMEOUT,
+        metavar="S",
+        help="seconds a notebook cell may run (default: %(default)g)",
+    )
+    p.add_argument(
+        "--dask-scheduler",
+        metavar="ADDRESS",
+        help="run on a Dask cluster (needs the 'dask' extra), e.g. tcp://host:8786",
+    )
+    p.add_argument(
+        "--fresh-kernels",
+        action="store_true",
+        help="start a new kernel for every page instead of reusing one per worker (slower)",
+    )
     p.set_defaults(func=_briefings)
 
 
@@ -287,7 +376,10 @@ def _briefings(args: argparse.Namespace) -> int:
         reuse_kernel=not args.fresh_kernels,
     )
     for outcome in result.failed:
-        print(f"failed: {outcome.key} ({outcome.title}): {first_line(outcome.error or '')}", file=sys.stderr)
+        print(
+            f"failed: {outcome.key} ({outcome.title}): {first_line(outcome.error or '')}",
+            file=sys.stderr,
+        )
     print(result.summary())
     return result.exit_status
 

@@ -82,7 +82,9 @@ class Report:
         v = self.values.get((table, item, column))
         return None if v is None else v.value
 
-    def _repr_html_(self) -> str:  # notebook display: the tables as printed (govstats.jupyter.display)
+    def _repr_html_(
+        self,
+    ) -> str:  # notebook display: the tables as printed (govstats.jupyter.display)
         # lazy on purpose: report sits below every stage; only a notebook asks for this
         from govstats.jupyter.display import report_html
 

@@ -25,8 +25,8 @@ source     str     where the value was read (line, table/row/cell, page)
 
 from __future__ import annotations
 
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
-from typing import Iterable, Mapping
 
 import pandas as pd
 
@@ -39,7 +39,17 @@ TABLE_LABELS = {
     "review": "四、政府信息公开行政复议、行政诉讼情况",
 }
 
-TIDY_COLUMNS = ["report_id", "body", "year", "template", "table", "item", "column", "value", "label"]
+TIDY_COLUMNS = [
+    "report_id",
+    "body",
+    "year",
+    "template",
+    "table",
+    "item",
+    "column",
+    "value",
+    "label",
+]
 TIDY_EXTRA_COLUMNS = ["source"]
 
 
@@ -84,13 +94,22 @@ _PUB_2021_DECISIONS = (Column("decisions", "本年处理决定数量"),)
 PUBLICATION: dict[str, dict[str, tuple[Item, tuple[Column, ...]]]] = {
     "2019": {
         "rules": (Item("rules", "规章", section="第二十条第（一）项"), _PUB_2019_DOCS),
-        "normative_docs": (Item("normative_docs", "规范性文件", section="第二十条第（一）项"), _PUB_2019_DOCS),
-        "licensing": (Item("licensing", "行政许可", section="第二十条第（五）项"), _PUB_2019_ITEMS3),
+        "normative_docs": (
+            Item("normative_docs", "规范性文件", section="第二十条第（一）项"),
+            _PUB_2019_DOCS,
+        ),
+        "licensing": (
+            Item("licensing", "行政许可", section="第二十条第（五）项"),
+            _PUB_2019_ITEMS3,
+        ),
         "other_services": (
             Item("other_services", "其他对外管理服务事项", section="第二十条第（五）项"),
             _PUB_2019_ITEMS3,
         ),
-        "penalties": (Item("penalties", "行政处罚", section="第二十条第（六）项"), _PUB_2019_ITEMS3),
+        "penalties": (
+            Item("penalties", "行政处罚", section="第二十条第（六）项"),
+            _PUB_2019_ITEMS3,
+        ),
         "coercion": (Item("coercion", "行政强制", section="第二十条第（六）项"), _PUB_2019_ITEMS3),
         "fees": (
             Item("fees", "行政事业性收费", section="第二十条第（八）项"),
@@ -107,9 +126,18 @@ PUBLICATION: dict[str, dict[str, tuple[Item, tuple[Column, ...]]]] = {
             Item("normative_docs", "行政规范性文件", section="第二十条第（一）项"),
             _PUB_2021_DOCS,
         ),
-        "licensing": (Item("licensing", "行政许可", section="第二十条第（五）项"), _PUB_2021_DECISIONS),
-        "penalties": (Item("penalties", "行政处罚", section="第二十条第（六）项"), _PUB_2021_DECISIONS),
-        "coercion": (Item("coercion", "行政强制", section="第二十条第（六）项"), _PUB_2021_DECISIONS),
+        "licensing": (
+            Item("licensing", "行政许可", section="第二十条第（五）项"),
+            _PUB_2021_DECISIONS,
+        ),
+        "penalties": (
+            Item("penalties", "行政处罚", section="第二十条第（六）项"),
+            _PUB_2021_DECISIONS,
+        ),
+        "coercion": (
+            Item("coercion", "行政强制", section="第二十条第（六）项"),
+            _PUB_2021_DECISIONS,
+        ),
         "fees": (
             Item("fees", "行政事业性收费", section="第二十条第（八）项"),
             (Column("amount", "本年收费金额（单位：万元）"),),
@@ -143,7 +171,9 @@ LEGAL_PERSON_LABEL = "法人或其他组织"
 #: legal-person parts are then NA); an addition to schema.md's columns.
 LEGAL_PERSON_COLUMN = Column("legal_person", LEGAL_PERSON_LABEL)
 #: every requests column code -> its printed label, the merged aggregate included
-REQUEST_COLUMN_LABELS = {c.code: c.label for c in REQUEST_COLUMNS} | {"legal_person": LEGAL_PERSON_LABEL}
+REQUEST_COLUMN_LABELS = {c.code: c.label for c in REQUEST_COLUMNS} | {
+    "legal_person": LEGAL_PERSON_LABEL
+}
 #: the header band above table 2's columns and the 勾稽关系 note in its corner, as printed
 APPLICANT_HEADER = "申请人情况"
 REQUESTS_CORNER_NOTE = "（本列数据的勾稽关系为：第一项加第二项之和，等于第三项加第四项之和）"
@@ -184,8 +214,16 @@ _REQUEST_ITEMS_COMMON_TAIL = (
 )
 OTHER_SINGLE = Item("other", _O, group=_R)
 OTHER_SUBROWS = (
-    Item("other.no_correction", "1.申请人无正当理由逾期不补正、行政机关不再处理其政府信息公开申请", group=_O),
-    Item("other.no_fee", "2.申请人逾期未按收费通知要求缴纳费用、行政机关不再处理其政府信息公开申请", group=_O),
+    Item(
+        "other.no_correction",
+        "1.申请人无正当理由逾期不补正、行政机关不再处理其政府信息公开申请",
+        group=_O,
+    ),
+    Item(
+        "other.no_fee",
+        "2.申请人逾期未按收费通知要求缴纳费用、行政机关不再处理其政府信息公开申请",
+        group=_O,
+    ),
     Item("other.other", "3.其他", group=_O),
 )
 
@@ -193,7 +231,10 @@ OTHER_SUBROWS = (
 #: In the 2021 layout the derived ``other`` (sum of sub-rows) is also part of the tidy frame.
 REQUEST_ITEMS: dict[str, tuple[Item, ...]] = {
     "2019": _REQUEST_ITEMS_COMMON_HEAD + (OTHER_SINGLE,) + _REQUEST_ITEMS_COMMON_TAIL,
-    "2021": _REQUEST_ITEMS_COMMON_HEAD + OTHER_SUBROWS + (OTHER_SINGLE,) + _REQUEST_ITEMS_COMMON_TAIL,
+    "2021": _REQUEST_ITEMS_COMMON_HEAD
+    + OTHER_SUBROWS
+    + (OTHER_SINGLE,)
+    + _REQUEST_ITEMS_COMMON_TAIL,
 }
 #: the outcome rows whose sum is （七）总计, per layout (``other`` counted once).
 OUTCOME_ITEMS: dict[str, tuple[str, ...]] = {
@@ -261,7 +302,9 @@ def template_label(table: str, item: str, column: str, template: str = "2021") -
         col = next(c for c in entry[1] if c.code == column)
         return f"{entry[0].label} / {col.label}"
     if table == "requests":
-        row = next(i for layout in ("2021", "2019") for i in REQUEST_ITEMS[layout] if i.code == item)
+        row = next(
+            i for layout in ("2021", "2019") for i in REQUEST_ITEMS[layout] if i.code == item
+        )
         return f"{row.label} / {REQUEST_COLUMN_LABELS[column]}"
     row = next(i for i in REVIEW_ITEMS if i.code == item)
     col = next(c for c in REVIEW_COLUMNS if c.code == column)
@@ -328,6 +371,10 @@ def tidy_frame(rows: Iterable[tuple] | None = None) -> pd.DataFrame:
 def tidy_to_values(frame: pd.DataFrame) -> dict[str, dict[str, dict[str, float | None]]]:
     """The inverse of :func:`values_to_tidy` for one report: nested dict, NA as ``None``."""
     out: dict[str, dict[str, dict[str, float | None]]] = {}
-    for table, item, column, value in frame[["table", "item", "column", "value"]].itertuples(index=False):
-        out.setdefault(table, {}).setdefault(item, {})[column] = None if pd.isna(value) else float(value)
+    for table, item, column, value in frame[["table", "item", "column", "value"]].itertuples(
+        index=False
+    ):
+        out.setdefault(table, {}).setdefault(item, {})[column] = (
+            None if pd.isna(value) else float(value)
+        )
     return out

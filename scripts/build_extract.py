@@ -26,7 +26,14 @@ sys.path.insert(0, str(Path(__file__).resolve().parents[1]))  # the checkout: te
 from govstats import __version__, schema
 from govstats.errors import GovstatsError
 from govstats.reading import read_report
-from govstats.store import EXTRACT_REPORTS, Entry, discover, entry_from_report, read_extract, write_extract
+from govstats.store import (
+    EXTRACT_REPORTS,
+    Entry,
+    discover,
+    entry_from_report,
+    read_extract,
+    write_extract,
+)
 from tests.support.checkout import CORPUS_DIR, DATA
 
 
@@ -43,7 +50,9 @@ def _truths(corpus: Path) -> dict[str, dict]:
     out = {}
     for entry in json.loads(manifest.read_text(encoding="utf-8")):
         if entry.get("truth"):
-            out[Path(entry["file"]).name] = json.loads((corpus / entry["truth"]).read_text(encoding="utf-8"))
+            out[Path(entry["file"]).name] = json.loads(
+                (corpus / entry["truth"]).read_text(encoding="utf-8")
+            )
     return out
 
 
@@ -82,7 +91,11 @@ def build(corpus: Path, out: Path) -> int:
                 for c, v in cols.items()
                 if got.get(t, {}).get(i, {}).get(c, "absent") != v
             ]
-            verdict = "matches truth" if not wrong else f"{len(wrong)} cells differ from truth: {', '.join(wrong[:5])}"
+            verdict = (
+                "matches truth"
+                if not wrong
+                else f"{len(wrong)} cells differ from truth: {', '.join(wrong[:5])}"
+            )
         print(f"{path.name:40} {entry.body} {entry.year} {len(entry.tidy()):4d} values  {verdict}")
         entries.append(entry)
     if failures:
@@ -95,11 +108,24 @@ def build(corpus: Path, out: Path) -> int:
 
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--corpus", type=Path, default=CORPUS_DIR, help="the corpus folder (default ../shared/corpus)")
-    parser.add_argument("--out", type=Path, default=DATA / "extract", help="the extract folder (default data/extract)")
+    parser.add_argument(
+        "--corpus",
+        type=Path,
+        default=CORPUS_DIR,
+        help="the corpus folder (default ../shared/corpus)",
+    )
+    parser.add_argument(
+        "--out",
+        type=Path,
+        default=DATA / "extract",
+        help="the extract folder (default data/extract)",
+    )
     args = parser.parse_args(argv)
     if not (args.corpus / "raw").is_dir():
-        print(f"{args.corpus}/raw: no corpus here (expected ../shared/corpus beside the checkout)", file=sys.stderr)
+        print(
+            f"{args.corpus}/raw: no corpus here (expected ../shared/corpus beside the checkout)",
+            file=sys.stderr,
+        )
         return 2
     return build(args.corpus, args.out)
 

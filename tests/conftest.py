@@ -34,7 +34,11 @@ def corpus_params(formats: tuple[str, ...] | None = None) -> list:
     if formats is not None:
         entries = [e for e in entries if e["format"].split(" ")[0].split("-")[0] in formats]
     if not entries:
-        return [pytest.param(None, marks=pytest.mark.skip(reason=f"corpus absent: no {CORPUS_DIR}/manifest.json"))]
+        return [
+            pytest.param(
+                None, marks=pytest.mark.skip(reason=f"corpus absent: no {CORPUS_DIR}/manifest.json")
+            )
+        ]
     return [pytest.param(e, id=Path(e["file"]).stem) for e in entries]
 
 

@@ -20,7 +20,9 @@ def test_parse_prints_the_198_values_as_csv(capsys):
     frame = pd.read_csv(io.StringIO(capsys.readouterr().out))
     assert len(frame) == 198
     assert list(frame.columns) == schema.TIDY_COLUMNS + schema.TIDY_EXTRA_COLUMNS
-    assert frame.loc[(frame["item"] == "new") & (frame["column"] == "total"), "value"].tolist() == [17.0]
+    assert frame.loc[(frame["item"] == "new") & (frame["column"] == "total"), "value"].tolist() == [
+        17.0
+    ]
 
 
 def test_parse_json(capsys):
@@ -52,7 +54,9 @@ def test_check_exit_codes(tmp_path, capsys):
 
 @pytest.mark.corpus
 def test_check_flags_pingtan_2020_only(corpus_dir, capsys):
-    files = sorted(str(p) for p in (corpus_dir / "raw").glob("*") if p.suffix in (".html", ".md", ".txt"))
+    files = sorted(
+        str(p) for p in (corpus_dir / "raw").glob("*") if p.suffix in (".html", ".md", ".txt")
+    )
     assert main(["check", *files]) == 1
     out = capsys.readouterr().out
     breach_lines = [line for line in out.splitlines() if " breach " in line]
@@ -64,13 +68,18 @@ def test_summary_of_a_folder(tmp_path, capsys):
     (tmp_path / "bad.txt").write_text("这不是报告。", encoding="utf-8")
     assert main(["summary", str(tmp_path)]) == 2
     captured = capsys.readouterr()
-    assert "资阳市人民政府办公室" in captured.out and "198" in captured.out and "2019" in captured.out
+    assert (
+        "资阳市人民政府办公室" in captured.out and "198" in captured.out and "2019" in captured.out
+    )
     assert "bad.txt" in captured.err
 
 
 def test_real_subprocess():
     result = subprocess.run(
-        [sys.executable, "-m", "govstats.cli", "parse", str(SAMPLE)], capture_output=True, text=True, timeout=120
+        [sys.executable, "-m", "govstats.cli", "parse", str(SAMPLE)],
+        capture_output=True,
+        text=True,
+        timeout=120,
     )
     assert result.returncode == 0, result.stderr
     assert len(result.stdout.strip().splitlines()) == 199  # header + 198 values

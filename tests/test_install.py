@@ -42,9 +42,15 @@ def test_bundled_files_are_the_checkouts_own():
     copy of each file), and everything the first look and the briefings need is there."""
     assert config.BUNDLED_DIR.joinpath("notebooks").resolve() == PROJECT_DIR / "notebooks"
     assert config.BUNDLED_DATA.resolve() == PROJECT_DIR / "data"
-    for name in ("notebooks/01-explore.ipynb", "notebooks/10-briefing.ipynb", "notebooks/20-compare.ipynb",
-                 "data/bodies.csv", "data/extract/reports.csv", "data/extract/values.csv",
-                 "data/raw/2020_ziyang-bgs_txt-pipe.txt"):
+    for name in (
+        "notebooks/01-explore.ipynb",
+        "notebooks/10-briefing.ipynb",
+        "notebooks/20-compare.ipynb",
+        "data/bodies.csv",
+        "data/extract/reports.csv",
+        "data/extract/values.csv",
+        "data/raw/2020_ziyang-bgs_txt-pipe.txt",
+    ):
         assert (config.BUNDLED_DIR / name).is_file(), name
 
 
@@ -53,9 +59,13 @@ def test_package_data_globs_name_every_bundled_file():
     globs = PYPROJECT["tool"]["setuptools"]["package-data"]["govstats"]
     package = PROJECT_DIR / "govstats"
     shipped = {p for g in globs for p in package.glob(g)}
-    wanted = [*config.NOTEBOOKS_DIR.glob("*.ipynb"), *(config.BUNDLED_DATA / "extract").glob("*.csv"),
-              config.BUNDLED_DATA / "bodies.csv", config.BUNDLED_DATA / "raw" / "2020_ziyang-bgs_txt-pipe.txt",
-              *(package / "templates").glob("*.j2")]
+    wanted = [
+        *config.NOTEBOOKS_DIR.glob("*.ipynb"),
+        *(config.BUNDLED_DATA / "extract").glob("*.csv"),
+        config.BUNDLED_DATA / "bodies.csv",
+        config.BUNDLED_DATA / "raw" / "2020_ziyang-bgs_txt-pipe.txt",
+        *(package / "templates").glob("*.j2"),
+    ]
     missing = [str(p) for p in wanted if package / p.relative_to(package) not in shipped]
     assert not missing and wanted
     assert not any(p.suffix == ".duckdb" for p in shipped)
@@ -119,7 +129,9 @@ def test_first_look_builds_the_missing_default_store_once(clean_env, tmp_path, c
     err = capfd.readouterr().err
     assert err.count("首次使用") == 1 and str(tmp_path / "data" / "govstats.duckdb") in err
     assert "pingtan" in set(table["代号"])
-    assert sorted(p.name for p in (tmp_path / "data").iterdir()) == ["govstats.duckdb"]  # no leftovers
+    assert sorted(p.name for p in (tmp_path / "data").iterdir()) == [
+        "govstats.duckdb"
+    ]  # no leftovers
     explorer.bodies_table()
     assert "首次使用" not in capfd.readouterr().err
 
@@ -132,7 +144,11 @@ def test_first_look_holds_what_make_briefings_ingests(clean_env, tmp_path, bundl
     made = govstats.load(bundled_store)
     key = ["report_id", "table", "item", "column"]
     assert len(first_look) == len(made) > 0
-    assert first_look.sort_values(key).reset_index(drop=True).equals(made.sort_values(key).reset_index(drop=True))
+    assert (
+        first_look.sort_values(key)
+        .reset_index(drop=True)
+        .equals(made.sort_values(key).reset_index(drop=True))
+    )
 
 
 def test_a_store_named_explicitly_is_never_built(clean_env, tmp_path):
@@ -185,11 +201,14 @@ def _imported_roots(folder: Path) -> dict[str, set[str]]:
     return roots
 
 
-@pytest.mark.parametrize(("folder", "extras"), [
-    ("govstats", ("dask",)),
-    ("tests", ("dask", "test")),
-    ("benchmarks", ("dask", "test", "bench")),
-])
+@pytest.mark.parametrize(
+    ("folder", "extras"),
+    [
+        ("govstats", ("dask",)),
+        ("tests", ("dask", "test")),
+        ("benchmarks", ("dask", "test", "bench")),
+    ],
+)
 def test_every_imported_distribution_is_declared(folder, extras):
     """Each third-party module imported (at any level, lazily too) comes from a distribution
     that pyproject.toml declares: the dependencies, or an extra this folder may use."""

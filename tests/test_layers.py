@@ -64,7 +64,13 @@ def imported_modules(source: str, module: str, *, is_package: bool = False) -> s
             names = [a.name for a in node.names]
         elif isinstance(node, ast.ImportFrom):
             if node.level:
-                base = ".".join(["govstats", *package[: len(package) - node.level + 1], *([node.module] if node.module else [])])
+                base = ".".join(
+                    [
+                        "govstats",
+                        *package[: len(package) - node.level + 1],
+                        *([node.module] if node.module else []),
+                    ]
+                )
             else:
                 base = node.module or ""
             names = [base] + [f"{base}.{a.name}" for a in node.names]
@@ -75,7 +81,9 @@ def imported_modules(source: str, module: str, *, is_package: bool = False) -> s
 
 
 def imports_of(path: Path) -> set[str]:
-    return imported_modules(path.read_text(encoding="utf-8"), module_name(path), is_package=path.name == "__init__.py")
+    return imported_modules(
+        path.read_text(encoding="utf-8"), module_name(path), is_package=path.name == "__init__.py"
+    )
 
 
 def module_files() -> list[Path]:
@@ -89,7 +97,9 @@ def test_the_stages_name_packages_that_exist():
 
 
 def test_every_module_is_in_a_stage_or_at_the_top():
-    loose = [n for n in map(module_name, module_files()) if n and n not in TOP and stage_of(n) is None]
+    loose = [
+        n for n in map(module_name, module_files()) if n and n not in TOP and stage_of(n) is None
+    ]
     assert not loose, f"modules in no stage: {loose} (put them in a package of STAGES or in TOP)"
 
 
@@ -104,7 +114,12 @@ def test_imported_modules_sees_lazy_relative_and_from_imports():
         "def f():\n    from govstats.jupyter import display\n"
     )
     found = imported_modules(source, "reading.pdf.grid")
-    assert {"store.queries", "reading.pdf.labels", "reading.checks.check", "jupyter.display"} <= found
+    assert {
+        "store.queries",
+        "reading.pdf.labels",
+        "reading.checks.check",
+        "jupyter.display",
+    } <= found
     assert "checks.check" in imported_modules("from ..checks import check\n", "reading.text")
 
 
@@ -117,8 +132,12 @@ def forbidden_imports(module: str, imported: set[str]) -> list[str]:
 def test_the_contract_can_fail():
     lazy = "def f():\n    from govstats.briefings import plan\n"
     assert forbidden_imports("analysis.measures", imported_modules(lazy, "analysis.measures")) == [
-        "briefings", "briefings.plan"]
-    assert forbidden_imports("reading.text", imported_modules("from ..jupyter import display\n", "reading.text"))
+        "briefings",
+        "briefings.plan",
+    ]
+    assert forbidden_imports(
+        "reading.text", imported_modules("from ..jupyter import display\n", "reading.text")
+    )
     assert forbidden_imports("store.queries", {"analysis.plots"}) == ["analysis.plots"]
     assert not forbidden_imports("jupyter.explorer", {"briefings.content", "store"})
 
@@ -154,7 +173,7 @@ def import_cycles(graph: dict[str, set[str]]) -> list[list[str]]:
         state[node] = "open"
         for nxt in sorted(graph.get(node, ())):
             if state.get(nxt) == "open":
-                cycle = stack[stack.index(nxt):] + [nxt]
+                cycle = stack[stack.index(nxt) :] + [nxt]
                 if frozenset(cycle) not in seen:
                     seen.add(frozenset(cycle))
                     cycles.append(cycle)

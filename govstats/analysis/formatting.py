@@ -138,7 +138,9 @@ def fmt_change(current: Any, previous: Any, unit: str = "件", comparable: bool 
     return f"较上年{verb}{abs(pct):.1f}%"
 
 
-def fmt_change_cell(current: Any, previous: Any, unit: str = "件", comparable: bool | None = True) -> str:
+def fmt_change_cell(
+    current: Any, previous: Any, unit: str = "件", comparable: bool | None = True
+) -> str:
     """The year-on-year change as a table cell: ``增长12.5%``, ``下降3.0%``, ``提高2.1个百分点``,
     ``持平``, ``上年为0``; ``不可比（模板变更）`` when ``comparable`` is False (the measure changed
     or did not exist before the template change); ``—`` when either year has no figure or there
@@ -153,8 +155,14 @@ def fmt_change_cell(current: Any, previous: Any, unit: str = "件", comparable: 
     return "持平" if text == "与上年持平" else text.removeprefix("较上年")
 
 
-def sentence(label: str, current: Any, previous: Any = None, unit: str = "件", comparable: bool = True,
-             with_change: bool = True) -> str:
+def sentence(
+    label: str,
+    current: Any,
+    previous: Any = None,
+    unit: str = "件",
+    comparable: bool = True,
+    with_change: bool = True,
+) -> str:
     """One headline sentence: ``本年新收申请154件，较上年增长108.1%。``
 
     ``label`` is the subject (e.g. ``本年新收申请``); ``unit`` as in :func:`fmt_value`.

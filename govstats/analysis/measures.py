@@ -63,7 +63,17 @@ SECTION_LABELS = {
     "reviews": "行政复议和行政诉讼",
     "publication": "主动公开情况",
 }
-INDICATOR_COLUMNS = ["body", "year", "template", "section", "indicator", "breakdown", "value", "unit", "label"]
+INDICATOR_COLUMNS = [
+    "body",
+    "year",
+    "template",
+    "section",
+    "indicator",
+    "breakdown",
+    "value",
+    "unit",
+    "label",
+]
 _KEY = ["body", "section", "indicator", "breakdown"]
 
 # --- labels -----------------------------------------------------------------------------
@@ -144,18 +154,30 @@ class _Cells:
     """A tidy frame pivoted to one row per (body, year) and one column per template cell."""
 
     def __init__(self, frame: pd.DataFrame):
-        missing = {"body", "year", "template", "table", "item", "column", "value"} - set(frame.columns)
+        missing = {"body", "year", "template", "table", "item", "column", "value"} - set(
+            frame.columns
+        )
         if missing:
-            raise ValueError(f"not a tidy frame: columns {sorted(missing)} missing (see govstats.schema)")
+            raise ValueError(
+                f"not a tidy frame: columns {sorted(missing)} missing (see govstats.schema)"
+            )
         frame = frame.loc[frame["body"].notna() & frame["year"].notna()]
-        key = frame["table"].astype("string") + "/" + frame["item"].astype("string") + "/" + frame["column"].astype("string")
+        key = (
+            frame["table"].astype("string")
+            + "/"
+            + frame["item"].astype("string")
+            + "/"
+            + frame["column"].astype("string")
+        )
         keyed = pd.DataFrame(
             {
                 "body": frame["body"].astype("string").to_numpy(),
                 "year": frame["year"].astype("Int64").to_numpy(),
                 "key": key.to_numpy(),
                 # plain floats inside (NaN = NA): the arithmetic below is many small steps
-                "value": pd.to_numeric(frame["value"]).astype("Float64").to_numpy(dtype=float, na_value=np.nan),
+                "value": pd.to_numeric(frame["value"])
+                .astype("Float64")
+                .to_numpy(dtype=float, na_value=np.nan),
                 "template": frame["template"].astype("string").to_numpy(),
             }
         )
@@ -167,7 +189,11 @@ class _Cells:
                 "the frame holds more than one report for a body and year (load current versions only)"
             )
         wide = keyed.pivot(index=["body", "year"], columns="key", values="value")
-        present = keyed.assign(one=True).pivot(index=["body", "year"], columns="key", values="one").notna()
+        present = (
+            keyed.assign(one=True)
+            .pivot(index=["body", "year"], columns="key", values="one")
+            .notna()
+        )
         templates = keyed.groupby(["body", "year"])["template"].first().reindex(wide.index)
         self.bodies = wide.index.get_level_values("body").to_numpy()
         self.years = wide.index.get_level_values("year").to_numpy()
@@ -206,7 +232,9 @@ class _Cells:
         elif column == "legal_person":
             # a report printing one merged 法人或其他组织 column carries it as ``legal_person``
             parts = _sum([self.cell("requests", item, c) for c in schema.LEGAL_PERSON_COLUMNS])
-            value = value.fillna(parts).fillna(self.request(item, "total") - self.cell("requests", item, "natural_person"))
+            value = value.fillna(parts).fillna(
+                self.request(item, "total") - self.cell("requests", item, "natural_person")
+            )
         return value
 
 
@@ -231,7 +259,15 @@ class _Collector:
         self.section = section
         self.parts: list[tuple[str, str, str, str, np.ndarray, np.ndarray]] = []
 
-    def add(self, indicator: str, breakdown: str, value: pd.Series, unit: str, label: str, present: pd.Series) -> None:
+    def add(
+        self,
+        indicator: str,
+        breakdown: str,
+        value: pd.Series,
+        unit: str,
+        label: str,
+        present: pd.Series,
+    ) -> None:
         mask = present.to_numpy(dtype=bool)
         if mask.any():
             numbers = value.to_numpy(dtype=float, na_value=np.nan)
@@ -295,7 +331,12 @@ def requests(frame: pd.DataFrame) -> pd.DataFrame:
 
 def _requests(cells: _Cells) -> pd.DataFrame:
     out = _Collector(cells, "requests")
-    items = {"new": "new", "carried_over": "carried_over", "handled": "total", "carried_forward": "carried_forward"}
+    items = {
+        "new": "new",
+        "carried_over": "carried_over",
+        "handled": "total",
+        "carried_forward": "carried_forward",
+    }
     for indicator, item in items.items():
         present = cells.has("requests", item)
         for applicant in APPLICANT_ORDER:
@@ -307,7 +348,14 @@ def _requests(cells: _Cells) -> pd.DataFrame:
         if applicant == "total":
             continue
         label = f"{REQUEST_LABELS['new_share']}·{APPLICANT_LABELS[applicant]}"
-        out.add("new_share", applicant, _ratio(cells.request("new", applicant), total_new), "%", label, present)
+        out.add(
+            "new_share",
+            applicant,
+            _ratio(cells.request("new", applicant), total_new),
+            "%",
+            label,
+            present,
+        )
     return out.frame()
 
 
@@ -348,7 +396,14 @@ def _outcomes(cells: _Cells) -> pd.DataFrame:
     for code in order:
         value, present = counts[code]
         out.add("count", code, value, "件", f"{OUTCOME_LABELS[code]}·件数", present)
-        out.add("share", code, _ratio(value, handled), "%", f"{OUTCOME_LABELS[code]}·占办结比例", present)
+        out.add(
+            "share",
+            code,
+            _ratio(value, handled),
+            "%",
+            f"{OUTCOME_LABELS[code]}·占办结比例",
+            present,
+        )
     return out.frame()
 
 
@@ -375,21 +430,45 @@ def _reviews(cells: _Cells) -> pd.DataFrame:
         row["decided"] = _sum([row["upheld"], row["corrected"], row["other"]])
         cases[item] = row
         present[item] = cells.has("review", item)
-    combined = {"lawsuit": ("lawsuit_direct", "lawsuit_after_review"), "all": ("admin_review", "lawsuit_direct", "lawsuit_after_review")}
+    combined = {
+        "lawsuit": ("lawsuit_direct", "lawsuit_after_review"),
+        "all": ("admin_review", "lawsuit_direct", "lawsuit_after_review"),
+    }
     for name, members in combined.items():
         cases[name] = {r: _sum([cases[m][r] for m in members]) for r in REVIEW_RESULTS}
         present[name] = _any([present[m] for m in members])
     handled = cells.request("total", "total")
     for name, row in cases.items():
         for result in REVIEW_RESULTS:
-            out.add(name, result, row[result], "件", f"{REVIEW_CASE_LABELS[name]}·{REVIEW_RESULT_LABELS[result]}", present[name])
+            out.add(
+                name,
+                result,
+                row[result],
+                "件",
+                f"{REVIEW_CASE_LABELS[name]}·{REVIEW_RESULT_LABELS[result]}",
+                present[name],
+            )
     for name, row in cases.items():
         rate = _ratio(row["corrected"], row["decided"])
-        out.add("correction_rate", name, rate, "%", f"{REVIEW_LABELS['correction_rate']}·{REVIEW_CASE_LABELS[name]}", present[name])
+        out.add(
+            "correction_rate",
+            name,
+            rate,
+            "%",
+            f"{REVIEW_LABELS['correction_rate']}·{REVIEW_CASE_LABELS[name]}",
+            present[name],
+        )
     for name in ("admin_review", "lawsuit", "all"):
         per_100 = _ratio(cases[name]["total"], handled)
         label = f"{REVIEW_LABELS['per_100_requests']}·{REVIEW_CASE_LABELS[name]}"
-        out.add("per_100_requests", name, per_100, "件/百件", label, present[name] & cells.has("requests", "total"))
+        out.add(
+            "per_100_requests",
+            name,
+            per_100,
+            "件/百件",
+            label,
+            present[name] & cells.has("requests", "total"),
+        )
     return out.frame()
 
 
@@ -415,8 +494,14 @@ def _publication(cells: _Cells) -> pd.DataFrame:
                 label = f"{item.label}·{column.label}"
                 if (item.code, column.code) == ("fees", "amount"):
                     label = f"{item.label}·本年收费金额"
-                out.add(item.code, column.code, cells.cell("publication", item.code, column.code), unit, label,
-                        cells.has("publication", item.code, column.code))
+                out.add(
+                    item.code,
+                    column.code,
+                    cells.cell("publication", item.code, column.code),
+                    unit,
+                    label,
+                    cells.has("publication", item.code, column.code),
+                )
     return out.frame()
 
 
@@ -427,7 +512,9 @@ def indicators(frame: pd.DataFrame) -> pd.DataFrame:
     parts = [f(cells) for f in (_requests, _outcomes, _reviews, _publication)]
     out = pd.concat([p for p in parts if not p.empty] or [_empty_indicators()], ignore_index=True)
     order = {s: i for i, s in enumerate(SECTIONS)}
-    out = out.assign(_s=out["section"].map(order)).sort_values(["body", "year", "_s"], kind="stable")
+    out = out.assign(_s=out["section"].map(order)).sort_values(
+        ["body", "year", "_s"], kind="stable"
+    )
     return out.drop(columns="_s").reset_index(drop=True)
 
 
@@ -450,22 +537,34 @@ def year_on_year(ind: pd.DataFrame) -> pd.DataFrame:
     """
     out = ind.copy()
     years = out[["body", "year", "template"]].drop_duplicates(["body", "year"])
-    prev_year = years.assign(year=years["year"] + 1).rename(columns={"template": "previous_template"})
+    prev_year = years.assign(year=years["year"] + 1).rename(
+        columns={"template": "previous_template"}
+    )
     out = out.merge(prev_year, on=["body", "year"], how="left")
-    prev = ind[_KEY + ["year", "value"]].assign(year=ind["year"] + 1).rename(columns={"value": "previous"})
+    prev = (
+        ind[_KEY + ["year", "value"]]
+        .assign(year=ind["year"] + 1)
+        .rename(columns={"value": "previous"})
+    )
     prev["_had"] = True
     out = out.merge(prev, on=_KEY + ["year"], how="left")
     has_prev_report = out["previous_template"].notna()
     had_measure = out["_had"].notna()
     out["break_before"] = pd.array(
-        np.where(has_prev_report, out["template"] != out["previous_template"], False), dtype="boolean"
+        np.where(has_prev_report, out["template"] != out["previous_template"], False),
+        dtype="boolean",
     )
     across = pd.Series(
-        [comparable_across_break(s, i, b) for s, i, b in zip(out["section"], out["indicator"], out["breakdown"])],
+        [
+            comparable_across_break(s, i, b)
+            for s, i, b in zip(out["section"], out["indicator"], out["breakdown"])
+        ],
         index=out.index,
         dtype="boolean",
     )
-    comparable = had_measure & (~out["break_before"].fillna(False).astype(bool) | across.astype(bool))
+    comparable = had_measure & (
+        ~out["break_before"].fillna(False).astype(bool) | across.astype(bool)
+    )
     out["comparable_with_previous"] = pd.array(comparable, dtype="boolean").copy()
     out.loc[~has_prev_report, "comparable_with_previous"] = pd.NA
     ok = out["comparable_with_previous"].fillna(False).astype(bool)
@@ -475,7 +574,10 @@ def year_on_year(ind: pd.DataFrame) -> pd.DataFrame:
     out["change"] = change.where(ok, pd.NA)
     out["change_pct"] = _ratio(change, previous.abs()).where(ok, pd.NA)
     out = out.drop(columns=["_had", "previous_template"])
-    return out[INDICATOR_COLUMNS + ["previous", "change", "change_pct", "break_before", "comparable_with_previous"]]
+    return out[
+        INDICATOR_COLUMNS
+        + ["previous", "change", "change_pct", "break_before", "comparable_with_previous"]
+    ]
 
 
 # --- refusals, comparison, headlines ----------------------------------------------------
@@ -489,7 +591,16 @@ def leading_refusal_reasons(ind: pd.DataFrame, n: int = 3) -> pd.DataFrame:
     (1 = most frequent; ties share the lower rank), reason (e.g. ``unavailable.not_held``),
     label, count (件), share_of_handled (%), share_of_refusals (%: of all refusals that year).
     """
-    out_cols = ["body", "year", "rank", "reason", "label", "count", "share_of_handled", "share_of_refusals"]
+    out_cols = [
+        "body",
+        "year",
+        "rank",
+        "reason",
+        "label",
+        "count",
+        "share_of_handled",
+        "share_of_refusals",
+    ]
     rows = ind.loc[(ind["section"] == "outcomes") & ind["breakdown"].str.contains(".", regex=False)]
     rows = rows.loc[rows["breakdown"].str.split(".").str[0].isin(REFUSAL_GROUPS)]
     counts = rows.loc[rows["indicator"] == "count", ["body", "year", "breakdown", "value"]].rename(
@@ -502,7 +613,9 @@ def leading_refusal_reasons(ind: pd.DataFrame, n: int = 3) -> pd.DataFrame:
     refusals = table.groupby(["body", "year"])["count"].transform(lambda s: s.sum(min_count=1))
     table["share_of_refusals"] = _ratio(table["count"], refusals)
     table = table.loc[table["count"].fillna(0) > 0].copy()
-    table["rank"] = table.groupby(["body", "year"])["count"].rank(method="min", ascending=False).astype("Int64")
+    table["rank"] = (
+        table.groupby(["body", "year"])["count"].rank(method="min", ascending=False).astype("Int64")
+    )
     table = table.loc[table["rank"] <= n]
     table["label"] = table["reason"].map(OUTCOME_LABELS).astype("string")
     table = table.sort_values(["body", "year", "rank", "reason"]).reset_index(drop=True)
@@ -526,7 +639,13 @@ COMPARE_INDICATORS: tuple[tuple[str, str, str], ...] = (
 )
 UNKNOWN_LEVEL = "unknown"
 #: registry levels (``govstats.store.registry.LEVELS``) in Chinese, for tables and charts
-LEVEL_LABELS = {"province": "省级", "city": "市级", "county": "县级", "department": "部门", UNKNOWN_LEVEL: "未登记"}
+LEVEL_LABELS = {
+    "province": "省级",
+    "city": "市级",
+    "county": "县级",
+    "department": "部门",
+    UNKNOWN_LEVEL: "未登记",
+}
 
 
 def _levels(levels: pd.DataFrame | Mapping[str, str] | None, bodies: Iterable[str]) -> pd.Series:
@@ -534,11 +653,16 @@ def _levels(levels: pd.DataFrame | Mapping[str, str] | None, bodies: Iterable[st
         mapping: Mapping[str, str] = {}
     elif isinstance(levels, pd.DataFrame):
         if not {"body", "level"} <= set(levels.columns):
-            raise ValueError("levels frame needs columns 'body' and 'level' (as govstats.bodies() returns)")
+            raise ValueError(
+                "levels frame needs columns 'body' and 'level' (as govstats.bodies() returns)"
+            )
         mapping = dict(zip(levels["body"], levels["level"]))
     else:
         mapping = levels
-    return pd.Series({b: (mapping.get(b) if pd.notna(mapping.get(b)) else UNKNOWN_LEVEL) for b in bodies}, dtype="string")
+    return pd.Series(
+        {b: (mapping.get(b) if pd.notna(mapping.get(b)) else UNKNOWN_LEVEL) for b in bodies},
+        dtype="string",
+    )
 
 
 def compare(
@@ -557,7 +681,9 @@ def compare(
     is NA), bodies_in_level (how many bodies of that level have a value).
     """
     rows = ind.loc[ind["year"] == year]
-    wanted = pd.DataFrame(list(measures), columns=["section", "indicator", "breakdown"]).astype("string")
+    wanted = pd.DataFrame(list(measures), columns=["section", "indicator", "breakdown"]).astype(
+        "string"
+    )
     wanted["_order"] = range(len(wanted))
     rows = rows.merge(wanted, on=["section", "indicator", "breakdown"], how="inner")
     level = _levels(levels, rows["body"].unique())
@@ -566,7 +692,18 @@ def compare(
     rows["rank"] = group.rank(method="min", ascending=False).astype("Int64")
     rows["bodies_in_level"] = group.transform("count").astype("Int64")
     rows = rows.sort_values(["_order", "level", "rank", "body"], na_position="last", kind="stable")
-    cols = ["body", "level", "section", "indicator", "breakdown", "label", "value", "unit", "rank", "bodies_in_level"]
+    cols = [
+        "body",
+        "level",
+        "section",
+        "indicator",
+        "breakdown",
+        "label",
+        "value",
+        "unit",
+        "rank",
+        "bodies_in_level",
+    ]
     return rows[cols].reset_index(drop=True)
 
 
@@ -597,7 +734,11 @@ def headlines(ind: pd.DataFrame, body: str, year: int) -> pd.DataFrame:
     yoy = yoy.loc[yoy["year"] == year]
     rows = []
     for section, indicator, breakdown, subject in HEADLINES:
-        hit = yoy.loc[(yoy["section"] == section) & (yoy["indicator"] == indicator) & (yoy["breakdown"] == breakdown)]
+        hit = yoy.loc[
+            (yoy["section"] == section)
+            & (yoy["indicator"] == indicator)
+            & (yoy["breakdown"] == breakdown)
+        ]
         if hit.empty:
             continue
         r = hit.iloc[0]
@@ -605,19 +746,58 @@ def headlines(ind: pd.DataFrame, body: str, year: int) -> pd.DataFrame:
         has_previous = not pd.isna(comparable)
         text = formatting.fmt_value(r["value"], r["unit"])
         sentence = formatting.sentence(
-            subject, r["value"], r["previous"], r["unit"], comparable=bool(comparable) if has_previous else True,
+            subject,
+            r["value"],
+            r["previous"],
+            r["unit"],
+            comparable=bool(comparable) if has_previous else True,
             with_change=has_previous,
         )
-        rows.append((section, indicator, breakdown, subject, r["value"], r["unit"], r["previous"], r["change"],
-                     r["change_pct"], comparable, text, sentence))
-    cols = ["section", "indicator", "breakdown", "subject", "value", "unit", "previous", "change", "change_pct",
-            "comparable_with_previous", "text", "sentence"]
+        rows.append(
+            (
+                section,
+                indicator,
+                breakdown,
+                subject,
+                r["value"],
+                r["unit"],
+                r["previous"],
+                r["change"],
+                r["change_pct"],
+                comparable,
+                text,
+                sentence,
+            )
+        )
+    cols = [
+        "section",
+        "indicator",
+        "breakdown",
+        "subject",
+        "value",
+        "unit",
+        "previous",
+        "change",
+        "change_pct",
+        "comparable_with_previous",
+        "text",
+        "sentence",
+    ]
     out = pd.DataFrame(rows, columns=cols)
-    return out.astype({"value": "Float64", "previous": "Float64", "change": "Float64", "change_pct": "Float64",
-                       "comparable_with_previous": "boolean"})
+    return out.astype(
+        {
+            "value": "Float64",
+            "previous": "Float64",
+            "change": "Float64",
+            "change_pct": "Float64",
+            "comparable_with_previous": "boolean",
+        }
+    )
 
 
-def series_table(ind: pd.DataFrame, body: str, section: str, *, formatted: bool = True) -> pd.DataFrame:
+def series_table(
+    ind: pd.DataFrame, body: str, section: str, *, formatted: bool = True
+) -> pd.DataFrame:
     """One body's indicators of one section as a table: a row per indicator (Chinese label),
     a column per year. With ``formatted`` the cells are strings with their unit (``154件``,
     ``12.5%``, ``未填报`` for a blank, ``—`` where that year's template has no such measure);

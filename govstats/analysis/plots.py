@@ -50,7 +50,12 @@ _OUTCOME_COLORS = {
     "not_processed": "#b07aa1",
     "other": "#bab0ac",
 }
-_RESULT_COLORS = {"upheld": "#4e79a7", "corrected": "#e15759", "other": "#bab0ac", "pending": "#edc948"}
+_RESULT_COLORS = {
+    "upheld": "#4e79a7",
+    "corrected": "#e15759",
+    "other": "#bab0ac",
+    "pending": "#edc948",
+}
 
 
 def _plain(text: object) -> str:
@@ -96,12 +101,25 @@ def _fit(fig: Figure) -> Figure:
     # and how far below the axes it reaches = fixed part + _BELOW × axes height
     out = []
     for ax in axes:
-        need = {"left": 0.0, "right": 0.0, "top": 0.0, "bottom": 0.0, "below_w": 0.0, "below_fixed": 0.0}
+        need = {
+            "left": 0.0,
+            "right": 0.0,
+            "top": 0.0,
+            "bottom": 0.0,
+            "below_w": 0.0,
+            "below_fixed": 0.0,
+        }
         if ax.axison:
             box = ax.get_window_extent(renderer)
             parts = [ax.xaxis.get_tightbbox(renderer), ax.yaxis.get_tightbbox(renderer)]
-            parts += [t.get_window_extent(renderer) for t in (ax.title, ax._left_title, ax._right_title) if t.get_text()]
-            parts += [t.get_window_extent(renderer) for t in ax.texts if t.get_visible() and t.get_text()]
+            parts += [
+                t.get_window_extent(renderer)
+                for t in (ax.title, ax._left_title, ax._right_title)
+                if t.get_text()
+            ]
+            parts += [
+                t.get_window_extent(renderer) for t in ax.texts if t.get_visible() and t.get_text()
+            ]
             legend = ax.get_legend()
             if legend is not None:
                 lb = legend.get_window_extent(renderer)
@@ -141,7 +159,9 @@ def _fit(fig: Figure) -> Figure:
     x = _PAD
     for ax, left, right in zip(axes, lefts, rights):
         x += left
-        ax.set_position([x / width, bottom / height, max(ax_width, 0.1) / width, max(ax_height, 0.1) / height])
+        ax.set_position(
+            [x / width, bottom / height, max(ax_width, 0.1) / width, max(ax_height, 0.1) / height]
+        )
         x += ax_width + right + _PAD
     return fig
 
@@ -175,43 +195,84 @@ def _templates(ind: pd.DataFrame, body: str) -> dict[int, str]:
 
 def _empty(fig: Figure, ax, message: str) -> Figure:
     ax.set_axis_off()
-    ax.text(0.5, 0.5, message, ha="center", va="center", fontsize=13, color="#555555", transform=ax.transAxes)
+    ax.text(
+        0.5,
+        0.5,
+        message,
+        ha="center",
+        va="center",
+        fontsize=13,
+        color="#555555",
+        transform=ax.transAxes,
+    )
     return fig
 
 
-def _decorate_years(ax, years: Sequence[int], templates: dict[int, str], blank: Sequence[int] = ()) -> None:
+def _decorate_years(
+    ax, years: Sequence[int], templates: dict[int, str], blank: Sequence[int] = ()
+) -> None:
     """Year ticks, the template-change line and hatched no-report / blank years."""
     ax.set_xticks(range(len(years)), [str(y) for y in years])
     ax.set_xlim(-0.6, len(years) - 0.4)
     for i, year in enumerate(years):
         if year not in templates or year in blank:
             label = NO_REPORT_LABEL if year not in templates else BLANK_LABEL
-            ax.axvspan(i - 0.4, i + 0.4, facecolor="none", edgecolor=_GREY, hatch=_HATCH, linewidth=0)
-            ax.text(i, 0.5, label, transform=ax.get_xaxis_transform(), ha="center", va="center",
-                    fontsize=9, color="#555555", bbox={"facecolor": "white", "edgecolor": "none", "pad": 1})
+            ax.axvspan(
+                i - 0.4, i + 0.4, facecolor="none", edgecolor=_GREY, hatch=_HATCH, linewidth=0
+            )
+            ax.text(
+                i,
+                0.5,
+                label,
+                transform=ax.get_xaxis_transform(),
+                ha="center",
+                va="center",
+                fontsize=9,
+                color="#555555",
+                bbox={"facecolor": "white", "edgecolor": "none", "pad": 1},
+            )
     known = [y for y in years if y in templates]
     for before, after in zip(known, known[1:]):
         if templates[before] != templates[after]:
             x = (years.index(before) + years.index(after)) / 2
             ax.axvline(x, color="#333333", linestyle="--", linewidth=1)
-            ax.text(x, 1.0, BREAK_LABEL, transform=ax.get_xaxis_transform(), ha="center", va="bottom",
-                    fontsize=8, color="#333333")
+            ax.text(
+                x,
+                1.0,
+                BREAK_LABEL,
+                transform=ax.get_xaxis_transform(),
+                ha="center",
+                va="bottom",
+                fontsize=8,
+                color="#333333",
+            )
     ax.spines[["top", "right"]].set_visible(False)
 
 
-def _matrix(rows: pd.DataFrame, indicator: str, codes: Sequence[str], years: Sequence[int]) -> pd.DataFrame:
+def _matrix(
+    rows: pd.DataFrame, indicator: str, codes: Sequence[str], years: Sequence[int]
+) -> pd.DataFrame:
     """years × codes values of one indicator (NA where missing)."""
     sel = rows.loc[(rows["indicator"] == indicator) & rows["breakdown"].isin(list(codes))]
     table = sel.pivot(index="year", columns="breakdown", values="value")
     return table.reindex(index=list(years), columns=list(codes)).astype("Float64")
 
 
-def _stacked_bars(ax, table: pd.DataFrame, colors: dict[str, str], labels: dict[str, str]) -> list[int]:
+def _stacked_bars(
+    ax, table: pd.DataFrame, colors: dict[str, str], labels: dict[str, str]
+) -> list[int]:
     """Stacked bars (NA parts drawn as 0); returns the years whose every part is NA."""
     bottom = np.zeros(len(table))
     for code in table.columns:
         heights = table[code].fillna(0).to_numpy(dtype=float)
-        ax.bar(range(len(table)), heights, bottom=bottom, width=0.7, color=colors[code], label=labels[code])
+        ax.bar(
+            range(len(table)),
+            heights,
+            bottom=bottom,
+            width=0.7,
+            color=colors[code],
+            label=labels[code],
+        )
         bottom += heights
     return [int(y) for y, row in table.iterrows() if row.isna().all()]
 
@@ -222,9 +283,19 @@ def _legend(ax, below: bool = False) -> None:
     if not handles:
         return
     if below:
-        ax.legend(handles, labels, fontsize=8, frameon=False, loc="upper center", bbox_to_anchor=(0.5, -_BELOW), ncol=3)
+        ax.legend(
+            handles,
+            labels,
+            fontsize=8,
+            frameon=False,
+            loc="upper center",
+            bbox_to_anchor=(0.5, -_BELOW),
+            ncol=3,
+        )
     else:
-        ax.legend(handles, labels, fontsize=8, frameon=False, loc="upper left", bbox_to_anchor=(1.0, 1.0))
+        ax.legend(
+            handles, labels, fontsize=8, frameon=False, loc="upper left", bbox_to_anchor=(1.0, 1.0)
+        )
 
 
 @_laid_out
@@ -237,7 +308,11 @@ def requests_by_applicant(ind: pd.DataFrame, body: str) -> Figure:
         return _empty(fig, ax, f"{_plain(body)}：暂无申请数据")
     codes = list(_APPLICANT_COLORS)
     table = _matrix(rows, "new", codes, years)
-    blank = [y for y in _stacked_bars(ax, table, _APPLICANT_COLORS, analysis.APPLICANT_LABELS) if y in templates]
+    blank = [
+        y
+        for y in _stacked_bars(ax, table, _APPLICANT_COLORS, analysis.APPLICANT_LABELS)
+        if y in templates
+    ]
     totals = _matrix(rows, "new", ["total"], years)["total"]
     for i, value in enumerate(totals):
         if pd.notna(value):
@@ -260,7 +335,11 @@ def outcome_composition(ind: pd.DataFrame, body: str) -> Figure:
         return _empty(fig, ax, f"{_plain(body)}：暂无办理结果数据")
     codes = list(_OUTCOME_COLORS)
     table = _matrix(rows, "share", codes, years)
-    blank = [y for y in _stacked_bars(ax, table, _OUTCOME_COLORS, analysis.OUTCOME_LABELS) if y in templates]
+    blank = [
+        y
+        for y in _stacked_bars(ax, table, _OUTCOME_COLORS, analysis.OUTCOME_LABELS)
+        if y in templates
+    ]
     _decorate_years(ax, years, templates, blank)
     ax.set_ylabel("占办结申请比例（%）")
     ax.axhline(100, color="#cccccc", linewidth=0.8)
@@ -284,7 +363,11 @@ def refusal_reasons(ind: pd.DataFrame, body: str, year: int | None = None) -> Fi
     reasons = reasons.loc[reasons["year"] == year]
     if reasons.empty:
         has_year = (rows["year"] == year).any()
-        message = f"{year}年无不予公开、无法提供或不予处理的申请" if has_year else f"{_plain(body)}：{year}年无报告"
+        message = (
+            f"{year}年无不予公开、无法提供或不予处理的申请"
+            if has_year
+            else f"{_plain(body)}：{year}年无报告"
+        )
         return _empty(fig, ax, message)
     reasons = reasons.iloc[::-1]
     group_colors = [_OUTCOME_COLORS[r.split(".")[0]] for r in reasons["reason"]]
@@ -341,9 +424,16 @@ _DOC_SERIES = (
 )
 
 
-def _series(rows: pd.DataFrame, item: str, columns: Sequence[str], years: Sequence[int]) -> pd.Series:
+def _series(
+    rows: pd.DataFrame, item: str, columns: Sequence[str], years: Sequence[int]
+) -> pd.Series:
     sel = rows.loc[(rows["indicator"] == item) & rows["breakdown"].isin(list(columns))]
-    return sel.drop_duplicates("year").set_index("year")["value"].reindex(list(years)).astype("Float64")
+    return (
+        sel.drop_duplicates("year")
+        .set_index("year")["value"]
+        .reindex(list(years))
+        .astype("Float64")
+    )
 
 
 @_laid_out
@@ -363,7 +453,9 @@ def publication_volumes(ind: pd.DataFrame, body: str) -> Figure:
     for (label, item, columns), color in zip(_PUBLICATION_LINES, ("#4e79a7", "#e15759", "#59a14f")):
         values = _series(rows, item, columns, years)
         blank_all &= {y for y, v in zip(years, values) if pd.isna(v)}
-        ax.plot(x, values.to_numpy(dtype=float, na_value=np.nan), marker="o", color=color, label=label)
+        ax.plot(
+            x, values.to_numpy(dtype=float, na_value=np.nan), marker="o", color=color, label=label
+        )
     _decorate_years(ax, years, templates, [y for y in blank_all if y in templates])
     ax.set_ylabel("件")
     ax.set_title("行政许可、处罚、强制决定数量", fontsize=10, pad=14)
@@ -371,10 +463,18 @@ def publication_volumes(ind: pd.DataFrame, body: str) -> Figure:
     ax = axes[1]
     width = 0.8 / len(_DOC_SERIES)
     blank_docs = set(years)
-    for k, ((label, item, columns), color) in enumerate(zip(_DOC_SERIES, ("#4e79a7", "#f28e2b", "#bab0ac"))):
+    for k, ((label, item, columns), color) in enumerate(
+        zip(_DOC_SERIES, ("#4e79a7", "#f28e2b", "#bab0ac"))
+    ):
         values = _series(rows, item, columns, years)
         blank_docs &= {y for y, v in zip(years, values) if pd.isna(v)}
-        ax.bar(x + (k - 1) * width, values.fillna(0).to_numpy(dtype=float), width=width, color=color, label=label)
+        ax.bar(
+            x + (k - 1) * width,
+            values.fillna(0).to_numpy(dtype=float),
+            width=width,
+            color=color,
+            label=label,
+        )
     _decorate_years(ax, years, templates, [y for y in blank_docs if y in templates])
     ax.set_title("规章、规范性文件（2019与2021模板口径不同）", fontsize=10, pad=14)
     _legend(ax, below=True)
@@ -384,12 +484,16 @@ def publication_volumes(ind: pd.DataFrame, body: str) -> Figure:
 
 
 @_laid_out
-def compare_bar(comparison: pd.DataFrame, section: str, indicator: str, breakdown: str, max_per_level: int = 15) -> Figure:
+def compare_bar(
+    comparison: pd.DataFrame, section: str, indicator: str, breakdown: str, max_per_level: int = 15
+) -> Figure:
     """One measure of a comparison (:func:`govstats.analysis.compare`) as horizontal bars,
     bodies grouped by level and sorted by rank (at most ``max_per_level`` per level, the title
     says how many were left out); a body without a value shows 未填报 / 无法计算."""
     rows = comparison.loc[
-        (comparison["section"] == section) & (comparison["indicator"] == indicator) & (comparison["breakdown"] == breakdown)
+        (comparison["section"] == section)
+        & (comparison["indicator"] == indicator)
+        & (comparison["breakdown"] == breakdown)
     ]
     rows = rows.sort_values(["level", "rank", "body"], na_position="last", kind="stable")
     shown = rows.groupby("level", sort=False).head(max_per_level)
@@ -398,11 +502,16 @@ def compare_bar(comparison: pd.DataFrame, section: str, indicator: str, breakdow
         return _empty(fig, ax, "暂无可比较的数据")
     shown = shown.iloc[::-1]
     values = shown["value"].to_numpy(dtype=float, na_value=np.nan)
-    labels = [f"{_plain(b)}（{analysis.LEVEL_LABELS.get(lvl, lvl)}）" for b, lvl in zip(shown["body"], shown["level"])]
+    labels = [
+        f"{_plain(b)}（{analysis.LEVEL_LABELS.get(lvl, lvl)}）"
+        for b, lvl in zip(shown["body"], shown["level"])
+    ]
     ax.barh(range(len(shown)), np.nan_to_num(values), color="#4e79a7")
     unit = str(shown["unit"].iloc[0])
     for i, v in enumerate(values):
-        ax.text(0 if np.isnan(v) else v, i, f" {formatting.fmt_value(v, unit)}", va="center", fontsize=8)
+        ax.text(
+            0 if np.isnan(v) else v, i, f" {formatting.fmt_value(v, unit)}", va="center", fontsize=8
+        )
     ax.set_yticks(range(len(shown)), labels, fontsize=8)
     ax.margins(x=0.2)
     ax.spines[["top", "right"]].set_visible(False)

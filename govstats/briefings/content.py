@@ -13,9 +13,10 @@ from __future__ import annotations
 
 import html
 import io
+from collections.abc import Iterable
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import TYPE_CHECKING, Any, Iterable
+from typing import TYPE_CHECKING, Any
 
 import pandas as pd
 from IPython.display import HTML, Image
@@ -35,7 +36,9 @@ if TYPE_CHECKING:
     from pandas.io.formats.style import Styler
 
 _BOX = "font-family:'Noto Sans CJK SC','Source Han Sans SC','PingFang SC','Microsoft YaHei',sans-serif;line-height:1.6"
-_NOTICE = "border-left:4px solid #bf8700;background:#fff8c5;color:#3b2300;padding:6px 10px;margin:6px 0"
+_NOTICE = (
+    "border-left:4px solid #bf8700;background:#fff8c5;color:#3b2300;padding:6px 10px;margin:6px 0"
+)
 _OK = "border-left:4px solid #1a7f37;background:#dafbe1;color:#0f3d1c;padding:6px 10px;margin:6px 0"
 _META = "color:#57606a;font-size:13px;margin:0 0 8px 0"
 
@@ -105,8 +108,12 @@ def _store_missing(db: Path) -> str | None:
     return None
 
 
-def load_body(body: str, years: int | Iterable[int] | None = None, year: int | None = None,
-              db: str | Path | None = None) -> BodySeries:
+def load_body(
+    body: str,
+    years: int | Iterable[int] | None = None,
+    year: int | None = None,
+    db: str | Path | None = None,
+) -> BodySeries:
     """Load one body's series from the store for a briefing.
 
     ``body``: a slug (``pingtan``), printed name or alias; ``years``: the years to load (None:
@@ -159,10 +166,12 @@ def title(b: BodySeries) -> HTML:
     heading = f"{b.body}政府信息公开工作年度报告简报"
     if b.has_year:
         heading += f"（{b.year}年度）"
-    markup = f"<h2>{_e(heading)}</h2><p style=\"{_META}\">{_e('　'.join(meta))}</p>"
+    markup = f'<h2>{_e(heading)}</h2><p style="{_META}">{_e("　".join(meta))}</p>'
     if "2019" in templates and "2021" in templates:
-        markup += (f"<p style=\"{_META}\">2021年度起报告采用新版模板：主动公开部分（规章、规范性文件、收费）的统计口径改变，"
-                   "跨越模板变更的年度变化只对可比指标计算，图中以虚线标出模板变更。</p>")
+        markup += (
+            f'<p style="{_META}">2021年度起报告采用新版模板：主动公开部分（规章、规范性文件、收费）的统计口径改变，'
+            "跨越模板变更的年度变化只对可比指标计算，图中以虚线标出模板变更。</p>"
+        )
     return _html(markup + _notice_html(b.message))
 
 
@@ -184,18 +193,36 @@ def headlines(b: BodySeries) -> HTML | None:
 #: the rows each section's briefing table shows: (indicator, breakdown) in order
 BRIEFING_ROWS: dict[str, tuple[tuple[str, str], ...]] = {
     "requests": (
-        ("new", "total"), ("new", "natural_person"), ("new", "legal_person"), ("new_share", "natural_person"),
-        ("carried_over", "total"), ("handled", "total"), ("carried_forward", "total"),
+        ("new", "total"),
+        ("new", "natural_person"),
+        ("new", "legal_person"),
+        ("new_share", "natural_person"),
+        ("carried_over", "total"),
+        ("handled", "total"),
+        ("carried_forward", "total"),
     ),
     "outcomes": tuple(
         (measure, code)
-        for code in ("granted", "partly_granted", "withheld", "unavailable", "not_processed", "other")
+        for code in (
+            "granted",
+            "partly_granted",
+            "withheld",
+            "unavailable",
+            "not_processed",
+            "other",
+        )
         for measure in ("count", "share")
     ),
     "reviews": (
-        ("admin_review", "total"), ("admin_review", "corrected"), ("admin_review", "pending"),
-        ("lawsuit", "total"), ("lawsuit", "corrected"), ("lawsuit", "pending"),
-        ("correction_rate", "admin_review"), ("correction_rate", "lawsuit"), ("correction_rate", "all"),
+        ("admin_review", "total"),
+        ("admin_review", "corrected"),
+        ("admin_review", "pending"),
+        ("lawsuit", "total"),
+        ("lawsuit", "corrected"),
+        ("lawsuit", "pending"),
+        ("correction_rate", "admin_review"),
+        ("correction_rate", "lawsuit"),
+        ("correction_rate", "all"),
         ("per_100_requests", "all"),
     ),
     "publication": (),  # every cell of table 1 the reports have
@@ -216,12 +243,24 @@ def section_table(b: BodySeries, section: str) -> pd.DataFrame | None:
     rows = BRIEFING_ROWS[section]
     if rows:
         keys = pd.DataFrame(list(rows), columns=["indicator", "breakdown"]).astype("string")
-        ind = ind.merge(keys.assign(_order=range(len(keys))), on=["indicator", "breakdown"], how="inner")
-        ind = ind.loc[ind["section"] == section].sort_values(["_order", "year"]).drop(columns="_order")
+        ind = ind.merge(
+            keys.assign(_order=range(len(keys))), on=["indicator", "breakdown"], how="inner"
+        )
+        ind = (
+            ind.loc[ind["section"] == section]
+            .sort_values(["_order", "year"])
+            .drop(columns="_order")
+        )
     table = analysis.series_table(ind, b.body, section)
     if b.has_year and not table.empty:
-        yoy = analysis.year_on_year(b.indicators.loc[b.indicators["year"].isin([b.year - 1, b.year])])
-        yoy = yoy.loc[(yoy["year"] == b.year) & (yoy["section"] == section)].drop_duplicates("label").set_index("label")
+        yoy = analysis.year_on_year(
+            b.indicators.loc[b.indicators["year"].isin([b.year - 1, b.year])]
+        )
+        yoy = (
+            yoy.loc[(yoy["year"] == b.year) & (yoy["section"] == section)]
+            .drop_duplicates("label")
+            .set_index("label")
+        )
         column = f"{b.year}年较上年"
         cells = []
         for label in table.index:
@@ -229,10 +268,18 @@ def section_table(b: BodySeries, section: str) -> pd.DataFrame | None:
                 cells.append("—")
                 continue
             r = yoy.loc[label]
-            comparable = None if pd.isna(r["comparable_with_previous"]) else bool(r["comparable_with_previous"])
+            comparable = (
+                None
+                if pd.isna(r["comparable_with_previous"])
+                else bool(r["comparable_with_previous"])
+            )
             if comparable is False and not bool(r["break_before"]):
-                comparable = None  # absent the year before without a template change: nothing to say
-            cells.append(formatting.fmt_change_cell(r["value"], r["previous"], r["unit"], comparable))
+                comparable = (
+                    None  # absent the year before without a template change: nothing to say
+                )
+            cells.append(
+                formatting.fmt_change_cell(r["value"], r["previous"], r["unit"], comparable)
+            )
         table[column] = cells
     return table
 
@@ -250,7 +297,9 @@ def refusals_table(b: BodySeries, n: int = 5) -> pd.DataFrame | None:
             "理由": top["label"].to_numpy(),
             "件数": [formatting.fmt_count(v) for v in top["count"]],
             "占办结申请": [formatting.fmt_percent(v) for v in top["share_of_handled"]],
-            "占全部不予公开、无法提供、不予处理": [formatting.fmt_percent(v) for v in top["share_of_refusals"]],
+            "占全部不予公开、无法提供、不予处理": [
+                formatting.fmt_percent(v) for v in top["share_of_refusals"]
+            ],
         }
     ).set_index("排名")
 
@@ -273,8 +322,9 @@ def _png(fig: Figure) -> Image:
     # the charts are opaque: RGB at zlib level 3 is 2× quicker to encode than savefig's RGBA
     # at level 6 and 20 % smaller (same pixels)
     buffer = io.BytesIO()
-    PILImage.frombuffer("RGBA", canvas.get_width_height(), canvas.buffer_rgba(), "raw", "RGBA", 0, 1) \
-        .convert("RGB").save(buffer, format="png", compress_level=3)
+    PILImage.frombuffer(
+        "RGBA", canvas.get_width_height(), canvas.buffer_rgba(), "raw", "RGBA", 0, 1
+    ).convert("RGB").save(buffer, format="png", compress_level=3)
     titles = [fig._suptitle.get_text()] if fig._suptitle is not None else []
     titles += [ax.get_title() for ax in fig.axes if ax.get_title()]
     if not titles:  # a chart that only says why it is empty
@@ -327,7 +377,9 @@ def quality(b: BodySeries) -> HTML | Styler | None:
     table = table.assign(kind=table["kind"].map(lambda k: KINDS.get(str(k), str(k))))
     styler = display.findings_table(table.rename(columns=_QUALITY_COLUMNS).reset_index(drop=True))
     # a fixed id instead of Styler's random one: the same data gives the same page
-    return styler.set_caption(f"数据质量：{len(found)} 条发现（数据按报告原样保留，未作修改）").set_uuid("quality")
+    return styler.set_caption(
+        f"数据质量：{len(found)} 条发现（数据按报告原样保留，未作修改）"
+    ).set_uuid("quality")
 
 
 # --- a region ----------------------------------------------------------------------------
@@ -361,12 +413,18 @@ class RegionYear:
             return self.region  # asked by name
         if self.region.endswith("0000") and self.region[:2] in PROVINCE_NAMES:
             return f"{PROVINCE_NAMES[self.region[:2]]}（{self.region}）"
-        rows = self.bodies.loc[self.bodies["region_code"] == self.region] if not self.bodies.empty else self.bodies
+        rows = (
+            self.bodies.loc[self.bodies["region_code"] == self.region]
+            if not self.bodies.empty
+            else self.bodies
+        )
         names = sorted(set(rows["region_name"].dropna().astype(str))) if not rows.empty else []
         return f"{names[0]}（{self.region}）" if len(names) == 1 else f"地区{self.region}"
 
 
-def load_region(region: str | None, year: int | None = None, db: str | Path | None = None) -> RegionYear:
+def load_region(
+    region: str | None, year: int | None = None, db: str | Path | None = None
+) -> RegionYear:
     """Load every body of ``region`` (a GB/T 2260 code such as ``320000`` or a region name;
     None or "" = every body in the store) for ``year`` (None: the latest year any of them
     reported). Never raises for missing data: see ``message``."""
@@ -386,13 +444,17 @@ def load_region(region: str | None, year: int | None = None, db: str | Path | No
     all_years = sorted({int(y) for ys in out.bodies["years"] for y in ys})
     out.year = int(year) if year is not None else (all_years[-1] if all_years else None)
     slugs = out.bodies["slug"].astype(str).tolist()
-    frame = store.load(path, body=slugs, years=[out.year]) if out.year is not None else pd.DataFrame()
+    frame = (
+        store.load(path, body=slugs, years=[out.year]) if out.year is not None else pd.DataFrame()
+    )
     out.flags = _flags(out, frame)
     if frame.empty:
         out.message = f"{out.label}的机关都没有{out.year}年度的报告（已有：{'、'.join(map(str, all_years))}年）。"
         return out
     names = dict(zip(out.bodies["body_key"], out.bodies["body"]))
-    out.frame = frame.assign(body=frame["body_key"].map(names).fillna(frame["body"]).astype("string"))
+    out.frame = frame.assign(
+        body=frame["body_key"].map(names).fillna(frame["body"]).astype("string")
+    )
     out.indicators = analysis.indicators(out.frame)
     out.comparison = analysis.compare(out.indicators, out.year, out.bodies[["body", "level"]])
     return out
@@ -402,8 +464,13 @@ def _flags(r: RegionYear, frame: pd.DataFrame) -> pd.DataFrame:
     """Per body: has a report for the year, its missing tables, and its check findings."""
     reports = store.reports(r.db, all_versions=False)
     reports = reports.loc[reports["year"] == r.year] if r.year is not None else reports.iloc[0:0]
-    found = crossyear.check_store(r.db, body=r.bodies["slug"].astype(str).tolist(), years=[r.year, r.year - 1]) \
-        if r.year is not None and not frame.empty else pd.DataFrame(columns=["body", "year", "kind"])
+    found = (
+        crossyear.check_store(
+            r.db, body=r.bodies["slug"].astype(str).tolist(), years=[r.year, r.year - 1]
+        )
+        if r.year is not None and not frame.empty
+        else pd.DataFrame(columns=["body", "year", "kind"])
+    )
     found = found.loc[found["year"] == r.year] if len(found) else found
     ids = frame.groupby("body_key")["report_id"].agg(set).to_dict() if not frame.empty else {}
     rows = []
@@ -415,15 +482,19 @@ def _flags(r: RegionYear, frame: pd.DataFrame) -> pd.DataFrame:
             missing = str(mine["missing"].iloc[0] or "")
             missing = "" if missing in ("", "[]", "None") else missing
         status = "无本年度报告" if mine.empty else ("报告不完整" if missing else "有")
-        rows.append({
-            "机关": b.body,
-            "级别": analysis.LEVEL_LABELS.get(b.level if isinstance(b.level, str) else analysis.UNKNOWN_LEVEL, b.level),
-            f"{r.year}年度报告": status,
-            "缺失表格": missing or "—",
-            "勾稽关系不符": int((hits["kind"] == "breach").sum()) if len(hits) else 0,
-            "跨年度不一致": int((hits["kind"] == "crossyear").sum()) if len(hits) else 0,
-            "正文与表格不一致": int((hits["kind"] == "narrative").sum()) if len(hits) else 0,
-        })
+        rows.append(
+            {
+                "机关": b.body,
+                "级别": analysis.LEVEL_LABELS.get(
+                    b.level if isinstance(b.level, str) else analysis.UNKNOWN_LEVEL, b.level
+                ),
+                f"{r.year}年度报告": status,
+                "缺失表格": missing or "—",
+                "勾稽关系不符": int((hits["kind"] == "breach").sum()) if len(hits) else 0,
+                "跨年度不一致": int((hits["kind"] == "crossyear").sum()) if len(hits) else 0,
+                "正文与表格不一致": int((hits["kind"] == "narrative").sum()) if len(hits) else 0,
+            }
+        )
     return pd.DataFrame(rows)
 
 
@@ -435,8 +506,10 @@ def region_title(r: RegionYear) -> HTML:
     meta = ""
     if not r.bodies.empty:
         with_report = int((r.flags.iloc[:, 2] != "无本年度报告").sum()) if not r.flags.empty else 0
-        meta = (f"<p style=\"{_META}\">共 {len(r.bodies)} 个机关，其中 {with_report} 个有本年度报告。"
-                "排名只在同一级别的机关之间进行（全市汇总不与单个部门比较）。</p>")
+        meta = (
+            f'<p style="{_META}">共 {len(r.bodies)} 个机关，其中 {with_report} 个有本年度报告。'
+            "排名只在同一级别的机关之间进行（全市汇总不与单个部门比较）。</p>"
+        )
     return _html(f"<h2>{_e(heading)}</h2>{meta}{_notice_html(r.message)}")
 
 
@@ -459,14 +532,20 @@ def side_by_side(r: RegionYear) -> pd.DataFrame | None:
     table = cmp.assign(cell=cells, column=[f"{b}（{lvl}）" for b, lvl in zip(cmp["body"], levels)])
     order = table.drop_duplicates("label")["label"].tolist()
     columns = table.sort_values(["level", "body"]).drop_duplicates("column")["column"].tolist()
-    wide = table.pivot(index="label", columns="column", values="cell").reindex(index=order, columns=columns)
+    wide = table.pivot(index="label", columns="column", values="cell").reindex(
+        index=order, columns=columns
+    )
     wide.index.name = "指标"
     wide.columns.name = None
     return wide.fillna("—")
 
 
 #: the measures the comparison charts show
-COMPARE_CHARTS = (("requests", "new", "total"), ("outcomes", "share", "disclosed"), ("reviews", "per_100_requests", "all"))
+COMPARE_CHARTS = (
+    ("requests", "new", "total"),
+    ("outcomes", "share", "disclosed"),
+    ("reviews", "per_100_requests", "all"),
+)
 
 
 def compare_chart(r: RegionYear, section: str, indicator: str, breakdown: str) -> Image | None:

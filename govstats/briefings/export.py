@@ -11,8 +11,8 @@ from __future__ import annotations
 
 import functools
 import re
+from collections.abc import Iterable
 from pathlib import Path
-from typing import Iterable
 
 import jinja2
 
@@ -51,9 +51,15 @@ def _sanitize_preprocessor_class():
                 elif "text/markdown" in data:
                     data["text/html"] = markdown_to_safe_html(_text(data.pop("text/markdown")))
                 # scripts in any other rich type are never rendered
-                for mime in ("application/javascript", "text/javascript", "application/vnd.jupyter.widget-view+json"):
+                for mime in (
+                    "application/javascript",
+                    "text/javascript",
+                    "application/vnd.jupyter.widget-view+json",
+                ):
                     data.pop(mime, None)
-                if "image/svg+xml" in data:  # an SVG may carry scripts or remote links: keep PNG if any
+                if (
+                    "image/svg+xml" in data
+                ):  # an SVG may carry scripts or remote links: keep PNG if any
                     if "image/png" in data:
                         data.pop("image/svg+xml")
             return cell, resources
@@ -104,7 +110,9 @@ def notebook_to_page(notebook, *, title: str, exporter_=None) -> str:
     :class:`UnsafePageError` if the result would load a remote resource or run a script.
     """
     notebook.metadata["title"] = title
-    html, _ = (exporter_ or exporter()).from_notebook_node(notebook, resources={"language_code": "zh-CN"})
+    html, _ = (exporter_ or exporter()).from_notebook_node(
+        notebook, resources={"language_code": "zh-CN"}
+    )
     html = embed_cjk_font(html)
     check_page(html)
     return html
@@ -123,8 +131,10 @@ def _jinja():
 
 def render_error_page(*, title: str, key: str, error: str, generated_at: str) -> str:
     """A page standing in for a failed briefing: what failed and the (escaped) error text."""
-    html = _jinja().get_template("briefing-error.html.j2").render(
-        title=title, key=key, error=strip_ansi(error), generated_at=generated_at
+    html = (
+        _jinja()
+        .get_template("briefing-error.html.j2")
+        .render(title=title, key=key, error=strip_ansi(error), generated_at=generated_at)
     )
     return embed_cjk_font(html)
 
@@ -145,5 +155,3 @@ _ANSI = re.compile(r"\x1b\[[0-9;]*[A-Za-z]")
 def strip_ansi(text: str) -> str:
     """Remove terminal colour codes (tracebacks from kernels carry them)."""
     return _ANSI.sub("", text)
-
-

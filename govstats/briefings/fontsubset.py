@@ -31,7 +31,9 @@ PAGE_FONT_FAMILY = "govstats-cjk"
 _CJK = re.compile(r"[\u2e80-\u9fff\uf900-\ufaff\ufe30-\ufe4f\uff00-\uffef\u3000-\u303f]")
 
 
-_STYLE_OR_DATA = re.compile(r"<style\b.*?</style>|<script\b.*?</script>|data:[^\"')\s]+", re.I | re.S)
+_STYLE_OR_DATA = re.compile(
+    r"<style\b.*?</style>|<script\b.*?</script>|data:[^\"')\s]+", re.I | re.S
+)
 
 
 def page_characters(html: str) -> str:
@@ -46,7 +48,9 @@ def _font_path() -> str:
 
     path = bundled_font_path()
     if path is None:
-        raise LookupError("package noto-cjk-sans-otc is not installed: cannot embed a CJK font in the pages")
+        raise LookupError(
+            "package noto-cjk-sans-otc is not installed: cannot embed a CJK font in the pages"
+        )
     return str(path)
 
 
@@ -72,7 +76,9 @@ def _gb2312_characters() -> str:
     return "".join(chars)
 
 
-def _subset(source, characters: str, *, flavor: str | None, font_number: int = -1, prepared: bool = False) -> bytes:
+def _subset(
+    source, characters: str, *, flavor: str | None, font_number: int = -1, prepared: bool = False
+) -> bytes:
     """Cut ``source`` to ``characters`` + ASCII. ``prepared``: the source is :func:`_base_font`,
     already without hints and subroutines, so those passes (and the bounding-box recalculation,
     which runs every glyph program) are skipped: 2× faster, same glyphs, the base's font bbox."""
@@ -97,7 +103,9 @@ def _subset(source, characters: str, *, flavor: str | None, font_number: int = -
 
 def cache_dir() -> Path:
     """Where govstats caches derived files (``$GOVSTATS_CACHE``, else ``~/.cache/govstats``)."""
-    base = os.environ.get("GOVSTATS_CACHE") or os.path.join(os.environ.get("XDG_CACHE_HOME") or Path.home() / ".cache", "govstats")
+    base = os.environ.get("GOVSTATS_CACHE") or os.path.join(
+        os.environ.get("XDG_CACHE_HOME") or Path.home() / ".cache", "govstats"
+    )
     return Path(base)
 
 
@@ -110,7 +118,9 @@ def _base_font() -> tuple[bytes, frozenset[str]]:
     """
 
     path = _font_path()
-    stamp = hashlib.sha256(f"{path}:{os.path.getsize(path)}:{os.path.getmtime(path)}:1".encode()).hexdigest()[:12]
+    stamp = hashlib.sha256(
+        f"{path}:{os.path.getsize(path)}:{os.path.getmtime(path)}:1".encode()
+    ).hexdigest()[:12]
     cached = cache_dir() / "fonts" / f"NotoSansCJKsc-gb2312-{stamp}.otf"
     try:
         data = cached.read_bytes()
@@ -159,7 +169,7 @@ def font_face_css(characters: str) -> str:
 
 def embed_cjk_font(html: str) -> str:
     """Insert the CJK ``@font-face`` for the page's own characters before ``</head>``."""
-    css = f"<style type=\"text/css\">\n{font_face_css(page_characters(html))}</style>\n"
+    css = f'<style type="text/css">\n{font_face_css(page_characters(html))}</style>\n'
     head_end = html.lower().find("</head>")
     if head_end < 0:
         raise ValueError("page has no </head>: cannot embed the font")

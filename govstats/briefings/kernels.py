@@ -107,7 +107,11 @@ def _snapshot() -> dict[str, Any]:
         "sys_path": list(sys.path),
         "environ": dict(os.environ),
         "formatters": {
-            mime: (dict(f.type_printers), dict(f.deferred_printers), dict(getattr(f, "singleton_printers", {})))
+            mime: (
+                dict(f.type_printers),
+                dict(f.deferred_printers),
+                dict(getattr(f, "singleton_printers", {})),
+            )
             for mime, f in get_ipython().display_formatter.formatters.items()
         },
     }
@@ -119,7 +123,9 @@ def _snapshot() -> dict[str, Any]:
         import pandas as pd
 
         keys = list(pd._config.config._registered_options)
-        state["pandas"] = {k: pd.get_option(k) for k in keys if k not in pd._config.config._deprecated_options}
+        state["pandas"] = {
+            k: pd.get_option(k) for k in keys if k not in pd._config.config._deprecated_options
+        }
     return state
 
 
@@ -204,7 +210,9 @@ class KernelPool:
             try:
                 return self._start()
             except Exception as second:
-                raise KernelStartError(f"kernel {self.kernel_name!r} did not start: {second} (first try: {first})")
+                raise KernelStartError(
+                    f"kernel {self.kernel_name!r} did not start: {second} (first try: {first})"
+                )
 
     def release(self, kernel: Kernel, *, reuse: bool) -> None:
         """Give a kernel back after a body; ``reuse=False`` (or after a failure) stops it."""
@@ -226,7 +234,9 @@ class KernelPool:
 
         # IPC sockets in a private folder: no TCP port races when many kernels start at once
         folder = tempfile.mkdtemp(prefix="govstats-kernel-")
-        km = AsyncKernelManager(kernel_name=self.kernel_name, transport="ipc", ip=os.path.join(folder, "k"))
+        km = AsyncKernelManager(
+            kernel_name=self.kernel_name, transport="ipc", ip=os.path.join(folder, "k")
+        )
         kwargs = {"cwd": self.cwd} if self.cwd else {}
         # history in memory: no SQLite file shared (and locked) by parallel kernels
         _run(km.start_kernel(extra_arguments=["--HistoryManager.hist_file=:memory:"], **kwargs))
@@ -234,11 +244,18 @@ class KernelPool:
         try:
             kc.start_channels()
             _run(kc.wait_for_ready(timeout=self.startup_timeout))
-            reply = _run(kc.execute_interactive("__import__('govstats.briefings.kernels').briefings.kernels.warm_up()", timeout=120,
-                                                output_hook=lambda msg: None))
+            reply = _run(
+                kc.execute_interactive(
+                    "__import__('govstats.briefings.kernels').briefings.kernels.warm_up()",
+                    timeout=120,
+                    output_hook=lambda msg: None,
+                )
+            )
             if reply["content"]["status"] != "ok":
                 content = reply["content"]
-                raise KernelStartError(f"warming up the kernel failed: {content.get('ename')}: {content.get('evalue')}")
+                raise KernelStartError(
+                    f"warming up the kernel failed: {content.get('ename')}: {content.get('evalue')}"
+                )
         except BaseException:
             kc.stop_channels()
             _run(km.shutdown_kernel(now=True))
@@ -290,9 +307,18 @@ def register_engine() -> str:
 
     class PooledKernelEngine(NBClientEngine):
         @classmethod
-        def execute_managed_notebook(cls, nb_man, kernel_name, log_output=False, stdout_file=None,
-                                     stderr_file=None, start_timeout=60, execution_timeout=None,
-                                     kernel: Kernel | None = None, **kwargs):
+        def execute_managed_notebook(
+            cls,
+            nb_man,
+            kernel_name,
+            log_output=False,
+            stdout_file=None,
+            stderr_file=None,
+            start_timeout=60,
+            execution_timeout=None,
+            kernel: Kernel | None = None,
+            **kwargs,
+        ):
             import logging
 
             del kwargs  # papermill's own arguments (input_path, …) that the client does not take

@@ -8,10 +8,10 @@ data-quality flags (rendered from ``templates/briefings-index.html.j2``).
 from __future__ import annotations
 
 import json
+from collections.abc import Sequence
 from dataclasses import asdict, dataclass
 from datetime import datetime, timezone
 from pathlib import Path
-from typing import Sequence
 
 from govstats.briefings.export import _jinja, years_text
 from govstats.briefings.fontsubset import embed_cjk_font
@@ -34,7 +34,9 @@ def read_manifest(out_dir: Path) -> dict[str, dict]:
 
 
 def _write_manifest(out_dir: Path, entries: dict[str, dict]) -> None:
-    blob = json.dumps({"version": 1, "pages": entries}, ensure_ascii=False, indent=1, sort_keys=True)
+    blob = json.dumps(
+        {"version": 1, "pages": entries}, ensure_ascii=False, indent=1, sort_keys=True
+    )
     write_atomic(Path(out_dir) / MANIFEST_NAME, blob)
 
 
@@ -48,7 +50,9 @@ def write_index(out_dir: Path, manifest: dict[str, dict] | None = None) -> Path:
             continue
         try:
             entries.append(Outcome(**_outcome_fields(fields)).entry())
-        except TypeError:  # an entry written by an older govstats: listed again after its next render
+        except (
+            TypeError
+        ):  # an entry written by an older govstats: listed again after its next render
             continue
     path = out / INDEX_NAME
     write_atomic(path, render_index(entries, generated_at=now_text()))
@@ -59,7 +63,19 @@ def _folder(outcome: Outcome) -> str:
     return outcome.page.split("/", 1)[0]
 
 
-_OUTCOME_FIELDS = ("kind", "key", "title", "years", "status", "page", "flags", "error", "seconds", "fingerprint", "worker")
+_OUTCOME_FIELDS = (
+    "kind",
+    "key",
+    "title",
+    "years",
+    "status",
+    "page",
+    "flags",
+    "error",
+    "seconds",
+    "fingerprint",
+    "worker",
+)
 
 
 def _manifest_fields(outcome: Outcome) -> dict:
@@ -108,16 +124,19 @@ def render_index(entries: Sequence[IndexEntry], *, generated_at: str) -> str:
     """``reports/index.html``: every briefing with its body, years, status, flags and link."""
     ordered = sorted(entries, key=lambda e: (e.kind != "region", e.key))
     counts = {s: sum(1 for e in entries if e.status == s) for s in STATUS_LABELS}
-    html = _jinja().get_template("briefings-index.html.j2").render(
-        entries=ordered,
-        counts=counts,
-        status_labels=STATUS_LABELS,
-        kind_labels=KIND_LABELS,
-        generated_at=generated_at,
-        years_text=years_text,
+    html = (
+        _jinja()
+        .get_template("briefings-index.html.j2")
+        .render(
+            entries=ordered,
+            counts=counts,
+            status_labels=STATUS_LABELS,
+            kind_labels=KIND_LABELS,
+            generated_at=generated_at,
+            years_text=years_text,
+        )
     )
     return embed_cjk_font(html)
-
 
 
 @dataclass

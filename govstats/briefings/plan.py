@@ -11,9 +11,9 @@ from __future__ import annotations
 import hashlib
 import json
 import re
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Iterable, Sequence
 
 import pandas as pd
 
@@ -30,8 +30,6 @@ BRIEFING_NOTEBOOK = NOTEBOOKS_DIR / "10-briefing.ipynb"
 
 
 COMPARE_NOTEBOOK = NOTEBOOKS_DIR / "20-compare.ipynb"
-
-
 
 
 @dataclass(frozen=True)
@@ -67,7 +65,11 @@ class Task:
     @property
     def fingerprint(self) -> str:
         """What must be unchanged for a rerun to skip this page."""
-        blob = json.dumps([self.input_hash, self.notebook_hash, self.parameters, self.title], sort_keys=True, default=str)
+        blob = json.dumps(
+            [self.input_hash, self.notebook_hash, self.parameters, self.title],
+            sort_keys=True,
+            default=str,
+        )
         return hashlib.sha256(blob.encode()).hexdigest()[:32]
 
 
@@ -116,7 +118,9 @@ def plan(
     table = store.bodies(db_path)
     if table.empty:
         raise BriefingError(f"the store {db_path} holds no reports: run `govstats ingest` first")
-    table = table.assign(slug=table["slug"].astype(str), region_code=table["region_code"].fillna("").astype(str))
+    table = table.assign(
+        slug=table["slug"].astype(str), region_code=table["region_code"].fillna("").astype(str)
+    )
 
     chosen: dict[str, None] = {}  # slugs, in order, no duplicates
     region_codes: dict[str, None] = {}
@@ -126,7 +130,9 @@ def plan(
         if len(table) > 1:
             region_codes[ALL_REGIONS] = None
     for query in bodies:
-        hit = table[(table["slug"] == query) | (table["body"] == query) | (table["body_key"] == query)]
+        hit = table[
+            (table["slug"] == query) | (table["body"] == query) | (table["body_key"] == query)
+        ]
         if hit.empty:
             known = ", ".join(table["slug"].head(20))
             raise BriefingError(f"no body {query!r} in the store {db_path} (slugs: {known}…)")
@@ -180,14 +186,18 @@ def plan(
             members = table
         else:
             members = table[table["region_code"].str.startswith(region_prefix(code))]
-        member_years = sorted({int(y) for ys in members["years"] for y in ys if not years or int(y) in set(years)})
+        member_years = sorted(
+            {int(y) for ys in members["years"] for y in ys if not years or int(y) in set(years)}
+        )
         tasks.append(
             Task(
                 kind="region",
                 key=code,
                 title=_region_title(code, table),
                 notebook=str(Path(compare_notebook)),
-                parameters=compare_parameters(None if code == ALL_REGIONS else code, db_path, years),
+                parameters=compare_parameters(
+                    None if code == ALL_REGIONS else code, db_path, years
+                ),
                 years=tuple(member_years),
                 input_hash=_combine(body_hashes.get(k, "") for k in sorted(members["body_key"])),
                 notebook_hash=notebook_hash(Path(compare_notebook)),
@@ -210,7 +220,9 @@ def shared_regions(codes: Iterable[str]) -> list[str]:
     candidates = {c for code in codes for c in (code, code[:4] + "00", code[:2] + "0000")}
     best: dict[tuple[int, ...], str] = {}
     for candidate in sorted(candidates, key=lambda c: -len(region_prefix(c))):
-        members = tuple(i for i, code in enumerate(codes) if code.startswith(region_prefix(candidate)))
+        members = tuple(
+            i for i, code in enumerate(codes) if code.startswith(region_prefix(candidate))
+        )
         if len(members) >= 2 and members not in best:
             best[members] = candidate
     return sorted(best.values())
@@ -239,16 +251,22 @@ def _content_hashes(frame, table) -> dict[str, str]:
     """body_key → a hash of its stored rows (values, labels, sources, report ids) and registry facts."""
 
     hashed = pd.util.hash_pandas_object(
-        frame[["report_id", "year", "template", "table", "item", "column", "value", "label", "source"]].astype("string"),
+        frame[
+            ["report_id", "year", "template", "table", "item", "column", "value", "label", "source"]
+        ].astype("string"),
         index=False,
     )
     out: dict[str, str] = {}
     for key, positions in frame.groupby("body_key", sort=False).indices.items():
         digest = hashlib.sha256(hashed.to_numpy()[positions].tobytes())
         out[str(key)] = digest.hexdigest()[:32]
-    facts = table.set_index("body_key")[["body", "slug", "region_code", "region_name", "level", "parent"]].astype("string")
+    facts = table.set_index("body_key")[
+        ["body", "slug", "region_code", "region_name", "level", "parent"]
+    ].astype("string")
     for key, row in facts.iterrows():
-        extra = json.dumps([None if pd.isna(v) else str(v) for v in row.tolist()], ensure_ascii=False)
+        extra = json.dumps(
+            [None if pd.isna(v) else str(v) for v in row.tolist()], ensure_ascii=False
+        )
         out[str(key)] = _combine([out.get(str(key), ""), extra])
     return out
 

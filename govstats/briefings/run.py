@@ -13,10 +13,10 @@ import multiprocessing
 import os
 import sys
 import time
+from collections.abc import Iterator, Sequence
 from concurrent.futures import ProcessPoolExecutor, as_completed
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Iterator, Sequence
 
 from tqdm import tqdm
 
@@ -94,7 +94,9 @@ def _run_dask(tasks: Sequence[Task], out_dir: str, address) -> Iterator[Outcome]
         from distributed import Client
         from distributed import as_completed as dask_completed
     except ImportError as exc:
-        raise BriefingError("--dask-scheduler needs the optional extra: pip install 'govstats[dask]'") from exc
+        raise BriefingError(
+            "--dask-scheduler needs the optional extra: pip install 'govstats[dask]'"
+        ) from exc
     client = address if hasattr(address, "map") else Client(address)
     try:
         futures = client.map(render_task, list(tasks), out_dir=out_dir, pure=False)
@@ -145,7 +147,9 @@ def run(
     seen: set[str] = set()
     for task in tasks:
         if task.folder in seen:
-            raise BriefingError(f"two pages would share the folder {task.folder!r} (duplicate slug?)")
+            raise BriefingError(
+                f"two pages would share the folder {task.folder!r} (duplicate slug?)"
+            )
         seen.add(task.folder)
         previous = manifest.get(task.folder)
         unchanged = (
@@ -189,10 +193,14 @@ def run(
         _write_manifest(out, manifest)
     index = write_index(out, manifest)
     used = 0 if dask_scheduler is not None else jobs
-    return BatchResult(outcomes=outcomes, index=index, seconds=time.perf_counter() - started, jobs=used)
+    return BatchResult(
+        outcomes=outcomes, index=index, seconds=time.perf_counter() - started, jobs=used
+    )
 
 
-def _sum_region_flags(tasks: Sequence[Task], outcomes: list[Outcome], manifest: dict[str, dict]) -> None:
+def _sum_region_flags(
+    tasks: Sequence[Task], outcomes: list[Outcome], manifest: dict[str, dict]
+) -> None:
     """A region's flags: the sum of its bodies' flags (None if any is unknown)."""
     members = {t.folder: t.members for t in tasks if t.kind == "region" and t.members}
     for outcome in outcomes:
@@ -232,4 +240,6 @@ def briefings(
     """Plan (:func:`plan`) and render (:func:`run`) briefings: the work of ``govstats briefings``."""
     tasks = plan(db, bodies=bodies, regions=regions, all_bodies=all_bodies, years=years, timeout=timeout,
                  reuse_kernel=reuse_kernel)  # fmt: skip
-    return run(tasks, out_dir, jobs=jobs, force=force, dask_scheduler=dask_scheduler, progress=progress)
+    return run(
+        tasks, out_dir, jobs=jobs, force=force, dask_scheduler=dask_scheduler, progress=progress
+    )

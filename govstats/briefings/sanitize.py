@@ -39,7 +39,9 @@ _STYLE_BLOCK = re.compile(r"<style\b[^>]*>(.*?)</style\s*>", re.I | re.S)
 _TAG_START = re.compile(r"<(/?)([a-zA-Z][a-zA-Z0-9:-]*)")
 
 
-_UNSAFE_CSS = re.compile(r"url\s*\(|@import|expression\s*\(|javascript:|behavior\s*:|-moz-binding|</|<!--", re.I)
+_UNSAFE_CSS = re.compile(
+    r"url\s*\(|@import|expression\s*\(|javascript:|behavior\s*:|-moz-binding|</|<!--", re.I
+)
 
 
 def sanitize_fragment(html: str) -> str:
@@ -64,7 +66,10 @@ def sanitize_fragment(html: str) -> str:
     html = _STYLE_BLOCK.sub(keep_style, html)
     # a tag outside the allow-list is shown as text (escaped), not silently dropped; then
     # ammonia (nh3) enforces the allow-list on tags, attributes and URL schemes
-    html = _TAG_START.sub(lambda m: m.group(0) if m.group(2).lower() in _ALLOWED_TAGS else "&lt;" + m.group(0)[1:], html)
+    html = _TAG_START.sub(
+        lambda m: m.group(0) if m.group(2).lower() in _ALLOWED_TAGS else "&lt;" + m.group(0)[1:],
+        html,
+    )
     cleaned = nh3.clean(
         html,
         tags=set(_ALLOWED_TAGS),
@@ -92,12 +97,16 @@ def _local_urls_only(tag: str, attribute: str, value: str) -> str | None:
 
 def markdown_to_safe_html(markdown: str) -> str:
     """Render Markdown (as notebook outputs carry it) to sanitised HTML."""
-    from nbconvert.filters.markdown import markdown2html  # lazy: nbconvert only where pages are exported
+    from nbconvert.filters.markdown import (
+        markdown2html,
+    )  # lazy: nbconvert only where pages are exported
 
     return sanitize_fragment(markdown2html(markdown))
 
 
-_REF_ATTR = re.compile(r"""\b(src|href|action|formaction|poster|data)\s*=\s*(?:"([^"]*)"|'([^']*)'|([^\s>]+))""", re.I)
+_REF_ATTR = re.compile(
+    r"""\b(src|href|action|formaction|poster|data)\s*=\s*(?:"([^"]*)"|'([^']*)'|([^\s>]+))""", re.I
+)
 
 
 _CSS_URL = re.compile(r"""url\(\s*(?:"([^"]*)"|'([^']*)'|([^)]*))\s*\)""", re.I)

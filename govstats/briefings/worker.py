@@ -109,7 +109,9 @@ def render_task(task: Task, out_dir: str) -> Outcome:
     except Exception as exc:  # noqa: BLE001 - every failure of one body is recorded, the batch goes on
         status, error = "failed", _describe(exc, task)
         try:
-            page = render_error_page(title=task.title, key=task.key, error=error, generated_at=now_text())
+            page = render_error_page(
+                title=task.title, key=task.key, error=error, generated_at=now_text()
+            )
             write_atomic(path, page)
         except Exception as page_exc:  # noqa: BLE001
             error += f"\n(writing the error page failed too: {page_exc})"
@@ -169,5 +171,3 @@ def _describe(exc: BaseException, task: Task) -> str:
     if name == "DeadKernelError":
         return f"the kernel died while running {Path(task.notebook).name}: {exc}"
     return f"{name}: {exc}"
-
-

@@ -67,7 +67,9 @@ def carried_over_findings(frame: pd.DataFrame) -> pd.DataFrame:
     requests = frame[frame["table"] == "requests"]
     cols = [key, "body", "year", "column", "value", "report_id"]
     over = requests.loc[requests["item"] == "carried_over", cols]
-    forward = requests.loc[requests["item"] == "carried_forward", [key, "year", "column", "value", "report_id"]]
+    forward = requests.loc[
+        requests["item"] == "carried_forward", [key, "year", "column", "value", "report_id"]
+    ]
     forward = forward.assign(year=forward["year"] + 1).rename(
         columns={"value": "previous_value", "report_id": "previous_report_id"}
     )
@@ -86,7 +88,13 @@ def carried_over_findings(frame: pd.DataFrame) -> pd.DataFrame:
         messages=[
             f"{b} {y}: {_label('requests', 'carried_over', c)} = {_fmt(v)}, "
             f"but {y - 1} reported {_label('requests', 'carried_forward', c)} = {_fmt(p)}"
-            for b, y, c, v, p in zip(pairs["body"], pairs["year"], pairs["column"], pairs["value"], pairs["previous_value"])
+            for b, y, c, v, p in zip(
+                pairs["body"],
+                pairs["year"],
+                pairs["column"],
+                pairs["value"],
+                pairs["previous_value"],
+            )
         ],
     )
 
@@ -94,7 +102,11 @@ def carried_over_findings(frame: pd.DataFrame) -> pd.DataFrame:
 def in_force_findings(frame: pd.DataFrame) -> pd.DataFrame:
     """2021 template: ``in_force`` (Y) against ``in_force`` (Y−1) + ``issued`` (Y) − ``repealed`` (Y)."""
     frame, key = _with_key(frame), "body_key"
-    docs = frame[(frame["table"] == "publication") & frame["item"].isin(DOC_ITEMS) & (frame["template"] == "2021")]
+    docs = frame[
+        (frame["table"] == "publication")
+        & frame["item"].isin(DOC_ITEMS)
+        & (frame["template"] == "2021")
+    ]
     docs = docs[docs["column"].isin(["issued", "repealed", "in_force"])]
     if docs.empty:
         return _empty()
@@ -124,15 +136,24 @@ def in_force_findings(frame: pd.DataFrame) -> pd.DataFrame:
     return _findings(
         pairs,
         rule="in_force",
-        cells=[f"publication/{i}/in_force; publication/{i}/issued; publication/{i}/repealed" for i in pairs["item"]],
+        cells=[
+            f"publication/{i}/in_force; publication/{i}/issued; publication/{i}/repealed"
+            for i in pairs["item"]
+        ],
         expected=pairs["expected"],
         found=pairs["in_force"],
         messages=[
             f"{b} {y}: {_label('publication', i, 'in_force')} = {_fmt(f)}, but {y - 1}'s {_fmt(p)} "
             f"+ issued {_fmt(n)} − repealed {_fmt(r)} = {_fmt(e)}"
             for b, y, i, f, p, n, r, e in zip(
-                pairs["body"], pairs["year"], pairs["item"], pairs["in_force"], pairs["previous_in_force"],
-                pairs["issued"], pairs["repealed"], pairs["expected"],
+                pairs["body"],
+                pairs["year"],
+                pairs["item"],
+                pairs["in_force"],
+                pairs["previous_in_force"],
+                pairs["issued"],
+                pairs["repealed"],
+                pairs["expected"],
             )
         ],  # fmt: skip
     )

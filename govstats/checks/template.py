@@ -13,17 +13,31 @@ never treated as a printed 0.
 from __future__ import annotations
 
 import math
-from typing import TYPE_CHECKING, Iterable
+from collections.abc import Iterable
+from typing import TYPE_CHECKING
 
 import pandas as pd
 
 from govstats import schema
 from govstats.checks.rules import REVIEW_RULES, rule
 
-if TYPE_CHECKING:  # checks take a Report but never import report (report → jupyter.display → checks)
+if (
+    TYPE_CHECKING
+):  # checks take a Report but never import report (report → jupyter.display → checks)
     from govstats.report import Report
 
-FINDING_COLUMNS = ["report_id", "body", "year", "kind", "rule", "table", "cells", "expected", "found", "message"]
+FINDING_COLUMNS = [
+    "report_id",
+    "body",
+    "year",
+    "kind",
+    "rule",
+    "table",
+    "cells",
+    "expected",
+    "found",
+    "message",
+]
 
 _ROW_NAMES = {i.code: i.label for layout in schema.REQUEST_ITEMS.values() for i in layout}
 _ROW_ORDER = {code: n for n, code in enumerate(_ROW_NAMES)}
@@ -70,7 +84,15 @@ class _Checker:
     def get(self, table: str, item: str, column: str):
         return self.v.get((table, item, column))
 
-    def add(self, code: str, table: str, cells: list[tuple[str, str, str]], expected, found, message: str) -> None:
+    def add(
+        self,
+        code: str,
+        table: str,
+        cells: list[tuple[str, str, str]],
+        expected,
+        found,
+        message: str,
+    ) -> None:
         self.rows.append(
             {
                 **self.meta,
@@ -99,20 +121,35 @@ class _Checker:
             self._rel("R1", left, right, f"{_COL_NAMES[col]}: 一+二 ≠ （七）总计+四")
             outcomes = [("requests", i, col) for i in schema.OUTCOME_ITEMS[layout]]
             if all(k in self.v for k in outcomes + [("requests", "total", col)]):
-                self._rel("R3", outcomes, [("requests", "total", col)], f"{_COL_NAMES[col]}: 办理结果各项之和 ≠ （七）总计")
+                self._rel(
+                    "R3",
+                    outcomes,
+                    [("requests", "total", col)],
+                    f"{_COL_NAMES[col]}: 办理结果各项之和 ≠ （七）总计",
+                )
         parts = ["natural_person", "legal_person"] if merged else list(schema.APPLICANT_COLUMNS)
         for item in sorted(items, key=lambda i: _ROW_ORDER.get(i, 99)):
             if layout == "2021" and item == "other":
                 continue  # derived from its sub-rows
             left = [("requests", item, c) for c in parts]
-            self._rel("R2", left, [("requests", item, "total")], f"{_ROW_NAMES.get(item, item)}: 各类申请人之和 ≠ 总计")
+            self._rel(
+                "R2",
+                left,
+                [("requests", item, "total")],
+                f"{_ROW_NAMES.get(item, item)}: 各类申请人之和 ≠ 总计",
+            )
         self._counts("requests")
 
     def review(self) -> None:
         for item, code in REVIEW_RULES.items():
             parts = [("review", item, c) for c in ("upheld", "corrected", "other", "pending")]
             if any(k in self.v for k in parts):
-                self._rel(code, parts, [("review", item, "total")], f"{item}: 维持+纠正+其他+尚未审结 ≠ 总计")
+                self._rel(
+                    code,
+                    parts,
+                    [("review", item, "total")],
+                    f"{item}: 维持+纠正+其他+尚未审结 ≠ 总计",
+                )
         self._counts("review")
 
     def _counts(self, table: str) -> None:
@@ -121,14 +158,28 @@ class _Checker:
                 continue
             f = float(value)
             if f < 0 or f != int(f):
-                self.add("R4", table, [key], None, f, f"{'/'.join(key[1:])}: a count must be a non-negative integer")
+                self.add(
+                    "R4",
+                    table,
+                    [key],
+                    None,
+                    f,
+                    f"{'/'.join(key[1:])}: a count must be a non-negative integer",
+                )
 
     def _rel(self, code: str, left: list, right: list, message: str) -> None:
         if not all(k in self.v for k in left + right):
             return
         breach = _relation([self.v[k] for k in left], [self.v[k] for k in right])
         if breach is not None:
-            self.add(code, left[0][0], left + right, breach[0], breach[1], f"{message}: {breach[0]:g} vs {breach[1]:g}")
+            self.add(
+                code,
+                left[0][0],
+                left + right,
+                breach[0],
+                breach[1],
+                f"{message}: {breach[0]:g} vs {breach[1]:g}",
+            )
 
     def narrative(self, narrative: dict[str, float]) -> None:
         new = self.get("requests", "new", "total")
@@ -138,15 +189,23 @@ class _Checker:
             options = {float(new)} | ({float(new) + float(carried)} if not _na(carried) else set())
             if received not in options:
                 self.add(
-                    "N1", "requests", [("requests", "new", "total"), ("requests", "carried_over", "total")],
-                    float(new), received, f"narrative says {received:g} applications received; table 三 一 总计 is {float(new):g}",
+                    "N1",
+                    "requests",
+                    [("requests", "new", "total"), ("requests", "carried_over", "total")],
+                    float(new),
+                    received,
+                    f"narrative says {received:g} applications received; table 三 一 总计 is {float(new):g}",
                 )
         forward = narrative.get("carried_forward")
         printed = self.get("requests", "carried_forward", "total")
         if forward is not None and not _na(printed) and float(printed) != forward:
             self.add(
-                "N2", "requests", [("requests", "carried_forward", "total")],
-                float(printed), forward, f"narrative says {forward:g} carried forward; table 三 四 总计 is {float(printed):g}",
+                "N2",
+                "requests",
+                [("requests", "carried_forward", "total")],
+                float(printed),
+                forward,
+                f"narrative says {forward:g} carried forward; table 三 四 总计 is {float(printed):g}",
             )
 
 
@@ -184,12 +243,22 @@ def check(report_or_tidy: Report | pd.DataFrame) -> pd.DataFrame:
     else:
         frame = report_or_tidy
         ids = frame["report_id"].astype(object).to_numpy()
-        keys = list(zip(frame["table"].astype(object), frame["item"].astype(object), frame["column"].astype(object)))
-        numbers = pd.to_numeric(frame["value"], errors="coerce").astype("float64").to_numpy()  # NA -> nan
+        keys = list(
+            zip(
+                frame["table"].astype(object),
+                frame["item"].astype(object),
+                frame["column"].astype(object),
+            )
+        )
+        numbers = (
+            pd.to_numeric(frame["value"], errors="coerce").astype("float64").to_numpy()
+        )  # NA -> nan
         bodies = frame["body"].astype(object).to_numpy() if "body" in frame else [None] * len(frame)
         years = frame["year"].astype(object).to_numpy() if "year" in frame else [None] * len(frame)
         for rid, positions in frame.groupby("report_id", sort=False, dropna=False).indices.items():
-            values = {keys[p]: (None if math.isnan(numbers[p]) else float(numbers[p])) for p in positions}
+            values = {
+                keys[p]: (None if math.isnan(numbers[p]) else float(numbers[p])) for p in positions
+            }
             first = positions[0]
             year = years[first]
             meta = {

@@ -46,10 +46,17 @@ _TH_SECTION = "border:1px solid #8c959f;background:#dde3ea;color:#1f2328;padding
 _TH_NOTE = "border:1px solid #8c959f;background:#f6f8fa;color:#57606a;padding:3px 6px;font-weight:normal;font-size:11px;text-align:left;max-width:16em"
 _TD = "border:1px solid #8c959f;padding:3px 6px;text-align:right;font-variant-numeric:tabular-nums;color:#1f2328;background:#fff;cursor:help"
 _TD_BLANK = _TD + ";color:#8c959f;background:#fafbfc;text-align:center"
-_TD_ABSENT = _TD + ";color:#b0b7be;background:repeating-linear-gradient(45deg,#fff,#fff 4px,#f1f3f5 4px,#f1f3f5 8px);text-align:center"
+_TD_ABSENT = (
+    _TD
+    + ";color:#b0b7be;background:repeating-linear-gradient(45deg,#fff,#fff 4px,#f1f3f5 4px,#f1f3f5 8px);text-align:center"
+)
 _TD_BREACH = ";background:#ffe3e3;outline:2px solid #d1242f;outline-offset:-2px;color:#82071e;font-weight:600"
-_NOTICE = "border-left:4px solid #bf8700;background:#fff8c5;color:#3b2300;padding:4px 8px;margin:3px 0"
-_ALERT = "border-left:4px solid #d1242f;background:#ffebe9;color:#82071e;padding:4px 8px;margin:3px 0"
+_NOTICE = (
+    "border-left:4px solid #bf8700;background:#fff8c5;color:#3b2300;padding:4px 8px;margin:3px 0"
+)
+_ALERT = (
+    "border-left:4px solid #d1242f;background:#ffebe9;color:#82071e;padding:4px 8px;margin:3px 0"
+)
 _OK = "border-left:4px solid #1a7f37;background:#dafbe1;color:#0f3d1c;padding:4px 8px;margin:3px 0"
 _H = "margin:12px 0 4px 0;font-size:14px;font-weight:600"
 _META = "border-collapse:collapse;font-size:12.5px;margin:2px 0 8px 0"
@@ -140,7 +147,11 @@ def breaches_by_cell(report: Report, findings: pd.DataFrame | None) -> dict[Key,
 def _finding_text(row: Mapping[str, Any]) -> str:
     parts = [str(row.get("rule") or "").strip()]
     message = row.get("message")
-    if message is not None and not (isinstance(message, float) and math.isnan(message)) and str(message).strip():
+    if (
+        message is not None
+        and not (isinstance(message, float) and math.isnan(message))
+        and str(message).strip()
+    ):
         parts.append(str(message).strip())
     else:
         parts.append(f"应为 {row.get('expected')}，实为 {row.get('found')}")
@@ -261,7 +272,9 @@ def _requests_html(r: _CellRenderer, layout: str) -> str:
             f"{_th(schema.APPLICANT_HEADER, colspan=len(cols))}</tr>",
             "<tr>"
             + "".join(
-                _th(c.label, rowspan=2) if c.group is None else (_th(c.group, colspan=len(legal)) if c is legal[0] else "")
+                _th(c.label, rowspan=2)
+                if c.group is None
+                else (_th(c.group, colspan=len(legal)) if c is legal[0] else "")
                 for c in cols
             )
             + "</tr>",
@@ -298,8 +311,12 @@ def _requests_html(r: _CellRenderer, layout: str) -> str:
                     started.add(item.group)
                     tip = None
                     if derived_other and item.code.startswith("other."):
-                        tip = "合计（由三个子项相加）：" + "，".join(f"{k} {v}" for k, v in derived_other.items())
-                    labels.append(_th(item.group, _TH_ROW, rowspan=group_sizes[item.group], title=tip))
+                        tip = "合计（由三个子项相加）：" + "，".join(
+                            f"{k} {v}" for k, v in derived_other.items()
+                        )
+                    labels.append(
+                        _th(item.group, _TH_ROW, rowspan=group_sizes[item.group], title=tip)
+                    )
                 labels.append(_th(item.label, _TH_ROW))
         cells = [r.td(("requests", item.code, c.code), present=present) for c in cols]
         rows.append(f"<tr>{''.join(labels)}{''.join(cells)}</tr>")
@@ -316,7 +333,9 @@ def _review_html(r: _CellRenderer) -> str:
     band2 = "".join(_th(c.label, rowspan=2) for _ in review for c in cols)
     band2 += "".join(_th(i.label, colspan=len(cols)) for i in lawsuit)
     band3 = "".join(_th(c.label) for _ in lawsuit for c in cols)
-    data = "".join(r.td(("review", i.code, c.code), present=present) for i in review + lawsuit for c in cols)
+    data = "".join(
+        r.td(("review", i.code, c.code), present=present) for i in review + lawsuit for c in cols
+    )
     rows = [f"<tr>{band1}</tr>", f"<tr>{band2}</tr>", f"<tr>{band3}</tr>", f"<tr>{data}</tr>"]
     return _table("review", rows)
 
@@ -340,7 +359,9 @@ def _extras_html(r: _CellRenderer) -> str:
         return ""
     rows = [f"<tr>{_th('表')}{_th('行')}{_th('列')}{_th('数值')}</tr>"]
     for key in extra:
-        rows.append(f"<tr>{_th(key[0], _TH_ROW)}{_th(key[1], _TH_ROW)}{_th(key[2], _TH_ROW)}{r.td(key)}</tr>")
+        rows.append(
+            f"<tr>{_th(key[0], _TH_ROW)}{_th(key[1], _TH_ROW)}{_th(key[2], _TH_ROW)}{r.td(key)}</tr>"
+        )
     return f'<div style="{_H}">模板之外读取的数值</div>' + _table("extras", rows)
 
 
@@ -348,7 +369,9 @@ def _extras_html(r: _CellRenderer) -> str:
 # The report
 
 
-def report_html(report: Report, findings: pd.DataFrame | None = None, *, run_checks: bool = True) -> str:
+def report_html(
+    report: Report, findings: pd.DataFrame | None = None, *, run_checks: bool = True
+) -> str:
     """The report as one self-contained HTML fragment (for ``_repr_html_`` and exports).
 
     ``findings`` are check results (``govstats.check(report)``); when omitted and
@@ -366,22 +389,41 @@ def report_html(report: Report, findings: pd.DataFrame | None = None, *, run_che
     blank = sum(1 for v in report.values.values() if v.value is None)
     n_breach = 0
     if findings is not None and len(findings):
-        n_breach = int((findings["kind"].astype(str) == "breach").sum()) if "kind" in findings else len(findings)
-    layouts = "、".join(f"{schema.TABLE_LABELS.get(t, t).split('、', 1)[-1]}：{v}" for t, v in report.layouts.items())
+        n_breach = (
+            int((findings["kind"].astype(str) == "breach").sum())
+            if "kind" in findings
+            else len(findings)
+        )
+    layouts = "、".join(
+        f"{schema.TABLE_LABELS.get(t, t).split('、', 1)[-1]}：{v}"
+        for t, v in report.layouts.items()
+    )
     meta = [
         ("发布机关", report.body or "（未识别）"),
         ("年度", report.year if report.year is not None else "（未识别）"),
         ("模板版本", (report.template or "（未识别）") + (f"（{layouts}）" if layouts else "")),
         ("文件", f"{report.name}（{report.format}，id {report.report_id}）"),
-        ("完整性", "完整" if report.complete else "不完整：缺少 " + "、".join(schema.TABLE_LABELS.get(t, t) for t in report.missing)),
-        ("数值", f"{len(report.values)} 格，其中空白 {blank} 格" + (f"，违反勾稽关系 {n_breach} 处" if findings is not None else "（未做勾稽检查）")),
+        (
+            "完整性",
+            "完整"
+            if report.complete
+            else "不完整：缺少 " + "、".join(schema.TABLE_LABELS.get(t, t) for t in report.missing),
+        ),
+        (
+            "数值",
+            f"{len(report.values)} 格，其中空白 {blank} 格"
+            + (f"，违反勾稽关系 {n_breach} 处" if findings is not None else "（未做勾稽检查）"),
+        ),
     ]
     parts = [
         f'<div class="govstats-report" style="{_BOX}">',
         f'<div style="font-size:16px;font-weight:600;margin-bottom:4px">{_e(report.body or "（未识别机关）")} '
-        f'{_e(report.year if report.year is not None else "")}年度政府信息公开工作年度报告</div>',
+        f"{_e(report.year if report.year is not None else '')}年度政府信息公开工作年度报告</div>",
         f'<table class="gs-meta" style="{_META}">'
-        + "".join(f'<tr><th style="{_META_TH}">{_e(k)}</th><td style="{_META_TD}">{_e(v)}</td></tr>' for k, v in meta)
+        + "".join(
+            f'<tr><th style="{_META_TH}">{_e(k)}</th><td style="{_META_TD}">{_e(v)}</td></tr>'
+            for k, v in meta
+        )
         + "</table>",
     ]
     for w in report.warnings:
@@ -390,7 +432,13 @@ def report_html(report: Report, findings: pd.DataFrame | None = None, *, run_che
         if n_breach:
             for row in findings.to_dict("records"):
                 style = _ALERT if str(row.get("kind", "breach")) == "breach" else _NOTICE
-                parts.append(_notice(("违反勾稽关系 " if style is _ALERT else "与正文不符 ") + _finding_text(row), style))
+                parts.append(
+                    _notice(
+                        ("违反勾稽关系 " if style is _ALERT else "与正文不符 ")
+                        + _finding_text(row),
+                        style,
+                    )
+                )
         elif len(findings):
             for row in findings.to_dict("records"):
                 parts.append(_notice("与正文不符 " + _finding_text(row)))
@@ -435,19 +483,27 @@ def findings_table(findings: pd.DataFrame) -> Styler:
     """
     if len(findings) == 0:
         frame = pd.DataFrame({"结果": ["未发现违反勾稽关系"]})
-        return frame.style.hide(axis="index").set_properties(**{"background-color": "#dafbe1", "color": "#0f3d1c"})
+        return frame.style.hide(axis="index").set_properties(
+            **{"background-color": "#dafbe1", "color": "#0f3d1c"}
+        )
 
     def colour(row: pd.Series) -> list[str]:
         kind = str(row.get("kind", row.get("类型", "breach")))
         breach = kind in ("breach", "勾稽关系不符")
-        css = "background-color:#ffebe9;color:#82071e" if breach else "background-color:#fff8c5;color:#3b2300"
+        css = (
+            "background-color:#ffebe9;color:#82071e"
+            if breach
+            else "background-color:#fff8c5;color:#3b2300"
+        )
         return [css] * len(row)
 
     return (
         findings.style.apply(colour, axis=1)
         .format(_na_dash, escape="html")
         .hide(axis="index")
-        .set_table_styles([{"selector": "th", "props": "text-align:left;background:#eef1f4;color:#1f2328"}])
+        .set_table_styles(
+            [{"selector": "th", "props": "text-align:left;background:#eef1f4;color:#1f2328"}]
+        )
         .set_caption(f"勾稽关系检查：{len(findings)} 条发现")
     )
 
@@ -461,9 +517,15 @@ def tidy_table(frame: pd.DataFrame, max_rows: int = 200) -> Styler:
     caption = f"{len(frame)} 行" + (f"（显示前 {max_rows} 行）" if len(frame) > max_rows else "")
 
     def muted(value: Any) -> str:
-        return "color:#8c959f" if value is pd.NA or value is None or (isinstance(value, float) and math.isnan(value)) else ""
+        return (
+            "color:#8c959f"
+            if value is pd.NA or value is None or (isinstance(value, float) and math.isnan(value))
+            else ""
+        )
 
     styler = shown.style.format(_na_dash, escape="html").hide(axis="index").set_caption(caption)
     if "value" in shown.columns:
-        styler = styler.map(muted, subset=["value"]).set_properties(subset=["value"], **{"text-align": "right"})
+        styler = styler.map(muted, subset=["value"]).set_properties(
+            subset=["value"], **{"text-align": "right"}
+        )
     return styler

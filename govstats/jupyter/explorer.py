@@ -65,11 +65,21 @@ def stored_report(body: str, year: int, db: str | Path | None = None) -> Report:
     meta = store.reports(path, all_versions=False)
     meta = meta.loc[meta["report_id"] == report_id].iloc[0]
     values = {
-        (str(t), str(i), str(c)): Value(None if pd.isna(v) else float(v), "", "" if pd.isna(lab) else str(lab),
-                                        "" if pd.isna(src) else str(src))
-        for t, i, c, v, lab, src in frame[["table", "item", "column", "value", "label", "source"]].itertuples(index=False)
+        (str(t), str(i), str(c)): Value(
+            None if pd.isna(v) else float(v),
+            "",
+            "" if pd.isna(lab) else str(lab),
+            "" if pd.isna(src) else str(src),
+        )
+        for t, i, c, v, lab, src in frame[
+            ["table", "item", "column", "value", "label", "source"]
+        ].itertuples(index=False)
     }
-    layouts = json.loads(meta["layouts"]) if isinstance(meta["layouts"], str) else dict(meta["layouts"] or {})
+    layouts = (
+        json.loads(meta["layouts"])
+        if isinstance(meta["layouts"], str)
+        else dict(meta["layouts"] or {})
+    )
     return Report(
         name=str(meta["file_name"]),
         format=str(meta["format"]),
@@ -105,8 +115,13 @@ class Explorer:
     the selection (its ``message`` says why something is missing).
     """
 
-    def __init__(self, body: str, years: tuple[int, int] | None = None, year: int | None = None,
-                 db: str | Path | None = None):
+    def __init__(
+        self,
+        body: str,
+        years: tuple[int, int] | None = None,
+        year: int | None = None,
+        db: str | Path | None = None,
+    ):
         self.db = reading_path(db)
         self.body = body
         self.years = years
@@ -119,7 +134,9 @@ class Explorer:
 
     # -- selection ------------------------------------------------------------------------
 
-    def select(self, body: str | None = None, years: tuple[int, int] | None = None, year: int | None = None) -> None:
+    def select(
+        self, body: str | None = None, years: tuple[int, int] | None = None, year: int | None = None
+    ) -> None:
         """Change the selection (None keeps a part; ``years`` not stored are clipped).
 
         The store is read again only when the body or the span of years changes.
@@ -177,7 +194,10 @@ class Explorer:
     def charts(self) -> Shown:
         """The charts of the indicator groups (matplotlib figures)."""
         figures = [content.chart(self.series, name) for name in content.CHARTS]
-        return Shown([f for f in figures if f is not None] or [content.notice(self.series.message or "没有可绘制的数据。")])
+        return Shown(
+            [f for f in figures if f is not None]
+            or [content.notice(self.series.message or "没有可绘制的数据。")]
+        )
 
     def quality(self):
         """This body's breaches and year-over-year findings over the selected years."""
@@ -207,8 +227,15 @@ def bodies_table(db: str | Path | None = None):
     if missing:
         return content.notice(missing)
     table = store.bodies(path)
-    columns = {"slug": "代号", "body": "机关", "level": "级别", "region_name": "地区", "region_code": "区划代码",
-               "years": "年度", "known": "已登记"}
+    columns = {
+        "slug": "代号",
+        "body": "机关",
+        "level": "级别",
+        "region_name": "地区",
+        "region_code": "区划代码",
+        "years": "年度",
+        "known": "已登记",
+    }
     table = table.assign(years=table["years"].map(lambda ys: "、".join(str(y) for y in ys)))
     return table[list(columns)].rename(columns=columns)
 
@@ -227,7 +254,6 @@ def as_html(item: Any) -> str:
     if isinstance(item, Shown):
         return "".join(as_html(i) for i in item)
     if hasattr(item, "savefig"):  # a matplotlib figure
-
         buffer = io.BytesIO()
         item.savefig(buffer, format="png")
         plt.close(item)
@@ -254,9 +280,15 @@ def _build_widget(ex: Explorer) -> w.Widget:
     options = _body_options(ex.db)
     if ex.body not in [s for _, s in options]:
         options.append((ex.body, ex.body))
-    body = w.Dropdown(options=options, value=ex.body, description="机关", layout=w.Layout(width="28em"))
-    span = w.SelectionRangeSlider(options=ex.all_years or [0], description="年度范围", continuous_update=False,
-                                  layout=w.Layout(width="28em"))
+    body = w.Dropdown(
+        options=options, value=ex.body, description="机关", layout=w.Layout(width="28em")
+    )
+    span = w.SelectionRangeSlider(
+        options=ex.all_years or [0],
+        description="年度范围",
+        continuous_update=False,
+        layout=w.Layout(width="28em"),
+    )
     year = w.Dropdown(options=[], description="报表年度", layout=w.Layout(width="14em"))
     heading = w.HTML()
     tabs = [w.HTML() for _ in TABS]
@@ -310,8 +342,12 @@ def _build_widget(ex: Explorer) -> w.Widget:
     return w.VBox([w.HBox([body, span, year]), heading, tab])
 
 
-def explore(body: str, years: tuple[int, int] | list[int] | None = None, year: int | None = None,
-            db: str | Path | None = None) -> Explorer:
+def explore(
+    body: str,
+    years: tuple[int, int] | list[int] | None = None,
+    year: int | None = None,
+    db: str | Path | None = None,
+) -> Explorer:
     """An :class:`Explorer` of ``body`` (slug, name or alias) over ``years`` (first, last;
     None: all stored), showing the tables of ``year`` (None: the last); ``db``: the store
     (None or "": ``govstats.config.default_db()``). Display it for the interactive view."""

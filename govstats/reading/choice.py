@@ -43,7 +43,11 @@ def needs_another_reading(report: Report | None) -> bool:
 
 
 def _determined(report: Report, table: str) -> int:
-    return sum(1 for k, v in report.values.items() if k[0] == table and not (v.value is None and "undetermined" in v.source))
+    return sum(
+        1
+        for k, v in report.values.items()
+        if k[0] == table and not (v.value is None and "undetermined" in v.source)
+    )
 
 
 def _pick(first: Report, second: Report, b1: dict[str, int], b2: dict[str, int], table: str) -> str:
@@ -81,7 +85,12 @@ def choose(first: Report | None, second: Report | None) -> Report | None:
     picks = {t: _pick(first, second, b1, b2, t) for t in schema.TABLES}
     if all(p == "first" for p in picks.values()):
         return first
-    base, other = (second, first) if sum(p == "second" for p in picks.values()) > sum(p == "first" for p in picks.values()) or not first.values else (first, second)
+    base, other = (
+        (second, first)
+        if sum(p == "second" for p in picks.values()) > sum(p == "first" for p in picks.values())
+        or not first.values
+        else (first, second)
+    )
     values = dict(base.values)
     layouts = dict(base.layouts)
     warnings = list(base.warnings)
@@ -89,7 +98,11 @@ def choose(first: Report | None, second: Report | None) -> Report | None:
     for table, how in picks.items():
         source = first if how == "first" else second if how == "second" else None
         if source is None:  # merge
-            keep, alt = (first, second) if _determined(first, table) >= _determined(second, table) else (second, first)
+            keep, alt = (
+                (first, second)
+                if _determined(first, table) >= _determined(second, table)
+                else (second, first)
+            )
             source = keep
         if source is not base:
             for key in [k for k in values if k[0] == table]:
@@ -99,20 +112,49 @@ def choose(first: Report | None, second: Report | None) -> Report | None:
             missing.discard(table)
             if table in source.missing:
                 missing.add(table)
-            warnings = [w for w in warnings if not (_TABLE_NAMES[table] in w and ("not found" in w or "incomplete" in w))]
+            warnings = [
+                w
+                for w in warnings
+                if not (_TABLE_NAMES[table] in w and ("not found" in w or "incomplete" in w))
+            ]
             warnings += [w for w in source.warnings if w not in warnings]
-            warnings.append(f"{base.name}: table {_TABLE_NAMES[table]} read by its labels in the text's stream of characters ({source.format}): the line reading was incomplete or broke the template arithmetic")
+            warnings.append(
+                f"{base.name}: table {_TABLE_NAMES[table]} read by its labels in the text's stream of characters ({source.format}): the line reading was incomplete or broke the template arithmetic"
+            )
         if how == "merge":
             alt = second if source is first else first
             for key, value in list(values.items()):
                 if key[0] != table or value.value is None:
                     continue
                 theirs = alt.values.get(key)
-                if theirs is not None and theirs.value is not None and abs(theirs.value - value.value) > 1e-9:
-                    values[key] = value._replace(value=None, source=f"{value.source} (readings disagree: {value.value:g} by the {source.format} reading, {theirs.value:g} by the {alt.format} reading)")
-                    warnings.append(f"{base.name}: {value.label}: the {source.format} and {alt.format} readings give {value.value:g} and {theirs.value:g}; left NA")
+                if (
+                    theirs is not None
+                    and theirs.value is not None
+                    and abs(theirs.value - value.value) > 1e-9
+                ):
+                    values[key] = value._replace(
+                        value=None,
+                        source=f"{value.source} (readings disagree: {value.value:g} by the {source.format} reading, {theirs.value:g} by the {alt.format} reading)",
+                    )
+                    warnings.append(
+                        f"{base.name}: {value.label}: the {source.format} and {alt.format} readings give {value.value:g} and {theirs.value:g}; left NA"
+                    )
     present = {k[0] for k in values}
     missing |= {t for t in schema.TABLES if t not in present}
-    order = {k: n for n, k in enumerate(list(first.values) + [k for k in second.values if k not in first.values])}
-    ordered = {k: values[k] for k in sorted(values, key=lambda k: (schema.TABLES.index(k[0]), order.get(k, 0)))}
-    return replace(base, values=ordered, layouts=layouts, missing=[t for t in schema.TABLES if t in missing], warnings=warnings)
+    order = {
+        k: n
+        for n, k in enumerate(
+            list(first.values) + [k for k in second.values if k not in first.values]
+        )
+    }
+    ordered = {
+        k: values[k]
+        for k in sorted(values, key=lambda k: (schema.TABLES.index(k[0]), order.get(k, 0)))
+    }
+    return replace(
+        base,
+        values=ordered,
+        layouts=layouts,
+        missing=[t for t in schema.TABLES if t in missing],
+        warnings=warnings,
+    )

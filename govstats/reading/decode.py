@@ -80,12 +80,20 @@ def _decode(data: bytes, name: str) -> tuple[str, str]:
         raise ParseError("cannot determine the text encoding (binary data?)", source=name)
     codec = _codec(best.encoding) or best.encoding
     # charset_normalizer may name a GB subset for Chinese text; the superset reads all of them
-    if codec.replace("_", "").lower() in {"gb2312", "gbk", "gb18030", "big5", "hz"} or codec.startswith("gb"):
+    if codec.replace("_", "").lower() in {
+        "gb2312",
+        "gbk",
+        "gb18030",
+        "big5",
+        "hz",
+    } or codec.startswith("gb"):
         codec = "gb18030" if codec != "big5" else codec
     try:
         text = data.decode(codec)
     except UnicodeDecodeError as exc:
-        raise ParseError(f"cannot decode as {codec} ({exc.reason} at byte {exc.start})", source=name) from exc
+        raise ParseError(
+            f"cannot decode as {codec} ({exc.reason} at byte {exc.start})", source=name
+        ) from exc
     if _looks_binary(text):
         raise ParseError("binary data, not a text, HTML, PDF or Word report", source=name)
     return text, codec

@@ -49,7 +49,9 @@ def read_docx(data: bytes, name: str) -> Document:
     except (ValueError, TypeError, AttributeError) as exc:
         raise ParseError(f"the Word document's body cannot be read ({exc})", source=name) from exc
     title = (word.core_properties.title or "").strip() or reader.heading or reader.first_text
-    return Document(name=name, format="docx", blocks=reader.blocks, title=_fold(title) if title else None)
+    return Document(
+        name=name, format="docx", blocks=reader.blocks, title=_fold(title) if title else None
+    )
 
 
 def _open(data: bytes, name: str):
@@ -68,7 +70,8 @@ def _open(data: bytes, name: str):
         raise ParseError(f"not a readable Word (.docx) document ({exc})", source=name) from exc
     except Exception as exc:  # lxml XMLSyntaxError, ValueError on broken parts, ...
         raise ParseError(
-            f"the Word document is damaged and cannot be read ({type(exc).__name__}: {exc})", source=name
+            f"the Word document is damaged and cannot be read ({type(exc).__name__}: {exc})",
+            source=name,
         ) from exc
 
 
@@ -178,5 +181,7 @@ class _BodyReader:
                 cells.append(Cell(_text(tc), where, rowspan=rowspan, colspan=span))
             if cells:
                 self.blocks.append(
-                    Block(kind="row", cells=cells, source=f"table {number} row {r + 1}", table=number)
+                    Block(
+                        kind="row", cells=cells, source=f"table {number} row {r + 1}", table=number
+                    )
                 )

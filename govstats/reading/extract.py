@@ -30,7 +30,7 @@ from __future__ import annotations
 
 import hashlib
 from decimal import Decimal
-from functools import lru_cache
+from functools import cache
 
 from govstats import schema
 from govstats.errors import ParseError
@@ -41,7 +41,6 @@ from govstats.reading.numbers import Number, parse_number, to_yuan, unit_in_head
 from govstats.reading.rows import Found, Row, collect
 from govstats.reading.stream import RUN_FORMATS
 from govstats.report import Key, Report, Value
-
 
 TABLE_NAMES = {
     "publication": "二、主动公开政府信息情况",
@@ -60,10 +59,14 @@ UNDETERMINED = "undetermined"
 
 
 def _undetermined(cell: Cell, digits: str) -> Cell:
-    return Cell("", f"{cell.source} ({UNDETERMINED}: the row printed {digits} without cell boundaries)")
+    return Cell(
+        "", f"{cell.source} ({UNDETERMINED}: the row printed {digits} without cell boundaries)"
+    )
 
 
-def _fit(cells: list[Cell], n: int, *, leading_first: bool = False, strict: bool = False) -> list[Cell] | None:
+def _fit(
+    cells: list[Cell], n: int, *, leading_first: bool = False, strict: bool = False
+) -> list[Cell] | None:
     """The ``n`` value cells of a row, trimming spare blank cells (spacers) at the ends.
 
     Spacers usually trail a row (pipe dumps end each row with a bare ``|``); values that
@@ -113,7 +116,8 @@ def _fit_certain(cells: list[Cell], n: int) -> list[Cell] | None:
     lead = next((i for i, c in enumerate(cells) if c.text), len(cells))
     trail = next((i for i, c in enumerate(reversed(cells)) if c.text), len(cells))
     readings = {
-        tuple(c.text for c in cells[a : a + n]): a for a in range(max(0, spare - trail), min(lead, spare) + 1)
+        tuple(c.text for c in cells[a : a + n]): a
+        for a in range(max(0, spare - trail), min(lead, spare) + 1)
     }
     if len(readings) == 1:
         a = next(iter(readings.values()))
@@ -131,7 +135,9 @@ def _digit_run(cells: list[Cell], n: int, *, complete: bool = True) -> str | Non
     printed = [c for c in cells if c.text]
     if n > 1 and len(printed) == 1:
         text = printed[0].text.replace(" ", "")
-        if text.isdecimal() and (len(text) >= n or not complete):  # not isdigit: "²" is no digit to split
+        if text.isdecimal() and (
+            len(text) >= n or not complete
+        ):  # not isdigit: "²" is no digit to split
             return text
         if not complete and runtogether.is_marked_run(text):
             return text
@@ -158,7 +164,15 @@ class _Builder:
     def warn(self, message: str) -> None:
         self.warnings.append(f"{self.doc.name}: {message}")
 
-    def put(self, key: Key, value: Decimal | None, cell: Cell, row_label: str, column_label: str, source: str | None = None) -> None:
+    def put(
+        self,
+        key: Key,
+        value: Decimal | None,
+        cell: Cell,
+        row_label: str,
+        column_label: str,
+        source: str | None = None,
+    ) -> None:
         self.values[key] = fast_new(  # (fast_new: this runs ~200× a report)
             Value,
             (
@@ -170,7 +184,12 @@ class _Builder:
         )
 
     # -- table 1 ---------------------------------------------------------------------------
-    def publication(self, rows: list[Row], header_text: list[str], printed: dict[int, tuple[str, ...]] | None = None) -> None:
+    def publication(
+        self,
+        rows: list[Row],
+        header_text: list[str],
+        printed: dict[int, tuple[str, ...]] | None = None,
+    ) -> None:
         """Read table 1's rows (``printed``: id of a row → the column codes its header row
         names, for rows under a header that differs from the template's order)."""
         votes = {"2019": 0, "2021": 0}
@@ -183,24 +202,37 @@ class _Builder:
             votes["2019" if n >= 3 else "2021"] += 1
         if votes["2019"] == votes["2021"]:
             version = schema.template_for_year(self.year) or "2021"
-            self.warn(f"table {TABLE_NAMES['publication']}: template version not recognisable from its labels; assumed {version} from the year")
+            self.warn(
+                f"table {TABLE_NAMES['publication']}: template version not recognisable from its labels; assumed {version} from the year"
+            )
         else:
             version = "2019" if votes["2019"] > votes["2021"] else "2021"
         self.layouts["publication"] = version
-        fee_unit = next((unit_in_header(t) for t in header_text if "收费" in t and unit_in_header(t)), None)
-        buy_unit = next((unit_in_header(t) for t in header_text if "采购总金额" in t and unit_in_header(t)), None)
+        fee_unit = next(
+            (unit_in_header(t) for t in header_text if "收费" in t and unit_in_header(t)), None
+        )
+        buy_unit = next(
+            (unit_in_header(t) for t in header_text if "采购总金额" in t and unit_in_header(t)),
+            None,
+        )
         template = schema.PUBLICATION[version]
         seen: set[str] = set()
         for row in rows:
             if row.item not in template:
-                self.warn(f"{row.source}: row {row.label!r} is not part of the {version} table 1; ignored")
+                self.warn(
+                    f"{row.source}: row {row.label!r} is not part of the {version} table 1; ignored"
+                )
                 continue
             if row.item in seen:
                 continue
             item, columns = template[row.item]
             if printed and id(row) in printed:
                 columns = self._reorder_publication_columns(row, columns, printed[id(row)])
-            signed = frozenset(i for i, col in enumerate(columns) if ("publication", col.code) in schema.SIGNED_CELLS)
+            signed = frozenset(
+                i
+                for i, col in enumerate(columns)
+                if ("publication", col.code) in schema.SIGNED_CELLS
+            )
             cells = self._row_cells(row, len(columns), signed)
             if cells is None:
                 continue
@@ -217,9 +249,13 @@ class _Builder:
         unread = [item for item in template if item not in seen]
         if unread and seen:  # a row not read (or not found) leaves the table incomplete
             self.missing.append("publication")
-            self.warn(f"table {TABLE_NAMES['publication']} is incomplete: rows not read: {', '.join(unread)}")
+            self.warn(
+                f"table {TABLE_NAMES['publication']} is incomplete: rows not read: {', '.join(unread)}"
+            )
 
-    def _reorder_publication_columns(self, row: Row, columns: tuple[schema.Column, ...], printed: tuple[str, ...]) -> tuple[schema.Column, ...]:
+    def _reorder_publication_columns(
+        self, row: Row, columns: tuple[schema.Column, ...], printed: tuple[str, ...]
+    ) -> tuple[schema.Column, ...]:
         """``columns`` in the order the row's header names them, when it names exactly these
         columns (else the template's order, as printed headers that do not fit are ignored)."""
         by_code = {col.code: col for col in columns}
@@ -231,7 +267,9 @@ class _Builder:
         )
         return tuple(by_code[c] for c in printed)
 
-    def _row_cells(self, row: Row, n: int, signed: frozenset[int] = frozenset()) -> list[Cell] | None:
+    def _row_cells(
+        self, row: Row, n: int, signed: frozenset[int] = frozenset()
+    ) -> list[Cell] | None:
         """The row's ``n`` value cells; a run-together row split (cells it cannot determine
         NA, with a warning); None (with a warning) when the row cannot be read."""
         cells = _fit(row.values, n, strict=self.strict)
@@ -241,24 +279,35 @@ class _Builder:
                 cell = next(c for c in row.values if c.text)
                 agreed = runtogether.agreed_split(digits, n, signed=signed)
                 if agreed is None or any(v is None for v in agreed):
-                    self.warn(f"{row.source}: row {row.label!r} printed as one run {digits!r}; no unique split into {n} cells, undetermined cells left NA")
-                return [_undetermined(cell, digits) if v is None else Cell(str(v), cell.source) for v in agreed or (None,) * n]
+                    self.warn(
+                        f"{row.source}: row {row.label!r} printed as one run {digits!r}; no unique split into {n} cells, undetermined cells left NA"
+                    )
+                return [
+                    _undetermined(cell, digits) if v is None else Cell(str(v), cell.source)
+                    for v in agreed or (None,) * n
+                ]
             if digits is not None:
                 split = runtogether.split_row(digits, n)
                 if split is not None and _fewer_cells_fit(digits, n):
                     # blank cells vanish from run-together text: the digits also make fewer
                     # numbers, so which cells they are is not certain (840: 8|4|0 or 8|—|40)
-                    self.warn(f"{row.source}: row {row.label!r} printed as one digit run {digits!r}; it splits into {n} cells only if no blank cell vanished from it, values left NA")
+                    self.warn(
+                        f"{row.source}: row {row.label!r} printed as one digit run {digits!r}; it splits into {n} cells only if no blank cell vanished from it, values left NA"
+                    )
                     split = None
                     cell = next(c for c in row.values if c.text)
                     return [_undetermined(cell, digits) for _ in range(n)]
                 if split is not None:
                     cell = next(c for c in row.values if c.text)
                     return [Cell(str(v), cell.source) for v in split]
-                self.warn(f"{row.source}: row {row.label!r} printed as one digit run {digits!r}; no unique split into {n} cells, values left NA")
+                self.warn(
+                    f"{row.source}: row {row.label!r} printed as one digit run {digits!r}; no unique split into {n} cells, values left NA"
+                )
                 cell = next(c for c in row.values if c.text)
                 return [_undetermined(cell, digits) for _ in range(n)]
-            self.warn(f"{row.source}: row {row.label!r} has {len(row.values)} value cells, expected {n}; row not read")
+            self.warn(
+                f"{row.source}: row {row.label!r} has {len(row.values)} value cells, expected {n}; row not read"
+            )
         return cells
 
     # -- table 2 ---------------------------------------------------------------------------
@@ -267,27 +316,46 @@ class _Builder:
         named = {r.item for r in data_rows if r.item} | set(text_items)
         layout = "2021" if any(i.startswith("other.") for i in named) else "2019"
         self.layouts["requests"] = layout
-        order = [i.code for i in schema.REQUEST_ITEMS[layout] if not (layout == "2021" and i.code == "other")]
+        order = [
+            i.code
+            for i in schema.REQUEST_ITEMS[layout]
+            if not (layout == "2021" and i.code == "other")
+        ]
         merged = _merged_columns(data_rows)
         seen = self.compact + labels.fold("".join(self.request_headers))
         if merged and all(w in seen for w in ("商业", "科研", "公益")):
             # the text prints the five 法人或其他组织 column headers: rows of three numbers are
             # rows whose cells were lost (PDF-to-text), not the 3-column layout
             merged = False
-            self.warn("table 三's header prints the five 法人或其他组织 columns but its rows print three numbers; they are not read as 自然人 | 法人或其他组织 | 总计")
+            self.warn(
+                "table 三's header prints the five 法人或其他组织 columns but its rows print three numbers; they are not read as 自然人 | 法人或其他组织 | 总计"
+            )
         printed = self._printed_request_columns(data_rows, merged)
         if printed is not None and "legal_person" not in printed:
             merged = False  # three columns the header names, none of them the aggregate
         columns = (
-            (("natural_person", "自然人"), ("legal_person", schema.LEGAL_PERSON_LABEL), ("total", "总计"))
+            (
+                ("natural_person", "自然人"),
+                ("legal_person", schema.LEGAL_PERSON_LABEL),
+                ("total", "总计"),
+            )
             if merged
             else tuple((c.code, c.label) for c in schema.REQUEST_COLUMNS)
         )
         if merged:
             self.layouts["requests.applicants"] = "merged"
-            self.warn("table 三 prints only 自然人 | 法人或其他组织 | 总计: the legal-person aggregate is kept as column 'legal_person', its five parts are NA")
+            self.warn(
+                "table 三 prints only 自然人 | 法人或其他组织 | 总计: the legal-person aggregate is kept as column 'legal_person', its five parts are NA"
+            )
         #: template columns the table does not print: (code, reason in the cells' source)
-        not_printed = [(code, "not printed: merged 法人或其他组织 column") for code in schema.LEGAL_PERSON_COLUMNS] if merged else []
+        not_printed = (
+            [
+                (code, "not printed: merged 法人或其他组织 column")
+                for code in schema.LEGAL_PERSON_COLUMNS
+            ]
+            if merged
+            else []
+        )
         if printed is not None:
             columns = self._reorder_request_columns(columns, printed, not_printed)
         n = len(columns)
@@ -304,7 +372,9 @@ class _Builder:
                 if digits is not None:
                     pending[item] = (digits, next(c for c in row.values if c.text), row)
                     continue
-                self.warn(f"{row.source}: row {row.label or item!r} has {len(row.values)} value cells, expected {n}; row not read")
+                self.warn(
+                    f"{row.source}: row {row.label or item!r} has {len(row.values)} value cells, expected {n}; row not read"
+                )
                 continue
             resolved[item] = cells
         header = labels.fold("".join(self.request_headers))
@@ -312,12 +382,16 @@ class _Builder:
             # the header prints 自然人 | 法人或其他组织 | 总计 only: a run's cells may be three,
             # not seven, and nothing in the digits says which
             for item, (digits, cell, row) in pending.items():
-                self.warn(f"{row.source}: row {row.label or item!r} printed as one digit run {digits!r} under a header of 自然人 | 法人或其他组织 | 总计 only; how many cells it holds is not certain, left NA")
+                self.warn(
+                    f"{row.source}: row {row.label or item!r} printed as one digit run {digits!r} under a header of 自然人 | 法人或其他组织 | 总计 only; how many cells it holds is not certain, left NA"
+                )
                 resolved[item] = [_undetermined(cell, digits)] * n
             pending = {}
         if pending:
             known = {
-                item: tuple(parse_number(c.text).value if parse_number(c.text) else None for c in cells)
+                item: tuple(
+                    parse_number(c.text).value if parse_number(c.text) else None for c in cells
+                )
                 for item, cells in resolved.items()
             }
             # 总计 = the other printed columns (a column the table does not print is taken as
@@ -340,7 +414,10 @@ class _Builder:
                         f"no unique split into {n} cells fits the table's arithmetic, undetermined cells left NA"
                     )
                 values = values or (None,) * n
-                resolved[item] = [_undetermined(cell, digits) if v is None else Cell(str(v), cell.source) for v in values]
+                resolved[item] = [
+                    _undetermined(cell, digits) if v is None else Cell(str(v), cell.source)
+                    for v in values
+                ]
         for item in order:
             if item not in resolved:
                 continue
@@ -350,14 +427,23 @@ class _Builder:
                 number = parse_number(cell.text) or Number(None)
                 self.put(("requests", item, code), number.value, cell, row_label, col_label)
             for code, reason in not_printed:
-                self.values[("requests", item, code)] = Value(None, "", f"{row.label} / (not printed)", reason)
+                self.values[("requests", item, code)] = Value(
+                    None, "", f"{row.label} / (not printed)", reason
+                )
         missing_rows = [i for i in order if i not in resolved]
         if missing_rows and resolved:
             self.missing.append("requests")
-            self.warn(f"table {TABLE_NAMES['requests']} is incomplete: rows not found: {', '.join(missing_rows)}")
-        if layout == "2021" and any(i in resolved for i in ("other.no_correction", "other.no_fee", "other.other")):
+            self.warn(
+                f"table {TABLE_NAMES['requests']} is incomplete: rows not found: {', '.join(missing_rows)}"
+            )
+        if layout == "2021" and any(
+            i in resolved for i in ("other.no_correction", "other.no_fee", "other.other")
+        ):
             for code, _label in columns:
-                parts = [self.values.get(("requests", i, code)) for i in ("other.no_correction", "other.no_fee", "other.other")]
+                parts = [
+                    self.values.get(("requests", i, code))
+                    for i in ("other.no_correction", "other.no_fee", "other.other")
+                ]
                 present = [p.value for p in parts if p is not None and p.value is not None]
                 if any(p is None or (p.value is None and UNDETERMINED in p.source) for p in parts):
                     present = []  # a part that is unknown (not blank) leaves the sum unknown
@@ -368,7 +454,9 @@ class _Builder:
                     "derived: sum of other.no_correction + other.no_fee + other.other",
                 )
             for code, reason in not_printed:  # every template cell, once
-                self.values[("requests", "other", code)] = Value(None, "", "（六）其他处理 / (not printed)", reason)
+                self.values[("requests", "other", code)] = Value(
+                    None, "", "（六）其他处理 / (not printed)", reason
+                )
 
     def _printed_request_columns(self, rows: list[Row], merged: bool) -> tuple[str, ...] | None:
         """The value columns of table 三 as its header names them, when that differs from the
@@ -392,20 +480,31 @@ class _Builder:
         n = len(printed)
         if merged:
             if set(printed) != set(_MERGED_CODES) and (n != 3 or "legal_person" in printed):
-                return None  # a 3-column header other than a reordered 自然人 | 法人或其他组织 | 总计
+                return (
+                    None  # a 3-column header other than a reordered 自然人 | 法人或其他组织 | 总计
+                )
         elif "legal_person" in printed or n < 2:
             return None  # the aggregate heading without its parts, yet rows of more cells
         labelled = [r for r in rows if r.item]
         # a row printed as one digit run (cell boundaries lost) fits any count
-        fitting = sum(1 for r in labelled if _fit(r.values, n) is not None or _digit_run(r.values, n, complete=False) is not None)
+        fitting = sum(
+            1
+            for r in labelled
+            if _fit(r.values, n) is not None or _digit_run(r.values, n, complete=False) is not None
+        )
         # a row printing the template's 7 cells that cannot be trimmed to the header's count
         # (only blank spacers at its ends can be) says the header lost a word
         template_n = len(template)
-        contradicting = n < template_n and any(_fit(r.values, n) is None and _fit(r.values, template_n) is not None for r in labelled)
+        contradicting = n < template_n and any(
+            _fit(r.values, n) is None and _fit(r.values, template_n) is not None for r in labelled
+        )
         return printed if labelled and fitting > len(labelled) / 2 and not contradicting else None
 
     def _reorder_request_columns(
-        self, columns: tuple[tuple[str, str], ...], printed: tuple[str, ...], not_printed: list[tuple[str, str]]
+        self,
+        columns: tuple[tuple[str, str], ...],
+        printed: tuple[str, ...],
+        not_printed: list[tuple[str, str]],
     ) -> tuple[tuple[str, str], ...]:
         """``columns`` (code, label) in the printed order; template columns the header does not
         name are appended to ``not_printed`` and warned about."""
@@ -413,11 +512,18 @@ class _Builder:
         order = " | ".join(label[c] for c in printed)
         self.layouts["requests.columns"] = ",".join(printed)
         if len(printed) == len(columns):
-            self.warn(f"table {TABLE_NAMES['requests']} prints its applicant columns in the order {order} (not the template's); values read by the header")
+            self.warn(
+                f"table {TABLE_NAMES['requests']} prints its applicant columns in the order {order} (not the template's); values read by the header"
+            )
         for code, col_label in columns:
             if code not in printed:
-                group = next((f"{c.group} · " for c in schema.REQUEST_COLUMNS if c.code == code and c.group), "")
-                not_printed.append((code, f"not printed: the table header has no {col_label} column"))
+                group = next(
+                    (f"{c.group} · " for c in schema.REQUEST_COLUMNS if c.code == code and c.group),
+                    "",
+                )
+                not_printed.append(
+                    (code, f"not printed: the table header has no {col_label} column")
+                )
                 self.warn(
                     f"table {TABLE_NAMES['requests']} prints no column {group}{col_label} (header: {order}); "
                     f"its cells are NA"
@@ -455,15 +561,26 @@ class _Builder:
             if sub >= 0 and "商业企业" in text:
                 fitting = [1 if sub < text.find("商业企业") else 6]
         if len(fitting) != 1:
-            self.warn("table 三 prints 8 columns; the extra 法人或其他组织 subtotal column cannot be told from the parts; rows not read")
+            self.warn(
+                "table 三 prints 8 columns; the extra 法人或其他组织 subtotal column cannot be told from the parts; rows not read"
+            )
             return rows
         at = fitting[0]
-        self.warn("table 三 prints a 法人或其他组织 subtotal column (not in the template); it is left out")
+        self.warn(
+            "table 三 prints a 法人或其他组织 subtotal column (not in the template); it is left out"
+        )
         out = []
         for row in rows:
             cells = _fit(row.values, 8)
             if cells is not None and _fit(row.values, 7) is None:
-                row = Row(row.table, row.labels, cells[:at] + cells[at + 1 :], row.source, row.item, row.header)
+                row = Row(
+                    row.table,
+                    row.labels,
+                    cells[:at] + cells[at + 1 :],
+                    row.source,
+                    row.item,
+                    row.header,
+                )
             out.append(row)
         return out
 
@@ -473,22 +590,33 @@ class _Builder:
         #: without a label beside it): their slot is free for gap-filling, else they are blank
         label_only: dict[str, Row] = {}
         for row in rows:
-            if row.item in order and row.item not in assigned and not any(c.text for c in row.values):
+            if (
+                row.item in order
+                and row.item not in assigned
+                and not any(c.text for c in row.values)
+            ):
                 label_only.setdefault(row.item, row)
             elif row.item in order and row.item not in assigned:
                 assigned[row.item] = row
             elif row.item in order:
                 first = assigned[row.item]
                 if [c.text for c in first.values] != [c.text for c in row.values]:
-                    self.warn(f"{row.source}: row {row.label!r} is printed again with other numbers; the first ({first.source}) is kept")
+                    self.warn(
+                        f"{row.source}: row {row.label!r} is printed again with other numbers; the first ({first.source}) is kept"
+                    )
             elif row.item == "other" and "other" not in order and row.has_number:
-                self.warn(f"{row.source}: a printed （六）其他处理 subtotal row is ignored; 'other' is the sum of its sub-rows")
+                self.warn(
+                    f"{row.source}: a printed （六）其他处理 subtotal row is ignored; 'other' is the sum of its sub-rows"
+                )
         # label-less rows: fill the template slots left free between labelled neighbours
         run: list[Row] = []
         prev: str | None = None
         for row in rows + [None]:  # type: ignore[list-item]
             if row is not None and row.item is None and not row.labels:
-                if _fit(row.values, n, strict=self.strict) is not None or _digit_run(row.values, n) is not None:
+                if (
+                    _fit(row.values, n, strict=self.strict) is not None
+                    or _digit_run(row.values, n) is not None
+                ):
                     run.append(row)
                 continue  # a stray number (page number, artefact) is not a row
             if row is not None and (row.item not in order or row is label_only.get(row.item)):
@@ -517,25 +645,39 @@ class _Builder:
     # -- table 3 ---------------------------------------------------------------------------
     def review(self, rows: list[Row]) -> None:
         columns = [(i, c) for i in schema.REVIEW_ITEMS for c in schema.REVIEW_COLUMNS]
-        labelled = {r.item: r for r in rows if r.item in ("admin_review", "lawsuit_direct", "lawsuit_after_review")}
+        labelled = {
+            r.item: r
+            for r in rows
+            if r.item in ("admin_review", "lawsuit_direct", "lawsuit_after_review")
+        }
         if len(labelled) == 3:
             for item in schema.REVIEW_ITEMS:
                 row = labelled[item.code]
                 cells = _fit(row.values, 5, strict=self.strict)
                 if cells is None:
-                    self.warn(f"{row.source}: review row {row.label!r} has {len(row.values)} cells, expected 5")
+                    self.warn(
+                        f"{row.source}: review row {row.label!r} has {len(row.values)} cells, expected 5"
+                    )
                     continue
                 row_label = row.label
                 for col, cell in zip(schema.REVIEW_COLUMNS, cells):
                     number = parse_number(cell.text) or Number(None)
-                    self.put(("review", item.code, col.code), number.value, cell, row_label, col.label)
+                    self.put(
+                        ("review", item.code, col.code), number.value, cell, row_label, col.label
+                    )
             return
         for at, row in enumerate(rows):
             if row.labels:
                 continue
             cells = _fit(row.values, 15, leading_first=row.header, strict=self.strict)
             after = rows[at + 1] if at + 1 < len(rows) else None
-            if cells is not None and after is not None and not after.labels and 0 < len(after.values) < 5 and after.has_number:
+            if (
+                cells is not None
+                and after is not None
+                and not after.labels
+                and 0 < len(after.values) < 5
+                and after.has_number
+            ):
                 # a line of a few numbers right after the row: a cell's digits wrapped onto the
                 # next line (PDF-to-text of a narrow cell); which cell is cut is not certain
                 self.warn(
@@ -547,18 +689,31 @@ class _Builder:
                 digits = _digit_run(row.values, 15)
                 if digits is None and self.doc.format in RUN_FORMATS:
                     digits = _digit_run(row.values, 15, complete=False)
-                    digits = digits if digits is not None and runtogether.is_marked_run(digits) else None
+                    digits = (
+                        digits if digits is not None and runtogether.is_marked_run(digits) else None
+                    )
                 if digits is None:
                     continue
                 cell = next(c for c in row.values if c.text)
                 split = runtogether.split_review(digits)
                 if split is None or any(v is None for v in split):
-                    self.warn(f"{row.source}: table 四 printed as one digit run {digits!r}; the split is ambiguous, undetermined cells left NA")
-                cells = [_undetermined(cell, digits) if v is None else Cell(str(v), cell.source) for v in (split or (None,) * 15)]
+                    self.warn(
+                        f"{row.source}: table 四 printed as one digit run {digits!r}; the split is ambiguous, undetermined cells left NA"
+                    )
+                cells = [
+                    _undetermined(cell, digits) if v is None else Cell(str(v), cell.source)
+                    for v in (split or (None,) * 15)
+                ]
             for (item, col), cell in zip(columns, cells):
                 number = parse_number(cell.text) or Number(None)
                 group = f"{item.group} · " if item.group else ""
-                self.put(("review", item.code, col.code), number.value, cell, f"{group}{item.label}", col.label)
+                self.put(
+                    ("review", item.code, col.code),
+                    number.value,
+                    cell,
+                    f"{group}{item.label}",
+                    col.label,
+                )
             return
 
     # -- all -------------------------------------------------------------------------------
@@ -573,10 +728,16 @@ class _Builder:
                 by_table[row.table].append(row)
         if any(r.item for r in by_table["publication"]):
             printed = _publication_headers(found)
-            self.publication([r for r in by_table["publication"] if r.item], found.header_text["publication"], printed)
+            self.publication(
+                [r for r in by_table["publication"] if r.item],
+                found.header_text["publication"],
+                printed,
+            )
         self.request_headers = found.header_text["requests"]
         self.request_header_rows = [texts for _at, texts in found.header_rows["requests"]]
-        if any(r.item for r in by_table["requests"]) or any(r.has_number for r in by_table["requests"]):
+        if any(r.item for r in by_table["requests"]) or any(
+            r.has_number for r in by_table["requests"]
+        ):
             self.requests(by_table["requests"], found.text_items)
         if by_table["review"]:
             self.review(by_table["review"])
@@ -594,16 +755,24 @@ class _Builder:
             if table not in tables_read and table not in self.missing:
                 self.missing.append(table)
                 self.warn(f"table {TABLE_NAMES[table]} not found")
-        template = self.layouts.get("publication") or self.layouts.get("requests") or schema.template_for_year(year)
+        template = (
+            self.layouts.get("publication")
+            or self.layouts.get("requests")
+            or schema.template_for_year(year)
+        )
         expected = schema.template_for_year(year)
         if template and expected and template != expected:
-            self.warn(f"table 1 follows the {template} template but the report year {year} calls for the {expected} template")
+            self.warn(
+                f"table 1 follows the {template} template but the report year {year} calls for the {expected} template"
+            )
         if self.layouts.get("requests") and template and self.layouts["requests"] != template:
             self.warn(
                 f"table 三 prints （六）其他处理 in the {self.layouts['requests']} layout while table 1 follows the {template} template"
             )
         if year is not None and year <= 2018:
-            self.warn(f"a report for {year} predates the 2019 unified table format: its tables may not follow the template")
+            self.warn(
+                f"a report for {year} predates the 2019 unified table format: its tables may not follow the template"
+            )
         if body is None:
             self.warn("the reporting body was not found in the title or preamble")
         if year is None:
@@ -629,7 +798,7 @@ class _Builder:
         return {key: values[key] for key in _cell_order(pub, req) if key in values}
 
 
-@lru_cache(maxsize=None)
+@cache
 def _cell_order(publication: str, requests: str) -> tuple[Key, ...]:
     """The template's cells in order (:func:`govstats.schema.cells`), each request row's
     ``legal_person`` aggregate (merged columns) right after its ``natural_person``."""
@@ -655,7 +824,12 @@ def _unstack(row: Row, n: int) -> list[Row]:
     while values and values[-1].text == "":
         values.pop()
     m, rest = divmod(len(values) + 1, n + 1)
-    if _fit(row.values, n) is not None or m < 2 or rest or any(values[k * (n + 1) - 1].text for k in range(1, m)):
+    if (
+        _fit(row.values, n) is not None
+        or m < 2
+        or rest
+        or any(values[k * (n + 1) - 1].text for k in range(1, m))
+    ):
         return [row]
     parts = [values[k * (n + 1) : k * (n + 1) + n] for k in range(m)]
     first = Row(row.table, row.labels, parts[0], row.source, row.item, row.header)
@@ -664,7 +838,9 @@ def _unstack(row: Row, n: int) -> list[Row]:
 
 #: table 1's column orders in the template (a header naming one of them reorders nothing)
 _PUBLICATION_ORDERS = frozenset(
-    tuple(col.code for col in columns) for items in schema.PUBLICATION.values() for _item, columns in items.values()
+    tuple(col.code for col in columns)
+    for items in schema.PUBLICATION.values()
+    for _item, columns in items.values()
 )
 
 
@@ -672,7 +848,10 @@ def _publication_headers(found: Found) -> dict[int, tuple[str, ...]]:
     """id of each table-1 row → the column codes its header row names, for rows under a
     header row that names columns in an order the template has for no row (empty for a
     report printed in the template's order: the common case costs one look per header)."""
-    groups = [(at, labels.publication_header_columns(tuple(texts))) for at, texts in found.header_rows["publication"]]
+    groups = [
+        (at, labels.publication_header_columns(tuple(texts)))
+        for at, texts in found.header_rows["publication"]
+    ]
     if all(codes is None or codes in _PUBLICATION_ORDERS for _at, codes in groups):
         return {}
     out: dict[int, tuple[str, ...]] = {}
@@ -700,7 +879,12 @@ def _merged_columns(rows: list[Row]) -> bool:
 
 
 def _template_row_label(item: str) -> str:
-    return next(i.label for layout in ("2021", "2019") for i in schema.REQUEST_ITEMS[layout] if i.code == item)
+    return next(
+        i.label
+        for layout in ("2021", "2019")
+        for i in schema.REQUEST_ITEMS[layout]
+        if i.code == item
+    )
 
 
 def build_report(doc: Document, data: bytes) -> Report:

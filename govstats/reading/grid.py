@@ -79,7 +79,11 @@ def is_grid_text(text: str) -> bool:
     rules = 0
     for line in text.splitlines():
         s = line.strip()
-        if len(s) >= 3 and (s[0] in "┌├└┏┣┗╔╠╚╒╞╘╓╟╙+" ) and (_BOX_RULE.match(s) or _ASCII_RULE.match(s)):
+        if (
+            len(s) >= 3
+            and (s[0] in "┌├└┏┣┗╔╠╚╒╞╘╓╟╙+")
+            and (_BOX_RULE.match(s) or _ASCII_RULE.match(s))
+        ):
             rules += 1
             if rules >= 3:
                 return True
@@ -87,6 +91,7 @@ def is_grid_text(text: str) -> bool:
 
 
 # -- finding grids -------------------------------------------------------------------------
+
 
 @dataclass
 class Grid:
@@ -128,6 +133,7 @@ def find_grids(lines: list[str]) -> list[Grid]:
 
 
 # -- reading one grid ---------------------------------------------------------------------
+
 
 @dataclass
 class GridCell:
@@ -212,10 +218,19 @@ def read_grid(grid: Grid, where: str = "line") -> GridRows:
         masks.append(mask)
     assert width is not None
     height = len(lines)
-    col_bounds = sorted({x for r in range(height) for x in range(left, width)
-                         if masks[r][x] and lines[r][x] not in _HORIZONTAL_ONLY})
-    row_bounds = [r for r in range(height)
-                  if any(masks[r][x] and lines[r][x] not in _VERTICAL_ONLY for x in range(left, width))]
+    col_bounds = sorted(
+        {
+            x
+            for r in range(height)
+            for x in range(left, width)
+            if masks[r][x] and lines[r][x] not in _HORIZONTAL_ONLY
+        }
+    )
+    row_bounds = [
+        r
+        for r in range(height)
+        if any(masks[r][x] and lines[r][x] not in _VERTICAL_ONLY for x in range(left, width))
+    ]
     # flood fill of the interior
     seen = [[False] * width for _ in range(height)]
     cells: list[GridCell] = []
@@ -234,7 +249,12 @@ def read_grid(grid: Grid, where: str = "line") -> GridRows:
                 if r in (0, height - 1) or c in (left, width - 1):
                     touches = True
                 for rr, cc in ((r - 1, c), (r + 1, c), (r, c - 1), (r, c + 1)):
-                    if 0 <= rr < height and left <= cc < width and not seen[rr][cc] and not masks[rr][cc]:
+                    if (
+                        0 <= rr < height
+                        and left <= cc < width
+                        and not seen[rr][cc]
+                        and not masks[rr][cc]
+                    ):
                         seen[rr][cc] = True
                         stack.append((rr, cc))
             rows_ = [p[0] for p in points]
@@ -248,11 +268,21 @@ def read_grid(grid: Grid, where: str = "line") -> GridRows:
                 if not piece:
                     continue
                 # a number wrapped at the cell's edge (24252.31 / 1082) joins without a space
-                glue = "" if full and _NUMBER_END.search(text) and (piece[0].isdigit() or piece[0] == ".") else " "
+                glue = (
+                    ""
+                    if full and _NUMBER_END.search(text) and (piece[0].isdigit() or piece[0] == ".")
+                    else " "
+                )
                 text = f"{text}{glue}{piece}" if text else piece
                 full = raw.rstrip() == raw
-            cell = GridCell(top, bottom, lo, hi, fold_ws(text),
-                            broken=len(points) != (bottom - top + 1) * (hi - lo + 1))
+            cell = GridCell(
+                top,
+                bottom,
+                lo,
+                hi,
+                fold_ws(text),
+                broken=len(points) != (bottom - top + 1) * (hi - lo + 1),
+            )
             (open_cells if touches else cells).append(cell)
     # bands: the row boundaries in order; a cell's band is the one below its top border
     n_bands = max(len(row_bounds) - 1, 0)
@@ -267,7 +297,10 @@ def read_grid(grid: Grid, where: str = "line") -> GridRows:
         return bisect_right(row_bounds, line - 1) - 1
 
     for r in sorted(bad):
-        cut.setdefault(band_of(r), f"its borders do not stand where the grid's do ({where} {grid.first + r + 1})")
+        cut.setdefault(
+            band_of(r),
+            f"its borders do not stand where the grid's do ({where} {grid.first + r + 1})",
+        )
     for cell in open_cells:
         if cell.text:
             for b in range(band_of(cell.top), band_of(cell.bottom) + 1):
@@ -285,7 +318,11 @@ def read_grid(grid: Grid, where: str = "line") -> GridRows:
     for band in range(n_bands):
         start = row_bounds[band] + 1
         if band in cut:
-            texts = [c.text for c, _r, _c in sorted(by_band.get(band, []), key=lambda t: t[0].left) if c.text]
+            texts = [
+                c.text
+                for c, _r, _c in sorted(by_band.get(band, []), key=lambda t: t[0].left)
+                if c.text
+            ]
             shown = " | ".join(texts)[:60]
             result.warnings.append(
                 f"{where} {grid.first + start + 1}: a grid row ({shown or 'blank'}) is not read: {cut[band]}"
@@ -319,7 +356,12 @@ def read_grid_text(text: str, name: str) -> Document:
         for k, (row, start) in enumerate(zip(read.rows, read.starts), start=1):
             line = g.first + start + 1
             cells = [
-                Cell(c.text, f"line {g.first + c.top + 1} (table {t} row {k} cell {i})", rowspan, colspan)
+                Cell(
+                    c.text,
+                    f"line {g.first + c.top + 1} (table {t} row {k} cell {i})",
+                    rowspan,
+                    colspan,
+                )
                 for i, (c, rowspan, colspan) in enumerate(row, start=1)
             ]
             placed.append((line, k, Block("row", cells, f"line {line}", table=t)))

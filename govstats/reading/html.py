@@ -25,11 +25,55 @@ from govstats.errors import ParseError
 from govstats.reading.document import Block, Cell, Document, fast_new
 from govstats.reading.text import fold_ws
 
-_SKIP = ("script", "style", "noscript", "head", "template", "iframe", "object", "svg", "select", "button")
+_SKIP = (
+    "script",
+    "style",
+    "noscript",
+    "head",
+    "template",
+    "iframe",
+    "object",
+    "svg",
+    "select",
+    "button",
+)
 _BLOCK = (
-    "p", "div", "br", "h1", "h2", "h3", "h4", "h5", "h6", "li", "ul", "ol", "section", "article",
-    "header", "footer", "nav", "aside", "blockquote", "pre", "hr", "center", "form", "dl", "dt",
-    "dd", "table", "tr", "td", "th", "main", "figure", "figcaption", "caption", "address", "title",
+    "p",
+    "div",
+    "br",
+    "h1",
+    "h2",
+    "h3",
+    "h4",
+    "h5",
+    "h6",
+    "li",
+    "ul",
+    "ol",
+    "section",
+    "article",
+    "header",
+    "footer",
+    "nav",
+    "aside",
+    "blockquote",
+    "pre",
+    "hr",
+    "center",
+    "form",
+    "dl",
+    "dt",
+    "dd",
+    "table",
+    "tr",
+    "td",
+    "th",
+    "main",
+    "figure",
+    "figcaption",
+    "caption",
+    "address",
+    "title",
 )
 _CELL_TAGS = ("td", "th")
 _XML_DECL = re.compile(r"^\s*<\?xml[^>]*\?>", re.I)
@@ -80,7 +124,9 @@ _BEFORE_ATTR = frozenset(b""" \t\n\r\f"'/""")
 #: where a raw page holds text that is not markup: scripts, styles, comments (lower-cased bytes)
 _RAW_TEXT = re.compile(rb"<script\b.*?</script\s*>|<style\b.*?</style\s*>|<!--.*?-->", re.S)
 #: a start tag, its attribute values quoted or not (a quoted value may hold ``>``)
-_START_TAG = re.compile(rb"""<([a-z][a-z0-9:_-]*)(?:\s+[^\s"'>/=]+(?:\s*=\s*(?:"[^"]*"|'[^']*'|[^\s"'>]+))?|\s*/)*\s*>""")
+_START_TAG = re.compile(
+    rb"""<([a-z][a-z0-9:_-]*)(?:\s+[^\s"'>/=]+(?:\s*=\s*(?:"[^"]*"|'[^']*'|[^\s"'>]+))?|\s*/)*\s*>"""
+)
 #: beyond this many places in the raw page, every style is read instead
 _MAX_PLACES = 40
 _STYLES = lxml.etree.XPath(".//@style")
@@ -99,7 +145,9 @@ def _tag(el) -> str:
 
 def _hidden(el) -> bool:
     style = el.get("style")
-    return (style is not None and _HIDING_STYLE.search(style) is not None) or el.get("hidden") is not None
+    return (style is not None and _HIDING_STYLE.search(style) is not None) or el.get(
+        "hidden"
+    ) is not None
 
 
 def _span(raw: str) -> int:
@@ -132,7 +180,9 @@ def _hidden_elements(root, top, page: bytes) -> list:
     """Elements below ``top`` hidden by ``display:none`` or the ``hidden`` attribute
     (``page``: the raw page as UTF-8 bytes)."""
     low = page.lower()
-    may_hide = any(m.start() and low[m.start() - 1] in _BEFORE_ATTR for m in _RAW_HIDDEN_ATTR.finditer(low))
+    may_hide = any(
+        m.start() and low[m.start() - 1] in _BEFORE_ATTR for m in _RAW_HIDDEN_ATTR.finditer(low)
+    )
     found = [a.getparent() for a in _HIDDEN_ATTRS(top)] if may_hide else []
     if _RAW_HIDING_STYLE.search(low):  # the markup may hide something by style: find which styles
         styled = _hiding_styles_from_page(root, low)
@@ -261,7 +311,9 @@ def read_html(text: str, name: str, *, utf8: bytes | None = None) -> Document:
     ``utf8``: optionally the page's bytes when they are exactly ``text`` in UTF-8 (no BOM),
     which lxml parses faster than the str.
     """
-    if _BREAK in text or _ITEM in text or _FIELD in text:  # (one-character searches of a str are quick)
+    if (
+        _BREAK in text or _ITEM in text or _FIELD in text
+    ):  # (one-character searches of a str are quick)
         text = text.translate(_NONCHARS)
         utf8 = None
     if utf8 is not None and _XML_DECL.match(text):
@@ -293,10 +345,14 @@ def _read_tree(root, page: bytes, name: str) -> Document:
         _remove_hidden(root, top, page, innermost)
         for table in innermost:
             table.set(_TABLE_ATTR, "")
-        _add_blocks(doc, bytes(_PAGE_TEXT(top)).decode("utf-8"))  # (quicker than str() of the result)
+        _add_blocks(
+            doc, bytes(_PAGE_TEXT(top)).decode("utf-8")
+        )  # (quicker than str() of the result)
     data_rows = sum(1 for b in doc.blocks if b.kind == "row")
     if images and data_rows < 10:
-        doc.warnings.append(f"the page holds {images} image(s) and hardly any table cells: its tables may be images (OCR needed)")
+        doc.warnings.append(
+            f"the page holds {images} image(s) and hardly any table cells: its tables may be images (OCR needed)"
+        )
     return doc
 
 
@@ -322,19 +378,35 @@ def _add_blocks(doc: Document, marked: str) -> None:
                 if piece:
                     n_text += 1
                     where = f"text block {n_text}"
-                    blocks.append(fast_new(Block, ("text", [fast_new(Cell, (piece, where, 1, 1))], where, None)))
+                    blocks.append(
+                        fast_new(
+                            Block, ("text", [fast_new(Cell, (piece, where, 1, 1))], where, None)
+                        )
+                    )
             page_text = ""
         kind = item[:1]
         if kind == "C":  # a cell without spans (fast_new: see document.py)
             cell_no += 1
-            cells.append(fast_new(Cell, (item[2:], f"table {n_table} row {row_no} cell {cell_no}", 1, 1)))
+            cells.append(
+                fast_new(Cell, (item[2:], f"table {n_table} row {row_no} cell {cell_no}", 1, 1))
+            )
             continue
         if kind == "S":  # a cell with spans or hidden
             cell_no += 1
             hidden, rowspan, colspan, text = item[1:].split(_FIELD, 3)
             if not hidden:
                 source = f"table {n_table} row {row_no} cell {cell_no}"
-                cells.append(fast_new(Cell, (text, source, _span(rowspan) if rowspan else 1, _span(colspan) if colspan else 1)))
+                cells.append(
+                    fast_new(
+                        Cell,
+                        (
+                            text,
+                            source,
+                            _span(rowspan) if rowspan else 1,
+                            _span(colspan) if colspan else 1,
+                        ),
+                    )
+                )
             continue
         if cells:  # a row or the table ends
             blocks.append(fast_new(Block, ("row", cells, f"table {n_table} row {row_no}", n_table)))

@@ -14,7 +14,7 @@ from __future__ import annotations
 import difflib
 import re
 import unicodedata
-from functools import lru_cache
+from functools import cache, lru_cache
 
 from govstats import schema
 
@@ -22,7 +22,9 @@ from govstats import schema
 #: subtotals some reports add): such a row is recognised and skipped, never gap-filled.
 GROUP = "<group>"
 
-_ORDINAL = re.compile(r"(?:[一二三四五六七八九十]+[、.]|\([一二三四五六七八九十]+\)|(?<![\d.])\d{1,2}[.、](?!\d))")
+_ORDINAL = re.compile(
+    r"(?:[一二三四五六七八九十]+[、.]|\([一二三四五六七八九十]+\)|(?<![\d.])\d{1,2}[.、](?!\d))"
+)
 _QUOTES = str.maketrans({"“": '"', "”": '"', "＂": '"', "‘": "'", "’": "'", "「": '"', "」": '"'})
 
 
@@ -112,7 +114,7 @@ _REVIEW_ALIASES = {
 }
 
 
-@lru_cache(maxsize=None)
+@cache
 def row_keys(table: str) -> dict[str, str]:
     """Known row keys of ``table`` ("publication" / "requests") → item code or :data:`GROUP`."""
     out: dict[str, str] = {}
@@ -132,12 +134,14 @@ def row_keys(table: str) -> dict[str, str]:
     return out
 
 
-@lru_cache(maxsize=None)
+@cache
 def _fuzzy_candidates(table: str) -> list[str]:
     return [k for k in row_keys(table) if len(k) >= 4]
 
 
-def match_row(text_or_keys: str | tuple[str, ...] | list[str], table: str, *, fuzzy: bool = True) -> str | None:
+def match_row(
+    text_or_keys: str | tuple[str, ...] | list[str], table: str, *, fuzzy: bool = True
+) -> str | None:
     """The item a printed row label names in ``table``, :data:`GROUP`, or None.
 
     The last recognised segment wins (``（三）不予公开 1.属于国家秘密`` → withheld.state_secret).
@@ -169,14 +173,31 @@ def _match_keys(keys: tuple[str, ...], table: str, fuzzy: bool) -> str | None:
 
 _HEADER_WORDS = {
     "publication": ("信息内容", "第二十条"),
-    "requests": ("申请人情况", "自然人", "法人或其他组织", "商业企业", "科研机构", "社会公益组织", "法律服务机构", "勾稽关系"),
+    "requests": (
+        "申请人情况",
+        "自然人",
+        "法人或其他组织",
+        "商业企业",
+        "科研机构",
+        "社会公益组织",
+        "法律服务机构",
+        "勾稽关系",
+    ),
     "review": ("结果维持", "结果纠正", "其他结果", "尚未审结", "未经复议直接起诉", "复议后起诉"),
 }
 
 _HEADINGS = {
     "publication": ("主动公开政府信息情况",),
     "requests": ("收到和处理政府信息公开申请情况",),
-    "review": ("行政复议、行政诉讼情况", "行政复议和行政诉讼情况", "行政复议,行政诉讼情况", "行政复议、提起行政诉讼", "行政复议和提起行政诉讼", "行政法复议", "行政复议、行政诉讼"),
+    "review": (
+        "行政复议、行政诉讼情况",
+        "行政复议和行政诉讼情况",
+        "行政复议,行政诉讼情况",
+        "行政复议、提起行政诉讼",
+        "行政复议和提起行政诉讼",
+        "行政法复议",
+        "行政复议、行政诉讼",
+    ),
     None: ("存在的主要问题", "存在问题及改进", "其他需要报告", "主要问题及改进", "主要问题"),
 }
 
@@ -218,9 +239,31 @@ def _heading_of(t: str) -> tuple[bool, str | None]:
 
 #: template markers of each version in table 1 (column headers and rows)
 PUBLICATION_MARKERS = {
-    "2019": ("本年新制作数量", "本年新公开数量", "对外公开总数量", "上一年项目数量", "本年增/减", "采购项目数量", "采购总金额", "其他对外管理服务事项", "政府集中采购", "第二十条第(九)项"),
-    "2021": ("本年制发件数", "本年废止件数", "现行有效件数", "本年处理决定数量", "本年收费金额", "行政规范性文件",
-             "制发件数", "废止件数", "现行有效", "收费金额", "收费总金额"),
+    "2019": (
+        "本年新制作数量",
+        "本年新公开数量",
+        "对外公开总数量",
+        "上一年项目数量",
+        "本年增/减",
+        "采购项目数量",
+        "采购总金额",
+        "其他对外管理服务事项",
+        "政府集中采购",
+        "第二十条第(九)项",
+    ),
+    "2021": (
+        "本年制发件数",
+        "本年废止件数",
+        "现行有效件数",
+        "本年处理决定数量",
+        "本年收费金额",
+        "行政规范性文件",
+        "制发件数",
+        "废止件数",
+        "现行有效",
+        "收费金额",
+        "收费总金额",
+    ),
 }
 
 
@@ -273,7 +316,9 @@ def _request_header_tokens(text: str) -> tuple[str, ...] | None:
     return tuple(REQUEST_HEADER_COLUMNS[m.group()] for m in _REQUEST_WORD_RE.finditer(t))
 
 
-def request_header_columns(groups: list[list[str]] | list[tuple[str, ...]]) -> tuple[str, ...] | None:
+def request_header_columns(
+    groups: list[list[str]] | list[tuple[str, ...]],
+) -> tuple[str, ...] | None:
     """The table 三 value columns in the order the header prints them, or None when the
     header does not say it unambiguously.
 
@@ -340,12 +385,18 @@ PUBLICATION_HEADER_COLUMNS = {
     for _item, columns in items.values()
     for col in columns
 }
-_PUBLICATION_WORD_RE = re.compile("|".join(map(re.escape, sorted(PUBLICATION_HEADER_COLUMNS, key=len, reverse=True))))
+_PUBLICATION_WORD_RE = re.compile(
+    "|".join(map(re.escape, sorted(PUBLICATION_HEADER_COLUMNS, key=len, reverse=True)))
+)
 
 
 @lru_cache(maxsize=4096)
 def publication_header_columns(texts: tuple[str, ...]) -> tuple[str, ...] | None:
     """The table 1 column codes one printed header row (its cell texts, or one text line)
     names, in printed order; None when it names none or one twice."""
-    codes = tuple(PUBLICATION_HEADER_COLUMNS[m.group()] for t in texts for m in _PUBLICATION_WORD_RE.finditer(fold(t)))
+    codes = tuple(
+        PUBLICATION_HEADER_COLUMNS[m.group()]
+        for t in texts
+        for m in _PUBLICATION_WORD_RE.finditer(fold(t))
+    )
     return codes if codes and len(set(codes)) == len(codes) else None

@@ -34,7 +34,9 @@ from govstats.reading.grid import display_width
 from govstats.reading.numbers import is_value_text
 
 #: a page number line between rows (``- 4 -``, ``—5—``, ``第4页``, ``4/12``)
-_PAGE_NUMBER = re.compile(r"^\s*(?:[-—–－]\s*\d{1,4}\s*[-—–－]|第\s*\d{1,4}\s*页(?:\s*共\s*\d+\s*页)?|\d{1,4}\s*/\s*\d{1,4})\s*$")
+_PAGE_NUMBER = re.compile(
+    r"^\s*(?:[-—–－]\s*\d{1,4}\s*[-—–－]|第\s*\d{1,4}\s*页(?:\s*共\s*\d+\s*页)?|\d{1,4}\s*/\s*\d{1,4})\s*$"
+)
 _SEGMENTS = re.compile(r"\S+(?: \S+)*")
 #: how far (display columns) a number may stand beside its column's span and still be placed
 _MARGIN = 2
@@ -90,7 +92,9 @@ def place_by_columns(doc: Document, text: str) -> None:
         previous = number
         line = lines[number - 1].rstrip("\r\n\x0c") if number <= len(lines) else ""
         if _PAGE_NUMBER.match(line):  # page furniture (``- 4 -`` reads as three value cells)
-            doc.blocks[index] = Block("text", [Cell(" ".join(line.split()), block.source)], block.source)
+            doc.blocks[index] = Block(
+                "text", [Cell(" ".join(line.split()), block.source)], block.source
+            )
             _place(doc, block_rows)
             block_rows = []
             continue
@@ -117,7 +121,12 @@ def _split_label(block: Block, line: str, tokens: list[tuple[int, int, str]]) ->
     parts = _SEGMENTS.findall(label_part.replace("\u3000", " "))
     if len(parts) < 2 or " ".join(" ".join(parts).split()) != cells[0].text:
         return block
-    return Block("row", [Cell(part, cells[0].source) for part in parts] + cells[1:], block.source, block.table)
+    return Block(
+        "row",
+        [Cell(part, cells[0].source) for part in parts] + cells[1:],
+        block.source,
+        block.table,
+    )
 
 
 def _line_number(source: str) -> int | None:
@@ -151,14 +160,27 @@ def _place(doc: Document, rows: list[tuple[int, Block, list[tuple[int, int, str]
                 f"{k_max} numbers and the full rows around it do not tell which columns they stand in; its cells are NA"
             )
             # ("undetermined" as extract marks cells it cannot split: a sum over them stays unknown)
-            cells = label + [Cell("", f"{where} (undetermined: {len(tokens)} of {k_max} numbers printed, columns uncertain)")] * k_max
+            cells = (
+                label
+                + [
+                    Cell(
+                        "",
+                        f"{where} (undetermined: {len(tokens)} of {k_max} numbers printed, columns uncertain)",
+                    )
+                ]
+                * k_max
+            )
         else:
             by_column = dict(zip(columns, tokens))
-            cells = label + [Cell(by_column[j][2] if j in by_column else "", where) for j in range(k_max)]
+            cells = label + [
+                Cell(by_column[j][2] if j in by_column else "", where) for j in range(k_max)
+            ]
         doc.blocks[index] = Block("row", cells, block.source, block.table)
 
 
-def _agreed_spans(a: list[tuple[int, int, str]], b: list[tuple[int, int, str]]) -> list[tuple[int, int]] | None:
+def _agreed_spans(
+    a: list[tuple[int, int, str]], b: list[tuple[int, int, str]]
+) -> list[tuple[int, int]] | None:
     """The columns two full rows give, when every column of one overlaps the same column of the
     other (rows of one page; a page laid out with another margin disagrees), else None."""
     if any(x[0] >= y[1] or y[0] >= x[1] for x, y in zip(a, b)):

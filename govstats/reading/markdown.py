@@ -117,7 +117,9 @@ def _bare_cells(line: str) -> list[str]:
     return _split_cells(line.strip())
 
 
-def _cells(texts: list[str], where: str, spacers: frozenset[int] = frozenset()) -> tuple[list[Cell], bool]:
+def _cells(
+    texts: list[str], where: str, spacers: frozenset[int] = frozenset()
+) -> tuple[list[Cell], bool]:
     """The row's cells (``where``: ``line 5 (table 2 row 3``), a cell of several numbers split
     into one per number, blank cells in the ``spacers`` columns (0-based) left out; and
     whether a cell was split."""
@@ -127,7 +129,10 @@ def _cells(texts: list[str], where: str, spacers: frozenset[int] = frozenset()) 
         if _NUMBERS.fullmatch(text):
             parts = text.split()
             split = True
-            out.extend(Cell(p, f"{where} cell {i}: number {k} of {len(parts)} printed in one cell)") for k, p in enumerate(parts, 1))
+            out.extend(
+                Cell(p, f"{where} cell {i}: number {k} of {len(parts)} printed in one cell)")
+                for k, p in enumerate(parts, 1)
+            )
         elif text or i - 1 not in spacers:
             out.append(Cell(text, f"{where} cell {i})"))
     return out, split
@@ -141,7 +146,9 @@ def _without_label_spacers(cells: list[Cell]) -> list[Cell]:
     return [c for k, c in enumerate(cells) if c.text or k > first]
 
 
-def _unmerge(doc: Document, rows: dict[int, list[tuple[int, list[str], str]]], tables: set[int]) -> None:
+def _unmerge(
+    doc: Document, rows: dict[int, list[tuple[int, list[str], str]]], tables: set[int]
+) -> None:
     """Re-read the rows of the tables where a tool merged columns into cells (a row prints
     two numbers in one cell; ``tables``), so that no blank cell whose role the merge made
     uncertain is read as a blank value.
@@ -159,7 +166,9 @@ def _unmerge(doc: Document, rows: dict[int, list[tuple[int, list[str], str]]], t
         if len(widths) == 1:
             width = widths.pop()
             spacers = frozenset(
-                j for j in range(width) if not any(texts[j] and is_value_text(texts[j]) for _a, texts, _w in entries)
+                j
+                for j in range(width)
+                if not any(texts[j] and is_value_text(texts[j]) for _a, texts, _w in entries)
             )
         for at, texts, where in entries:
             cells, split = _cells(texts, where, spacers)
@@ -212,7 +221,10 @@ class _Reader:
             if block.kind == "row":
                 table = base + (block.table or 1)
                 self.table = max(self.table, table)
-                cells = [Cell(c.text, f"line {number} (HTML {c.source})", c.rowspan, c.colspan) for c in block.cells]
+                cells = [
+                    Cell(c.text, f"line {number} (HTML {c.source})", c.rowspan, c.colspan)
+                    for c in block.cells
+                ]
                 self.doc.blocks.append(Block("row", cells, where, table=table))
             elif block.text:
                 self.text(block.text, where)
@@ -257,7 +269,9 @@ def _right_aligned(doc: Document, start: int, table: int, width: int) -> None:
     columns' spacers)."""
     at = start
     rows: list[int] = []
-    while at < len(doc.blocks) and (doc.blocks[at].kind != "row" or doc.blocks[at].table in (table, None)):
+    while at < len(doc.blocks) and (
+        doc.blocks[at].kind != "row" or doc.blocks[at].table in (table, None)
+    ):
         if doc.blocks[at].kind == "row" and doc.blocks[at].table == table:
             rows.append(at)
         at += 1
@@ -278,7 +292,9 @@ def _right_aligned(doc: Document, start: int, table: int, width: int) -> None:
         labelled = [j for j, c in enumerate(block.cells) if c.text and not is_value_text(c.text)]
         if not labelled:
             continue  # (a blank first value, not a label's spacer)
-        cells = [c for j, c in enumerate(block.cells) if c.text or offset + j >= first or j < labelled[0]]
+        cells = [
+            c for j, c in enumerate(block.cells) if c.text or offset + j >= first or j < labelled[0]
+        ]
         if len(cells) != len(block.cells):
             doc.blocks[i] = Block("row", cells, block.source, block.table)
 

@@ -18,7 +18,9 @@ _TITLE = re.compile(
     r"(?P<pre>[\u4e00-\u9fff（）()]{2,40}?)?(?P<year>(?:19|20)\d{2})年度?"
     r"(?P<post>[\u4e00-\u9fff（）()]{0,40}?)(?:政府)?(?:信息公开|政务公开)(?:工作)?年度?报告"
 )
-_PERIOD = re.compile(r"(?:统计|数据)[^。]{0,20}?(?:期限|时限|周期|时间|期间|范围)[^。\d]{0,12}?((?:19|20)\d{2})年1月1日")
+_PERIOD = re.compile(
+    r"(?:统计|数据)[^。]{0,20}?(?:期限|时限|周期|时间|期间|范围)[^。\d]{0,12}?((?:19|20)\d{2})年1月1日"
+)
 _PERIOD_LOOSE = re.compile(r"((?:19|20)\d{2})年1月1日(?:起)?至(?:(?:19|20)\d{2}年)?12月31日")
 
 #: common abbreviations in body names → the full form (上海市科委 → 上海市科学技术委员会)
@@ -214,7 +216,9 @@ def extract_metadata(doc: Document, compact: str | None = None) -> tuple[str | N
 
 _NUM = r"(\d+)\s*件"
 _RECEIVED = (
-    re.compile(r"(?:共|全年|本年度?|累计)[^。；;，,]{0,16}?(?:收到|受理|接收)[^。；;，,\d]{0,20}?" + _NUM),
+    re.compile(
+        r"(?:共|全年|本年度?|累计)[^。；;，,]{0,16}?(?:收到|受理|接收)[^。；;，,\d]{0,20}?" + _NUM
+    ),
     # (no optional "共|全年" before it: it would not change what is found, and a pattern that
     # starts with one of three characters is searched for far more quickly)
     re.compile(r"(?:收到|受理|接收)[^。；;，,\d]{0,20}?申请[^。；;，,\d]{0,6}?" + _NUM),
@@ -240,7 +244,10 @@ def narrative_numbers(doc: Document, compact: str | None = None) -> dict[str, fl
     """
     out: dict[str, float] = {}
     text = compact_text(doc) if compact is None else compact
-    for key, patterns, words in (("received", _RECEIVED, _RECEIVED_WORDS), ("carried_forward", _CARRIED, _CARRIED_WORDS)):
+    for key, patterns, words in (
+        ("received", _RECEIVED, _RECEIVED_WORDS),
+        ("carried_forward", _CARRIED, _CARRIED_WORDS),
+    ):
         if not any(w in text for w in words):  # every pattern of the kind holds one of these words
             continue
         for pattern in patterns:

@@ -10,16 +10,41 @@ from __future__ import annotations
 import re
 import unicodedata
 from dataclasses import dataclass
-from functools import lru_cache
 from decimal import Decimal, InvalidOperation
+from functools import lru_cache
 
 #: texts that mean "no value printed" (the value is NA, the text is kept as printed)
 PLACEHOLDERS = frozenset(
-    {"", "—", "——", "-", "--", "－", "―", "─", "/", "／", "\\", "无", "空", "不适用", "/ /", "×", "x", "X", "*"}
+    {
+        "",
+        "—",
+        "——",
+        "-",
+        "--",
+        "－",
+        "―",
+        "─",
+        "/",
+        "／",
+        "\\",
+        "无",
+        "空",
+        "不适用",
+        "/ /",
+        "×",
+        "x",
+        "X",
+        "*",
+    }
 )
 
 #: money units → factor to 元
-MONEY_UNITS = {"元": Decimal(1), "万元": Decimal(10_000), "亿元": Decimal(100_000_000), "千元": Decimal(1_000)}
+MONEY_UNITS = {
+    "元": Decimal(1),
+    "万元": Decimal(10_000),
+    "亿元": Decimal(100_000_000),
+    "千元": Decimal(1_000),
+}
 #: count units reports append to counts
 COUNT_UNITS = ("件", "个", "项", "条", "次", "人", "家", "份", "宗", "起", "笔")
 

@@ -101,7 +101,9 @@ def _split(text: str):
     return split_line(text)
 
 
-def prepare_lines(text: str, warnings: list[str] | None = None, name: str = "") -> list[tuple[int, str]]:
+def prepare_lines(
+    text: str, warnings: list[str] | None = None, name: str = ""
+) -> list[tuple[int, str]]:
     """The lines of ``text`` as ``(line number, text)``, page furniture dropped and split row
     labels re-attached to their line of numbers (see the module docstring). Line numbers are
     those of ``str.splitlines`` (a re-assembled row keeps the number of its line of numbers).
@@ -123,7 +125,11 @@ def prepare_lines(text: str, warnings: list[str] | None = None, name: str = "") 
                     f"{name}: line {second.number}: numbers right after the row of line {first.number} without a label "
                     f"of their own (a cell wrapped over two lines): the cells of that row cannot be told apart; not read"
                 )
-    return [(line.number, line.text) for line in lines if line.kind not in ("blank", "furniture", "gone")]
+    return [
+        (line.number, line.text)
+        for line in lines
+        if line.kind not in ("blank", "furniture", "gone")
+    ]
 
 
 def _classify(text: str) -> list[_Line]:
@@ -159,7 +165,11 @@ def _classify(text: str) -> list[_Line]:
             line.kind = "furniture"
             continue
         m = _EDGE_NUMBER.match(s)
-        if m and i in page_edges and int(m.group(1)) in (page_of[i], page_of[i] - 1, page_of[i] + 1):
+        if (
+            m
+            and i in page_edges
+            and int(m.group(1)) in (page_of[i], page_of[i] - 1, page_of[i] + 1)
+        ):
             line.kind = "furniture"
             continue
         if "\t" in line.text:
@@ -174,7 +184,9 @@ def _classify(text: str) -> list[_Line]:
                 line.values = tuple(cells)
             continue
         folded = labels.fold(s)
-        line.kind = "piece" if len(folded) <= MAX_PIECE and not labels.heading_table(s)[0] else "barrier"
+        line.kind = (
+            "piece" if len(folded) <= MAX_PIECE and not labels.heading_table(s)[0] else "barrier"
+        )
     _mark_running_headers(out)
     return out
 
@@ -199,7 +211,11 @@ def _mark_running_headers(lines: list[_Line]) -> None:
         if key not in first:
             first.add(key)
             continue
-        if labels.header_table(line.text) or labels.match_row(line.text, "requests", fuzzy=False) or labels.match_row(line.text, "publication", fuzzy=False):
+        if (
+            labels.header_table(line.text)
+            or labels.match_row(line.text, "requests", fuzzy=False)
+            or labels.match_row(line.text, "publication", fuzzy=False)
+        ):
             continue  # a table header or label printed again is the table's, not furniture
         near = [content[j] for j in (i - 1, i + 1) if 0 <= j < len(content)]
         if any(n.kind == "furniture" for n in near):
@@ -235,7 +251,11 @@ def _drop_partial_rows(lines: list[_Line]) -> int:
         own = _own_item(line.label)
         if own is not None:
             context = own[0]
-        if context == "requests" and len(line.values) >= 2 and (own is None or len(line.values) != _REQUEST_CELLS):
+        if (
+            context == "requests"
+            and len(line.values) >= 2
+            and (own is None or len(line.values) != _REQUEST_CELLS)
+        ):
             line.text, line.kind = line.label, ("piece" if line.label else "gone")
             dropped += 1
     return dropped
@@ -311,7 +331,9 @@ class _Sequence:
         order, optional = _ORDER[table]
         at = order.index(item)
         last = self.last.get(table, -1)
-        return at > last and sum(order[j] not in optional for j in range(last + 1, at)) <= self.passed
+        return (
+            at > last and sum(order[j] not in optional for j in range(last + 1, at)) <= self.passed
+        )
 
     def place(self, table: str, item: str) -> None:
         order, optional = _ORDER[table]
@@ -321,7 +343,9 @@ class _Sequence:
 
     def pass_over(self, pieces: list[_Line], context: str | None) -> None:
         """A line of numbers not placed, after ``pieces``."""
-        self.passed += 1 + sum(1 for p in pieces if (o := _own_item(p.text)) is not None and o[0] == context)
+        self.passed += 1 + sum(
+            1 for p in pieces if (o := _own_item(p.text)) is not None and o[0] == context
+        )
 
 
 def _reattach(lines: list[_Line]) -> list[tuple[_Line, _Line]]:
@@ -436,7 +460,9 @@ def _without_group_words(text: str) -> str:
     return " ".join(tokens[k:])
 
 
-def _choose(line: _Line, before: list[_Line], after: list[_Line], context: str | None, seq: _Sequence):
+def _choose(
+    line: _Line, before: list[_Line], after: list[_Line], context: str | None, seq: _Sequence
+):
     """The unique smallest re-assembly of ``line``'s label from the pieces around it that names
     the row the sequence allows next, or None: ``(heads, tails, label, (table, item))``."""
     if context not in _ORDER:

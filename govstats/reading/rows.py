@@ -27,10 +27,32 @@ _TEXT = operator.attrgetter("text")
 _HEADER_CELLS = {
     labels.fold(w)
     for w in (
-        "信息内容", "申请人情况", "自然人", "法人或其他组织", "商业企业", "科研机构", "社会公益组织",
-        "法律服务机构", "结果维持", "结果纠正", "其他结果", "尚未审结", "未经复议直接起诉", "复议后起诉",
-        "本年新制作数量", "本年新公开数量", "对外公开总数量", "上一年项目数量", "本年增/减", "处理决定数量",
-        "采购项目数量", "采购总金额", "本年制发件数", "本年废止件数", "现行有效件数", "本年处理决定数量",
+        "信息内容",
+        "申请人情况",
+        "自然人",
+        "法人或其他组织",
+        "商业企业",
+        "科研机构",
+        "社会公益组织",
+        "法律服务机构",
+        "结果维持",
+        "结果纠正",
+        "其他结果",
+        "尚未审结",
+        "未经复议直接起诉",
+        "复议后起诉",
+        "本年新制作数量",
+        "本年新公开数量",
+        "对外公开总数量",
+        "上一年项目数量",
+        "本年增/减",
+        "处理决定数量",
+        "采购项目数量",
+        "采购总金额",
+        "本年制发件数",
+        "本年废止件数",
+        "现行有效件数",
+        "本年处理决定数量",
     )
 }
 
@@ -56,7 +78,9 @@ class Row:
 
     @property
     def has_number(self) -> bool:
-        return any((n := parse_number(c.text)) is not None and n.value is not None for c in self.values)
+        return any(
+            (n := parse_number(c.text)) is not None and n.value is not None for c in self.values
+        )
 
 
 @dataclass
@@ -66,10 +90,14 @@ class Found:
     rows: list[Row] = field(default_factory=list)
     #: table 三 items named by loose text lines (labels printed apart from their numbers)
     text_items: set[str] = field(default_factory=set)
-    header_text: dict[str, list[str]] = field(default_factory=lambda: {"publication": [], "requests": [], "review": []})
+    header_text: dict[str, list[str]] = field(
+        default_factory=lambda: {"publication": [], "requests": [], "review": []}
+    )
     #: the same texts grouped as printed, one group per header row or text line, each with the
     #: number of rows found before it (the rows it heads follow it)
-    header_rows: dict[str, list[tuple[int, list[str]]]] = field(default_factory=lambda: {"publication": [], "requests": [], "review": []})
+    header_rows: dict[str, list[tuple[int, list[str]]]] = field(
+        default_factory=lambda: {"publication": [], "requests": [], "review": []}
+    )
 
     def add_header(self, table: str, texts: list[str]) -> None:
         """Record one printed header row (or line) of ``table``."""
@@ -84,7 +112,11 @@ def _split_row(block: Block, *, marked_runs: bool = False) -> tuple[list[Cell], 
     last_label = len(cells) - 1
     while last_label >= 0:  # from the end, the first text that is no value
         text = cells[last_label].text
-        if text and parse_number(text) is None and not (marked_runs and runtogether.is_marked_run(text)):
+        if (
+            text
+            and parse_number(text) is None
+            and not (marked_runs and runtogether.is_marked_run(text))
+        ):
             break
         last_label -= 1
     label_cells = [c for c in cells[: last_label + 1] if c.text]
@@ -125,7 +157,9 @@ class _RowSpans:
         if not spans and not any(is_value for _m, _rows, is_value in pending.values()):
             # nothing to insert (merged label cells are not repeated): the row as printed
             if pending:
-                self.pending = {col: (m, rows - 1, v) for col, (m, rows, v) in pending.items() if rows > 1}
+                self.pending = {
+                    col: (m, rows - 1, v) for col, (m, rows, v) in pending.items() if rows > 1
+                }
             return cells
         out: list[Cell] = []
         below: dict[int, tuple[Cell, int, bool]] = {}
@@ -137,7 +171,13 @@ class _RowSpans:
             if col in pending:
                 merged, rows, is_value = pending[col]
                 if is_value:
-                    out.append(Cell(merged.text, f"{merged.source} (merged down over {merged.rowspan} rows)", colspan=merged.colspan))
+                    out.append(
+                        Cell(
+                            merged.text,
+                            f"{merged.source} (merged down over {merged.rowspan} rows)",
+                            colspan=merged.colspan,
+                        )
+                    )
                 if rows > 1:
                     below[col] = (merged, rows - 1, is_value)
                 col += merged.colspan
@@ -195,7 +235,9 @@ def collect(doc: Document) -> Found:
         label_cells, value_cells = _split_row(block, marked_runs=doc.format in RUN_FORMATS)
         if branch is not None and context == "review" and not label_cells:
             row = Row(context, [], value_cells, block.source)
-            if len(value_cells) >= 5 or row.has_number:  # the one row of a table 四 piece, under its branch heading
+            if (
+                len(value_cells) >= 5 or row.has_number
+            ):  # the one row of a table 四 piece, under its branch heading
                 row.item, branch = branch, None
                 found.rows.append(row)
                 continue
@@ -210,7 +252,9 @@ def collect(doc: Document) -> Found:
             tail = _row_label_after_header(label_cells)
             if tail is not None:  # a dump without row breaks: header cells, then a row's label
                 table, item, label_cell = tail
-                found.add_header(table, [cell.text for cell in label_cells[: label_cells.index(label_cell)]])
+                found.add_header(
+                    table, [cell.text for cell in label_cells[: label_cells.index(label_cell)]]
+                )
                 row = Row(table, [label_cell], value_cells, block.source, item)
                 context = table
                 found.rows.append(row)
@@ -223,10 +267,14 @@ def collect(doc: Document) -> Found:
             row.labels = []  # a pipe dump may carry a label-less data row after its header cells
         elif label_cells:
             order = [context] + [t for t in ("publication", "requests") if t != context]
-            found_item = _match_label([k for c in label_cells for k in labels.label_keys(c.text)], order, context)
+            found_item = _match_label(
+                [k for c in label_cells for k in labels.label_keys(c.text)], order, context
+            )
             if found_item is None and len(label_cells) > 1:
                 # a label a converter cut into two cells (``5.要求行政机关确认或重 | 新出具``)
-                found_item = _match_label(list(labels.label_keys("".join(c.text for c in label_cells))), order, context)
+                found_item = _match_label(
+                    list(labels.label_keys("".join(c.text for c in label_cells))), order, context
+                )
             if found_item is not None:
                 row.item, row.table = found_item
                 context = row.table
@@ -252,7 +300,11 @@ def collect(doc: Document) -> Found:
 
 
 #: table 四's branches as the headings of its pieces name them (行政诉讼（复议后起诉）…)
-_BRANCH_WORDS = (("复议后起诉", "lawsuit_after_review"), ("未经复议直接起诉", "lawsuit_direct"), ("直接起诉", "lawsuit_direct"))
+_BRANCH_WORDS = (
+    ("复议后起诉", "lawsuit_after_review"),
+    ("未经复议直接起诉", "lawsuit_direct"),
+    ("直接起诉", "lawsuit_direct"),
+)
 
 
 @lru_cache(maxsize=4096)
@@ -269,7 +321,9 @@ def review_branch(text: str) -> str | None:
     return "admin_review" if core in ("行政复议", "行政复议情况") else None
 
 
-def _match_label(keys: list[str], order: list[str | None], context: str | None) -> tuple[str, str] | None:
+def _match_label(
+    keys: list[str], order: list[str | None], context: str | None
+) -> tuple[str, str] | None:
     """(item, table) a row's label keys name, trying the tables in ``order``; "其他" / "总计"
     alone (the last key recognised) only count inside table 三."""
     for table in order:

@@ -21,8 +21,8 @@ from __future__ import annotations
 
 import re
 import unicodedata
+from collections.abc import Iterator, Mapping, Sequence
 from itertools import product
-from typing import Iterator, Mapping, Sequence
 
 from govstats import schema
 
@@ -46,13 +46,12 @@ _TOKEN = re.compile(r"(?P<digits>\d+)|(?P<hyphen>[-－])|(?P<minus>减少|−)|(
 #: a whole marked run: digits and marks only, at least one digit and one mark
 _MARKED = re.compile(r"(?:\d|[-－—―─/／无−]|减少)+")
 
+
 def is_marked_run(text: str) -> bool:
     """True for a run of digits holding placeholders or minus signs (``5无989``, ``25-244``)."""
     text = text.replace(" ", "")
     return (
-        bool(_MARKED.fullmatch(text))
-        and any(c.isdecimal() for c in text)
-        and not text.isdecimal()
+        bool(_MARKED.fullmatch(text)) and any(c.isdecimal() for c in text) and not text.isdecimal()
     )
 
 
@@ -61,7 +60,9 @@ def _tokens(run: str) -> list[tuple[str, str]]:
     return [(m.lastgroup or "", m.group()) for m in _TOKEN.finditer(run)]
 
 
-def _marked_candidates(run: str, n: int, groups: Sequence[Group], signed: frozenset[int]) -> list[tuple] | None:
+def _marked_candidates(
+    run: str, n: int, groups: Sequence[Group], signed: frozenset[int]
+) -> list[tuple] | None:
     """Every split of a marked run into ``n`` cells satisfying ``groups``; None when there are
     too many.
 
@@ -133,13 +134,16 @@ def _marked_candidates(run: str, n: int, groups: Sequence[Group], signed: frozen
 def _group_holds(cells: Sequence, total: int, parts: Sequence[int]) -> bool:
     """A total equals the sum of its parts, placeholder and blank cells counting 0 (blank
     cells vanish from a run, so without that a wrong split with a blank would fit)."""
+
     def value(v: object) -> int:
         return v if isinstance(v, int) else 0
 
     return value(cells[total]) == sum(value(cells[i]) for i in parts)
 
 
-def run_candidates(run: str, n: int, groups: Sequence[Group] = (), signed: frozenset[int] = frozenset()) -> list[tuple] | None:
+def run_candidates(
+    run: str, n: int, groups: Sequence[Group] = (), signed: frozenset[int] = frozenset()
+) -> list[tuple] | None:
     """Every split of a run (plain digits or marked) into ``n`` cells satisfying ``groups``;
     ``signed``: the cell indices that may be negative. None when there are too many."""
     if is_marked_run(run):
@@ -147,7 +151,9 @@ def run_candidates(run: str, n: int, groups: Sequence[Group] = (), signed: froze
     return _candidates(run.replace(" ", ""), n, groups)
 
 
-def agreed_split(run: str, n: int, groups: Sequence[Group] = (), signed: frozenset[int] = frozenset()) -> tuple | None:
+def agreed_split(
+    run: str, n: int, groups: Sequence[Group] = (), signed: frozenset[int] = frozenset()
+) -> tuple | None:
     """The cells every split of ``run`` agrees on (None where they differ); None if no split fits."""
     found = run_candidates(run, n, groups, signed)
     return _agree(found, n) if found else None
@@ -232,7 +238,9 @@ def _candidates(digits: str, n: int, groups: Sequence[Group]) -> list[tuple[int,
                 if digits.startswith(text, pos) and (k < last - 1 or pos + len(text) == end):
                     parts[k] = need
                     if fits(k + 1, pos + len(text)):
-                        rec(k + 1, pos + len(text), partial + need if k in target_parts else partial)
+                        rec(
+                            k + 1, pos + len(text), partial + need if k in target_parts else partial
+                        )
                 return
             limit = end - pos - (last - k - 1)
             bound = None
@@ -253,7 +261,9 @@ def _candidates(digits: str, n: int, groups: Sequence[Group]) -> list[tuple[int,
         rec(0, 0, 0)
 
     try:
-        if set(forced.get(n - 1, ())) == set(range(n - 1)) and n > 1:  # the last cell totals all others:
+        if (
+            set(forced.get(n - 1, ())) == set(range(n - 1)) and n > 1
+        ):  # the last cell totals all others:
             # try each suffix for it (a table-三 row); with other groups before it this would
             # repeat their search for every suffix
             for length in range(1, len(digits) - n + 2):
@@ -272,7 +282,10 @@ def _candidates(digits: str, n: int, groups: Sequence[Group]) -> list[tuple[int,
 def _agree(solutions: Sequence[tuple[int, ...]], n: int) -> tuple[int | None, ...] | None:
     if not solutions:
         return None
-    return tuple(solutions[0][i] if all(s[i] == solutions[0][i] for s in solutions) else None for i in range(n))
+    return tuple(
+        solutions[0][i] if all(s[i] == solutions[0][i] for s in solutions) else None
+        for i in range(n)
+    )
 
 
 def split_row(digits: str, n: int, groups: Sequence[Group] = ()) -> tuple[int, ...] | None:
@@ -322,7 +335,8 @@ def solve_table(
         solutions = _search(splittable, known, n, relations)
         if solutions:
             return {
-                row: (_agree([s[row] for s in solutions], n) if row in splittable else None) or (None,) * n
+                row: (_agree([s[row] for s in solutions], n) if row in splittable else None)
+                or (None,) * n
                 for row in runs
             }
     return {row: _agree(c, n) or (None,) * n for row, c in candidates.items()}
@@ -334,7 +348,9 @@ def _search(
     n: int,
     relations: Sequence[Relation],
 ) -> list[dict[str, tuple[int, ...]]]:
-    usable = [rel for rel in relations if all(x in candidates or x in known for x in rel[0] + rel[1])]
+    usable = [
+        rel for rel in relations if all(x in candidates or x in known for x in rel[0] + rel[1])
+    ]
     candidates = _propagate(dict(candidates), known, n, usable)
     rows = sorted(candidates, key=lambda r: len(candidates[r]))
     size = 1
@@ -375,7 +391,12 @@ def _propagate(
     return candidates
 
 
-def _holds(rel: Relation, chosen: Mapping[str, tuple[int, ...]], known: Mapping[str, Sequence[object]], n: int) -> bool:
+def _holds(
+    rel: Relation,
+    chosen: Mapping[str, tuple[int, ...]],
+    known: Mapping[str, Sequence[object]],
+    n: int,
+) -> bool:
     left, right = rel
     for col in range(n):
         values = []

@@ -33,7 +33,7 @@ from __future__ import annotations
 import re
 import unicodedata
 from dataclasses import dataclass
-from functools import lru_cache
+from functools import cache, lru_cache
 
 from govstats import schema
 from govstats.reading import labels
@@ -71,14 +71,18 @@ _ORD = re.compile(r"^(?:[一二三四五六七八九十]+、|（[一二三四五
 def _label(text: str, item: str | None, width: int = 0) -> _Label:
     m = _ORD.match(text)
     ordinal = m.group(0) if m else ""
-    core = text[len(ordinal):]
-    core = re.sub(r"（[^（）]*）$", "", core) if not core.startswith("（") else core  # 部分公开（区分…）
+    core = text[len(ordinal) :]
+    core = (
+        re.sub(r"（[^（）]*）$", "", core) if not core.startswith("（") else core
+    )  # 部分公开（区分…）
     core = core.split("（单位")[0]
     folded = "".join(_fold_char(c) for c in core if not c.isspace())
-    return _Label(text, folded, "".join(_fold_char(c) for c in ordinal), item, len(folded) <= 3, width)
+    return _Label(
+        text, folded, "".join(_fold_char(c) for c in ordinal), item, len(folded) <= 3, width
+    )
 
 
-@lru_cache(maxsize=None)
+@cache
 def _publication_sequence(layout: str) -> tuple[tuple[_Label, ...], int]:
     """Table 二's labels in order (section headings as furniture), and its widest row."""
     out: list[_Label] = []
@@ -91,7 +95,7 @@ def _publication_sequence(layout: str) -> tuple[tuple[_Label, ...], int]:
     return tuple(out), 3
 
 
-@lru_cache(maxsize=None)
+@cache
 def _request_sequence(layout: str) -> tuple[_Label, ...]:
     out: list[_Label] = []
     group = None
@@ -111,13 +115,43 @@ _FURNITURE = tuple(
         {
             "".join(_fold_char(c) for c in w)
             for w in (
-                "信息内容", "本年制发件数", "本年废止件数", "现行有效件数", "本年处理决定数量",
-                "本年收费金额（单位：万元）", "本年收费金额", "（单位：万元）", "单位：万元",
-                "本年新制作数量", "本年新公开数量", "对外公开总数量", "上一年项目数量", "本年增/减",
-                "处理决定数量", "采购项目数量", "采购总金额", "申请人情况", "自然人", "法人或其他组织",
-                "商业企业", "科研机构", "社会公益组织", "法律服务机构", "其他", "总计", "行政复议",
-                "行政诉讼", "未经复议直接起诉", "复议后起诉", "结果维持", "结果纠正", "其他结果",
-                "尚未审结", "三、本年度办理结果", "本年度办理结果", "（六）其他处理",
+                "信息内容",
+                "本年制发件数",
+                "本年废止件数",
+                "现行有效件数",
+                "本年处理决定数量",
+                "本年收费金额（单位：万元）",
+                "本年收费金额",
+                "（单位：万元）",
+                "单位：万元",
+                "本年新制作数量",
+                "本年新公开数量",
+                "对外公开总数量",
+                "上一年项目数量",
+                "本年增/减",
+                "处理决定数量",
+                "采购项目数量",
+                "采购总金额",
+                "申请人情况",
+                "自然人",
+                "法人或其他组织",
+                "商业企业",
+                "科研机构",
+                "社会公益组织",
+                "法律服务机构",
+                "其他",
+                "总计",
+                "行政复议",
+                "行政诉讼",
+                "未经复议直接起诉",
+                "复议后起诉",
+                "结果维持",
+                "结果纠正",
+                "其他结果",
+                "尚未审结",
+                "三、本年度办理结果",
+                "本年度办理结果",
+                "（六）其他处理",
             )
         },
         key=len,
@@ -132,11 +166,14 @@ _PAGE = re.compile(r"^(?:[-—–－]+\d{1,3}[-—–－]+|第\d{1,3}页(?:共\d
 _TABLE_HEADINGS = {
     "publication": ("二、主动公开政府信息情况",),
     "requests": ("三、收到和处理政府信息公开申请情况",),
-    "review": ("四、政府信息公开行政复议、行政诉讼情况", "四、因政府信息公开工作被申请行政复议、提起行政诉讼情况"),
+    "review": (
+        "四、政府信息公开行政复议、行政诉讼情况",
+        "四、因政府信息公开工作被申请行政复议、提起行政诉讼情况",
+    ),
 }
 
 #: a table's first cells: where its value text may begin (table 四's 15 numbers follow its header)
-_REVIEW_HEADER_END = ("结果维持结果纠正其他结果尚未审结总计" * 3)
+_REVIEW_HEADER_END = "结果维持结果纠正其他结果尚未审结总计" * 3
 
 #: one printed value in the folded stream: a number (sign, thousands separators, decimals, a
 #: unit), a placeholder (dashes, slashes, 无); the next label is known, so 无 never starts one
@@ -227,13 +264,13 @@ def _strip_furniture(s: str) -> str:
         changed = False
         for word in _FURNITURE:
             if s.startswith(word):
-                s = s[len(word):]
+                s = s[len(word) :]
                 changed = True
                 break
         else:
             m = _PAGE.match(s)
             if m:
-                s = s[m.end():]
+                s = s[m.end() :]
                 changed = True
     return s
 
@@ -258,7 +295,9 @@ def _is_value_text(compact: str) -> bool:
 #: an ordinal printed right before a label's core, in any of the styles reports use
 #: (``2.`` ``2、`` ``（二）`` ``二、``): one digit only (the template numbers sub-rows 1 to 8), so
 #: that ``…40000042.没有现成…`` gives the run 4000004 and the ordinal 2.
-_ORDINAL_BEFORE = re.compile(r"(?:\d[.、]|\([一二三四五六七八九十]{1,3}\)|[一二三四五六七八九十]{1,3}[、.])$")
+_ORDINAL_BEFORE = re.compile(
+    r"(?:\d[.、]|\([一二三四五六七八九十]{1,3}\)|[一二三四五六七八九十]{1,3}[、.])$"
+)
 
 
 def _find_label(stream: _Stream, label: _Label, start: int, limit: int) -> tuple[int, int] | None:
@@ -305,7 +344,9 @@ _ALIASES = _aliases()
 _MAX_GAP = 220
 
 
-def _read_sequence(stream: _Stream, labels: tuple[_Label, ...], start: int) -> list[tuple[_Label, int, int]]:
+def _read_sequence(
+    stream: _Stream, labels: tuple[_Label, ...], start: int
+) -> list[tuple[_Label, int, int]]:
     """The labels found in order from ``start``: each must follow the last one found with
     only value text between them. A label not found there is skipped (its row is missing)."""
     found: list[tuple[_Label, int, int]] = []
@@ -349,8 +390,14 @@ def _value_cells(stream: _Stream, a: int, b: int, n: int) -> list[Cell]:
     if rest and _strip_furniture_all(rest):
         # text that is neither a value nor the template's furniture stands among the numbers:
         # where they belong is not certain (the builder leaves the row unread, with a warning)
-        return [Cell(rest[:20], f"{where} (text among the numbers: not a value)")] if end == a else [
-            Cell(stream.gap_original(a, end).strip(), where), Cell(rest[:20], f"{where} (text among the numbers)")]
+        return (
+            [Cell(rest[:20], f"{where} (text among the numbers: not a value)")]
+            if end == a
+            else [
+                Cell(stream.gap_original(a, end).strip(), where),
+                Cell(rest[:20], f"{where} (text among the numbers)"),
+            ]
+        )
     if end == a:
         return []
     raw = stream.gap_original(a, end)
@@ -362,7 +409,11 @@ def _value_cells(stream: _Stream, a: int, b: int, n: int) -> list[Cell]:
     cells = [ln for ln in lines if ln != ""]
     if len(lines) > 1 and len(cells) == n:
         return [Cell(ln.strip(), where) for ln in cells]
-    if n > 1 and all(t.isdecimal() for t in tokens) and (n < len(tokens) < n + max(2, n // 2) or not _LINE_BREAK.search(raw)):
+    if (
+        n > 1
+        and all(t.isdecimal() for t in tokens)
+        and (n < len(tokens) < n + max(2, n // 2) or not _LINE_BREAK.search(raw))
+    ):
         # digits whose whitespace does not match the cells (a cell's digits broken over two
         # text nodes, some boundaries lost): one run, split by the table's arithmetic or NA
         return [Cell("".join(tokens), f"{where} (printed as {len(tokens)} numbers for {n} cells)")]
@@ -423,8 +474,12 @@ def read_stream(text: str, name: str) -> Document | None:
 
     warnings: list[str] = []
     pub = _read_publication(stream, cursor)  # anchored by its first section 第二十条第（一）项
-    if pub is not None and not _header_in_order(stream.s[max(0, pub[2] - 400) : pub[3]], _PUBLICATION_HEADER_ORDERS):
-        warnings.append(f"{stream.where(pub[2])}: table 二's column headers are printed in another order than the template's; the table is not read from the character stream")
+    if pub is not None and not _header_in_order(
+        stream.s[max(0, pub[2] - 400) : pub[3]], _PUBLICATION_HEADER_ORDERS
+    ):
+        warnings.append(
+            f"{stream.where(pub[2])}: table 二's column headers are printed in another order than the template's; the table is not read from the character stream"
+        )
         pub = None
     if pub is not None:
         _layout, found, lo, hi = pub
@@ -435,23 +490,38 @@ def read_stream(text: str, name: str) -> Document | None:
     req = _read_requests(stream, cursor)  # anchored by 本年新收政府信息公开申请数量
     head = stream.s[max(cursor, req[1] - 400) : req[1]] if req is not None else ""
     if req is not None and not _header_in_order(head, (_REQUEST_HEADER_ORDER,)):
-        warnings.append(f"{stream.where(req[1])}: table 三's applicant columns are printed in another order than the template's; the table is not read from the character stream")
+        warnings.append(
+            f"{stream.where(req[1])}: table 三's applicant columns are printed in another order than the template's; the table is not read from the character stream"
+        )
         req = None
-    elif req is not None and "自然人" in head and "商业企业" not in head and _rows_are_runs(stream, req[0]):
+    elif (
+        req is not None
+        and "自然人" in head
+        and "商业企业" not in head
+        and _rows_are_runs(stream, req[0])
+    ):
         # 自然人 | 法人或其他组织 | 总计 only: how many cells a row's digits make is not known here
-        warnings.append(f"{stream.where(req[1])}: table 三 prints only 自然人 | 法人或其他组织 | 总计; its rows are not read from the character stream")
+        warnings.append(
+            f"{stream.where(req[1])}: table 三 prints only 自然人 | 法人或其他组织 | 总计; its rows are not read from the character stream"
+        )
         req = None
     if req is not None:
         found, lo, hi = req
         add_text("三、收到和处理政府信息公开申请情况", lo)
-        if all(w in head for w in ("商业", "科研", "公益")):  # the five 法人或其他组织 columns are printed
-            add_text(f"（表头）{head[-200:]}（表头）" if len(head) > 40 else head + "（表头）" * 10, lo)
+        if all(
+            w in head for w in ("商业", "科研", "公益")
+        ):  # the five 法人或其他组织 columns are printed
+            add_text(
+                f"（表头）{head[-200:]}（表头）" if len(head) > 40 else head + "（表头）" * 10, lo
+            )
         _emit(stream, found, add_text, add_row, hi)
         table_spans.append((lo, hi))
         cursor = hi
     rev = _read_review(stream, cursor)  # its header words, then 15 numbers
     if rev is not None and not _header_in_order(stream.s[rev[1] : rev[2]], (_REVIEW_HEADER_ORDER,)):
-        warnings.append(f"{stream.where(rev[1])}: table 四's columns are printed in another order than the template's; the table is not read from the character stream")
+        warnings.append(
+            f"{stream.where(rev[1])}: table 四's columns are printed in another order than the template's; the table is not read from the character stream"
+        )
         rev = None
     if rev is not None:
         cells, lo, hi = rev
@@ -461,7 +531,11 @@ def read_stream(text: str, name: str) -> Document | None:
         table_spans.append((lo, hi))
     if not table_spans:
         return None
-    doc = Document(name=name, format="txt-oneline" if runs > separated else "txt-stream", warnings=[f"{name}: {w}" for w in warnings])
+    doc = Document(
+        name=name,
+        format="txt-oneline" if runs > separated else "txt-stream",
+        warnings=[f"{name}: {w}" for w in warnings],
+    )
     # the text outside the tables (headings and header words between them included), in place
     blocks += _narrative_blocks(stream, table_spans)
     blocks.sort(key=lambda pb: pb[0])  # (stable: a table's own blocks keep their order)
@@ -483,14 +557,19 @@ def _rows_are_runs(stream: _Stream, found) -> bool:
 #: column went when they are printed in another order: such a table is not read from it)
 _REQUEST_HEADER_ORDER = ("自然人", "商业企业", "科研机构", "社会公益组织", "法律服务机构")
 _REVIEW_HEADER_ORDER = ("结果维持", "结果纠正", "其他结果", "尚未审结")
-_PUBLICATION_HEADER_ORDERS = (("本年制发件数", "本年废止件数", "现行有效件数"), ("本年新制作数量", "本年新公开数量", "对外公开总数量"))
+_PUBLICATION_HEADER_ORDERS = (
+    ("本年制发件数", "本年废止件数", "现行有效件数"),
+    ("本年新制作数量", "本年新公开数量", "对外公开总数量"),
+)
 
 
 def _header_in_order(region: str, orders: tuple[tuple[str, ...], ...]) -> bool:
     """Whether the header words of each order that ``region`` prints stand in that order
     (every occurrence: a header printed again after a page break is checked too)."""
     for order in orders:
-        hits = [(m.start(), order.index(w)) for w in order for m in re.finditer(re.escape(w), region)]
+        hits = [
+            (m.start(), order.index(w)) for w in order for m in re.finditer(re.escape(w), region)
+        ]
         hits.sort()
         ranks = [rank for _pos, rank in hits]
         # each repetition of the header restarts at its first word; within one, ranks rise
@@ -546,7 +625,14 @@ def _read_publication(stream: _Stream, at: int):
 #: header words only one version of table 二 prints
 _LAYOUT_MARKERS = {
     "2021": ("本年制发件数", "本年废止件数", "现行有效件数", "本年处理决定数量", "本年收费金额"),
-    "2019": ("本年新制作数量", "本年新公开数量", "对外公开总数量", "上一年项目数量", "本年增/减", "采购项目数量"),
+    "2019": (
+        "本年新制作数量",
+        "本年新公开数量",
+        "对外公开总数量",
+        "上一年项目数量",
+        "本年增/减",
+        "采购项目数量",
+    ),
 }
 
 
@@ -568,7 +654,7 @@ def _read_requests(stream: _Stream, at: int):
         start = _table_start(stream, "requests", first, at)
         if start is None:
             continue
-        found = _read_sequence(stream, seq[seq.index(first):], start)
+        found = _read_sequence(stream, seq[seq.index(first) :], start)
         rows = [f for f in found if f[0].item]
         if rows and (best is None or len(rows) > best[0]):
             best = (len(rows), found, start)
@@ -604,7 +690,9 @@ def _narrative_blocks(stream: _Stream, spans: list[tuple[int, int]]) -> list[tup
     out: list[tuple[int, Block]] = []
     text = stream.text
     # compact positions → original offsets of the table spans
-    cut = [(stream.offsets[a], stream.offsets[min(b, len(stream.offsets)) - 1] + 1) for a, b in spans]
+    cut = [
+        (stream.offsets[a], stream.offsets[min(b, len(stream.offsets)) - 1] + 1) for a, b in spans
+    ]
     pieces: list[tuple[int, int]] = []
     prev = 0
     for a, b in cut:

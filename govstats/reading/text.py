@@ -97,7 +97,10 @@ def split_line(line: str) -> list[str] | None:
     while tokens and is_value_text(tokens[-1]):
         values.insert(0, tokens.pop())
     label = " ".join(tokens)
-    if values and (any(not is_placeholder(v) for v in values) or (label and all(v in _DASH_TOKENS for v in values))):
+    if values and (
+        any(not is_placeholder(v) for v in values)
+        or (label and all(v in _DASH_TOKENS for v in values))
+    ):
         return ([label] if label else []) + values
     m = _GLUED_MARKED.match(label)
     if m and _NUMBER_WITH_UNIT.search(m["label"]):
@@ -112,7 +115,9 @@ def read_plain_text(text: str, name: str) -> Document:
     """Read plain or run-together text: table rows one per line, everything else text blocks."""
     doc = Document(name=name, format="txt-plain")
     long_runs = spaced = 0
-    for number, raw in prepare_lines(text, doc.warnings, name):  # page furniture dropped, split labels re-attached
+    for number, raw in prepare_lines(
+        text, doc.warnings, name
+    ):  # page furniture dropped, split labels re-attached
         # tabs are cell separators: keep leading/trailing ones (blank first/last cells)
         line = raw.strip(" \r\n\u3000\u00a0") if "\t" in raw else raw.strip()
         where = f"line {number}"

@@ -25,8 +25,22 @@ from govstats.store.extract import (
 )
 from govstats.store.firstlook import reading_path
 from govstats.store.ingestion import POOL_MIN_FILES, REPORT_SUFFIXES, default_jobs, discover, ingest
-from govstats.store.queries import LOAD_COLUMNS, bodies, export, find_body, ingest_errors, load, reports
-from govstats.store.writer import Entry, IngestSummary, add_reports, entry_from_report, register_bodies
+from govstats.store.queries import (
+    LOAD_COLUMNS,
+    bodies,
+    export,
+    find_body,
+    ingest_errors,
+    load,
+    reports,
+)
+from govstats.store.writer import (
+    Entry,
+    IngestSummary,
+    add_reports,
+    entry_from_report,
+    register_bodies,
+)
 
 __all__ = [
     "BODY_COLUMNS", "EXTRACT_REPORT_COLUMNS", "EXTRACT_REPORTS", "EXTRACT_VALUE_COLUMNS",

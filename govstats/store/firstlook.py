@@ -57,4 +57,7 @@ def build_first_look(path: Path) -> None:
         for leftover in (tmp, tmp.with_name(tmp.name + ".wal")):
             if leftover.is_file():
                 leftover.unlink()
-    print(f"首次使用：默认数据库 {path} 不存在，已用随附的样例数据建立（{summary.read} 份报告）。", file=sys.stderr)
+    print(
+        f"首次使用：默认数据库 {path} 不存在，已用随附的样例数据建立（{summary.read} 份报告）。",
+        file=sys.stderr,
+    )

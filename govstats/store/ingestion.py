@@ -9,17 +9,34 @@ import sys
 import threading
 import time
 from collections import deque
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Callable, Iterable
 
 from govstats.errors import GovstatsError, StoreError
 from govstats.store.connection import _now, content_hash
-from govstats.store.extract import EXTRACT_REPORT_COLUMNS, EXTRACT_REPORTS, EXTRACT_VALUES, read_extract
+from govstats.store.extract import (
+    EXTRACT_REPORT_COLUMNS,
+    EXTRACT_REPORTS,
+    EXTRACT_VALUES,
+    read_extract,
+)
 from govstats.store.writer import Entry, IngestSummary, _Pending, _Writer, entry_from_report
 
 #: suffixes a folder walk picks up (files named on the command line are always tried)
-REPORT_SUFFIXES = {".txt", ".text", ".htm", ".html", ".shtml", ".xhtml", ".md", ".markdown", ".pdf", ".docx", ".doc"}
+REPORT_SUFFIXES = {
+    ".txt",
+    ".text",
+    ".htm",
+    ".html",
+    ".shtml",
+    ".xhtml",
+    ".md",
+    ".markdown",
+    ".pdf",
+    ".docx",
+    ".doc",
+}
 
 
 @dataclass
@@ -75,8 +92,10 @@ def discover(paths: Iterable[str | Path]) -> tuple[list[_FileSource | _ExtractSo
                 files = [f for f in files if f not in (EXTRACT_REPORTS, EXTRACT_VALUES)]
             for name in sorted(files):
                 suffix = Path(name).suffix.lower()
-                if name.startswith(".") or name.upper().startswith(("README", "LICENSE")) or (
-                    suffix and suffix not in REPORT_SUFFIXES
+                if (
+                    name.startswith(".")
+                    or name.upper().startswith(("README", "LICENSE"))
+                    or (suffix and suffix not in REPORT_SUFFIXES)
                 ):
                     ignored += 1
                     continue
@@ -260,7 +279,9 @@ class _ParsePool:
             from concurrent.futures import ProcessPoolExecutor
 
             methods = multiprocessing.get_all_start_methods()
-            context = multiprocessing.get_context("forkserver" if "forkserver" in methods else "spawn")
+            context = multiprocessing.get_context(
+                "forkserver" if "forkserver" in methods else "spawn"
+            )
             if "forkserver" in methods:
                 context.set_forkserver_preload(["govstats.store", "govstats.reading"])
             self.executor = ProcessPoolExecutor(
@@ -295,7 +316,9 @@ class _ParsePool:
             from concurrent.futures.process import BrokenProcessPool
 
             if isinstance(exc, BrokenProcessPool):
-                raise StoreError(f"{where}: a parsing worker process died ({exc}); files stored so far are kept, rerun to go on") from exc
+                raise StoreError(
+                    f"{where}: a parsing worker process died ({exc}); files stored so far are kept, rerun to go on"
+                ) from exc
             return where, data_hash, f"{type(exc).__name__}: {exc}"
 
 

@@ -4,8 +4,8 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from pathlib import Path
-from typing import Iterable
 
 import duckdb
 import pandas as pd
@@ -17,12 +17,17 @@ from govstats.errors import GovstatsError
 from govstats.store.connection import BODY_COLUMNS, connect
 from govstats.store.extract import EXTRACT_VALUE_COLUMNS
 from govstats.store.firstlook import reading_path
-from govstats.store.registry import alias_keys, fallback_slug, in_region, keys_for, load_registry, region_prefixes
+from govstats.store.registry import (
+    alias_keys,
+    fallback_slug,
+    in_region,
+    keys_for,
+    load_registry,
+    region_prefixes,
+)
 
 #: columns of the frame :func:`load` returns: the tidy columns, ``source``, then provenance
 LOAD_COLUMNS = EXTRACT_VALUE_COLUMNS + ["body_key", "version", "superseded_by"]
-
-
 
 
 def _query(con: duckdb.DuckDBPyConnection, sql: str, params: list | None = None) -> pd.DataFrame:
@@ -60,7 +65,9 @@ def _bodies_frame(con: duckdb.DuckDBPyConnection, registry: pd.DataFrame) -> pd.
                   max(year) AS last_year, list(DISTINCT year ORDER BY year) AS years
            FROM reports WHERE superseded_by IS NULL AND body_key IS NOT NULL GROUP BY body_key""",
     )
-    stored = _query(con, "SELECT body_key, " + ", ".join(BODY_COLUMNS) + " FROM bodies WHERE slug IS NOT NULL")
+    stored = _query(
+        con, "SELECT body_key, " + ", ".join(BODY_COLUMNS) + " FROM bodies WHERE slug IS NOT NULL"
+    )
     current["canonical"] = current["body_key"].map(lambda k: aliases.get(k, k)).astype("string")
     if current["canonical"].duplicated().any():  # several printed names of one registry body
         current = current.sort_values("last_year", kind="stable")
@@ -68,7 +75,9 @@ def _bodies_frame(con: duckdb.DuckDBPyConnection, registry: pd.DataFrame) -> pd.
             body=("body", "last"), n_reports=("n_reports", "sum"), first_year=("first_year", "min"),
             last_year=("last_year", "max"), years=("years", lambda ys: sorted({y for y_list in ys for y in y_list})),
         )  # fmt: skip
-    current = current.drop(columns=["body_key"], errors="ignore").rename(columns={"canonical": "body_key"})
+    current = current.drop(columns=["body_key"], errors="ignore").rename(
+        columns={"canonical": "body_key"}
+    )
     facts = pd.concat(
         [
             registry[["body_key", *BODY_COLUMNS]].replace("", pd.NA),
@@ -81,7 +90,16 @@ def _bodies_frame(con: duckdb.DuckDBPyConnection, registry: pd.DataFrame) -> pd.
     missing_slug = out["slug"].isna()
     out.loc[missing_slug, "slug"] = [fallback_slug(k) for k in out.loc[missing_slug, "body_key"]]
     out["years"] = [list(map(int, y)) for y in out["years"]]
-    columns = ["body_key", "body", *BODY_COLUMNS, "known", "n_reports", "first_year", "last_year", "years"]
+    columns = [
+        "body_key",
+        "body",
+        *BODY_COLUMNS,
+        "known",
+        "n_reports",
+        "first_year",
+        "last_year",
+        "years",
+    ]
     out = out[columns].astype(
         {c: "string" for c in ["body_key", "body", *BODY_COLUMNS]}
         | {"n_reports": "Int64", "first_year": "Int64", "last_year": "Int64"}
@@ -102,14 +120,21 @@ def bodies(db: str | Path | None = None, *, region: str | None = None) -> pd.Dat
     with connect(reading_path(db), read_only=True) as con:
         out = _bodies_frame(con, registry)
     if region is not None:
-        out = out[in_region(out["region_code"], region_prefixes(region, _with_regions(registry, out)))]
+        out = out[
+            in_region(out["region_code"], region_prefixes(region, _with_regions(registry, out)))
+        ]
     return out.reset_index(drop=True)
 
 
 def _with_regions(registry: pd.DataFrame, frame: pd.DataFrame) -> pd.DataFrame:
     """The registry plus region names of bodies registered in the store (for region lookups)."""
     extra = frame.loc[~frame["body_key"].isin(registry["body_key"]) & frame["region_code"].notna()]
-    return pd.concat([registry, extra[["slug", "body", "region_code", "region_name", "level", "parent", "body_key"]]])
+    return pd.concat(
+        [
+            registry,
+            extra[["slug", "body", "region_code", "region_name", "level", "parent", "body_key"]],
+        ]
+    )
 
 
 def find_body(query: str, db: str | Path | None = None) -> pd.Series:
@@ -123,7 +148,9 @@ def find_body(query: str, db: str | Path | None = None) -> pd.Series:
         table = _bodies_frame(con, registry)
     hit = table[table["body_key"].isin(keys or [])]
     if hit.empty:
-        raise GovstatsError(f"no body {query!r} in the store {db or default_db()} (see govstats.bodies())")
+        raise GovstatsError(
+            f"no body {query!r} in the store {db or default_db()} (see govstats.bodies())"
+        )
     return hit.iloc[0]
 
 
@@ -132,7 +159,9 @@ def _region_keys(con: duckdb.DuckDBPyConnection, registry: pd.DataFrame, region:
 
     Registry facts win over facts registered in the store, as in :func:`bodies`; cheaper than
     building the whole :func:`bodies` table."""
-    stored = _query(con, "SELECT body_key, region_code, region_name FROM bodies WHERE slug IS NOT NULL")
+    stored = _query(
+        con, "SELECT body_key, region_code, region_name FROM bodies WHERE slug IS NOT NULL"
+    )
     facts = pd.concat(
         [
             registry[["body_key", "region_code", "region_name"]].replace("", pd.NA),
@@ -140,10 +169,14 @@ def _region_keys(con: duckdb.DuckDBPyConnection, registry: pd.DataFrame, region:
         ],
         ignore_index=True,
     )
-    return set(facts.loc[in_region(facts["region_code"], region_prefixes(region, facts)), "body_key"])
+    return set(
+        facts.loc[in_region(facts["region_code"], region_prefixes(region, facts)), "body_key"]
+    )
 
 
-def _resolve_keys(con: duckdb.DuckDBPyConnection, registry: pd.DataFrame, body, region) -> list[str] | None:
+def _resolve_keys(
+    con: duckdb.DuckDBPyConnection, registry: pd.DataFrame, body, region
+) -> list[str] | None:
     """The stored ``body_key`` values meant by ``body`` (slugs, names, aliases) and ``region``."""
     if body is None and region is None:
         return None
@@ -155,9 +188,16 @@ def _resolve_keys(con: duckdb.DuckDBPyConnection, registry: pd.DataFrame, body, 
             query = str(query).strip()
             if query.isascii() and query not in registry_slugs:
                 # a slug registered in the store, or the fallback slug of an unregistered body
-                wanted |= {r[0] for r in con.execute("SELECT body_key FROM bodies WHERE slug = ?", [query]).fetchall()}
+                wanted |= {
+                    r[0]
+                    for r in con.execute(
+                        "SELECT body_key FROM bodies WHERE slug = ?", [query]
+                    ).fetchall()
+                }
                 if query.startswith("body-"):
-                    keys = con.execute("SELECT DISTINCT body_key FROM reports WHERE body_key IS NOT NULL").fetchall()
+                    keys = con.execute(
+                        "SELECT DISTINCT body_key FROM reports WHERE body_key IS NOT NULL"
+                    ).fetchall()
                     wanted |= {k for (k,) in keys if fallback_slug(aliases.get(k, k)) == query}
             wanted |= set(keys_for(query, registry))
     if region is not None:
@@ -208,7 +248,12 @@ def load(
             # a few bodies: find their reports' row keys first, then read only the row groups
             # of ``values`` that hold them (min/max of rkey per row group; rkey literals so
             # that the filter reaches the scan)
-            rkeys = [k for (k,) in con.execute(f"SELECT rkey FROM reports r WHERE {' AND '.join(where)}", params).fetchall()]
+            rkeys = [
+                k
+                for (k,) in con.execute(
+                    f"SELECT rkey FROM reports r WHERE {' AND '.join(where)}", params
+                ).fetchall()
+            ]
             if not rkeys:
                 return _empty_load()
             listed = ",".join(str(int(k)) for k in rkeys)
@@ -231,7 +276,9 @@ def load(
 def _empty_load() -> pd.DataFrame:
     frame = schema.tidy_frame()
     return frame.assign(
-        body_key=pd.Series(dtype="string"), version=pd.Series(dtype="Int64"), superseded_by=pd.Series(dtype="string")
+        body_key=pd.Series(dtype="string"),
+        version=pd.Series(dtype="Int64"),
+        superseded_by=pd.Series(dtype="string"),
     )
 
 
@@ -239,7 +286,9 @@ def reports(db: str | Path | None = None, *, all_versions: bool = True) -> pd.Da
     """The ``reports`` table (provenance of each stored report) as a frame, by body and year."""
     where = "" if all_versions else "WHERE superseded_by IS NULL"
     with connect(reading_path(db), read_only=True) as con:
-        return _query(con, f"SELECT * EXCLUDE (rkey) FROM reports {where} ORDER BY body_key, year, version")
+        return _query(
+            con, f"SELECT * EXCLUDE (rkey) FROM reports {where} ORDER BY body_key, year, version"
+        )
 
 
 def ingest_errors(db: str | Path | None = None) -> pd.DataFrame:
@@ -258,7 +307,9 @@ def export(db: str | Path | None, path: str | Path, **filters) -> Path:
     path = Path(path)
     suffix = path.suffix.lower()
     if suffix not in (".parquet", ".pq", ".csv"):
-        raise GovstatsError(f"{path}: cannot export to {suffix or 'a file without suffix'}; use .parquet or .csv")
+        raise GovstatsError(
+            f"{path}: cannot export to {suffix or 'a file without suffix'}; use .parquet or .csv"
+        )
     frame = load(db, **filters)
     path.parent.mkdir(parents=True, exist_ok=True)
     tmp = path.with_name(path.name + ".tmp")

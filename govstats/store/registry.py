@@ -31,15 +31,24 @@ import io
 import os
 import re
 import unicodedata
+from collections.abc import Iterable
 from pathlib import Path
-from typing import Iterable
 
 import pandas as pd
 
 from govstats import config
 from govstats.errors import RegistryError
 
-REGISTRY_COLUMNS = ["slug", "body", "region_code", "region_name", "level", "parent", "aliases", "notes"]
+REGISTRY_COLUMNS = [
+    "slug",
+    "body",
+    "region_code",
+    "region_name",
+    "level",
+    "parent",
+    "aliases",
+    "notes",
+]
 LEVELS = ("province", "city", "county", "department")
 _SLUG = re.compile(r"^[a-z0-9]+(?:-[a-z0-9]+)*$")
 _CODE = re.compile(r"^\d{6}$")
@@ -58,7 +67,9 @@ PROVINCE_NAMES = {
 #: the mainland's province-level divisions (codes below 70): name → two-digit code prefix
 PROVINCES = {name: code for code, name in PROVINCE_NAMES.items() if int(code) < 70}
 #: short forms as commonly written (福建, 内蒙古, 广西, …)
-_PROVINCE_SHORT = {(n[:3] if n[:3] in ("内蒙古", "黑龙江") else n[:2]): code for n, code in PROVINCES.items()}
+_PROVINCE_SHORT = {
+    (n[:3] if n[:3] in ("内蒙古", "黑龙江") else n[:2]): code for n, code in PROVINCES.items()
+}
 
 
 def default_registry() -> Path:
@@ -118,10 +129,14 @@ _PARSED: dict[str, tuple[bytes, pd.DataFrame]] = {}
 
 
 def _read_registry(path: Path, data: bytes) -> pd.DataFrame:
-    frame = pd.read_csv(io.BytesIO(data), dtype="string", keep_default_na=False, encoding="utf-8-sig")
+    frame = pd.read_csv(
+        io.BytesIO(data), dtype="string", keep_default_na=False, encoding="utf-8-sig"
+    )
     lacking = [c for c in REGISTRY_COLUMNS[:5] if c not in frame.columns]
     if lacking:
-        raise RegistryError(f"{path}: missing column(s) {', '.join(lacking)} (expected {','.join(REGISTRY_COLUMNS)})")
+        raise RegistryError(
+            f"{path}: missing column(s) {', '.join(lacking)} (expected {','.join(REGISTRY_COLUMNS)})"
+        )
     for column in REGISTRY_COLUMNS:
         if column not in frame.columns:
             frame[column] = ""
@@ -134,17 +149,23 @@ def _read_registry(path: Path, data: bytes) -> pd.DataFrame:
         line = offset + 2  # header is line 1
         where = f"{path}: line {line}"
         if not _SLUG.match(row.slug):
-            raise RegistryError(f"{where}: slug {row.slug!r} must be lowercase ASCII letters, digits and '-'")
+            raise RegistryError(
+                f"{where}: slug {row.slug!r} must be lowercase ASCII letters, digits and '-'"
+            )
         if not row.body:
             raise RegistryError(f"{where}: body is empty")
         if row.region_code and not _CODE.match(row.region_code):
-            raise RegistryError(f"{where}: region_code {row.region_code!r} is not a six-digit GB/T 2260 code")
+            raise RegistryError(
+                f"{where}: region_code {row.region_code!r} is not a six-digit GB/T 2260 code"
+            )
         if row.level and row.level not in LEVELS:
             raise RegistryError(f"{where}: level {row.level!r} is not one of {', '.join(LEVELS)}")
         key = body_key(row.body)
         for name, seen, value in (("slug", seen_slugs, row.slug), ("body", seen_keys, key)):
             if value in seen:
-                raise RegistryError(f"{where}: {name} {value!r} already listed on line {seen[value]}")
+                raise RegistryError(
+                    f"{where}: {name} {value!r} already listed on line {seen[value]}"
+                )
             seen[value] = line
         keys.append(key)
     frame["body_key"] = pd.array(keys, dtype="string")
@@ -197,7 +218,11 @@ def region_prefixes(region: str, registry: pd.DataFrame) -> list[str]:
         return [PROVINCES.get(region) or _PROVINCE_SHORT[region]]
     key = body_key(region)
     names = registry["region_name"].fillna("").map(body_key)
-    codes = registry.loc[names.str.endswith(key).fillna(False).astype(bool), "region_code"] if key else []
+    codes = (
+        registry.loc[names.str.endswith(key).fillna(False).astype(bool), "region_code"]
+        if key
+        else []
+    )
     prefixes = sorted({region_prefix(c) for c in codes if c})
     if not prefixes:
         raise RegistryError(f"region {region!r} is not in the registry ({default_registry()})")

@@ -27,9 +27,10 @@ import functools
 import os
 import re
 import time
+from collections.abc import Iterable
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Iterable, NamedTuple
+from typing import NamedTuple
 
 import pandas as pd
 
@@ -43,7 +44,9 @@ SYNTHETIC_MARKER = "示例"
 _SUFFIX_CHARS = frozenset("省市县区镇乡旗盟州")
 _CONNECTORS = ("人民政府", "政府")
 #: where a report names its own place: its first and last lines, and address/contact lines
-_CONTACT = re.compile(r"^.*(?:地址|通讯地址|邮编|邮政编码|联系电话|电话|传真|联系方式|网址).*$", re.M)
+_CONTACT = re.compile(
+    r"^.*(?:地址|通讯地址|邮编|邮政编码|联系电话|电话|传真|联系方式|网址).*$", re.M
+)
 _HEAD = 1500
 
 
@@ -120,11 +123,16 @@ class Resolver:
         for row in self.registry.to_dict("records"):
             self._rows[row["body_key"]] = row
             self._slugs.add(row["slug"])
-            names = [row["body"]] + [a for a in str(row.get("aliases") or "").split(";") if a.strip()]
+            names = [row["body"]] + [
+                a for a in str(row.get("aliases") or "").split(";") if a.strip()
+            ]
             for alias in names[1:]:
                 self._rows.setdefault(body_key(alias), row)
             # a registry body that is a place (平潭综合实验区) is a place in its departments' names
-            if row.get("level") in ("province", "city", "county") and row.get("region_code") in self.divisions:
+            if (
+                row.get("level") in ("province", "city", "county")
+                and row.get("region_code") in self.divisions
+            ):
                 for printed in names:
                     key = body_key(printed)
                     if not key.endswith(("人民政府", "管委会", "管理委员会")):
@@ -135,7 +143,9 @@ class Resolver:
 
     # --- the entry point ----------------------------------------------------------------
 
-    def resolve(self, name: str, *, text: str | None = None, folder: str | Path | None = None) -> Resolution:
+    def resolve(
+        self, name: str, *, text: str | None = None, folder: str | Path | None = None
+    ) -> Resolution:
         """Resolve one printed name; ``text`` is the report's text, ``folder`` its folder or URL."""
         key = body_key(name)
         row = self._rows.get(key)
@@ -169,7 +179,9 @@ class Resolver:
 
     # --- reading the name ---------------------------------------------------------------
 
-    def _from_divisions(self, name: str, key: str, text: str | None, folder: str | Path | None) -> Resolution:
+    def _from_divisions(
+        self, name: str, key: str, text: str | None, folder: str | Path | None
+    ) -> Resolution:
         best: tuple[tuple[int, ...], Kind, list[_Token], tuple[str, ...]] | None = None
         dead_ends: list[str] = []
         for order, (place, kind) in enumerate(split_kind(key)):
@@ -200,12 +212,21 @@ class Resolver:
                 listed = " or ".join(f"{c.code} {c.region_name}" for c in candidates[:8])
                 more = f" (and {len(candidates) - 8} more)" if len(candidates) > 8 else ""
                 status = f"ambiguous: {place} is {listed}{more}; {evidence}"
-                return Resolution(name, status, kind=kind.category, candidates=candidates, why=evidence, source="divisions")
+                return Resolution(
+                    name,
+                    status,
+                    kind=kind.category,
+                    candidates=candidates,
+                    why=evidence,
+                    source="divisions",
+                )
             how = "; ".join(filter(None, [how, evidence]))
             codes = (chosen,)
         return self._resolution(name, kind, codes[0], candidates, how, tokens)
 
-    def _resolution(self, name: str, kind: Kind, code: str, candidates, how: str, tokens) -> Resolution:
+    def _resolution(
+        self, name: str, kind: Kind, code: str, candidates, how: str, tokens
+    ) -> Resolution:
         divisions = self.divisions
         division = divisions[code]
         region_slug = divisions.slug(code)
@@ -224,9 +245,13 @@ class Resolver:
         row = tokens[-1].row
         if row is not None:  # a registry place: its own facts (平潭综合实验区 is a city-level zone)
             if kind.category == "government":
-                return self._from_row(name, row, "registry", f"{tokens[-1].text} is listed in the registry")
+                return self._from_row(
+                    name, row, "registry", f"{tokens[-1].text} is listed in the registry"
+                )
             government_level, parent, slug = row["level"], row["body"], f"{row['slug']}-{kind.slug}"
-        if slug in self._slugs:  # taken by a registry body (which is another body: it was not matched)
+        if (
+            slug in self._slugs
+        ):  # taken by a registry body (which is another body: it was not matched)
             slug = f"{slug}-{code}"
         printed = "".join(t.text for t in tokens)
         why = f"{printed} = {code} {divisions.region_name(code)}; {kind.printed} = {kind.name}"
@@ -258,7 +283,15 @@ class Resolver:
                 end = pos + size
                 row = self._places.get(text)
                 if row is not None:
-                    tokens.append(_Token(text, (row["region_code"],), "registry", f"{text}: registry ({row['slug']})", row))
+                    tokens.append(
+                        _Token(
+                            text,
+                            (row["region_code"],),
+                            "registry",
+                            f"{text}: registry ({row['slug']})",
+                            row,
+                        )
+                    )
                     walk(end, tokens)
                     tokens.pop()
                 codes = divisions.by_name.get(text)
@@ -267,7 +300,9 @@ class Resolver:
                     walk(end, tokens)
                     tokens.pop()
                 codes = divisions.by_short.get(text)
-                if codes and len(codes) > 1:  # 河北 is 河北省 (a province's short name is the usual one)
+                if (
+                    codes and len(codes) > 1
+                ):  # 河北 is 河北省 (a province's short name is the usual one)
                     codes = tuple(c for c in codes if c.endswith("0000") and len(c) == 6) or codes
                 if codes and (end == len(place) or place[end] not in _SUFFIX_CHARS):
                     tokens.append(_Token(text, codes, "short", ""))
@@ -295,7 +330,9 @@ class Resolver:
                 return (), f"{token.note}, no successor in the data set"
             codes = token.codes
             if allowed is not None:
-                codes = tuple(c for c in codes if any(a in self.divisions.ancestors(c) for a in allowed))
+                codes = tuple(
+                    c for c in codes if any(a in self.divisions.ancestors(c) for a in allowed)
+                )
                 if not codes:
                     return (), f"{token.text} does not lie within {tokens[0].text}"
             allowed = codes
@@ -316,7 +353,9 @@ def _fit_kind(divisions: Divisions, codes: tuple[str, ...], kind: Kind) -> tuple
 # --- evidence ---------------------------------------------------------------------------------
 
 
-def _decide(divisions: Divisions, codes: tuple[str, ...], text: str | None, folder) -> tuple[str | None, str]:
+def _decide(
+    divisions: Divisions, codes: tuple[str, ...], text: str | None, folder
+) -> tuple[str | None, str]:
     """The candidate that the report's text or folder alone points to, and why (or None)."""
     if not text and not folder:
         return None, "no text to decide from"
@@ -332,11 +371,17 @@ def _decide(divisions: Divisions, codes: tuple[str, ...], text: str | None, fold
         zones.append(("the report's text", text))
     for strength in ("full", "short", "township"):
         for where, zone in zones:
-            hits = {c: sorted(n for n, w in v.items() if w == strength and n in zone) for c, v in names.items()}
+            hits = {
+                c: sorted(n for n, w in v.items() if w == strength and n in zone)
+                for c, v in names.items()
+            }
             found = {c: h for c, h in hits.items() if h}
             if len(found) == 1:
-                (code, words), = found.items()
-                return code, f"{where} names {'、'.join(words[:3])} ({code} {divisions.region_name(code)})"
+                ((code, words),) = found.items()
+                return (
+                    code,
+                    f"{where} names {'、'.join(words[:3])} ({code} {divisions.region_name(code)})",
+                )
             if len(found) > 1:
                 shown = "; ".join(f"{c}: {'、'.join(h[:2])}" for c, h in found.items())
                 return None, f"{where} names places of several candidates ({shown})"
@@ -347,7 +392,7 @@ def _decide(divisions: Divisions, codes: tuple[str, ...], text: str | None, fold
         found = {c: sorted(p for p in v - common_p if p in lowered) for c, v in pinyin.items()}
         found = {c: h for c, h in found.items() if h}
         if len(found) == 1:
-            (code, words), = found.items()
+            ((code, words),) = found.items()
             return code, f"the folder/URL carries {words[0]} ({code} {divisions.region_name(code)})"
     return None, "nothing in the text decides"
 
@@ -371,9 +416,9 @@ def _place_names(divisions: Divisions, code: str) -> dict[str, str]:
 
 
 def _place_pinyin(divisions: Divisions, code: str) -> set[str]:
-    return {divisions._pinyin(a) for a in divisions.ancestors(code) if divisions[a].level != "province"} | {
-        divisions.slug(a) for a in divisions.ancestors(code) if divisions[a].level == "province"
-    }
+    return {
+        divisions._pinyin(a) for a in divisions.ancestors(code) if divisions[a].level != "province"
+    } | {divisions.slug(a) for a in divisions.ancestors(code) if divisions[a].level == "province"}
 
 
 # --- defaults ---------------------------------------------------------------------------------

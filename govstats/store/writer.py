@@ -10,10 +10,11 @@ from __future__ import annotations
 
 import json
 import time
+from collections.abc import Iterable
 from dataclasses import dataclass, field
 from datetime import datetime
 from pathlib import Path
-from typing import TYPE_CHECKING, Iterable
+from typing import TYPE_CHECKING
 
 import duckdb
 import numpy as np
@@ -26,6 +27,7 @@ from govstats.store.registry import alias_keys, body_key, load_registry
 
 if TYPE_CHECKING:
     from govstats.report import Report
+
 
 @dataclass
 class Entry:
@@ -63,7 +65,12 @@ class Entry:
             self.values = schema.tidy_frame(
                 (self.report_id, self.body, self.year, self.template, t, i, c, v, lab, src)
                 for t, i, c, v, lab, src in zip(
-                    columns["table"], columns["item"], columns["column"], columns["value"], columns["label"], columns["source"]
+                    columns["table"],
+                    columns["item"],
+                    columns["column"],
+                    columns["value"],
+                    columns["label"],
+                    columns["source"],
                 )
             )
         return self.values
@@ -97,7 +104,9 @@ _REPORTS_SCHEMA = pa.schema(
 )  # fmt: skip
 
 
-def entry_from_report(report: Report, *, path: str, origin: str = "file", read_at: datetime | None = None) -> Entry:
+def entry_from_report(
+    report: Report, *, path: str, origin: str = "file", read_at: datetime | None = None
+) -> Entry:
     """An :class:`Entry` for a :class:`~govstats.report.Report` read from ``path``."""
     from govstats import __version__
 
@@ -161,11 +170,15 @@ class _Writer:
             self.con = self._cm.__enter__()
             self._since = time.monotonic()
             # while we hold the lock nobody else writes: cache what the checks below need
-            self.body_keys = {r[0] for r in self.con.execute("SELECT body_key FROM bodies").fetchall()}
+            self.body_keys = {
+                r[0] for r in self.con.execute("SELECT body_key FROM bodies").fetchall()
+            }
             errors = self.con.execute("SELECT content_hash, path FROM ingest_errors").fetchall()
             self.error_hashes = {h for h, _ in errors if h}
             self.error_paths = {p for _, p in errors}
-            self.next_rkey = self.con.execute("SELECT coalesce(max(rkey), 0) + 1 FROM reports").fetchone()[0]
+            self.next_rkey = self.con.execute(
+                "SELECT coalesce(max(rkey), 0) + 1 FROM reports"
+            ).fetchone()[0]
         return self.con
 
     def release(self) -> None:
@@ -188,7 +201,9 @@ class _Writer:
         """The body keys that name the same registry body as ``key`` (aliases included)."""
         if key not in self._groups:
             canonical = self._canonical(key)
-            self._groups[key] = sorted({k for k, c in self._alias.items() if c == canonical} | {key, canonical})
+            self._groups[key] = sorted(
+                {k for k, c in self._alias.items() if c == canonical} | {key, canonical}
+            )
         return self._groups[key]
 
     def write_many(self, entries: list[Entry]) -> list[tuple[str, str | None]]:
@@ -206,11 +221,14 @@ class _Writer:
             present = {
                 r[0]
                 for r in con.execute(
-                    f"SELECT report_id FROM reports WHERE report_id IN ({','.join('?' * len(ids))})", ids
+                    f"SELECT report_id FROM reports WHERE report_id IN ({','.join('?' * len(ids))})",
+                    ids,
                 ).fetchall()
             }
             keys = {e.report_id: body_key(e.body) if e.body else None for e in entries}
-            wanted = sorted({k for e in entries if keys[e.report_id] for k in self._group(keys[e.report_id])})
+            wanted = sorted(
+                {k for e in entries if keys[e.report_id] for k in self._group(keys[e.report_id])}
+            )
             # (canonical body, year) -> [highest version, ids of current reports]
             state: dict[tuple[str, int], list] = {}
             if wanted:
@@ -249,7 +267,9 @@ class _Writer:
                         values.num_rows, version, None, rkey,
                     )
                 )  # fmt: skip
-                tables.append(values.append_column("rkey", pa.array(np.full(values.num_rows, rkey, np.int32))))
+                tables.append(
+                    values.append_column("rkey", pa.array(np.full(values.num_rows, rkey, np.int32)))
+                )
                 updates += [(old, entry.report_id) for old in previous]
                 if key is not None and key not in self.body_keys:
                     new_bodies.setdefault(key, entry.body)
@@ -262,7 +282,9 @@ class _Writer:
             if updates:
                 # a report superseded within this batch was inserted above: one UPDATE covers both
                 final = dict(updates)
-                con.register("_govstats_updates", pa.table({"old": list(final), "new": list(final.values())}))
+                con.register(
+                    "_govstats_updates", pa.table({"old": list(final), "new": list(final.values())})
+                )
                 try:
                     con.execute(
                         "UPDATE reports SET superseded_by = u.new FROM _govstats_updates u WHERE reports.report_id = u.old"
@@ -322,7 +344,9 @@ def _values_table(report_id: str, frame: pd.DataFrame) -> pa.Table:
     def text(column: str) -> pa.Array:
         if column not in frame.columns:
             return pa.array([None] * n, type=pa.string())
-        return pa.array(frame[column].astype("string").to_numpy(dtype=object, na_value=None), type=pa.string())
+        return pa.array(
+            frame[column].astype("string").to_numpy(dtype=object, na_value=None), type=pa.string()
+        )
 
     value = pd.to_numeric(frame["value"]).astype("Float64").to_numpy(dtype=object, na_value=None)
     return pa.Table.from_arrays(
@@ -353,7 +377,11 @@ class IngestSummary:
 
     def line(self) -> str:
         """The closing summary line, e.g. ``read 11 (1 new version), skipped 0 already present, failed 0``."""
-        versions = f" ({self.new_versions} new version{'s' if self.new_versions != 1 else ''})" if self.new_versions else ""
+        versions = (
+            f" ({self.new_versions} new version{'s' if self.new_versions != 1 else ''})"
+            if self.new_versions
+            else ""
+        )
         ignored = f", ignored {self.ignored} not a report format" if self.ignored else ""
         return f"read {self.read}{versions}, skipped {self.skipped} already present, failed {self.failed}{ignored}"
 
@@ -361,14 +389,24 @@ class IngestSummary:
 class _Pending:
     """Parsed entries waiting for their transaction: flushed by count or after half a second."""
 
-    def __init__(self, writer: _Writer, known: set[str], summary: IngestSummary, done, batch: int, wait: float = 0.5):
+    def __init__(
+        self,
+        writer: _Writer,
+        known: set[str],
+        summary: IngestSummary,
+        done,
+        batch: int,
+        wait: float = 0.5,
+    ):
         self.writer, self.known, self.summary, self.done = writer, known, summary, done
         self.batch, self.wait = max(1, batch), wait
         self.entries: list[Entry] = []
         self.since = 0.0
 
     def add(self, entry: Entry) -> None:
-        if entry.report_id in self.known or any(e.report_id == entry.report_id for e in self.entries):
+        if entry.report_id in self.known or any(
+            e.report_id == entry.report_id for e in self.entries
+        ):
             self.done("skipped", entry.path, entry.report_id)
             return
         if not self.entries:
@@ -392,7 +430,11 @@ class _Pending:
 
 
 def add_reports(
-    reports: Iterable[Report | Entry], db: str | Path | None = None, *, batch: int = 500, hold: float = 5.0
+    reports: Iterable[Report | Entry],
+    db: str | Path | None = None,
+    *,
+    batch: int = 500,
+    hold: float = 5.0,
 ) -> IngestSummary:
     """Store reports already read (e.g. generated ones): whole reports, ``batch`` per transaction.
 
@@ -407,7 +449,11 @@ def add_reports(
     with _Writer(db, hold=hold) as writer:
         pending = _Pending(writer, writer.known_ids(), summary, done, batch, wait=float("inf"))
         for report in reports:
-            pending.add(report if isinstance(report, Entry) else entry_from_report(report, path=report.name, origin="api"))
+            pending.add(
+                report
+                if isinstance(report, Entry)
+                else entry_from_report(report, path=report.name, origin="api")
+            )
         pending.flush()
     return summary
 
@@ -418,7 +464,9 @@ def register_bodies(frame: pd.DataFrame, db: str | Path | None = None) -> int:
     level, parent. Returns the number of rows written. The registry file still wins."""
     rows = []
     for rec in frame.to_dict("records"):
-        rows.append([body_key(rec["body"]), rec["body"], _now(), *(rec.get(c) for c in BODY_COLUMNS)])
+        rows.append(
+            [body_key(rec["body"]), rec["body"], _now(), *(rec.get(c) for c in BODY_COLUMNS)]
+        )
     with connect(db) as con:
         con.execute("BEGIN TRANSACTION")
         con.executemany(

@@ -124,13 +124,20 @@ _RESULTS = "三、本年度办理结果"
 def _requests_rows(b: _DocumentBuilder, report: GeneratedReport) -> None:
     layout = report.layouts["requests"]
     merged = report.merged_legal_person
-    col_label = {c.code: report.column_labels.get(("requests", c.code), c.label) for c in schema.REQUEST_COLUMNS}
+    col_label = {
+        c.code: report.column_labels.get(("requests", c.code), c.label)
+        for c in schema.REQUEST_COLUMNS
+    }
     if merged:
         b.row((schema.REQUESTS_CORNER_NOTE, 2, 3), (schema.APPLICANT_HEADER, 1, 3))
         b.row(col_label["natural_person"], schema.LEGAL_PERSON_LABEL, col_label["total"])
     else:
         b.row((schema.REQUESTS_CORNER_NOTE, 3, 3), (schema.APPLICANT_HEADER, 1, 7))
-        b.row((col_label["natural_person"], 2, 1), (schema.LEGAL_PERSON_LABEL, 1, 5), (col_label["total"], 2, 1))
+        b.row(
+            (col_label["natural_person"], 2, 1),
+            (schema.LEGAL_PERSON_LABEL, 1, 5),
+            (col_label["total"], 2, 1),
+        )
         b.row(*[col_label[c] for c in schema.LEGAL_PERSON_COLUMNS])
 
     def numbers(item: str) -> list[str]:
@@ -149,8 +156,12 @@ def _requests_rows(b: _DocumentBuilder, report: GeneratedReport) -> None:
     def group(text: str) -> str:
         return report.row_labels.get(("group", text), text)
 
-    items = [i for i in schema.REQUEST_ITEMS[layout] if not (layout == "2021" and i.code == "other")]
-    n_result_rows = len([i for i in items if i.code not in ("new", "carried_over", "carried_forward")])
+    items = [
+        i for i in schema.REQUEST_ITEMS[layout] if not (layout == "2021" and i.code == "other")
+    ]
+    n_result_rows = len(
+        [i for i in items if i.code not in ("new", "carried_over", "carried_forward")]
+    )
     first_result = True
     seen_groups: set[str] = set()
     for item in items:
@@ -172,12 +183,20 @@ def _requests_rows(b: _DocumentBuilder, report: GeneratedReport) -> None:
 
 
 def _review_rows(b: _DocumentBuilder, report: GeneratedReport) -> None:
-    cols = [report.column_labels.get(("review", c.code), c.label) if c.code == "total" else c.label
-            for c in schema.REVIEW_COLUMNS]
+    cols = [
+        report.column_labels.get(("review", c.code), c.label) if c.code == "total" else c.label
+        for c in schema.REVIEW_COLUMNS
+    ]
     b.row(("行政复议", 1, 5), ("行政诉讼", 1, 10))
     b.row(*[(c, 2, 1) for c in cols], ("未经复议直接起诉", 1, 5), ("复议后起诉", 1, 5))
     b.row(*(cols + cols))
-    b.row(*[_cell(report, ("review", i.code, c.code)) for i in schema.REVIEW_ITEMS for c in schema.REVIEW_COLUMNS])
+    b.row(
+        *[
+            _cell(report, ("review", i.code, c.code))
+            for i in schema.REVIEW_ITEMS
+            for c in schema.REVIEW_COLUMNS
+        ]
+    )
 
 
 # ---------------------------------------------------------------------------------------------
@@ -192,7 +211,10 @@ def formats() -> tuple[str, ...]:
 
 def _binary_writer(fmt: str):
     """The PDF/Word writer of the format helpers, when they provide one (else ``None``)."""
-    for module_name, attr in (("govstats.synth.writing", f"write_{fmt}"), (f"govstats.reading.{fmt}", f"write_{fmt}")):
+    for module_name, attr in (
+        ("govstats.synth.writing", f"write_{fmt}"),
+        (f"govstats.reading.{fmt}", f"write_{fmt}"),
+    ):
         writer = getattr(importlib.import_module(module_name), attr, None)
         if writer is not None:
             return writer
@@ -220,7 +242,9 @@ _TD_STYLE = (
     "width:{w}pt;border:solid windowtext 1.0pt;mso-border-alt:solid windowtext .5pt;"
     "padding:0cm 5.4pt 0cm 5.4pt"
 )
-_SPAN_STYLE = "font-size:10.5pt;font-family:宋体;mso-ascii-font-family:Calibri;mso-hansi-font-family:Calibri"
+_SPAN_STYLE = (
+    "font-size:10.5pt;font-family:宋体;mso-ascii-font-family:Calibri;mso-hansi-font-family:Calibri"
+)
 
 
 def word_html(simple_html: str, seed: int = 0) -> str:
@@ -235,12 +259,12 @@ def word_html(simple_html: str, seed: int = 0) -> str:
     rng = np.random.default_rng(seed)
     tree = lxml_html.document_fromstring(simple_html)
     out: list[str] = [
-        "<html xmlns:v=\"urn:schemas-microsoft-com:vml\" xmlns:o=\"urn:schemas-microsoft-com:office:office\" "
-        "xmlns:w=\"urn:schemas-microsoft-com:office:word\" xmlns=\"http://www.w3.org/TR/REC-html40\">",
-        "<head><meta http-equiv=Content-Type content=\"text/html; charset=utf-8\">",
-        "<meta name=ProgId content=Word.Document><meta name=Generator content=\"Microsoft Word 15\">",
+        '<html xmlns:v="urn:schemas-microsoft-com:vml" xmlns:o="urn:schemas-microsoft-com:office:office" '
+        'xmlns:w="urn:schemas-microsoft-com:office:word" xmlns="http://www.w3.org/TR/REC-html40">',
+        '<head><meta http-equiv=Content-Type content="text/html; charset=utf-8">',
+        '<meta name=ProgId content=Word.Document><meta name=Generator content="Microsoft Word 15">',
         "<!--[if gte mso 9]><xml><w:WordDocument><w:View>Print</w:View></w:WordDocument></xml><![endif]-->",
-        "<style><!-- p.MsoNormal {mso-style-parent:\"\"; margin:0cm; font-size:10.5pt;} "
+        '<style><!-- p.MsoNormal {mso-style-parent:""; margin:0cm; font-size:10.5pt;} '
         "table.MsoNormalTable {mso-style-name:普通表格;} --></style>",
         f"<title>{html_lib.escape(tree.findtext('.//title') or '')}</title></head>",
         "<body lang=ZH-CN style='tab-interval:21.0pt'><div class=WordSection1>",
@@ -303,7 +327,6 @@ def _word_table(table, rng: np.random.Generator) -> str:
         + "".join(rows)
         + "</tbody></table></div>"
     )
-
 
 
 #: file suffix per format

@@ -17,8 +17,8 @@ in 元 in ``values``, printed in 万元 where the template says so.
 
 from __future__ import annotations
 
+from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass, field
-from typing import Iterable, Iterator, Sequence
 
 import numpy as np
 
@@ -45,9 +45,22 @@ _SYLLABLES = (
     "清水平阳安宁永丰长乐富春宝华明月星海临江望海双桥三元五福新城古镇"
 )
 _DEPARTMENTS = (
-    "发展和改革局", "教育局", "公安局", "财政局", "自然资源和规划局", "生态环境局",
-    "住房和城乡建设局", "交通运输局", "卫生健康委员会", "市场监督管理局", "统计局",
-    "司法局", "民政局", "人力资源和社会保障局", "农业农村局", "应急管理局",
+    "发展和改革局",
+    "教育局",
+    "公安局",
+    "财政局",
+    "自然资源和规划局",
+    "生态环境局",
+    "住房和城乡建设局",
+    "交通运输局",
+    "卫生健康委员会",
+    "市场监督管理局",
+    "统计局",
+    "司法局",
+    "民政局",
+    "人力资源和社会保障局",
+    "农业农村局",
+    "应急管理局",
 )
 
 
@@ -264,7 +277,9 @@ def generate(
             yield _report_for_year(body, year, rng, state, options)
 
 
-def generate_one(seed: int = 0, year: int = 2023, options: Options = PLAIN, *, index: int = 0) -> GeneratedReport:
+def generate_one(
+    seed: int = 0, year: int = 2023, options: Options = PLAIN, *, index: int = 0
+) -> GeneratedReport:
     """One report (body ``index`` of ``seed``, one year): handy in tests and examples."""
     return next(generate(1, [year], seed, options, first_body=index))
 
@@ -288,7 +303,9 @@ def _report_for_year(
         "requests": _requests(template, lam, rng, state),
         "review": _review(lam, rng),
     }
-    report = GeneratedReport(body=body, year=year, template=pub_layout, layouts=layouts, values=values)
+    report = GeneratedReport(
+        body=body, year=year, template=pub_layout, layouts=layouts, values=values
+    )
     report.printed = {key: _print_number(report, key) for key in report.cells()}
     if options.breach_rate and rng.random() < options.breach_rate:
         _plant_breach(report, rng, options.breach_rules)
@@ -303,7 +320,9 @@ def _report_for_year(
     return report
 
 
-def _publication(body: SyntheticBody, layout: str, lam: float, rng: np.random.Generator, state: dict):
+def _publication(
+    body: SyntheticBody, layout: str, lam: float, rng: np.random.Generator, state: dict
+):
     """Table 1 for one year; ``state`` carries stocks between years."""
     makes_rules = body.level in ("province", "city")
     docs_rate = {"province": 30.0, "city": 15.0, "county": 6.0, "department": 1.5}[body.level]
@@ -325,12 +344,21 @@ def _publication(body: SyntheticBody, layout: str, lam: float, rng: np.random.Ge
             in_force = stock + made - repealed
             state[("in_force", item)] = in_force
             out[item] = {"issued": made, "repealed": repealed, "in_force": in_force}
-    decisions_rate = {"province": 4000.0, "city": 1500.0, "county": 400.0, "department": 60.0}[body.level]
-    item_codes = ("licensing", "other_services", "penalties", "coercion") if layout == "2019" else (
-        "licensing", "penalties", "coercion")
+    decisions_rate = {"province": 4000.0, "city": 1500.0, "county": 400.0, "department": 60.0}[
+        body.level
+    ]
+    item_codes = (
+        ("licensing", "other_services", "penalties", "coercion")
+        if layout == "2019"
+        else ("licensing", "penalties", "coercion")
+    )
     for item in item_codes:
         share = {"licensing": 1.0, "other_services": 0.3, "penalties": 0.4, "coercion": 0.05}[item]
-        decisions = _poisson(rng, decisions_rate * share * rng.lognormal(0, 0.5)) if rng.random() < 0.8 else 0
+        decisions = (
+            _poisson(rng, decisions_rate * share * rng.lognormal(0, 0.5))
+            if rng.random() < 0.8
+            else 0
+        )
         if layout == "2019":
             previous = state.get(("items", item))
             if previous is None:
@@ -353,7 +381,9 @@ def _publication(body: SyntheticBody, layout: str, lam: float, rng: np.random.Ge
         out["procurement"] = {"projects": projects, "amount": amount}
     else:
         # 万元 with 2 decimals (as printed), stored in 元
-        top = {"province": 50_000_000, "city": 5_000_000, "county": 500_000, "department": 50_000}[body.level]
+        top = {"province": 50_000_000, "city": 5_000_000, "county": 500_000, "department": 50_000}[
+            body.level
+        ]
         cents = int(rng.integers(0, top)) if rng.random() < 0.5 else 0
         out["fees"] = {"amount": float(cents * 100)}
     return {k: {c: float(v) for c, v in cols.items()} for k, cols in out.items()}
@@ -401,7 +431,9 @@ def _requests(layout: str, lam: float, rng: np.random.Generator, state: dict):
     outcomes = schema.OUTCOME_ITEMS[layout]
     weights = np.array([_OUTCOME_WEIGHTS[o] for o in outcomes])
     weights = weights / weights.sum()
-    by_outcome = np.stack([rng.multinomial(int(n), weights) for n in done], axis=1)  # outcome × applicant
+    by_outcome = np.stack(
+        [rng.multinomial(int(n), weights) for n in done], axis=1
+    )  # outcome × applicant
     rows: dict[str, np.ndarray] = {"new": new, "carried_over": carried_over}
     rows.update({o: by_outcome[i] for i, o in enumerate(outcomes)})
     rows["total"] = done
@@ -430,7 +462,11 @@ def _derive_other(requests: dict) -> None:
 
 def _review(lam: float, rng: np.random.Generator):
     out = {}
-    for item, share in (("admin_review", 0.03), ("lawsuit_direct", 0.012), ("lawsuit_after_review", 0.006)):
+    for item, share in (
+        ("admin_review", 0.03),
+        ("lawsuit_direct", 0.012),
+        ("lawsuit_after_review", 0.006),
+    ):
         n = _poisson(rng, lam * share)
         parts = rng.multinomial(n, [0.7, 0.1, 0.12, 0.08])
         cols = {c: float(v) for c, v in zip(("upheld", "corrected", "other", "pending"), parts)}
@@ -444,14 +480,20 @@ def _review(lam: float, rng: np.random.Generator):
 
 
 def _is_money(report: GeneratedReport, key: Key) -> bool:
-    return (report.layouts["publication"], key[1], key[2]) in schema.MONEY_CELLS and key[0] == "publication"
+    return (report.layouts["publication"], key[1], key[2]) in schema.MONEY_CELLS and key[
+        0
+    ] == "publication"
 
 
 def _print_number(report: GeneratedReport, key: Key) -> str:
     value = report.value(*key)
     if value is None:
         return ""
-    if _is_money(report, key) and (report.layouts["publication"], key[1], key[2]) == ("2021", "fees", "amount"):
+    if _is_money(report, key) and (report.layouts["publication"], key[1], key[2]) == (
+        "2021",
+        "fees",
+        "amount",
+    ):
         return f"{value / 10000:.2f}"  # the template prints 万元
     return str(int(value)) if float(value).is_integer() else repr(value)
 
@@ -465,7 +507,9 @@ def _plant_breach(report: GeneratedReport, rng: np.random.Generator, rules: Sequ
     delta = int(rng.integers(1, 6))
     req = report.values["requests"]
     if rule == "review":
-        item = str(rng.choice([i.code for i in schema.REVIEW_ITEMS if REVIEW_RULES[i.code] in rules]))
+        item = str(
+            rng.choice([i.code for i in schema.REVIEW_ITEMS if REVIEW_RULES[i.code] in rules])
+        )
         rule = REVIEW_RULES[item]
         cells = (("review", item, "total"),)
         where = ((rule, item),)
@@ -477,7 +521,10 @@ def _plant_breach(report: GeneratedReport, rng: np.random.Generator, rules: Sequ
         column = str(rng.choice(schema.APPLICANT_COLUMNS))
         if rule == "R1":
             # carried_forward up in one column and in the total column: rows still add up (R2)
-            cells = (("requests", "carried_forward", column), ("requests", "carried_forward", "total"))
+            cells = (
+                ("requests", "carried_forward", column),
+                ("requests", "carried_forward", "total"),
+            )
         else:  # R3: （七）总计 and 四、结转 moved in opposite directions, R1 and R2 hold
             cells = (
                 ("requests", "total", column),
@@ -499,22 +546,34 @@ def _plant_breach(report: GeneratedReport, rng: np.random.Generator, rules: Sequ
     for (table, item, column_), sign in zip(cells, signs):
         report.values[table][item][column_] = report.values[table][item][column_] + sign * delta
         report.printed[(table, item, column_)] = _print_number(report, (table, item, column_))
-    report.breaches.append(PlantedBreach(rule=rule, table=cells[0][0], where=where, cells=cells, delta=delta))
+    report.breaches.append(
+        PlantedBreach(rule=rule, table=cells[0][0], where=where, cells=cells, delta=delta)
+    )
 
 
 def _merge_legal_person(report: GeneratedReport) -> None:
     """Print only 自然人 | 法人或其他组织 | 总计: the five parts become NA, their sum is kept."""
     report.merged_legal_person = True
     report.breaches = [
-        PlantedBreach(b.rule, b.table, tuple(dict.fromkeys(
-            (rule, "legal_person" if place in schema.LEGAL_PERSON_COLUMNS else place) for rule, place in b.where)),
-            b.cells, b.delta)
+        PlantedBreach(
+            b.rule,
+            b.table,
+            tuple(
+                dict.fromkeys(
+                    (rule, "legal_person" if place in schema.LEGAL_PERSON_COLUMNS else place)
+                    for rule, place in b.where
+                )
+            ),
+            b.cells,
+            b.delta,
+        )
         for b in report.breaches
     ]
     for item, cols in report.values["requests"].items():
         parts = [cols[c] for c in schema.LEGAL_PERSON_COLUMNS]
-        report.legal_person[item] = None if all(p is None for p in parts) else float(
-            sum(p for p in parts if p is not None))
+        report.legal_person[item] = (
+            None if all(p is None for p in parts) else float(sum(p for p in parts if p is not None))
+        )
         for c in schema.LEGAL_PERSON_COLUMNS:
             cols[c] = None
             report.printed.pop(("requests", item, c), None)
@@ -532,7 +591,11 @@ def _blank_zeros(report: GeneratedReport, rng: np.random.Generator, rate: float)
     """
     for key in report.cells():
         table, item, column = key
-        if key not in report.printed or (table == "requests" and item == "other") or _in_breach(report, key):
+        if (
+            key not in report.printed
+            or (table == "requests" and item == "other")
+            or _in_breach(report, key)
+        ):
             continue
         if report.value(*key) == 0 and rng.random() < rate:
             report.values[table][item][column] = None
@@ -571,7 +634,9 @@ def _restyle_numbers(report: GeneratedReport, rng: np.random.Generator, rate: fl
         if (pub, item, column) == ("2021", "fees", "amount") and table == "publication":
             report.printed[key] = f"{text}万元"
         elif (pub, item, column) == ("2019", "procurement", "amount") and table == "publication":
-            report.printed[key] = f"{value / 10000:.2f}万元" if rng.random() < 0.5 else f"{int(value)}元"
+            report.printed[key] = (
+                f"{value / 10000:.2f}万元" if rng.random() < 0.5 else f"{int(value)}元"
+            )
         elif value < 0:
             report.printed[key] = f"减少{int(-value)}"
         else:
@@ -594,7 +659,10 @@ ROW_LABEL_VARIANTS: dict[tuple[str, str], tuple[str, ...]] = {
     ("requests", "withheld.prohibited"): ("2、其他法律行政法规禁止公开",),
     ("requests", "withheld.security"): ('3.危及"三安全一稳定"', "3、危及“三安全一稳定”"),
     ("requests", "withheld.third_party"): ("4、保护第三方合法权益",),
-    ("requests", "unavailable.not_held"): ("1、本机关不掌握相关政府信息", "本机关不掌握相关政府信息"),
+    ("requests", "unavailable.not_held"): (
+        "1、本机关不掌握相关政府信息",
+        "本机关不掌握相关政府信息",
+    ),
     ("requests", "not_processed.duplicate"): ("2、重复申请",),
     ("requests", "total"): ("（七）总 计", "(七)总计"),
     ("requests", "granted"): ("(一)予以公开",),

@@ -67,7 +67,9 @@ def _pipe(document: Document) -> str:
 
 
 def _plain(document: Document) -> str:
-    return _lines_of(document, lambda block: ["\t".join(c.text.replace("\t", " ") for c in block.cells)])
+    return _lines_of(
+        document, lambda block: ["\t".join(c.text.replace("\t", " ") for c in block.cells)]
+    )
 
 
 def _split_label(block: Block) -> tuple[list[str], list[str]]:
@@ -75,7 +77,9 @@ def _split_label(block: Block) -> tuple[list[str], list[str]]:
     for i, cell in enumerate(block.cells):
         if cell.text and not is_value_text(cell.text):
             last_label = i
-    return [c.text for c in block.cells[: last_label + 1] if c.text], [c.text for c in block.cells[last_label + 1 :]]
+    return [c.text for c in block.cells[: last_label + 1] if c.text], [
+        c.text for c in block.cells[last_label + 1 :]
+    ]
 
 
 def _runtogether(document: Document) -> str:
@@ -92,7 +96,9 @@ def _md_cell(text: str) -> str:
 
 def _markdown(document: Document) -> str:
     out: list[str] = [f"{line}\n" for line in _title_line(document)]
-    for is_row, blocks in groupby(document.blocks, key=lambda b: (b.kind == "row", b.table if b.kind == "row" else None)):
+    for is_row, blocks in groupby(
+        document.blocks, key=lambda b: (b.kind == "row", b.table if b.kind == "row" else None)
+    ):
         blocks = list(blocks)
         if not is_row[0]:
             for block in blocks:
@@ -116,7 +122,9 @@ def _html(document: Document) -> str:
         '<html lang="zh-CN"><head><meta charset="utf-8">',
         f"<title>{title}</title></head><body>",
     ]
-    for is_row, blocks in groupby(document.blocks, key=lambda b: (b.kind == "row", b.table if b.kind == "row" else None)):
+    for is_row, blocks in groupby(
+        document.blocks, key=lambda b: (b.kind == "row", b.table if b.kind == "row" else None)
+    ):
         if not is_row[0]:
             out += [f"<p>{esc(b.text)}</p>" for b in blocks]
             continue
@@ -124,7 +132,9 @@ def _html(document: Document) -> str:
         for block in blocks:
             cells = []
             for c in block.cells:
-                spans = (f' rowspan="{c.rowspan}"' if c.rowspan > 1 else "") + (f' colspan="{c.colspan}"' if c.colspan > 1 else "")
+                spans = (f' rowspan="{c.rowspan}"' if c.rowspan > 1 else "") + (
+                    f' colspan="{c.colspan}"' if c.colspan > 1 else ""
+                )
                 cells.append(f"<td{spans}>{esc(c.text)}</td>")
             out.append("<tr>" + "".join(cells) + "</tr>")
         out.append("</table>")

@@ -23,15 +23,25 @@ def row(natural=0, commercial=0, research=0, social=0, legal=0, other=0, total="
 def review_row(upheld=0, corrected=0, other=0, pending=0, total="sum"):
     if total == "sum":
         total = upheld + corrected + other + pending
-    return {"upheld": upheld, "corrected": corrected, "other": other, "pending": pending, "total": total}
+    return {
+        "upheld": upheld,
+        "corrected": corrected,
+        "other": other,
+        "pending": pending,
+        "total": total,
+    }
 
 
-def report(year: int, body: str = "甲局", *, requests=None, review=None, publication=None, template=None) -> pd.DataFrame:
+def report(
+    year: int, body: str = "甲局", *, requests=None, review=None, publication=None, template=None
+) -> pd.DataFrame:
     """A tidy frame of one hand-made report: only the cells given."""
     template = template or schema.template_for_year(year)
     values = {"publication": publication or {}, "requests": requests or {}, "review": review or {}}
     values = {t: v for t, v in values.items() if v}
-    return schema.values_to_tidy(values, report_id=f"{body}-{year}", body=body, year=year, template=template)
+    return schema.values_to_tidy(
+        values, report_id=f"{body}-{year}", body=body, year=year, template=template
+    )
 
 
 def base_requests(**overrides):
@@ -52,9 +62,19 @@ def base_requests(**overrides):
     return rows | overrides
 
 
-def pick(ind: pd.DataFrame, section: str, indicator: str, breakdown: str, year: int | None = None, body: str = "甲局"):
+def pick(
+    ind: pd.DataFrame,
+    section: str,
+    indicator: str,
+    breakdown: str,
+    year: int | None = None,
+    body: str = "甲局",
+):
     hit = ind.loc[
-        (ind["section"] == section) & (ind["indicator"] == indicator) & (ind["breakdown"] == breakdown) & (ind["body"] == body)
+        (ind["section"] == section)
+        & (ind["indicator"] == indicator)
+        & (ind["breakdown"] == breakdown)
+        & (ind["body"] == body)
     ]
     if year is not None:
         hit = hit.loc[hit["year"] == year]
@@ -86,13 +106,22 @@ def test_requests_by_applicant_and_shares():
 
 
 def test_blank_total_column_is_derived_from_the_applicant_columns():
-    ind = analysis.requests(report(2021, requests=base_requests(new=row(8, 1, 0, 0, 1, 0, total=None))))
+    ind = analysis.requests(
+        report(2021, requests=base_requests(new=row(8, 1, 0, 0, 1, 0, total=None)))
+    )
     assert value(ind, "requests", "new", "total") == 10
 
 
 def test_merged_legal_person_columns_fall_back_to_total_minus_natural_person():
-    new = {"natural_person": 7, "commercial": None, "research": None, "social_org": None, "legal_service": None,
-           "other_org": None, "total": 9}
+    new = {
+        "natural_person": 7,
+        "commercial": None,
+        "research": None,
+        "social_org": None,
+        "legal_service": None,
+        "other_org": None,
+        "total": 9,
+    }
     ind = analysis.requests(report(2023, requests=base_requests(new=new)))
     assert value(ind, "requests", "new", "legal_person") == 2
     assert pd.isna(value(ind, "requests", "new", "commercial"))
@@ -100,11 +129,23 @@ def test_merged_legal_person_columns_fall_back_to_total_minus_natural_person():
 
 
 def test_a_printed_legal_person_aggregate_is_used():
-    new = {"natural_person": 5, "commercial": None, "research": None, "social_org": None, "legal_service": None,
-           "other_org": None, "legal_person": 3, "total": None}
+    new = {
+        "natural_person": 5,
+        "commercial": None,
+        "research": None,
+        "social_org": None,
+        "legal_service": None,
+        "other_org": None,
+        "legal_person": 3,
+        "total": None,
+    }
     values = {"requests": base_requests(new=new)}
-    labels = {("requests", "new", "legal_person"): schema.LEGAL_PERSON_LABEL}  # the reader's code for it
-    frame = schema.values_to_tidy(values, report_id="x", body="甲局", year=2023, template="2021", labels=labels)
+    labels = {
+        ("requests", "new", "legal_person"): schema.LEGAL_PERSON_LABEL
+    }  # the reader's code for it
+    frame = schema.values_to_tidy(
+        values, report_id="x", body="甲局", year=2023, template="2021", labels=labels
+    )
     ind = analysis.requests(frame)
     assert value(ind, "requests", "new", "legal_person") == 3
     assert value(ind, "requests", "new", "total") == 8
@@ -130,12 +171,20 @@ def test_outcome_counts_and_shares_of_handled():
     assert value(ind, "outcomes", "count", "unavailable") == 3
     assert value(ind, "outcomes", "share", "unavailable.not_held") == pytest.approx(25.0)
     assert value(ind, "outcomes", "share", "other") == pytest.approx(100 / 12)
-    assert pick(ind, "outcomes", "share", "withheld.process")["label"] == "不予公开·属于四类过程性信息·占办结比例"
+    assert (
+        pick(ind, "outcomes", "share", "withheld.process")["label"]
+        == "不予公开·属于四类过程性信息·占办结比例"
+    )
 
 
 def test_outcome_group_with_only_blank_reasons_is_na():
     blank = dict.fromkeys((*APPLICANTS, "total"))
-    ind = analysis.outcomes(report(2020, requests=base_requests(**{"withheld.process": blank, "withheld.state_secret": blank})))
+    ind = analysis.outcomes(
+        report(
+            2020,
+            requests=base_requests(**{"withheld.process": blank, "withheld.state_secret": blank}),
+        )
+    )
     assert pd.isna(value(ind, "outcomes", "count", "withheld"))
     assert pd.isna(value(ind, "outcomes", "share", "withheld"))
 
@@ -147,7 +196,9 @@ def test_outcome_shares_with_zero_handled_are_na():
 
 
 def test_2021_other_subrows_exist_only_in_2021_reports():
-    req2021 = base_requests(**{"other.no_correction": row(1), "other.no_fee": row(0), "other.other": row(0)})
+    req2021 = base_requests(
+        **{"other.no_correction": row(1), "other.no_fee": row(0), "other.other": row(0)}
+    )
     req2021.pop("other")  # the reader adds the derived sum; without it, it is computed here
     frame = pd.concat([report(2020, requests=base_requests()), report(2021, requests=req2021)])
     ind = analysis.outcomes(frame)
@@ -184,7 +235,9 @@ def test_printed_review_total_is_kept_even_when_it_breaches_the_arithmetic():
 
 
 def test_per_100_requests_is_na_without_handled_requests():
-    ind = analysis.reviews(report(2022, requests=base_requests(total=row()), review={"admin_review": review_row(1)}))
+    ind = analysis.reviews(
+        report(2022, requests=base_requests(total=row()), review={"admin_review": review_row(1)})
+    )
     assert pd.isna(value(ind, "reviews", "per_100_requests", "admin_review"))
 
 
@@ -229,7 +282,9 @@ def test_year_on_year_across_the_template_break():
     assert new_2020["change"] == 5 and new_2020["change_pct"] == pytest.approx(100.0)
     assert not new_2020["break_before"]
     new_2021 = pick(yoy, "requests", "new", "total", year=2021)
-    assert new_2021["break_before"] and new_2021["comparable_with_previous"]  # requests are comparable
+    assert (
+        new_2021["break_before"] and new_2021["comparable_with_previous"]
+    )  # requests are comparable
     assert new_2021["change_pct"] == pytest.approx(50.0)
     same = pick(yoy, "requests", "new", "total", year=2022)
     assert same["change"] == 0 and same["change_pct"] == 0
@@ -265,7 +320,9 @@ def test_comparability_rules_follow_schema_harmonising():
 
 
 def test_several_reports_for_one_body_and_year_are_refused():
-    frame = pd.concat([report(2021, requests=base_requests()), report(2021, requests=base_requests())])
+    frame = pd.concat(
+        [report(2021, requests=base_requests()), report(2021, requests=base_requests())]
+    )
     with pytest.raises(ValueError, match="甲局 2021"):
         analysis.indicators(frame)
 
@@ -279,7 +336,13 @@ def test_not_a_tidy_frame_is_refused():
 
 
 def test_leading_refusal_reasons_ranked_with_ties():
-    reqs = base_requests(**{"withheld.process": row(3), "unavailable.not_held": row(3), "not_processed.duplicate": row(1)})
+    reqs = base_requests(
+        **{
+            "withheld.process": row(3),
+            "unavailable.not_held": row(3),
+            "not_processed.duplicate": row(1),
+        }
+    )
     top = analysis.leading_refusal_reasons(analysis.indicators(report(2021, requests=reqs)), n=2)
     assert top["reason"].tolist() == ["unavailable.not_held", "withheld.process"]
     assert top["rank"].tolist() == [1, 1]
@@ -295,18 +358,27 @@ def test_compare_ranks_within_level_only():
         report(2023, "未登记局", requests=base_requests(new=row(50))),
         report(2022, "甲局", requests=base_requests(new=row(500))),
     ]
-    levels = pd.DataFrame({"body": ["甲市人民政府", "乙市人民政府", "甲局"], "level": ["city", "city", "department"]})
+    levels = pd.DataFrame(
+        {"body": ["甲市人民政府", "乙市人民政府", "甲局"], "level": ["city", "city", "department"]}
+    )
     cmp = analysis.compare(analysis.indicators(pd.concat(frames)), 2023, levels)
     new = cmp.loc[(cmp["indicator"] == "new") & (cmp["breakdown"] == "total")].set_index("body")
     assert new.loc["甲市人民政府", "rank"] == 1 and new.loc["乙市人民政府", "rank"] == 2
     assert new.loc["甲局", "rank"] == 1 and new.loc["甲局", "bodies_in_level"] == 1
-    assert new.loc["未登记局", "level"] == analysis.UNKNOWN_LEVEL and new.loc["未登记局", "rank"] == 1
+    assert (
+        new.loc["未登记局", "level"] == analysis.UNKNOWN_LEVEL and new.loc["未登记局", "rank"] == 1
+    )
     assert new.loc["甲局", "value"] == 5  # 2022 not mixed in
 
 
 def test_headlines_sentences():
-    frames = [report(2020, requests=base_requests(new=row(8))), report(2021, requests=base_requests(new=row(10)))]
-    heads = analysis.headlines(analysis.indicators(pd.concat(frames)), "甲局", 2021).set_index("indicator")
+    frames = [
+        report(2020, requests=base_requests(new=row(8))),
+        report(2021, requests=base_requests(new=row(10))),
+    ]
+    heads = analysis.headlines(analysis.indicators(pd.concat(frames)), "甲局", 2021).set_index(
+        "indicator"
+    )
     assert heads.loc["new", "sentence"] == "本年新收政府信息公开申请10件，较上年增长25.0%。"
     assert heads.loc["new", "text"] == "10件"
     first = analysis.headlines(analysis.indicators(frames[0]), "甲局", 2020).set_index("indicator")
@@ -316,15 +388,23 @@ def test_headlines_sentences():
 
 def test_series_table_marks_blank_and_absent_measures():
     frame = pd.concat(
-        [report(2020, publication=PUB_2019, requests=base_requests()),
-         report(2021, publication={"rules": {"issued": None, "repealed": 0, "in_force": 3}}, requests=base_requests())]
+        [
+            report(2020, publication=PUB_2019, requests=base_requests()),
+            report(
+                2021,
+                publication={"rules": {"issued": None, "repealed": 0, "in_force": 3}},
+                requests=base_requests(),
+            ),
+        ]
     )
     table = analysis.series_table(analysis.indicators(frame), "甲局", "publication")
     assert table.loc["规章·本年制发件数", 2021] == "未填报"
     assert table.loc["规章·本年制发件数", 2020] == "—"
     assert table.loc["政府集中采购·采购总金额", 2020] == "251万元"
     assert analysis.series_table(analysis.indicators(frame), "无此机关", "publication").empty
-    single = analysis.series_table(analysis.indicators(report(2020, requests=base_requests())), "甲局", "requests")
+    single = analysis.series_table(
+        analysis.indicators(report(2020, requests=base_requests())), "甲局", "requests"
+    )
     assert single.loc["本年新收申请·总计", 2020] == "10件" and list(single.columns) == [2020]
 
 
@@ -337,27 +417,54 @@ def truth_indicators(corpus_dir):
     for entry in corpus_entries():
         if entry.get("truth"):
             t = truth_for(entry)
-            frames.append(schema.values_to_tidy(t["values"], report_id=entry["file"], body=t["body"], year=t["year"],
-                                                template=t["template"]))
+            frames.append(
+                schema.values_to_tidy(
+                    t["values"],
+                    report_id=entry["file"],
+                    body=t["body"],
+                    year=t["year"],
+                    template=t["template"],
+                )
+            )
     return analysis.indicators(pd.concat(frames, ignore_index=True))
 
 
 @pytest.mark.corpus
 def test_pingtan_series_against_truth(truth_indicators, corpus_dir):
     ind, body = truth_indicators, "平潭综合实验区"
-    truth = {y: json.loads((corpus_dir / f"truth/{y}_pingtan_html.json").read_text("utf-8"))["values"] for y in range(2019, 2026)}
+    truth = {
+        y: json.loads((corpus_dir / f"truth/{y}_pingtan_html.json").read_text("utf-8"))["values"]
+        for y in range(2019, 2026)
+    }
     for year, t in truth.items():
-        assert value(ind, "requests", "new", "total", year=year, body=body) == t["requests"]["new"]["total"]
-        assert value(ind, "requests", "handled", "total", year=year, body=body) == t["requests"]["total"]["total"]
+        assert (
+            value(ind, "requests", "new", "total", year=year, body=body)
+            == t["requests"]["new"]["total"]
+        )
+        assert (
+            value(ind, "requests", "handled", "total", year=year, body=body)
+            == t["requests"]["total"]["total"]
+        )
     # 2025: 复议 25/3/8/0, 直接起诉 3/3/0/0, 复议后起诉 3/0/0/0 → 6 corrected of 45 decided
-    assert value(ind, "reviews", "correction_rate", "all", year=2025, body=body) == pytest.approx(6 / 45 * 100)
-    assert value(ind, "outcomes", "share", "granted", year=2025, body=body) == pytest.approx(33 / 148 * 100)
+    assert value(ind, "reviews", "correction_rate", "all", year=2025, body=body) == pytest.approx(
+        6 / 45 * 100
+    )
+    assert value(ind, "outcomes", "share", "granted", year=2025, body=body) == pytest.approx(
+        33 / 148 * 100
+    )
     # 2020 prints （七）总计 21 while its outcome rows sum to 27: shares use the printed total
-    assert value(ind, "outcomes", "share", "granted", year=2020, body=body) == pytest.approx(7 / 21 * 100)
+    assert value(ind, "outcomes", "share", "granted", year=2020, body=body) == pytest.approx(
+        7 / 21 * 100
+    )
     yoy = analysis.year_on_year(ind)
     assert pick(yoy, "requests", "new", "total", year=2021, body=body)["break_before"]
-    assert not pick(yoy, "publication", "normative_docs", "in_force", year=2021, body=body)["comparable_with_previous"]
-    assert pick(yoy, "publication", "penalties", "decisions", year=2021, body=body)["change"] == 1282 - 538
+    assert not pick(yoy, "publication", "normative_docs", "in_force", year=2021, body=body)[
+        "comparable_with_previous"
+    ]
+    assert (
+        pick(yoy, "publication", "penalties", "decisions", year=2021, body=body)["change"]
+        == 1282 - 538
+    )
 
 
 @pytest.mark.corpus
@@ -365,7 +472,10 @@ def test_merged_legal_person_columns_in_shuyang(truth_indicators):
     body = "沭阳县发展和改革局"
     new = value(truth_indicators, "requests", "new", "total", year=2023, body=body)
     natural = value(truth_indicators, "requests", "new", "natural_person", year=2023, body=body)
-    assert value(truth_indicators, "requests", "new", "legal_person", year=2023, body=body) == new - natural
+    assert (
+        value(truth_indicators, "requests", "new", "legal_person", year=2023, body=body)
+        == new - natural
+    )
 
 
 # --- invariants on generated reports (govstats.synth: consistent arithmetic, chained years) ---
@@ -380,13 +490,19 @@ def test_invariants_on_generated_series():
     by = ["body", "year"]
 
     def series(section, indicator, breakdowns):
-        rows = ind.loc[(ind["section"] == section) & (ind["indicator"] == indicator) & ind["breakdown"].isin(breakdowns)]
+        rows = ind.loc[
+            (ind["section"] == section)
+            & (ind["indicator"] == indicator)
+            & ind["breakdown"].isin(breakdowns)
+        ]
         return rows.pivot_table(index=by, columns="breakdown", values="value", aggfunc="first")
 
     handled = series("requests", "handled", ["total"])["total"]
     shares = series("outcomes", "share", list(analysis.OUTCOME_GROUPS)).sum(axis=1)
     assert (shares[handled > 0] - 100).abs().max() < 1e-9
-    new = series("requests", "new", ["natural_person", "legal_person", *schema.LEGAL_PERSON_COLUMNS, "total"])
+    new = series(
+        "requests", "new", ["natural_person", "legal_person", *schema.LEGAL_PERSON_COLUMNS, "total"]
+    )
     assert (new["natural_person"] + new["legal_person"] == new["total"]).all()
     assert (new[list(schema.LEGAL_PERSON_COLUMNS)].sum(axis=1) == new["legal_person"]).all()
     rates = ind.loc[ind["indicator"] == "correction_rate", "value"].dropna()

@@ -12,7 +12,13 @@ from govstats import analysis, errors
 from govstats.analysis import fonts, plots
 from tests.analysis.test_measures import PUB_2019, PUB_2021, base_requests, report, review_row, row
 
-CHARTS = ("requests_by_applicant", "outcome_composition", "refusal_reasons", "review_results", "publication_volumes")
+CHARTS = (
+    "requests_by_applicant",
+    "outcome_composition",
+    "refusal_reasons",
+    "review_results",
+    "publication_volumes",
+)
 
 
 @pytest.fixture(scope="module")
@@ -23,16 +29,33 @@ def ind() -> pd.DataFrame:
         pub = PUB_2019 if year <= 2020 else PUB_2021
         reqs = base_requests(new=row(year - 2015, 1))
         if year == 2023:
-            reqs = base_requests(new=dict.fromkeys(("natural_person", "commercial", "research", "social_org",
-                                                   "legal_service", "other_org", "total")))
+            reqs = base_requests(
+                new=dict.fromkeys(
+                    (
+                        "natural_person",
+                        "commercial",
+                        "research",
+                        "social_org",
+                        "legal_service",
+                        "other_org",
+                        "total",
+                    )
+                )
+            )
         review = {"admin_review": review_row(1, 1), "lawsuit_direct": review_row(0, 0, 1)}
-        frames.append(report(year, "资阳市人民政府办公室", requests=reqs, publication=pub, review=review))
+        frames.append(
+            report(year, "资阳市人民政府办公室", requests=reqs, publication=pub, review=review)
+        )
     return analysis.indicators(pd.concat(frames, ignore_index=True))
 
 
 def texts(fig) -> list[str]:
     title = [fig._suptitle.get_text()] if fig._suptitle is not None else []
-    return [t.get_text() for ax in fig.axes for t in ax.texts] + [ax.get_title() for ax in fig.axes] + title
+    return (
+        [t.get_text() for ax in fig.axes for t in ax.texts]
+        + [ax.get_title() for ax in fig.axes]
+        + title
+    )
 
 
 def test_bundled_font_is_found_and_registered():
@@ -40,7 +63,9 @@ def test_bundled_font_is_found_and_registered():
     assert path is not None and path.name == "NotoSansCJK-Regular.ttc"
     family = fonts.use_cjk_font()
     assert family == fonts.NOTO_FAMILY
-    found = font_manager.findfont(font_manager.FontProperties(family=family), fallback_to_default=False)
+    found = font_manager.findfont(
+        font_manager.FontProperties(family=family), fallback_to_default=False
+    )
     assert found.endswith(".ttc")
 
 
@@ -55,13 +80,18 @@ def test_chinese_labels_draw_without_missing_glyphs(ind, chart):
     assert any("资阳市" in t for t in texts(fig))
 
 
-@pytest.mark.parametrize("chart", ["requests_by_applicant", "outcome_composition", "review_results", "publication_volumes"])
+@pytest.mark.parametrize(
+    "chart",
+    ["requests_by_applicant", "outcome_composition", "review_results", "publication_volumes"],
+)
 def test_template_break_and_missing_years_are_marked(ind, chart):
     fig = getattr(plots, chart)(ind, "资阳市人民政府办公室")
     ax = fig.axes[0]
     assert [t.get_text() for t in ax.get_xticklabels()] == ["2019", "2020", "2021", "2022", "2023"]
     dashed = [line for line in ax.lines if line.get_linestyle() == "--"]
-    assert len(dashed) == 1 and dashed[0].get_xdata()[0] == pytest.approx(1.5)  # between 2020 and 2021
+    assert len(dashed) == 1 and dashed[0].get_xdata()[0] == pytest.approx(
+        1.5
+    )  # between 2020 and 2021
     labels = texts(fig)
     assert plots.BREAK_LABEL in labels and plots.NO_REPORT_LABEL in labels
 
@@ -78,17 +108,35 @@ def test_body_without_data_gets_a_message_not_a_crash(ind):
 
 
 def test_refusal_reasons_of_a_year_without_refusals(ind):
-    quiet = analysis.indicators(report(2021, "乙局", requests=base_requests(
-        **{"withheld.process": row(0), "unavailable.not_held": row(0), "not_processed.duplicate": row(0)})))
-    assert "2021年无不予公开、无法提供或不予处理的申请" in texts(plots.refusal_reasons(quiet, "乙局"))
+    quiet = analysis.indicators(
+        report(
+            2021,
+            "乙局",
+            requests=base_requests(
+                **{
+                    "withheld.process": row(0),
+                    "unavailable.not_held": row(0),
+                    "not_processed.duplicate": row(0),
+                }
+            ),
+        )
+    )
+    assert "2021年无不予公开、无法提供或不予处理的申请" in texts(
+        plots.refusal_reasons(quiet, "乙局")
+    )
 
 
 def test_compare_bar(ind):
     other = analysis.indicators(report(2021, "乙局", requests=base_requests()))
-    cmp = analysis.compare(pd.concat([ind, other]), 2021, {"资阳市人民政府办公室": "department", "乙局": "department"})
+    cmp = analysis.compare(
+        pd.concat([ind, other]), 2021, {"资阳市人民政府办公室": "department", "乙局": "department"}
+    )
     fig = plots.compare_bar(cmp, "requests", "new", "total")
     # bottom to top: 资阳 7 (rank 2), 乙局 10 (rank 1)
-    assert [t.get_text() for t in fig.axes[0].get_yticklabels()] == ["资阳市人民政府办公室（部门）", "乙局（部门）"]
+    assert [t.get_text() for t in fig.axes[0].get_yticklabels()] == [
+        "资阳市人民政府办公室（部门）",
+        "乙局（部门）",
+    ]
     assert fig.axes[0].get_title() == "本年新收申请·总计"
 
 

@@ -26,7 +26,9 @@ ARTIFACTS = PROJECT_DIR / "tests" / "artifacts"
 @pytest.fixture(scope="module")
 def rendered(tmp_path_factory) -> Path:
     db = tmp_path_factory.mktemp("store") / "bundled.duckdb"
-    store.ingest([PROJECT_DIR / "data" / "raw", PROJECT_DIR / "data" / "extract"], db, progress=False)
+    store.ingest(
+        [PROJECT_DIR / "data" / "raw", PROJECT_DIR / "data" / "extract"], db, progress=False
+    )
     out = tmp_path_factory.mktemp("reports")
     result = run.run(plan.plan(db, bodies=["pingtan"]), out, jobs=1, progress=False)
     assert [o.status for o in result.outcomes] == ["ok"], result.failed
@@ -38,7 +40,9 @@ def browser():
     sync_api = pytest.importorskip("playwright.sync_api")
     executable = chromium_path()
     with sync_api.sync_playwright() as p:
-        launched = p.chromium.launch(executable_path=executable, args=[f for f in FLAGS if not f.startswith("--headless")])
+        launched = p.chromium.launch(
+            executable_path=executable, args=[f for f in FLAGS if not f.startswith("--headless")]
+        )
         yield launched
         launched.close()
 
@@ -70,9 +74,13 @@ def test_index_and_briefing_offline_fonts_links(rendered, browser):
 
     page.goto((rendered / "index.html").as_uri())
     page.wait_for_load_state("load")
-    assert page.evaluate("document.fonts.ready.then(() => document.fonts.check('16px govstats-cjk', '政府信息公开'))")
+    assert page.evaluate(
+        "document.fonts.ready.then(() => document.fonts.check('16px govstats-cjk', '政府信息公开'))"
+    )
     used = _fonts_used(page, "h1")
-    assert any(f["isCustomFont"] and "CJK" in f["familyName"] and f["glyphCount"] >= 8 for f in used), used
+    assert any(
+        f["isCustomFont"] and "CJK" in f["familyName"] and f["glyphCount"] >= 8 for f in used
+    ), used
     page.screenshot(path=str(ARTIFACTS / "briefings-index.png"), full_page=True)
 
     page.click('a[href="pingtan/index.html"]')
@@ -98,7 +106,9 @@ def test_index_and_briefing_offline_fonts_links(rendered, browser):
     shot_a = page.locator("#probe-a").screenshot()
     shot_b = page.locator("#probe-b").screenshot()
     assert shot_a != shot_b
-    page.evaluate("() => { document.getElementById('probe-a').remove(); document.getElementById('probe-b').remove(); }")
+    page.evaluate(
+        "() => { document.getElementById('probe-a').remove(); document.getElementById('probe-b').remove(); }"
+    )
     page.screenshot(path=str(ARTIFACTS / "briefing-pingtan.png"), full_page=False)
 
     page.click('a[href="../index.html"]')

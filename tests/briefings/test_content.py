@@ -9,8 +9,8 @@ import pytest
 
 from govstats import store
 from govstats.briefings import content
-from tests.conftest import ingest_bundled
 from tests.analysis.test_measures import base_requests, report
+from tests.conftest import ingest_bundled
 
 XSS = "<script>alert(1)</script>局"
 
@@ -20,9 +20,19 @@ def db(tmp_path_factory) -> Path:
     """The bundled data, plus a body whose name is markup (to prove everything is escaped)."""
     path = ingest_bundled(tmp_path_factory.mktemp("store") / "govstats.duckdb")
     values = report(2022, XSS, requests=base_requests())
-    entry = store.Entry(report_id="0123456789abcdef", file_name="xss.html", path="xss.html", format="html",
-                        origin="api", parser_version="test", read_at=datetime.now(timezone.utc), body=XSS,
-                        year=2022, template="2021", values=values)
+    entry = store.Entry(
+        report_id="0123456789abcdef",
+        file_name="xss.html",
+        path="xss.html",
+        format="html",
+        origin="api",
+        parser_version="test",
+        read_at=datetime.now(timezone.utc),
+        body=XSS,
+        year=2022,
+        template="2021",
+        values=values,
+    )
     store.add_reports([entry], path)
     return path
 
@@ -36,7 +46,10 @@ def test_pingtan_series(db):
     heads = content.headlines(b).data
     assert "本年新收政府信息公开申请154件，较上年下降29.4%。" in heads
     table = content.section_table(b, "requests")
-    assert table.loc["本年新收申请·总计", 2021] == "70件" and table.loc["本年办结申请·总计", 2020] == "21件"
+    assert (
+        table.loc["本年新收申请·总计", 2021] == "70件"
+        and table.loc["本年办结申请·总计", 2020] == "21件"
+    )
     outcomes = content.section_table(b, "outcomes")
     assert len(outcomes) == 12 and outcomes.loc["予以公开·占办结比例", 2025] == "22.3%"
     assert content.section_table(b, "publication").loc["规章·本年制发件数", 2019] == "—"
@@ -49,7 +62,9 @@ def test_pingtan_series(db):
 def test_section_tables_state_the_change_and_the_break(db):
     b = content.load_body("pingtan", years=[2020, 2021], db=db)
     pub = content.section_table(b, "publication")
-    assert pub.loc["行政处罚·处理决定数量", "2021年较上年"] == "增长138.3%"  # 538 → 1282, comparable
+    assert (
+        pub.loc["行政处罚·处理决定数量", "2021年较上年"] == "增长138.3%"
+    )  # 538 → 1282, comparable
     assert pub.loc["行政规范性文件·本年制发件数", "2021年较上年"] == "不可比（模板变更）"
     assert pub.loc["规章·本年新制作数量", "2021年较上年"] == "—"
     outcomes = content.section_table(b, "outcomes")
@@ -61,7 +76,9 @@ def test_section_tables_state_the_change_and_the_break(db):
 def test_data_quality_lists_breaches_and_year_over_year_findings(db):
     b = content.load_body("pingtan", db=db)
     found = content.findings(b)
-    assert ((found["year"] == 2020) & (found["rule"] == "R3")).any()  # outcome rows 27 vs （七）总计 21
+    assert (
+        (found["year"] == 2020) & (found["rule"] == "R3")
+    ).any()  # outcome rows 27 vs （七）总计 21
     html = content.quality(b).to_html()
     assert "勾稽关系不符" in html and "数据按报告原样保留" in html
     assert html == content.quality(b).to_html()  # deterministic (no random Styler id)
@@ -73,7 +90,10 @@ def test_missing_data_gives_messages(db, tmp_path):
     assert "数据库文件不存在" in content.load_body("pingtan", db=tmp_path / "none.duckdb").message
     unknown = content.load_body("nobody", db=db)
     assert "没有机关“nobody”" in unknown.message
-    assert content.section_table(unknown, "requests") is None and content.chart(unknown, "requests") is None
+    assert (
+        content.section_table(unknown, "requests") is None
+        and content.chart(unknown, "requests") is None
+    )
     assert content.quality(unknown) is None and content.headlines(unknown) is None
     no_year = content.load_body("pingtan", year=2030, db=db)
     assert "没有2030年度的报告" in no_year.message and content.headlines(no_year) is None
@@ -96,20 +116,28 @@ def test_region_comparison(db):
     r = content.load_region("320000", db=db)
     assert r.year == 2023 and r.message is None
     flags = content.flags_table(r)
-    assert flags.loc["淮安市洪泽区人民政府", "勾稽关系不符"] == 2  # table 4: 复议 and 复议后起诉 totals
+    assert (
+        flags.loc["淮安市洪泽区人民政府", "勾稽关系不符"] == 2
+    )  # table 4: 复议 and 复议后起诉 totals
     assert flags.loc["沭阳县发展和改革局", "勾稽关系不符"] == 0
     wide = content.side_by_side(r)
     assert wide.loc["本年新收申请·总计", "淮安市洪泽区人民政府（县级）"] == "21件（第1/1）"
     assert wide.loc["纠错率·复议和诉讼合计", "沭阳县发展和改革局（部门）"] == "无法计算"
     title = content.region_title(r).data
-    assert "江苏省（320000）政府信息公开工作年度报告比较（2023年度）" in title and "排名只在同一级别的机关之间进行" in title
+    assert (
+        "江苏省（320000）政府信息公开工作年度报告比较（2023年度）" in title
+        and "排名只在同一级别的机关之间进行" in title
+    )
     assert content.load_region("512000", db=db).label == "资阳市（512000）"
 
 
 def test_region_messages(db):
     empty = content.load_region("350128", year=2030, db=db)
     assert "都没有2030年度的报告" in empty.message
-    assert content.side_by_side(empty) is None and content.compare_chart(empty, "requests", "new", "total") is None
+    assert (
+        content.side_by_side(empty) is None
+        and content.compare_chart(empty, "requests", "new", "total") is None
+    )
     assert "无本年度报告" in content.flags_table(empty).to_string()
     assert "无法识别地区" in content.load_region("火星市", db=db).message
     every = content.load_region(None, year=2024, db=db)

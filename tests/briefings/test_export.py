@@ -37,9 +37,13 @@ def test_sanitize_drops_remote_images_and_links_keeps_data_urls():
 
 
 def test_sanitize_keeps_inert_styles_drops_loading_ones():
-    out = sanitize.sanitize_fragment("<style scoped>.df tbody tr th { vertical-align: top; } a > b {}</style><p>x</p>")
+    out = sanitize.sanitize_fragment(
+        "<style scoped>.df tbody tr th { vertical-align: top; } a > b {}</style><p>x</p>"
+    )
     assert "<style" in out and "a > b" in out  # CSS not mangled into &gt;
-    out = sanitize.sanitize_fragment("<style>@import url(https://evil.example/a.css);</style><p>x</p>")
+    out = sanitize.sanitize_fragment(
+        "<style>@import url(https://evil.example/a.css);</style><p>x</p>"
+    )
     assert "<style" not in out and "evil.example" not in out
 
 
@@ -86,7 +90,9 @@ def test_check_page_refuses_remote_or_scripts(html):
 
 
 def test_check_page_accepts_local_page():
-    sanitize.check_page('<html><body><a href="a/index.html">a</a><img src="data:image/png;base64,AA"></body></html>')
+    sanitize.check_page(
+        '<html><body><a href="a/index.html">a</a><img src="data:image/png;base64,AA"></body></html>'
+    )
 
 
 # --- fonts ----------------------------------------------------------------------------
@@ -136,21 +142,39 @@ def _entry(**kw):
 def test_index_escapes_names_and_errors_and_links_relatively():
     entries = [
         _entry(),
-        _entry(key="body-0123456789", title=XSS, status="failed", flags=None, page="body-0123456789/index.html",
-               error=f"ValueError: {XSS}"),  # fmt: skip
-        _entry(kind="region", key="320000", title="江苏省 各机关对比", page="region-320000/index.html", status="skipped"),
+        _entry(
+            key="body-0123456789",
+            title=XSS,
+            status="failed",
+            flags=None,
+            page="body-0123456789/index.html",
+            error=f"ValueError: {XSS}",
+        ),  # fmt: skip
+        _entry(
+            kind="region",
+            key="320000",
+            title="江苏省 各机关对比",
+            page="region-320000/index.html",
+            status="skipped",
+        ),
     ]
     html = manifest.render_index(entries, generated_at="2025-01-01 00:00 UTC")
     sanitize.check_page(html)
     assert "<script>alert" not in html
     assert html.count("&lt;script&gt;alert(1)&lt;/script&gt;") == 2
     hrefs = re.findall(r'href="([^"]+)"', html)
-    assert set(hrefs) == {"pingtan/index.html", "body-0123456789/index.html", "region-320000/index.html"}
+    assert set(hrefs) == {
+        "pingtan/index.html",
+        "body-0123456789/index.html",
+        "region-320000/index.html",
+    }
     assert "2019–2021" in html and "失败" in html and "未变化" in html
 
 
 def test_error_page_escapes_the_traceback():
-    html = export.render_error_page(title=XSS, key="x", error=f"\x1b[0;31mValueError\x1b[0m: {XSS}", generated_at="t")
+    html = export.render_error_page(
+        title=XSS, key="x", error=f"\x1b[0;31mValueError\x1b[0m: {XSS}", generated_at="t"
+    )
     sanitize.check_page(html)
     assert "\x1b" not in html and "&lt;script&gt;" in html
 
@@ -164,14 +188,22 @@ def test_exporter_drops_code_and_escapes_output_html():
         nbformat.v4.new_code_cell(
             "display_code()",
             outputs=[
-                nbformat.v4.new_output("display_data", data={"text/html": f"<h2>{XSS}</h2>", "text/plain": "x"}),
-                nbformat.v4.new_output("display_data", data={"text/markdown": f"## {XSS}", "text/plain": "y"}),
-                nbformat.v4.new_output("display_data", data={"application/javascript": "alert(2)", "text/plain": "z"}),
+                nbformat.v4.new_output(
+                    "display_data", data={"text/html": f"<h2>{XSS}</h2>", "text/plain": "x"}
+                ),
+                nbformat.v4.new_output(
+                    "display_data", data={"text/markdown": f"## {XSS}", "text/plain": "y"}
+                ),
+                nbformat.v4.new_output(
+                    "display_data", data={"application/javascript": "alert(2)", "text/plain": "z"}
+                ),
             ],
         ),
     ]
     html = export.notebook_to_page(nb, title=f"平潭 {XSS}")
-    assert "secret_code_line" not in html and "display_code" not in html and "hidden_setup" not in html
+    assert (
+        "secret_code_line" not in html and "display_code" not in html and "hidden_setup" not in html
+    )
     assert "<script" not in html.lower()
     assert "&lt;script&gt;alert(1)&lt;/script&gt;" in html
     assert "alert(2)" not in html
@@ -182,14 +214,19 @@ def test_exporter_drops_code_and_escapes_output_html():
 # --- paths and files --------------------------------------------------------------------
 
 
-@pytest.mark.parametrize("slug", ["../etc", "a/b", "A", "", "-x", "x-", "x..y", "x y", "资阳", "a\\b", "." * 3, "a" * 81])
+@pytest.mark.parametrize(
+    "slug", ["../etc", "a/b", "A", "", "-x", "x-", "x..y", "x y", "资阳", "a\\b", "." * 3, "a" * 81]
+)
 def test_unsafe_slugs_are_refused(slug, tmp_path):
     with pytest.raises(ValueError):
         paths.page_path(tmp_path, slug)
 
 
 def test_page_path_stays_inside(tmp_path):
-    assert paths.page_path(tmp_path, "ziyang-bgs") == (tmp_path / "ziyang-bgs" / "index.html").resolve()
+    assert (
+        paths.page_path(tmp_path, "ziyang-bgs")
+        == (tmp_path / "ziyang-bgs" / "index.html").resolve()
+    )
 
 
 def test_write_atomic_replaces_whole_or_not_at_all(tmp_path, monkeypatch):

@@ -35,8 +35,13 @@ def run(notebook: Path, out: Path, db: Path, **parameters) -> nbformat.NotebookN
     import papermill
 
     papermill.execute_notebook(
-        str(notebook), str(out), parameters={"db": str(db), **parameters}, kernel_name="python3",
-        progress_bar=False, execution_timeout=120, cwd=str(out.parent),
+        str(notebook),
+        str(out),
+        parameters={"db": str(db), **parameters},
+        kernel_name="python3",
+        progress_bar=False,
+        execution_timeout=120,
+        cwd=str(out.parent),
     )
     return nbformat.read(out, as_version=4)
 
@@ -50,7 +55,11 @@ def outputs(nb: nbformat.NotebookNode) -> tuple[str, int, list[str]]:
                 errors.append(f"{out['ename']}: {out['evalue']}")
             data = out.get("data", {})
             images += "image/png" in data
-            texts += [str(data.get("text/html", "")), str(data.get("text/plain", "")), str(out.get("text", ""))]
+            texts += [
+                str(data.get("text/html", "")),
+                str(data.get("text/plain", "")),
+                str(out.get("text", "")),
+            ]
     return "\n".join(texts), images, errors
 
 
@@ -63,21 +72,42 @@ def test_committed_notebooks_are_thin_and_cleared():
             assert "def " not in cell.source and "class " not in cell.source, (path, cell.source)
             if not cell.source.startswith("# NBVAL_CHECK_OUTPUT"):
                 assert not cell.outputs and cell.execution_count is None, (path, cell.source)
-        assert all(line.isascii() for line in code[0].source.splitlines()), "parameters must be ASCII"
+        assert all(line.isascii() for line in code[0].source.splitlines()), (
+            "parameters must be ASCII"
+        )
 
 
 @pytest.mark.slow
 def test_nbval_over_the_defaults(bundled_db, tmp_path):
     env = os.environ | {"GOVSTATS_DB": str(bundled_db)}
-    cmd = [sys.executable, "-m", "pytest", "-q", "-p", "no:cacheprovider", "--nbval-lax", "--nbval-current-env",
-           "--nbval-sanitize-with", str(SANITIZE), str(BRIEFING), str(COMPARE)]
+    cmd = [
+        sys.executable,
+        "-m",
+        "pytest",
+        "-q",
+        "-p",
+        "no:cacheprovider",
+        "--nbval-lax",
+        "--nbval-current-env",
+        "--nbval-sanitize-with",
+        str(SANITIZE),
+        str(BRIEFING),
+        str(COMPARE),
+    ]
     result = subprocess.run(cmd, cwd=tmp_path, env=env, capture_output=True, text=True, timeout=300)
     assert result.returncode == 0, result.stdout[-4000:] + result.stderr[-2000:]
 
 
 @pytest.mark.slow
 def test_briefing_across_the_template_break(bundled_db, tmp_path):
-    nb = run(BRIEFING, tmp_path / "pingtan.ipynb", bundled_db, body="pingtan", years=[2020, 2021], year=2021)
+    nb = run(
+        BRIEFING,
+        tmp_path / "pingtan.ipynb",
+        bundled_db,
+        body="pingtan",
+        years=[2020, 2021],
+        year=2021,
+    )
     text, images, errors = outputs(nb)
     assert not errors
     assert "平潭综合实验区政府信息公开工作年度报告简报（2021年度）" in text
@@ -85,14 +115,18 @@ def test_briefing_across_the_template_break(bundled_db, tmp_path):
     assert "本年新收政府信息公开申请70件，较上年增长233.3%。" in text
     assert "本年办结申请69件，较上年增长228.6%。" in text
     assert "作出行政处罚决定1282件，较上年增长138.3%。" in text
-    assert "2022" not in text.split("数据质量")[0].split("简报（2021年度）")[1][:200]  # only the years asked
+    assert (
+        "2022" not in text.split("数据质量")[0].split("简报（2021年度）")[1][:200]
+    )  # only the years asked
     assert images == 5
     assert "R3" in text  # the 2020 outcome rows (27) exceed （七）总计 (21): listed under 数据质量
 
 
 @pytest.mark.slow
 def test_briefing_of_a_single_2019_template_report(bundled_db, tmp_path):
-    text, images, errors = outputs(run(BRIEFING, tmp_path / "ziyang.ipynb", bundled_db, body="ziyang-bgs"))
+    text, images, errors = outputs(
+        run(BRIEFING, tmp_path / "ziyang.ipynb", bundled_db, body="ziyang-bgs")
+    )
     assert not errors
     assert "资阳市人民政府办公室政府信息公开工作年度报告简报（2020年度）" in text
     assert "本年新收政府信息公开申请17件。" in text  # first year: no change stated
@@ -102,7 +136,9 @@ def test_briefing_of_a_single_2019_template_report(bundled_db, tmp_path):
 
 @pytest.mark.slow
 def test_unknown_body_gets_a_message_not_a_crash(bundled_db, tmp_path):
-    text, images, errors = outputs(run(BRIEFING, tmp_path / "none.ipynb", bundled_db, body="no-such-body"))
+    text, images, errors = outputs(
+        run(BRIEFING, tmp_path / "none.ipynb", bundled_db, body="no-such-body")
+    )
     assert not errors
     assert "数据库中没有机关“no-such-body”" in text
     assert images == 0

@@ -68,7 +68,9 @@ def test_index_lists_every_page_with_status_and_flags(fixture_batch):
     out, tasks, result = fixture_batch
     index = (out / "index.html").read_text(encoding="utf-8")
     rows = re.findall(r'<tr class="entry" data-key="([^"]+)" data-status="([^"]+)">', index)
-    assert sorted(rows) == sorted([("aa", "ok"), ("bbb", "ok"), ("bad", "failed"), ("cccc", "ok"), ("xss", "ok")])
+    assert sorted(rows) == sorted(
+        [("aa", "ok"), ("bbb", "ok"), ("bad", "failed"), ("cccc", "ok"), ("xss", "ok")]
+    )
     assert "ValueError: planted failure for bad" in index
     for slug in ("aa", "bbb", "bad", "cccc", "xss"):
         assert f'href="{slug}/index.html"' in index
@@ -90,7 +92,13 @@ def test_rerun_skips_unchanged_and_retries_failures(fixture_batch):
     changed = replace(tasks[0], input_hash="hash-aa-v2")  # aa's store rows changed
     again = run.run([changed, *tasks[1:]], out, jobs=1, progress=False)
     status = {o.key: o.status for o in again.outcomes}
-    assert status == {"aa": "ok", "bbb": "skipped", "bad": "failed", "cccc": "skipped", "xss": "skipped"}
+    assert status == {
+        "aa": "ok",
+        "bbb": "skipped",
+        "bad": "failed",
+        "cccc": "skipped",
+        "xss": "skipped",
+    }
     assert (out / "bbb" / "index.html").stat().st_mtime_ns == before["bbb"]
     assert (out / "aa" / "index.html").stat().st_mtime_ns != before["aa"]
     manifest = json.loads((out / MANIFEST_NAME).read_text(encoding="utf-8"))["pages"]
@@ -119,8 +127,15 @@ def test_timeout_and_dead_kernel_are_recorded_and_the_next_body_runs(tmp_path):
 
 def test_reused_kernel_is_isolated(tmp_path):
     """A body rendered on a kernel that ran others first equals it rendered on a fresh kernel."""
-    reused = run.run([fixture_task("first"), fixture_task("second")], tmp_path / "reused", jobs=1, progress=False)
-    fresh = run.run([replace(fixture_task("second"), reuse_kernel=False)], tmp_path / "fresh", jobs=1, progress=False)
+    reused = run.run(
+        [fixture_task("first"), fixture_task("second")], tmp_path / "reused", jobs=1, progress=False
+    )
+    fresh = run.run(
+        [replace(fixture_task("second"), reuse_kernel=False)],
+        tmp_path / "fresh",
+        jobs=1,
+        progress=False,
+    )
     assert {o.status for o in reused.outcomes + fresh.outcomes} == {"ok"}
     html = page_text(tmp_path / "reused", "second")
     assert "leaked: False white 60" in html  # namespace, rcParams and pandas options were reset
@@ -150,7 +165,9 @@ def test_dask_local_cluster_equals_local_pool(tmp_path):
     distributed = pytest.importorskip("distributed")
     tasks = [fixture_task("aa"), fixture_task("bbb", fail_on="bbb")]
     local = run.run(tasks, tmp_path / "local", jobs=1, progress=False)
-    with distributed.LocalCluster(n_workers=1, threads_per_worker=1, processes=False, dashboard_address=None) as cluster:
+    with distributed.LocalCluster(
+        n_workers=1, threads_per_worker=1, processes=False, dashboard_address=None
+    ) as cluster:
         with distributed.Client(cluster) as client:
             remote = run.run(tasks, tmp_path / "dask", dask_scheduler=client, progress=False)
     assert {o.key: o.status for o in remote.outcomes} == {o.key: o.status for o in local.outcomes} == {
@@ -184,12 +201,26 @@ def test_bundled_briefings(bundled_store, tmp_path):
     tasks = plan.plan(bundled_store, all_bodies=True)
     table = store.bodies(bundled_store)
     xss_slug = table.loc[table["body"] == XSS, "slug"].iloc[0]
-    planted = replace(tasks[0], key="planted-failure", title="故障机关", parameters={**tasks[0].parameters, "years": ["boom"]})
+    planted = replace(
+        tasks[0],
+        key="planted-failure",
+        title="故障机关",
+        parameters={**tasks[0].parameters, "years": ["boom"]},
+    )
     result = run.run([*tasks, planted], tmp_path, jobs=2, progress=False)
     status = {o.key: o.status for o in result.outcomes}
     assert status.pop("planted-failure") == "failed"
     assert set(status.values()) == {"ok"}, result.failed
-    assert {"pingtan", "ziyang-bgs", "hongze-qzf", "shuyang-fgj", "sh-kewei", xss_slug, "320000", "all"} <= set(status)
+    assert {
+        "pingtan",
+        "ziyang-bgs",
+        "hongze-qzf",
+        "shuyang-fgj",
+        "sh-kewei",
+        xss_slug,
+        "320000",
+        "all",
+    } <= set(status)
 
     # headline numbers as the store holds them, on the page, with no code
     frame = store.load(bundled_store, body="pingtan", years=[2025], table="requests")
@@ -202,7 +233,10 @@ def test_bundled_briefings(bundled_store, tmp_path):
         sanitize.check_page(page_text(tmp_path, outcome.page.split("/")[0]), outcome.page)
 
     # a body named <script>…</script> renders as text, on its page and on the index
-    for html in (page_text(tmp_path, xss_slug), (tmp_path / "index.html").read_text(encoding="utf-8")):
+    for html in (
+        page_text(tmp_path, xss_slug),
+        (tmp_path / "index.html").read_text(encoding="utf-8"),
+    ):
         assert "<script" not in html.lower()
         assert "&lt;script&gt;alert(1)&lt;/script&gt;" in html
     index = (tmp_path / "index.html").read_text(encoding="utf-8")
@@ -214,31 +248,58 @@ def test_bundled_briefings(bundled_store, tmp_path):
 def test_real_briefing_isolated_on_reused_kernel(bundled_store, tmp_path):
     tasks = {t.key: t for t in plan.plan(bundled_store, bodies=["pingtan", "hongze-qzf"])}
     run.run([tasks["pingtan"], tasks["hongze-qzf"]], tmp_path / "reused", jobs=1, progress=False)
-    run.run([replace(tasks["hongze-qzf"], reuse_kernel=False)], tmp_path / "fresh", jobs=1, progress=False)
-    assert page_text(tmp_path / "reused", "hongze-qzf") == page_text(tmp_path / "fresh", "hongze-qzf")
+    run.run(
+        [replace(tasks["hongze-qzf"], reuse_kernel=False)],
+        tmp_path / "fresh",
+        jobs=1,
+        progress=False,
+    )
+    assert page_text(tmp_path / "reused", "hongze-qzf") == page_text(
+        tmp_path / "fresh", "hongze-qzf"
+    )
 
 
 def test_cli_reports_a_clear_error_without_a_store(tmp_path, capsys):
     from govstats.cli import main
 
-    status = main(["briefings", "--all", "--db", str(tmp_path / "none.duckdb"), "--out", str(tmp_path / "r")])
+    status = main(
+        ["briefings", "--all", "--db", str(tmp_path / "none.duckdb"), "--out", str(tmp_path / "r")]
+    )
     assert status == 2
     assert "no store at" in capsys.readouterr().err
 
 
 def test_plan_selects_bodies_regions_and_hashes(bundled_store):
     region = plan.plan(bundled_store, regions=["320000"])
-    assert sorted((t.kind, t.key) for t in region) == [("body", "hongze-qzf"), ("body", "shuyang-fgj"), ("region", "320000")]
+    assert sorted((t.kind, t.key) for t in region) == [
+        ("body", "hongze-qzf"),
+        ("body", "shuyang-fgj"),
+        ("region", "320000"),
+    ]
     compare = next(t for t in region if t.kind == "region")
-    assert compare.title == "江苏省 各机关对比" and set(compare.members) == {"hongze-qzf", "shuyang-fgj"}
+    assert compare.title == "江苏省 各机关对比" and set(compare.members) == {
+        "hongze-qzf",
+        "shuyang-fgj",
+    }
     everything = {t.key: t for t in plan.plan(bundled_store, all_bodies=True)}
-    assert {"pingtan", "ziyang-bgs", "hongze-qzf", "shuyang-fgj", "sh-kewei", "320000", "all"} <= set(everything)
+    assert {
+        "pingtan",
+        "ziyang-bgs",
+        "hongze-qzf",
+        "shuyang-fgj",
+        "sh-kewei",
+        "320000",
+        "all",
+    } <= set(everything)
     pingtan = everything["pingtan"]
     assert pingtan.parameters["body"] == "pingtan" and pingtan.years == tuple(range(2019, 2026))
     assert all(t.input_hash and t.notebook_hash for t in everything.values())
     # the same store gives the same hashes; another year selection gives other ones
     assert plan.plan(bundled_store, bodies=["pingtan"])[0].fingerprint == pingtan.fingerprint
-    assert plan.plan(bundled_store, bodies=["pingtan"], years=[2025])[0].fingerprint != pingtan.fingerprint
+    assert (
+        plan.plan(bundled_store, bodies=["pingtan"], years=[2025])[0].fingerprint
+        != pingtan.fingerprint
+    )
     with pytest.raises(errors.BriefingError, match="no body"):
         plan.plan(bundled_store, bodies=["no-such-body"])
     with pytest.raises(errors.BriefingError, match="six-digit"):

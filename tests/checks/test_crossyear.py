@@ -13,10 +13,14 @@ from tests.conftest import corpus_entries, truth_for
 
 def series(n_bodies: int = 3, seed: int = 11) -> pd.DataFrame:
     """Generated bodies × 2019–2025: consistent across years by construction."""
-    return pd.concat([r.tidy() for r in synth.generate(n_bodies, range(2019, 2026), seed)], ignore_index=True)
+    return pd.concat(
+        [r.tidy() for r in synth.generate(n_bodies, range(2019, 2026), seed)], ignore_index=True
+    )
 
 
-def set_cell(frame: pd.DataFrame, body: str, year: int, table: str, item: str, column: str, value) -> pd.DataFrame:
+def set_cell(
+    frame: pd.DataFrame, body: str, year: int, table: str, item: str, column: str, value
+) -> pd.DataFrame:
     mask = (frame["body"] == body) & (frame["year"] == year) & (frame["table"] == table)
     mask &= (frame["item"] == item) & (frame["column"] == column)
     assert mask.sum() == 1
@@ -44,9 +48,17 @@ def test_planted_carried_over_mismatch_is_found_with_both_values():
     found = crossyear.findings(frame)
     assert len(found) == 1
     row = found.iloc[0]
-    assert (row["body"], row["year"], row["previous_year"], row["rule"], row["kind"]) == (body, 2023, 2022, "carried_over", "crossyear")
+    assert (row["body"], row["year"], row["previous_year"], row["rule"], row["kind"]) == (
+        body,
+        2023,
+        2022,
+        "carried_over",
+        "crossyear",
+    )
     assert (row["expected"], row["found"]) == (forward, forward + 3)
-    assert row["cells"] == "requests/carried_over/natural_person" and "二、上年结转" in row["message"]
+    assert (
+        row["cells"] == "requests/carried_over/natural_person" and "二、上年结转" in row["message"]
+    )
     # never altering data: the frame still holds the planted value
     assert cell(frame, body, 2023, "requests", "carried_over", "natural_person") == forward + 3
 
@@ -96,7 +108,9 @@ def test_the_store_series_uses_current_versions(tmp_path):
     fixed.values["requests"]["carried_over"]["total"] += 5
     add_reports([synth.to_report(fixed, report_id="feedfeedfeedfeed")], db)
     found = crossyear.findings(load(db))
-    assert list(found["report_id"]) == ["feedfeedfeedfeed"] and found["rule"].iloc[0] == "carried_over"
+    assert (
+        list(found["report_id"]) == ["feedfeedfeedfeed"] and found["rule"].iloc[0] == "carried_over"
+    )
     # with all versions loaded the highest version counts, never both
     assert crossyear.findings(load(db, all_versions=True)).equals(found)
 
@@ -104,14 +118,27 @@ def test_the_store_series_uses_current_versions(tmp_path):
 def test_real_pingtan_series(corpus_dir):
     truths = [truth_for(e) for e in corpus_entries() if e["body"] == "平潭综合实验区"]
     frame = pd.concat(
-        [schema.values_to_tidy(t["values"], report_id=str(t["year"]), body=t["body"], year=t["year"], template=t["template"]) for t in truths],
+        [
+            schema.values_to_tidy(
+                t["values"],
+                report_id=str(t["year"]),
+                body=t["body"],
+                year=t["year"],
+                template=t["template"],
+            )
+            for t in truths
+        ],
         ignore_index=True,
     )
     found = crossyear.findings(frame)
     # carried-over requests agree every year; the count of normative documents in force does
     # not follow from the previous year's plus issued minus repealed in 2023–2025 (as published)
     assert set(found["rule"]) == {"in_force"}
-    assert list(zip(found["year"], found["expected"], found["found"])) == [(2023, 643, 470), (2024, 499, 440), (2025, 453, 546)]
+    assert list(zip(found["year"], found["expected"], found["found"])) == [
+        (2023, 643, 470),
+        (2024, 499, 440),
+        (2025, 453, 546),
+    ]
 
 
 def test_check_store_runs_per_report_and_crossyear_checks(tmp_path, corpus_dir):
@@ -124,4 +151,7 @@ def test_check_store_runs_per_report_and_crossyear_checks(tmp_path, corpus_dir):
     assert "crossyear" in kinds and "breach" in kinds
     breaches = found[found["kind"] == "breach"]
     # the published breaches of 平潭 2020 (outcome rows) and 洪泽 2023 (table 4) are flagged
-    assert {(b, y) for b, y in zip(breaches["body"], breaches["year"])} >= {("平潭综合实验区", 2020), ("淮安市洪泽区人民政府", 2023)}
+    assert {(b, y) for b, y in zip(breaches["body"], breaches["year"])} >= {
+        ("平潭综合实验区", 2020),
+        ("淮安市洪泽区人民政府", 2023),
+    }

@@ -36,7 +36,9 @@ def test_consistent_sample_has_no_finding(sample):
 @pytest.mark.corpus
 def test_hongze_table_4_breach(corpus_dir):
     findings = govstats.check(govstats.read_report(corpus_dir / "raw/2023_hongze-qzf_pdf.pdf"))
-    got = {(r.rule, finding_cells(r.cells)[-1][1], r.expected, r.found) for r in findings.itertuples()}
+    got = {
+        (r.rule, finding_cells(r.cells)[-1][1], r.expected, r.found) for r in findings.itertuples()
+    }
     assert got == {("R6", "admin_review", 11, 0), ("R7", "lawsuit_after_review", 5, 0)}
 
 
@@ -45,10 +47,19 @@ def test_hongze_table_4_breach(corpus_dir):
     [
         ({("requests", "new", "natural_person"): 18.0, ("requests", "new", "total"): 18.0}, "R1"),
         ({("requests", "granted", "commercial"): 1.0}, "R2"),
-        ({("requests", "total", "natural_person"): 20.0, ("requests", "total", "total"): 20.0}, "R3"),
+        (
+            {("requests", "total", "natural_person"): 20.0, ("requests", "total", "total"): 20.0},
+            "R3",
+        ),
         ({("review", "lawsuit_direct", "upheld"): 2.0}, "R7"),
         ({("requests", "carried_forward", "research"): -1.0}, "R4"),
-        ({("requests", "granted", "natural_person"): 16.5, ("requests", "granted", "total"): 16.5}, "R4"),
+        (
+            {
+                ("requests", "granted", "natural_person"): 16.5,
+                ("requests", "granted", "total"): 16.5,
+            },
+            "R4",
+        ),
     ],
 )
 def test_injected_breaches_are_found(sample, changes, rule):
@@ -62,14 +73,21 @@ def test_tidy_frame_input_gives_the_same_breaches(sample):
     broken = _with(sample, {("requests", "granted", "commercial"): 1.0})
     a = govstats.check(broken)
     b = govstats.check(broken.tidy())
-    assert a[["rule", "cells", "expected", "found"]].equals(b[["rule", "cells", "expected", "found"]])
+    assert a[["rule", "cells", "expected", "found"]].equals(
+        b[["rule", "cells", "expected", "found"]]
+    )
 
 
 def test_blank_is_not_zero(sample):
     """A blank 总计 (Shanghai style) is no breach; printed numbers that cannot add up are."""
-    blank = _with(sample, {("requests", "carried_forward", "total"): None, ("requests", "new", "total"): None})
+    blank = _with(
+        sample, {("requests", "carried_forward", "total"): None, ("requests", "new", "total"): None}
+    )
     assert govstats.check(blank).empty
-    over = _with(sample, {("requests", "carried_forward", "total"): None, ("requests", "total", "total"): 25.0})
+    over = _with(
+        sample,
+        {("requests", "carried_forward", "total"): None, ("requests", "total", "total"): 25.0},
+    )
     assert "R1" in set(govstats.check(over)["rule"])
 
 

@@ -26,8 +26,13 @@ def run(out: Path, **parameters) -> nbformat.NotebookNode:
     import papermill
 
     papermill.execute_notebook(
-        str(NOTEBOOK), str(out), parameters=parameters, kernel_name="python3",
-        progress_bar=False, execution_timeout=120, cwd=str(out.parent),
+        str(NOTEBOOK),
+        str(out),
+        parameters=parameters,
+        kernel_name="python3",
+        progress_bar=False,
+        execution_timeout=120,
+        cwd=str(out.parent),
     )
     return nbformat.read(out, as_version=4)
 
@@ -41,7 +46,11 @@ def shown(nb: nbformat.NotebookNode) -> tuple[str, list[str], set[str]]:
                 errors.append(f"{out['ename']}: {out['evalue']}")
             data = out.get("data", {})
             mimes |= set(data)
-            texts += [str(data.get("text/html", "")), str(data.get("text/plain", "")), str(out.get("text", ""))]
+            texts += [
+                str(data.get("text/html", "")),
+                str(data.get("text/plain", "")),
+                str(out.get("text", "")),
+            ]
     return "\n".join(texts), errors, mimes
 
 
@@ -54,26 +63,48 @@ def test_committed_notebook_is_thin_parameterised_and_cleared():
         assert "def " not in cell.source and "class " not in cell.source, cell.source
         if "# NBVAL_CHECK_OUTPUT" not in cell.source:
             assert not cell.outputs and cell.execution_count is None, cell.source
-    assert any("govstats.read_report(" in c.source and c.source.count("\n") <= 1 for c in code), "one-line read"
+    assert any("govstats.read_report(" in c.source and c.source.count("\n") <= 1 for c in code), (
+        "one-line read"
+    )
     assert nb.metadata["kernelspec"]["name"] == "python3"
 
 
 @pytest.mark.slow
 def test_nbval_over_the_defaults(bundled_store, tmp_path):
     env = os.environ | {"GOVSTATS_DB": str(bundled_store), "MPLCONFIGDIR": str(tmp_path / "mpl")}
-    cmd = [sys.executable, "-m", "pytest", "-q", "-p", "no:cacheprovider", "--nbval-lax", "--nbval-current-env",
-           "--nbval-sanitize-with", str(SANITIZE), str(NOTEBOOK)]
+    cmd = [
+        sys.executable,
+        "-m",
+        "pytest",
+        "-q",
+        "-p",
+        "no:cacheprovider",
+        "--nbval-lax",
+        "--nbval-current-env",
+        "--nbval-sanitize-with",
+        str(SANITIZE),
+        str(NOTEBOOK),
+    ]
     done = subprocess.run(cmd, cwd=tmp_path, env=env, capture_output=True, text=True, timeout=300)
     assert done.returncode == 0, done.stdout[-4000:] + done.stderr[-2000:]
 
 
 @pytest.mark.slow
 def test_other_body_and_years(bundled_store, tmp_path):
-    nb = run(tmp_path / "out.ipynb", db=str(bundled_store), body="pingtan", first_year=2020, last_year=2021, year=2020)
+    nb = run(
+        tmp_path / "out.ipynb",
+        db=str(bundled_store),
+        body="pingtan",
+        first_year=2020,
+        last_year=2021,
+        year=2020,
+    )
     text, errors, mimes = shown(nb)
     assert not errors, errors
     assert "application/vnd.jupyter.widget-view+json" in mimes  # the interactive view
-    assert text.count('class="govstats-report"') == 2  # the sample read from file + the stored report
+    assert (
+        text.count('class="govstats-report"') == 2
+    )  # the sample read from file + the stored report
     assert "平潭综合实验区政府信息公开工作年度报告简报（2020年度）" in text
     assert "第二十条第（九）项" in text  # the 2020 report is laid out in the 2019 template
     assert "image/png" in mimes  # charts
@@ -85,4 +116,3 @@ def test_unknown_body_gets_a_message_not_a_crash(bundled_store, tmp_path):
     text, errors, _ = shown(nb)
     assert not errors, errors
     assert "数据库中没有机关“no-such-body”" in text
-

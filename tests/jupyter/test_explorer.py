@@ -5,14 +5,19 @@ from __future__ import annotations
 import pytest
 
 import govstats
-from govstats.jupyter import explorer
 from govstats.errors import GovstatsError
+from govstats.jupyter import explorer
 
 
 def test_stored_report_matches_the_report_read_from_file(bundled_store, sample_path):
     read = govstats.read_report(sample_path)
     stored = explorer.stored_report("ziyang-bgs", 2020, bundled_store)
-    assert (stored.body, stored.year, stored.template, stored.report_id) == (read.body, read.year, read.template, read.report_id)
+    assert (stored.body, stored.year, stored.template, stored.report_id) == (
+        read.body,
+        read.year,
+        read.template,
+        read.report_id,
+    )
     assert stored.layouts == read.layouts and stored.missing == read.missing
     assert list(stored.values) == list(read.values)
     for key, value in read.values.items():
@@ -54,7 +59,9 @@ def test_unknown_body_and_missing_store_give_messages(bundled_store, tmp_path):
 def test_bodies_table_lists_every_stored_body(bundled_store):
     table = explorer.bodies_table(bundled_store)
     assert {"pingtan", "ziyang-bgs"} <= set(table["代号"])
-    assert table.loc[table["代号"] == "pingtan", "年度"].item() == "、".join(str(y) for y in range(2019, 2026))
+    assert table.loc[table["代号"] == "pingtan", "年度"].item() == "、".join(
+        str(y) for y in range(2019, 2026)
+    )
 
 
 def test_widget_controls_change_the_selection(bundled_store):
@@ -67,10 +74,17 @@ def test_widget_controls_change_the_selection(bundled_store):
     year.value = 2021
     assert ex.year == 2021
     span.value = (2022, 2025)
-    assert ex.years == (2022, 2025) and ex.year == 2025 and list(year.options) == [2022, 2023, 2024, 2025]
+    assert (
+        ex.years == (2022, 2025)
+        and ex.year == 2025
+        and list(year.options) == [2022, 2023, 2024, 2025]
+    )
     body.value = "ziyang-bgs"
     assert ex.body == "ziyang-bgs" and list(year.options) == [2020] and year.value == 2020
-    assert ex._repr_mimebundle_()["application/vnd.jupyter.widget-view+json"]["model_id"] == box.model_id
+    assert (
+        ex._repr_mimebundle_()["application/vnd.jupyter.widget-view+json"]["model_id"]
+        == box.model_id
+    )
 
 
 def test_views_become_html_for_the_widget_panes():
@@ -84,9 +98,14 @@ def test_views_become_html_for_the_widget_panes():
     fig, ax = plt.subplots()
     ax.plot([1, 2])
     png = explorer.as_html(fig)
-    assert png.startswith('<img alt="" style="max-width:100%" src="data:image/png;base64,') and not plt.get_fignums()
+    assert (
+        png.startswith('<img alt="" style="max-width:100%" src="data:image/png;base64,')
+        and not plt.get_fignums()
+    )
     image = explorer.as_html(Image(data=b"\x89PNG\r\n\x1a\n" + b"0" * 16, format="png"))
     assert "data:image/png;base64,iVBORw0KGgo" in image
-    both = explorer.as_html(explorer.Shown([HTML("<h4>标题</h4>"), pd.DataFrame({"a": ["<b>x</b>"]})]))
+    both = explorer.as_html(
+        explorer.Shown([HTML("<h4>标题</h4>"), pd.DataFrame({"a": ["<b>x</b>"]})])
+    )
     assert both.startswith("<h4>标题</h4>") and "&lt;b&gt;x&lt;/b&gt;" in both
     assert explorer.as_html("<script>") == "<pre>&lt;script&gt;</pre>"

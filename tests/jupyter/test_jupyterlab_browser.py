@@ -50,7 +50,13 @@ def jupyterlab(tmp_path, bundled_store):
     port, token = _free_port(), secrets.token_hex(16)
     home = tmp_path / "home"
     # no "official Jupyter news?" toast over the screenshot, and no attempt to fetch news
-    notification = home / "settings" / "@jupyterlab" / "apputils-extension" / "notification.jupyterlab-settings"
+    notification = (
+        home
+        / "settings"
+        / "@jupyterlab"
+        / "apputils-extension"
+        / "notification.jupyterlab-settings"
+    )
     notification.parent.mkdir(parents=True)
     notification.write_text(json.dumps({"fetchNews": "false", "checkForUpdates": False}))
     env = dict(
@@ -66,7 +72,10 @@ def jupyterlab(tmp_path, bundled_store):
     log = (tmp_path / "jupyterlab.log").open("w")
     server = subprocess.Popen(
         [
-            sys.executable, "-m", "jupyter", "lab",
+            sys.executable,
+            "-m",
+            "jupyter",
+            "lab",
             "--no-browser",
             "--ip=127.0.0.1",
             f"--port={port}",
@@ -95,7 +104,9 @@ def jupyterlab(tmp_path, bundled_store):
                 pass
             if server.poll() is not None or time.monotonic() > deadline:
                 log.flush()
-                pytest.fail(f"jupyter lab did not start:\n{(tmp_path / 'jupyterlab.log').read_text()[-3000:]}")
+                pytest.fail(
+                    f"jupyter lab did not start:\n{(tmp_path / 'jupyterlab.log').read_text()[-3000:]}"
+                )
             time.sleep(0.5)
         yield base, root, token
     finally:
@@ -111,7 +122,8 @@ def jupyterlab(tmp_path, bundled_store):
 def _tracebacks(page) -> list[str]:
     """The text of every output on the page that shows a Python traceback."""
     return page.eval_on_selector_all(
-        ".jp-OutputArea-output", "els => els.map(e => e.textContent).filter(t => t.includes('Traceback'))"
+        ".jp-OutputArea-output",
+        "els => els.map(e => e.textContent).filter(t => t.includes('Traceback'))",
     )
 
 
@@ -135,7 +147,11 @@ def test_explore_notebook_runs_in_jupyterlab(jupyterlab):
     screenshot = ARTIFACTS / "jupyterlab-explore.png"
 
     with playwright.sync_playwright() as p:
-        browser = p.chromium.launch(executable_path=executable, headless=True, args=[f for f in FLAGS if not f.startswith("--headless")])
+        browser = p.chromium.launch(
+            executable_path=executable,
+            headless=True,
+            args=[f for f in FLAGS if not f.startswith("--headless")],
+        )
         try:
             page = browser.new_page(viewport={"width": 1500, "height": 1000})
             page.set_default_timeout(SERVER_START * 1000)
@@ -168,7 +184,9 @@ def test_explore_notebook_runs_in_jupyterlab(jupyterlab):
             page.screenshot(path=str(screenshot), full_page=False)
             assert not _tracebacks(page), "\n\n".join(_tracebacks(page))[:3000]
             assert report.is_visible()
-            tooltip = page.locator(".govstats-report td[data-cell='requests/new/total']").first.get_attribute("title")
+            tooltip = page.locator(
+                ".govstats-report td[data-cell='requests/new/total']"
+            ).first.get_attribute("title")
             assert "来源：" in tooltip  # the value's source on hover
             page.keyboard.press("Control+s")
             page.wait_for_selector(".jp-mod-dirty", state="detached")
@@ -185,7 +203,9 @@ def test_explore_notebook_runs_in_jupyterlab(jupyterlab):
                 polling=500,
                 timeout=RUN_ALL * 1000,
             )
-            assert widget.get_by_text("第二十条第（九）项").count() >= 1  # 2020: the 2019 template's table 1
+            assert (
+                widget.get_by_text("第二十条第（九）项").count() >= 1
+            )  # 2020: the 2019 template's table 1
             # 平潭 2020 as published: outcome rows add up to more than （七）总计 — marked, rule on hover
             breach = widget.locator(".govstats-report td.gs-breach").first
             assert "违反勾稽关系" in breach.get_attribute("title")

@@ -24,16 +24,25 @@ RAW = CORPUS_DIR / "raw"
 
 
 def corpus_files() -> list:
-    files = sorted(p for p in RAW.iterdir() if p.is_file() and not p.name.startswith(".")) if RAW.is_dir() else []
+    files = (
+        sorted(p for p in RAW.iterdir() if p.is_file() and not p.name.startswith("."))
+        if RAW.is_dir()
+        else []
+    )
     if not files:
-        return [pytest.param(None, marks=pytest.mark.skip(reason=f"corpus absent: no files in {RAW}"))]
+        return [
+            pytest.param(None, marks=pytest.mark.skip(reason=f"corpus absent: no files in {RAW}"))
+        ]
     return [pytest.param(p, id=p.stem) for p in files]
 
 
 def truth_of(path: Path) -> dict:
     truth = CORPUS_DIR / "truth" / f"{path.stem}.json"
     if not truth.is_file():
-        pytest.fail(f"{path} has no truth file: expected {truth} (see {CORPUS_DIR / 'README.md'})", pytrace=False)
+        pytest.fail(
+            f"{path} has no truth file: expected {truth} (see {CORPUS_DIR / 'README.md'})",
+            pytrace=False,
+        )
     return json.loads(truth.read_text(encoding="utf-8"))
 
 
@@ -44,8 +53,13 @@ def test_corpus_file_matches_its_truth(path):
     report = govstats.read_report(path)
     result = scoring.score_truth(report, truth)
     assert result.wrong_cells + result.na_cells == [], (
-        f"{path.name}: {result.right} right, {result.na} NA, {result.wrong} WRONG")
-    assert (report.body, report.year, report.template) == (truth["body"], truth["year"], truth["template"])
+        f"{path.name}: {result.right} right, {result.na} NA, {result.wrong} WRONG"
+    )
+    assert (report.body, report.year, report.template) == (
+        truth["body"],
+        truth["year"],
+        truth["template"],
+    )
     assert report.complete, report.missing
     tidy = report.tidy()
     assert list(tidy.columns) == schema.TIDY_COLUMNS + schema.TIDY_EXTRA_COLUMNS
@@ -61,4 +75,7 @@ def test_truth_notes_describe_the_breaches_in_its_numbers(path):
     report does (so the expected breaches above are the published ones, not typos)."""
     truth = truth_of(path)
     described = bool(scoring.NOTES_DESCRIBE_A_BREACH.search(truth.get("notes") or ""))
-    assert bool(scoring.truth_breaches(truth)) == described, (truth.get("notes"), scoring.truth_breaches(truth))
+    assert bool(scoring.truth_breaches(truth)) == described, (
+        truth.get("notes"),
+        scoring.truth_breaches(truth),
+    )

@@ -13,7 +13,6 @@ import pandas as pd
 import pytest
 
 import govstats
-from govstats import schema
 from govstats.errors import ParseError
 from govstats.reading import read_document
 from govstats.reading.docx import read_docx
@@ -43,7 +42,11 @@ def test_corpus_report_as_word_matches_truth(entry, corpus_dir, tmp_path):
     assert report.format == "docx"
     truth = truth_for(entry)
     assert scoring.matches_truth(scoring.values_of(report), truth) == []
-    assert (report.body, report.year, report.template) == (truth["body"], truth["year"], truth["template"])
+    assert (report.body, report.year, report.template) == (
+        truth["body"],
+        truth["year"],
+        truth["template"],
+    )
     pd.testing.assert_frame_equal(values_of(report), values_of(original))
     read = report.tidy()
     read = read[~read["source"].str.contains("derived", na=False)]
@@ -61,7 +64,11 @@ def test_merges_read_as_spans_not_repeated(tmp_path):
     table = word.add_table(rows=4, cols=4)
     table.cell(0, 0).merge(table.cell(0, 3)).text = "第二十条第（一）项"
     table.cell(1, 0).merge(table.cell(3, 0)).text = "（三）不予公开"
-    for r, label in ((1, "1.属于国家秘密"), (2, "2.其他法律行政法规禁止公开"), (3, "3.危及“三安全一稳定”")):
+    for r, label in (
+        (1, "1.属于国家秘密"),
+        (2, "2.其他法律行政法规禁止公开"),
+        (3, "3.危及“三安全一稳定”"),
+    ):
         table.cell(r, 1).text = label
         table.cell(r, 2).text = str(r)
         table.cell(r, 3).text = "—"
@@ -117,10 +124,15 @@ def _minimal_docx() -> bytes:
 @pytest.mark.parametrize(
     "broken",
     [
-        pytest.param(lambda d: _rezip(d, {"word/document.xml": b"<w:document><w:body><w:p>"}), id="malformed-xml"),
+        pytest.param(
+            lambda d: _rezip(d, {"word/document.xml": b"<w:document><w:body><w:p>"}),
+            id="malformed-xml",
+        ),
         pytest.param(lambda d: _rezip(d, {"[Content_Types].xml": None}), id="no-content-types"),
         pytest.param(lambda d: d[: len(d) // 2], id="truncated-zip"),
-        pytest.param(lambda d: b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1" + b"\x00" * 600, id="encrypted-or-doc"),
+        pytest.param(
+            lambda d: b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1" + b"\x00" * 600, id="encrypted-or-doc"
+        ),
     ],
 )
 def test_broken_word_file_clear_error(broken):

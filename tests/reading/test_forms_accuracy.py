@@ -19,7 +19,7 @@ seconds a page, so they use fewer reports and are marked slow.
 from __future__ import annotations
 
 import warnings
-from functools import lru_cache
+from functools import cache
 
 import pytest
 
@@ -47,12 +47,12 @@ def _params(forms) -> list:
     return out
 
 
-@lru_cache(maxsize=None)
+@cache
 def _sample(options: str, n: int) -> tuple:
     return tuple(accuracy.sample(n, options, seed=3))
 
 
-@lru_cache(maxsize=None)
+@cache
 def _measured(form: str) -> tuple[scoring.Score, tuple[str, ...]]:
     n = PER_OPTIONS_PRINTED if _printed(form) else PER_OPTIONS
     total, refused = scoring.Score(), []
@@ -79,14 +79,20 @@ def _setup(form: str) -> tuple[scoring.Score, tuple[str, ...]]:
 @pytest.mark.parametrize("form", _params(accuracy.all_forms()))
 def test_no_wrong_number(form):
     result, _ = _setup(form)
-    assert result.wrong == 0, f"{form}: {result.wrong} WRONG of {result.cells} cells:\n" + "\n".join(result.wrong_cells[:20])
+    assert result.wrong == 0, (
+        f"{form}: {result.wrong} WRONG of {result.cells} cells:\n"
+        + "\n".join(result.wrong_cells[:20])
+    )
 
 
-@pytest.mark.parametrize("form", _params(f for f in accuracy.all_forms() if accuracy.read_in_full(f)))
+@pytest.mark.parametrize(
+    "form", _params(f for f in accuracy.all_forms() if accuracy.read_in_full(f))
+)
 def test_read_in_full(form):
     result, refused = _setup(form)
     assert not refused, f"{form}: refused\n" + "\n".join(refused[:5])
     assert result.silent_na == 0, f"{form}: {result.silent_na} cells left NA without a warning"
     assert result.na == 0 and result.wrong == 0, (
         f"{form}: {result.right} right, {result.na} NA outside the ambiguous cells, {result.wrong} WRONG:\n"
-        + "\n".join((result.wrong_cells + result.na_cells)[:20]))
+        + "\n".join((result.wrong_cells + result.na_cells)[:20])
+    )

@@ -25,14 +25,15 @@ import govstats
 from govstats import synth
 from tests.conftest import CORPUS_DIR, corpus_entries
 
-
 #: seconds one read may take on a mutated report before we call it a hang
 TIME_BOUND = 20
 
 
 def _generated_sources() -> list[tuple[str, bytes]]:
     out = []
-    text_formats = [f for f in synth.formats() if f not in synth.BINARY_FORMATS]  # tool forms included
+    text_formats = [
+        f for f in synth.formats() if f not in synth.BINARY_FORMATS
+    ]  # tool forms included
     for i, fmt in enumerate(text_formats):
         report = synth.generate_one(seed=99, year=2019 + i, index=7 + i)
         content = synth.render(report, fmt)
@@ -48,8 +49,12 @@ SOURCES = _generated_sources() + _corpus_sources()
 TEXT_SOURCES = [(n, d) for n, d in SOURCES if not d.startswith(b"%PDF")]
 #: examples per fuzz test; raise it for a deeper run by hand: GOVSTATS_FUZZ_EXAMPLES=500 pytest tests/reading/test_fuzz.py
 EXAMPLES = int(os.environ.get("GOVSTATS_FUZZ_EXAMPLES", "25"))
-FUZZ = settings(max_examples=EXAMPLES, deadline=None, derandomize=True,
-                suppress_health_check=[HealthCheck.too_slow, HealthCheck.data_too_large])
+FUZZ = settings(
+    max_examples=EXAMPLES,
+    deadline=None,
+    derandomize=True,
+    suppress_health_check=[HealthCheck.too_slow, HealthCheck.data_too_large],
+)
 
 
 class Hang(Exception):
@@ -141,14 +146,26 @@ def test_dropped_cells(source, share, seed):
     rng = random.Random(seed)
     text = data.decode("utf-8", errors="replace")
     if "<td" in text:
-        text = re.sub(r"<td\b.*?</td>", lambda m: "" if rng.random() < share else m.group(0), text,
-                      flags=re.S | re.I)
+        text = re.sub(
+            r"<td\b.*?</td>",
+            lambda m: "" if rng.random() < share else m.group(0),
+            text,
+            flags=re.S | re.I,
+        )
     else:
         text = "\n".join(line for line in text.splitlines() if rng.random() >= share)
     survives(text.encode("utf-8"), f"{name} {share:.0%} of cells dropped (seed {seed})")
 
 
-ENCODINGS = ["gb18030", "big5", "utf-16", "utf-16-le", "shift_jis", "latin-1-mojibake", "cp1252-mojibake"]
+ENCODINGS = [
+    "gb18030",
+    "big5",
+    "utf-16",
+    "utf-16-le",
+    "shift_jis",
+    "latin-1-mojibake",
+    "cp1252-mojibake",
+]
 
 
 @FUZZ
@@ -175,9 +192,17 @@ def test_declared_charset_lies():
 def test_deeply_nested_html(kind):
     depth = 200_000
     if kind == "nested-div":
-        data = "<html><body>" + "<div>" * depth + "一、总体情况" + "</div>" * depth + "</body></html>"
+        data = (
+            "<html><body>" + "<div>" * depth + "一、总体情况" + "</div>" * depth + "</body></html>"
+        )
     elif kind == "nested-table":
-        data = "<html><body>" + "<table><tr><td>" * 5_000 + "0" + "</td></tr></table>" * 5_000 + "</body></html>"
+        data = (
+            "<html><body>"
+            + "<table><tr><td>" * 5_000
+            + "0"
+            + "</td></tr></table>" * 5_000
+            + "</body></html>"
+        )
     else:
         report = synth.generate_one(seed=1, year=2022, index=2)
         html = synth.render(report, "html")
@@ -200,13 +225,23 @@ def test_many_tables_and_rows_are_bounded():
     """A plausible-size but pathological page: the tables repeated hundreds of times."""
     report = synth.generate_one(seed=2, year=2020, index=1)
     html = synth.render(report, "html")
-    body = html[html.index("<table"): html.rindex("</table>") + len("</table>")]
+    body = html[html.index("<table") : html.rindex("</table>") + len("</table>")]
     data = html.replace(body, body * 300)
     survives(data.encode("utf-8"), f"tables repeated 300× ({len(data) / 1e6:.1f} MB)")
 
 
-@pytest.mark.parametrize("data", [b"", b"\x00" * 1000, b"\xff\xfe", b"%PDF-1.7\n%%EOF", b"PK\x03\x04" + b"\x00" * 100,
-                                  "一、总体情况\n".encode("utf-8") * 10, b"<html></html>"])
+@pytest.mark.parametrize(
+    "data",
+    [
+        b"",
+        b"\x00" * 1000,
+        b"\xff\xfe",
+        b"%PDF-1.7\n%%EOF",
+        b"PK\x03\x04" + b"\x00" * 100,
+        "一、总体情况\n".encode() * 10,
+        b"<html></html>",
+    ],
+)
 def test_tiny_and_degenerate_inputs(data):
     result = survives(data, f"degenerate input {data[:20]!r}")
     if isinstance(result, govstats.Report):

@@ -18,7 +18,11 @@ def _texts(page: str) -> list[str]:
 
 
 def _rows(page: str) -> list[list[str]]:
-    return [[c.text for c in b.cells] for b in read_document(page.encode("utf-8"), "page.html").blocks if b.kind == "row"]
+    return [
+        [c.text for c in b.cells]
+        for b in read_document(page.encode("utf-8"), "page.html").blocks
+        if b.kind == "row"
+    ]
 
 
 PAGES = {
@@ -43,7 +47,7 @@ PAGES = {
     "only in a script": (
         '<html><body><script>el.style.cssText="display:none";</script><p>看得见</p><p>也看得见</p></body></html>'
     ),
-    "only in a comment": "<html><body><!-- <p style=\"display:none\">x</p> --><p>看得见</p><p>也看得见</p></body></html>",
+    "only in a comment": '<html><body><!-- <p style="display:none">x</p> --><p>看得见</p><p>也看得见</p></body></html>',
     "only in the text": "<html><body><p>看得见</p><p>CSS 的 display:none 也看得见</p></body></html>",
     "only in another attribute": '<html><body><p>看得见</p><p title="display:none">也看得见</p></body></html>',
     "same line, two elements": '<html><body><p>看得见</p><b>也看得见</b><b style="display:none">看不见</b></body></html>',
@@ -89,7 +93,9 @@ def test_a_style_sheet_alone_needs_no_scan(monkeypatch):
 
 def test_overflow_hidden_is_not_the_hidden_attribute(monkeypatch):
     page = '<html><body><p style="overflow: hidden;">看得见</p><p style="overflow:hidden">也看得见</p></body></html>'
-    monkeypatch.setattr(H, "_HIDDEN_ATTRS", None)  # no need to search the tree (None: it would fail)
+    monkeypatch.setattr(
+        H, "_HIDDEN_ATTRS", None
+    )  # no need to search the tree (None: it would fail)
     assert _texts(page) == ["看得见", "也看得见"]
 
 

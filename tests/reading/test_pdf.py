@@ -92,7 +92,11 @@ def assert_pdf_sources(report) -> None:
 
 def findings(report) -> list[tuple]:
     found = govstats.check(report)
-    return sorted(map(tuple, found[["rule", "cells"]].astype(str).to_numpy().tolist())) if len(found) else []
+    return (
+        sorted(map(tuple, found[["rule", "cells"]].astype(str).to_numpy().tolist()))
+        if len(found)
+        else []
+    )
 
 
 # ---------------------------------------------------------------------------------------
@@ -104,7 +108,9 @@ def test_corpus_pdf_matches_truth(entry, corpus_dir):
     report = govstats.read_report(corpus_dir / entry["file"])
     truth = truth_for(entry)
     assert_matches_truth(report, truth)
-    assert len(report.tidy()) == sum(len(cols) for items in truth["values"].values() for cols in items.values())
+    assert len(report.tidy()) == sum(
+        len(cols) for items in truth["values"].values() for cols in items.values()
+    )
     assert_pdf_sources(report)
 
 
@@ -121,7 +127,9 @@ def test_hongze_layout_as_printed(corpus_dir):
     # table 2 runs from page 3 to page 4 and stays one table; its group cells are merged once
     by_text = {c.text: (b, c) for b in rows for c in b.cells}
     block, group = by_text["三、本年度办理结果"]
-    assert group.rowspan == 20, "the vertical group label spans the 20 outcome rows across the page break"
+    assert group.rowspan == 20, (
+        "the vertical group label spans the 20 outcome rows across the page break"
+    )
     assert by_text["（四）无法提供"][1].rowspan == 3
     assert by_text["（三）不予公开"][1].rowspan == 8
     assert by_text["3.补正后申请内容仍不明确"][0].table == block.table
@@ -178,7 +186,13 @@ def test_table_cut_inside_merged_group(stem, corpus_dir, printer):
     page = lambda block: int(re.match(r"page (\d+)", block.source).group(1))  # noqa: E731
     assert page(cut) > page(before), "the forced break did not cut the table"
     assert cut.table == before.table, "the table continued on the next page became a new table"
-    group = next(c for b in rows if b.table == cut.table for c in b.cells if re.sub(r"\s", "", c.text) == "（三）不予公开")
+    group = next(
+        c
+        for b in rows
+        if b.table == cut.table
+        for c in b.cells
+        if re.sub(r"\s", "", c.text) == "（三）不予公开"
+    )
     assert group.rowspan == 8
     report = govstats.read_report(pdf)
     entry = {"truth": f"truth/{stem}.json"}
@@ -194,13 +208,19 @@ def test_repeated_header_on_the_next_page_dropped(printer, corpus_dir):
     pdf = printer.pdf("sample", sample_html(), "repeated-header")
     with pdfplumber.open(pdf) as raw:
         pages_with_header = [p.page_number for p in raw.pages if "勾稽" in (p.extract_text() or "")]
-    assert len(pages_with_header) >= 2, "Chromium did not repeat the header: the test proves nothing"
+    assert len(pages_with_header) >= 2, (
+        "Chromium did not repeat the header: the test proves nothing"
+    )
     doc = read_pdf(pdf.read_bytes(), pdf.name)
     notes = [b for b in doc.blocks if b.kind == "row" and "勾稽" in b.text]
     assert len(notes) == 1
-    cut = next(b for b in doc.blocks if b.kind == "row" and b.cells[0].text == ROW_IN_WITHHELD_GROUP)
+    cut = next(
+        b for b in doc.blocks if b.kind == "row" and b.cells[0].text == ROW_IN_WITHHELD_GROUP
+    )
     assert cut.table == notes[0].table
-    assert_matches_truth(govstats.read_report(pdf), truth_for({"truth": "truth/2020_ziyang-bgs_txt-pipe.json"}))
+    assert_matches_truth(
+        govstats.read_report(pdf), truth_for({"truth": "truth/2020_ziyang-bgs_txt-pipe.json"})
+    )
 
 
 @pytest.mark.browser
@@ -215,7 +235,9 @@ def test_running_headers_and_page_numbers_dropped(corpus_dir, printer):
     texts = [b.text for b in doc.blocks]
     assert not any(re.fullmatch(r"(-\s*\d+\s*-|\d+\s*/\s*\d+)", t) for t in texts)
     assert not any(t.startswith("file://") or re.match(r"\d+/\d+/\d+, \d+:\d+", t) for t in texts)
-    assert_matches_truth(govstats.read_report(pdf), truth_for({"truth": "truth/2025_pingtan_html.json"}))
+    assert_matches_truth(
+        govstats.read_report(pdf), truth_for({"truth": "truth/2025_pingtan_html.json"})
+    )
 
 
 @pytest.mark.browser
@@ -226,9 +248,9 @@ def test_tables_printed_without_rules(printer, corpus_dir):
     html = render.inject_css(sample_html(), NO_RULES_CSS)
     pdf = printer.pdf("sample-no-rules", html)
     doc = read_pdf(pdf.read_bytes(), pdf.name)
-    assert not any(re.search(r"\d\s+\d", c.text) for b in doc.blocks if b.kind == "row" for c in b.cells[1:]), (
-        "digits of neighbouring cells ran together"
-    )
+    assert not any(
+        re.search(r"\d\s+\d", c.text) for b in doc.blocks if b.kind == "row" for c in b.cells[1:]
+    ), "digits of neighbouring cells ran together"
     report = govstats.read_report(pdf)
     assert_matches_truth(report, truth_for({"truth": "truth/2020_ziyang-bgs_txt-pipe.json"}))
     assert findings(report) == findings(govstats.read_report(SAMPLE))
@@ -291,11 +313,13 @@ def test_break_inside_merged_result_group(seed, year, row, style, printer):
         for c in b.cells
         if c.rowspan > 1 and (c.text == RESULTS_GROUP or re.match(r"（[一二三四五六七]）", c.text))
     }
-    got = {c.text: c.rowspan for b in rows if b.table == cut.table for c in b.cells if c.text in want}
+    got = {
+        c.text: c.rowspan for b in rows if b.table == cut.table for c in b.cells if c.text in want
+    }
     assert got == want
-    assert not [c for b in rows if b.table == cut.table for c in b.cells if not c.text and c.rowspan > 1], (
-        "an empty merged cell: a cut merged cell not joined with its continuation"
-    )
+    assert not [
+        c for b in rows if b.table == cut.table for c in b.cells if not c.text and c.rowspan > 1
+    ], "an empty merged cell: a cut merged cell not joined with its continuation"
 
 
 # ---------------------------------------------------------------------------------------
@@ -337,7 +361,11 @@ def _encrypted_pdf() -> bytes:
         b"<< /Type /Pages /Kids [3 0 R] /Count 1 >>",
         b"<< /Type /Page /Parent 2 0 R /MediaBox [0 0 595 842] /Contents 4 0 R >>",
         b"<< /Length 0 >>\nstream\n\nendstream",
-        b"<< /Filter /Standard /V 1 /R 2 /O <" + b"11" * 32 + b"> /U <" + b"22" * 32 + b"> /P -4 >>",
+        b"<< /Filter /Standard /V 1 /R 2 /O <"
+        + b"11" * 32
+        + b"> /U <"
+        + b"22" * 32
+        + b"> /P -4 >>",
     ]
     out = b"%PDF-1.4\n"
     offsets = []
@@ -346,7 +374,13 @@ def _encrypted_pdf() -> bytes:
         out += b"%d 0 obj\n" % number + body + b"\nendobj\n"
     xref = len(out)
     out += b"xref\n0 6\n0000000000 65535 f \n" + b"".join(b"%010d 00000 n \n" % o for o in offsets)
-    out += b"trailer\n<< /Size 6 /Root 1 0 R /Encrypt 5 0 R /ID [<" + b"ab" * 16 + b"> <" + b"ab" * 16 + b">] >>\n"
+    out += (
+        b"trailer\n<< /Size 6 /Root 1 0 R /Encrypt 5 0 R /ID [<"
+        + b"ab" * 16
+        + b"> <"
+        + b"ab" * 16
+        + b">] >>\n"
+    )
     return out + b"startxref\n%d\n%%%%EOF\n" % xref
 
 
@@ -367,7 +401,9 @@ def test_damaged_pdf_clear_error(damage, corpus_dir):
     source = corpus_dir / "raw" / "2023_hongze-qzf_pdf.pdf"
     if not source.is_file():
         pytest.skip(f"{source} absent")
-    with pytest.raises(ParseError, match=r"broken\.pdf.*(damaged|no text layer|not an annual report|no pages)"):
+    with pytest.raises(
+        ParseError, match=r"broken\.pdf.*(damaged|no text layer|not an annual report|no pages)"
+    ):
         govstats.read_report(damage(source.read_bytes()), name="broken.pdf")
 
 
@@ -400,7 +436,16 @@ def test_mutated_pdf_reads_or_fails_clearly(seed, corpus_dir):
 
 
 def test_radical_code_points_read_as_ideographs():
-    chars = {"⼈": "人", "⺠": "民", "⻚": "页", "⾏": "行", "⼀": "一", "人": "人", "（": "（", "１": "１"}
+    chars = {
+        "⼈": "人",
+        "⺠": "民",
+        "⻚": "页",
+        "⾏": "行",
+        "⼀": "一",
+        "人": "人",
+        "（": "（",
+        "１": "１",
+    }
     for given, expected in chars.items():
         assert _clean_char({"text": given})["text"] == expected
 
@@ -432,7 +477,9 @@ def test_reader_output_is_a_document(corpus_dir):
     doc = read_pdf(source.read_bytes(), "x.pdf")
     assert isinstance(doc, Document) and doc.format == "pdf"
     tables = {b.table for b in doc.blocks if b.kind == "row"}
-    assert tables == {1, 2, 3}, "three statistical tables: the first crosses pages 2-3, the second pages 3-4"
+    assert tables == {1, 2, 3}, (
+        "three statistical tables: the first crosses pages 2-3, the second pages 3-4"
+    )
     for block in doc.blocks:
         for cell in block.cells:
             assert PDF_SOURCE.match(cell.source)

@@ -21,7 +21,9 @@ def test_sample_gives_198_values(sample_path):
     assert report.value("publication", "normative_docs", "total") == 348
     assert report.values[("requests", "new", "natural_person")].source.startswith("line ")
     assert report.narrative == {"received": 19.0}
-    assert report.report_id == __import__("hashlib").sha256(sample_path.read_bytes()).hexdigest()[:16]
+    assert (
+        report.report_id == __import__("hashlib").sha256(sample_path.read_bytes()).hexdigest()[:16]
+    )
 
 
 def test_bytes_and_path_give_the_same_report(sample_path):
@@ -45,7 +47,10 @@ def test_mixed_template_report_reads_each_table_as_printed(corpus_dir):
 def test_2021_fees_in_yuan_and_derived_other(corpus_dir):
     report = govstats.read_report(corpus_dir / "raw/2021_pingtan_html.html")
     assert report.value("publication", "fees", "amount") == pytest.approx(242523110.82)
-    parts = [report.value("requests", f"other.{p}", "total") for p in ("no_correction", "no_fee", "other")]
+    parts = [
+        report.value("requests", f"other.{p}", "total")
+        for p in ("no_correction", "no_fee", "other")
+    ]
     assert report.value("requests", "other", "total") == sum(parts)
     assert report.values[("requests", "other", "total")].source.startswith("derived")
 
@@ -80,8 +85,10 @@ def test_unreadable_input_raises_parse_error_naming_the_file(data, reason):
 
 
 def test_html_page_that_is_not_a_report():
-    page = "<html><head><title>新闻</title></head><body><nav>首页</nav><p>今日天气晴。</p>" \
-           "<table><tr><td>名称</td><td>值</td></tr><tr><td>温度</td><td>21</td></tr></table></body></html>"
+    page = (
+        "<html><head><title>新闻</title></head><body><nav>首页</nav><p>今日天气晴。</p>"
+        "<table><tr><td>名称</td><td>值</td></tr><tr><td>温度</td><td>21</td></tr></table></body></html>"
+    )
     with pytest.raises(govstats.ParseError, match="news.html.*not a 政府信息公开工作年度报告"):
         govstats.read_report(page.encode(), name="news.html")
 
@@ -176,7 +183,9 @@ def test_document_cells_carry_sources(sample_path):
 def test_pipe_dump_without_row_breaks_after_headers(sample_path):
     """Header cells immediately followed by a row label (no spacer line) still give that row."""
     text = sample_path.read_text(encoding="utf-8")
-    text = text.replace("对外公开总数量 |\n|\n规章", "对外公开总数量 |\n规章").replace("处理决定数量 |\n|\n", "处理决定数量 |\n")
+    text = text.replace("对外公开总数量 |\n|\n规章", "对外公开总数量 |\n规章").replace(
+        "处理决定数量 |\n|\n", "处理决定数量 |\n"
+    )
     report = govstats.read_report(text.encode("utf-8"), name="dense.txt")
     assert len(report.values) == 198 and report.value("publication", "rules", "total") == 4
 
@@ -191,16 +200,25 @@ def _plain_sample_head(sample_path) -> str:
     from govstats.synth.writing import write
 
     text = write(read_document(sample_path.read_bytes(), "sample"), "txt-plain")
-    return text[: text.index("四、政府信息公开行政复议")] + "四、政府信息公开行政复议、行政诉讼情况\n"
+    return (
+        text[: text.index("四、政府信息公开行政复议")] + "四、政府信息公开行政复议、行政诉讼情况\n"
+    )
 
 
 def test_review_row_with_a_caption_cell(sample_path):
     values = ["1", "0", "0", "0", "1", "0", "0", "1", "0", "1", "2", "0", "0", "0", "2"]
-    text = _plain_sample_head(sample_path) + "行政复议\t行政诉讼\n" + "\t".join(["结果维持", "结果纠正", "其他结果", "尚未审结", "总计"] * 3)
+    text = (
+        _plain_sample_head(sample_path)
+        + "行政复议\t行政诉讼\n"
+        + "\t".join(["结果维持", "结果纠正", "其他结果", "尚未审结", "总计"] * 3)
+    )
     text += "\n件数\t" + "\t".join(values) + "\n五、存在的主要问题及改进情况\n"
     report = govstats.read_report(text.encode("utf-8"), name="caption.txt")
     assert report.complete
-    assert [report.value("review", i, "total") for i in ("admin_review", "lawsuit_direct", "lawsuit_after_review")] == [1, 1, 2]
+    assert [
+        report.value("review", i, "total")
+        for i in ("admin_review", "lawsuit_direct", "lawsuit_after_review")
+    ] == [1, 1, 2]
 
 
 def test_review_printed_one_row_per_branch(sample_path):
@@ -238,7 +256,10 @@ def test_legal_person_subtotal_column_is_left_out(sample_path, at):
             printed = [str(x) for x in nums[:at]] + [str(subtotal)] + [str(x) for x in nums[at:]]
             block.cells[:] = [type(values[0])(t, values[0].source) for t in cells + printed]
     report = govstats.read_report(write(doc, "txt-plain").encode("utf-8"), name="subtotal.txt")
-    assert report.value("requests", "new", "commercial") == 1 and report.value("requests", "new", "total") == 19
+    assert (
+        report.value("requests", "new", "commercial") == 1
+        and report.value("requests", "new", "total") == 19
+    )
     assert report.value("requests", "new", "other_org") == 0
     assert any("subtotal column" in w for w in report.warnings)
 
@@ -261,12 +282,16 @@ def test_numbers_printed_before_their_labels(corpus_dir):
     report = govstats.read_report("\n".join(lines).encode("utf-8"), name="flipped.txt")
     original = govstats.read_report(data)
     assert report.layouts["requests"] == "2021"
-    assert {k: v.value for k, v in report.values.items()} == {k: v.value for k, v in original.values.items()}
+    assert {k: v.value for k, v in report.values.items()} == {
+        k: v.value for k, v in original.values.items()
+    }
 
 
 def test_a_table_printed_twice_keeps_the_first_and_says_so(sample_path):
     text = sample_path.read_text(encoding="utf-8")
-    again = text[text.index("三、收到和处理") : text.index("四、政府信息公开行政复议")].replace("17 |", "16 |")
+    again = text[text.index("三、收到和处理") : text.index("四、政府信息公开行政复议")].replace(
+        "17 |", "16 |"
+    )
     report = govstats.read_report((text + "\n" + again).encode("utf-8"), name="twice.txt")
     assert report.value("requests", "new", "natural_person") == 17
     assert any("printed again" in w for w in report.warnings)
@@ -276,7 +301,11 @@ def test_body_from_a_site_metadata_table():
     from govstats.reading.document import Block, Cell, Document
     from govstats.reading.metadata import publisher_body
 
-    row = Block("row", [Cell("发布机构", "t1"), Cell("沭阳县发展和改革局", "t2"), Cell("公开日期", "t3")], "t")
+    row = Block(
+        "row",
+        [Cell("发布机构", "t1"), Cell("沭阳县发展和改革局", "t2"), Cell("公开日期", "t3")],
+        "t",
+    )
     assert publisher_body(Document("x", "html", [row])) == "沭阳县发展和改革局"
 
 
@@ -294,7 +323,9 @@ from govstats.reading import runtogether  # noqa: E402
 from govstats.reading.numbers import parse_number  # noqa: E402
 
 
-def _runtogether_report(edits: dict[tuple[str, str, str], str], *, year: int = 2019, index: int = 0) -> govstats.Report:
+def _runtogether_report(
+    edits: dict[tuple[str, str, str], str], *, year: int = 2019, index: int = 0
+) -> govstats.Report:
     report = synth.generate_one(seed=0, year=year, index=index)
     for (table, item, column), printed in edits.items():
         number = parse_number(printed)
@@ -306,8 +337,12 @@ def _runtogether_report(edits: dict[tuple[str, str, str], str], *, year: int = 2
 
 def test_placeholder_inside_a_run_is_a_cell_boundary():
     assert runtogether.run_candidates("5无989", 3) == [(5, "无", 989)]
-    got = _runtogether_report({("publication", "other_services", c): p for c, p in
-                               (("previous", "5"), ("change", "无"), ("decisions", "989"))})
+    got = _runtogether_report(
+        {
+            ("publication", "other_services", c): p
+            for c, p in (("previous", "5"), ("change", "无"), ("decisions", "989"))
+        }
+    )
     values = got.values
     assert values[("publication", "other_services", "previous")].value == 5
     assert values[("publication", "other_services", "change")].value is None
@@ -318,15 +353,20 @@ def test_placeholder_inside_a_run_is_a_cell_boundary():
 def test_minus_sign_starts_a_signed_cell_and_ambiguity_is_warned():
     # "25-244": 25 | -2 | 44, 25 | -24 | 4, 25 | - | 244 (the hyphen as a placeholder) or
     # 25 | -244 | blank (a blank cell prints nothing, so it vanishes from the run)
-    assert sorted(map(str, runtogether.run_candidates("25-244", 3, signed=frozenset({1})))) == sorted(
-        map(str, [(25, -2, 44), (25, -24, 4), (25, "-", 244), (25, -244, "")]))
-    assert runtogether.run_candidates("25-244", 3) == [(25, "-", 244)]  # not a signed column: a placeholder
+    assert sorted(
+        map(str, runtogether.run_candidates("25-244", 3, signed=frozenset({1})))
+    ) == sorted(map(str, [(25, -2, 44), (25, -24, 4), (25, "-", 244), (25, -244, "")]))
+    assert runtogether.run_candidates("25-244", 3) == [
+        (25, "-", 244)
+    ]  # not a signed column: a placeholder
     assert runtogether.agreed_split("3减少1无", 3, signed=frozenset({1})) == (3, -1, "无")
     assert runtogether.agreed_split("3减少12", 3, signed=frozenset({1})) == (3, None, None)
     # a blank cell vanished from a table-三 run: the row total rules the wrong splits out
     total = ((6, tuple(range(6))),)
     assert runtogether.agreed_split("11２-/13", 7, total)[-1] == 13  # 1 | 1 | 2 … cannot make 13
-    assert runtogether.agreed_split("10无2/12", 7, total)[-1] == 12  # where the blanks stand is unknown
+    assert (
+        runtogether.agreed_split("10无2/12", 7, total)[-1] == 12
+    )  # where the blanks stand is unknown
     got = _runtogether_report({("publication", "licensing", "change"): "-2"}, index=3)
     assert got.values[("publication", "licensing", "previous")].value == 25
     assert got.values[("publication", "licensing", "change")].value is None
@@ -340,8 +380,11 @@ def test_unread_table_1_row_makes_the_report_incomplete():
     lines = text.splitlines()
     at = next(i for i, line in enumerate(lines) if line.startswith("行政许可"))
     # the row's cells replaced by a single text cell the reader cannot align with 3 columns
-    end = next(i for i in range(at + 1, len(lines)) if not lines[i].strip("| ").replace(".", "").isdigit()
-               and lines[i].strip("| ") != "")
+    end = next(
+        i
+        for i in range(at + 1, len(lines))
+        if not lines[i].strip("| ").replace(".", "").isdigit() and lines[i].strip("| ") != ""
+    )
     lines[at + 1 : end] = ["1|", "2|"]
     got = govstats.read_report("\n".join(lines).encode())
     assert not got.complete
@@ -362,12 +405,17 @@ def test_unread_table_1_row_makes_the_report_incomplete():
         ("结转下一年度办理的2件。", {"carried_forward": 2.0}),
         ("转下年度办理4件。", {"carried_forward": 4.0}),
         ("结转至2024年度1件。", {"carried_forward": 1.0}),
-        ("本年度共收到申请30件，其中5件结转下年度继续办理。", {"received": 30.0, "carried_forward": 5.0}),
+        (
+            "本年度共收到申请30件，其中5件结转下年度继续办理。",
+            {"received": 30.0, "carried_forward": 5.0},
+        ),
         ("本年度未发生行政复议。", {}),
     ],
 )
 def test_narrative_numbers(sentence, expected):
     from govstats.reading.metadata import narrative_numbers
 
-    doc = read_document(f"某某局2023年政府信息公开工作年度报告\n{sentence}\n".encode("utf-8"), "narrative.txt")
+    doc = read_document(
+        f"某某局2023年政府信息公开工作年度报告\n{sentence}\n".encode(), "narrative.txt"
+    )
     assert narrative_numbers(doc) == expected

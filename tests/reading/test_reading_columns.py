@@ -26,19 +26,30 @@ PARTS = schema.LEGAL_PERSON_COLUMNS
 LABEL = {c.code: c.label for c in schema.REQUEST_COLUMNS}
 FORMATS = ("html", "txt-pipe", "markdown", "txt-plain")
 REQUESTS_TABLE = 2  # synth.to_document numbers its tables publication, requests, review
-EXT = {"html": "html", "txt-pipe": "txt", "markdown": "md", "txt-plain": "txt", "txt-runtogether": "txt"}
+EXT = {
+    "html": "html",
+    "txt-pipe": "txt",
+    "markdown": "md",
+    "txt-plain": "txt",
+    "txt-runtogether": "txt",
+}
 
 
 def _generated(year: int = 2023, seed: int = 5) -> synth.GeneratedReport:
     return synth.generate_one(seed=seed, year=year)
 
 
-def _header(order: tuple[str, ...], *, two_level: bool, parts_header: tuple[str, ...] | None = None) -> list[list[Cell]]:
+def _header(
+    order: tuple[str, ...], *, two_level: bool, parts_header: tuple[str, ...] | None = None
+) -> list[list[Cell]]:
     """Header rows of table 三 for the printed column ``order`` (parts contiguous when two-level)."""
     n = len(order)
     if not two_level:
         return [
-            [Cell(schema.REQUESTS_CORNER_NOTE, "h1", rowspan=2, colspan=3), Cell(schema.APPLICANT_HEADER, "h1", colspan=n)],
+            [
+                Cell(schema.REQUESTS_CORNER_NOTE, "h1", rowspan=2, colspan=3),
+                Cell(schema.APPLICANT_HEADER, "h1", colspan=n),
+            ],
             [Cell(LABEL[c], "h2") for c in order],
         ]
     parts = [c for c in order if c in PARTS]
@@ -49,7 +60,10 @@ def _header(order: tuple[str, ...], *, two_level: bool, parts_header: tuple[str,
         elif code == parts[0]:
             top.append(Cell(schema.LEGAL_PERSON_LABEL, "h2", colspan=len(parts)))
     return [
-        [Cell(schema.REQUESTS_CORNER_NOTE, "h1", rowspan=3, colspan=3), Cell(schema.APPLICANT_HEADER, "h1", colspan=n)],
+        [
+            Cell(schema.REQUESTS_CORNER_NOTE, "h1", rowspan=3, colspan=3),
+            Cell(schema.APPLICANT_HEADER, "h1", colspan=n),
+        ],
         top,
         [Cell(LABEL[c], "h3") for c in (parts_header or parts)],
     ]
@@ -67,7 +81,12 @@ def _rebuild(doc: Document, header: list[list[Cell]], order: tuple[str, ...]) ->
             continue
         if block.kind == "row" and block.table == REQUESTS_TABLE:
             labels_, values = block.cells[:-7], block.cells[-7:]
-            block = Block("row", labels_ + [values[TEMPLATE.index(c)] for c in order], block.source, block.table)
+            block = Block(
+                "row",
+                labels_ + [values[TEMPLATE.index(c)] for c in order],
+                block.source,
+                block.table,
+            )
         blocks.append(block)
     return Document(doc.name, doc.format, blocks, doc.title, list(doc.warnings))
 
@@ -84,7 +103,9 @@ def _read(doc: Document, fmt: str):
     return read_report(write(doc, fmt).encode("utf-8"), name=f"columns.{EXT[fmt]}")
 
 
-def _variant(order: tuple[str, ...], fmt: str, *, two_level: bool = True, year: int = 2023, seed: int = 5):
+def _variant(
+    order: tuple[str, ...], fmt: str, *, two_level: bool = True, year: int = 2023, seed: int = 5
+):
     gen = _generated(year, seed)
     doc = _rebuild(synth.to_document(gen, fmt), _header(order, two_level=two_level), order)
     return gen, _read(doc, fmt)
@@ -94,7 +115,9 @@ def _request_values(report) -> dict[tuple[str, str], float | None]:
     return {(k[1], k[2]): v.value for k, v in report.values.items() if k[0] == "requests"}
 
 
-def _expected(gen: synth.GeneratedReport, printed: tuple[str, ...]) -> dict[tuple[str, str], float | None]:
+def _expected(
+    gen: synth.GeneratedReport, printed: tuple[str, ...]
+) -> dict[tuple[str, str], float | None]:
     return {
         (item, col): (value if col in printed else None)
         for item, cols in gen.values["requests"].items()
@@ -111,20 +134,63 @@ NOTE = schema.REQUESTS_CORNER_NOTE
 @pytest.mark.parametrize(
     "groups, expected",
     [
-        ([[NOTE, "申请人情况"], ["自然人", "法人或其他组织", "总计"], ["商业企业", "科研机构", "社会公益组织", "法律服务机构", "其他"]], TEMPLATE),
+        (
+            [
+                [NOTE, "申请人情况"],
+                ["自然人", "法人或其他组织", "总计"],
+                ["商业企业", "科研机构", "社会公益组织", "法律服务机构", "其他"],
+            ],
+            TEMPLATE,
+        ),
         # a pipe dump: both levels in one group; labels with line breaks (社会 公益 组织) and 总 计
-        ([["申请人情况", "自然人", "法人或其他组织", "总 计", "商业 企业", "科研机构", "社会 公益 组织", "法律服务机构", "其他"]], TEMPLATE),
-        ([["法人或其他组织 自然人 总计"], ["商业企业 科研机构 社会公益组织 法律服务机构 其他"]], PARTS + ("natural_person", "total")),
-        ([["自然人", "法人或其他组织", "总计"], ["商业企业", "科研机构", "社会公益组织", "其他"]],
-         ("natural_person", "commercial", "research", "social_org", "other_org", "total")),
-        ([["自然人", "商业企业", "科研机构", "社会公益组织", "法律服务机构", "总计"]],
-         ("natural_person", "commercial", "research", "social_org", "legal_service", "total")),
+        (
+            [
+                [
+                    "申请人情况",
+                    "自然人",
+                    "法人或其他组织",
+                    "总 计",
+                    "商业 企业",
+                    "科研机构",
+                    "社会 公益 组织",
+                    "法律服务机构",
+                    "其他",
+                ]
+            ],
+            TEMPLATE,
+        ),
+        (
+            [["法人或其他组织 自然人 总计"], ["商业企业 科研机构 社会公益组织 法律服务机构 其他"]],
+            PARTS + ("natural_person", "total"),
+        ),
+        (
+            [
+                ["自然人", "法人或其他组织", "总计"],
+                ["商业企业", "科研机构", "社会公益组织", "其他"],
+            ],
+            ("natural_person", "commercial", "research", "social_org", "other_org", "total"),
+        ),
+        (
+            [["自然人", "商业企业", "科研机构", "社会公益组织", "法律服务机构", "总计"]],
+            ("natural_person", "commercial", "research", "social_org", "legal_service", "total"),
+        ),
         ([["法人或其他组织", "自然人", "合计"]], ("legal_person", "natural_person", "total")),
-        ([["法人或者其他组织", "自然人", "总计"], ["商业企业", "科研机构", "社会公益组织", "法律服务机构", "其他"]],
-         PARTS + ("natural_person", "total")),
+        (
+            [
+                ["法人或者其他组织", "自然人", "总计"],
+                ["商业企业", "科研机构", "社会公益组织", "法律服务机构", "其他"],
+            ],
+            PARTS + ("natural_person", "total"),
+        ),
         # the header repeated on a new page
-        ([["法人或其他组织", "自然人", "总计"], ["商业企业", "科研机构", "社会公益组织", "法律服务机构", "其他"]] * 2,
-         PARTS + ("natural_person", "total")),
+        (
+            [
+                ["法人或其他组织", "自然人", "总计"],
+                ["商业企业", "科研机构", "社会公益组织", "法律服务机构", "其他"],
+            ]
+            * 2,
+            PARTS + ("natural_person", "total"),
+        ),
     ],
 )
 def test_header_names_the_columns(groups, expected):
@@ -136,13 +202,42 @@ def test_header_names_the_columns(groups, expected):
     [
         [],  # no header
         [["申请人情况"]],  # no column words
-        [["自然人", "法人或其他组织", "小计", "总计"], ["商业企业", "科研机构", "社会公益组织", "法律服务机构", "其他"]],  # subtotal
+        [
+            ["自然人", "法人或其他组织", "小计", "总计"],
+            ["商业企业", "科研机构", "社会公益组织", "法律服务机构", "其他"],
+        ],  # subtotal
         [["自然人", "自然人", "总计"]],  # a duplicate
-        [["自然人", "法人或其他组织", "总计"], ["商业企业", "科研机构"], ["社会公益组织", "法律服务机构", "其他"]],  # parts over two lines
-        [["法人或其他组织"], ["自然人 总计"], ["商业企业 科研机构 社会公益组织 法律服务机构 其他"]],  # top level over two lines (PDF text)
-        [["商业企业 科研机构 社会公益组织 法律服务机构 其他"], ["自然人 法人或其他组织 总计"]],  # parts above their heading
-        [["自然人", "法人或其他组织", "商业企业", "科研机构", "社会公益组织", "法律服务机构", "其他", "总计"]],  # levels interleaved
-        [["申请人情况"], ["（本列数据的勾稽关系为：第一项加第二项法人或其他组织"], ["自然人总计"]],  # the corner note run into a column word
+        [
+            ["自然人", "法人或其他组织", "总计"],
+            ["商业企业", "科研机构"],
+            ["社会公益组织", "法律服务机构", "其他"],
+        ],  # parts over two lines
+        [
+            ["法人或其他组织"],
+            ["自然人 总计"],
+            ["商业企业 科研机构 社会公益组织 法律服务机构 其他"],
+        ],  # top level over two lines (PDF text)
+        [
+            ["商业企业 科研机构 社会公益组织 法律服务机构 其他"],
+            ["自然人 法人或其他组织 总计"],
+        ],  # parts above their heading
+        [
+            [
+                "自然人",
+                "法人或其他组织",
+                "商业企业",
+                "科研机构",
+                "社会公益组织",
+                "法律服务机构",
+                "其他",
+                "总计",
+            ]
+        ],  # levels interleaved
+        [
+            ["申请人情况"],
+            ["（本列数据的勾稽关系为：第一项加第二项法人或其他组织"],
+            ["自然人总计"],
+        ],  # the corner note run into a column word
         [["自然人 商业企业 总计"], ["科研机构"]],  # one level over two lines
     ],
 )
@@ -154,7 +249,15 @@ def test_unreadable_header_gives_no_order(groups):
 
 REORDERED = [
     PARTS + ("natural_person", "total"),  # 法人或其他组织 before 自然人
-    ("natural_person", "research", "commercial", "social_org", "other_org", "legal_service", "total"),  # parts swapped
+    (
+        "natural_person",
+        "research",
+        "commercial",
+        "social_org",
+        "other_org",
+        "legal_service",
+        "total",
+    ),  # parts swapped
     ("total", "natural_person") + PARTS,  # 总计 first
 ]
 
@@ -165,11 +268,19 @@ def test_reordered_columns_read_by_the_header(fmt, order):
     gen, report = _variant(order, fmt)
     assert _request_values(report) == _expected(gen, order)
     assert report.layouts["requests.columns"] == ",".join(order)
-    assert any("in the order" in w and "收到和处理政府信息公开申请情况" in w for w in report.warnings), report.warnings
+    assert any(
+        "in the order" in w and "收到和处理政府信息公开申请情况" in w for w in report.warnings
+    ), report.warnings
     assert check(report).empty
 
 
-@pytest.mark.parametrize("order", [REORDERED[0], ("natural_person", "other_org", "commercial", "research", "social_org", "total")])
+@pytest.mark.parametrize(
+    "order",
+    [
+        REORDERED[0],
+        ("natural_person", "other_org", "commercial", "research", "social_org", "total"),
+    ],
+)
 def test_reordered_and_dropped_columns_read_from_word(order):
     gen, report = _variant(order, "docx")
     assert report.format == "docx"
@@ -183,18 +294,34 @@ def test_reordered_and_dropped_columns_read_from_pdf(repeated, tmp_path):
     give the same order, also when the table breaks over a page that repeats its header."""
     order = ("natural_person", "other_org", "commercial", "research", "social_org", "total")
     gen = _generated()
-    html = write(_rebuild(synth.to_document(gen, "html"), _header(order, two_level=True), order), "html")
-    if repeated:  # the break inside the merged 三、本年度办理结果 group, page 2 repeating the header
-        html = render.break_before_row(render.repeat_header_rows(html, "申请人情况", 3), "4.保护第三方合法权益")
+    html = write(
+        _rebuild(synth.to_document(gen, "html"), _header(order, two_level=True), order), "html"
+    )
+    if (
+        repeated
+    ):  # the break inside the merged 三、本年度办理结果 group, page 2 repeating the header
+        html = render.break_before_row(
+            render.repeat_header_rows(html, "申请人情况", 3), "4.保护第三方合法权益"
+        )
     data = render.html_to_pdf(html, tmp_path / "columns.pdf").read_bytes()
     report = read_report(data, name="columns.pdf")
     assert report.format == "pdf"
     assert _request_values(report) == _expected(gen, order)
-    assert any("prints no column 法人或其他组织 · 法律服务机构" in w for w in report.warnings), report.warnings
+    assert any("prints no column 法人或其他组织 · 法律服务机构" in w for w in report.warnings), (
+        report.warnings
+    )
 
 
 def test_reordered_single_level_header():
-    order = ("natural_person", "total", "commercial", "research", "social_org", "legal_service", "other_org")
+    order = (
+        "natural_person",
+        "total",
+        "commercial",
+        "research",
+        "social_org",
+        "legal_service",
+        "other_org",
+    )
     gen, report = _variant(order, "html", two_level=False)
     assert _request_values(report) == _expected(gen, order)
 
@@ -240,10 +367,14 @@ def _without(gen: synth.GeneratedReport, code: str) -> synth.GeneratedReport:
     return gen
 
 
-@pytest.mark.parametrize("order", [
-    tuple(c for c in TEMPLATE if c != "legal_service"),
-    ("natural_person", "total") + PARTS,
-], ids=["dropped", "reordered"])
+@pytest.mark.parametrize(
+    "order",
+    [
+        tuple(c for c in TEMPLATE if c != "legal_service"),
+        ("natural_person", "total") + PARTS,
+    ],
+    ids=["dropped", "reordered"],
+)
 def test_run_together_rows_split_by_the_header(order):
     """Digit runs without cell boundaries: split into the printed cells (总计 = the printed
     others wherever the header puts it), placed by the header."""
@@ -298,7 +429,11 @@ def test_header_split_over_lines_keeps_the_template_order():
     ]
     report = _read(_rebuild(synth.to_document(gen, "html"), header, order), "html")
     assert "requests.columns" not in report.layouts
-    printed_as = {(item, TEMPLATE[i]): gen.values["requests"][item][c] for item in gen.values["requests"] for i, c in enumerate(order)}
+    printed_as = {
+        (item, TEMPLATE[i]): gen.values["requests"][item][c]
+        for item in gen.values["requests"]
+        for i, c in enumerate(order)
+    }
     got = _request_values(report)
     assert all(got[k] == v for k, v in printed_as.items() if k[0] != "other")
 
@@ -306,7 +441,11 @@ def test_header_split_over_lines_keeps_the_template_order():
 def test_header_missing_a_word_with_full_rows_keeps_today():
     """A header naming 6 columns over rows of 7 cells: a lost word, not a layout."""
     gen = _generated()
-    header = _header(TEMPLATE, two_level=True, parts_header=("commercial", "research", "social_org", "legal_service"))
+    header = _header(
+        TEMPLATE,
+        two_level=True,
+        parts_header=("commercial", "research", "social_org", "legal_service"),
+    )
     report = _read(_rebuild(synth.to_document(gen, "html"), header, TEMPLATE), "html")
     assert _request_values(report) == _expected(gen, TEMPLATE)
     assert "requests.columns" not in report.layouts
@@ -319,7 +458,10 @@ def test_misprinted_header_is_not_fixed():
     order = ("total",) + PARTS + ("natural_person",)
     doc = _rebuild(synth.to_document(gen, "html"), _header(order, two_level=True), TEMPLATE)
     report = _read(doc, "html")
-    assert report.values[("requests", "new", "total")].value == gen.values["requests"]["new"]["natural_person"]
+    assert (
+        report.values[("requests", "new", "total")].value
+        == gen.values["requests"]["new"]["natural_person"]
+    )
     findings = check(report)
     assert (findings["rule"] == "R2").any()
 
@@ -335,30 +477,45 @@ def _sample_variant(sample_path, order: tuple[str, ...]) -> Document:
     doc = read_document(sample_path.read_bytes(), sample_path.name)
     start = next(i for i, b in enumerate(doc.blocks) if b.kind == "row" and "申请人情况" in b.text)
     end = next(i for i, b in enumerate(doc.blocks) if i > start and b.kind == "text")
-    top = list(dict.fromkeys("legal_person" if c in PARTS else c for c in order))  # the parts under their heading
+    top = list(
+        dict.fromkeys("legal_person" if c in PARTS else c for c in order)
+    )  # the parts under their heading
     names = {**LABEL, "legal_person": schema.LEGAL_PERSON_LABEL}
     blocks = list(doc.blocks)
     blocks[start + 1] = Block("row", [Cell(names[c], "header") for c in top], "header")
-    blocks[start + 2] = Block("row", [Cell(LABEL[c], "header") for c in order if c in PARTS], "header")
+    blocks[start + 2] = Block(
+        "row", [Cell(LABEL[c], "header") for c in order if c in PARTS], "header"
+    )
     for i in range(start + 3, end):
         cells = blocks[i].cells
         first = next(k for k, c in enumerate(cells) if is_value_text(c.text))
         values = cells[first : first + 7]
         assert all(c.text for c in values), cells
-        blocks[i] = Block("row", cells[:first] + [values[TEMPLATE.index(c)] for c in order] + cells[first + 7 :], blocks[i].source)
+        blocks[i] = Block(
+            "row",
+            cells[:first] + [values[TEMPLATE.index(c)] for c in order] + cells[first + 7 :],
+            blocks[i].source,
+        )
     return Document(doc.name, doc.format, blocks, doc.title, list(doc.warnings))
 
 
 @pytest.mark.parametrize("fmt", ["txt-pipe", "html"])
 @pytest.mark.parametrize(
     "order",
-    [("total", "natural_person") + PARTS[::-1], ("natural_person", "commercial", "research", "social_org", "other_org", "total")],
+    [
+        ("total", "natural_person") + PARTS[::-1],
+        ("natural_person", "commercial", "research", "social_org", "other_org", "total"),
+    ],
     ids=["reordered", "dropped"],
 )
 def test_sample_with_its_columns_moved(sample_path, fmt, order):
     original = read_report(sample_path)
     report = _read(_sample_variant(sample_path, order), fmt)
-    want = {(k[1], k[2]): v.value if k[2] in order else None for k, v in original.values.items() if k[0] == "requests"}
+    want = {
+        (k[1], k[2]): v.value if k[2] in order else None
+        for k, v in original.values.items()
+        if k[0] == "requests"
+    }
     assert _request_values(report) == want
     assert report.values[("requests", "new", "natural_person")].value == 17
     assert report.values[("requests", "total", "total")].value == 19
@@ -389,7 +546,11 @@ def test_merged_layout_reordered():
     for block in doc.blocks:
         if id(block) in swap:
             block = Block("row", swap[id(block)], block.source, block.table)
-        elif block.kind == "row" and block.table == REQUESTS_TABLE and any(b is block for b in rows[2:]):
+        elif (
+            block.kind == "row"
+            and block.table == REQUESTS_TABLE
+            and any(b is block for b in rows[2:])
+        ):
             *label_cells, natural, legal, total = block.cells
             block = Block("row", [*label_cells, legal, natural, total], block.source, block.table)
         blocks.append(block)
@@ -400,7 +561,9 @@ def test_merged_layout_reordered():
         assert report.values[("requests", item, "natural_person")].value == cols["natural_person"]
         assert report.values[("requests", item, "legal_person")].value == gen.legal_person[item]
         assert report.values[("requests", item, "total")].value == cols["total"]
-        assert report.values[("requests", item, "commercial")].source.startswith("not printed: merged")
+        assert report.values[("requests", item, "commercial")].source.startswith(
+            "not printed: merged"
+        )
 
 
 # -- table 1 (二、主动公开政府信息情况) ------------------------------------------------------------
@@ -433,21 +596,35 @@ def test_publication_columns_read_by_the_header(fmt, year):
     gen = _generated(year=year)
     report = _read(_publication_reversed(synth.to_document(gen, fmt)), fmt)
     got = {(k[1], k[2]): v.value for k, v in report.values.items() if k[0] == "publication"}
-    want = {(item, col): value for item, cols in gen.values["publication"].items() for col, value in cols.items()}
+    want = {
+        (item, col): value
+        for item, cols in gen.values["publication"].items()
+        for col, value in cols.items()
+    }
     assert got == want
-    assert any("not the template's order" in w and "规章" in w for w in report.warnings), report.warnings
+    assert any("not the template's order" in w and "规章" in w for w in report.warnings), (
+        report.warnings
+    )
     assert report.missing == []
 
 
 def test_publication_header_of_one_section_only():
     """Only the section printed in another order is read so; the others as the template."""
     gen = _generated(year=2020)
-    report = _read(_publication_reversed(synth.to_document(gen, "html"), {"第二十条第（五）项"}), "html")
+    report = _read(
+        _publication_reversed(synth.to_document(gen, "html"), {"第二十条第（五）项"}), "html"
+    )
     got = {(k[1], k[2]): v.value for k, v in report.values.items() if k[0] == "publication"}
-    want = {(item, col): value for item, cols in gen.values["publication"].items() for col, value in cols.items()}
+    want = {
+        (item, col): value
+        for item, cols in gen.values["publication"].items()
+        for col, value in cols.items()
+    }
     assert got == want
     moved = [w for w in report.warnings if "not the template's order" in w]
-    assert len(moved) == 2 and all("行政许可" in w or "其他对外管理服务事项" in w for w in moved), moved
+    assert len(moved) == 2 and all("行政许可" in w or "其他对外管理服务事项" in w for w in moved), (
+        moved
+    )
 
 
 def test_publication_header_naming_other_columns_is_ignored():
@@ -458,9 +635,27 @@ def test_publication_header_naming_other_columns_is_ignored():
     doc = synth.to_document(gen, "html")
     blocks = []
     for block in doc.blocks:
-        if block.kind == "row" and block.table == PUBLICATION_TABLE and block.cells[1:2] and block.cells[1].text == "本年制发件数":
-            block = Block("row", [block.cells[0], Cell("本年新制作数量", "h"), Cell("本年新公开数量", "h"), Cell("本年废止件数", "h")], block.source, block.table)
+        if (
+            block.kind == "row"
+            and block.table == PUBLICATION_TABLE
+            and block.cells[1:2]
+            and block.cells[1].text == "本年制发件数"
+        ):
+            block = Block(
+                "row",
+                [
+                    block.cells[0],
+                    Cell("本年新制作数量", "h"),
+                    Cell("本年新公开数量", "h"),
+                    Cell("本年废止件数", "h"),
+                ],
+                block.source,
+                block.table,
+            )
         blocks.append(block)
     report = _read(Document(doc.name, doc.format, blocks, doc.title), "html")
-    assert report.values[("publication", "rules", "issued")].value == gen.values["publication"]["rules"]["issued"]
+    assert (
+        report.values[("publication", "rules", "issued")].value
+        == gen.values["publication"]["rules"]["issued"]
+    )
     assert not any("not the template's order" in w for w in report.warnings)

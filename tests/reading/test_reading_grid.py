@@ -28,7 +28,9 @@ from govstats.reading.text import read_plain_text
 from tests.reading.test_roundtrip import IRREGULAR, SETTINGS, assert_same, generated, read
 
 W3M = shutil.which("w3m")
-needs_w3m = pytest.mark.skipif(W3M is None, reason="w3m not installed (make system-packages installs it)")
+needs_w3m = pytest.mark.skipif(
+    W3M is None, reason="w3m not installed (make system-packages installs it)"
+)
 
 
 def wrong_cells(got, report: synth.GeneratedReport) -> list:
@@ -46,13 +48,20 @@ def wrong_cells(got, report: synth.GeneratedReport) -> list:
 def assert_right_or_declared_na(got, report: synth.GeneratedReport, fmt: str) -> None:
     assert not wrong_cells(got, report), f"{fmt}: {report!r} wrong: {wrong_cells(got, report)[:10]}"
     ambiguous = synth.ambiguous_cells(report, fmt)
-    diffs = [d for d in synth.differences(got, report) if not any(d.startswith(str(k)) for k in ambiguous)]
+    diffs = [
+        d
+        for d in synth.differences(got, report)
+        if not any(d.startswith(str(k)) for k in ambiguous)
+    ]
     assert not diffs, f"{fmt}: {report!r}\n" + "\n".join(diffs[:20])
-    if ambiguous & {k for k in report.cells() if got.values.get(k) is None or got.values[k].value is None}:
+    if ambiguous & {
+        k for k in report.cells() if got.values.get(k) is None or got.values[k].value is None
+    }:
         assert got.warnings, f"{fmt}: {report!r}: ambiguous cells left NA without a warning"
 
 
 # -- round trips ---------------------------------------------------------------------------
+
 
 @pytest.mark.slow
 @pytest.mark.parametrize("fmt", ["text-grid", "txt-layout"])
@@ -104,7 +113,9 @@ GRID = """\
 
 
 def _rows(doc):
-    return [[(c.text, c.rowspan, c.colspan) for c in b.cells] for b in doc.blocks if b.kind == "row"]
+    return [
+        [(c.text, c.rowspan, c.colspan) for c in b.cells] for b in doc.blocks if b.kind == "row"
+    ]
 
 
 def test_grid_cells_with_wrapped_labels_merged_cells_and_spans():
@@ -123,9 +134,16 @@ def test_grid_cells_with_wrapped_labels_merged_cells_and_spans():
 def test_columns_are_counted_in_display_width():
     """A CJK character takes two columns: the bars of the line with 自然人 stand where the
     rule's ┬ do only when widths are counted so (code points would put them 3 apart)."""
-    assert display_width("自然人") == 6 and display_width("“三安全”") == 8 and display_width("１２") == 4
+    assert (
+        display_width("自然人") == 6
+        and display_width("“三安全”") == 8
+        and display_width("１２") == 4
+    )
     grid = "┌──────┬──┐\n│自然人│12│\n├──────┼──┤\n│科研  │ 3│\n└──────┴──┘\n"
-    assert _rows(read_grid_text(grid, "g")) == [[("自然人", 1, 1), ("12", 1, 1)], [("科研", 1, 1), ("3", 1, 1)]]
+    assert _rows(read_grid_text(grid, "g")) == [
+        [("自然人", 1, 1), ("12", 1, 1)],
+        [("科研", 1, 1), ("3", 1, 1)],
+    ]
 
 
 def test_ambiguous_width_characters_in_a_cjk_terminal():
@@ -146,7 +164,10 @@ def test_ascii_grid():
     grid = "+--------+----+\n| 规章   | -  |\n+--------+----+\n| 行政许可 | -18|\n+--------+----+\n"
     grid = grid.replace("| 行政许可 | -18|", "|行政许可| -18|")
     assert is_grid_text(grid + grid)
-    assert _rows(read_grid_text(grid, "g")) == [[("规章", 1, 1), ("-", 1, 1)], [("行政许可", 1, 1), ("-18", 1, 1)]]
+    assert _rows(read_grid_text(grid, "g")) == [
+        [("规章", 1, 1), ("-", 1, 1)],
+        [("行政许可", 1, 1), ("-18", 1, 1)],
+    ]
 
 
 def test_a_cut_grid_reads_its_whole_rows_and_names_the_cut():
@@ -187,7 +208,13 @@ LAYOUT = """\
 
 def test_a_blank_cell_is_placed_by_the_full_rows_above_and_below():
     doc = read_plain_text(LAYOUT, "l")
-    assert _rows(doc)[1] == [("二、上年结转", 1, 1), ("4", 1, 1), ("", 1, 1), ("6", 1, 1), ("10", 1, 1)]
+    assert _rows(doc)[1] == [
+        ("二、上年结转", 1, 1),
+        ("4", 1, 1),
+        ("", 1, 1),
+        ("6", 1, 1),
+        ("10", 1, 1),
+    ]
 
 
 def _na_row(doc, label):
@@ -198,26 +225,41 @@ def _na_row(doc, label):
 
 
 def test_a_number_between_columns_leaves_the_row_na_with_a_warning():
-    _na_row(read_plain_text(LAYOUT.replace("4                    6", "4               6     "), "l"), "二、上年结转")
+    _na_row(
+        read_plain_text(LAYOUT.replace("4                    6", "4               6     "), "l"),
+        "二、上年结转",
+    )
 
 
 def test_no_full_row_below_or_rows_of_pages_laid_out_apart_leave_the_row_na():
     """The decoder turns page breaks into line breaks: full rows above and below must agree."""
     _na_row(read_plain_text("\n".join(LAYOUT.splitlines()[:3]) + "\n", "l"), "二、上年结转")
-    shifted = LAYOUT.replace("（一）予以公开    7", "（一）予以公开       7").replace("8          9          24", "   8          9          24")
+    shifted = LAYOUT.replace("（一）予以公开    7", "（一）予以公开       7").replace(
+        "8          9          24", "   8          9          24"
+    )
     _na_row(read_plain_text(shifted, "l"), "二、上年结转")
 
 
 def test_single_spaced_numbers_are_left_as_printed():
     text = "规章 1 2 3\n行政规范性文件 4 6\n"
-    assert _rows(read_plain_text(text, "l"))[-1] == [("行政规范性文件", 1, 1), ("4", 1, 1), ("6", 1, 1)]
+    assert _rows(read_plain_text(text, "l"))[-1] == [
+        ("行政规范性文件", 1, 1),
+        ("4", 1, 1),
+        ("6", 1, 1),
+    ]
 
 
 def test_page_numbers_are_no_rows_and_end_a_block():
     text = "规章      1    2    3\n            - 4 -\n\x0c行政规范性文件  4         6\n"
     doc = read_plain_text(text, "l")
-    assert not [b for b in doc.blocks if b.kind == "row" and "4 -" in b.text]  # (page furniture: dropped)
-    assert _rows(doc)[-1] == [("行政规范性文件", 1, 1), ("4", 1, 1), ("6", 1, 1)]  # another page: not placed
+    assert not [
+        b for b in doc.blocks if b.kind == "row" and "4 -" in b.text
+    ]  # (page furniture: dropped)
+    assert _rows(doc)[-1] == [
+        ("行政规范性文件", 1, 1),
+        ("4", 1, 1),
+        ("6", 1, 1),
+    ]  # another page: not placed
 
 
 def test_labels_printed_apart_are_cells():
@@ -228,10 +270,16 @@ def test_labels_printed_apart_are_cells():
 
 # -- the real tool -----------------------------------------------------------------------------------
 
+
 def w3m_dump(html: str | bytes, cols: int = 80) -> bytes:
     data = html.encode("utf-8") if isinstance(html, str) else html
-    return subprocess.run([W3M, "-dump", "-T", "text/html", "-O", "UTF-8", "-cols", str(cols)],
-                          input=data, capture_output=True, check=True, timeout=60).stdout
+    return subprocess.run(
+        [W3M, "-dump", "-T", "text/html", "-O", "UTF-8", "-cols", str(cols)],
+        input=data,
+        capture_output=True,
+        check=True,
+        timeout=60,
+    ).stdout
 
 
 @needs_w3m
@@ -245,7 +293,9 @@ def test_w3m_dump_of_generated_reports(fmt, options):
         dump = w3m_dump(synth.render(report, fmt), cols=80 + 40 * (seed % 2))
         got = govstats.read_report(dump, name=f"{report.name}.{fmt}.w3m")
         assert got.format == "txt-grid"
-        assert not synth.differences(got, report), f"{version}: {report!r}: {synth.differences(got, report)[:10]}"
+        assert not synth.differences(got, report), (
+            f"{version}: {report!r}: {synth.differences(got, report)[:10]}"
+        )
 
 
 # (the corpus HTML through the real w3m against its truth: tests/reading/test_tool_forms.py)

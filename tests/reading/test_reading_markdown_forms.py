@@ -25,7 +25,9 @@ from govstats import synth
 from tests.conftest import CORPUS_DIR, corpus_params, truth_for
 from tests.reading.test_roundtrip import IRREGULAR, generated
 
-SETTINGS = settings(max_examples=12, deadline=None, derandomize=True, suppress_health_check=[HealthCheck.too_slow])
+SETTINGS = settings(
+    max_examples=12, deadline=None, derandomize=True, suppress_health_check=[HealthCheck.too_slow]
+)
 FORMS = ("markdown-flat", "markdown-html", "pieces-markdown", "pieces-html")
 
 
@@ -42,7 +44,11 @@ def wrong_cells(got: govstats.Report, report: synth.GeneratedReport) -> list[str
             out.append(f"{key}: read {have!r}, truth {want!r} ({got.values[key].source})")
     for item, want in report.legal_person.items():
         value = got.values.get(("requests", item, "legal_person"))
-        if value is not None and value.value is not None and (want is None or abs(value.value - want) > 1e-6):
+        if (
+            value is not None
+            and value.value is not None
+            and (want is None or abs(value.value - want) > 1e-6)
+        ):
             out.append(f"legal_person {item}: read {value.value!r}, truth {want!r}")
     return out
 
@@ -50,14 +56,21 @@ def wrong_cells(got: govstats.Report, report: synth.GeneratedReport) -> list[str
 def assert_right_or_declared(got: govstats.Report, report: synth.GeneratedReport, fmt: str) -> None:
     """Every cell right; NA allowed only where the form declares the cell ambiguous, with a
     warning; body, year and template right."""
-    assert not wrong_cells(got, report), f"{fmt}: {report!r}\n" + "\n".join(wrong_cells(got, report)[:10])
+    assert not wrong_cells(got, report), f"{fmt}: {report!r}\n" + "\n".join(
+        wrong_cells(got, report)[:10]
+    )
     ambiguous = synth.ambiguous_cells(report, fmt)
     lost = [
-        key for key in report.cells()
-        if report.value(*key) is not None and (key not in got.values or got.values[key].value is None)
+        key
+        for key in report.cells()
+        if report.value(*key) is not None
+        and (key not in got.values or got.values[key].value is None)
     ]
     undeclared = [key for key in lost if key not in ambiguous]
-    assert not undeclared, f"{fmt}: {report!r}: NA outside the declared cells {undeclared[:8]}\n" + "\n".join(got.warnings[:8])
+    assert not undeclared, (
+        f"{fmt}: {report!r}: NA outside the declared cells {undeclared[:8]}\n"
+        + "\n".join(got.warnings[:8])
+    )
     if lost:
         assert got.warnings, f"{fmt}: {report!r}: cells NA without a warning"
     assert (got.body, got.year, got.template) == (report.body.name, report.year, report.template)
@@ -113,7 +126,10 @@ _REQUEST_ROWS_2021 = [
     ("4.无正当理由大量反复申请", [0, 0, 0, 0, 0, 0, 0]),
     ("5.要求行政机关确认或重新出具已获取信息", [0, 0, 0, 0, 0, 0, 0]),
     ("1.申请人无正当理由逾期不补正、行政机关不再处理其政府信息公开申请", [0, 0, 0, 0, 0, 0, 0]),
-    ("2.申请人逾期未按收费通知要求缴纳费用、行政机关不再处理其政府信息公开申请", [0, 0, 0, 0, 0, 0, 0]),
+    (
+        "2.申请人逾期未按收费通知要求缴纳费用、行政机关不再处理其政府信息公开申请",
+        [0, 0, 0, 0, 0, 0, 0],
+    ),
     ("3.其他", [0, 0, 0, 0, 0, 0, 0]),
     ("（七）总计", [5, 1, 0, 0, 0, 0, 6]),
     ("四、结转下年度继续办理", [1, 0, 0, 0, 0, 0, 1]),
@@ -132,10 +148,18 @@ def _row(label: str, values: list, spacers: int = 0) -> str:
 
 
 def test_html2text_rows_without_outer_pipes():
-    text = _HEAD + "（本列数据的勾稽关系为：第一项加第二项之和，等于第三项加第四项之和）| 申请人情况  \n---|---  \n"
+    text = (
+        _HEAD
+        + "（本列数据的勾稽关系为：第一项加第二项之和，等于第三项加第四项之和）| 申请人情况  \n---|---  \n"
+    )
     text += "自然人| 法人或其他组织| 总计  \n"
-    text += "\n".join(f"{label}| " + "| ".join(str(v) for v in values) + "  " for label, values in _REQUEST_ROWS_2021)
-    text = text.replace("8.属于行政查询事项| 0| 0| 0| 0| 0| 0| 0", "8.属于行政查询事项| 0| 0| 0| 0| 0| 0|")  # empty last cell
+    text += "\n".join(
+        f"{label}| " + "| ".join(str(v) for v in values) + "  "
+        for label, values in _REQUEST_ROWS_2021
+    )
+    text = text.replace(
+        "8.属于行政查询事项| 0| 0| 0| 0| 0| 0| 0", "8.属于行政查询事项| 0| 0| 0| 0| 0| 0|"
+    )  # empty last cell
     got = read_text(text + "\n")
     assert got.value("requests", "new", "natural_person") == 5
     assert got.value("requests", "total", "total") == 6
@@ -145,9 +169,14 @@ def test_html2text_rows_without_outer_pipes():
 
 def test_converter_spacers_are_read_by_the_count_of_numbers():
     rows = [_row(label, values, spacers=2) for label, values in _REQUEST_ROWS_2021]
-    rows[0] = "| 一、本年新收政府信息公开申请数量 | | | 5 | 1 | | 0 | 0 | 0 | 0 | 6 |"  # a spacer among the values
+    rows[0] = (
+        "| 一、本年新收政府信息公开申请数量 | | | 5 | 1 | | 0 | 0 | 0 | 0 | 6 |"  # a spacer among the values
+    )
     got = read_text(_pipe_table(rows))
-    assert [got.value("requests", "new", c) for c in ("natural_person", "commercial", "research", "total")] == [5, 1, 0, 6]
+    assert [
+        got.value("requests", "new", c)
+        for c in ("natural_person", "commercial", "research", "total")
+    ] == [5, 1, 0, 6]
 
 
 def test_spacers_at_either_end_leave_the_row_na_never_shifted():
@@ -156,7 +185,10 @@ def test_spacers_at_either_end_leave_the_row_na_never_shifted():
     rows = [_row(label, values) for label, values in _REQUEST_ROWS_2021]
     rows[2] = "| （一）予以公开 | | 3 | 1 | 0 | 0 | 0 | 0 | |"  # total printed blank
     got = read_text(_pipe_table(rows))
-    assert all(got.value("requests", "granted", c) is None for c in ("natural_person", "commercial", "total"))
+    assert all(
+        got.value("requests", "granted", c) is None
+        for c in ("natural_person", "commercial", "total")
+    )
     assert any("（一）予以公开" in w for w in got.warnings)
     assert got.value("requests", "new", "natural_person") == 5
 
@@ -166,19 +198,32 @@ def test_a_converter_grid_row_is_right_aligned():
     right-aligned on it, a label's spacers are told from a blank first or last value."""
     rows = [_row(label, values, spacers=1) for label, values in _REQUEST_ROWS_2021]
     rows[2] = "| 三、本年度办理结果 | （一）予以公开 | | 3 | 1 | 0 | 0 | 0 | 0 | |"  # total blank
-    rows[3] = "| （二）部分公开（区分处理的，只计这一情形，不计其他情形） | | | 0 | 0 | 0 | 0 | 0 | 0 |"  # 自然人 blank
+    rows[3] = (
+        "| （二）部分公开（区分处理的，只计这一情形，不计其他情形） | | | 0 | 0 | 0 | 0 | 0 | 0 |"  # 自然人 blank
+    )
     grid = "|" + "  |" * 10 + "\n|" + " --- |" * 10 + "\n"
-    text = _pipe_table(rows).replace("| --- | --- |\n", "", 1).replace("| （本列数据", grid + "| （本列数据", 1)
+    text = (
+        _pipe_table(rows)
+        .replace("| --- | --- |\n", "", 1)
+        .replace("| （本列数据", grid + "| （本列数据", 1)
+    )
     got = read_text(text)
-    assert [got.value("requests", "granted", c) for c in ("natural_person", "commercial", "total")] == [3, 1, None]
-    assert [got.value("requests", "partly_granted", c) for c in ("natural_person", "commercial")] == [None, 0]
+    assert [
+        got.value("requests", "granted", c) for c in ("natural_person", "commercial", "total")
+    ] == [3, 1, None]
+    assert [
+        got.value("requests", "partly_granted", c) for c in ("natural_person", "commercial")
+    ] == [None, 0]
 
 
 def test_two_numbers_in_one_cell_are_two_cells():
     rows = [_row(label, values) for label, values in _REQUEST_ROWS_2021]
     rows[0] = "| 一、本年新收政府信息公开申请数量 | 5 1 | 0 0 | 0 0 | 6 |"
     got = read_text(_pipe_table(rows))
-    assert [got.value("requests", "new", c) for c in ("natural_person", "commercial", "research", "total")] == [5, 1, 0, 6]
+    assert [
+        got.value("requests", "new", c)
+        for c in ("natural_person", "commercial", "research", "total")
+    ] == [5, 1, 0, 6]
 
 
 def test_lost_label_cells_are_placed_between_labelled_rows():
@@ -234,13 +279,22 @@ def test_markdown_carrying_raw_html_tables():
 
 
 def test_table_4_in_three_pieces():
-    text = "示例市示例局2022年政府信息公开工作年度报告\n\n四、政府信息公开行政复议、行政诉讼情况\n\n"
+    text = (
+        "示例市示例局2022年政府信息公开工作年度报告\n\n四、政府信息公开行政复议、行政诉讼情况\n\n"
+    )
     header = "| 结果维持 | 结果纠正 | 其他结果 | 尚未审结 | 总计 |\n|---|---|---|---|---|\n"
-    for heading, values in (("行政复议", "2 | 1 | 0 | 0 | 3"), ("行政诉讼（未经复议直接起诉）", "1 | 0 | 0 | 1 | 2"),
-                            ("行政诉讼（复议后起诉）", "0 | 0 | 0 | 0 | 0")):
+    for heading, values in (
+        ("行政复议", "2 | 1 | 0 | 0 | 3"),
+        ("行政诉讼（未经复议直接起诉）", "1 | 0 | 0 | 1 | 2"),
+        ("行政诉讼（复议后起诉）", "0 | 0 | 0 | 0 | 0"),
+    ):
         text += f"{heading}\n\n{header}| {values} |\n\n"
     got = read_text(text)
-    assert [got.value("review", "admin_review", c) for c in ("upheld", "corrected", "total")] == [2, 1, 3]
+    assert [got.value("review", "admin_review", c) for c in ("upheld", "corrected", "total")] == [
+        2,
+        1,
+        3,
+    ]
     assert got.value("review", "lawsuit_direct", "pending") == 1
     assert got.value("review", "lawsuit_after_review", "total") == 0
 
@@ -258,7 +312,11 @@ def test_tables_in_pieces_read_whole(fmt):
 def test_one_row_tables_with_page_furniture():
     rows = []
     for n, (label, values) in enumerate(_REQUEST_ROWS_2021):
-        rows.append(_row(label, values) + "\n|---|---|---|---|---|---|---|---|\n\n" + ("- 4 -\n\n第4页\n\n" if n % 3 == 0 else ""))
+        rows.append(
+            _row(label, values)
+            + "\n|---|---|---|---|---|---|---|---|\n\n"
+            + ("- 4 -\n\n第4页\n\n" if n % 3 == 0 else "")
+        )
     got = read_text(_pipe_table(rows))
     assert got.value("requests", "new", "total") == 6
     assert got.value("requests", "carried_forward", "natural_person") == 1
@@ -279,7 +337,9 @@ def test_the_title_below_a_converted_page_navigation():
 def _html2text(page: str, *, bypass_tables: bool = False) -> str:
     """html2text's markdown of a page (``bypass_tables``: its tables kept as raw HTML, their
     rowspan/colspan attributes dropped)."""
-    html2text = pytest.importorskip("html2text", reason="html2text not installed (pip install -e '.[test]')")
+    html2text = pytest.importorskip(
+        "html2text", reason="html2text not installed (pip install -e '.[test]')"
+    )
     converter = html2text.HTML2Text()
     converter.body_width = 0
     converter.bypass_tables = bypass_tables
@@ -287,9 +347,15 @@ def _html2text(page: str, *, bypass_tables: bool = False) -> str:
 
 
 def _markitdown(source: str | bytes, extension: str = ".html") -> str:
-    markitdown = pytest.importorskip("markitdown", reason="markitdown not installed (pip install -e '.[test]')")
+    markitdown = pytest.importorskip(
+        "markitdown", reason="markitdown not installed (pip install -e '.[test]')"
+    )
     data = source.encode("utf-8") if isinstance(source, str) else source
-    return markitdown.MarkItDown().convert_stream(io.BytesIO(data), file_extension=extension).text_content
+    return (
+        markitdown.MarkItDown()
+        .convert_stream(io.BytesIO(data), file_extension=extension)
+        .text_content
+    )
 
 
 def _tool_version(name: str) -> str:
@@ -317,16 +383,28 @@ def test_real_converters_on_generated_pages(tool, page, record_property):
         options = IRREGULAR if i % 2 else synth.PLAIN
         report = synth.generate_one(seed=300 + i, year=2019 + i % 7, options=options, index=i * 53)
         got = read_text(convert(synth.render(report, page)), f"{report.name}.{tool}.md")
-        assert not wrong_cells(got, report), f"{tool} of {page}: {report!r}\n" + "\n".join(wrong_cells(got, report)[:10])
-        assert (got.body, got.year, got.template) == (report.body.name, report.year, report.template)
+        assert not wrong_cells(got, report), f"{tool} of {page}: {report!r}\n" + "\n".join(
+            wrong_cells(got, report)[:10]
+        )
+        assert (got.body, got.year, got.template) == (
+            report.body.name,
+            report.year,
+            report.template,
+        )
         cells += len(report.cells())
-        na += sum(1 for k in report.cells() if report.value(*k) is not None and (k not in got.values or got.values[k].value is None))
+        na += sum(
+            1
+            for k in report.cells()
+            if report.value(*k) is not None and (k not in got.values or got.values[k].value is None)
+        )
     assert na <= 0.01 * cells, f"{tool} of {page}: {na} of {cells} cells NA"
 
 
 def _corpus_diff(report: govstats.Report, truth: dict) -> tuple[list[str], list[str]]:
     """(wrong cells, NA cells outside na_ok) of a reading against a corpus truth file."""
-    na_ok = {tuple(x) if isinstance(x, list) else tuple(x.split("/")) for x in truth.get("na_ok", [])}
+    na_ok = {
+        tuple(x) if isinstance(x, list) else tuple(x.split("/")) for x in truth.get("na_ok", [])
+    }
     wrong, na = [], []
     for table, items in truth["values"].items():
         for item, cols in items.items():

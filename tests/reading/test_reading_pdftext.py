@@ -16,11 +16,13 @@ from hypothesis import given
 import govstats
 from govstats import synth
 from govstats.reading.pdftext import is_page_furniture, prepare_lines
-from tests.support import accuracy, scoring
 from tests.reading.test_roundtrip import IRREGULAR, SETTINGS, generated
+from tests.support import accuracy, scoring
 
 
-def score(got: govstats.Report, report: synth.GeneratedReport, ambiguous: frozenset = frozenset()) -> scoring.Score:
+def score(
+    got: govstats.Report, report: synth.GeneratedReport, ambiguous: frozenset = frozenset()
+) -> scoring.Score:
     return scoring.score(scoring.values_of(got), accuracy.expected_cells(report), ambiguous)
 
 
@@ -34,7 +36,9 @@ def _assert_right_or_declared(report: synth.GeneratedReport, fmt: str = "pdf-tex
     got = _read(text, f"{report.name}.txt")
     result = score(got, report, ambiguous)
     assert result.wrong == 0, f"{report!r}: wrong numbers {result.wrong_cells[:10]}"
-    assert result.na == 0, f"{report!r}: cells left NA the form does not make ambiguous {result.na_cells[:10]}"
+    assert result.na == 0, (
+        f"{report!r}: cells left NA the form does not make ambiguous {result.na_cells[:10]}"
+    )
     if result.na_allowed:
         assert got.warnings, f"{report!r}: cells left NA without a warning"
     assert (got.body, got.year, got.template) == (report.body.name, report.year, report.template)
@@ -92,30 +96,42 @@ def _split_row(label: str, printed) -> callable:
 
 def _interleave(text: str) -> str:
     first, second = _line_of(text, "1.信访举报投诉类申请"), _line_of(text, "2.重复申请")
-    return text.replace(first, first.replace("（五）不予处理 ", "")).replace(second, f"（五）不\n{second}\n予处理")
+    return text.replace(first, first.replace("（五）不予处理 ", "")).replace(
+        second, f"（五）不\n{second}\n予处理"
+    )
 
 
 SUB_CLASSES = {
     # a wrapped label, its head before the numbers and its tail after
-    "head / numbers / tail": _split_row("3.补正后申请内容仍不明确", lambda line, n: f"3.补正后申请内容仍不明\n{n}\n确"),
+    "head / numbers / tail": _split_row(
+        "3.补正后申请内容仍不明确", lambda line, n: f"3.补正后申请内容仍不明\n{n}\n确"
+    ),
     # the whole label on lines above a line of numbers
     "label lines / numbers": _split_row(
-        "5.要求行政机关确认或重新出具已获取信息", lambda line, n: f"5.要求行政机关确认或重\n新出具已获取信息\n{n}"
+        "5.要求行政机关确认或重新出具已获取信息",
+        lambda line, n: f"5.要求行政机关确认或重\n新出具已获取信息\n{n}",
     ),
     # head and numbers on one line, the tail after
     "head numbers / tail": _split_row(
-        "4.无正当理由大量反复申请", lambda line, n: line.replace("4.无正当理由大量反复申请", "4.无正当理由大量反复") + "\n申请"
+        "4.无正当理由大量反复申请",
+        lambda line, n: line.replace("4.无正当理由大量反复申请", "4.无正当理由大量反复") + "\n申请",
     ),
     # a group label interleaved with its sub-rows
     "group / sub-row / group": _interleave,
     # pieces of the group labels glued in front of a sub-row's label (-layout)
     "group pieces glued in front": _split_row(
         "2.没有现成信息需要另行制作",
-        lambda line, n: line.replace("2.没有现成信息需要另行", "三、本年 法提供 2.没有现成信息需要另行") + "\n制作",
+        lambda line, n: (
+            line.replace("2.没有现成信息需要另行", "三、本年 法提供 2.没有现成信息需要另行")
+            + "\n制作"
+        ),
     ),
     # a vertical group label, one character per line
     "vertical group label": _split_row(
-        "（一）予以公开", lambda line, n: "\n".join("三、本年度办理结果") + "\n" + line.replace("三、本年度办理结果 ", "")
+        "（一）予以公开",
+        lambda line, n: (
+            "\n".join("三、本年度办理结果") + "\n" + line.replace("三、本年度办理结果 ", "")
+        ),
     ),
 }
 
@@ -138,7 +154,11 @@ def test_page_numbers_running_header_and_form_feeds_between_rows(base, mark):
 
 
 def test_a_bare_page_number_is_furniture_only_next_to_a_form_feed():
-    assert is_page_furniture("- 12 -") and is_page_furniture("第 3 页 共 9 页") and not is_page_furniture("4")
+    assert (
+        is_page_furniture("- 12 -")
+        and is_page_furniture("第 3 页 共 9 页")
+        and not is_page_furniture("4")
+    )
     lines = dict(prepare_lines("abc\n1\n\x0cdef\n5\nghi\n"))
     assert 2 not in lines and lines[5] == "5"  # line numbers stay those of the text
 
@@ -162,13 +182,18 @@ def test_a_label_cut_short_behind_a_group_label_is_not_the_group_labels_row():
     text = _spaced(report)
     line = _line_of(text, "1.申请人无正当理由逾期不补正")
     numbers = _numbers(line)
-    cut = text.replace(line, f"（六）其他 1.申请人无正当理由逾期 {numbers}\n不补正、行政机关不再处理X")
+    cut = text.replace(
+        line, f"（六）其他 1.申请人无正当理由逾期 {numbers}\n不补正、行政机关不再处理X"
+    )
     got = _read(cut)
     other = [got.values[("requests", "other.other", c.code)].value for c in schema_columns()]
     assert other == [report.value("requests", "other.other", c.code) for c in schema_columns()]
     for c in schema_columns():  # its own numbers, or NA
         value = got.values.get(("requests", "other.no_correction", c.code))
-        assert value is None or value.value in (None, report.value("requests", "other.no_correction", c.code))
+        assert value is None or value.value in (
+            None,
+            report.value("requests", "other.no_correction", c.code),
+        )
 
 
 def test_label_and_number_blocks_written_apart_get_no_labels(base):
@@ -179,7 +204,14 @@ def test_label_and_number_blocks_written_apart_get_no_labels(base):
     rows = [ln for ln in text[start:end].splitlines() if ln.strip()]
     labels = [" ".join(t for t in ln.split(" ") if not t[:1].isdigit()) for ln in rows]
     columns = list(zip(*[[t for t in ln.split(" ") if t[:1].isdigit()] for ln in rows]))
-    bare = "\n".join(labels[:3]) + "\n" + "\n".join("\n".join(col) for col in columns) + "\n" + "\n".join(labels[3:]) + "\n"
+    bare = (
+        "\n".join(labels[:3])
+        + "\n"
+        + "\n".join("\n".join(col) for col in columns)
+        + "\n"
+        + "\n".join(labels[3:])
+        + "\n"
+    )
     got = _read(text[:start] + bare + text[end:])
     assert all(v.value is None for k, v in got.values.items() if k[0] == "requests")
 
@@ -213,7 +245,9 @@ def test_generated_pdfs_through_pdftotext(tmp_path):
                 assert mode == "bare", f"pdftotext {mode}: refused"
                 continue
             result = score(got, report)
-            assert result.wrong == 0, f"pdftotext {mode}: {report!r} wrong {result.wrong_cells[:10]}"
+            assert result.wrong == 0, (
+                f"pdftotext {mode}: {report!r} wrong {result.wrong_cells[:10]}"
+            )
             if mode != "bare":
                 assert result.na == 0, f"pdftotext {mode}: {report!r} NA {result.na_cells[:10]}"
 
@@ -234,8 +268,15 @@ def test_corpus_pdf_through_pdftotext(corpus_dir):
     assert pdfs
     for entry in pdfs:
         truth = json.loads((corpus_dir / entry["truth"]).read_text(encoding="utf-8"))
-        na_ok = {tuple(x) if isinstance(x, list) else tuple(x.split("/")) for x in truth.get("na_ok", [])}
-        cells = {(t, i, c): v for t, items in truth["values"].items() for i, cols in items.items() for c, v in cols.items()}
+        na_ok = {
+            tuple(x) if isinstance(x, list) else tuple(x.split("/")) for x in truth.get("na_ok", [])
+        }
+        cells = {
+            (t, i, c): v
+            for t, items in truth["values"].items()
+            for i, cols in items.items()
+            for c, v in cols.items()
+        }
         for mode in ("layout", "raw", "bare"):
             data = pdftotext(corpus_dir / entry["file"], mode)
             try:
@@ -244,12 +285,25 @@ def test_corpus_pdf_through_pdftotext(corpus_dir):
                 assert mode == "bare", f"{entry['file']} pdftotext {mode}: refused"
                 continue
             values = {k: v.value for k, v in got.values.items()}
-            wrong = [k for k, v in values.items() if v is not None and (cells.get(k) is None or not math.isclose(v, cells[k], abs_tol=1e-6))]
+            wrong = [
+                k
+                for k, v in values.items()
+                if v is not None
+                and (cells.get(k) is None or not math.isclose(v, cells[k], abs_tol=1e-6))
+            ]
             assert not wrong, f"{entry['file']} pdftotext {mode}: wrong {wrong[:10]}"
             if mode != "bare":
-                missed = [k for k, v in cells.items() if v is not None and values.get(k) is None and k not in na_ok]
+                missed = [
+                    k
+                    for k, v in cells.items()
+                    if v is not None and values.get(k) is None and k not in na_ok
+                ]
                 assert not missed, f"{entry['file']} pdftotext {mode}: NA {missed[:10]}"
-                assert (got.body, got.year, got.template) == (truth["body"], truth["year"], truth["template"])
+                assert (got.body, got.year, got.template) == (
+                    truth["body"],
+                    truth["year"],
+                    truth["template"],
+                )
 
 
 def test_numbers_continuing_the_row_above_leave_both_unread(base):
@@ -258,13 +312,18 @@ def test_numbers_continuing_the_row_above_leave_both_unread(base):
     report, text = base
     line = _line_of(text, "（一）予以公开")
     numbers = _numbers(line).split(" ")
-    wrapped = text.replace(line, line.replace(_numbers(line), " ".join(["1"] + numbers[1:])) + "\n办理结果 0")
+    wrapped = text.replace(
+        line, line.replace(_numbers(line), " ".join(["1"] + numbers[1:])) + "\n办理结果 0"
+    )
     got = _read(wrapped)
     granted = [got.values.get(("requests", "granted", c.code)) for c in schema_columns()]
     assert all(v is None or v.value is None for v in granted)
     assert any("wrapped over two lines" in w for w in got.warnings)
     original = _values(text)
-    assert all(v is None or v == original[k] for k, v in {k: v.value for k, v in got.values.items()}.items())
+    assert all(
+        v is None or v == original[k]
+        for k, v in {k: v.value for k, v in got.values.items()}.items()
+    )
 
 
 def test_blocks_of_some_columns_after_each_label_give_no_numbers(base):
@@ -274,8 +333,17 @@ def test_blocks_of_some_columns_after_each_label_give_no_numbers(base):
     report, text = base
     start, end = text.index("一、本年新收"), text.index("四、政府信息公开行政复议")
     rows = [ln for ln in text[start:end].splitlines() if ln.strip()]
-    split = [(" ".join(t for t in ln.split(" ") if not t[:1].isdigit()), [t for t in ln.split(" ") if t[:1].isdigit()]) for ln in rows]
-    first = "\n".join(f"{label}\n{' '.join(nums[:3])}" if i % 2 else f"{label} {' '.join(nums[:3])}" for i, (label, nums) in enumerate(split))
+    split = [
+        (
+            " ".join(t for t in ln.split(" ") if not t[:1].isdigit()),
+            [t for t in ln.split(" ") if t[:1].isdigit()],
+        )
+        for ln in rows
+    ]
+    first = "\n".join(
+        f"{label}\n{' '.join(nums[:3])}" if i % 2 else f"{label} {' '.join(nums[:3])}"
+        for i, (label, nums) in enumerate(split)
+    )
     rest = "\n".join(" ".join(nums[3:]) for _label, nums in split)
     got = _read(text[:start] + first + "\n" + rest + "\n" + text[end:])
     truth = {k: v.value for k, v in _read(text).values.items()}

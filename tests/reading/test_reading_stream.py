@@ -19,8 +19,12 @@ from govstats.reading import read_document
 from govstats.reading.decode import normalise_breaks
 from govstats.synth.writing import write
 
-SETTINGS = settings(max_examples=10, deadline=None, derandomize=True, suppress_health_check=[HealthCheck.too_slow])
-IRREGULAR = synth.Options(blank_rate=0.3, variant_rate=0.5, unit_rate=0.3, merged_rate=0.3, old_table1_rate=0.3)
+SETTINGS = settings(
+    max_examples=10, deadline=None, derandomize=True, suppress_health_check=[HealthCheck.too_slow]
+)
+IRREGULAR = synth.Options(
+    blank_rate=0.3, variant_rate=0.5, unit_rate=0.3, merged_rate=0.3, old_table1_rate=0.3
+)
 CRAWL_FORMS = ("txt-cr", "txt-lines", "txt-oneline")
 
 
@@ -55,10 +59,14 @@ def _wrong_and_unexplained(got: govstats.Report, report: synth.GeneratedReport, 
 @SETTINGS
 @given(report=generated())
 def test_crawler_forms_round_trip(fmt, report):
-    got = govstats.read_report(synth.render(report, fmt).encode("utf-8"), name=f"{report.name}.{fmt}")
+    got = govstats.read_report(
+        synth.render(report, fmt).encode("utf-8"), name=f"{report.name}.{fmt}"
+    )
     wrong, unexplained = _wrong_and_unexplained(got, report, fmt)
     assert not wrong, f"{fmt} {report!r}: wrong numbers {wrong[:5]}"
-    assert not unexplained, f"{fmt} {report!r}: NA where the form is not ambiguous {unexplained[:5]}"
+    assert not unexplained, (
+        f"{fmt} {report!r}: NA where the form is not ambiguous {unexplained[:5]}"
+    )
     assert (got.body, got.year, got.template) == (report.body.name, report.year, report.template)
     if any(v.value is None and report.value(*k) is not None for k, v in got.values.items()):
         assert got.warnings  # an ambiguous cell left NA is said
@@ -69,7 +77,9 @@ def test_crawler_forms_round_trip(fmt, report):
 @given(report=generated(IRREGULAR))
 def test_irregular_crawler_forms_never_give_a_wrong_number(fmt, report):
     """Blanks printed as nothing, units, label variants, merged columns: never a wrong number."""
-    got = govstats.read_report(synth.render(report, fmt).encode("utf-8"), name=f"{report.name}.{fmt}")
+    got = govstats.read_report(
+        synth.render(report, fmt).encode("utf-8"), name=f"{report.name}.{fmt}"
+    )
     wrong, _unexplained = _wrong_and_unexplained(got, report, fmt)
     assert not wrong, f"{fmt} {report!r}: wrong numbers {wrong[:5]}"
 
@@ -84,13 +94,20 @@ def test_every_kind_of_line_break_reads_as_a_newline(sample_path, brk):
     text = sample_path.read_text(encoding="utf-8")
     expected = govstats.read_report(sample_path)
     got = govstats.read_report(text.replace("\n", brk).encode("utf-8"), name="breaks.txt")
-    assert {k: v.value for k, v in got.values.items()} == {k: v.value for k, v in expected.values.items()}
+    assert {k: v.value for k, v in got.values.items()} == {
+        k: v.value for k, v in expected.values.items()
+    }
     # line numbers in sources are the lines of the original text
-    assert got.values[("requests", "new", "natural_person")].source == expected.values[("requests", "new", "natural_person")].source
+    assert (
+        got.values[("requests", "new", "natural_person")].source
+        == expected.values[("requests", "new", "natural_person")].source
+    )
 
 
 def test_break_normalisation_keeps_line_numbers():
-    assert normalise_breaks("a\r\nb\rc\u2028d\x0ce\x85f") == "a\nb\nc\nd\x0ce\nf"  # a page break stays
+    assert (
+        normalise_breaks("a\r\nb\rc\u2028d\x0ce\x85f") == "a\nb\nc\nd\x0ce\nf"
+    )  # a page break stays
     text = "no breaks to change\n"
     assert normalise_breaks(text) is text
 
@@ -98,8 +115,12 @@ def test_break_normalisation_keeps_line_numbers():
 # --- one cell per line -----------------------------------------------------------------------
 
 
-def _cells_per_line(report: synth.GeneratedReport, sep: str = "\n\n\n", row_end: str = "\n\n\n\n\n",
-                    blank: str = "\xa0") -> str:
+def _cells_per_line(
+    report: synth.GeneratedReport,
+    sep: str = "\n\n\n",
+    row_end: str = "\n\n\n\n\n",
+    blank: str = "\xa0",
+) -> str:
     """The report with one cell per line (cells apart by ``sep``, rows by ``row_end``), blank
     cells as ``blank``: what a crawler's get_text gives."""
     doc = synth.to_document(report, "html")
@@ -157,8 +178,14 @@ def test_reordered_header_is_not_read_from_the_stream():
 def test_title_from_the_preamble_or_an_attachment_line():
     from govstats.reading.metadata import self_named_body, titled_in_text
 
-    assert titled_in_text("现公布河北省教育厅2022年政府信息公开工作年度报告。") == ("河北省教育厅", 2022)
-    assert titled_in_text("…附件：河北省教育厅2022年政府信息公开工作年度报告") == ("河北省教育厅", 2022)
+    assert titled_in_text("现公布河北省教育厅2022年政府信息公开工作年度报告。") == (
+        "河北省教育厅",
+        2022,
+    )
+    assert titled_in_text("…附件：河北省教育厅2022年政府信息公开工作年度报告") == (
+        "河北省教育厅",
+        2022,
+    )
     assert titled_in_text("现将本年度报告公布如下") == (None, None)
     preamble = "根据《中华人民共和国政府信息公开条例》《河北省实施〈中华人民共和国政府信息公开条例〉办法》等规定。2022年，省工业和信息化厅坚持以习近平新时代"
     assert self_named_body(preamble) == "河北省工业和信息化厅"
@@ -176,7 +203,9 @@ def test_crawled_corpus_text_reads_from_its_stream(corpus_dir, stem):
     doc = read_document(path.read_bytes(), path.name)  # the Document it was built from
     assert doc.format == report.format
     again = govstats.read_report(write(doc, "txt-pipe").encode(), name="again.txt")
-    assert {k: v.value for k, v in again.values.items()} == {k: v.value for k, v in report.values.items()}
+    assert {k: v.value for k, v in again.values.items()} == {
+        k: v.value for k, v in report.values.items()
+    }
 
 
 # --- choosing between readings ---------------------------------------------------------------
@@ -191,7 +220,9 @@ def test_line_reading_that_breaks_the_arithmetic_is_checked_against_the_stream()
     at = next(i for i, ln in enumerate(lines) if "（一）予以公开\t" in ln)
     cells = lines[at].split("\t")
     label = cells.index("（一）予以公开")
-    lines[at] = " ".join(cells[: label + 2] + cells[label + 3 :])  # one cell gone, spaces instead of tabs
+    lines[at] = " ".join(
+        cells[: label + 2] + cells[label + 3 :]
+    )  # one cell gone, spaces instead of tabs
     got = govstats.read_report("\n".join(lines).encode(), name="shifted.txt")
     for col, want in report.values["requests"]["granted"].items():
         have = got.value("requests", "granted", col)

@@ -28,8 +28,14 @@ def test_variants_read_back_identically(entry):
         text = write(document, fmt)
         again = govstats.read_report(text.encode("utf-8"), name=f"{entry['file']}.{fmt}")
         assert _values(again) == _values(original), fmt
-        assert (again.body, again.year, again.template) == (original.body, original.year, original.template), fmt
-        document = read_document(text.encode("utf-8"), f"{entry['file']}.{fmt}")  # the next variant starts here
+        assert (again.body, again.year, again.template) == (
+            original.body,
+            original.year,
+            original.template,
+        ), fmt
+        document = read_document(
+            text.encode("utf-8"), f"{entry['file']}.{fmt}"
+        )  # the next variant starts here
 
 
 @pytest.mark.corpus
@@ -50,7 +56,9 @@ def test_stripped_text_is_right_or_honestly_ambiguous(entry):
         for item in rows:
             assert any(("digit run" in w or "value cells" in w) for w in stripped.warnings), item
     # table 三 of the consistent reports with all cells printed comes back whole
-    if entry["file"].endswith(("ziyang-bgs_txt-pipe.txt", "2022_pingtan_html.html", "2025_pingtan_html.html")):
+    if entry["file"].endswith(
+        ("ziyang-bgs_txt-pipe.txt", "2022_pingtan_html.html", "2025_pingtan_html.html")
+    ):
         assert all(got.get(k) == v for k, v in expected.items() if k[0] != "publication")
 
 
@@ -62,7 +70,9 @@ def test_run_together_row_split_from_arithmetic():
     assert split_row("6767348", 3) is None  # no arithmetic: several splits, no guess
     # full-width digits are digits like any others, their zeros included
     assert split_row("３６4022０44", 7, [(6, (0, 1, 2, 3, 4, 5))]) == (36, 4, 0, 2, 2, 0, 44)
-    assert split_row("7" * 400, 7, [(6, (0, 1, 2, 3, 4, 5))]) is None  # a mangled run: bounded search, no split
+    assert (
+        split_row("7" * 400, 7, [(6, (0, 1, 2, 3, 4, 5))]) is None
+    )  # a mangled run: bounded search, no split
 
 
 def test_run_together_cell_with_a_superscript_is_not_a_digit_run():
@@ -79,11 +89,15 @@ def test_run_together_never_guesses_on_generated_reports():
     from govstats import synth
 
     for report in list(synth.generate(3, range(2019, 2026), seed=0)):
-        got = govstats.read_report(synth.render(report, "txt-runtogether").encode("utf-8"), name=report.name)
+        got = govstats.read_report(
+            synth.render(report, "txt-runtogether").encode("utf-8"), name=report.name
+        )
         for key, v in got.values.items():
             expected = report.value(*key)
             if v.value is not None and key[2] != "legal_person":
-                assert expected is not None and abs(v.value - expected) <= 1e-6 * max(1.0, abs(expected)), (report.name, key)
+                assert expected is not None and abs(v.value - expected) <= 1e-6 * max(
+                    1.0, abs(expected)
+                ), (report.name, key)
 
 
 # --- value cells merged down over rows (rowspan) ---------------------------------------------
@@ -102,8 +116,10 @@ def _merge_down(html: str, label: str, column: int, printed: str) -> str:
         cells = re.findall(r"<td[^>]*>[^<]*</td>", rows[i])
         values = [c for c in cells if re.fullmatch(r"<td>[^<]*</td>", c)][-7:]
         target = values[column]
-        start = rows[i].rfind(target) if values.count(target) == 1 else _nth(rows[i], values, column)
-        rows[i] = rows[i][:start] + text + rows[i][start + len(target):]
+        start = (
+            rows[i].rfind(target) if values.count(target) == 1 else _nth(rows[i], values, column)
+        )
+        rows[i] = rows[i][:start] + text + rows[i][start + len(target) :]
     return "<tr>".join(rows)
 
 
@@ -127,4 +143,7 @@ def test_value_cell_merged_over_two_rows_fills_both(printed):
     # the other cells of both rows are where they were printed
     for item in ("granted", "partly_granted"):
         for column in ("natural_person", "research", "other_org", "total"):
-            assert got.values[("requests", item, column)].value == report.values["requests"][item][column]
+            assert (
+                got.values[("requests", item, column)].value
+                == report.values["requests"][item][column]
+            )

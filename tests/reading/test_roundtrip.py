@@ -18,9 +18,12 @@ from govstats import synth
 from govstats.checks.rules import RULES
 from govstats.checks.template import finding_cells
 
-SETTINGS = settings(max_examples=12, deadline=None, derandomize=True,
-                    suppress_health_check=[HealthCheck.too_slow])
-IRREGULAR = synth.Options(blank_rate=0.3, variant_rate=0.5, unit_rate=0.3, merged_rate=0.3, old_table1_rate=0.3)
+SETTINGS = settings(
+    max_examples=12, deadline=None, derandomize=True, suppress_health_check=[HealthCheck.too_slow]
+)
+IRREGULAR = synth.Options(
+    blank_rate=0.3, variant_rate=0.5, unit_rate=0.3, merged_rate=0.3, old_table1_rate=0.3
+)
 
 
 @st.composite
@@ -68,11 +71,19 @@ def test_run_together_text_gives_the_values_or_an_honest_warning(report):
     """Cell boundaries lost: each cell comes back right, or NA with an ambiguity warning."""
     got = read(report, "txt-runtogether")
     diffs = synth.differences(got, report)
-    wrong = [key for key, v in got.values.items() if v.value is not None and v.value != report.value(*key)
-             and report.value(*key) is not None and abs(v.value - report.value(*key)) > 1e-6 * abs(report.value(*key))]
+    wrong = [
+        key
+        for key, v in got.values.items()
+        if v.value is not None
+        and v.value != report.value(*key)
+        and report.value(*key) is not None
+        and abs(v.value - report.value(*key)) > 1e-6 * abs(report.value(*key))
+    ]
     assert not wrong, f"{report!r}: run-together text read wrongly at {wrong[:10]}"
     if diffs:
-        assert got.warnings, f"{report!r}: cells left NA without a warning:\n" + "\n".join(diffs[:10])
+        assert got.warnings, f"{report!r}: cells left NA without a warning:\n" + "\n".join(
+            diffs[:10]
+        )
 
 
 @pytest.mark.parametrize("encoding", ["gb18030", "utf-8-sig"])
@@ -154,12 +165,19 @@ def test_plain_text_row_of_blanks_keeps_its_cells(printed):
 def test_run_together_row_with_a_placeholder_is_not_misread():
     report = synth.generate_one(seed=0, year=2019, index=0)
     for column, printed in (("previous", "5"), ("change", "无"), ("decisions", "989")):
-        report.values["publication"]["other_services"][column] = None if printed == "无" else float(printed)
+        report.values["publication"]["other_services"][column] = (
+            None if printed == "无" else float(printed)
+        )
         report.printed[("publication", "other_services", column)] = printed
     got = read(report, "txt-runtogether")
-    values = {c: got.value("publication", "other_services", c) for c in ("previous", "change", "decisions")}
-    assert values in ({"previous": 5.0, "change": None, "decisions": 989.0},
-                      {"previous": None, "change": None, "decisions": None}), values
+    values = {
+        c: got.value("publication", "other_services", c)
+        for c in ("previous", "change", "decisions")
+    }
+    assert values in (
+        {"previous": 5.0, "change": None, "decisions": 989.0},
+        {"previous": None, "change": None, "decisions": None},
+    ), values
 
 
 def test_run_together_search_does_not_crash():

@@ -21,7 +21,7 @@ from __future__ import annotations
 
 import json
 import os
-from functools import lru_cache
+from functools import cache
 from pathlib import Path
 
 import pytest
@@ -33,13 +33,34 @@ from tests.support import scoring, tools
 
 #: (file stem, tool) → why its full reading fails today (test_full_reading is xfail there)
 NOT_YET: dict[tuple[str, str], str] = {
-    ("2019_pingtan_html", "bs4-empty"): "one paragraph: table 二 digit runs with several splits (table 二 has no arithmetic) stay NA with a warning: ambiguous by the form, not a miss",
-    ("2020_pingtan_html", "bs4-empty"): "one paragraph: table 二 digit runs with several splits (table 二 has no arithmetic) stay NA with a warning: ambiguous by the form, not a miss",
-    ("2021_pingtan_html", "bs4-empty"): "one paragraph: table 二 digit runs with several splits (table 二 has no arithmetic) stay NA with a warning: ambiguous by the form, not a miss",
-    ("2022_pingtan_html", "bs4-empty"): "one paragraph: table 二 digit runs with several splits (table 二 has no arithmetic) stay NA with a warning: ambiguous by the form, not a miss",
-    ("2023_pingtan_html", "bs4-empty"): "one paragraph: table 二 digit runs with several splits (table 二 has no arithmetic) stay NA with a warning: ambiguous by the form, not a miss",
-    ("2024_pingtan_html", "bs4-empty"): "one paragraph: table 二 digit runs with several splits (table 二 has no arithmetic) stay NA with a warning: ambiguous by the form, not a miss",
-    ("2025_pingtan_html", "bs4-empty"): "one paragraph: table 二 digit runs with several splits (table 二 has no arithmetic) stay NA with a warning: ambiguous by the form, not a miss",
+    (
+        "2019_pingtan_html",
+        "bs4-empty",
+    ): "one paragraph: table 二 digit runs with several splits (table 二 has no arithmetic) stay NA with a warning: ambiguous by the form, not a miss",
+    (
+        "2020_pingtan_html",
+        "bs4-empty",
+    ): "one paragraph: table 二 digit runs with several splits (table 二 has no arithmetic) stay NA with a warning: ambiguous by the form, not a miss",
+    (
+        "2021_pingtan_html",
+        "bs4-empty",
+    ): "one paragraph: table 二 digit runs with several splits (table 二 has no arithmetic) stay NA with a warning: ambiguous by the form, not a miss",
+    (
+        "2022_pingtan_html",
+        "bs4-empty",
+    ): "one paragraph: table 二 digit runs with several splits (table 二 has no arithmetic) stay NA with a warning: ambiguous by the form, not a miss",
+    (
+        "2023_pingtan_html",
+        "bs4-empty",
+    ): "one paragraph: table 二 digit runs with several splits (table 二 has no arithmetic) stay NA with a warning: ambiguous by the form, not a miss",
+    (
+        "2024_pingtan_html",
+        "bs4-empty",
+    ): "one paragraph: table 二 digit runs with several splits (table 二 has no arithmetic) stay NA with a warning: ambiguous by the form, not a miss",
+    (
+        "2025_pingtan_html",
+        "bs4-empty",
+    ): "one paragraph: table 二 digit runs with several splits (table 二 has no arithmetic) stay NA with a warning: ambiguous by the form, not a miss",
 }
 
 
@@ -56,7 +77,11 @@ def _originals() -> list[tuple[Path, str]]:
 def _cases(full: bool) -> list:
     originals = _originals()
     if not originals:
-        return [pytest.param(None, None, marks=pytest.mark.skip(reason=f"corpus absent: no {CORPUS_DIR}/raw"))]
+        return [
+            pytest.param(
+                None, None, marks=pytest.mark.skip(reason=f"corpus absent: no {CORPUS_DIR}/raw")
+            )
+        ]
     out = []
     for path, kind in originals:
         for tool in tools.tools_for(kind):
@@ -75,7 +100,7 @@ def tool_cache(tmp_path_factory) -> Path:
     return (base.parent if os.environ.get("PYTEST_XDIST_WORKER") else base) / "tool-outputs"
 
 
-@lru_cache(maxsize=None)
+@cache
 def _truth(path: Path) -> dict:
     truth = CORPUS_DIR / "truth" / f"{path.stem}.json"
     if not truth.is_file():
@@ -120,6 +145,11 @@ def test_full_reading(path, tool_name, tool_cache):
     truth = _truth(path)
     result = scoring.score_truth(report, truth)
     assert result.wrong_cells + result.na_cells == [], (
-        f"{where}: {result.right} right, {result.na} NA, {result.wrong} WRONG of {result.cells}")
-    assert (report.body, report.year, report.template) == (truth["body"], truth["year"], truth["template"]), where
+        f"{where}: {result.right} right, {result.na} NA, {result.wrong} WRONG of {result.cells}"
+    )
+    assert (report.body, report.year, report.template) == (
+        truth["body"],
+        truth["year"],
+        truth["template"],
+    ), where
     assert scoring.breach_difference(report, truth) == [], where

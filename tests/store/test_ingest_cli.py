@@ -14,18 +14,24 @@ from pathlib import Path
 import pandas as pd
 import pytest
 
-from govstats import schema, synth
+from govstats import synth
 from govstats.cli import main
-from govstats.store import connect, ingest_errors, load, reports
-from govstats.store import read_extract
-from tests.support import scoring
+from govstats.store import connect, ingest_errors, load, read_extract, reports
 from tests.conftest import PROJECT_DIR, SAMPLE, corpus_entries, truth_for
+from tests.support import scoring
 
 CLI = [sys.executable, "-m", "govstats.cli"]
 
 
 def run_cli(*args: str, env: dict | None = None, **kw) -> subprocess.CompletedProcess:
-    return subprocess.run([*CLI, *args], capture_output=True, text=True, env={**os.environ, **(env or {})}, timeout=300, **kw)
+    return subprocess.run(
+        [*CLI, *args],
+        capture_output=True,
+        text=True,
+        env={**os.environ, **(env or {})},
+        timeout=300,
+        **kw,
+    )
 
 
 def consistency(db: Path) -> tuple[int, int]:
@@ -41,7 +47,9 @@ def consistency(db: Path) -> tuple[int, int]:
         duplicates = con.execute(
             'SELECT count(*) FROM (SELECT report_id, seq FROM "values" GROUP BY ALL HAVING count(*) > 1)'
         ).fetchall()[0][0]
-        n_reports, n_values = con.execute('SELECT (SELECT count(*) FROM reports), (SELECT count(*) FROM "values")').fetchall()[0]
+        n_reports, n_values = con.execute(
+            'SELECT (SELECT count(*) FROM reports), (SELECT count(*) FROM "values")'
+        ).fetchall()[0]
     assert partial == [] and orphans == 0 and duplicates == 0
     return n_reports, n_values
 
@@ -68,7 +76,9 @@ def test_ingest_corpus_twice_and_load_every_truth_value(corpus_dir, tmp_path, ca
         frame = load(db, body=truth["body"], years=truth["year"])
         assert scoring.matches_truth(scoring.frame_values(frame), truth) == [], entry["file"]
     table = reports(db)
-    assert set(table["parser_version"]) == {__import__("govstats").__version__} and set(table["origin"]) == {"file"}
+    assert set(table["parser_version"]) == {__import__("govstats").__version__} and set(
+        table["origin"]
+    ) == {"file"}
     assert table["read_at"].notna().all() and (table["version"] == 1).all()
 
 
@@ -81,12 +91,16 @@ def test_a_corrected_copy_is_a_new_version_and_the_old_is_kept(tmp_path, capsys)
     corrected.write_text(text + "\n（本报告于次年更正。）\n", encoding="utf-8")
     capsys.readouterr()
     assert main(["ingest", str(tmp_path), "--db", str(db)]) == 0
-    assert capsys.readouterr().out.startswith("read 1 (1 new version), skipped 0 already present, failed 0")
+    assert capsys.readouterr().out.startswith(
+        "read 1 (1 new version), skipped 0 already present, failed 0"
+    )
     new = load(db, body="ziyang-bgs")
     assert set(new["version"]) == {2} and set(new["report_id"]) != set(old["report_id"])
     both = load(db, body="ziyang-bgs", all_versions=True)
     kept = both[both["version"] == 1]
-    assert set(kept["report_id"]) == set(old["report_id"]) and set(kept["superseded_by"]) == set(new["report_id"])
+    assert set(kept["report_id"]) == set(old["report_id"]) and set(kept["superseded_by"]) == set(
+        new["report_id"]
+    )
     assert kept["value"].tolist() == old["value"].tolist()
     assert consistency(db) == (2, 2 * len(old))
 
@@ -97,7 +111,9 @@ def test_good_files_stored_and_bad_ones_recorded(tmp_path, capsys):
     shutil.copy(SAMPLE, folder / "sub" / "ziyang.txt")
     (folder / "notes.txt").write_text("会议纪要：本周讨论了办公用品采购。\n" * 20, encoding="utf-8")
     (folder / "broken.pdf").write_bytes(b"%PDF-1.4\n" + bytes(range(256)) * 4)
-    (folder / "picture.png").write_bytes(b"\x89PNG not a report")  # not a report format: passed over
+    (folder / "picture.png").write_bytes(
+        b"\x89PNG not a report"
+    )  # not a report format: passed over
     db = tmp_path / "s.duckdb"
     assert main(["ingest", str(folder), "--db", str(db)]) == 1
     captured = capsys.readouterr()
@@ -115,12 +131,29 @@ def test_good_files_stored_and_bad_ones_recorded(tmp_path, capsys):
 
 def test_bundled_data_on_a_fresh_clone(tmp_path, capsys):
     db = tmp_path / "s.duckdb"
-    assert main(["ingest", str(PROJECT_DIR / "data" / "raw"), str(PROJECT_DIR / "data" / "extract"), "--db", str(db)]) == 0
+    assert (
+        main(
+            [
+                "ingest",
+                str(PROJECT_DIR / "data" / "raw"),
+                str(PROJECT_DIR / "data" / "extract"),
+                "--db",
+                str(db),
+            ]
+        )
+        == 0
+    )
     # the sample parsed from data/raw is the same document as the extract's copy of it
-    in_extract = len(list(read_extract(PROJECT_DIR / "data" / "extract")))  # the corpus's reports, the sample among them
-    assert capsys.readouterr().out.startswith(f"read {in_extract}, skipped 1 already present, failed 0")
+    in_extract = len(
+        list(read_extract(PROJECT_DIR / "data" / "extract"))
+    )  # the corpus's reports, the sample among them
+    assert capsys.readouterr().out.startswith(
+        f"read {in_extract}, skipped 1 already present, failed 0"
+    )
     table = reports(db)
-    assert (table["origin"] == "extract").sum() == in_extract - 1 and (table["origin"] == "file").sum() == 1
+    assert (table["origin"] == "extract").sum() == in_extract - 1 and (
+        table["origin"] == "file"
+    ).sum() == 1
     series = load(db, body="pingtan")
     assert sorted(series["year"].unique()) == list(range(2019, 2026))
 
@@ -137,7 +170,9 @@ def many_generated_dir(tmp_path_factory) -> Path:
 @pytest.mark.slow
 @pytest.mark.skipif(not hasattr(os, "mkfifo"), reason="needs named pipes and SIGKILL")
 @pytest.mark.parametrize("jobs", ["1", "2"])
-def test_kill_9_mid_ingest_leaves_whole_reports_and_a_rerun_completes(generated_dir, many_generated_dir, tmp_path, jobs):
+def test_kill_9_mid_ingest_leaves_whole_reports_and_a_rerun_completes(
+    generated_dir, many_generated_dir, tmp_path, jobs
+):
     db = tmp_path / "s.duckdb"
     files = sorted((generated_dir if jobs == "1" else many_generated_dir).iterdir())
     total = len(files)
@@ -170,7 +205,9 @@ def test_kill_9_mid_ingest_leaves_whole_reports_and_a_rerun_completes(generated_
     assert 5 <= n_reports <= total - 5, "the ingest should have been interrupted mid-way"
     rerun = run_cli("ingest", str(folder), "--db", str(db))
     assert rerun.returncode == 0, rerun.stderr
-    assert rerun.stdout.startswith(f"read {total - n_reports}, skipped {n_reports} already present, failed 0")
+    assert rerun.stdout.startswith(
+        f"read {total - n_reports}, skipped {n_reports} already present, failed 0"
+    )
     assert consistency(db)[0] == total
 
 
@@ -179,23 +216,38 @@ def test_parallel_parsing_stores_what_one_process_stores(generated_dir, tmp_path
     folder = tmp_path / "in"
     shutil.copytree(generated_dir, folder)
     first = sorted(folder.iterdir())[0]
-    (folder / "broken.html").write_text("<html><body>这不是年度报告</body></html>", encoding="utf-8")
+    (folder / "broken.html").write_text(
+        "<html><body>这不是年度报告</body></html>", encoding="utf-8"
+    )
     corrected = first.read_text(encoding="utf-8").replace("</body>", "<p>更正</p></body>")
-    (folder / "zz_corrected.html").write_text(corrected, encoding="utf-8")  # same body and year, found last
+    (folder / "zz_corrected.html").write_text(
+        corrected, encoding="utf-8"
+    )  # same body and year, found last
     stored = {}
     for jobs in ("1", "2"):
         db = tmp_path / f"j{jobs}.duckdb"
         assert main(["ingest", str(folder), "--db", str(db), "--jobs", jobs, "-v"]) == 1
         out = capsys.readouterr()
         lines = out.out.splitlines()
-        assert lines[-1].startswith("read 41 (1 new version), skipped 0 already present, failed 1"), lines[-1]
-        assert lines[:-1] == [f"{'failed' if p.name == 'broken.html' else 'read'} {p}" for p in sorted(folder.iterdir())]
+        assert lines[-1].startswith(
+            "read 41 (1 new version), skipped 0 already present, failed 1"
+        ), lines[-1]
+        assert lines[:-1] == [
+            f"{'failed' if p.name == 'broken.html' else 'read'} {p}"
+            for p in sorted(folder.iterdir())
+        ]
         assert "broken.html" in out.err
         frame = load(db, all_versions=True).drop(columns=["report_id"])
-        stored[jobs] = (frame, reports(db)[["file_name", "version", "superseded_by"]].notna().value_counts(), list(ingest_errors(db)["file_name"]))
+        stored[jobs] = (
+            frame,
+            reports(db)[["file_name", "version", "superseded_by"]].notna().value_counts(),
+            list(ingest_errors(db)["file_name"]),
+        )
         assert consistency(db)[0] == 41
     pd.testing.assert_frame_equal(stored["1"][0], stored["2"][0])
-    assert stored["1"][1].equals(stored["2"][1]) and stored["1"][2] == stored["2"][2] == ["broken.html"]
+    assert stored["1"][1].equals(stored["2"][1]) and stored["1"][2] == stored["2"][2] == [
+        "broken.html"
+    ]
     assert main(["ingest", str(folder), "--db", str(tmp_path / "j2.duckdb"), "--jobs", "0"]) == 2
 
 
@@ -204,7 +256,12 @@ def test_two_ingests_at_once_lose_and_duplicate_nothing(generated_dir, tmp_path)
     db = tmp_path / "s.duckdb"
     total = len(list(generated_dir.iterdir()))
     procs = [
-        subprocess.Popen([*CLI, "ingest", str(generated_dir), "--db", str(db)], stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+        subprocess.Popen(
+            [*CLI, "ingest", str(generated_dir), "--db", str(db)],
+            stdout=subprocess.PIPE,
+            stderr=subprocess.PIPE,
+            text=True,
+        )
         for _ in range(2)
     ]
     results = [(p.wait(timeout=300), *p.communicate()) for p in procs]
@@ -223,30 +280,53 @@ def test_a_busy_store_fails_clearly_and_changes_nothing(tmp_path):
     with connect(db):
         pass
     holder = subprocess.Popen(
-        [sys.executable, "-c", f"import duckdb,time; c=duckdb.connect({str(db)!r}); print('locked', flush=True); time.sleep(60)"],
+        [
+            sys.executable,
+            "-c",
+            f"import duckdb,time; c=duckdb.connect({str(db)!r}); print('locked', flush=True); time.sleep(60)",
+        ],
         stdout=subprocess.PIPE,
         text=True,
     )
     try:
         assert holder.stdout.readline().strip() == "locked"
-        result = run_cli("ingest", str(SAMPLE), "--db", str(db), env={"GOVSTATS_LOCK_TIMEOUT": "0.5"})
+        result = run_cli(
+            "ingest", str(SAMPLE), "--db", str(db), env={"GOVSTATS_LOCK_TIMEOUT": "0.5"}
+        )
     finally:
         holder.kill()
         holder.wait()
     assert result.returncode == 2
-    assert result.stderr.count("\n") == 1 and "store is busy" in result.stderr and str(db) in result.stderr
+    assert (
+        result.stderr.count("\n") == 1
+        and "store is busy" in result.stderr
+        and str(db) in result.stderr
+    )
     assert consistency(db) == (0, 0)
 
 
 def test_quiet_when_not_a_terminal(tmp_path):
     result = run_cli("ingest", str(SAMPLE), "--db", str(tmp_path / "s.duckdb"), env={"CI": "true"})
     assert result.returncode == 0 and result.stderr == ""
-    assert result.stdout.strip().splitlines() == [f"read 1, skipped 0 already present, failed 0 (store {tmp_path / 's.duckdb'})"]
+    assert result.stdout.strip().splitlines() == [
+        f"read 1, skipped 0 already present, failed 0 (store {tmp_path / 's.duckdb'})"
+    ]
 
 
 def test_check_db_runs_both_kinds_of_checks_over_the_store(tmp_path, capsys):
     db = tmp_path / "s.duckdb"
-    assert main(["ingest", str(PROJECT_DIR / "data" / "raw"), str(PROJECT_DIR / "data" / "extract"), "--db", str(db)]) == 0
+    assert (
+        main(
+            [
+                "ingest",
+                str(PROJECT_DIR / "data" / "raw"),
+                str(PROJECT_DIR / "data" / "extract"),
+                "--db",
+                str(db),
+            ]
+        )
+        == 0
+    )
     capsys.readouterr()
     assert main(["check", "--db", str(db)]) == 1
     out = capsys.readouterr().out.splitlines()
@@ -276,7 +356,9 @@ def test_progress_bar_on_a_terminal(tmp_path):
     pty = pytest.importorskip("pty")
     fcntl, termios = pytest.importorskip("fcntl"), pytest.importorskip("termios")
     master, slave = pty.openpty()
-    fcntl.ioctl(slave, termios.TIOCSWINSZ, struct.pack("HHHH", 24, 100, 0, 0))  # 24 rows, 100 columns
+    fcntl.ioctl(
+        slave, termios.TIOCSWINSZ, struct.pack("HHHH", 24, 100, 0, 0)
+    )  # 24 rows, 100 columns
     env = {k: v for k, v in os.environ.items() if k != "CI"}
     proc = subprocess.Popen([*CLI, "ingest", str(SAMPLE), "--db", str(tmp_path / "s.duckdb")],
                             stdout=subprocess.PIPE, stderr=slave, env=env)  # fmt: skip

@@ -23,14 +23,26 @@ BUNDLED = PROJECT_DIR / "data" / "bodies.csv"
 
 def test_body_key_folds_width_space_and_punctuation():
     assert body_key("平潭综合 实验区") == "平潭综合实验区"
-    assert body_key("平潭综合实验区（管委会）") == body_key("平潭综合实验区(管委会)") == "平潭综合实验区管委会"
+    assert (
+        body_key("平潭综合实验区（管委会）")
+        == body_key("平潭综合实验区(管委会)")
+        == "平潭综合实验区管委会"
+    )
     assert body_key("\u3000资阳市人民政府办公室\n") == "资阳市人民政府办公室"
     assert body_key("ＡＢＣ局") == "abc局"
 
 
 def test_bundled_registry_is_valid_and_covers_the_corpus_bodies():
     registry = load_registry(BUNDLED)
-    assert list(registry["slug"]) == ["pingtan", "ziyang-bgs", "hongze-qzf", "shuyang-fgj", "sh-kewei", "hebei-jyt", "hebei-gxt"]
+    assert list(registry["slug"]) == [
+        "pingtan",
+        "ziyang-bgs",
+        "hongze-qzf",
+        "shuyang-fgj",
+        "sh-kewei",
+        "hebei-jyt",
+        "hebei-gxt",
+    ]
     assert registry["region_code"].str.fullmatch(r"\d{6}").all()
     codes = dict(zip(registry["slug"], registry["region_code"]))
     assert codes == {
@@ -58,7 +70,10 @@ def test_bundled_registry_is_valid_and_covers_the_corpus_bodies():
 )
 def test_bad_rows_are_named_by_file_and_line(tmp_path, row, complaint):
     path = tmp_path / "bodies.csv"
-    path.write_text("slug,body,region_code,region_name,level,parent,aliases,notes\n" + row + "\n", encoding="utf-8")
+    path.write_text(
+        "slug,body,region_code,region_name,level,parent,aliases,notes\n" + row + "\n",
+        encoding="utf-8",
+    )
     with pytest.raises(RegistryError) as info:
         load_registry(path)
     assert f"{path}: line 2" in str(info.value) and complaint in str(info.value)
@@ -71,7 +86,9 @@ def test_duplicate_body_is_refused(tmp_path):
         "a,平潭综合实验区,350128,平潭,city,,,\nb,平潭综合 实验区,350128,平潭,city,,,\n",
         encoding="utf-8",
     )
-    with pytest.raises(RegistryError, match="line 3: body '平潭综合实验区' already listed on line 2"):
+    with pytest.raises(
+        RegistryError, match="line 3: body '平潭综合实验区' already listed on line 2"
+    ):
         load_registry(path)
 
 
@@ -82,7 +99,10 @@ def test_missing_registry_is_empty(tmp_path):
 def test_slugs_names_and_aliases_resolve_to_keys():
     registry = load_registry(BUNDLED)
     assert keys_for("pingtan", registry) == ["平潭综合实验区"]
-    assert keys_for(["平潭综合实验区管委会", "ziyang-bgs"], registry) == ["平潭综合实验区", "资阳市人民政府办公室"]
+    assert keys_for(["平潭综合实验区管委会", "ziyang-bgs"], registry) == [
+        "平潭综合实验区",
+        "资阳市人民政府办公室",
+    ]
     assert canonical_key("平潭综合实验区管理委员会", registry) == "平潭综合实验区"
     # an unknown body is its own key, never dropped
     assert keys_for("示例市示例局", registry) == ["示例市示例局"]
@@ -96,14 +116,27 @@ def test_fallback_slug_is_stable_ascii():
 
 def test_regions_by_code_and_by_name():
     registry = load_registry(BUNDLED)
-    assert region_prefix("512000") == "5120" and region_prefix("310000") == "31" and region_prefix("321322") == "321322"
+    assert (
+        region_prefix("512000") == "5120"
+        and region_prefix("310000") == "31"
+        and region_prefix("321322") == "321322"
+    )
     assert region_prefixes("资阳市", registry) == ["5120"]
-    assert region_prefixes("沭阳县", registry) == ["321322"]  # region_name 宿迁市沭阳县 ends with it
+    assert region_prefixes("沭阳县", registry) == [
+        "321322"
+    ]  # region_name 宿迁市沭阳县 ends with it
     assert region_prefixes("320000", registry) == ["32"]
     assert region_prefixes("福建省", registry) == region_prefixes("福建", registry) == ["35"]
-    assert region_prefixes("内蒙古", registry) == ["15"] and region_prefixes("江苏省", registry) == ["32"]
+    assert region_prefixes("内蒙古", registry) == ["15"] and region_prefixes(
+        "江苏省", registry
+    ) == ["32"]
     with pytest.raises(RegistryError, match="'火星市' is not in the registry"):
         region_prefixes("火星市", registry)
     codes = pd.Series(["512000", "512002", "320813", None], dtype="string")
     assert list(in_region(codes, ["5120"])) == [True, True, False, False]
-    assert list(in_region(codes, region_prefixes("320000", registry))) == [False, False, True, False]
+    assert list(in_region(codes, region_prefixes("320000", registry))) == [
+        False,
+        False,
+        True,
+        False,
+    ]

@@ -49,7 +49,10 @@ def test_every_corpus_body_resolves_without_the_registry(bare):
         got = bare.resolve(entry["body"], text=text, folder=Path(entry["file"]).parent)
         want = truth.loc[entry["body"]]
         assert got.status == "resolved", (entry["body"], got.status)
-        assert (got.region_code, got.level) == (want["region_code"], want["level"]), (entry["body"], got)
+        assert (got.region_code, got.level) == (want["region_code"], want["level"]), (
+            entry["body"],
+            got,
+        )
         if got.level == "department":
             assert got.parent == load_divisions().government(got.region_code)
 
@@ -67,7 +70,11 @@ def generated_names(divisions, seed: int = 14) -> list[tuple[str, str | None, st
     city, townships and street offices, and ambiguous district names with and without text."""
     rng = random.Random(seed)
     out: list[tuple[str, str | None, str, str | None]] = []
-    provinces = [c for c, row in divisions.by_code.items() if row[2] == "province" and c[:2] not in ("81", "82")]
+    provinces = [
+        c
+        for c, row in divisions.by_code.items()
+        if row[2] == "province" and c[:2] not in ("81", "82")
+    ]
     by_parent = divisions.children
     for province in sorted(provinces):
         p = divisions[province]
@@ -92,7 +99,10 @@ def generated_names(divisions, seed: int = 14) -> list[tuple[str, str | None, st
             out += [(f"{region}人民政府", county, "county", None),
                     (f"{region}{rng.choice(['教育局', '财政局', '发展和改革局', '卫生健康委员会', '农业农村局'])}", county, "department", None)]  # fmt: skip
             if _unique_full(divisions, c.name):
-                out += [(f"{c.name}人民政府", county, "county", None), (f"{c.name}发改局", county, "department", None)]
+                out += [
+                    (f"{c.name}人民政府", county, "county", None),
+                    (f"{c.name}发改局", county, "department", None),
+                ]
             towns = sorted(by_parent.get(county, ()))
             if towns:
                 town = divisions[rng.choice(towns)]
@@ -155,7 +165,10 @@ def _score(resolver, cases):
     for name, code, level, text in cases:
         got = resolver.resolve(name, text=text)
         if code is None:
-            assert got.region_code is None and got.status.startswith("ambiguous"), (name, got.status)
+            assert got.region_code is None and got.status.startswith("ambiguous"), (
+                name,
+                got.status,
+            )
             ambiguous_ok += 1
         elif got.region_code == code and got.level == level:
             right.append(name)
@@ -168,11 +181,19 @@ def test_generated_names_resolve(bare, divisions):
     cases = generated_names(divisions)
     assert len(cases) >= 300
     assert len({c[1][:2] for c in cases if c[1]}) >= 31  # every province
-    assert Counter(c[2] for c in cases).keys() >= {"province", "city", "county", "township", "department"}
+    assert Counter(c[2] for c in cases).keys() >= {
+        "province",
+        "city",
+        "county",
+        "township",
+        "department",
+    }
     right, wrong, ambiguous = _score(bare, cases)
     decided = len(cases) - ambiguous
     assert len(right) / decided >= 0.99, wrong[:20]
-    assert not [w for w in wrong if w[3] is not None]  # a miss is an unresolved name, never a wrong code
+    assert not [
+        w for w in wrong if w[3] is not None
+    ]  # a miss is an unresolved name, never a wrong code
     assert ambiguous >= 25
 
 
@@ -195,7 +216,10 @@ def test_conflicting_evidence_stays_ambiguous(bare):
 
 def test_folder_decides(bare):
     assert bare.resolve("鼓楼区人民政府", folder="reports/南京市/2023").region_code == "320106"
-    assert bare.resolve("鼓楼区人民政府", folder="https://www.nanjing.gov.cn/gl/2023.html").region_code == "320106"
+    assert (
+        bare.resolve("鼓楼区人民政府", folder="https://www.nanjing.gov.cn/gl/2023.html").region_code
+        == "320106"
+    )
 
 
 def test_unknown_names(bare):
@@ -227,7 +251,11 @@ def test_slugs_are_ascii_unique_and_the_same_for_every_printed_form(bare, divisi
 
 def test_department_levels_and_parents(bare):
     got = bare.resolve("沭阳县发展和改革局")
-    assert (got.level, got.government_level, got.parent) == ("department", "county", "宿迁市沭阳县人民政府")
+    assert (got.level, got.government_level, got.parent) == (
+        "department",
+        "county",
+        "宿迁市沭阳县人民政府",
+    )
     got = bare.resolve("淮安市洪泽区人民政府")
     assert (got.level, got.government_level, got.parent) == ("county", None, "淮安市人民政府")
     assert bare.resolve("河北省人民政府").parent == ""
@@ -263,5 +291,9 @@ def test_generated_bodies_resolve_through_their_own_registry(divisions):
     for body in bodies:
         assert plain.resolve(body.name).region_code is None
         got = registered.resolve(body.name)
-        assert (got.region_code, got.slug, got.source) == (body.region_code, body.slug, "registered")
+        assert (got.region_code, got.slug, got.source) == (
+            body.region_code,
+            body.slug,
+            "registered",
+        )
     assert not [c for c in divisions.by_code if c[:2] in synth.SYNTHETIC_REGION_PREFIXES]

@@ -44,7 +44,11 @@ def truth_entry(entry: dict, *, values=None, report_id=None) -> Entry:
     truth = truth_for(entry)
     rid = report_id or content_hash((CORPUS_DIR / entry["file"]).read_bytes())
     frame = schema.values_to_tidy(
-        values or truth["values"], report_id=rid, body=truth["body"], year=truth["year"], template=truth["template"]
+        values or truth["values"],
+        report_id=rid,
+        body=truth["body"],
+        year=truth["year"],
+        template=truth["template"],
     )
     return Entry(
         report_id=rid, file_name=Path(entry["file"]).name, path=str(CORPUS_DIR / entry["file"]),
@@ -67,7 +71,10 @@ def truth_store(db, corpus_dir) -> Path:
 
 def counts(db) -> tuple[int, int, int]:
     with connect(db, read_only=True) as con:
-        return tuple(con.execute(f'SELECT count(*) FROM "{t}"').fetchall()[0][0] for t in ("reports", "values", "bodies"))
+        return tuple(
+            con.execute(f'SELECT count(*) FROM "{t}"').fetchall()[0][0]
+            for t in ("reports", "values", "bodies")
+        )
 
 
 def test_same_reports_twice_change_nothing(truth_store):
@@ -75,7 +82,9 @@ def test_same_reports_twice_change_nothing(truth_store):
     again = add_reports([truth_entry(e) for e in corpus_entries()], truth_store)
     assert (again.read, again.skipped) == (0, len(corpus_entries()))
     assert counts(truth_store) == before
-    assert before[0] == len(corpus_entries()) and before[2] == len({e["body"] for e in corpus_entries()})
+    assert before[0] == len(corpus_entries()) and before[2] == len(
+        {e["body"] for e in corpus_entries()}
+    )
 
 
 def test_load_returns_every_truth_value(truth_store):
@@ -93,19 +102,36 @@ def test_load_keeps_tidy_dtypes_and_template_order(truth_store):
     for column in schema.TIDY_COLUMNS + ["source"]:
         assert frame[column].dtype == expected[column].dtype, column
     truth = next(e for e in corpus_entries() if e["file"].endswith("2021_pingtan_html.html"))
-    order = [(t, i, c) for t, items in truth_for(truth)["values"].items() for i, cols in items.items() for c in cols]
+    order = [
+        (t, i, c)
+        for t, items in truth_for(truth)["values"].items()
+        for i, cols in items.items()
+        for c in cols
+    ]
     assert list(zip(frame["table"], frame["item"], frame["column"])) == order
 
 
 def test_filters_by_slug_years_table_and_region(truth_store):
     series = load(truth_store, body="pingtan")
     assert sorted(series["year"].unique()) == list(range(2019, 2026))
-    assert set(load(truth_store, body="平潭综合实验区管委会")["report_id"]) == set(series["report_id"])  # alias
+    assert set(load(truth_store, body="平潭综合实验区管委会")["report_id"]) == set(
+        series["report_id"]
+    )  # alias
     two = load(truth_store, body="pingtan", years=range(2020, 2022), table="review")
-    assert sorted(two["year"].unique()) == [2020, 2021] and set(two["table"]) == {"review"} and len(two) == 30
+    assert (
+        sorted(two["year"].unique()) == [2020, 2021]
+        and set(two["table"]) == {"review"}
+        and len(two) == 30
+    )
     assert set(load(truth_store, region="资阳市")["body"]) == {"资阳市人民政府办公室"}
-    assert set(load(truth_store, region="320000")["body"]) == {"淮安市洪泽区人民政府", "沭阳县发展和改革局"}
-    assert set(load(truth_store, region="江苏省")["body"]) == {"淮安市洪泽区人民政府", "沭阳县发展和改革局"}
+    assert set(load(truth_store, region="320000")["body"]) == {
+        "淮安市洪泽区人民政府",
+        "沭阳县发展和改革局",
+    }
+    assert set(load(truth_store, region="江苏省")["body"]) == {
+        "淮安市洪泽区人民政府",
+        "沭阳县发展和改革局",
+    }
     assert set(load(truth_store, region="福建")["body"]) == {"平潭综合实验区"}
     empty = load(truth_store, body="nobody-here")
     assert empty.empty and list(empty.columns) == LOAD_COLUMNS
@@ -117,7 +143,9 @@ def test_corrected_file_is_a_new_version_and_the_old_one_stays(truth_store):
     corrected = {t: {i: dict(c) for i, c in items.items()} for t, items in values.items()}
     corrected["requests"]["new"]["natural_person"] += 1
     old_id = content_hash((CORPUS_DIR / entry["file"]).read_bytes())
-    summary = add_reports([truth_entry(entry, values=corrected, report_id="c0ffee0000000001")], truth_store)
+    summary = add_reports(
+        [truth_entry(entry, values=corrected, report_id="c0ffee0000000001")], truth_store
+    )
     assert (summary.read, summary.new_versions) == (1, 1)
 
     current = load(truth_store, body="pingtan", years=2023)
@@ -128,7 +156,9 @@ def test_corrected_file_is_a_new_version_and_the_old_one_stays(truth_store):
     both = load(truth_store, body="pingtan", years=2023, all_versions=True)
     assert set(both["report_id"]) == {old_id, "c0ffee0000000001"}
     old = both[both["report_id"] == old_id]
-    assert set(old["superseded_by"]) == {"c0ffee0000000001"} and schema.tidy_to_values(old) == values
+    assert (
+        set(old["superseded_by"]) == {"c0ffee0000000001"} and schema.tidy_to_values(old) == values
+    )
     table = reports(truth_store).set_index("report_id")
     assert table.at[old_id, "version"] == 1 and table.at["c0ffee0000000001", "version"] == 2
     # the other years are untouched
@@ -141,8 +171,14 @@ def test_bodies_lists_known_and_unknown_bodies(truth_store):
     table = bodies(truth_store)
     assert len(table) == len({e["body"] for e in corpus_entries()}) + 1
     known = table[table["known"]].set_index("slug")
-    assert known.at["pingtan", "years"] == list(range(2019, 2026)) and known.at["pingtan", "n_reports"] == 7
-    assert known.at["ziyang-bgs", "region_name"] == "资阳市" and known.at["hongze-qzf", "level"] == "county"
+    assert (
+        known.at["pingtan", "years"] == list(range(2019, 2026))
+        and known.at["pingtan", "n_reports"] == 7
+    )
+    assert (
+        known.at["ziyang-bgs", "region_name"] == "资阳市"
+        and known.at["hongze-qzf", "level"] == "county"
+    )
     unknown = table[~table["known"]]
     assert list(unknown["body"]) == [generated.body] and unknown["slug"].iloc[0].startswith("body-")
     # its fallback slug finds it again
@@ -161,7 +197,9 @@ def test_registered_bodies_get_their_facts(db):
                        "region_name": body.region_name, "level": body.level, "parent": None}]), db
     )  # fmt: skip
     row = find_body(body.slug, db)
-    assert bool(row["known"]) and row["region_code"] == body.region_code and row["level"] == body.level
+    assert (
+        bool(row["known"]) and row["region_code"] == body.region_code and row["level"] == body.level
+    )
     assert len(load(db, body=body.slug)) == len(generated.tidy())
 
 
@@ -191,7 +229,10 @@ def test_extract_round_trip_keeps_ids_and_provenance(truth_store, tmp_path):
     assert set(table["report_id"]) == {e.report_id for e in entries}
     for entry in corpus_entries():
         truth = truth_for(entry)
-        assert schema.tidy_to_values(load(fresh, body=truth["body"], years=truth["year"])) == truth["values"]
+        assert (
+            schema.tidy_to_values(load(fresh, body=truth["body"], years=truth["year"]))
+            == truth["values"]
+        )
     again = ingest([tmp_path / "extract" / "values.csv"], fresh, progress=False)
     assert (again.read, again.skipped) == (0, len(entries))
 
@@ -201,7 +242,10 @@ def test_a_broken_extract_is_an_error_naming_the_file(tmp_path, db):
                   parser_version="t", read_at=datetime(2026, 1, 1), body="示例局", year=2023, template="2021",
                   values=synth.generate_one().tidy(report_id="r1"))  # fmt: skip
     reports_csv, _ = write_extract([entry], tmp_path / "extract")
-    reports_csv.write_text(reports_csv.read_text(encoding="utf-8").replace(f",{len(entry.values)}\n", ",999\n"), encoding="utf-8")
+    reports_csv.write_text(
+        reports_csv.read_text(encoding="utf-8").replace(f",{len(entry.values)}\n", ",999\n"),
+        encoding="utf-8",
+    )
     summary = ingest([tmp_path / "extract"], db, progress=False)
     assert summary.failed == 1 and "lists 999 values" in summary.errors[0][1]
     assert "reports.csv: line 2" in ingest_errors(db)["reason"].iloc[0]
@@ -235,14 +279,24 @@ def test_a_schema_1_store_is_upgraded_on_first_open_even_to_read(db):
     assert not series.empty and set(series["body"]) == {one_body}
     pd.testing.assert_frame_equal(series, before[before["body"] == one_body].reset_index(drop=True))
     with connect(db, read_only=True) as con:
-        assert con.execute("SELECT value FROM store_meta WHERE key = 'schema_version'").fetchone() == ("2",)
-        assert sorted(r for (r,) in con.execute("SELECT rkey FROM reports").fetchall()) == list(range(1, 7))
-        assert con.execute('SELECT count(*) FROM "values" v JOIN reports r USING (report_id) WHERE v.rkey <> r.rkey').fetchone() == (0,)
+        assert con.execute(
+            "SELECT value FROM store_meta WHERE key = 'schema_version'"
+        ).fetchone() == ("2",)
+        assert sorted(r for (r,) in con.execute("SELECT rkey FROM reports").fetchall()) == list(
+            range(1, 7)
+        )
+        assert con.execute(
+            'SELECT count(*) FROM "values" v JOIN reports r USING (report_id) WHERE v.rkey <> r.rkey'
+        ).fetchone() == (0,)
     add_reports(generated[6:], db)  # new reports continue the keys
     with connect(db, read_only=True) as con:
-        assert sorted(r for (r,) in con.execute("SELECT rkey FROM reports").fetchall()) == list(range(1, 10))
+        assert sorted(r for (r,) in con.execute("SELECT rkey FROM reports").fetchall()) == list(
+            range(1, 10)
+        )
     after = load(db, all_versions=True)
-    pd.testing.assert_frame_equal(after[after["report_id"].isin(before["report_id"])].reset_index(drop=True), before)
+    pd.testing.assert_frame_equal(
+        after[after["report_id"].isin(before["report_id"])].reset_index(drop=True), before
+    )
     assert len(after) > len(before)
 
 
@@ -250,7 +304,11 @@ def test_a_locked_store_is_busy_after_a_bounded_wait(db):
     with connect(db):
         pass
     holder = subprocess.Popen(
-        [sys.executable, "-c", f"import duckdb,sys,time; c=duckdb.connect({str(db)!r}); print('locked', flush=True); time.sleep(30)"],
+        [
+            sys.executable,
+            "-c",
+            f"import duckdb,sys,time; c=duckdb.connect({str(db)!r}); print('locked', flush=True); time.sleep(30)",
+        ],
         stdout=subprocess.PIPE,
         text=True,
     )
@@ -284,7 +342,11 @@ def test_a_store_being_created_is_never_seen_half_made(db, monkeypatch):
         if not made.exists():
             made.touch()  # the file as DuckDB has just created it, not yet locked nor written
             script = f"from govstats.store import connect\nwith connect({str(db)!r}, timeout=5) as c: print(c.execute('SELECT count(*) FROM reports').fetchone()[0])"
-            others.append(subprocess.run([sys.executable, "-c", script], capture_output=True, text=True, timeout=120))
+            others.append(
+                subprocess.run(
+                    [sys.executable, "-c", script], capture_output=True, text=True, timeout=120
+                )
+            )
             made.unlink()  # back to DuckDB, which creates the file itself
         return real_connect(database, *args, **kwargs)
 
@@ -344,7 +406,9 @@ def test_the_committed_extract_holds_what_the_parser_reads(corpus_dir, tmp_path)
 
     from tests.conftest import PROJECT_DIR
 
-    spec = importlib.util.spec_from_file_location("build_extract", PROJECT_DIR / "scripts" / "build_extract.py")
+    spec = importlib.util.spec_from_file_location(
+        "build_extract", PROJECT_DIR / "scripts" / "build_extract.py"
+    )
     build_extract = importlib.util.module_from_spec(spec)
     spec.loader.exec_module(build_extract)
     assert build_extract.build(corpus_dir, tmp_path / "extract") == 0
@@ -353,5 +417,12 @@ def test_the_committed_extract_holds_what_the_parser_reads(corpus_dir, tmp_path)
     assert sorted(fresh) == sorted(committed), "rerun scripts/build_extract.py"
     for rid, entry in committed.items():
         again = fresh[rid]
-        assert (entry.body, entry.year, entry.template, entry.file_name) == (again.body, again.year, again.template, again.file_name)
-        assert schema.tidy_to_values(entry.tidy()) == schema.tidy_to_values(again.tidy()), f"{entry.file_name}: rerun scripts/build_extract.py"
+        assert (entry.body, entry.year, entry.template, entry.file_name) == (
+            again.body,
+            again.year,
+            again.template,
+            again.file_name,
+        )
+        assert schema.tidy_to_values(entry.tidy()) == schema.tidy_to_values(again.tidy()), (
+            f"{entry.file_name}: rerun scripts/build_extract.py"
+        )

@@ -28,25 +28,33 @@ import hashlib
 import importlib
 import pkgutil
 import tempfile
+from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Callable
 
 import govstats
 from govstats import synth
-from govstats.synth import toolforms
 from govstats.errors import ParseError
+from govstats.synth import toolforms
 from govstats.synth.toolforms import crawl
 from tests.support import scoring, tools
 
 #: the writer's formats the reader reads in full (the round-trip tests assert them too)
-BUILTIN_READ_IN_FULL = frozenset(f for f in synth.TEXT_FORMATS + synth.FLAVOUR_FORMATS if f != "txt-runtogether")
+BUILTIN_READ_IN_FULL = frozenset(
+    f for f in synth.TEXT_FORMATS + synth.FLAVOUR_FORMATS if f != "txt-runtogether"
+)
 
 #: the options of the two samples: plain reports, and reports with what real ones do
 OPTIONS = {
     "plain": synth.PLAIN,
-    "irregular": synth.Options(breach_rate=0.2, blank_rate=0.3, variant_rate=0.5, unit_rate=0.3,
-                               merged_rate=0.3, old_table1_rate=0.3),
+    "irregular": synth.Options(
+        breach_rate=0.2,
+        blank_rate=0.3,
+        variant_rate=0.5,
+        unit_rate=0.3,
+        merged_rate=0.3,
+        old_table1_rate=0.3,
+    ),
 }
 
 
@@ -149,19 +157,30 @@ def text_of(report: synth.GeneratedReport, form: str) -> bytes:
     if tool_form is None:
         content = synth.render(report, form)
         return content.encode("utf-8") if isinstance(content, str) else content
-    source = synth.render(report, "html").encode("utf-8") if tool_form.source == "html" else _pdf(report)
+    source = (
+        synth.render(report, "html").encode("utf-8") if tool_form.source == "html" else _pdf(report)
+    )
     return tools.output(tool_form.tool, source)
 
 
 def ambiguous(report: synth.GeneratedReport, form: str) -> frozenset:
     tool_form = tool_forms().get(form)
-    return tool_form.ambiguous(report) if tool_form is not None else synth.ambiguous_cells(report, form)
+    return (
+        tool_form.ambiguous(report)
+        if tool_form is not None
+        else synth.ambiguous_cells(report, form)
+    )
 
 
 def expected_cells(report: synth.GeneratedReport) -> dict:
     """The generated report's answer per cell (with merged legal-person columns, the printed
     aggregate as column ``legal_person``)."""
-    cells = {(t, i, c): v for t, items in report.values.items() for i, cols in items.items() for c, v in cols.items()}
+    cells = {
+        (t, i, c): v
+        for t, items in report.values.items()
+        for i, cols in items.items()
+        for c, v in cols.items()
+    }
     for item, value in report.legal_person.items():
         cells[("requests", item, "legal_person")] = value
     return cells
@@ -180,5 +199,7 @@ def measure(report: synth.GeneratedReport, form: str) -> tuple[scoring.Score, st
         got, error, warned = {}, str(e), True
     result = scoring.score(got, expected, allowed)
     if not warned:
-        result.silent_na = sum(1 for k, v in expected.items() if v is not None and got.get(k) is None)
+        result.silent_na = sum(
+            1 for k, v in expected.items() if v is not None and got.get(k) is None
+        )
     return result, error

@@ -32,6 +32,9 @@ def version() -> str:
 def pdftotext(pdf: Path, mode: str) -> bytes:
     """The text ``pdftotext`` makes of ``pdf`` in ``mode`` (layout, raw or bare), UTF-8."""
     done = subprocess.run(
-        ["pdftotext", *MODES[mode], "-enc", "UTF-8", str(pdf), "-"], capture_output=True, timeout=120, check=True
+        ["pdftotext", *MODES[mode], "-enc", "UTF-8", str(pdf), "-"],
+        capture_output=True,
+        timeout=120,
+        check=True,
     )
     return done.stdout

@@ -43,7 +43,7 @@ class Score:
     def cells(self) -> int:
         return self.right + self.na_allowed + self.na + self.wrong
 
-    def add(self, other: "Score") -> None:
+    def add(self, other: Score) -> None:
         self.right += other.right
         self.na_allowed += other.na_allowed
         self.na += other.na
@@ -59,8 +59,12 @@ def _number(value) -> float | None:
     return float(value)
 
 
-def score(got: dict[Key, float | None], expected: dict[Key, float | None], na_allowed=frozenset(),
-          tolerance: float = 1e-6) -> Score:
+def score(
+    got: dict[Key, float | None],
+    expected: dict[Key, float | None],
+    na_allowed=frozenset(),
+    tolerance: float = 1e-6,
+) -> Score:
     """Count ``got`` (cell → value read) against ``expected`` (cell → answer, None = blank)."""
     out = Score()
     for key, want in expected.items():
@@ -77,11 +81,15 @@ def score(got: dict[Key, float | None], expected: dict[Key, float | None], na_al
             out.right += 1
         else:
             out.wrong += 1
-            out.wrong_cells.append(f"{'/'.join(key)}: read {have:g}, answer {'blank' if want is None else f'{want:g}'}")
+            out.wrong_cells.append(
+                f"{'/'.join(key)}: read {have:g}, answer {'blank' if want is None else f'{want:g}'}"
+            )
     for key, value in got.items():
         if key not in expected and _number(value) is not None:
             out.wrong += 1
-            out.wrong_cells.append(f"{'/'.join(key)}: read {_number(value):g}, not a cell of the answer")
+            out.wrong_cells.append(
+                f"{'/'.join(key)}: read {_number(value):g}, not a cell of the answer"
+            )
     return out
 
 
@@ -93,8 +101,12 @@ def frame_values(frame) -> dict[Key, float | None]:
     """A tidy frame's cells (one report's), ``{(table, item, column): value}``."""
     import pandas as pd
 
-    return {(t, i, c): None if pd.isna(v) else float(v)
-            for t, i, c, v in zip(frame["table"], frame["item"], frame["column"], frame["value"].astype(object))}
+    return {
+        (t, i, c): None if pd.isna(v) else float(v)
+        for t, i, c, v in zip(
+            frame["table"], frame["item"], frame["column"], frame["value"].astype(object)
+        )
+    }
 
 
 def matches_truth(got: dict[Key, float | None], truth: dict) -> list[str]:
@@ -109,12 +121,19 @@ def matches_truth(got: dict[Key, float | None], truth: dict) -> list[str]:
 
 def truth_cells(truth: dict) -> dict[Key, float | None]:
     """A truth file's cells, ``{(table, item, column): value}``."""
-    return {(t, i, c): v for t, items in truth["values"].items() for i, cols in items.items() for c, v in cols.items()}
+    return {
+        (t, i, c): v
+        for t, items in truth["values"].items()
+        for i, cols in items.items()
+        for c, v in cols.items()
+    }
 
 
 def na_ok(truth: dict) -> frozenset[Key]:
     """The cells a truth file lets a reader leave NA (``na_ok``: ``table/item/column`` strings)."""
-    return frozenset(tuple(x) if isinstance(x, list) else tuple(x.split("/")) for x in truth.get("na_ok", []))
+    return frozenset(
+        tuple(x) if isinstance(x, list) else tuple(x.split("/")) for x in truth.get("na_ok", [])
+    )
 
 
 def score_truth(report: govstats.Report, truth: dict) -> Score:
@@ -130,8 +149,13 @@ def breaches(findings) -> set[tuple]:
 def truth_breaches(truth: dict) -> set[tuple]:
     """The breaches of the template arithmetic in the published numbers (the truth's values,
     as the report prints them): what a check of a right reading must flag, and only these."""
-    frame = schema.values_to_tidy(truth["values"], report_id="truth", body=truth["body"], year=truth["year"],
-                                  template=truth["template"])
+    frame = schema.values_to_tidy(
+        truth["values"],
+        report_id="truth",
+        body=truth["body"],
+        year=truth["year"],
+        template=truth["template"],
+    )
     return breaches(govstats.check(frame))
 
 
@@ -149,4 +173,5 @@ def breach_difference(report: govstats.Report, truth: dict) -> list[str]:
 
     want, have = keep(truth_breaches(truth)), keep(breaches(govstats.check(report)))
     return [f"not flagged: {b}" for b in sorted(want - have, key=str)] + [
-        f"flagged but not in the report: {b}" for b in sorted(have - want, key=str)]
+        f"flagged but not in the report: {b}" for b in sorted(have - want, key=str)
+    ]

@@ -20,10 +20,10 @@ import os
 import shutil
 import subprocess
 import tempfile
+from collections.abc import Callable
 from dataclasses import dataclass
-from functools import lru_cache
+from functools import cache, lru_cache
 from pathlib import Path
-from typing import Callable
 
 #: how to install what a tool needs when it is missing
 SYSTEM_PACKAGES_HINT = "run `make system-packages` (Debian {package})"
@@ -56,12 +56,18 @@ def _with_file(data: bytes, suffix: str, fn: Callable[[str], bytes]) -> bytes:
 
 def _command(args: list[str], suffix: str) -> Callable[[bytes], bytes]:
     """A command run on the input written to a file (``{}`` in ``args`` is its path)."""
+
     def run(data: bytes) -> bytes:
         def call(path: str) -> bytes:
-            done = subprocess.run([a.replace("{}", path) for a in args], capture_output=True, timeout=300)
+            done = subprocess.run(
+                [a.replace("{}", path) for a in args], capture_output=True, timeout=300
+            )
             if done.returncode != 0:
-                raise RuntimeError(f"{' '.join(args)} exited {done.returncode}: {done.stderr[-300:]!r}")
+                raise RuntimeError(
+                    f"{' '.join(args)} exited {done.returncode}: {done.stderr[-300:]!r}"
+                )
             return done.stdout
+
         return _with_file(data, suffix, call)
 
     return run
@@ -124,22 +130,70 @@ _PDFTOTEXT_VERSION = _first_line(["pdftotext", "-v"])
 _PDFTOTEXT = (("exe", "pdftotext"),)
 
 TOOLS: tuple[Tool, ...] = (
-    Tool("pdftotext-layout", "pdf", _command(["pdftotext", "-layout", "-enc", "UTF-8", "{}", "-"], ".pdf"),
-         _PDFTOTEXT, (_PDFTOTEXT_VERSION,)),
-    Tool("pdftotext-raw", "pdf", _command(["pdftotext", "-raw", "-enc", "UTF-8", "{}", "-"], ".pdf"),
-         _PDFTOTEXT, (_PDFTOTEXT_VERSION,)),
-    Tool("pdftotext-bare", "pdf", _command(["pdftotext", "-enc", "UTF-8", "{}", "-"], ".pdf"),
-         _PDFTOTEXT, (_PDFTOTEXT_VERSION,), values_required=False),
-    Tool("markitdown-pdf", "pdf", _markitdown(".pdf"), (("module", "markitdown"), ("module", "pdfminer")),
-         (_package("markitdown"), _package("pdfminer.six"))),
-    Tool("w3m", "html", _command(["w3m", "-dump", "-T", "text/html", "-O", "UTF-8", "{}"], ".html"),
-         (("exe", "w3m"),), (_first_line(["w3m", "-version"]),)),
-    Tool("markitdown-html", "html", _markitdown(".html"), (("module", "markitdown"),), (_package("markitdown"),)),
-    Tool("html2text", "html", _html2text, (("module", "html2text"), ("module", "bs4")), (_package("html2text"),)),
-    Tool("bs4-newline", "html", _bs4("\n"), (("module", "bs4"), ("module", "lxml")),
-         (_package("beautifulsoup4"), _package("lxml"))),
-    Tool("bs4-empty", "html", _bs4(""), (("module", "bs4"), ("module", "lxml")),
-         (_package("beautifulsoup4"), _package("lxml"))),
+    Tool(
+        "pdftotext-layout",
+        "pdf",
+        _command(["pdftotext", "-layout", "-enc", "UTF-8", "{}", "-"], ".pdf"),
+        _PDFTOTEXT,
+        (_PDFTOTEXT_VERSION,),
+    ),
+    Tool(
+        "pdftotext-raw",
+        "pdf",
+        _command(["pdftotext", "-raw", "-enc", "UTF-8", "{}", "-"], ".pdf"),
+        _PDFTOTEXT,
+        (_PDFTOTEXT_VERSION,),
+    ),
+    Tool(
+        "pdftotext-bare",
+        "pdf",
+        _command(["pdftotext", "-enc", "UTF-8", "{}", "-"], ".pdf"),
+        _PDFTOTEXT,
+        (_PDFTOTEXT_VERSION,),
+        values_required=False,
+    ),
+    Tool(
+        "markitdown-pdf",
+        "pdf",
+        _markitdown(".pdf"),
+        (("module", "markitdown"), ("module", "pdfminer")),
+        (_package("markitdown"), _package("pdfminer.six")),
+    ),
+    Tool(
+        "w3m",
+        "html",
+        _command(["w3m", "-dump", "-T", "text/html", "-O", "UTF-8", "{}"], ".html"),
+        (("exe", "w3m"),),
+        (_first_line(["w3m", "-version"]),),
+    ),
+    Tool(
+        "markitdown-html",
+        "html",
+        _markitdown(".html"),
+        (("module", "markitdown"),),
+        (_package("markitdown"),),
+    ),
+    Tool(
+        "html2text",
+        "html",
+        _html2text,
+        (("module", "html2text"), ("module", "bs4")),
+        (_package("html2text"),),
+    ),
+    Tool(
+        "bs4-newline",
+        "html",
+        _bs4("\n"),
+        (("module", "bs4"), ("module", "lxml")),
+        (_package("beautifulsoup4"), _package("lxml")),
+    ),
+    Tool(
+        "bs4-empty",
+        "html",
+        _bs4(""),
+        (("module", "bs4"), ("module", "lxml")),
+        (_package("beautifulsoup4"), _package("lxml")),
+    ),
 )
 BY_NAME = {tool.name: tool for tool in TOOLS}
 
@@ -151,13 +205,15 @@ def missing(tool: Tool) -> str | None:
     """Why ``tool`` cannot run here (naming how to install it), or None."""
     for kind, name in tool.needs:
         if kind == "exe" and shutil.which(name) is None:
-            return f"{name} is not installed: " + SYSTEM_PACKAGES_HINT.format(package=DEBIAN_PACKAGE.get(name, name))
+            return f"{name} is not installed: " + SYSTEM_PACKAGES_HINT.format(
+                package=DEBIAN_PACKAGE.get(name, name)
+            )
         if kind == "module" and importlib.util.find_spec(name) is None:
             return f"Python package {name} is not installed: {TEST_EXTRA_HINT}"
     return None
 
 
-@lru_cache(maxsize=None)
+@cache
 def version(tool: Tool) -> str:
     """The tool's build, e.g. ``pdftotext version 22.12.0`` or ``markitdown 0.1.9; pdfminer.six …``."""
     if missing(tool):

@@ -34,11 +34,13 @@ def broken_rules(report: synth.GeneratedReport) -> set[tuple[str, str]]:
             return _v(table, item, column)
 
     for c in columns:
-        if v("requests", "new", c) + v("requests", "carried_over", c) != v("requests", "total", c) + v(
-            "requests", "carried_forward", c
-        ):
+        if v("requests", "new", c) + v("requests", "carried_over", c) != v(
+            "requests", "total", c
+        ) + v("requests", "carried_forward", c):
             out.add(("R1", c))
-        if v("requests", "total", c) != sum(v("requests", o, c) for o in schema.OUTCOME_ITEMS[layout]):
+        if v("requests", "total", c) != sum(
+            v("requests", o, c) for o in schema.OUTCOME_ITEMS[layout]
+        ):
             out.add(("R3", c))
     for item in report.values["requests"]:
         parts = sum(v("requests", item, a) for a in schema.APPLICANT_COLUMNS)
@@ -47,7 +49,9 @@ def broken_rules(report: synth.GeneratedReport) -> set[tuple[str, str]]:
         if v("requests", item, "total") != parts:
             out.add(("R2", item))
     for item in (i.code for i in schema.REVIEW_ITEMS):
-        if v("review", item, "total") != sum(v("review", item, c) for c in ("upheld", "corrected", "other", "pending")):
+        if v("review", item, "total") != sum(
+            v("review", item, c) for c in ("upheld", "corrected", "other", "pending")
+        ):
             out.add((REVIEW_RULES[item], item))
     return out
 
@@ -78,7 +82,9 @@ def test_bodies_are_fictional_unique_and_of_every_level(plain_reports):
         assert re.fullmatch(r"9\d{5}", body.region_code)
         assert body.slug.isascii()
     city = [synth.make_body(i) for i in range(synth.GROUP_SIZE, 2 * synth.GROUP_SIZE)]
-    assert {b.region_code[:4] for b in city} == {city[0].region_code[:4]}  # one city's bodies share a region
+    assert {b.region_code[:4] for b in city} == {
+        city[0].region_code[:4]
+    }  # one city's bodies share a region
     assert all(b.region_name.startswith(city[0].region_name) for b in city)
     many = [synth.make_body(i).name for i in range(20000)]
     assert len(set(many)) == len(many)
@@ -88,7 +94,9 @@ def test_templates_and_cells_follow_the_year(plain_reports):
     for r in plain_reports:
         assert r.synthetic
         assert r.template == schema.template_for_year(r.year)
-        cells = {(t, i, c) for t, items in r.values.items() for i, cols in items.items() for c in cols}
+        cells = {
+            (t, i, c) for t, items in r.values.items() for i, cols in items.items() for c in cols
+        }
         expected = set(schema.cells(r.template, r.template))
         if r.template == "2021":
             expected |= {("requests", "other", c.code) for c in schema.REQUEST_COLUMNS}
@@ -109,7 +117,9 @@ def test_numbers_chain_across_years(plain_reports):
         by_body.setdefault(r.body.index, []).append(r)
     for series in by_body.values():
         for prev, cur in zip(series, series[1:]):
-            assert cur.values["requests"]["carried_over"] == prev.values["requests"]["carried_forward"]
+            assert (
+                cur.values["requests"]["carried_over"] == prev.values["requests"]["carried_forward"]
+            )
             if cur.template == "2021" and prev.template == "2021":
                 for item in ("rules", "normative_docs"):
                     p, c = prev.values["publication"][item], cur.values["publication"][item]
@@ -150,7 +160,9 @@ def test_blank_cells_are_printed_as_placeholders_and_are_na():
     for r in synth.generate(20, [2020, 2022], seed=2, options=options):
         assert broken_rules(r) == set()
         for key in r.cells():
-            if r.value(*key) is None and not (key[1] == "other" and r.layouts["requests"] == "2021"):
+            if r.value(*key) is None and not (
+                key[1] == "other" and r.layouts["requests"] == "2021"
+            ):
                 assert r.printed[key] in synth.reports._BLANKS
                 blanks += 1
         if r.layouts["requests"] == "2021":
@@ -239,8 +251,15 @@ def test_word_html_keeps_every_cell_text():
     def cells(markup):
         tree = lxml_html.document_fromstring(markup)
         return [
-            [(" ".join(td.text_content().replace("\xa0", " ").split()), td.get("rowspan"), td.get("colspan"))
-             for td in tr if td.tag in ("td", "th")]
+            [
+                (
+                    " ".join(td.text_content().replace("\xa0", " ").split()),
+                    td.get("rowspan"),
+                    td.get("colspan"),
+                )
+                for td in tr
+                if td.tag in ("td", "th")
+            ]
             for tr in tree.iter("tr")
         ]
 
@@ -256,8 +275,26 @@ def test_cli_writes_a_marked_corpus_that_reads_back(tmp_path, capsys):
     from govstats.cli import main
 
     pytest.importorskip("govstats.synth.writing")
-    code = main(["synth", str(tmp_path), "--bodies", "2", "--years", "2020-2021", "--seed", "3",
-                 "--format", "txt-pipe", "--format", "html", "--encoding", "gb18030", "--breaches", "1"])
+    code = main(
+        [
+            "synth",
+            str(tmp_path),
+            "--bodies",
+            "2",
+            "--years",
+            "2020-2021",
+            "--seed",
+            "3",
+            "--format",
+            "txt-pipe",
+            "--format",
+            "html",
+            "--encoding",
+            "gb18030",
+            "--breaches",
+            "1",
+        ]
+    )
     assert code == 0 and "synthetic" in capsys.readouterr().out
     manifest = json.loads((tmp_path / "manifest.json").read_text(encoding="utf-8"))
     assert len(manifest) == 2 * 2 * 2 and all(e["synthetic"] for e in manifest)
@@ -270,6 +307,11 @@ def test_cli_writes_a_marked_corpus_that_reads_back(tmp_path, capsys):
         data.decode("gb18030")
         report = govstats.read_report(data, name=entry["file"])
         got = {k: v.value for k, v in report.values.items()}
-        want = {(t, i, c): v for t, items in truth["values"].items() for i, cols in items.items() for c, v in cols.items()}
+        want = {
+            (t, i, c): v
+            for t, items in truth["values"].items()
+            for i, cols in items.items()
+            for c, v in cols.items()
+        }
         assert got == want
     assert main(["synth", str(tmp_path), "--format", "xlsx"]) == 2

@@ -11,9 +11,15 @@ import pytest
 from govstats import synth
 from govstats.synth.toolforms import crawl
 
-IRREGULAR = synth.Options(blank_rate=0.3, variant_rate=0.5, unit_rate=0.3, merged_rate=0.3, old_table1_rate=0.3)
-REPORTS = [synth.generate_one(seed=s, year=2019 + s % 7, index=s, options=IRREGULAR if s % 2 else synth.PLAIN)
-           for s in range(12)]
+IRREGULAR = synth.Options(
+    blank_rate=0.3, variant_rate=0.5, unit_rate=0.3, merged_rate=0.3, old_table1_rate=0.3
+)
+REPORTS = [
+    synth.generate_one(
+        seed=s, year=2019 + s % 7, index=s, options=IRREGULAR if s % 2 else synth.PLAIN
+    )
+    for s in range(12)
+]
 
 
 def test_txt_lines_is_beautifulsoup_get_text():
@@ -26,8 +32,9 @@ def test_txt_lines_is_beautifulsoup_get_text():
         theirs = bs4.BeautifulSoup(html, "lxml").get_text("\n")
         assert ours.rstrip("\n") == theirs.rstrip("\n"), report
         lines = synth.render(report, "txt-lines")
-        assert re.split("|".join(map(re.escape, sorted(crawl.LINE_BREAKS, key=len, reverse=True))), lines) == \
-            ours.split("\n"), report
+        assert re.split(
+            "|".join(map(re.escape, sorted(crawl.LINE_BREAKS, key=len, reverse=True))), lines
+        ) == ours.split("\n"), report
 
 
 def test_txt_cr_has_carriage_returns_only_and_no_title():
@@ -41,7 +48,13 @@ def test_txt_cr_has_carriage_returns_only_and_no_title():
 
 
 def test_txt_oneline_is_one_paragraph_in_its_variants():
-    seen = {"breadcrumb": False, "attachment": False, "title first": False, "spaces": False, "ideographic": False}
+    seen = {
+        "breadcrumb": False,
+        "attachment": False,
+        "title first": False,
+        "spaces": False,
+        "ideographic": False,
+    }
     for index in range(40):
         report = synth.generate_one(seed=index, year=2022, index=index)
         text = synth.render(report, "txt-oneline")
@@ -56,16 +69,28 @@ def test_txt_oneline_is_one_paragraph_in_its_variants():
 
 def test_oneline_ambiguity_follows_the_arithmetic():
     report = synth.generate_one(seed=0, year=2022, index=0)
-    for column, printed in (("issued", "5"), ("repealed", "4"), ("in_force", "26")):  # the hebei row: 5426
+    for column, printed in (
+        ("issued", "5"),
+        ("repealed", "4"),
+        ("in_force", "26"),
+    ):  # the hebei row: 5426
         report.values["publication"]["normative_docs"][column] = float(printed)
         report.printed[("publication", "normative_docs", column)] = printed
     for column in ("issued", "repealed", "in_force"):
         report.values["publication"]["rules"][column] = 0.0
         report.printed[("publication", "rules", column)] = "0"
     ambiguous = crawl.cells_of_unsplit_runs(report)
-    assert {("publication", "normative_docs", c) for c in ("issued", "repealed", "in_force")} <= ambiguous
-    assert not {("publication", "rules", c) for c in ("issued", "repealed", "in_force")} & ambiguous  # 000
-    assert ("publication", "licensing", "decisions") not in ambiguous  # one number between two labels
+    assert {
+        ("publication", "normative_docs", c) for c in ("issued", "repealed", "in_force")
+    } <= ambiguous
+    assert (
+        not {("publication", "rules", c) for c in ("issued", "repealed", "in_force")} & ambiguous
+    )  # 000
+    assert (
+        "publication",
+        "licensing",
+        "decisions",
+    ) not in ambiguous  # one number between two labels
 
 
 def test_blank_rows_are_ambiguous_in_one_cell_per_line_forms():

@@ -10,9 +10,16 @@ from govstats.synth.writing import FORMATS, write
 
 
 def _doc() -> Document:
-    rows = [["信息内容", "本年制发件数", "本年废止件数", "现行有效件数"], ["规章", "1", "", "3"], ["行政许可", "12"]]
+    rows = [
+        ["信息内容", "本年制发件数", "本年废止件数", "现行有效件数"],
+        ["规章", "1", "", "3"],
+        ["行政许可", "12"],
+    ]
     blocks = [Block("text", [Cell("二、主动公开政府信息情况", "line 1")], "line 1")]
-    blocks += [Block("row", [Cell(t, f"r{i}c{j}") for j, t in enumerate(r)], f"r{i}", table=1) for i, r in enumerate(rows)]
+    blocks += [
+        Block("row", [Cell(t, f"r{i}c{j}") for j, t in enumerate(r)], f"r{i}", table=1)
+        for i, r in enumerate(rows)
+    ]
     return Document("t", "html", blocks, title="示例局2022年政府信息公开工作年度报告")
 
 

@@ -6,7 +6,6 @@ from __future__ import annotations
 import re
 import unicodedata
 
-
 #: a char, as pdfplumber gives it (dict with text, x0, x1, top, bottom, size, ...)
 Char = dict
 
@@ -58,7 +57,9 @@ _RADICAL_SUPPLEMENT = dict(
 
 def _ideograph(ch: str) -> str:
     """The ideograph a radical or compatibility code point is drawn as; other characters unchanged."""
-    if "\u2f00" <= ch <= "\u2fdf" or "\uf900" <= ch <= "\ufaff":  # Kangxi radicals, compatibility ideographs
+    if (
+        "\u2f00" <= ch <= "\u2fdf" or "\uf900" <= ch <= "\ufaff"
+    ):  # Kangxi radicals, compatibility ideographs
         return unicodedata.normalize("NFKC", ch)
     return _RADICAL_SUPPLEMENT.get(ch, ch)
 

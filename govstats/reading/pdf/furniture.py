@@ -10,7 +10,6 @@ from govstats.reading.pdf.chars import MARGIN_ZONE
 from govstats.reading.pdf.lines import _group_lines, _Line
 from govstats.reading.pdf.pages import _Page
 
-
 _PAGE_NUMBER = re.compile(
     r"^[\s\-—–－_·•]*(?:第\s*)?\d{1,4}\s*(?:页)?(?:\s*(?:/|／|of|共)\s*\d{1,4}\s*页?)?[\s\-—–－_·•]*$"
     r"|^\s*(?:page|Page|PAGE)\s*\d{1,4}(?:\s*(?:of|/)\s*\d{1,4})?\s*$"
@@ -36,7 +35,12 @@ def _running_furniture(pages: list[tuple[int, _Page]]) -> set[str]:
     for _, page in pages:
         keys = set()
         for c_line in _group_lines(
-            [c for c in page.chars if c["bottom"] <= page.height * MARGIN_ZONE or c["top"] >= page.height * (1 - MARGIN_ZONE)]
+            [
+                c
+                for c in page.chars
+                if c["bottom"] <= page.height * MARGIN_ZONE
+                or c["top"] >= page.height * (1 - MARGIN_ZONE)
+            ]
         ):
             keys.add(_furniture_key(c_line.text))
         seen.update(keys)

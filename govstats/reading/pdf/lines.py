@@ -34,7 +34,9 @@ class _Line:
 
     @cached_property
     def size(self) -> float:
-        sizes = Counter(round(float(c.get("size") or (c["bottom"] - c["top"])), 1) for c in self.chars)
+        sizes = Counter(
+            round(float(c.get("size") or (c["bottom"] - c["top"])), 1) for c in self.chars
+        )
         return sizes.most_common(1)[0][0] or 10.0
 
     @cached_property
@@ -48,7 +50,11 @@ def _chars_text(chars: list[Char]) -> str:
     parts: list[str] = []
     prev = None
     for c in chars:
-        if prev is not None and not c["text"].isspace() and not (_is_cjk(prev["text"][-1:]) and _is_cjk(c["text"][:1])):
+        if (
+            prev is not None
+            and not c["text"].isspace()
+            and not (_is_cjk(prev["text"][-1:]) and _is_cjk(c["text"][:1]))
+        ):
             # a gap between two CJK characters is justification, not a space
             size = max(float(prev.get("size") or 10.0), 1.0)
             if c["x0"] - prev["x1"] > SPACE_GAP_EM * size:

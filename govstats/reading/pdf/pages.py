@@ -5,9 +5,9 @@ from __future__ import annotations
 
 import io
 import logging
+from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
-from typing import Iterator
 
 from govstats.errors import ParseError
 from govstats.reading.pdf.chars import Char, _clean_char, _fold, _ideograph, _is_cjk
@@ -58,7 +58,8 @@ def _open_pages(data: bytes, name: str) -> tuple[list[_Page], str | None]:
                 source=name,
             ) from exc
         raise ParseError(
-            f"the PDF is damaged and cannot be opened ({type(cause).__name__}: {cause})", source=name
+            f"the PDF is damaged and cannot be opened ({type(cause).__name__}: {cause})",
+            source=name,
         ) from exc
     pages: list[_Page] = []
     try:
@@ -66,7 +67,9 @@ def _open_pages(data: bytes, name: str) -> tuple[list[_Page], str | None]:
         try:
             page_list = list(pdf.pages)
         except Exception as exc:
-            raise ParseError(f"the PDF is damaged: its page tree cannot be read ({exc})", source=name) from exc
+            raise ParseError(
+                f"the PDF is damaged: its page tree cannot be read ({exc})", source=name
+            ) from exc
         if not page_list:
             raise ParseError("the PDF has no pages", source=name)
         for number, page in enumerate(page_list, start=1):
@@ -90,7 +93,11 @@ def _open_pages(data: bytes, name: str) -> tuple[list[_Page], str | None]:
         _close_quietly(pdf)
     if not any(p.chars for p in pages):
         images = sum(p.images for p in pages)
-        what = f"its {len(pages)} page(s) hold {images} image(s) and no text" if images else "it holds no text"
+        what = (
+            f"its {len(pages)} page(s) hold {images} image(s) and no text"
+            if images
+            else "it holds no text"
+        )
         raise ParseError(
             f"the PDF has no text layer ({what}): it looks like a scan, and OCR is not done; "
             "publish or obtain a PDF with text, or the report in another format",

@@ -55,7 +55,11 @@ def _compatible(previous: _TablePart, part: _TablePart) -> bool:
 def _drop_repeated_header(first_rows: list[list[str]], part: _TablePart) -> None:
     """Remove leading rows of ``part`` that repeat the leading rows of the table's first page."""
     k = 0
-    while k < len(part.rows) and k < len(first_rows) and [c.text for c in part.rows[k]] == first_rows[k]:
+    while (
+        k < len(part.rows)
+        and k < len(first_rows)
+        and [c.text for c in part.rows[k]] == first_rows[k]
+    ):
         k += 1
     if k:
         part.drop_rows(k)
@@ -67,9 +71,13 @@ def _isolated_singles_to_text(stream: list[tuple[int, object]]) -> list[tuple[in
     out: list[tuple[int, object]] = []
     for k, (number, item) in enumerate(stream):
         if isinstance(item, _TablePart) and item.single:
-            neighbours = [stream[k - 1][1] if k else None, stream[k + 1][1] if k + 1 < len(stream) else None]
+            neighbours = [
+                stream[k - 1][1] if k else None,
+                stream[k + 1][1] if k + 1 < len(stream) else None,
+            ]
             if not any(
-                isinstance(nb, _TablePart) and not nb.single and _compatible(nb, item) for nb in neighbours
+                isinstance(nb, _TablePart) and not nb.single and _compatible(nb, item)
+                for nb in neighbours
             ):
                 out += [(number, ln) for ln in item.lines]
                 continue

@@ -8,11 +8,16 @@ from collections import Counter
 from dataclasses import dataclass
 
 from govstats.reading.document import Block, Cell, Document
-from govstats.reading.pdf.chars import SNAP, Char, _ENUMERATOR, _is_number
+from govstats.reading.pdf.chars import _ENUMERATOR, SNAP, Char, _is_number
 from govstats.reading.pdf.furniture import _is_furniture, _running_furniture
 from govstats.reading.pdf.lines import _group_lines, _join_wrapped, _Line, _where
 from govstats.reading.pdf.pages import _Page
-from govstats.reading.pdf.parts import _compatible, _drop_repeated_header, _isolated_singles_to_text, _TablePart
+from govstats.reading.pdf.parts import (
+    _compatible,
+    _drop_repeated_header,
+    _isolated_singles_to_text,
+    _TablePart,
+)
 from govstats.reading.pdf.ruled import _grid, _index, _overflow_lines, _table_part
 from govstats.reading.pdf.unruled import _unruled_tables
 
@@ -43,7 +48,9 @@ class _Reader:
         self._open_cells: list[_OpenCell] = []
         self._open_paragraph: list[_Line] | None = None
         self._right: dict[int, float] = {}  # right edge of the text, per page
-        self._boxes: dict[int, tuple[Cell, tuple[float, float]]] = {}  # id(cell) -> (cell, (x0, x1))
+        self._boxes: dict[
+            int, tuple[Cell, tuple[float, float]]
+        ] = {}  # id(cell) -> (cell, (x0, x1))
 
     # Pages are collected first: furniture (running headers) is recognised across pages.
     def add_page(self, number: int, page: _Page) -> None:
@@ -69,7 +76,9 @@ class _Reader:
             if isinstance(item, _TablePart):
                 self._flush_paragraph()
                 continues = (
-                    isinstance(previous_item, _TablePart) and previous_page is not None and number > previous_page
+                    isinstance(previous_item, _TablePart)
+                    and previous_page is not None
+                    and number > previous_page
                 )
                 self._add_table(item, continues)
             else:
@@ -87,7 +96,9 @@ class _Reader:
         )
 
     # -- one page -------------------------------------------------------------------------
-    def _page_items(self, number: int, page: _Page, furniture: set[str]) -> list[_TablePart | _Line]:
+    def _page_items(
+        self, number: int, page: _Page, furniture: set[str]
+    ) -> list[_TablePart | _Line]:
         """The page's table parts and loose text lines in reading order (top to bottom)."""
         tables = list(page.tables)
         boxes = [t.bbox for t in tables]
@@ -216,7 +227,10 @@ class _Reader:
         for block in self.blocks:
             if block.kind == "row":
                 grids.setdefault(block.table, []).extend(
-                    v for c in block.cells if self._box(c) for v in self._box(c)  # type: ignore[union-attr]
+                    v
+                    for c in block.cells
+                    if self._box(c)
+                    for v in self._box(c)  # type: ignore[union-attr]
                 )
         xs = {table: _grid(values) for table, values in grids.items()}
         for block in self.blocks:
@@ -238,7 +252,9 @@ class _Reader:
 
     def _rows_of(self, number: int | None) -> list[list[str]]:
         """The texts of the emitted rows of table ``number``."""
-        return [[c.text for c in b.cells] for b in self.blocks if b.kind == "row" and b.table == number]
+        return [
+            [c.text for c in b.cells] for b in self.blocks if b.kind == "row" and b.table == number
+        ]
 
     def _join_across_break(self, part: _TablePart) -> list[_OpenCell]:
         """Re-join what the page break cut: a merged cell, or a whole row.
@@ -276,12 +292,18 @@ class _Reader:
             )
         written = [c for c in row0 if c.text]
         split_row = False
-        if all(m is not None for m in matches) and written and not any(_ENUMERATOR.match(c.text) for c in written):
+        if (
+            all(m is not None for m in matches)
+            and written
+            and not any(_ENUMERATOR.match(c.text) for c in written)
+        ):
             pairs = [(self._open_cells[m], c) for m, c in zip(matches, row0)]  # type: ignore[index]
             in_last = [(oc, c) for oc, c in pairs if oc.last_row]
             one_half = any(bool(oc.cell.text) != bool(c.text) for oc, c in in_last)
             both_numbers = any(_is_number(oc.cell.text) and _is_number(c.text) for oc, c in in_last)
-            split_row = bool(in_last) and (any(oc.cut for oc, _ in in_last) or (one_half and not both_numbers))
+            split_row = bool(in_last) and (
+                any(oc.cut for oc, _ in in_last) or (one_half and not both_numbers)
+            )
         carried: list[_OpenCell] = []
         keep: list[int] = []
         for i, (cell, m) in enumerate(zip(row0, matches)):
@@ -301,7 +323,9 @@ class _Reader:
             else:
                 keep.append(i)
                 continue
-            grown = prev._replace(text=_join_wrapped([prev.text, cell.text]), rowspan=prev.rowspan + extra)
+            grown = prev._replace(
+                text=_join_wrapped([prev.text, cell.text]), rowspan=prev.rowspan + extra
+            )
             self._replace_cell(prev, grown)
             oc.cell = grown
             if part.reaches_foot(0, i):

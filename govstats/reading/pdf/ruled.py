@@ -133,7 +133,9 @@ def _find_tables(page, edges: list[dict]) -> list:
         tables = list(finder.tables)
         # pdfplumber drops single-cell tables; a boxed line may be a table's lone first row
         grouped = {tuple(c) for t in tables for c in t.cells}
-        found += tables + [Table(page, (cell,)) for cell in finder.cells if tuple(cell) not in grouped]
+        found += tables + [
+            Table(page, (cell,)) for cell in finder.cells if tuple(cell) not in grouped
+        ]
     return found
 
 
@@ -199,13 +201,18 @@ def _table_part(page: int, table, chars: list[Char], spill: list[Char]) -> _Tabl
     # an empty spacer row carries nothing
     kept = [row for row in sorted(by_row) if any(e[1].text or e[3] > 1 for e in by_row[row])]
     foot = _foot(kept, by_row) if kept else len(ys) - 1
-    part = _TablePart(page, table.bbox[1], table.bbox[3], table.bbox[0], table.bbox[2], [], [], foot, [], [], [])
+    part = _TablePart(
+        page, table.bbox[1], table.bbox[3], table.bbox[0], table.bbox[2], [], [], foot, [], [], []
+    )
     for k, row in enumerate(kept):
         entries = sorted(by_row[row], key=lambda e: e[0])
         spans = [min(e[3], foot - row) for e in entries]
         # a cell spans the emitted rows starting on its grid rows (not the grid rows themselves)
         part.rows.append(
-            [e[1]._replace(rowspan=bisect.bisect_left(kept, row + s) - k) for e, s in zip(entries, spans)]
+            [
+                e[1]._replace(rowspan=bisect.bisect_left(kept, row + s) - k)
+                for e, s in zip(entries, spans)
+            ]
         )
         part.boxes.append([e[2] for e in entries])
         part.starts.append(row)
@@ -264,7 +271,12 @@ def _split_containers(placed: list[_Placed], xs: list[float], ys: list[float]) -
     if not containers:
         return placed
     kept = [p for p in placed if p not in containers]
-    taken = {(r, c) for row, col, rs, cs, _ in kept for r in range(row, row + rs) for c in range(col, col + cs)}
+    taken = {
+        (r, c)
+        for row, col, rs, cs, _ in kept
+        for r in range(row, row + rs)
+        for c in range(col, col + cs)
+    }
     for row, col, rs, cs, _ in containers:
         for c in range(col, col + cs):
             r = row
@@ -312,7 +324,10 @@ def _overflow_lines(tables: list, lines: list[_Line], chars: list[Char]) -> list
             inside = [
                 ch
                 for ch in chars
-                if cell[0] <= ch["x0"] and ch["x1"] <= cell[2] and cell[1] <= ch["top"] and ch["bottom"] <= cell[3] + 1
+                if cell[0] <= ch["x0"]
+                and ch["x1"] <= cell[2]
+                and cell[1] <= ch["top"]
+                and ch["bottom"] <= cell[3] + 1
             ]
             full = bool(inside) and max(ch["bottom"] for ch in inside) >= cell[3] - 0.3 * size
             # an empty cell at the foot: its (vertically centred) text fell below the break

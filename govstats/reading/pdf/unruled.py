@@ -9,10 +9,9 @@ import statistics
 from dataclasses import dataclass
 
 from govstats.reading.document import Cell
-from govstats.reading.pdf.chars import CELL_GAP_EM, SPACE_GAP_EM, Char, _ENUMERATOR, _is_number
+from govstats.reading.pdf.chars import _ENUMERATOR, CELL_GAP_EM, SPACE_GAP_EM, Char, _is_number
 from govstats.reading.pdf.lines import _chars_text, _group_lines, _join_wrapped, _Line, _where
 from govstats.reading.pdf.parts import _TablePart
-
 
 _PLACEHOLDER = re.compile(r"^[\s—\-－–/／无]+$")
 
@@ -74,7 +73,11 @@ def _unruled_tables(page: int, lines: list[_Line]) -> list[_TablePart]:
     cells reaching into the value columns) are rows of their own. Lines far from any row
     stay text.
     """
-    info = [_Tokenised(ln, toks, [_chars_text(t) for t in toks]) for ln in lines for toks in [_tokens(ln)]]
+    info = [
+        _Tokenised(ln, toks, [_chars_text(t) for t in toks])
+        for ln in lines
+        for toks in [_tokens(ln)]
+    ]
     parts: list[_TablePart] = []
     i = 0
     while i < len(info):
@@ -87,7 +90,9 @@ def _unruled_tables(page: int, lines: list[_Line]) -> list[_TablePart]:
             value_x = min(info[r].tokens[n][0]["x0"] for r in run for n in info[r].numbers)
             if info[k].line.top - info[run[-1]].line.bottom > 3.5 * size and info[k].numeric:
                 break
-            if _is_header(info[k], value_x) or (k + 1 < len(info) and _is_header(info[k + 1], value_x)):
+            if _is_header(info[k], value_x) or (
+                k + 1 < len(info) and _is_header(info[k + 1], value_x)
+            ):
                 break  # a header row (or the caption above one) starts the next table
             if info[k].numeric:
                 run.append(k)
@@ -105,14 +110,23 @@ def _unruled_tables(page: int, lines: list[_Line]) -> list[_TablePart]:
         while first > 0 and run[0] - first < 2:
             above = info[first - 1]
             size = max(above.line.size, 1.0)
-            if above.numbers or _reaches(above, value_x) or info[first].line.top - above.line.bottom > 0.8 * size:
+            if (
+                above.numbers
+                or _reaches(above, value_x)
+                or info[first].line.top - above.line.bottom > 0.8 * size
+            ):
                 break
             first -= 1
         # header lines right above: several cells, reaching into the value columns
         top = first
         while top > 0 and first - top < 6:
             above = info[top - 1]
-            if _is_header(above, value_x) or (top < first and _is_header(info[top], value_x) and len(above.tokens) == 1 and above.line.x1 < value_x):
+            if _is_header(above, value_x) or (
+                top < first
+                and _is_header(info[top], value_x)
+                and len(above.tokens) == 1
+                and above.line.x1 < value_x
+            ):
                 top -= 1
             else:
                 break
@@ -121,7 +135,11 @@ def _unruled_tables(page: int, lines: list[_Line]) -> list[_TablePart]:
         while end + 1 < len(info) and end - last < 3:
             below = info[end + 1]
             size = max(below.line.size, 1.0)
-            if below.numeric or _reaches(below, value_x) or below.line.top - info[end].line.bottom > 0.8 * size:
+            if (
+                below.numeric
+                or _reaches(below, value_x)
+                or below.line.top - info[end].line.bottom > 0.8 * size
+            ):
                 break
             if end + 2 < len(info) and _is_header(info[end + 2], value_x):
                 break
@@ -152,7 +170,9 @@ def _columns(spans: list[tuple[float, float]], tolerance: float) -> list[tuple[f
     return [(a, b) for a, b in out]
 
 
-def _unruled_part(page: int, headers: list[_Tokenised], body: list[_Tokenised], value_x: float) -> _TablePart:
+def _unruled_part(
+    page: int, headers: list[_Tokenised], body: list[_Tokenised], value_x: float
+) -> _TablePart:
     """One table without rules: ``headers`` lines as rows of their own, then ``body`` (rows of
     numbers and label lines around them) with values right of ``value_x``.
 
@@ -162,14 +182,20 @@ def _unruled_part(page: int, headers: list[_Tokenised], body: list[_Tokenised], 
     size = max(statistics.median([t.line.size for t in body]), 1.0)
     chars = [c for t in body for c in t.line.chars if not c["text"].isspace()]
     value_lines = _group_lines([c for c in chars if c["x0"] >= value_x - 1])
-    tokenised = [_Tokenised(ln, toks, [_chars_text(t) for t in toks]) for ln in value_lines for toks in [_tokens(ln)]]
+    tokenised = [
+        _Tokenised(ln, toks, [_chars_text(t) for t in toks])
+        for ln in value_lines
+        for toks in [_tokens(ln)]
+    ]
     rows_at = [t for t in tokenised if t.numbers]
     # label text: left of the values, and lines over the value columns without numbers
     # (a label wrapped in a narrow column there)
     wordy = [c for t in tokenised if not t.numbers for c in t.line.chars]
     label_lines = _group_lines([c for c in chars if c["x0"] < value_x - 1] + wordy)
     if not rows_at:
-        return _TablePart(page, 0.0, 0.0, 0.0, 0.0, [], [], 0, [], [], [], [t.line for t in headers + body])
+        return _TablePart(
+            page, 0.0, 0.0, 0.0, 0.0, [], [], 0, [], [], [], [t.line for t in headers + body]
+        )
     value_tokens = [t.tokens[n] for t in rows_at for n in t.numbers]
     value_cols = _columns([(tok[0]["x0"], tok[-1]["x1"]) for tok in value_tokens], 0.3 * size)
 
@@ -187,7 +213,12 @@ def _unruled_part(page: int, headers: list[_Tokenised], body: list[_Tokenised], 
 
     # label columns start where label fragments start
     label_tokens = [(n, tok) for n, ln in enumerate(label_lines) for tok in _tokens(ln)]
-    starts = [a for a, _ in _columns([(tok[0]["x0"], tok[0]["x0"] + 0.5 * size) for _, tok in label_tokens], 1.5 * size)]
+    starts = [
+        a
+        for a, _ in _columns(
+            [(tok[0]["x0"], tok[0]["x0"] + 0.5 * size) for _, tok in label_tokens], 1.5 * size
+        )
+    ]
     fragments: dict[tuple[int, int], list[Char]] = {}
     for n, tok in label_tokens:
         col = max(0, bisect.bisect_right(starts, tok[0]["x0"] + 1) - 1)
@@ -196,7 +227,9 @@ def _unruled_part(page: int, headers: list[_Tokenised], body: list[_Tokenised], 
     # label over several rows); a chunk goes to the row printed on its line, else the nearest
     cells: list[dict[int, list[Char]]] = [{} for _ in rows_at]
     for col in range(len(starts)):
-        pieces = sorted(((n, cs) for (n, c), cs in fragments.items() if c == col), key=lambda p: p[0])
+        pieces = sorted(
+            ((n, cs) for (n, c), cs in fragments.items() if c == col), key=lambda p: p[0]
+        )
         chunk: list[Char] = []
         chunk_row: int | None = None
         for _, cs in pieces + [(None, [])]:
@@ -219,7 +252,12 @@ def _unruled_part(page: int, headers: list[_Tokenised], body: list[_Tokenised], 
 
     part = _TablePart(page, 0.0, 0.0, 0.0, 0.0, [], [], 0, [], [], [])
     for t in headers:
-        part.rows.append([Cell(txt, _where(page, tok[0]["x0"], t.line.top)) for tok, txt in zip(t.tokens, t.texts)])
+        part.rows.append(
+            [
+                Cell(txt, _where(page, tok[0]["x0"], t.line.top))
+                for tok, txt in zip(t.tokens, t.texts)
+            ]
+        )
         part.boxes.append([(tok[0]["x0"], tok[-1]["x1"]) for tok in t.tokens])
     for r, t in enumerate(rows_at):
         row: list[Cell] = []
@@ -230,7 +268,9 @@ def _unruled_part(page: int, headers: list[_Tokenised], body: list[_Tokenised], 
             text = _join_wrapped([ln.text for ln in _group_lines(cs)])
             row.append(Cell(text, _where(page, x0, min(c["top"] for c in cs))))
             boxes.append((x0, max(c["x1"] for c in cs)))
-        values = [tok for tok, txt in zip(t.tokens, t.texts) if _is_number(txt) or _PLACEHOLDER.match(txt)]
+        values = [
+            tok for tok, txt in zip(t.tokens, t.texts) if _is_number(txt) or _PLACEHOLDER.match(txt)
+        ]
         for tok, txt in zip(t.tokens, t.texts):
             if not any(tok is v for v in values):  # a label printed over the value columns
                 row.append(Cell(txt, _where(page, tok[0]["x0"], t.line.top)))

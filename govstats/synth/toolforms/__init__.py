@@ -19,9 +19,10 @@ from __future__ import annotations
 
 import importlib
 import pkgutil
+from collections.abc import Callable
 from dataclasses import dataclass
 from functools import lru_cache
-from typing import TYPE_CHECKING, Callable
+from typing import TYPE_CHECKING
 
 if TYPE_CHECKING:  # pragma: no cover
     import numpy as np
@@ -32,7 +33,7 @@ if TYPE_CHECKING:  # pragma: no cover
 Key = tuple[str, str, str]
 
 
-def _none(report: "GeneratedReport") -> frozenset[Key]:
+def _none(report: GeneratedReport) -> frozenset[Key]:
     return frozenset()
 
 
@@ -45,8 +46,8 @@ class Form:
     name: str
     suffix: str
     description: str
-    render: Callable[["Document", "GeneratedReport", "np.random.Generator"], str]
-    ambiguous: Callable[["GeneratedReport"], frozenset[Key]] = _none
+    render: Callable[[Document, GeneratedReport, np.random.Generator], str]
+    ambiguous: Callable[[GeneratedReport], frozenset[Key]] = _none
 
 
 @lru_cache(maxsize=1)

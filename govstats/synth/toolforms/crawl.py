@@ -45,7 +45,8 @@ so its cell in a column is ambiguous when one of theirs is.
 from __future__ import annotations
 
 import re
-from typing import TYPE_CHECKING, Iterator
+from collections.abc import Iterator
+from typing import TYPE_CHECKING
 
 from lxml import html as lxml_html
 
@@ -66,13 +67,17 @@ if TYPE_CHECKING:  # pragma: no cover
 # The report's value rows (shared by the ambiguity rules)
 
 
-def _value_rows(report: "GeneratedReport") -> Iterator[tuple[list[Key], list[str], list, frozenset[int]]]:
+def _value_rows(
+    report: GeneratedReport,
+) -> Iterator[tuple[list[Key], list[str], list, frozenset[int]]]:
     """Each printed row of values: its cell keys, printed texts, row sum constraints
     (:data:`govstats.reading.runtogether.Group`) and the indices of signed cells."""
     pub = report.layouts["publication"]
     for item, columns in schema.PUBLICATION[pub].values():
         keys = [("publication", item.code, c.code) for c in columns]
-        signed = frozenset(i for i, c in enumerate(columns) if ("publication", c.code) in schema.SIGNED_CELLS)
+        signed = frozenset(
+            i for i, c in enumerate(columns) if ("publication", c.code) in schema.SIGNED_CELLS
+        )
         yield keys, [report.printed.get(k, "") for k in keys], [], signed
     layout = report.layouts["requests"]
     for item in schema.REQUEST_ITEMS[layout]:
@@ -81,18 +86,26 @@ def _value_rows(report: "GeneratedReport") -> Iterator[tuple[list[Key], list[str
         if report.merged_legal_person:
             keys = [("requests", item.code, c) for c in ("natural_person", "legal_person", "total")]
             aggregate = report.legal_person.get(item.code)
-            texts = [report.printed.get(keys[0], ""), "" if aggregate is None else str(int(aggregate)),
-                     report.printed.get(keys[2], "")]
+            texts = [
+                report.printed.get(keys[0], ""),
+                "" if aggregate is None else str(int(aggregate)),
+                report.printed.get(keys[2], ""),
+            ]
             yield keys, texts, [(2, (0, 1))], frozenset()
         else:
             keys = [("requests", item.code, c.code) for c in schema.REQUEST_COLUMNS]
-            yield keys, [report.printed.get(k, "") for k in keys], [(6, (0, 1, 2, 3, 4, 5))], frozenset()
+            yield (
+                keys,
+                [report.printed.get(k, "") for k in keys],
+                [(6, (0, 1, 2, 3, 4, 5))],
+                frozenset(),
+            )
     keys = [("review", i.code, c.code) for i in schema.REVIEW_ITEMS for c in schema.REVIEW_COLUMNS]
     groups = [(g * 5 + 4, (g * 5, g * 5 + 1, g * 5 + 2, g * 5 + 3)) for g in range(3)]
     yield keys, [report.printed.get(k, "") for k in keys], groups, frozenset()
 
 
-def _with_other(report: "GeneratedReport", keys: set[Key]) -> frozenset[Key]:
+def _with_other(report: GeneratedReport, keys: set[Key]) -> frozenset[Key]:
     """Add the 2021 ``other`` total's cell of each column where one of its sub-rows is ambiguous."""
     if report.layouts["requests"] == "2021":
         subs = {i.code for i in schema.OTHER_SUBROWS}
@@ -107,7 +120,7 @@ def _is_blank_line(text: str) -> bool:
     return not text.strip()
 
 
-def cells_of_blank_rows(report: "GeneratedReport") -> frozenset[Key]:
+def cells_of_blank_rows(report: GeneratedReport) -> frozenset[Key]:
     """One-cell-per-line forms: the value cells of rows with a cell that leaves no line."""
     out: set[Key] = set()
     for keys, texts, _, _ in _value_rows(report):
@@ -120,7 +133,7 @@ def cells_of_blank_rows(report: "GeneratedReport") -> frozenset[Key]:
 # txt-cr
 
 
-def _title_free_text(document: "Document") -> list["Block"]:
+def _title_free_text(document: Document) -> list[Block]:
     """The blocks without the title line (the crawler keeps the title elsewhere)."""
     blocks = list(document.blocks)
     if blocks and blocks[0].kind == "text" and blocks[0].text == document.title:
@@ -128,7 +141,7 @@ def _title_free_text(document: "Document") -> list["Block"]:
     return blocks
 
 
-def _tables(blocks: list["Block"]) -> Iterator[tuple[str, list["Block"]]]:
+def _tables(blocks: list[Block]) -> Iterator[tuple[str, list[Block]]]:
     """Consecutive blocks grouped: ("text", [one block]) or ("table", [its rows])."""
     i = 0
     while i < len(blocks):
@@ -148,7 +161,7 @@ def _tables(blocks: list["Block"]) -> Iterator[tuple[str, list["Block"]]]:
 _WRAPPED_HEADERS = frozenset(c.label for c in schema.REQUEST_COLUMNS if len(c.label) == 4)
 
 
-def _render_cr(document: "Document", report: "GeneratedReport", rng: "np.random.Generator") -> str:
+def _render_cr(document: Document, report: GeneratedReport, rng: np.random.Generator) -> str:
     cell_gap = int(rng.integers(1, 4))  # breaks between cells (3 in the corpus file)
     row_gap = cell_gap + int(rng.integers(1, 3))  # between rows (5 there)
     blank = "" if rng.random() < 0.5 else "\xa0"
@@ -209,7 +222,7 @@ def html_text_nodes(html: str) -> list[str]:
 LINE_BREAKS = ("\n", "\r\n", "\u2028", "\u2029", "\x0b", "\x0c", "\x85")
 
 
-def _render_lines(document: "Document", report: "GeneratedReport", rng: "np.random.Generator") -> str:
+def _render_lines(document: Document, report: GeneratedReport, rng: np.random.Generator) -> str:
     text = "\n".join(html_text_nodes(write(document, "html")))
     main = LINE_BREAKS[int(rng.integers(len(LINE_BREAKS)))]
     mix = float(rng.choice([0.0, 0.05, 0.3]))
@@ -228,18 +241,23 @@ def _render_lines(document: "Document", report: "GeneratedReport", rng: "np.rand
 ONELINE_SEPARATORS = ("", " ", "\u3000\u3000")
 
 
-def _front_matter(report: "GeneratedReport", title: str, rng: "np.random.Generator") -> str:
+def _front_matter(report: GeneratedReport, title: str, rng: np.random.Generator) -> str:
     """A breadcrumb or a page's metadata block, as crawlers keep them before the article."""
     year = report.year + 1
     if rng.random() < 0.5:
-        return f"当前位置：首页 > 政务公开 > 政府信息公开年报 > {title}" if rng.random() < 0.5 else \
-            "首页>信息公开>政府信息公开年报>正文"
-    return (f"索引号：{report.body.region_code}/{year}-{int(rng.integers(1, 999)):05d}"
-            f"发布机构：{report.body.name}发布日期：{year}年01月{int(rng.integers(10, 31))}日"
-            f"主题分类：政务公开浏览次数：{int(rng.integers(10, 9999))}")
+        return (
+            f"当前位置：首页 > 政务公开 > 政府信息公开年报 > {title}"
+            if rng.random() < 0.5
+            else "首页>信息公开>政府信息公开年报>正文"
+        )
+    return (
+        f"索引号：{report.body.region_code}/{year}-{int(rng.integers(1, 999)):05d}"
+        f"发布机构：{report.body.name}发布日期：{year}年01月{int(rng.integers(10, 31))}日"
+        f"主题分类：政务公开浏览次数：{int(rng.integers(10, 9999))}"
+    )
 
 
-def _render_oneline(document: "Document", report: "GeneratedReport", rng: "np.random.Generator") -> str:
+def _render_oneline(document: Document, report: GeneratedReport, rng: np.random.Generator) -> str:
     sep = ONELINE_SEPARATORS[int(rng.integers(len(ONELINE_SEPARATORS)))]
     title = document.title or ""
     blocks = _title_free_text(document)
@@ -272,21 +290,31 @@ def _render_oneline(document: "Document", report: "GeneratedReport", rng: "np.ra
 _UNITS = re.compile(r"[件,，]|万元|元")
 
 
-def cells_of_unsplit_runs(report: "GeneratedReport") -> frozenset[Key]:
+def cells_of_unsplit_runs(report: GeneratedReport) -> frozenset[Key]:
     out: set[Key] = set()
     for keys, texts, groups, signed in _value_rows(report):
         if len(keys) == 1:
             continue  # one number between two labels: its own digits whatever they are
-        if (any(_is_blank_line(t) for t in texts) or any(_UNITS.search(t) or "." in t or "．" in t for t in texts)
-                or not any(c.isdecimal() for t in texts for c in t)):  # placeholders only: how many?
+        if (
+            any(_is_blank_line(t) for t in texts)
+            or any(_UNITS.search(t) or "." in t or "．" in t for t in texts)
+            or not any(c.isdecimal() for t in texts for c in t)
+        ):  # placeholders only: how many?
             out.update(keys)
             continue
         found = runtogether.run_candidates("".join(texts), len(keys), groups, signed)
-        want = [report.legal_person.get(k[1]) if k[2] == "legal_person" else report.value(*k) for k in keys]
+        want = [
+            report.legal_person.get(k[1]) if k[2] == "legal_person" else report.value(*k)
+            for k in keys
+        ]
         if not found or len(found) != 1 or not _same_split(found[0], want):
             out.update(keys)
-        elif not groups and any(runtogether.run_candidates("".join(texts), k) for k in range(1, len(keys))):
-            out.update(keys)  # no arithmetic, and the digits also make fewer numbers: a blank may have vanished
+        elif not groups and any(
+            runtogether.run_candidates("".join(texts), k) for k in range(1, len(keys))
+        ):
+            out.update(
+                keys
+            )  # no arithmetic, and the digits also make fewer numbers: a blank may have vanished
     return _with_other(report, out)
 
 
@@ -302,10 +330,27 @@ def _same_split(split: tuple, want: list) -> bool:
 
 
 FORMS = (
-    Form("txt-cr", ".txt", "crawler text with carriage returns as the only line breaks, one cell per line, "
-         "no title (2022_hebei-jyt_txt-cr.txt)", _render_cr, cells_of_blank_rows),
-    Form("txt-lines", ".txt", "BeautifulSoup get_text('\\n') of the HTML page, line breaks of every kind",
-         _render_lines, cells_of_blank_rows),
-    Form("txt-oneline", ".txt", "the whole page text as one paragraph, digits of adjacent cells run together "
-         "(2022_hebei-gxt_txt-oneline.txt)", _render_oneline, cells_of_unsplit_runs),
+    Form(
+        "txt-cr",
+        ".txt",
+        "crawler text with carriage returns as the only line breaks, one cell per line, "
+        "no title (2022_hebei-jyt_txt-cr.txt)",
+        _render_cr,
+        cells_of_blank_rows,
+    ),
+    Form(
+        "txt-lines",
+        ".txt",
+        "BeautifulSoup get_text('\\n') of the HTML page, line breaks of every kind",
+        _render_lines,
+        cells_of_blank_rows,
+    ),
+    Form(
+        "txt-oneline",
+        ".txt",
+        "the whole page text as one paragraph, digits of adjacent cells run together "
+        "(2022_hebei-gxt_txt-oneline.txt)",
+        _render_oneline,
+        cells_of_unsplit_runs,
+    ),
 )

@@ -49,7 +49,7 @@ class Placed:
     text: str
 
 
-def place(rows: list["Block"]) -> tuple[list[Placed], int, int]:
+def place(rows: list[Block]) -> tuple[list[Placed], int, int]:
     """The cells of a table's rows on its grid, as an HTML table lays them out (a cell goes to
     the first free position of its row): (cells, number of rows, number of columns)."""
     taken: set[tuple[int, int]] = set()
@@ -69,7 +69,7 @@ def place(rows: list["Block"]) -> tuple[list[Placed], int, int]:
     return out, len(rows), ncols
 
 
-def tables(doc: "Document") -> list[tuple[int, list["Block"] | str]]:
+def tables(doc: Document) -> list[tuple[int, list[Block] | str]]:
     """The document as a sequence of text lines and tables (each the rows of one table)."""
     out: list = []
     for block in doc.blocks:
@@ -109,19 +109,35 @@ def _is_number(text: str) -> bool:
 # -- text-grid -------------------------------------------------------------------------------
 
 _ARMS = {  # (up, down, left, right) → box character
-    (0, 0, 1, 1): "─", (1, 1, 0, 0): "│", (0, 1, 0, 1): "┌", (0, 1, 1, 0): "┐", (1, 0, 0, 1): "└",
-    (1, 0, 1, 0): "┘", (1, 1, 0, 1): "├", (1, 1, 1, 0): "┤", (0, 1, 1, 1): "┬", (1, 0, 1, 1): "┴",
-    (1, 1, 1, 1): "┼", (0, 0, 0, 1): "─", (0, 0, 1, 0): "─", (1, 0, 0, 0): "│", (0, 1, 0, 0): "│",
+    (0, 0, 1, 1): "─",
+    (1, 1, 0, 0): "│",
+    (0, 1, 0, 1): "┌",
+    (0, 1, 1, 0): "┐",
+    (1, 0, 0, 1): "└",
+    (1, 0, 1, 0): "┘",
+    (1, 1, 0, 1): "├",
+    (1, 1, 1, 0): "┤",
+    (0, 1, 1, 1): "┬",
+    (1, 0, 1, 1): "┴",
+    (1, 1, 1, 1): "┼",
+    (0, 0, 0, 1): "─",
+    (0, 0, 1, 0): "─",
+    (1, 0, 0, 0): "│",
+    (0, 1, 0, 0): "│",
 }
 
 
-def _widths(cells: list[Placed], ncols: int, rng: "np.random.Generator", *, slack: int) -> list[int]:
+def _widths(cells: list[Placed], ncols: int, rng: np.random.Generator, *, slack: int) -> list[int]:
     """Interior width of each grid column: numbers always fit (with ``slack`` spare columns),
     label columns get a random width so long labels wrap."""
     widths = [0] * ncols
     caps = [int(rng.integers(6, 30)) for _ in range(ncols)]
     for cell in sorted(cells, key=lambda c: c.colspan):
-        need = display_width(cell.text) + slack if _is_number(cell.text) else min(display_width(cell.text), caps[cell.col])
+        need = (
+            display_width(cell.text) + slack
+            if _is_number(cell.text)
+            else min(display_width(cell.text), caps[cell.col])
+        )
         need = max(need, 2 + slack)
         have = sum(widths[cell.col : cell.col + cell.colspan]) + cell.colspan - 1
         if have < need:
@@ -129,7 +145,9 @@ def _widths(cells: list[Placed], ncols: int, rng: "np.random.Generator", *, slac
     return [max(w, 1) for w in widths]
 
 
-def render_grid_table(rows: list["Block"], rng: "np.random.Generator", *, ascii: bool = False) -> list[str]:
+def render_grid_table(
+    rows: list[Block], rng: np.random.Generator, *, ascii: bool = False
+) -> list[str]:
     """One table drawn as a grid (box characters, or ASCII ``+ - |``)."""
     cells, nrows, ncols = place(rows)
     widths = _widths(cells, ncols, rng, slack=1 if ascii else int(rng.integers(0, 2)))
@@ -140,7 +158,9 @@ def render_grid_table(rows: list["Block"], rng: "np.random.Generator", *, ascii:
     for cell in cells:
         inner = xs[cell.col + cell.colspan] - xs[cell.col] - 1
         lines_of[id(cell)] = wrap(cell.text, inner) if cell.text else []
-        if cell.text and len(cell.text) <= 8 and rng.random() < 0.15 and not _is_number(cell.text):  # vertical text, a character a line
+        if (
+            cell.text and len(cell.text) <= 8 and rng.random() < 0.15 and not _is_number(cell.text)
+        ):  # vertical text, a character a line
             lines_of[id(cell)] = [ch for ch in cell.text if ch.strip()]
             if max(map(display_width, lines_of[id(cell)]), default=0) > inner:
                 lines_of[id(cell)] = wrap(cell.text, inner)
@@ -173,7 +193,11 @@ def render_grid_table(rows: list["Block"], rng: "np.random.Generator", *, ascii:
         top = y0 + 1 + (0 if rng.random() < 0.5 else (inner_h - len(text)) // 2)
         centred = _is_number(cell.text) and rng.random() < 0.3
         for k, piece in enumerate(text):
-            pad = (inner_w - display_width(piece)) // 2 if centred else int(rng.random() < 0.2 and display_width(piece) < inner_w)
+            pad = (
+                (inner_w - display_width(piece)) // 2
+                if centred
+                else int(rng.random() < 0.2 and display_width(piece) < inner_w)
+            )
             x = x0 + 1 + pad
             for ch in piece:
                 canvas[top + k][x] = ch
@@ -185,14 +209,16 @@ def render_grid_table(rows: list["Block"], rng: "np.random.Generator", *, ascii:
             a = tuple(int(v) for v in arms[y][x])
             if any(a):
                 if ascii:
-                    canvas[y][x] = "+" if (a[0] or a[1]) and (a[2] or a[3]) else ("|" if a[0] or a[1] else "-")
+                    canvas[y][x] = (
+                        "+" if (a[0] or a[1]) and (a[2] or a[3]) else ("|" if a[0] or a[1] else "-")
+                    )
                 else:
                     canvas[y][x] = _ARMS[a]
     indent = " " * int(rng.integers(0, 4))
     return [indent + "".join(ch for ch in line if ch != "\0").rstrip() for line in canvas]
 
 
-def render_text_grid(doc: "Document", report: "GeneratedReport", rng: "np.random.Generator") -> str:
+def render_text_grid(doc: Document, report: GeneratedReport, rng: np.random.Generator) -> str:
     out: list[str] = []
     ascii_all = rng.random() < 0.2
     for part in tables(doc):
@@ -212,7 +238,7 @@ class _Page:
     """Lines of the text being laid out, with page breaks (``\\x0c``), page numbers and a
     left margin of its own on each page (as pdftotext prints every page apart)."""
 
-    def __init__(self, rng: "np.random.Generator"):
+    def __init__(self, rng: np.random.Generator):
         self.rng = rng
         self.lines: list[str] = []
         self.page = 1
@@ -224,7 +250,10 @@ class _Page:
         if self.rng.random() >= rate:
             return False
         if self.rng.random() < 0.7:
-            self.lines.append(" " * int(self.rng.integers(20, 60)) + (f"- {self.page} -" if self.rng.random() < 0.5 else f"—{self.page}—"))
+            self.lines.append(
+                " " * int(self.rng.integers(20, 60))
+                + (f"- {self.page} -" if self.rng.random() < 0.5 else f"—{self.page}—")
+            )
         self.page += 1
         self.lines.append("\x0c")
         self.breaks.append(len(self.lines))
@@ -232,16 +261,22 @@ class _Page:
         return True
 
 
-def _layout_columns(cells: list[Placed], ncols: int, rng: "np.random.Generator") -> list[int]:
+def _layout_columns(cells: list[Placed], ncols: int, rng: np.random.Generator) -> list[int]:
     """Start position (display columns, before the page margin) of each grid column: a data
     row's own label fits its column (labels wrapped around their numbers are another class,
     ``pdf-text``); header cells and labels merged down over several rows wrap."""
     widths = [0] * ncols
     data_rows = {c.row for c in cells if _is_number(c.text)}
-    data_rows |= {c.row for c in cells if not c.text.strip() and c.col > 0} - {c.row for c in cells if c.text == schema.PUBLICATION_ROW_HEADER}
+    data_rows |= {c.row for c in cells if not c.text.strip() and c.col > 0} - {
+        c.row for c in cells if c.text == schema.PUBLICATION_ROW_HEADER
+    }
     for cell in sorted(cells, key=lambda c: c.colspan):
         own_label = cell.row in data_rows and cell.rowspan == 1
-        need = display_width(cell.text) if _is_number(cell.text) or own_label else min(display_width(cell.text), 34)
+        need = (
+            display_width(cell.text)
+            if _is_number(cell.text) or own_label
+            else min(display_width(cell.text), 34)
+        )
         have = sum(widths[cell.col : cell.col + cell.colspan]) + 2 * (cell.colspan - 1)
         if have < need:
             widths[cell.col + cell.colspan - 1] += need - have
@@ -259,7 +294,7 @@ def _put(line: str, x: int, text: str) -> str:
     return line + "  " + text  # (never overwrite: a cell that runs long pushes the next on)
 
 
-def render_layout_table(rows: list["Block"], page: _Page, rng: "np.random.Generator") -> list[int]:
+def render_layout_table(rows: list[Block], page: _Page, rng: np.random.Generator) -> list[int]:
     """Lay one table out as space-aligned columns into ``page``; return, per grid row, the
     page it was printed on."""
     cells, nrows, ncols = place(rows)
@@ -302,7 +337,9 @@ def render_layout_table(rows: list["Block"], page: _Page, rng: "np.random.Genera
     return printed
 
 
-def _layout(doc: "Document", report: "GeneratedReport", rng: "np.random.Generator") -> tuple[str, frozenset]:
+def _layout(
+    doc: Document, report: GeneratedReport, rng: np.random.Generator
+) -> tuple[str, frozenset]:
     """The txt-layout text and the cells it makes ambiguous (see the module docstring)."""
     page = _Page(rng)
     printed: list[list[int]] = []
@@ -318,7 +355,10 @@ def _layout(doc: "Document", report: "GeneratedReport", rng: "np.random.Generato
     ambiguous: set = set()
     for rows, table_rows in zip(_data_rows(report), printed):
         for block in rows:  # the data rows of one block, each (grid row index, cell keys)
-            marks = [(table_rows[r], any(not _printed(report, k) for k in keys), keys) for r, keys in block]
+            marks = [
+                (table_rows[r], any(not _printed(report, k) for k in keys), keys)
+                for r, keys in block
+            ]
             for at, (page_no, gap, keys) in enumerate(marks):
                 if not any(_printed(report, key) for key in keys):
                     ambiguous.update(keys)  # a row of gaps only: its label line reads as text
@@ -328,22 +368,26 @@ def _layout(doc: "Document", report: "GeneratedReport", rng: "np.random.Generato
                 ):  # no full row above and below it on its page: its gaps have no certain position
                     ambiguous.update(keys)
     # table 三's 'other' of the 2021 layout is the sum of its sub-rows: unknown when one is
-    ambiguous.update(("requests", "other", c) for t, i, c in list(ambiguous) if t == "requests" and i.startswith("other."))
+    ambiguous.update(
+        ("requests", "other", c)
+        for t, i, c in list(ambiguous)
+        if t == "requests" and i.startswith("other.")
+    )
     return text, frozenset(ambiguous)
 
 
-def render_txt_layout(doc: "Document", report: "GeneratedReport", rng: "np.random.Generator") -> str:
+def render_txt_layout(doc: Document, report: GeneratedReport, rng: np.random.Generator) -> str:
     return _layout(doc, report, rng)[0]
 
 
-def layout_ambiguous(report: "GeneratedReport") -> frozenset:
+def layout_ambiguous(report: GeneratedReport) -> frozenset:
     """The cells ``txt-layout`` leaves without a position for certain (rendered again with the
     rng :func:`govstats.synth.render` gives the form)."""
     rng = np.random.default_rng([report.body.index, report.year, zlib.crc32(b"txt-layout")])
     return _layout(to_document(report, "txt-layout"), report, rng)[1]
 
 
-def _printed(report: "GeneratedReport", key) -> bool:
+def _printed(report: GeneratedReport, key) -> bool:
     """Whether the cell prints a token (a number or a placeholder such as ``—``), not a gap."""
     table, item, column = key
     if table == "requests" and column == "legal_person":
@@ -351,25 +395,44 @@ def _printed(report: "GeneratedReport", key) -> bool:
     return bool(report.printed.get(key, "").strip())
 
 
-def _data_rows(report: "GeneratedReport") -> list[list[list[tuple[int, list]]]]:
+def _data_rows(report: GeneratedReport) -> list[list[list[tuple[int, list]]]]:
     """Per table (二, 三, 四), its blocks; per block, its data rows as (grid row index in the
     table as :func:`govstats.synth.to_document` lays it out, the row's cell keys)."""
     pub: list[list[tuple[int, list]]] = []
     r = 0
     by_section: dict[str, list] = {}
     for item, columns in schema.PUBLICATION[report.layouts["publication"]].values():
-        by_section.setdefault(item.section, []).append([("publication", item.code, c.code) for c in columns])
+        by_section.setdefault(item.section, []).append(
+            [("publication", item.code, c.code) for c in columns]
+        )
     for entries in by_section.values():
         r += 2  # the section row, the header row
         pub.append([(r + k, keys) for k, keys in enumerate(entries)])
         r += len(entries)
     layout = report.layouts["requests"]
-    items = [i for i in schema.REQUEST_ITEMS[layout] if not (layout == "2021" and i.code == "other")]
+    items = [
+        i for i in schema.REQUEST_ITEMS[layout] if not (layout == "2021" and i.code == "other")
+    ]
     merged = report.merged_legal_person
-    codes = ["natural_person", "legal_person", "total"] if merged else [c.code for c in schema.REQUEST_COLUMNS]
+    codes = (
+        ["natural_person", "legal_person", "total"]
+        if merged
+        else [c.code for c in schema.REQUEST_COLUMNS]
+    )
     head = 2 if merged else 3
     req = [[(head + k, [("requests", i.code, c) for c in codes]) for k, i in enumerate(items)]]
-    review = [[(3, [("review", i.code, c.code) for i in schema.REVIEW_ITEMS for c in schema.REVIEW_COLUMNS])]]
+    review = [
+        [
+            (
+                3,
+                [
+                    ("review", i.code, c.code)
+                    for i in schema.REVIEW_ITEMS
+                    for c in schema.REVIEW_COLUMNS
+                ],
+            )
+        ]
+    ]
     return [pub, req, review]
 
 

@@ -67,10 +67,14 @@ class _Plan:
     merge_review: int | None = None
 
 
-def _plan(report: "GeneratedReport") -> _Plan:
+def _plan(report: GeneratedReport) -> _Plan:
     rng = np.random.default_rng([report.body.index, report.year, 6])
     n_rows = len(_request_items(report))
-    plan = _Plan(style="pipes" if rng.random() < 0.5 else "bare", group_alone=rng.random() < 0.4, grid_line=rng.random() < 0.6)
+    plan = _Plan(
+        style="pipes" if rng.random() < 0.5 else "bare",
+        group_alone=rng.random() < 0.4,
+        grid_line=rng.random() < 0.6,
+    )
     if rng.random() < 0.5:
         plan.lost = {i for i in range(n_rows) if rng.random() < 0.15}
         plan.keep_blank = rng.random() < 0.5
@@ -81,24 +85,30 @@ def _plan(report: "GeneratedReport") -> _Plan:
     return plan
 
 
-def _request_items(report: "GeneratedReport") -> list[str]:
+def _request_items(report: GeneratedReport) -> list[str]:
     layout = report.layouts["requests"]
-    return [i.code for i in schema.REQUEST_ITEMS[layout] if not (layout == "2021" and i.code == "other")]
+    return [
+        i.code for i in schema.REQUEST_ITEMS[layout] if not (layout == "2021" and i.code == "other")
+    ]
 
 
-def _n_values(report: "GeneratedReport") -> int:
+def _n_values(report: GeneratedReport) -> int:
     return 3 if report.merged_legal_person else 7
 
 
 def _merge_pair(cells: list[Cell], at: int) -> list[Cell]:
     """Cells ``at`` and ``at + 1`` printed in one cell when both are plain numbers."""
     a, b = cells[at], cells[at + 1]
-    if not (_DIGITS.fullmatch(a.text) and _DIGITS.fullmatch(b.text)) or a.colspan > 1 or b.colspan > 1:
+    if (
+        not (_DIGITS.fullmatch(a.text) and _DIGITS.fullmatch(b.text))
+        or a.colspan > 1
+        or b.colspan > 1
+    ):
         return cells
     return cells[:at] + [Cell(f"{a.text} {b.text}", a.source)] + cells[at + 2 :]
 
 
-def _request_rows(rows: list, report: "GeneratedReport", plan: _Plan) -> list[list[Cell]]:
+def _request_rows(rows: list, report: GeneratedReport, plan: _Plan) -> list[list[Cell]]:
     """Table 三 as printed: header rows as they are, data rows with the plan's irregularities."""
     n = _n_values(report)
     n_header = 2 if report.merged_legal_person else 3
@@ -106,7 +116,14 @@ def _request_rows(rows: list, report: "GeneratedReport", plan: _Plan) -> list[li
     for i, block in enumerate(rows[n_header:]):
         labels, values = list(block.cells[:-n]), list(block.cells[-n:])
         if plan.group_alone:
-            alone = [c for c in labels if c.text.replace(" ", "").startswith(tuple(g.replace(" ", "")[:4] for g in _GROUPS)) and c.rowspan > 1]
+            alone = [
+                c
+                for c in labels
+                if c.text.replace(" ", "").startswith(
+                    tuple(g.replace(" ", "")[:4] for g in _GROUPS)
+                )
+                and c.rowspan > 1
+            ]
             if alone:
                 out.append([Cell(alone[0].text, alone[0].source)])
                 labels = [c for c in labels if c is not alone[0]]
@@ -132,7 +149,10 @@ def _pipes(rows: list[list[Cell]], grid_line: bool) -> list[str]:
     lines = ["| " + " | ".join(expand(r)) + " |" for r in rows]
     width = max(len(expand(r)) for r in rows)
     if grid_line:  # markitdown: an empty header row as wide as the table
-        return ["| " + " | ".join([""] * width) + " |", "| " + " | ".join(["---"] * width) + " |"] + lines
+        return [
+            "| " + " | ".join([""] * width) + " |",
+            "| " + " | ".join(["---"] * width) + " |",
+        ] + lines
     return lines[:1] + ["| " + " | ".join(["---"] * len(expand(rows[0]))) + " |"] + lines[1:]
 
 
@@ -144,7 +164,7 @@ def _bare(rows: list[list[Cell]]) -> list[str]:
     return [line(first), "|".join(["---"] * len(first)) + "  "] + [line(r) for r in rows[1:]]
 
 
-def _render_flat(document: Document, report: "GeneratedReport", rng: "np.random.Generator") -> str:
+def _render_flat(document: Document, report: GeneratedReport, rng: np.random.Generator) -> str:
     plan = _plan(report)
     out: list[str] = []
     for k, (texts, rows) in enumerate(tables(document)):
@@ -163,22 +183,37 @@ def _render_flat(document: Document, report: "GeneratedReport", rng: "np.random.
     return "\n".join(out) + "\n"
 
 
-def _ambiguous(report: "GeneratedReport") -> frozenset[Key]:
+def _ambiguous(report: GeneratedReport) -> frozenset[Key]:
     plan = _plan(report)
     items = _request_items(report)
     n = _n_values(report)
-    columns = ["natural_person", "legal_person", "total"] if report.merged_legal_person else [c.code for c in schema.REQUEST_COLUMNS]
+    columns = (
+        ["natural_person", "legal_person", "total"]
+        if report.merged_legal_person
+        else [c.code for c in schema.REQUEST_COLUMNS]
+    )
     rows: set[int] = set(plan.lost)
     doc_rows = tables(to_document(report, "markdown"))[1][1]
     n_header = 2 if report.merged_legal_person else 3
     for i, block in enumerate(doc_rows[n_header:]):
-        if i in plan.merged and _merge_pair(list(block.cells[-n:]), plan.merged[i]) != list(block.cells[-n:]) and not block.cells[-n].text.strip():
-            rows.add(i)  # a row printing two numbers in one cell, its first value blank: a blank cell before its first value may be a spacer
+        if (
+            i in plan.merged
+            and _merge_pair(list(block.cells[-n:]), plan.merged[i]) != list(block.cells[-n:])
+            and not block.cells[-n].text.strip()
+        ):
+            rows.add(
+                i
+            )  # a row printing two numbers in one cell, its first value blank: a blank cell before its first value may be a spacer
     if plan.style == "pipes" and not plan.grid_line:
         for i, block in enumerate(doc_rows[n_header:]):
             spacers = sum(c.colspan - 1 for c in block.cells[:-n])
             values = [c.text.strip() for c in block.cells[-n:]]
-            if spacers and i not in plan.lost and not values[-1] and sum(1 for t in values if t) != n:
+            if (
+                spacers
+                and i not in plan.lost
+                and not values[-1]
+                and sum(1 for t in values if t) != n
+            ):
                 rows.add(i)  # blank cells at both ends of the values: the spacers' end is unknown
     out = {("requests", items[i], c) for i in rows for c in columns}
     if any(items[i].startswith("other.") for i in rows):
@@ -189,15 +224,21 @@ def _ambiguous(report: "GeneratedReport") -> frozenset[Key]:
 # --- markdown carrying raw HTML tables -------------------------------------------------------
 
 
-def _html_table(rows: list, rng: "np.random.Generator") -> list[str]:
+def _html_table(rows: list, rng: np.random.Generator) -> list[str]:
     """A table as pandoc writes one it cannot print as a pipe table."""
     esc = html_lib.escape
     out = ["<table>", "<tbody>"]
     for n, block in enumerate(rows):
         out.append(f'<tr class="{"odd" if n % 2 == 0 else "even"}">')
         for c in block.cells:
-            spans = (f' rowspan="{c.rowspan}"' if c.rowspan > 1 else "") + (f' colspan="{c.colspan}"' if c.colspan > 1 else "")
-            out.append(f"<td{spans}>{esc(c.text)}</td>" if rng.random() < 0.7 else f"<td{spans}><p>{esc(c.text)}</p></td>")
+            spans = (f' rowspan="{c.rowspan}"' if c.rowspan > 1 else "") + (
+                f' colspan="{c.colspan}"' if c.colspan > 1 else ""
+            )
+            out.append(
+                f"<td{spans}>{esc(c.text)}</td>"
+                if rng.random() < 0.7
+                else f"<td{spans}><p>{esc(c.text)}</p></td>"
+            )
         out.append("</tr>")
     out += ["</tbody>", "</table>"]
     return out
@@ -208,9 +249,15 @@ def _pipe_table(rows: list) -> list[str]:
     return write(doc, "markdown").strip("\n").splitlines()
 
 
-def _render_html_tables(document: Document, report: "GeneratedReport", rng: "np.random.Generator") -> str:
+def _render_html_tables(
+    document: Document, report: GeneratedReport, rng: np.random.Generator
+) -> str:
     out: list[str] = []
-    headings = set(schema.TABLE_LABELS.values()) | {"一、总体情况", "五、存在的主要问题及改进情况", "六、其他需要报告的事项"}
+    headings = set(schema.TABLE_LABELS.values()) | {
+        "一、总体情况",
+        "五、存在的主要问题及改进情况",
+        "六、其他需要报告的事项",
+    }
     for k, (texts, rows) in enumerate(tables(document)):
         for block in texts:
             text = block.text
@@ -227,9 +274,19 @@ def _render_html_tables(document: Document, report: "GeneratedReport", rng: "np.
 
 
 FORMS = (
-    Form("markdown-flat", ".md", "markdown from converters (markitdown, html2text) that flatten rowspan/colspan: "
-         "variable leading label cells, group labels alone, lost label cells, two numbers in one cell, no outer pipes",
-         _render_flat, _ambiguous),
-    Form("markdown-html", ".md", "a markdown document carrying raw HTML tables (pandoc's output for tables with "
-         "merged cells)", _render_html_tables),
+    Form(
+        "markdown-flat",
+        ".md",
+        "markdown from converters (markitdown, html2text) that flatten rowspan/colspan: "
+        "variable leading label cells, group labels alone, lost label cells, two numbers in one cell, no outer pipes",
+        _render_flat,
+        _ambiguous,
+    ),
+    Form(
+        "markdown-html",
+        ".md",
+        "a markdown document carrying raw HTML tables (pandoc's output for tables with "
+        "merged cells)",
+        _render_html_tables,
+    ),
 )

@@ -57,7 +57,7 @@ def _is_value(text: str) -> bool:
 class _Style:
     """The per-report choices."""
 
-    def __init__(self, rng: "np.random.Generator") -> None:
+    def __init__(self, rng: np.random.Generator) -> None:
         self.text_width = int(rng.integers(26, 46))
         self.label_width = int(rng.integers(6, 19))
         self.group_width = int(rng.choice([1, 1, 2, 3, 4, 5, 6]))
@@ -86,7 +86,7 @@ class _Unit:
         self.header = header
 
 
-def render(document: "Document", report: "GeneratedReport", rng: "np.random.Generator") -> str:
+def render(document: Document, report: GeneratedReport, rng: np.random.Generator) -> str:
     style = _Style(rng)
     units: list[_Unit] = []
     title = document.title or ""
@@ -108,17 +108,19 @@ def render(document: "Document", report: "GeneratedReport", rng: "np.random.Gene
     return _paginate(units, title, style, rng)
 
 
-def _is_header_row(block: "Block") -> bool:
+def _is_header_row(block: Block) -> bool:
     cells = [c.text for c in block.cells]
     if len(cells) == 1 or cells[0] in _HEADER_WORDS:
         return True
     return not any(_is_value(t) and t.strip() for t in cells)
 
 
-def _table_units(rows: list["Block"], style: _Style, rng: "np.random.Generator") -> list[_Unit]:
+def _table_units(rows: list[Block], style: _Style, rng: np.random.Generator) -> list[_Unit]:
     table = rows[0].table
     header_lines: list[str] = []
-    data: list[tuple[list[tuple[str, int]], str, list[str]]] = []  # (groups starting here, label, values)
+    data: list[
+        tuple[list[tuple[str, int]], str, list[str]]
+    ] = []  # (groups starting here, label, values)
     units: list[_Unit] = []
     for block in rows:
         if _is_header_row(block) and not data:
@@ -133,7 +135,9 @@ def _table_units(rows: list["Block"], style: _Style, rng: "np.random.Generator")
             units.append(_Unit(lines, table, header=True))
             continue
         cells = block.cells
-        last_label = max((k for k, c in enumerate(cells) if c.text.strip() and not _is_value(c.text)), default=-1)
+        last_label = max(
+            (k for k, c in enumerate(cells) if c.text.strip() and not _is_value(c.text)), default=-1
+        )
         groups = [(c.text, c.rowspan) for c in cells[:last_label] if c.rowspan > 1]
         label = cells[last_label].text if last_label >= 0 else ""
         values = [c.text.strip() for c in cells[last_label + 1 :] if c.text.strip()]
@@ -145,7 +149,7 @@ def _table_units(rows: list["Block"], style: _Style, rng: "np.random.Generator")
     return units
 
 
-def _header_lines(block: "Block", style: _Style) -> list[str]:
+def _header_lines(block: Block, style: _Style) -> list[str]:
     cells = [c.text for c in block.cells if c.text.strip()]
     if len(cells) == 1:
         return _wrap(cells[0], 40)
@@ -154,7 +158,7 @@ def _header_lines(block: "Block", style: _Style) -> list[str]:
     return [piece for text in cells for piece in _wrap(text, style.header_width)]
 
 
-def _data_units(data, style: _Style, rng: "np.random.Generator", table: int | None) -> list[_Unit]:
+def _data_units(data, style: _Style, rng: np.random.Generator, table: int | None) -> list[_Unit]:
     if not data:
         return []
     # each group label's lines, and the rows they stand before / in front of
@@ -185,7 +189,9 @@ def _data_units(data, style: _Style, rng: "np.random.Generator", table: int | No
             where = int(rng.integers(0, k))
         row_lines = list(label_lines)
         if numbers and own and not is_page_furniture(numbers):
-            row_lines.insert(where + 1 if style.numbers == "after" or k == 1 else max(1, where), numbers)
+            row_lines.insert(
+                where + 1 if style.numbers == "after" or k == 1 else max(1, where), numbers
+            )
         elif numbers:
             row_lines[where] = f"{row_lines[where]} {numbers}".strip()
         if prefixes[r]:
@@ -195,7 +201,7 @@ def _data_units(data, style: _Style, rng: "np.random.Generator", table: int | No
     return units
 
 
-def _paginate(units: list[_Unit], title: str, style: _Style, rng: "np.random.Generator") -> str:
+def _paginate(units: list[_Unit], title: str, style: _Style, rng: np.random.Generator) -> str:
     pages: list[list[str]] = [[]]
     for unit in units:
         page = pages[-1]
@@ -224,7 +230,7 @@ def _paginate(units: list[_Unit], title: str, style: _Style, rng: "np.random.Gen
     return joiner.join(out) + ("\n\x0c" if style.form_feed else "\n")
 
 
-def ambiguous(report: "GeneratedReport") -> frozenset[Key]:
+def ambiguous(report: GeneratedReport) -> frozenset[Key]:
     """Cells of rows printed with an empty cell among their numbers, and of the row after a
     row printed without any number (see the module docstring)."""
     out: set[Key] = set()
@@ -234,13 +240,15 @@ def ambiguous(report: "GeneratedReport") -> frozenset[Key]:
             shown = [p for p in printed if p.strip()]
             if after_empty or (len(printed) > 1 and len(shown) < len(printed)):
                 out.update(keys)
-            after_empty = not any((n := parse_number(p)) is not None and n.value is not None for p in shown)
+            after_empty = not any(
+                (n := parse_number(p)) is not None and n.value is not None for p in shown
+            )
     if report.layouts["requests"] == "2021":  # （六）其他处理 is the sum of its sub-rows
         out.update(("requests", "other", c) for t, i, c in list(out) if i.startswith("other."))
     return frozenset(out)
 
 
-def _printed_rows(report: "GeneratedReport"):
+def _printed_rows(report: GeneratedReport):
     """Per table, its rows in printed order: (the row's template cells, the texts printed)."""
     layout = report.layouts["publication"]
     pub = []
@@ -256,7 +264,11 @@ def _printed_rows(report: "GeneratedReport"):
         if report.merged_legal_person:
             keys = keys + [("requests", item.code, "legal_person")]
             agg = report.legal_person.get(item.code)
-            printed = [report.printed.get(keys[0], ""), "" if agg is None else str(int(agg)), report.printed.get(keys[-1], "")]
+            printed = [
+                report.printed.get(keys[0], ""),
+                "" if agg is None else str(int(agg)),
+                report.printed.get(keys[-1], ""),
+            ]
         else:
             printed = [report.printed.get(k, "") for k in keys]
         req.append((keys, printed))

@@ -75,7 +75,9 @@ class _Pieces:
     def table_of(self, rows: list[list[Cell]]) -> None:
         self.table += 1
         for n, cells in enumerate(rows, 1):
-            self.doc.blocks.append(Block("row", cells, f"table {self.table} row {n}", table=self.table))
+            self.doc.blocks.append(
+                Block("row", cells, f"table {self.table} row {n}", table=self.table)
+            )
 
 
 def _plain(text: str) -> Cell:
@@ -107,10 +109,17 @@ def _review(out: _Pieces, rows: list[Block]) -> None:
     data = rows[-1].cells
     for k, heading in enumerate(REVIEW_PIECE_HEADINGS):
         out.text(heading)
-        out.table_of([[_plain(c.text) for c in header_row], [_plain(c.text) for c in data[5 * k : 5 * k + 5]]])
+        out.table_of(
+            [
+                [_plain(c.text) for c in header_row],
+                [_plain(c.text) for c in data[5 * k : 5 * k + 5]],
+            ]
+        )
 
 
-def _requests(out: _Pieces, rows: list[Block], rng: "np.random.Generator", page: list[int], n_header: int) -> None:
+def _requests(
+    out: _Pieces, rows: list[Block], rng: np.random.Generator, page: list[int], n_header: int
+) -> None:
     """Table 三 cut by page breaks, with page furniture and repeated headings between pieces."""
     header, body = rows[:n_header], rows[n_header:]
     one_row = rng.random() < 0.3
@@ -148,7 +157,7 @@ def _clip(body: list[Block], a: int, b: int) -> list[list[Cell]]:
     return out
 
 
-def pieces_document(doc: Document, report: "GeneratedReport", rng: "np.random.Generator") -> Document:
+def pieces_document(doc: Document, report: GeneratedReport, rng: np.random.Generator) -> Document:
     """``doc`` (of ``report``) with its three statistical tables printed in pieces."""
     out = _Pieces(doc)
     page = [int(rng.integers(2, 6))]
@@ -167,18 +176,27 @@ def pieces_document(doc: Document, report: "GeneratedReport", rng: "np.random.Ge
     return out.doc
 
 
-def _render_markdown(document: Document, report: "GeneratedReport", rng: "np.random.Generator") -> str:
+def _render_markdown(document: Document, report: GeneratedReport, rng: np.random.Generator) -> str:
     return write(pieces_document(document, report, rng), "markdown")
 
 
-def _render_html(document: Document, report: "GeneratedReport", rng: "np.random.Generator") -> str:
+def _render_html(document: Document, report: GeneratedReport, rng: np.random.Generator) -> str:
     return write(pieces_document(document, report, rng), "html")
 
 
 FORMS = (
-    Form("pieces-markdown", ".md", "markdown with tables printed in pieces: table 二 per 第二十条 section, table 四 "
-         "as three small tables under 行政复议 / 行政诉讼（…） headings, table 三 cut by page breaks with page furniture",
-         _render_markdown),
-    Form("pieces-html", ".html", "an HTML page with tables printed in pieces (as pieces-markdown), merged cells cut at "
-         "the page breaks", _render_html),
+    Form(
+        "pieces-markdown",
+        ".md",
+        "markdown with tables printed in pieces: table 二 per 第二十条 section, table 四 "
+        "as three small tables under 行政复议 / 行政诉讼（…） headings, table 三 cut by page breaks with page furniture",
+        _render_markdown,
+    ),
+    Form(
+        "pieces-html",
+        ".html",
+        "an HTML page with tables printed in pieces (as pieces-markdown), merged cells cut at "
+        "the page breaks",
+        _render_html,
+    ),
 )
