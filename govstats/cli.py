@@ -199,7 +199,12 @@ def add_synth(sub: argparse._SubParsersAction) -> None:
         description="Generate N fictional bodies x years of reports (govstats.synth) into OUT_DIR/raw, "
         "with OUT_DIR/truth/*.json answers and OUT_DIR/manifest.json. Never mix them into real data.",
     )
-    p.add_argument("out_dir", metavar="OUT_DIR")
+    p.add_argument("out_dir", metavar="OUT_DIR", nargs="?")
+    p.add_argument(
+        "--list-formats",
+        action="store_true",
+        help="print the formats this installation renders, one per line, and exit",
+    )
     p.add_argument("--bodies", type=int, default=10, help="number of bodies (default 10)")
     p.add_argument(
         "--years", default="2019-2025", help="a year or a range FIRST-LAST (default 2019-2025)"
@@ -210,7 +215,8 @@ def add_synth(sub: argparse._SubParsersAction) -> None:
         dest="formats",
         action="append",
         metavar="FMT",
-        help="txt-pipe, txt-plain, txt-runtogether, markdown, html, html-word, pdf, docx; repeatable (default html)",
+        help="a format or tool form of the generator (see --list-formats); repeatable "
+        "(default html)",
     )
     p.add_argument("--encoding", default="utf-8", help="text encoding of the files (e.g. gb18030)")
     for name, what in (
@@ -229,6 +235,12 @@ def add_synth(sub: argparse._SubParsersAction) -> None:
 def _synth(args: argparse.Namespace) -> int:
     from govstats import synth
 
+    if args.list_formats:
+        print("\n".join(synth.formats()))
+        return 0
+    if args.out_dir is None:
+        print("govstats synth: OUT_DIR is required (or --list-formats)", file=sys.stderr)
+        return 2
     first, _, last = args.years.partition("-")
     years = range(int(first), int(last or first) + 1)
     options = synth.Options(

@@ -83,3 +83,17 @@ def test_real_subprocess():
     )
     assert result.returncode == 0, result.stderr
     assert len(result.stdout.strip().splitlines()) == 199  # header + 198 values
+
+
+def test_synth_offers_exactly_the_formats_it_writes(tmp_path, capsys):
+    """``--list-formats`` is what ``--format`` accepts here: each listed one writes a file that
+    reads back; the help does not promise formats (pdf, docx) that cannot be rendered."""
+    assert main(["synth", "--list-formats"]) == 0
+    listed = capsys.readouterr().out.split()
+    assert {"txt-pipe", "html", "txt-oneline", "markdown-flat", "pieces-html"} <= set(listed)
+    args = ["synth", str(tmp_path), "--bodies", "1", "--years", "2021"]
+    assert main(args + [x for f in listed for x in ("--format", f)]) == 0
+    assert len(list((tmp_path / "raw").iterdir())) == len(listed)
+    assert main(["synth", str(tmp_path), "--format", "no-such-form"]) == 2
+    assert "no-such-form" in capsys.readouterr().err
+    assert main(["synth"]) == 2

@@ -90,7 +90,15 @@ def _subset(
     options.drop_tables += ["GSUB", "GPOS", "BASE", "VORG", "vhea", "vmtx"]  # horizontal text only
     options.name_IDs = [0, 1, 2, 13, 14]  # keep the copyright and the OFL licence notice
     options.notdef_outline = True
-    font = TTFont(source, fontNumber=font_number, lazy=True, recalcBBoxes=not prepared)
+    # the source's head.modified is kept (not the time of saving), so the same characters give
+    # the same bytes and an unchanged page renders byte for byte the same
+    font = TTFont(
+        source,
+        fontNumber=font_number,
+        lazy=True,
+        recalcBBoxes=not prepared,
+        recalcTimestamp=False,
+    )
     subsetter = subset.Subsetter(options)
     subsetter.populate(text=characters + string.printable)
     subsetter.subset(font)

@@ -124,6 +124,18 @@ def test_font_outside_gb2312_still_embedded():
     assert ord("堃") in cmap
 
 
+def test_font_subset_is_the_same_bytes_at_any_time(monkeypatch):
+    """The font's head.modified is the source's, not the clock's: an unchanged page renders
+    byte for byte the same (the manifest and diffs of reports/ rely on it)."""
+    from fontTools.ttLib.tables import _h_e_a_d
+
+    fontsubset.cjk_font_subset.cache_clear()
+    first = fontsubset.cjk_font_subset("平潭综合实验区")
+    fontsubset.cjk_font_subset.cache_clear()
+    monkeypatch.setattr(_h_e_a_d, "timestampNow", lambda: 4_000_000_000)  # a later clock
+    assert fontsubset.cjk_font_subset("平潭综合实验区") == first
+
+
 def test_page_characters_ignore_styles_and_data_urls():
     html = "<style>/* 注释 */</style><img src='data:image/png;base64,5Lit'><p>中&#25991;</p>"
     assert fontsubset.page_characters(html) == "".join(sorted("中文"))
