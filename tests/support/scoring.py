@@ -175,3 +175,54 @@ def breach_difference(report: govstats.Report, truth: dict) -> list[str]:
     return [f"not flagged: {b}" for b in sorted(want - have, key=str)] + [
         f"flagged but not in the report: {b}" for b in sorted(have - want, key=str)
     ]
+
+
+#: one printed number in a run of digits: a sign only in front, no leading zeros, decimals kept
+_PIECE = re.compile(r"-?(?:0|[1-9]\d*)(?:\.\d+)?")
+
+
+def _splits(run: str, n: int) -> list[tuple[float, ...]]:
+    """Every way to cut ``run`` into ``n`` printed numbers (at most a few: runs are short)."""
+    if n == 0:
+        return [()] if not run else []
+    out = []
+    for match_end in range(1, len(run) + 1):
+        head = run[:match_end]
+        if _PIECE.fullmatch(head):
+            out += [(float(head), *rest) for rest in _splits(run[match_end:], n - 1)]
+    return out
+
+
+def _same(answer: tuple[float | None, ...], cut: tuple[float, ...]) -> bool:
+    pairs = zip(answer, cut, strict=True)
+    return all(a is not None and math.isclose(a, v, rel_tol=1e-9) for a, v in pairs)
+
+
+def unexplained_na(text: str, truth: dict, na_cells: list[str]) -> list[str]:
+    """The NA cells of ``na_cells`` (``table/item/column``) that the printed text does not make
+    ambiguous by itself.
+
+    A cell is explained when its row is table 二's (which has no arithmetic to settle a split),
+    the row's label is followed in ``text`` by one run of digits with no separator, the row's
+    answer is one way to cut that run into the row's cells, and there is at least one other way.
+    This is decided from the text and the answer alone, not from what the reader warned, so a
+    reader that gives up on a row it could have read still fails."""
+    template = truth["template"]
+    answers = truth_cells(truth)
+    unexplained = []
+    for cell in na_cells:
+        table, item, _ = cell.split("/")
+        entry = schema.PUBLICATION[template].get(item) if table == "publication" else None
+        if entry is None:
+            unexplained.append(cell)
+            continue
+        label, columns = entry[0].label, entry[1]
+        answer = tuple(answers.get((table, item, c.code)) for c in columns)
+        ambiguous = False
+        for match in re.finditer(re.escape(label) + r"\s*([-\d.]+)", text):
+            cuts = _splits(match.group(1).rstrip("."), len(columns))
+            fits = any(_same(answer, cut) for cut in cuts)
+            ambiguous = ambiguous or (fits and len(cuts) >= 2)
+        if not ambiguous:
+            unexplained.append(cell)
+    return unexplained
