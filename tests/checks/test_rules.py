@@ -52,3 +52,10 @@ def test_check_help_lists_every_rule(capsys):
 
 def test_the_generator_plants_catalogued_breaches():
     assert set(synth.BREACH_RULES) <= {r.code for r in rules.of_kind("breach")}
+
+
+def test_the_docs_table_is_the_catalogue():
+    docs = Path(__file__).parents[2] / "docs" / "checks.md"
+    rows = re.findall(r"^\| `?(\w+)`? \| ([^|]+) \| (\w+) \|", docs.read_text("utf-8"), re.M)
+    table = {code: (title.strip(), kind) for code, title, kind in rows if code != "code"}
+    assert table == {code: (r.title, r.kind) for code, r in rules.RULES.items()}
