@@ -338,6 +338,6 @@ def _overflow_lines(tables: list, lines: list[_Line], chars: list[Char]) -> list
             fits = ln.top - bottom <= reach * size or (not inside and centred)
         if not fits:
             return []
-        ln.table = last  # type: ignore[attr-defined]
+        ln.table = last
         out.append(ln)
     return out
