@@ -27,6 +27,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
+from typing import overload
 
 import pandas as pd
 
@@ -272,6 +273,10 @@ REVIEW_COLUMNS: tuple[Column, ...] = (
 )
 
 
+@overload
+def template_for_year(year: int) -> str: ...
+@overload
+def template_for_year(year: int | None) -> str | None: ...
 def template_for_year(year: int | None) -> str | None:
     """The template a report for ``year`` should use: 2019 up to 2020, 2021 from 2021 on."""
     if year is None:

@@ -42,7 +42,7 @@ def bundled_font_path() -> Path | None:
         return None
     for file in dist.files or ():
         if file.name == _NOTO_FILE:
-            path = Path(dist.locate_file(file))
+            path = Path(str(dist.locate_file(file)))  # typed SimplePath; a Path in fact
             if path.is_file():
                 return path
     return None

@@ -67,7 +67,8 @@ def _new_figure(ncols: int = 1, figsize: tuple[float, float] = FIGSIZE):
     fonts.use_cjk_font()
     # a Figure outside pyplot (no figure manager to make and close: 30 % quicker); returned,
     # so a notebook shows it once, as the cell's value
-    fig = Figure(figsize=figsize, dpi=DPI, layout="none")
+    # matplotlib-stubs omit "none" (no layout engine at all), which Figure accepts
+    fig = Figure(figsize=figsize, dpi=DPI, layout="none")  # type: ignore[arg-type]
     axes = fig.subplots(1, ncols, squeeze=False)
     return fig, list(axes[0])
 
@@ -85,9 +86,10 @@ _BELOW = 0.12
 
 
 def _renderer(fig: Figure):
-    if not isinstance(fig.canvas, FigureCanvasAgg):
-        FigureCanvasAgg(fig)
-    return fig.canvas.get_renderer()
+    canvas = fig.canvas
+    if not isinstance(canvas, FigureCanvasAgg):
+        canvas = FigureCanvasAgg(fig)  # becomes fig.canvas
+    return canvas.get_renderer()
 
 
 def _fit(fig: Figure) -> Figure:
@@ -114,7 +116,8 @@ def _fit(fig: Figure) -> Figure:
             parts = [ax.xaxis.get_tightbbox(renderer), ax.yaxis.get_tightbbox(renderer)]
             parts += [
                 t.get_window_extent(renderer)
-                for t in (ax.title, ax._left_title, ax._right_title)
+                # the side titles' Text objects have no public accessor
+                for t in (ax.title, ax._left_title, ax._right_title)  # type: ignore[attr-defined]
                 if t.get_text()
             ]
             parts += [
@@ -137,7 +140,7 @@ def _fit(fig: Figure) -> Figure:
                 need["top"] = max(need["top"], (bb.y1 - box.y1) / inch)
         out.append(need)
     top = _PAD + max(n["top"] for n in out)
-    suptitle = fig._suptitle
+    suptitle = fig._suptitle  # type: ignore[attr-defined]  # the Text (get_suptitle: its str)
     if suptitle is not None and suptitle.get_text():
         suptitle.set_y(1 - _PAD / height)
         suptitle.set_verticalalignment("top")
@@ -160,7 +163,7 @@ def _fit(fig: Figure) -> Figure:
     for ax, left, right in zip(axes, lefts, rights):
         x += left
         ax.set_position(
-            [x / width, bottom / height, max(ax_width, 0.1) / width, max(ax_height, 0.1) / height]
+            (x / width, bottom / height, max(ax_width, 0.1) / width, max(ax_height, 0.1) / height)
         )
         x += ax_width + right + _PAD
     return fig
@@ -274,7 +277,7 @@ def _stacked_bars(
             label=labels[code],
         )
         bottom += heights
-    return [int(y) for y, row in table.iterrows() if row.isna().all()]
+    return [int(y) for y in table.index[table.isna().all(axis=1)]]
 
 
 def _legend(ax, below: bool = False) -> None:
@@ -412,12 +415,14 @@ def review_results(ind: pd.DataFrame, body: str) -> Figure:
 
 
 #: publication series: (legend label, item, columns — the first one a year has is drawn)
-_PUBLICATION_LINES = (
+#: (legend label, item, the columns summed) of a drawn series
+_SeriesSpec = tuple[str, str, tuple[str, ...]]
+_PUBLICATION_LINES: tuple[_SeriesSpec, ...] = (
     ("行政许可决定", "licensing", ("decisions",)),
     ("行政处罚决定", "penalties", ("decisions",)),
     ("行政强制决定", "coercion", ("decisions",)),
 )
-_DOC_SERIES = (
+_DOC_SERIES: tuple[_SeriesSpec, ...] = (
     ("规范性文件 新制作/制发", "normative_docs", ("made", "issued")),
     ("规章 新制作/制发", "rules", ("made", "issued")),
     ("规范性文件 废止", "normative_docs", ("repealed",)),

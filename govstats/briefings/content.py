@@ -181,7 +181,7 @@ def _notice_html(message: str | None) -> str:
 
 def headlines(b: BodySeries) -> HTML | None:
     """The headline figures of the year briefed, one sentence each (本年新收申请…件，较上年…)."""
-    if not b.has_year:
+    if not b.has_year or b.body is None or b.year is None:
         return None
     table = analysis.headlines(b.indicators, b.body, b.year)
     if table.empty:
@@ -237,7 +237,7 @@ def section_table(b: BodySeries, section: str) -> pd.DataFrame | None:
     Sections: ``requests``, ``outcomes``, ``reviews``, ``publication``."""
     if section not in BRIEFING_ROWS:
         raise ValueError(f"unknown section {section!r}; expected one of {sorted(BRIEFING_ROWS)}")
-    if b.indicators.empty:
+    if b.indicators.empty or b.body is None:
         return None
     ind = b.indicators
     rows = BRIEFING_ROWS[section]
@@ -252,7 +252,7 @@ def section_table(b: BodySeries, section: str) -> pd.DataFrame | None:
             .drop(columns="_order")
         )
     table = analysis.series_table(ind, b.body, section)
-    if b.has_year and not table.empty:
+    if b.has_year and b.year is not None and not table.empty:
         yoy = analysis.year_on_year(
             b.indicators.loc[b.indicators["year"].isin([b.year - 1, b.year])]
         )
@@ -325,7 +325,8 @@ def _png(fig: Figure) -> Image:
     PILImage.frombuffer(
         "RGBA", canvas.get_width_height(), canvas.buffer_rgba(), "raw", "RGBA", 0, 1
     ).convert("RGB").save(buffer, format="png", compress_level=3)
-    titles = [fig._suptitle.get_text()] if fig._suptitle is not None else []
+    suptitle = fig._suptitle  # type: ignore[attr-defined]  # the Text (get_suptitle: its str)
+    titles = [suptitle.get_text()] if suptitle is not None else []
     titles += [ax.get_title() for ax in fig.axes if ax.get_title()]
     if not titles:  # a chart that only says why it is empty
         titles = [t.get_text() for ax in fig.axes for t in ax.texts][:1]
@@ -451,6 +452,7 @@ def load_region(
     if frame.empty:
         out.message = f"{out.label}的机关都没有{out.year}年度的报告（已有：{'、'.join(map(str, all_years))}年）。"
         return out
+    assert out.year is not None  # else the frame is empty (above)
     names = dict(zip(out.bodies["body_key"], out.bodies["body"]))
     out.frame = frame.assign(
         body=frame["body_key"].map(names).fillna(frame["body"]).astype("string")

@@ -122,10 +122,10 @@ def _snapshot() -> dict[str, Any]:
     if "pandas" in sys.modules:
         import pandas as pd
 
-        keys = list(pd._config.config._registered_options)
-        state["pandas"] = {
-            k: pd.get_option(k) for k in keys if k not in pd._config.config._deprecated_options
-        }
+        # pandas keeps its option registry private (untyped in pandas-stubs)
+        config: Any = pd._config.config
+        keys = list(config._registered_options)
+        state["pandas"] = {k: pd.get_option(k) for k in keys if k not in config._deprecated_options}
     return state
 
 
@@ -322,6 +322,8 @@ def register_engine() -> str:
             import logging
 
             del kwargs  # papermill's own arguments (input_path, …) that the client does not take
+            if kernel is None:
+                raise ValueError(f"the {name} papermill engine runs on a lent kernel: pass kernel=")
 
             client = PapermillNotebookClient(
                 nb_man,

@@ -85,7 +85,7 @@ def _run_pool(tasks: Sequence[Task], out_dir: str, jobs: int, mp_context: str) -
         for future in as_completed(futures):
             try:
                 yield future.result()
-            except Exception as exc:  # noqa: BLE001 - a worker process died: record, go on
+            except Exception as exc:  # a worker process died: record, go on
                 yield _lost(futures[future], exc)
 
 
@@ -104,7 +104,7 @@ def _run_dask(tasks: Sequence[Task], out_dir: str, address) -> Iterator[Outcome]
         for future in dask_completed(futures):
             try:
                 yield future.result()
-            except Exception as exc:  # noqa: BLE001 - a lost worker: record, go on
+            except Exception as exc:  # a lost worker: record, go on
                 yield _lost(by_key[future.key], exc)
     finally:
         if client is not address:
@@ -158,7 +158,7 @@ def run(
             and previous.get("fingerprint") == task.fingerprint
             and (out / task.folder / "index.html").is_file()
         )
-        if unchanged and not force:
+        if previous is not None and unchanged and not force:
             skipped = Outcome(**{**_outcome_fields(previous), "status": "skipped", "seconds": 0.0})
             outcomes.append(skipped)
             manifest[task.folder] = {**previous, "status": "skipped"}
@@ -208,7 +208,8 @@ def _sum_region_flags(
         if folder not in members:
             continue
         counts = [manifest.get(slug, {}).get("flags") for slug in members[folder]]
-        outcome.flags = None if any(c is None for c in counts) else sum(counts)
+        known = [c for c in counts if c is not None]
+        outcome.flags = sum(known) if len(known) == len(counts) else None
         if folder in manifest:
             manifest[folder]["flags"] = outcome.flags
 

@@ -28,7 +28,8 @@ class _Worker:
     def __init__(self) -> None:
         # jsonschema's optional rfc3987_syntax compiles a grammar at import (1.3–1.9 s per
         # process) and nbformat's validation does not need it (../shared/NOTEBOOKS.md)
-        sys.modules.setdefault("rfc3987_syntax", None)
+        # (a None entry makes the import fail; typeshed types sys.modules as modules only)
+        sys.modules.setdefault("rfc3987_syntax", None)  # type: ignore[arg-type]
         import nbformat
         import papermill
 
@@ -106,20 +107,20 @@ def render_task(task: Task, out_dir: str) -> Outcome:
         html = _execute_and_export(worker, task)
         write_atomic(path, html)
         status, error = "ok", None
-    except Exception as exc:  # noqa: BLE001 - every failure of one body is recorded, the batch goes on
+    except Exception as exc:  # every failure of one body is recorded, the batch goes on
         status, error = "failed", _describe(exc, task)
         try:
             page = render_error_page(
                 title=task.title, key=task.key, error=error, generated_at=now_text()
             )
             write_atomic(path, page)
-        except Exception as page_exc:  # noqa: BLE001
+        except Exception as page_exc:
             error += f"\n(writing the error page failed too: {page_exc})"
     flags = task.flags
     if task.kind == "body" and task.db:
         try:
             flags = body_flags(task.db, task.key, task.years)
-        except Exception:  # noqa: BLE001 - the page stands; the index shows the count as unknown
+        except Exception:  # the page stands; the index shows the count as unknown
             flags = None
     return Outcome(
         kind=task.kind,
@@ -165,7 +166,9 @@ def _describe(exc: BaseException, task: Task) -> str:
     if name == "PapermillExecutionError":
         cell = getattr(exc, "exec_count", None)
         trace = strip_ansi("\n".join(getattr(exc, "traceback", []) or []))
-        return f"{exc.ename}: {exc.evalue} (notebook {Path(task.notebook).name}, cell In [{cell}])\n\n{trace}".strip()
+        error = f"{getattr(exc, 'ename', name)}: {getattr(exc, 'evalue', exc)}"
+        notebook = Path(task.notebook).name
+        return f"{error} (notebook {notebook}, cell In [{cell}])\n\n{trace}".strip()
     if name in ("CellTimeoutError", "TimeoutError"):
         return f"timed out: a cell ran longer than {task.timeout:g} s (notebook {Path(task.notebook).name})\n{exc}"
     if name == "DeadKernelError":

@@ -13,7 +13,7 @@ never treated as a printed 0.
 from __future__ import annotations
 
 import math
-from collections.abc import Iterable
+from collections.abc import Iterable, Mapping
 from typing import TYPE_CHECKING
 
 import pandas as pd
@@ -76,7 +76,7 @@ def _relation(left: list, right: list) -> tuple[float, float] | None:
 
 
 class _Checker:
-    def __init__(self, values: dict[tuple[str, str, str], object], meta: dict):
+    def __init__(self, values: Mapping[tuple[str, str, str], float | None], meta: dict):
         self.v = values
         self.meta = meta
         self.rows: list[dict] = []
@@ -154,7 +154,7 @@ class _Checker:
 
     def _counts(self, table: str) -> None:
         for key, value in self.v.items():
-            if key[0] != table or _na(value):
+            if key[0] != table or value is None or _na(value):
                 continue
             f = float(value)
             if f < 0 or f != int(f):

@@ -21,7 +21,7 @@ from __future__ import annotations
 import html
 import math
 from collections import defaultdict
-from collections.abc import Iterable, Mapping
+from collections.abc import Hashable, Iterable, Mapping
 from typing import TYPE_CHECKING, Any
 
 import pandas as pd
@@ -123,7 +123,7 @@ def _finding_keys(cells: Any) -> set[Key]:
         keys = [cells]
     else:
         keys = cells
-    return {tuple(str(p) for p in key) for key in keys if len(key) == 3}  # type: ignore[misc]
+    return {(str(key[0]), str(key[1]), str(key[2])) for key in keys if len(key) == 3}
 
 
 def breaches_by_cell(report: Report, findings: pd.DataFrame | None) -> dict[Key, list[str]]:
@@ -144,7 +144,7 @@ def breaches_by_cell(report: Report, findings: pd.DataFrame | None) -> dict[Key,
     return out
 
 
-def _finding_text(row: Mapping[str, Any]) -> str:
+def _finding_text(row: Mapping[Hashable, Any]) -> str:
     parts = [str(row.get("rule") or "").strip()]
     message = row.get("message")
     if (
@@ -290,8 +290,9 @@ def _requests_html(r: _CellRenderer, layout: str) -> str:
             v = r.report.values.get(("requests", "other", c.code))
             derived_other[c.label] = format_value(None if v is None else v.value)
     result_group = next(i.group for i in shown if i.code == "granted")
+    assert result_group is not None  # the template puts 'granted' in the outcome group
     outcome = [i for i in shown if i.group is not None]
-    group_sizes = defaultdict(int)
+    group_sizes: defaultdict[str | None, int] = defaultdict(int)
     for i in outcome:
         group_sizes[i.group] += 1
     rows = header
@@ -328,8 +329,9 @@ def _review_html(r: _CellRenderer) -> str:
     cols = schema.REVIEW_COLUMNS
     review = [i for i in schema.REVIEW_ITEMS if i.group is None]
     lawsuit = [i for i in schema.REVIEW_ITEMS if i.group is not None]
+    lawsuit_group = next((i.group for i in lawsuit if i.group is not None), None)
     band1 = "".join(_th(i.label, colspan=len(cols)) for i in review)
-    band1 += _th(lawsuit[0].group, colspan=len(cols) * len(lawsuit)) if lawsuit else ""
+    band1 += _th(lawsuit_group, colspan=len(cols) * len(lawsuit)) if lawsuit_group else ""
     band2 = "".join(_th(c.label, rowspan=2) for _ in review for c in cols)
     band2 += "".join(_th(i.label, colspan=len(cols)) for i in lawsuit)
     band3 = "".join(_th(c.label) for _ in lawsuit for c in cols)

@@ -142,7 +142,7 @@ class Explorer:
         The store is read again only when the body or the span of years changes.
         """
         new_body = self._full is None or (body is not None and body != self.body)
-        if new_body:
+        if new_body or self._full is None:
             self.body = body if body is not None else self.body
             self.years, self.year = years, year
             self._full = content.load_body(self.body, db=self.db)
@@ -173,7 +173,7 @@ class Explorer:
 
     def report(self) -> Report | Any:
         """The report of the selected year laid out as printed (a Report; displays as HTML)."""
-        if not self.series.has_year:
+        if not self.series.has_year or self.year is None:
             return content.notice(self.series.message or "没有可显示的年度报告。")
         return stored_report(self.body, self.year, self.db)
 
@@ -194,10 +194,8 @@ class Explorer:
     def charts(self) -> Shown:
         """The charts of the indicator groups (matplotlib figures)."""
         figures = [content.chart(self.series, name) for name in content.CHARTS]
-        return Shown(
-            [f for f in figures if f is not None]
-            or [content.notice(self.series.message or "没有可绘制的数据。")]
-        )
+        shown: list[object] = [f for f in figures if f is not None]
+        return Shown(shown or [content.notice(self.series.message or "没有可绘制的数据。")])
 
     def quality(self):
         """This body's breaches and year-over-year findings over the selected years."""

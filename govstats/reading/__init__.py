@@ -150,18 +150,19 @@ def read_report(source: str | Path | bytes, *, name: str | None = None) -> Repor
         except OSError as exc:
             raise ParseError(f"cannot read ({exc.strerror})", source=name) from exc
     doc, text = _read(data, name)
-    streamed = text is not None and doc.format in STREAM_READ_FORMATS
-    if streamed and _few_rows(doc):  # no line structure to speak of: the stream first
-        report = _stream_report(text, data, name)
+    # the text to read as a stream too, if the format allows it
+    stream_text = text if doc.format in STREAM_READ_FORMATS else None
+    if stream_text is not None and _few_rows(doc):  # no line structure: the stream first
+        report = _stream_report(stream_text, data, name)
         if report is not None:
             return report
-        streamed = False
+        stream_text = None
     try:
         report, error = build_report(doc, data), None
     except ParseError as exc:
         report, error = None, exc
-    if streamed and needs_another_reading(report):
-        other = _stream_report(text, data, name)  # type: ignore[arg-type]
+    if stream_text is not None and needs_another_reading(report):
+        other = _stream_report(stream_text, data, name)
         if other is not None:
             report = choose(report, other)
     if report is None:

@@ -56,9 +56,9 @@ def decode(data: bytes, name: str) -> tuple[str, str]:
 
 
 def _decode(data: bytes, name: str) -> tuple[str, str]:
-    for bom, codec in _BOMS:
+    for bom, bom_codec in _BOMS:
         if data.startswith(bom):
-            return data.decode(codec), codec
+            return data.decode(bom_codec), bom_codec
     m = _META.search(data[:8192])
     if m:
         codec = _codec(m.group(1).decode("ascii", "replace"))

@@ -29,6 +29,7 @@ table not found is named in ``Report.missing``.
 from __future__ import annotations
 
 import hashlib
+from collections.abc import Set as AbstractSet
 from decimal import Decimal
 from functools import cache
 
@@ -311,7 +312,7 @@ class _Builder:
         return cells
 
     # -- table 2 ---------------------------------------------------------------------------
-    def requests(self, rows: list[Row], text_items: set[str] = frozenset()) -> None:
+    def requests(self, rows: list[Row], text_items: AbstractSet[str] = frozenset()) -> None:
         data_rows = [r for r in rows if not r.header or r.values]
         named = {r.item for r in data_rows if r.item} | set(text_items)
         layout = "2021" if any(i.startswith("other.") for i in named) else "2019"
@@ -389,9 +390,7 @@ class _Builder:
             pending = {}
         if pending:
             known = {
-                item: tuple(
-                    parse_number(c.text).value if parse_number(c.text) else None for c in cells
-                )
+                item: tuple((parse_number(c.text) or Number(None)).value for c in cells)
                 for item, cells in resolved.items()
             }
             # 总计 = the other printed columns (a column the table does not print is taken as
@@ -550,7 +549,8 @@ class _Builder:
             ok = True
             for row in eight:
                 v = numbers(row)
-                if all(x is not None for x in v) and v[at] != sum(v[i] for i in parts):
+                given = [x for x in v if x is not None]
+                if len(given) == len(v) and given[at] != sum(given[i] for i in parts):
                     ok = False
                     break
             if ok:
@@ -589,6 +589,7 @@ class _Builder:
         #: labelled rows printing no cell (a label on a line of its own, its numbers on a row
         #: without a label beside it): their slot is free for gap-filling, else they are blank
         label_only: dict[str, Row] = {}
+        row: Row | None  # None: the end of the table, closing the last run below
         for row in rows:
             if (
                 row.item in order
@@ -611,7 +612,7 @@ class _Builder:
         # label-less rows: fill the template slots left free between labelled neighbours
         run: list[Row] = []
         prev: str | None = None
-        for row in rows + [None]:  # type: ignore[list-item]
+        for row in [*rows, None]:
             if row is not None and row.item is None and not row.labels:
                 if (
                     _fit(row.values, n, strict=self.strict) is not None
@@ -623,7 +624,7 @@ class _Builder:
                 continue
             if run:
                 lo = order.index(prev) + 1 if prev else 0
-                hi = order.index(row.item) if row is not None else len(order)
+                hi = order.index(row.item) if row is not None and row.item else len(order)
                 slots = [i for i in order[lo:hi] if i not in assigned]
                 if len(slots) == len(run):
                     for slot, r in zip(slots, run):

@@ -211,6 +211,7 @@ def read_grid(grid: Grid, where: str = "line") -> GridRows:
             if len(cols) == width and left < len(cols) and mask[left] and mask[-1]:
                 break
         else:
+            assert width is not None  # set in the loop's first round
             bad.add(r)
             cols = cols[:width] + [" "] * (width - len(cols))
             mask = mask[:width] + [False] * (width - len(mask))

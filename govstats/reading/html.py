@@ -196,7 +196,7 @@ def _hiding_styles_by_scan(top) -> list:
     """Every element below ``top`` whose ``style`` hides it, found by reading every style."""
     styles = _STYLES(top)
     joined = "\0".join(styles)
-    found = []
+    found: list[lxml.etree._Element] = []
     index = position = 0
     for match in _HIDING_STYLE.finditer(joined):
         index += joined.count("\0", position, match.start())

@@ -124,8 +124,8 @@ def row_keys(table: str) -> dict[str, str]:
                 out[_key(item.label)] = item.code
         out.update(_PUBLICATION_ALIASES)
     elif table == "requests":
-        for items in schema.REQUEST_ITEMS.values():
-            for item in items:
+        for request_items in schema.REQUEST_ITEMS.values():
+            for item in request_items:
                 out[_key(item.label)] = item.code
         out.update({k: GROUP for k in _REQUEST_GROUPS})
         out.update(_REQUEST_ALIASES)

@@ -141,20 +141,20 @@ def _classify(text: str) -> list[_Line]:
     first_on_page: int | None = None
     last_content: int | None = None
     for i, chunk in enumerate(raw):
-        line = chunk.rstrip("\r\n\x0b\x0c\x1c\x1d\x1e\x85\u2028\u2029")
-        stripped = line.strip()
+        printed = chunk.rstrip("\r\n\x0b\x0c\x1c\x1d\x1e\x85\u2028\u2029")
+        stripped = printed.strip()
         page_of.append(page)
         if stripped:
             if first_on_page is None:
                 first_on_page = i
                 page_edges.add(i)
             last_content = i
-        if chunk.endswith("\x0c") or "\x0c" in line:
+        if chunk.endswith("\x0c") or "\x0c" in printed:
             if last_content is not None:
                 page_edges.add(last_content)
             page += 1
             first_on_page = last_content = None
-        out.append(_Line(i + 1, line, "blank" if not stripped else "text"))
+        out.append(_Line(i + 1, printed, "blank" if not stripped else "text"))
     if last_content is not None:
         page_edges.add(last_content)
     for i, line in enumerate(out):
@@ -205,7 +205,9 @@ def _mark_running_headers(lines: list[_Line]) -> None:
     content = [line for line in lines if line.kind != "blank"]
     first: set[str] = set()
     for i, line in enumerate(content):
-        key = labels.fold(line.text) if line.kind in ("piece", "barrier") else None
+        if line.kind not in ("piece", "barrier"):
+            continue
+        key = labels.fold(line.text)
         if key not in repeated:
             continue
         if key not in first:

@@ -22,6 +22,7 @@ from __future__ import annotations
 import re
 import unicodedata
 from collections.abc import Iterator, Mapping, Sequence
+from decimal import Decimal
 from itertools import product
 
 from govstats import schema
@@ -30,6 +31,8 @@ from govstats import schema
 Group = tuple[int, tuple[int, ...]]
 #: a column relation: (rows on the left, rows on the right), checked per column
 Relation = tuple[tuple[str, ...], tuple[str, ...]]
+#: rows read normally: row → its cell values (None for NA, a str for a placeholder)
+Known = Mapping[str, Sequence[Decimal | int | str | None]]
 
 #: more candidate splits of one digit run than this: the run is left undetermined
 MAX_CANDIDATES = 20_000
@@ -229,6 +232,7 @@ def _candidates(digits: str, n: int, groups: Sequence[Group]) -> list[tuple[int,
             if k in later:
                 need = sum(parts[i] for i in later[k])
             if k == final_part:
+                assert target is not None  # target_parts come with their target
                 rest = target - partial
                 if rest < 0 or (need is not None and need != rest):
                     return
@@ -314,7 +318,7 @@ def request_constraints(layout: str) -> list[list[Relation]]:
 
 def solve_table(
     runs: Mapping[str, str],
-    known: Mapping[str, Sequence[object]],
+    known: Known,
     n: int,
     groups: Sequence[Group],
     relation_sets: Sequence[Sequence[Relation]],
@@ -344,7 +348,7 @@ def solve_table(
 
 def _search(
     candidates: Mapping[str, list[tuple[int, ...]]],
-    known: Mapping[str, Sequence[object]],
+    known: Known,
     n: int,
     relations: Sequence[Relation],
 ) -> list[dict[str, tuple[int, ...]]]:
@@ -368,7 +372,7 @@ def _search(
 
 def _propagate(
     candidates: dict[str, list[tuple[int, ...]]],
-    known: Mapping[str, Sequence[object]],
+    known: Known,
     n: int,
     relations: Sequence[Relation],
 ) -> dict[str, list[tuple[int, ...]]]:
@@ -394,14 +398,14 @@ def _propagate(
 def _holds(
     rel: Relation,
     chosen: Mapping[str, tuple[int, ...]],
-    known: Mapping[str, Sequence[object]],
+    known: Known,
     n: int,
 ) -> bool:
     left, right = rel
     for col in range(n):
         values = []
         for side in (left, right):
-            total = 0
+            total: Decimal | int = 0
             for row in side:
                 v = chosen[row][col] if row in chosen else known[row][col]
                 if v is None or isinstance(v, str):  # NA (a placeholder in a marked run)

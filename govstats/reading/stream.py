@@ -88,7 +88,7 @@ def _publication_sequence(layout: str) -> tuple[tuple[_Label, ...], int]:
     out: list[_Label] = []
     section = None
     for item, columns in schema.PUBLICATION[layout].values():
-        if item.section != section:
+        if item.section is not None and item.section != section:
             section = item.section
             out.append(_Label(section, "".join(_fold_char(c) for c in section), "", None))
         out.append(_label(item.label, item.code, len(columns)))

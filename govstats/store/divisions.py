@@ -267,11 +267,9 @@ def load_divisions() -> Divisions:
     index = build_divisions(versions)
     try:
         path.parent.mkdir(parents=True, exist_ok=True)
-        with tempfile.NamedTemporaryFile(
-            "wb", dir=path.parent, delete=False, suffix=".tmp"
-        ) as handle:
-            pickle.dump(index, handle, protocol=pickle.HIGHEST_PROTOCOL)
-        os.replace(handle.name, path)
+        with tempfile.NamedTemporaryFile("wb", dir=path.parent, delete=False, suffix=".tmp") as tmp:
+            pickle.dump(index, tmp, protocol=pickle.HIGHEST_PROTOCOL)
+        os.replace(tmp.name, path)
     except OSError:  # a read-only home: keep the index in memory only
         pass
     return index

@@ -10,6 +10,7 @@ import json
 from collections.abc import Iterable, Iterator
 from datetime import datetime
 from pathlib import Path
+from typing import Any
 
 import pandas as pd
 
@@ -51,7 +52,9 @@ def read_extract(folder: str | Path) -> Iterator[Entry]:
         raise StoreError(f"{folder / EXTRACT_VALUES}: missing column(s) {', '.join(missing)}")
     values["source"] = values["source"].fillna("")
     by_report = dict(tuple(values.groupby("report_id", sort=False)))
-    for line, row in enumerate(reports.itertuples(index=False), start=2):
+    # every reports.csv field is text, never NA (dtype="string", keep_default_na=False)
+    rows: Iterable[Any] = reports.itertuples(index=False)
+    for line, row in enumerate(rows, start=2):
         frame = by_report.get(row.report_id)
         count = 0 if frame is None else len(frame)
         if row.n_values and int(row.n_values) != count:

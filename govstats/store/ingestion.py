@@ -12,6 +12,7 @@ from collections import deque
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from govstats.errors import GovstatsError, StoreError
 from govstats.store.connection import _now, content_hash
@@ -22,6 +23,9 @@ from govstats.store.extract import (
     read_extract,
 )
 from govstats.store.writer import Entry, IngestSummary, _Pending, _Writer, entry_from_report
+
+if TYPE_CHECKING:
+    from concurrent.futures import ProcessPoolExecutor  # imported when workers start
 
 #: suffixes a folder walk picks up (files named on the command line are always tried)
 REPORT_SUFFIXES = {
@@ -221,7 +225,7 @@ def _parse_outcome(data: bytes, where: str) -> Entry | str:
     """A file's entry, or the reason it could not be read (run in a worker process)."""
     try:
         return _parse(data, where)
-    except Exception as exc:  # noqa: BLE001 — one bad file (or a reader bug) must not stop the batch
+    except Exception as exc:  # one bad file (or a reader bug) must not stop the batch
         return str(exc) if isinstance(exc, GovstatsError) else f"{type(exc).__name__}: {exc}"
 
 
@@ -270,7 +274,7 @@ class _ParsePool:
     def __init__(self, jobs: int):
         self.jobs = jobs
         self.limit = jobs * _IN_FLIGHT_PER_JOB
-        self.executor = None
+        self.executor: ProcessPoolExecutor | None = None
         self.queue: deque = deque()
 
     def __enter__(self) -> _ParsePool:
@@ -312,7 +316,7 @@ class _ParsePool:
         where, data_hash, future = self.queue.popleft()
         try:
             return where, data_hash, future.result()
-        except Exception as exc:  # noqa: BLE001 — a worker died (killed, out of memory): say so, go on
+        except Exception as exc:  # a worker died (killed, out of memory): say so, go on
             from concurrent.futures.process import BrokenProcessPool
 
             if isinstance(exc, BrokenProcessPool):

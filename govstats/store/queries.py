@@ -6,6 +6,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 from pathlib import Path
+from typing import overload
 
 import duckdb
 import pandas as pd
@@ -49,6 +50,10 @@ def _to_pandas(table: pa.Table) -> pd.DataFrame:
     return table.to_pandas(types_mapper=mapping.get)
 
 
+@overload
+def _as_list(value: None) -> None: ...
+@overload
+def _as_list(value: object) -> list: ...
 def _as_list(value) -> list | None:
     if value is None:
         return None
@@ -232,7 +237,8 @@ def load(
     registry = load_registry() if body is not None or region is not None else None
     with connect(reading_path(db), read_only=True) as con:
         keys = _resolve_keys(con, registry, body, region) if registry is not None else None
-        where, params = [], []
+        where: list[str] = []
+        params: list[object] = []
         if not all_versions:
             where.append("r.superseded_by IS NULL")
         if keys is not None:

@@ -218,7 +218,7 @@ def region_prefixes(region: str, registry: pd.DataFrame) -> list[str]:
         return [PROVINCES.get(region) or _PROVINCE_SHORT[region]]
     key = body_key(region)
     names = registry["region_name"].fillna("").map(body_key)
-    codes = (
+    codes: Iterable[str] = (
         registry.loc[names.str.endswith(key).fillna(False).astype(bool), "region_code"]
         if key
         else []

@@ -168,7 +168,7 @@ class Resolver:
 
         code, level = value("region_code"), value("level")
         government_level = None
-        if level == "department" and code in self.divisions:
+        if level == "department" and code is not None and code in self.divisions:
             government_level = self.divisions[code].level
         region_name = value("region_name")
         return Resolution(

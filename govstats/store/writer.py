@@ -11,10 +11,11 @@ from __future__ import annotations
 import json
 import time
 from collections.abc import Iterable
+from contextlib import AbstractContextManager
 from dataclasses import dataclass, field
 from datetime import datetime
 from pathlib import Path
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 import duckdb
 import numpy as np
@@ -152,7 +153,7 @@ class _Writer:
     def __init__(self, db: str | Path | None, hold: float = 1.0):
         self.db = db
         self.hold = hold
-        self._cm = None
+        self._cm: AbstractContextManager[duckdb.DuckDBPyConnection] | None = None
         self.con: duckdb.DuckDBPyConnection | None = None
         self._since = 0.0
         self._alias = alias_keys(load_registry())
@@ -176,9 +177,9 @@ class _Writer:
             errors = self.con.execute("SELECT content_hash, path FROM ingest_errors").fetchall()
             self.error_hashes = {h for h, _ in errors if h}
             self.error_paths = {p for _, p in errors}
-            self.next_rkey = self.con.execute(
-                "SELECT coalesce(max(rkey), 0) + 1 FROM reports"
-            ).fetchone()[0]
+            row = self.con.execute("SELECT coalesce(max(rkey), 0) + 1 FROM reports").fetchone()
+            assert row is not None  # an aggregate without GROUP BY always returns one row
+            self.next_rkey: int = row[0]
         return self.con
 
     def release(self) -> None:
@@ -226,9 +227,7 @@ class _Writer:
                 ).fetchall()
             }
             keys = {e.report_id: body_key(e.body) if e.body else None for e in entries}
-            wanted = sorted(
-                {k for e in entries if keys[e.report_id] for k in self._group(keys[e.report_id])}
-            )
+            wanted = sorted({k for key in keys.values() if key for k in self._group(key)})
             # (canonical body, year) -> [highest version, ids of current reports]
             state: dict[tuple[str, int], list] = {}
             if wanted:
@@ -244,7 +243,10 @@ class _Writer:
                         slot[1].append(rid)
             now = _now()
             out: list[tuple[str, str | None]] = []
-            report_rows, tables, updates, new_bodies = [], [], [], {}
+            report_rows: list[tuple[Any, ...]] = []
+            tables: list[pa.Table] = []
+            updates: list[tuple[str, str]] = []
+            new_bodies: dict[str, str | None] = {}
             for entry in entries:
                 if entry.report_id in present:
                     out.append(("skipped", None))
@@ -344,11 +346,13 @@ def _values_table(report_id: str, frame: pd.DataFrame) -> pa.Table:
     def text(column: str) -> pa.Array:
         if column not in frame.columns:
             return pa.array([None] * n, type=pa.string())
-        return pa.array(
-            frame[column].astype("string").to_numpy(dtype=object, na_value=None), type=pa.string()
-        )
+        strings = frame[column].astype("string")
+        # pandas-stubs lacks na_value=None (NA -> None), which pandas accepts
+        objects = strings.to_numpy(dtype=object, na_value=None)  # type: ignore[call-overload]
+        return pa.array(objects, type=pa.string())
 
-    value = pd.to_numeric(frame["value"]).astype("Float64").to_numpy(dtype=object, na_value=None)
+    floats = pd.to_numeric(frame["value"]).astype("Float64")
+    value = floats.to_numpy(dtype=object, na_value=None)  # type: ignore[call-overload]  # as above
     return pa.Table.from_arrays(
         [
             pa.array([report_id] * n, type=pa.string()), pa.array(range(n), type=pa.int32()),

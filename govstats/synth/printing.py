@@ -104,6 +104,7 @@ def _publication_rows(b: _DocumentBuilder, report: GeneratedReport) -> None:
     layout = report.layouts["publication"]
     by_section: dict[str, list] = {}
     for item, columns in schema.PUBLICATION[layout].values():
+        assert item.section is not None  # the template puts every table 二 row in a section
         by_section.setdefault(item.section, []).append((item, columns))
     for section, entries in by_section.items():
         b.row((section, 1, 4))
@@ -168,6 +169,7 @@ def _requests_rows(b: _DocumentBuilder, report: GeneratedReport) -> None:
         if item.code in ("new", "carried_over", "carried_forward"):
             b.row((label(item), 1, 3), *numbers(item.code))
             continue
+        assert item.group is not None  # the template puts every other table 三 row in a group
         lead: list = []
         if first_result:
             lead.append((_RESULTS, n_result_rows, 1))
@@ -305,7 +307,7 @@ def _word_cell_text(text: str, rng: np.random.Generator) -> str:
 
 
 def _word_table(table, rng: np.random.Generator) -> str:
-    rows = []
+    rows: list[str] = []
     for tr in table.iter("tr"):
         cells = []
         for td in tr:

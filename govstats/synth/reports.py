@@ -511,8 +511,8 @@ def _plant_breach(report: GeneratedReport, rng: np.random.Generator, rules: Sequ
             rng.choice([i.code for i in schema.REVIEW_ITEMS if REVIEW_RULES[i.code] in rules])
         )
         rule = REVIEW_RULES[item]
-        cells = (("review", item, "total"),)
-        where = ((rule, item),)
+        cells: tuple[Key, ...] = (("review", item, "total"),)
+        where: tuple[tuple[str, str], ...] = ((rule, item),)
     elif rule == "R2":
         # the total column of carried_over and carried_forward both up: R1 (total column) holds
         cells = (("requests", "carried_over", "total"), ("requests", "carried_forward", "total"))
@@ -536,19 +536,29 @@ def _plant_breach(report: GeneratedReport, rng: np.random.Generator, rules: Sequ
     signs = [1] * len(cells)
     if rule == "R3":
         # move cases from 四、结转 to （七）总计 (or back), never printing a negative number
-        if req["carried_forward"][column] >= 1:
-            delta, signs = min(delta, int(req["carried_forward"][column])), [1, 1, -1, -1]
-        elif req["total"][column] >= 1:
-            delta, signs = min(delta, int(req["total"][column])), [-1, -1, 1, 1]
+        carried = _unblanked(req["carried_forward"][column])
+        total = _unblanked(req["total"][column])
+        if carried >= 1:
+            delta, signs = min(delta, int(carried)), [1, 1, -1, -1]
+        elif total >= 1:
+            delta, signs = min(delta, int(total)), [-1, -1, 1, 1]
         else:  # nothing to move in this column: break the balance instead
             rule, cells, signs = "R1", cells[2:], [1, 1]
             where = (("R1", column), ("R1", "total"))
     for (table, item, column_), sign in zip(cells, signs):
-        report.values[table][item][column_] = report.values[table][item][column_] + sign * delta
+        report.values[table][item][column_] = (
+            _unblanked(report.values[table][item][column_]) + sign * delta
+        )
         report.printed[(table, item, column_)] = _print_number(report, (table, item, column_))
     report.breaches.append(
         PlantedBreach(rule=rule, table=cells[0][0], where=where, cells=cells, delta=delta)
     )
+
+
+def _unblanked(value: float | None) -> float:
+    # breaches are planted on a freshly generated report, before any cell is blanked or merged
+    assert value is not None, "a breach is planted before cells are blanked"
+    return value
 
 
 def _merge_legal_person(report: GeneratedReport) -> None:

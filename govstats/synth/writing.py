@@ -96,10 +96,10 @@ def _md_cell(text: str) -> str:
 
 def _markdown(document: Document) -> str:
     out: list[str] = [f"{line}\n" for line in _title_line(document)]
-    for is_row, blocks in groupby(
+    for is_row, run in groupby(
         document.blocks, key=lambda b: (b.kind == "row", b.table if b.kind == "row" else None)
     ):
-        blocks = list(blocks)
+        blocks = list(run)
         if not is_row[0]:
             for block in blocks:
                 out += [block.text, ""]

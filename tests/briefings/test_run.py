@@ -304,3 +304,15 @@ def test_plan_selects_bodies_regions_and_hashes(bundled_store):
         plan.plan(bundled_store, bodies=["no-such-body"])
     with pytest.raises(errors.BriefingError, match="six-digit"):
         plan.plan(bundled_store, regions=["../x"])
+
+
+def test_pooled_engine_without_a_kernel_says_so():
+    """The pooled papermill engine needs a lent kernel: without one it names the argument
+    (it used to fail with an AttributeError on None)."""
+    from papermill.engines import papermill_engines
+
+    from govstats.briefings.kernels import register_engine
+
+    engine = papermill_engines.get_engine(register_engine())
+    with pytest.raises(ValueError, match="pass kernel="):
+        engine.execute_managed_notebook(None, "python3")

@@ -4,7 +4,7 @@ joined; ``_where`` names a position on a page as a cell's or block's source."""
 from __future__ import annotations
 
 from collections import Counter
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from functools import cached_property
 
 from govstats.reading.pdf.chars import SPACE_GAP_EM, Char, _fold, _is_cjk
@@ -16,6 +16,8 @@ class _Line:
     its extent, size and text are computed once)."""
 
     chars: list[Char]
+    #: the ruled table whose cell the line spilled out of (set by the ruled reader), else None
+    table: int | None = field(default=None, compare=False, repr=False)
 
     @cached_property
     def _box(self) -> tuple[float, float, float, float]:

@@ -65,10 +65,12 @@ def _drop_repeated_header(first_rows: list[list[str]], part: _TablePart) -> None
         part.drop_rows(k)
 
 
-def _isolated_singles_to_text(stream: list[tuple[int, object]]) -> list[tuple[int, object]]:
+def _isolated_singles_to_text(
+    stream: list[tuple[int, _TablePart | _Line]],
+) -> list[tuple[int, _TablePart | _Line]]:
     """One-column table parts stay tables only next to a table of the same width (a lone
     header row cut off at a page foot); elsewhere (a boxed note) their lines are text."""
-    out: list[tuple[int, object]] = []
+    out: list[tuple[int, _TablePart | _Line]] = []
     for k, (number, item) in enumerate(stream):
         if isinstance(item, _TablePart) and item.single:
             neighbours = [

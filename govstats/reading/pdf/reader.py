@@ -121,7 +121,7 @@ class _Reader:
 
         items: list[_TablePart | _Line] = []
         for i, (t, chars) in enumerate(zip(tables, per_table)):
-            spill = [c for ln in overflow if ln.table == i for c in ln.chars]  # type: ignore[attr-defined]
+            spill = [c for ln in overflow if ln.table == i for c in ln.chars]
             part = _table_part(number, t, chars, spill)
             if part.rows:
                 items.append(part)
@@ -226,12 +226,8 @@ class _Reader:
         grids: dict[int | None, list[float]] = {}
         for block in self.blocks:
             if block.kind == "row":
-                grids.setdefault(block.table, []).extend(
-                    v
-                    for c in block.cells
-                    if self._box(c)
-                    for v in self._box(c)  # type: ignore[union-attr]
-                )
+                boxes = [self._box(c) for c in block.cells]
+                grids.setdefault(block.table, []).extend(v for box in boxes if box for v in box)
         xs = {table: _grid(values) for table, values in grids.items()}
         for block in self.blocks:
             if block.kind != "row":

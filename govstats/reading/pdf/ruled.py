@@ -134,7 +134,7 @@ def _find_tables(page, edges: list[dict]) -> list:
         # pdfplumber drops single-cell tables; a boxed line may be a table's lone first row
         grouped = {tuple(c) for t in tables for c in t.cells}
         found += tables + [
-            Table(page, (cell,)) for cell in finder.cells if tuple(cell) not in grouped
+            Table(page, [cell]) for cell in finder.cells if tuple(cell) not in grouped
         ]
     return found
 
@@ -185,9 +185,9 @@ def _table_part(page: int, table, chars: list[Char], spill: list[Char]) -> _Tabl
         cx, cy = (ch["x0"] + ch["x1"]) / 2, (ch["top"] + ch["bottom"]) / 2
         c = bisect.bisect_right(xs, cx) - 1
         r = min(bisect.bisect_right(ys, cy) - 1, len(ys) - 2)
-        k = owner.get((r, c))
-        if k is not None:
-            texts[k].append(ch)
+        at = owner.get((r, c))
+        if at is not None:
+            texts[at].append(ch)
     spilled = {id(ch) for ch in spill}
     by_row: dict[int, list[tuple[int, Cell, tuple[float, float], int, bool]]] = {}
     for k, (row, col, rs, cs, (x0, top, x1, bottom)) in enumerate(placed):
@@ -338,6 +338,6 @@ def _overflow_lines(tables: list, lines: list[_Line], chars: list[Char]) -> list
             fits = ln.top - bottom <= reach * size or (not inside and centred)
         if not fits:
             return []
-        ln.table = last  # type: ignore[attr-defined]
+        ln.table = last
         out.append(ln)
     return out

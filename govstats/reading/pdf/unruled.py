@@ -234,21 +234,21 @@ def _unruled_part(
         chunk_row: int | None = None
         for _, cs in pieces + [(None, [])]:
             text = _chars_text(sorted(cs, key=lambda c: c["x0"])) if cs else ""
-            row = row_on(cs) if cs else None
+            on_row = row_on(cs) if cs else None
             new = (
                 not cs
                 or not chunk
                 or min(c["top"] for c in cs) - max(c["bottom"] for c in chunk) > 0.8 * size
                 or _ENUMERATOR.match(text)
-                or (row is not None and chunk_row is not None and row != chunk_row)
+                or (on_row is not None and chunk_row is not None and on_row != chunk_row)
             )
             if new and chunk:
                 r = chunk_row if chunk_row is not None else nearest_row(middle(chunk))
                 cells[r].setdefault(col, []).extend(chunk)
                 chunk, chunk_row = [], None
             chunk += cs
-            if row is not None:
-                chunk_row = row
+            if on_row is not None:
+                chunk_row = on_row
 
     part = _TablePart(page, 0.0, 0.0, 0.0, 0.0, [], [], 0, [], [], [])
     for t in headers:

@@ -69,7 +69,7 @@ def place(rows: list[Block]) -> tuple[list[Placed], int, int]:
     return out, len(rows), ncols
 
 
-def tables(doc: Document) -> list[tuple[int, list[Block] | str]]:
+def tables(doc: Document) -> list[list[Block] | str]:
     """The document as a sequence of text lines and tables (each the rows of one table)."""
     out: list = []
     for block in doc.blocks:
@@ -108,7 +108,7 @@ def _is_number(text: str) -> bool:
 
 # -- text-grid -------------------------------------------------------------------------------
 
-_ARMS = {  # (up, down, left, right) → box character
+_ARMS: dict[tuple[int, ...], str] = {  # (up, down, left, right) → box character
     (0, 0, 1, 1): "─",
     (1, 1, 0, 0): "│",
     (0, 1, 0, 1): "┌",
@@ -400,7 +400,7 @@ def _data_rows(report: GeneratedReport) -> list[list[list[tuple[int, list]]]]:
     table as :func:`govstats.synth.to_document` lays it out, the row's cell keys)."""
     pub: list[list[tuple[int, list]]] = []
     r = 0
-    by_section: dict[str, list] = {}
+    by_section: dict[str | None, list] = {}
     for item, columns in schema.PUBLICATION[report.layouts["publication"]].values():
         by_section.setdefault(item.section, []).append(
             [("publication", item.code, c.code) for c in columns]

@@ -84,6 +84,8 @@ class _Unit:
         self.lines = lines
         self.table = table
         self.header = header
+        #: the table's header lines, printed again after a page break (None: not repeated)
+        self.header_lines: list[str] | None = None
 
 
 def render(document: Document, report: GeneratedReport, rng: np.random.Generator) -> str:
@@ -145,7 +147,7 @@ def _table_units(rows: list[Block], style: _Style, rng: np.random.Generator) -> 
     units.extend(_data_units(data, style, rng, table))
     if style.repeat_header and header_lines and any(len(d[2]) >= 3 for d in data):
         for unit in units:
-            unit.header_lines = header_lines  # type: ignore[attr-defined]  (printed again after a page break)
+            unit.header_lines = header_lines
     return units
 
 
@@ -208,7 +210,7 @@ def _paginate(units: list[_Unit], title: str, style: _Style, rng: np.random.Gene
         if page and len(page) + len(unit.lines) > style.page_lines:
             pages.append([])
             page = pages[-1]
-            repeat = getattr(unit, "header_lines", None)
+            repeat = unit.header_lines
             if repeat and not unit.header:
                 page.extend(repeat)
         page.extend(unit.lines)
