@@ -37,9 +37,9 @@ from govstats.errors import ParseError
 from govstats.reading import labels, runtogether
 from govstats.reading.document import Cell, Document, fast_new
 from govstats.reading.metadata import compact_text, extract_metadata, narrative_numbers
-from govstats.reading.sections import find_sections
 from govstats.reading.numbers import Number, parse_number, to_yuan, unit_in_header
 from govstats.reading.rows import Found, Row, collect
+from govstats.reading.sections import find_sections
 from govstats.reading.stream import RUN_FORMATS
 from govstats.report import Key, Report, Value
 

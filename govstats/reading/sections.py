@@ -1,9 +1,9 @@
 """The report's narrative as sections: heading as printed, canonical code, text, source.
 
 A report prints six parts (../shared/template.md §1): 一、总体情况 with its sub-sections
-（一）主动公开 … （五）监督保障, the three statistical tables (二、三、四), 五、存在的主要问题及改进情况
-and 六、其他需要报告的事项. :func:`find_sections` reads a :class:`Document`'s text blocks in order
-and returns the narrative ones with a canonical code:
+（一）主动公开 … （五）监督保障, the three statistical tables (二、三、四),
+五、存在的主要问题及改进情况 and 六、其他需要报告的事项. :func:`find_sections` reads a
+:class:`Document`'s text blocks in order and returns the narrative ones with a canonical code:
 
 ==========================  ====================================================================
 ``overview``                一、总体情况 / 一、概述 (text before its first recognised sub-section)
@@ -194,7 +194,7 @@ def _headings(blocks: list[tuple[str, str]]) -> list[_Heading]:
     out: list[_Heading] = []
     state = -1  # template order of the current top-level part
     current = None  # its code
-    for i, (text, _source_) in enumerate(blocks):
+    for i, (text, _where) in enumerate(blocks):
         marks = sorted(_candidates(text), key=lambda h: h[0])
         for start, end, kind, code, heading in marks:
             if out and out[-1].block == i and start < out[-1].end:
