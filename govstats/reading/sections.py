@@ -95,13 +95,13 @@ _SUBJECTS = (
     ("overview.proactive", re.compile(r"主动公开")),
     ("overview.management", re.compile(r"信息管理")),
     ("overview.platforms", re.compile(r"平台")),
-    ("overview.oversight", re.compile(r"监督|保障|考核|问责")),
+    ("overview.oversight", re.compile(r"监督保障|监督|保障|考核|问责")),
 )
 #: the problems sub-heading that starts ``problems`` when 五、… itself was lost
 _PROBLEMS_SUB = re.compile(r"(?:存在(?:的)?)?(?:主要)?问题")
 _TITLE_STOP = re.compile(r"[。：:；;！!？?\n]")
-_DIGIT = re.compile(r"[0-9０-９]")
-_TITLE_TAIL = re.compile(r"(?:公开|政府信息|方面|情况|工作|建设)*")
+_RUNS_ON = re.compile(r"[0-9０-９，,]")
+_TITLE_TAIL = re.compile(r"(?:政府信息|公开)?(?:建设|工作)?(?:方面|情况)?")
 #: a sub-heading's title is at most this long (a longer run without a stop is text)
 MAX_TITLE = 30
 
@@ -254,10 +254,10 @@ def _title_end(text: str, at: int) -> int:
     if len(rest.strip()) <= MAX_TITLE + 10 and not _TITLE_STOP.search(rest.strip()):
         return len(text)  # the heading is the whole line
     stop = _TITLE_STOP.search(rest)
-    if stop and stop.start() <= MAX_TITLE and not _DIGIT.search(rest, 0, stop.start()):
+    if stop and stop.start() <= MAX_TITLE and not _RUNS_ON.search(rest, 0, stop.start()):
         return at + stop.start()
-    # no stop, or text runs on (a title holds no number): the keyword and its tail
-    # (（二）依申请公开情况全年收到申请3件 → （二）依申请公开情况)
+    # no stop, or text runs on (a title in running text holds no number, no comma): the
+    # keyword and its tail (（二）依申请公开情况全年收到申请3件 → （二）依申请公开情况)
     for _code, pattern in _SUBJECTS:
         m = pattern.search(rest[:MAX_TITLE])
         if m:

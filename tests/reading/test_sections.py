@@ -159,3 +159,38 @@ def test_the_last_section_ends_at_the_signature_and_the_page_furniture():
     assert found.sections[0].text == "无。"
     found = find_sections(_doc("六、其他需要报告的事项", "无。", "附件：某报告"))
     assert found.sections[0].text == "无。"
+
+
+def _generated():
+    from govstats.synth import generate
+    from govstats.synth.narrative import narrate
+
+    return narrate(generate(1, [2022], seed=8), seed=8)[0]
+
+
+@pytest.mark.parametrize(
+    "form",
+    ["lines", "cr", "crlf", "one-paragraph", "one-paragraph-spaced", "markdown", "html"],
+)
+def test_the_same_sections_in_every_text_form(form):
+    """One generated report printed in several text forms: every section found, its text the
+    text printed (one paragraph: the headings are found in the stream of characters)."""
+    from govstats.synth.narrative import HEADINGS, text_of
+    from govstats.synth.printing import render
+
+    report = _generated()
+    plain = render(report, "txt-plain")
+    text = {
+        "lines": plain,
+        "cr": plain.replace("\n", "\r"),
+        "crlf": plain.replace("\n", "\r\n"),
+        "one-paragraph": plain.replace("\n", ""),
+        "one-paragraph-spaced": plain.replace("\n", "\u3000\u3000"),
+        "markdown": render(report, "markdown"),
+        "html": render(report, "html"),
+    }[form]
+    read = govstats.read_report(text.encode())
+    assert [s.code for s in read.sections] == list(HEADINGS)
+    assert [s.heading for s in read.sections] == list(HEADINGS.values())
+    assert {s.code: s.text for s in read.sections} == {c: text_of(report, c) for c in HEADINGS}
+    assert read.missing_sections == []
