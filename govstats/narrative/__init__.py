@@ -15,9 +15,11 @@ from govstats.narrative.compare import (
     Comparison,
     SectionComparison,
     SentenceMatch,
+    body_comparisons,
     compare_reports,
     compare_sections,
     compare_series,
+    sections_by_year,
     split_problems,
 )
 
@@ -27,8 +29,10 @@ __all__ = [
     "Comparison",
     "SectionComparison",
     "SentenceMatch",
+    "body_comparisons",
     "compare_reports",
     "compare_sections",
     "compare_series",
+    "sections_by_year",
     "split_problems",
 ]

@@ -158,6 +158,26 @@ def compare_series(by_year: Mapping[int, Sequence[Section]]) -> list[Comparison]
     ]
 
 
+def sections_by_year(frame) -> dict[int, list[Section]]:
+    """Rows of :func:`govstats.load_sections` for one body as year → its sections."""
+    out: dict[int, list[Section]] = {}
+    for row in frame.itertuples(index=False):
+        section = Section(row.code, row.heading, row.text, row.source)
+        out.setdefault(int(row.year), []).append(section)
+    return out
+
+
+def body_comparisons(body: str, years=None, *, db=None) -> list[Comparison]:
+    """A stored body's text, each year against the year before (:func:`compare_series` of
+    :func:`govstats.load_sections`); ``body`` as :func:`govstats.load` takes it (one body)."""
+    from govstats.store.sections import load_sections
+
+    frame = load_sections(body=body, years=years, db=db)
+    if frame["body"].nunique() > 1:
+        raise ValueError(f"{body!r} names {frame['body'].nunique()} bodies; name one")
+    return compare_series(sections_by_year(frame))
+
+
 def _compare(code: str, now: tuple[str, str], then: tuple[str, str]) -> SectionComparison:
     now_sentences, then_sentences = sentences(now[1]), sentences(then[1])
     exact = {exact_key(s): s for s in then_sentences}
