@@ -396,23 +396,21 @@ def _briefings(args: argparse.Namespace) -> int:
     return result.exit_status
 
 
+_DIFF_DESCRIPTION = (
+    "Read A (the earlier report, usually year Y-1) and B (year Y) and print B's text against "
+    "A's, section by section: similarity, sentences carried over unchanged or in other numbers, "
+    "new sentences, and the finding 'problems section largely copied from last year' "
+    "(govstats.narrative). Exit 2 if a file cannot be read."
+)
+
+
 def add_diff(sub: argparse._SubParsersAction) -> None:
-    p = sub.add_parser(
-        "diff",
-        help="compare the text of two reports section by section (B against the earlier A)",
-        description="Read A (the earlier report, usually year Y-1) and B (year Y) and print B's "
-        "text against A's, section by section: similarity, sentences carried over unchanged or "
-        "in other numbers, new sentences, and the finding 'problems section largely copied from "
-        "last year' (govstats.narrative). Exit 2 if a file cannot be read.",
-    )
+    help_ = "compare the text of two reports section by section (B against the earlier A)"
+    p = sub.add_parser("diff", help=help_, description=_DIFF_DESCRIPTION)
     p.add_argument("a", metavar="A", help="the earlier report file")
     p.add_argument("b", metavar="B", help="the later report file")
-    p.add_argument(
-        "--format",
-        choices=["text", "html", "json"],
-        default="text",
-        help="text (terminal), html (one self-contained page) or json",
-    )
+    formats = ["text", "html", "json"]  # govstats.narrative.render.FORMATS (imported when run)
+    p.add_argument("--format", choices=formats, default="text", help="terminal, page or JSON")
     p.set_defaults(func=_diff)
 
 

@@ -4,7 +4,7 @@ The sections come from the readers (:mod:`govstats.reading.sections`, ``Report.s
 from the store (``govstats.load_sections``). :mod:`~govstats.narrative.compare` compares one
 year with the year before; :mod:`~govstats.narrative.figures` finds the numbers the text
 states; :mod:`~govstats.narrative.render` prints a comparison (``govstats diff``). This stage
-imports reading and store only (never analysis, briefings or jupyter).
+imports reading, store and analysis (for the indicator columns), never briefings or jupyter.
 """
 
 from __future__ import annotations

@@ -19,6 +19,7 @@ from dataclasses import dataclass
 
 import pandas as pd
 
+from govstats.analysis.measures import INDICATOR_COLUMNS
 from govstats.reading.metadata import narrative_numbers
 from govstats.report import Report, Section
 
@@ -158,28 +159,20 @@ def _find(measure: Measure, section: Section, text: str) -> Figure | None:
     return None
 
 
-FIGURE_COLUMNS = [
-    "body",
-    "year",
-    "section",
-    "indicator",
-    "breakdown",
-    "value",
-    "unit",
-    "label",
-    "printed",
-    "source",
-]
+#: the analysis indicator frame's columns, then the words as printed and where they are
+FIGURE_COLUMNS = [*INDICATOR_COLUMNS, "printed", "source"]
 
 
 def figures_frame(reports: Sequence[Report]) -> pd.DataFrame:
     """The figures of ``reports`` as indicator rows (the columns of the analysis indicator
-    frame, ``section`` = ``narrative`` and ``breakdown`` = the text section read, plus the
-    words as printed and the source)."""
+    frame, :data:`govstats.analysis.measures.INDICATOR_COLUMNS`, with ``section`` =
+    ``narrative`` and ``breakdown`` = the text section read; then the words as printed and
+    the source)."""
     rows = [
         (
             r.body,
             r.year,
+            r.template,
             "narrative",
             f.indicator,
             f.section,

@@ -13,19 +13,11 @@ import json
 from dataclasses import asdict
 
 from govstats.narrative.compare import Comparison, SectionComparison
+from govstats.reading.sections import NAMED_CODES
 
 FORMATS = ("text", "html", "json")
 #: Chinese names of the section codes (the page and the terminal show these)
-SECTION_LABELS = {
-    "overview": "总体情况",
-    "overview.proactive": "主动公开",
-    "overview.requests": "依申请公开",
-    "overview.management": "政府信息管理",
-    "overview.platforms": "政府信息公开平台建设",
-    "overview.oversight": "监督保障",
-    "problems": "存在的主要问题及改进情况",
-    "other": "其他需要报告的事项",
-}
+SECTION_LABELS = dict(NAMED_CODES)
 STATUS_LABELS = {"unchanged": "沿用", "renumbered": "仅数字不同", "edited": "改写", "new": "新增"}
 
 

@@ -45,17 +45,14 @@ from typing import NamedTuple
 from govstats.reading.document import Document
 from govstats.report import Section
 
-#: the canonical codes in template order
-CODES = (
-    "overview",
-    "overview.proactive",
-    "overview.requests",
-    "overview.management",
-    "overview.platforms",
-    "overview.oversight",
-    "problems",
-    "other",
-)
+#: the canonical codes in template order, each with its Chinese name
+NAMED_CODES = (
+    ("overview", "总体情况"), ("overview.proactive", "主动公开"),
+    ("overview.requests", "依申请公开"), ("overview.management", "政府信息管理"),
+    ("overview.platforms", "政府信息公开平台建设"), ("overview.oversight", "监督保障"),
+    ("problems", "存在的主要问题及改进情况"), ("other", "其他需要报告的事项"),
+)  # fmt: skip
+CODES = tuple(code for code, _name in NAMED_CODES)
 
 _NUM = "[一二三四五六七八九十]"
 #: top-level template headings after "一、": code → pattern; the table ones start a table region
