@@ -30,6 +30,7 @@ _EXPORTS = {
     "StoreBusyError": "govstats.errors",
     "check": "govstats.checks.template",
     "load": "govstats.store",
+    "load_sections": "govstats.store",
     "bodies": "govstats.store",
     "find_body": "govstats.store",
     "export": "govstats.store",

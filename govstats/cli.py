@@ -396,8 +396,39 @@ def _briefings(args: argparse.Namespace) -> int:
     return result.exit_status
 
 
+_DIFF_DESCRIPTION = (
+    "Read A (the earlier report, usually year Y-1) and B (year Y) and print B's text against "
+    "A's, section by section: similarity, sentences carried over unchanged or in other numbers, "
+    "new sentences, and the finding 'problems section largely copied from last year' "
+    "(govstats.narrative). Exit 2 if a file cannot be read."
+)
+
+
+def add_diff(sub: argparse._SubParsersAction) -> None:
+    help_ = "compare the text of two reports section by section (B against the earlier A)"
+    p = sub.add_parser("diff", help=help_, description=_DIFF_DESCRIPTION)
+    p.add_argument("a", metavar="A", help="the earlier report file")
+    p.add_argument("b", metavar="B", help="the later report file")
+    formats = ["text", "html", "json"]  # govstats.narrative.render.FORMATS (imported when run)
+    p.add_argument("--format", choices=formats, default="text", help="terminal, page or JSON")
+    p.set_defaults(func=_diff)
+
+
+def _diff(args: argparse.Namespace) -> int:
+    from govstats.narrative import compare_reports
+    from govstats.narrative.render import render
+
+    reports, failed = _read_all([args.a, args.b], "diff")
+    if failed:
+        return 2
+    (_a, earlier), (_b, later) = reports
+    names = (Path(args.a).name, Path(args.b).name)
+    sys.stdout.write(render(compare_reports(later, earlier), args.format, names))
+    return 0
+
+
 #: subcommand builders, in the order ``--help`` lists them
-COMMANDS = [add_parse, add_check, add_summary, add_synth, add_ingest, add_briefings]
+COMMANDS = [add_parse, add_check, add_summary, add_diff, add_synth, add_ingest, add_briefings]
 
 
 def build_parser() -> argparse.ArgumentParser:

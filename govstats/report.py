@@ -27,6 +27,21 @@ class Value(NamedTuple):
     source: str
 
 
+@dataclass(frozen=True)
+class Section:
+    """One section of the report's text (:mod:`govstats.reading.sections`).
+
+    ``code`` is canonical (``overview``, ``overview.proactive``, …, ``problems``, ``other``);
+    ``heading`` as printed; ``text`` the section's text without its heading (paragraphs joined
+    by newlines); ``source`` where the heading was read (``line 12``, ``page 2 (x=…)``).
+    """
+
+    code: str
+    heading: str
+    text: str
+    source: str
+
+
 @dataclass
 class Report:
     """The statistical tables of one annual report.
@@ -34,7 +49,8 @@ class Report:
     ``template`` follows table 1 as printed ("2019"/"2021"); ``layouts`` records per table the
     version each table was read as (a report may mix them). ``missing`` names tables that are
     absent or cut off; such a report is not complete. ``warnings`` are human-readable notices
-    (template/year disagreement, ambiguous digits, …).
+    (template/year disagreement, ambiguous digits, …). ``sections`` is the narrative text by
+    section (tables left out); ``missing_sections`` names the canonical sections not found.
     """
 
     name: str
@@ -48,6 +64,8 @@ class Report:
     missing: list[str] = field(default_factory=list)
     warnings: list[str] = field(default_factory=list)
     narrative: dict[str, float] = field(default_factory=dict)
+    sections: list[Section] = field(default_factory=list)
+    missing_sections: list[str] = field(default_factory=list)
 
     @property
     def complete(self) -> bool:

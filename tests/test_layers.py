@@ -1,8 +1,9 @@
 """The import-layer contract: lower stages never import higher ones.
 
 reading, checks and store never import the analysis, briefing or JupyterLab modules; analysis
-never imports the briefing modules. Every ``import`` statement counts, at module level or
-inside a function (a lazy import is still a dependency). Each stage is a package of
+never imports the briefing modules; narrative (the text compared year on year) never imports the
+briefing or JupyterLab modules. Every ``import`` statement counts, at module
+level or inside a function (a lazy import is still a dependency). Each stage is a package of
 ``govstats``; the modules at the top (schema, report, errors, config, cli) belong to no stage.
 """
 
@@ -26,6 +27,7 @@ STAGES = {
     "briefings": ("briefings",),
     "jupyter": ("jupyter",),
     "synth": ("synth",),
+    "narrative": ("narrative",),
 }
 #: stage → stages it must never import
 FORBIDDEN = {
@@ -33,6 +35,7 @@ FORBIDDEN = {
     "checks": ("analysis", "briefings", "jupyter"),
     "store": ("analysis", "briefings", "jupyter"),
     "analysis": ("briefings",),
+    "narrative": ("briefings", "jupyter"),
 }
 #: the modules at the top of the package, in no stage
 TOP = ("schema", "report", "errors", "config", "cli")

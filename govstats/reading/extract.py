@@ -40,6 +40,7 @@ from govstats.reading.document import Cell, Document, fast_new
 from govstats.reading.metadata import compact_text, extract_metadata, narrative_numbers
 from govstats.reading.numbers import Number, parse_number, to_yuan, unit_in_header
 from govstats.reading.rows import Found, Row, collect
+from govstats.reading.sections import find_sections
 from govstats.reading.stream import RUN_FORMATS
 from govstats.report import Key, Report, Value
 
@@ -778,6 +779,7 @@ class _Builder:
             self.warn("the reporting body was not found in the title or preamble")
         if year is None:
             self.warn("the report year was not found in the title or preamble")
+        sections = find_sections(self.doc)
         return Report(
             name=self.doc.name,
             format=self.doc.format,
@@ -790,6 +792,8 @@ class _Builder:
             missing=self.missing,
             warnings=self.warnings,
             narrative=narrative_numbers(self.doc, compact),
+            sections=sections.sections,
+            missing_sections=sections.missing,
         )
 
     def _ordered(self, template: str | None) -> dict[Key, Value]:

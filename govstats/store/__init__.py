@@ -8,7 +8,8 @@ a pool of worker processes (:mod:`~govstats.store.ingestion`); the tidy extract 
 ``data/extract/`` (:mod:`~govstats.store.extract`); the queries notebooks and briefings call
 (:mod:`~govstats.store.queries`), which build a missing default store from the bundled data on
 first use (:mod:`~govstats.store.firstlook`); and the body registry (:mod:`~govstats.store.registry`).
-Everything public is importable from ``govstats.store`` itself.
+The report text by section is kept in table ``sections`` (:mod:`~govstats.store.sections`,
+:func:`load_sections`). Everything public is importable from ``govstats.store`` itself.
 """
 
 from __future__ import annotations
@@ -34,6 +35,7 @@ from govstats.store.queries import (
     load,
     reports,
 )
+from govstats.store.sections import LOAD_SECTION_COLUMNS, load_sections
 from govstats.store.writer import (
     Entry,
     IngestSummary,
@@ -49,4 +51,5 @@ __all__ = [
     "content_hash", "default_jobs", "discover", "entry_from_report", "export", "find_body",
     "ingest", "ingest_errors", "load", "read_extract", "reading_path", "register_bodies", "reports",
     "write_extract",
+    "LOAD_SECTION_COLUMNS", "load_sections",
 ]  # fmt: skip

@@ -25,6 +25,7 @@ import pyarrow as pa
 from govstats import schema
 from govstats.store.connection import BODY_COLUMNS, _now, connect
 from govstats.store.registry import alias_keys, body_key, load_registry
+from govstats.store.sections import sections_table, write_sections
 
 if TYPE_CHECKING:
     from govstats.report import Report
@@ -53,6 +54,8 @@ class Entry:
     warnings: list = field(default_factory=list)
     values: pd.DataFrame | None = None
     arrow: pa.Table | None = None
+    #: the report's text by section (govstats.report.Section); none for a tidy extract
+    sections: list = field(default_factory=list)
 
     @property
     def complete(self) -> bool:
@@ -141,6 +144,7 @@ def entry_from_report(
         missing=list(report.missing),
         warnings=[str(w) for w in report.warnings],
         arrow=arrow,
+        sections=list(report.sections),
     )
 
 
@@ -247,6 +251,7 @@ class _Writer:
             tables: list[pa.Table] = []
             updates: list[tuple[str, str]] = []
             new_bodies: dict[str, str | None] = {}
+            texts: list[pa.Table] = []  # each stored report's sections (table ``sections``)
             for entry in entries:
                 if entry.report_id in present:
                     out.append(("skipped", None))
@@ -272,6 +277,8 @@ class _Writer:
                 tables.append(
                     values.append_column("rkey", pa.array(np.full(values.num_rows, rkey, np.int32)))
                 )
+                if entry.sections:
+                    texts.append(sections_table(entry.report_id, entry.sections))
                 updates += [(old, entry.report_id) for old in previous]
                 if key is not None and key not in self.body_keys:
                     new_bodies.setdefault(key, entry.body)
@@ -281,6 +288,7 @@ class _Writer:
                     [dict(zip(_REPORT_COLUMNS, row)) for row in report_rows], schema=_REPORTS_SCHEMA
                 ))  # fmt: skip
                 self._insert(con, "values", pa.concat_tables(tables))
+                write_sections(con, texts)
             if updates:
                 # a report superseded within this batch was inserted above: one UPDATE covers both
                 final = dict(updates)

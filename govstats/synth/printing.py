@@ -78,8 +78,11 @@ def to_document(report: GeneratedReport, fmt: str = "html") -> Document:
         "行政诉讼情况、存在的主要问题及改进情况、其他需要报告的事项六个部分组成。"
         f"本报告中所列数据统计期限为{year}年1月1日至{year}年12月31日。"
     )
-    b.text("一、总体情况")
-    b.text(f"{year}年，{body}认真贯彻落实《条例》，持续推进政务公开工作（示例文本）。")
+    if report.narrative is None:
+        b.text("一、总体情况")
+        b.text(f"{year}年，{body}认真贯彻落实《条例》，持续推进政务公开工作（示例文本）。")
+    else:
+        _narrative(b, report, ("overview",) + tuple(_SUBSECTIONS))
     b.text(schema.TABLE_LABELS["publication"])
     b.start_table()
     _publication_rows(b, report)
@@ -89,11 +92,32 @@ def to_document(report: GeneratedReport, fmt: str = "html") -> Document:
     b.text(schema.TABLE_LABELS["review"])
     b.start_table()
     _review_rows(b, report)
-    b.text("五、存在的主要问题及改进情况")
-    b.text("（示例文本）政务公开工作仍有不足，下一步将持续改进。")
-    b.text("六、其他需要报告的事项")
-    b.text("本机关未收取信息处理费。" if report.template == "2021" else "无。")
+    if report.narrative is None:
+        b.text("五、存在的主要问题及改进情况")
+        b.text("（示例文本）政务公开工作仍有不足，下一步将持续改进。")
+        b.text("六、其他需要报告的事项")
+        b.text("本机关未收取信息处理费。" if report.template == "2021" else "无。")
+    else:
+        _narrative(b, report, ("problems", "other"))
     return b.doc
+
+
+_SUBSECTIONS = (
+    "overview.proactive",
+    "overview.requests",
+    "overview.management",
+    "overview.platforms",
+    "overview.oversight",
+)
+
+
+def _narrative(b: _DocumentBuilder, report: GeneratedReport, codes: tuple[str, ...]) -> None:
+    """The generated narrative's sections (govstats.synth.narrative): heading, one paragraph."""
+    from govstats.synth.narrative import HEADINGS, text_of
+
+    for code in codes:
+        b.text(HEADINGS[code])
+        b.text(text_of(report, code))
 
 
 def _cell(report: GeneratedReport, key: Key) -> str:

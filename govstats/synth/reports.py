@@ -199,6 +199,10 @@ class GeneratedReport:
     merged_legal_person: bool = False
     legal_person: dict[str, float | None] = field(default_factory=dict)
     synthetic: bool = True
+    #: section code → sentences (govstats.synth.narrative.narrate); None: the short sample text
+    narrative: dict | None = None
+    #: the planted finding "problems section largely copied from last year"
+    narrative_copied: bool | None = None
 
     @property
     def name(self) -> str:
