@@ -111,7 +111,8 @@ def load_sections(
     with connect(reading_path(db), read_only=True) as con:
         if not _has_sections_table(con):
             return _empty()
-        where, params = [], []
+        where: list[str] = []
+        params: list[str | int] = []
         if not all_versions:
             where.append("r.superseded_by IS NULL")
         if registry is not None:
