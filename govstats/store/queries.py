@@ -19,6 +19,7 @@ from govstats.store.extract import EXTRACT_VALUE_COLUMNS
 from govstats.store.firstlook import reading_path
 from govstats.store.registry import (
     alias_keys,
+    body_key,
     fallback_slug,
     in_region,
     keys_for,
@@ -57,84 +58,169 @@ def _as_list(value) -> list | None:
     return list(value)
 
 
-def _bodies_frame(con: duckdb.DuckDBPyConnection, registry: pd.DataFrame) -> pd.DataFrame:
-    aliases = alias_keys(registry)
-    current = _query(
+#: columns of :func:`bodies`
+BODIES_COLUMNS = [
+    "body_key", "body", *BODY_COLUMNS, "status", "known", "n_reports", "first_year",
+    "last_year", "years",
+]  # fmt: skip
+_FACTS = ["slug", "region_code", "region_name", "level", "parent"]
+
+
+def _placed(con: duckdb.DuckDBPyConnection, registry: pd.DataFrame) -> pd.DataFrame:
+    """One row per (printed key, stored resolution) of the stored reports, with the facts
+    that hold now: the registry file's (by key or alias), else those registered in the store,
+    else the stored resolution; an unresolved name gets its fallback slug. ``stored_slug`` is
+    the slug kept in ``reports`` (``''`` when none), ``canonical`` the registry key of the
+    name, ``n_reports`` counts current versions. Slug collisions are settled here (see
+    :mod:`govstats.store.placement`)."""
+    groups = _query(
         con,
-        """SELECT body_key, arg_max(body, year) AS body, count(*) AS n_reports, min(year) AS first_year,
-                  max(year) AS last_year, list(DISTINCT year ORDER BY year) AS years
-           FROM reports WHERE superseded_by IS NULL AND body_key IS NOT NULL GROUP BY body_key""",
+        """SELECT body_key, coalesce(slug, '') AS stored_slug, region_code, region_name, level,
+                  parent, resolution AS status,
+                  coalesce(arg_max(body, year) FILTER (WHERE superseded_by IS NULL),
+                           arg_max(body, year)) AS body,
+                  count(*) FILTER (WHERE superseded_by IS NULL) AS n_reports,
+                  min(year) FILTER (WHERE superseded_by IS NULL) AS first_year,
+                  max(year) FILTER (WHERE superseded_by IS NULL) AS last_year,
+                  list(DISTINCT year ORDER BY year) FILTER (WHERE superseded_by IS NULL) AS years,
+                  arg_max(resolution_why, year) AS why, arg_max(candidates, year) AS candidates,
+                  list(file_name ORDER BY rkey) AS files
+           FROM reports WHERE body_key IS NOT NULL GROUP BY ALL""",
     )
-    stored = _query(
+    registered = _query(
         con, "SELECT body_key, " + ", ".join(BODY_COLUMNS) + " FROM bodies WHERE slug IS NOT NULL"
+    ).set_index("body_key")
+    aliases = alias_keys(registry)
+    listed = registry.set_index("body_key")
+    rows = []
+    for rec in groups.to_dict("records"):
+        key = rec["body_key"]
+        canonical = aliases.get(key, key)
+        if canonical in listed.index:
+            facts, source = listed.loc[canonical, _FACTS].to_dict(), "registry"
+            facts = {k: (v or None) for k, v in facts.items()}
+        elif key in registered.index:
+            facts, source = registered.loc[key, _FACTS].to_dict(), "registered"
+        elif rec["status"] == "resolved" and rec["stored_slug"]:
+            facts = {"slug": rec["stored_slug"]} | {k: rec[k] for k in _FACTS[1:]}
+            source = "resolved"
+        else:
+            facts = dict.fromkeys(_FACTS, None) | {"slug": fallback_slug(canonical)}
+            source = "unresolved"
+        if source in ("registry", "registered"):
+            rec["status"] = "resolved"
+        elif rec["status"] is None or pd.isna(rec["status"]):
+            rec["status"] = "unknown: not resolved yet (run `govstats bodies --refresh`)"
+        rows.append(rec | {k: (None if pd.isna(v) else v) for k, v in facts.items()}
+                    | {"canonical": canonical, "source": source})  # fmt: skip
+    out = pd.DataFrame(rows, columns=[*groups.columns, "slug", "canonical", "source"])
+    if out.empty:
+        return out
+    out["rank"] = out["source"].map(_PRECEDENCE)
+    return _settle_slugs(out)
+
+
+_PRECEDENCE = {"registry": 0, "registered": 1, "resolved": 2, "unresolved": 3}
+
+
+def _settle_slugs(out: pd.DataFrame) -> pd.DataFrame:
+    """Two bodies (different region codes) claiming one slug: the first by source, region
+    code and key keeps it, the others get ``-<region code>`` (``-<hash of the key>``)."""
+    region = out["region_code"].fillna("")
+    owner = (
+        out.assign(_region=region)
+        .sort_values(["rank", "_region", "canonical"], kind="stable")
+        .groupby("slug", sort=False)["_region"]
+        .first()
     )
-    current["canonical"] = current["body_key"].map(lambda k: aliases.get(k, k)).astype("string")
-    if current["canonical"].duplicated().any():  # several printed names of one registry body
-        current = current.sort_values("last_year", kind="stable")
-        current = current.groupby("canonical", as_index=False, sort=False).agg(
-            body=("body", "last"), n_reports=("n_reports", "sum"), first_year=("first_year", "min"),
-            last_year=("last_year", "max"), years=("years", lambda ys: sorted({y for y_list in ys for y in y_list})),
-        )  # fmt: skip
-    current = current.drop(columns=["body_key"], errors="ignore").rename(
-        columns={"canonical": "body_key"}
-    )
-    facts = pd.concat(
-        [
-            registry[["body_key", *BODY_COLUMNS]].replace("", pd.NA),
-            stored[~stored["body_key"].isin(registry["body_key"])],
-        ],
-        ignore_index=True,
-    )
-    out = current.merge(facts.assign(known=True), on="body_key", how="left")
-    out["known"] = out["known"].fillna(False).astype("boolean")
-    missing_slug = out["slug"].isna()
-    out.loc[missing_slug, "slug"] = [fallback_slug(k) for k in out.loc[missing_slug, "body_key"]]
-    out["years"] = [list(map(int, y)) for y in out["years"]]
-    columns = [
-        "body_key",
-        "body",
-        *BODY_COLUMNS,
-        "known",
-        "n_reports",
-        "first_year",
-        "last_year",
-        "years",
-    ]
-    out = out[columns].astype(
-        {c: "string" for c in ["body_key", "body", *BODY_COLUMNS]}
+    clash = region != out["slug"].map(owner)
+    if clash.any():
+        out.loc[clash, "slug"] = [
+            f"{slug}-{code}" if code else f"{slug}-{fallback_slug(key)[5:]}"
+            for slug, code, key in zip(
+                out.loc[clash, "slug"], region[clash], out.loc[clash, "canonical"]
+            )
+        ]
+    return out
+
+
+def _bodies_frame(con: duckdb.DuckDBPyConnection, registry: pd.DataFrame) -> pd.DataFrame:
+    placed = _placed(con, registry)
+    if placed.empty:
+        return pd.DataFrame({c: pd.Series(dtype="string") for c in BODIES_COLUMNS})
+    current = placed[placed["n_reports"] > 0].copy()
+    current["years"] = [[] if y is None else list(y) for y in current["years"]]
+    # several printed names of one body: the latest printed name, the registry's key
+    current = current.sort_values(["rank", "last_year", "body_key"], ascending=[True, False, True])
+    out = current.groupby("slug", as_index=False, sort=False).agg(
+        body_key=("canonical", "first"), body=("body", "first"),
+        region_code=("region_code", "first"), region_name=("region_name", "first"),
+        level=("level", "first"), parent=("parent", "first"), status=("status", "first"),
+        n_reports=("n_reports", "sum"), first_year=("first_year", "min"),
+        last_year=("last_year", "max"),
+        years=("years", lambda ys: sorted({int(y) for y_list in ys for y in y_list})),
+    )  # fmt: skip
+    out["known"] = (out["status"] == "resolved").astype("boolean")
+    out = out[BODIES_COLUMNS].astype(
+        {c: "string" for c in ["body_key", "body", *BODY_COLUMNS, "status"]}
         | {"n_reports": "Int64", "first_year": "Int64", "last_year": "Int64"}
     )
     return out.sort_values("body_key", kind="stable").reset_index(drop=True)
 
 
 def bodies(db: str | Path | None = None, *, region: str | None = None) -> pd.DataFrame:
-    """Every body in the store, with its registry facts; one row per body.
+    """Every body in the store, with where it is; one row per body.
 
     Columns: ``body_key``, ``body`` (as printed in its latest report), ``slug``, ``region_code``,
-    ``region_name``, ``level``, ``parent``, ``known`` (in the registry file or registered in
-    the store), ``n_reports`` (current versions), ``first_year``, ``last_year``, ``years``
-    (list of ints). Bodies the registry does not know are listed with ``known = False`` and a
-    fallback slug. ``region``: a GB/T 2260 code or region name (资阳市) to keep only its bodies.
+    ``region_name``, ``level``, ``parent``, ``status`` (``resolved``, ``ambiguous: …``,
+    ``unknown: …``), ``known`` (resolved: by the registry file, by facts registered in the
+    store, or from the division index at ingest), ``n_reports`` (current versions),
+    ``first_year``, ``last_year``, ``years`` (list of ints). Printed names resolved to one
+    body are one row. An unresolved body is listed with a fallback slug ``body-<hash>``.
+    ``region``: a GB/T 2260 code or region name (淮安市) to keep only its bodies.
     """
     registry = load_registry()
     with connect(reading_path(db), read_only=True) as con:
         out = _bodies_frame(con, registry)
     if region is not None:
-        out = out[
-            in_region(out["region_code"], region_prefixes(region, _with_regions(registry, out)))
-        ]
+        out = out[in_region(out["region_code"], region_prefixes(region, _with_regions(registry, out)))]
     return out.reset_index(drop=True)
 
 
-def _with_regions(registry: pd.DataFrame, frame: pd.DataFrame) -> pd.DataFrame:
-    """The registry plus region names of bodies registered in the store (for region lookups)."""
-    extra = frame.loc[~frame["body_key"].isin(registry["body_key"]) & frame["region_code"].notna()]
-    return pd.concat(
-        [
-            registry,
-            extra[["slug", "body", "region_code", "region_name", "level", "parent", "body_key"]],
-        ]
+def unresolved(db: str | Path | None = None) -> pd.DataFrame:
+    """The printed body names of the store that could not be placed, with why.
+
+    Columns: ``body`` (as printed), ``body_key``, ``slug`` (the fallback slug), ``status``,
+    ``why``, ``candidates`` (list of ``code name``), ``n_reports`` (all versions), ``files``
+    (the reports' file names).
+    """
+    import json
+
+    registry = load_registry()
+    with connect(reading_path(db), read_only=True) as con:
+        placed = _placed(con, registry)
+        counts = _query(
+            con,
+            "SELECT body_key, coalesce(slug, '') AS stored_slug, resolution AS status, "
+            "count(*) AS n_all FROM reports WHERE body_key IS NOT NULL GROUP BY ALL",
+        )
+    columns = ["body", "body_key", "slug", "status", "why", "candidates", "n_reports", "files"]
+    if placed.empty:
+        return pd.DataFrame(columns=columns)
+    hit = placed[placed["status"] != "resolved"].merge(
+        counts.drop(columns="status"), on=["body_key", "stored_slug"], how="left"
     )
+    hit["candidates"] = [json.loads(c) if isinstance(c, str) else [] for c in hit["candidates"]]
+    hit["files"] = [[] if f is None else list(f) for f in hit["files"]]
+    hit["n_reports"] = hit["n_all"].astype("Int64")
+    return hit[columns].sort_values(["body_key", "status"]).reset_index(drop=True)
+
+
+def _with_regions(registry: pd.DataFrame, frame: pd.DataFrame) -> pd.DataFrame:
+    """The registry plus region names of the store's bodies (for region lookups by name)."""
+    extra = frame.loc[~frame["body_key"].isin(registry["body_key"]) & frame["region_code"].notna()]
+    return pd.concat([registry, extra[["slug", "body", "region_code", "region_name", "level",
+                                       "parent", "body_key"]]])  # fmt: skip
 
 
 def find_body(query: str, db: str | Path | None = None) -> pd.Series:
@@ -144,9 +230,10 @@ def find_body(query: str, db: str | Path | None = None) -> pd.Series:
     """
     registry = load_registry()
     with connect(reading_path(db), read_only=True) as con:
-        keys = _resolve_keys(con, registry, query, None)
+        placed = _placed(con, registry)
         table = _bodies_frame(con, registry)
-    hit = table[table["body_key"].isin(keys or [])]
+    slugs = _matching_slugs(placed, registry, [query]) if not placed.empty else set()
+    hit = table[table["slug"].isin(slugs)]
     if hit.empty:
         raise GovstatsError(
             f"no body {query!r} in the store {db or default_db()} (see govstats.bodies())"
@@ -154,61 +241,37 @@ def find_body(query: str, db: str | Path | None = None) -> pd.Series:
     return hit.iloc[0]
 
 
-def _region_keys(con: duckdb.DuckDBPyConnection, registry: pd.DataFrame, region: str) -> set[str]:
-    """Registry keys (and keys of bodies registered in the store) whose region lies in ``region``.
-
-    Registry facts win over facts registered in the store, as in :func:`bodies`; cheaper than
-    building the whole :func:`bodies` table."""
-    stored = _query(
-        con, "SELECT body_key, region_code, region_name FROM bodies WHERE slug IS NOT NULL"
-    )
-    facts = pd.concat(
-        [
-            registry[["body_key", "region_code", "region_name"]].replace("", pd.NA),
-            stored[~stored["body_key"].isin(registry["body_key"])],
-        ],
-        ignore_index=True,
-    )
-    return set(
-        facts.loc[in_region(facts["region_code"], region_prefixes(region, facts)), "body_key"]
-    )
+def _matching_slugs(placed: pd.DataFrame, registry: pd.DataFrame, queries) -> set[str]:
+    """The (settled) slugs of the bodies meant by slugs, printed names, aliases or keys."""
+    out: set[str] = set()
+    for query in queries:
+        query = str(query).strip()
+        keys = set(keys_for(query, registry)) | {body_key(query)}
+        hit = (placed["slug"] == query) | placed["canonical"].isin(keys) | placed[
+            "body_key"
+        ].isin(keys)
+        out |= set(placed.loc[hit, "slug"])
+    return out
 
 
-def _resolve_keys(
+def _selection(
     con: duckdb.DuckDBPyConnection, registry: pd.DataFrame, body, region
 ) -> list[str] | None:
-    """The stored ``body_key`` values meant by ``body`` (slugs, names, aliases) and ``region``."""
+    """The stored reports meant by ``body`` (slugs, names, aliases) and ``region``, as
+    ``body_key || chr(31) || stored slug`` values (None: no filter)."""
     if body is None and region is None:
         return None
-    aliases = alias_keys(registry)
-    wanted: set[str] = set()
+    placed = _placed(con, registry)
+    if placed.empty:
+        return []
+    mask = pd.Series(True, index=placed.index)
     if body is not None:
-        registry_slugs = set(registry["slug"])
-        for query in _as_list(body):
-            query = str(query).strip()
-            if query.isascii() and query not in registry_slugs:
-                # a slug registered in the store, or the fallback slug of an unregistered body
-                wanted |= {
-                    r[0]
-                    for r in con.execute(
-                        "SELECT body_key FROM bodies WHERE slug = ?", [query]
-                    ).fetchall()
-                }
-                if query.startswith("body-"):
-                    keys = con.execute(
-                        "SELECT DISTINCT body_key FROM reports WHERE body_key IS NOT NULL"
-                    ).fetchall()
-                    wanted |= {k for (k,) in keys if fallback_slug(aliases.get(k, k)) == query}
-            wanted |= set(keys_for(query, registry))
+        mask &= placed["slug"].isin(_matching_slugs(placed, registry, _as_list(body)))
     if region is not None:
-        in_it = _region_keys(con, registry, region)
-        wanted = in_it if body is None else wanted & in_it
-    # every printed-name key that resolves to a wanted body
-    expanded = set(wanted)
-    for key, canonical in aliases.items():
-        if canonical in wanted:
-            expanded.add(key)
-    return sorted(expanded)
+        facts = _with_regions(registry, placed.drop_duplicates("slug"))
+        mask &= in_region(placed["region_code"], region_prefixes(region, facts))
+    chosen = placed[mask]
+    return sorted(f"{k}\x1f{s}" for k, s in zip(chosen["body_key"], chosen["stored_slug"]))
 
 
 def load(
@@ -231,14 +294,16 @@ def load(
     """
     registry = load_registry() if body is not None or region is not None else None
     with connect(reading_path(db), read_only=True) as con:
-        keys = _resolve_keys(con, registry, body, region) if registry is not None else None
+        keys = _selection(con, registry, body, region) if registry is not None else None
         where, params = [], []
         if not all_versions:
             where.append("r.superseded_by IS NULL")
         if keys is not None:
             if not keys:
                 return _empty_load()
-            where.append(f"r.body_key IN ({','.join('?' * len(keys))})")
+            where.append(
+                f"r.body_key || chr(31) || coalesce(r.slug, '') IN ({','.join('?' * len(keys))})"
+            )
             params += keys
         year_list = _as_list(years)
         if year_list is not None:
@@ -287,7 +352,9 @@ def reports(db: str | Path | None = None, *, all_versions: bool = True) -> pd.Da
     where = "" if all_versions else "WHERE superseded_by IS NULL"
     with connect(reading_path(db), read_only=True) as con:
         return _query(
-            con, f"SELECT * EXCLUDE (rkey) FROM reports {where} ORDER BY body_key, year, version"
+            con,
+            f"SELECT * EXCLUDE (rkey, evidence) FROM reports {where} "
+            "ORDER BY body_key, year, version",
         )
 
 
