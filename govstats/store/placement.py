@@ -161,9 +161,9 @@ def refresh_connection(
         table = pa.table(
             {
                 "rkey": pa.array(frame.loc[update, "rkey"].astype(int), pa.int32()),
-                **{c: pa.array(placed.loc[update, c].tolist(), pa.string()) for c in PLACE_COLUMNS},
+                **{c: _strings(placed.loc[update, c]) for c in PLACE_COLUMNS},
                 "version": pa.array(version[update].astype(int), pa.int32()),
-                "superseded_by": pa.array(superseded[update].tolist(), pa.string()),
+                "superseded_by": _strings(superseded[update]),
             }
         )
         con.register("_govstats_placed", table)
@@ -204,6 +204,10 @@ def _versions(frame: pd.DataFrame, ids: list) -> tuple[pd.Series, pd.Series]:
                 superseded.iat[pos] = report_ids[positions[n + 1]]
     version.index = index
     return version, superseded
+
+
+def _strings(values: pd.Series) -> pa.Array:
+    return pa.array([None if _none(v) is None else str(v) for v in values], pa.string())
 
 
 def _none(value):
