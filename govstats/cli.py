@@ -476,7 +476,7 @@ def _print_frame(frame, fmt: str) -> None:
         ]
         widths = [max(_width(row[i]) for row in cells) for i in range(len(cells[0]))]
         for row in cells:
-            print("  ".join(_pad(v, w) for v, w in zip(row, widths)).rstrip())
+            print("  ".join(_pad(v, w) for v, w in zip(row, widths, strict=True)).rstrip())
 
 
 def _width(text: str) -> int:

@@ -23,8 +23,7 @@ from govstats.briefings.kernels import DEFAULT_TIMEOUT
 from govstats.briefings.paths import safe_slug
 from govstats.checks import crossyear
 from govstats.config import NOTEBOOKS_DIR
-from govstats.errors import BriefingError
-from govstats.errors import RegistryError
+from govstats.errors import BriefingError, RegistryError
 from govstats.store.registry import PROVINCE_NAMES, load_registry, region_code, region_prefix
 
 BRIEFING_NOTEBOOK = NOTEBOOKS_DIR / "10-briefing.ipynb"
@@ -227,9 +226,7 @@ def shared_regions(codes: Iterable[str]) -> list[str]:
     """
 
     codes = [c for c in codes if c and re.fullmatch(r"\d{6}(?:\d{3})?", c)]
-    candidates = {
-        c for code in codes for c in (code, code[:6], code[:4] + "00", code[:2] + "0000")
-    }
+    candidates = {c for code in codes for c in (code, code[:6], code[:4] + "00", code[:2] + "0000")}
     best: dict[tuple[int, ...], str] = {}
     for candidate in sorted(candidates, key=lambda c: -len(region_prefix(c))):
         members = tuple(

@@ -7,8 +7,8 @@ numbers versions (:mod:`~govstats.store.writer`); ingest, which finds files and 
 a pool of worker processes (:mod:`~govstats.store.ingestion`); the tidy extract format of
 ``data/extract/`` (:mod:`~govstats.store.extract`); the queries notebooks and briefings call
 (:mod:`~govstats.store.queries`), which build a missing default store from the bundled data on
-first use (:mod:`~govstats.store.firstlook`); the body registry (:mod:`~govstats.store.registry`), the
-resolution of printed body names (:mod:`~govstats.store.resolve`, with
+first use (:mod:`~govstats.store.firstlook`); the body registry (:mod:`~govstats.store.registry`),
+the resolution of printed body names (:mod:`~govstats.store.resolve`, with
 :mod:`~govstats.store.divisions` and :mod:`~govstats.store.bodynames`) and its use at ingest
 and refresh (:mod:`~govstats.store.placement`).
 Everything public is importable from ``govstats.store`` itself.
@@ -49,8 +49,9 @@ from govstats.store.writer import (
 )
 
 __all__ = [
-    "BODIES_COLUMNS", "BODY_COLUMNS", "EXTRACT_REPORT_COLUMNS", "EXTRACT_REPORTS", "EXTRACT_VALUE_COLUMNS",
-    "EXTRACT_VALUES", "LOAD_COLUMNS", "PLACE_COLUMNS", "POOL_MIN_FILES", "REPORT_SUFFIXES", "SCHEMA_VERSION",
+    "BODIES_COLUMNS", "BODY_COLUMNS", "EXTRACT_REPORT_COLUMNS", "EXTRACT_REPORTS",
+    "EXTRACT_VALUE_COLUMNS", "EXTRACT_VALUES", "LOAD_COLUMNS", "PLACE_COLUMNS", "POOL_MIN_FILES",
+    "REPORT_SUFFIXES", "SCHEMA_VERSION",
     "Entry", "IngestSummary", "StoreBusyError", "StoreError", "add_reports", "bodies", "connect",
     "content_hash", "default_jobs", "discover", "entry_from_report", "export", "find_body",
     "ingest", "ingest_errors", "load", "read_extract", "reading_path", "refresh", "register_bodies",

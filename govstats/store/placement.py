@@ -27,9 +27,9 @@ import pandas as pd
 import pyarrow as pa
 
 from govstats.errors import GovstatsError
+from govstats.store.divisions import load_divisions
 from govstats.store.registry import alias_keys, load_registry
 from govstats.store.resolve import Resolution, Resolver, default_resolver
-from govstats.store.divisions import load_divisions
 
 #: the columns of ``reports`` that hold a report's resolution, in table order
 PLACE_COLUMNS = [
@@ -150,7 +150,7 @@ def refresh_connection(
     aliases = alias_keys(registry)
     ids = [
         identity(_none(k), s, st, aliases)
-        for k, s, st in zip(frame["body_key"], placed["slug"], placed["resolution"])
+        for k, s, st in zip(frame["body_key"], placed["slug"], placed["resolution"], strict=True)
     ]
     version, superseded = _versions(frame, ids)
     renumbered = (version != frame["version"].astype("Int64").fillna(-1).astype(int)) | (
@@ -174,6 +174,9 @@ def refresh_connection(
             )
         finally:
             con.unregister("_govstats_placed")
+    con.execute(  # readers' cached placements (govstats.store.queries) are out of date now
+        "INSERT OR REPLACE INTO store_meta VALUES ('placement', CAST(uuid() AS VARCHAR))"
+    )
     status = placed["resolution"].fillna("")
     return {
         "reports": len(frame),
@@ -191,7 +194,7 @@ def _versions(frame: pd.DataFrame, ids: list) -> tuple[pd.Series, pd.Series]:
     version = pd.Series(1, index=frame.index, dtype=int)
     superseded = pd.Series([None] * len(frame), index=frame.index, dtype=object)
     groups: dict[tuple, list[int]] = {}
-    for pos, (ident, year) in enumerate(zip(ids, frame["year"])):
+    for pos, (ident, year) in enumerate(zip(ids, frame["year"], strict=True)):
         if ident is None or pd.isna(year):
             continue
         groups.setdefault((ident, int(year)), []).append(pos)
@@ -211,7 +214,11 @@ def _strings(values: pd.Series) -> pa.Array:
 
 
 def _none(value):
-    return None if value is None or (not isinstance(value, (list, tuple)) and pd.isna(value)) else value
+    return (
+        None
+        if value is None or (not isinstance(value, (list, tuple)) and pd.isna(value))
+        else value
+    )
 
 
 def refresh(db: str | Path | None = None) -> dict[str, int]:

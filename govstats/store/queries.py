@@ -6,6 +6,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 from pathlib import Path
+from typing import NamedTuple
 
 import duckdb
 import pandas as pd
@@ -64,9 +65,53 @@ BODIES_COLUMNS = [
     "last_year", "years",
 ]  # fmt: skip
 _FACTS = ["slug", "region_code", "region_name", "level", "parent"]
+_UNPLACED = "unknown: not resolved yet (run `govstats bodies --refresh`)"
 
 
-def _placed(con: duckdb.DuckDBPyConnection, registry: pd.DataFrame) -> pd.DataFrame:
+class _Placed(NamedTuple):
+    """The placed frame (:func:`_placed_now`) and its lookups: every slug, registry key and
+    printed key → the slugs it names; slug → ``key\x1fstored slug`` of its reports."""
+
+    frame: pd.DataFrame
+    names: dict[str, set[str]]
+    pairs: dict[str, list[str]]
+
+
+def _placed(con: duckdb.DuckDBPyConnection, registry: pd.DataFrame) -> _Placed:
+    """:func:`_placed_now`, kept per process while the store's reports and placements (its
+    row count, last row key and ``store_meta.placement`` stamp) and the registry are the
+    same: a notebook's successive loads do not rebuild it."""
+    marker = con.execute(
+        "SELECT count(*), max(rkey), (SELECT max(value) FROM store_meta WHERE key = 'placement'), "
+        "(SELECT count(*) FROM bodies WHERE slug IS NOT NULL), (SELECT path FROM "
+        "duckdb_databases() WHERE database_name = current_database()) FROM reports"
+    ).fetchall()[0]
+    key = (marker, hash(tuple(registry.itertuples(index=False, name=None))))
+    cached = _PLACED.get(marker[-1])
+    if cached is None or cached[0] != key:
+        frame = _placed_now(con, registry)
+        names: dict[str, set[str]] = {}
+        pairs: dict[str, list[str]] = {}
+        if not frame.empty:
+            for slug, canonical, key_, stored in zip(
+                frame["slug"],
+                frame["canonical"],
+                frame["body_key"],
+                frame["stored_slug"],
+                strict=True,
+            ):
+                for name in (slug, canonical, key_):
+                    names.setdefault(name, set()).add(slug)
+                pairs.setdefault(slug, []).append(f"{key_}\x1f{stored}")
+        cached = _PLACED[marker[-1]] = (key, _Placed(frame, names, pairs))
+    return cached[1]  # shared: callers never modify it
+
+
+#: database file -> ((store marker, registry rows), placed): see :func:`_placed`
+_PLACED: dict[str, tuple] = {}
+
+
+def _placed_now(con: duckdb.DuckDBPyConnection, registry: pd.DataFrame) -> pd.DataFrame:
     """One row per (printed key, stored resolution) of the stored reports, with the facts
     that hold now: the registry file's (by key or alias), else those registered in the store,
     else the stored resolution; an unresolved name gets its fallback slug. ``stored_slug`` is
@@ -83,37 +128,39 @@ def _placed(con: duckdb.DuckDBPyConnection, registry: pd.DataFrame) -> pd.DataFr
                   min(year) FILTER (WHERE superseded_by IS NULL) AS first_year,
                   max(year) FILTER (WHERE superseded_by IS NULL) AS last_year,
                   list(DISTINCT year ORDER BY year) FILTER (WHERE superseded_by IS NULL) AS years,
-                  arg_max(resolution_why, year) AS why, arg_max(candidates, year) AS candidates,
-                  list(file_name ORDER BY rkey) AS files
+                  arg_max(resolution_why, year) AS why, arg_max(candidates, year) AS candidates
            FROM reports WHERE body_key IS NOT NULL GROUP BY ALL""",
     )
     registered = _query(
         con, "SELECT body_key, " + ", ".join(BODY_COLUMNS) + " FROM bodies WHERE slug IS NOT NULL"
-    ).set_index("body_key")
+    )
     aliases = alias_keys(registry)
-    listed = registry.set_index("body_key")
-    rows = []
-    for rec in groups.to_dict("records"):
-        key = rec["body_key"]
-        canonical = aliases.get(key, key)
-        if canonical in listed.index:
-            facts, source = listed.loc[canonical, _FACTS].to_dict(), "registry"
-            facts = {k: (v or None) for k, v in facts.items()}
-        elif key in registered.index:
-            facts, source = registered.loc[key, _FACTS].to_dict(), "registered"
-        elif rec["status"] == "resolved" and rec["stored_slug"]:
-            facts = {"slug": rec["stored_slug"]} | {k: rec[k] for k in _FACTS[1:]}
-            source = "resolved"
-        else:
-            facts = dict.fromkeys(_FACTS, None) | {"slug": fallback_slug(canonical)}
-            source = "unresolved"
-        if source in ("registry", "registered"):
-            rec["status"] = "resolved"
-        elif rec["status"] is None or pd.isna(rec["status"]):
-            rec["status"] = "unknown: not resolved yet (run `govstats bodies --refresh`)"
-        rows.append(rec | {k: (None if pd.isna(v) else v) for k, v in facts.items()}
-                    | {"canonical": canonical, "source": source})  # fmt: skip
-    out = pd.DataFrame(rows, columns=[*groups.columns, "slug", "canonical", "source"])
+    out = groups.rename(columns={c: f"_{c}" for c in _FACTS[1:]})
+    out["canonical"] = out["body_key"].map(lambda k: aliases.get(k, k)).astype("string")
+    listed = registry[["body_key", *_FACTS]].replace("", pd.NA)
+    listed = listed.rename(columns={"body_key": "canonical"}).assign(_listed=True)
+    out = out.merge(listed, on="canonical", how="left")
+    extra = registered.rename(columns={c: f"{c}_r" for c in _FACTS}).assign(_registered=True)
+    out = out.merge(extra, on="body_key", how="left")
+    in_registry = out["_listed"].fillna(False).astype(bool)
+    in_store = ~in_registry & out["_registered"].fillna(False).astype(bool)
+    resolved = (
+        ~in_registry & ~in_store & (out["status"] == "resolved").fillna(False).astype(bool)
+        & (out["stored_slug"] != "")
+    )  # fmt: skip
+    for column in _FACTS:
+        stored = out["stored_slug"] if column == "slug" else out[f"_{column}"]
+        value = out[column].where(in_registry, out[f"{column}_r"].where(in_store, stored))
+        out[column] = value.where(in_registry | in_store | resolved, pd.NA).astype("string")
+    loose = ~(in_registry | in_store | resolved)
+    out.loc[loose, "slug"] = [fallback_slug(k) for k in out.loc[loose, "canonical"]]
+    out.loc[in_registry | in_store, "status"] = "resolved"
+    out["status"] = out["status"].fillna(_UNPLACED)
+    out["source"] = "resolved"
+    out.loc[in_registry, "source"] = "registry"
+    out.loc[in_store, "source"] = "registered"
+    out.loc[loose, "source"] = "unresolved"
+    out = out.drop(columns=[c for c in out.columns if c.startswith("_") or c.endswith("_r")])
     if out.empty:
         return out
     out["rank"] = out["source"].map(_PRECEDENCE)
@@ -138,14 +185,14 @@ def _settle_slugs(out: pd.DataFrame) -> pd.DataFrame:
         out.loc[clash, "slug"] = [
             f"{slug}-{code}" if code else f"{slug}-{fallback_slug(key)[5:]}"
             for slug, code, key in zip(
-                out.loc[clash, "slug"], region[clash], out.loc[clash, "canonical"]
+                out.loc[clash, "slug"], region[clash], out.loc[clash, "canonical"], strict=True
             )
         ]
     return out
 
 
 def _bodies_frame(con: duckdb.DuckDBPyConnection, registry: pd.DataFrame) -> pd.DataFrame:
-    placed = _placed(con, registry)
+    placed = _placed(con, registry).frame
     if placed.empty:
         return pd.DataFrame({c: pd.Series(dtype="string") for c in BODIES_COLUMNS})
     current = placed[placed["n_reports"] > 0].copy()
@@ -183,7 +230,9 @@ def bodies(db: str | Path | None = None, *, region: str | None = None) -> pd.Dat
     with connect(reading_path(db), read_only=True) as con:
         out = _bodies_frame(con, registry)
     if region is not None:
-        out = out[in_region(out["region_code"], region_prefixes(region, _with_regions(registry, out)))]
+        out = out[
+            in_region(out["region_code"], region_prefixes(region, _with_regions(registry, out)))
+        ]
     return out.reset_index(drop=True)
 
 
@@ -198,17 +247,19 @@ def unresolved(db: str | Path | None = None) -> pd.DataFrame:
 
     registry = load_registry()
     with connect(reading_path(db), read_only=True) as con:
-        placed = _placed(con, registry)
+        placed = _placed(con, registry).frame
         counts = _query(
             con,
-            "SELECT body_key, coalesce(slug, '') AS stored_slug, resolution AS status, "
-            "count(*) AS n_all FROM reports WHERE body_key IS NOT NULL GROUP BY ALL",
+            "SELECT body_key, coalesce(slug, '') AS stored_slug, coalesce(resolution, ?) AS "
+            "status, count(*) AS n_all, list(file_name ORDER BY rkey) AS files FROM reports "
+            "WHERE body_key IS NOT NULL GROUP BY ALL",
+            [_UNPLACED],
         )
     columns = ["body", "body_key", "slug", "status", "why", "candidates", "n_reports", "files"]
     if placed.empty:
         return pd.DataFrame(columns=columns)
     hit = placed[placed["status"] != "resolved"].merge(
-        counts.drop(columns="status"), on=["body_key", "stored_slug"], how="left"
+        counts, on=["body_key", "stored_slug", "status"], how="left"
     )
     hit["candidates"] = [json.loads(c) if isinstance(c, str) else [] for c in hit["candidates"]]
     hit["files"] = [[] if f is None else list(f) for f in hit["files"]]
@@ -232,7 +283,7 @@ def find_body(query: str, db: str | Path | None = None) -> pd.Series:
     with connect(reading_path(db), read_only=True) as con:
         placed = _placed(con, registry)
         table = _bodies_frame(con, registry)
-    slugs = _matching_slugs(placed, registry, [query]) if not placed.empty else set()
+    slugs = _matching_slugs(placed, registry, [query])
     hit = table[table["slug"].isin(slugs)]
     if hit.empty:
         raise GovstatsError(
@@ -241,16 +292,14 @@ def find_body(query: str, db: str | Path | None = None) -> pd.Series:
     return hit.iloc[0]
 
 
-def _matching_slugs(placed: pd.DataFrame, registry: pd.DataFrame, queries) -> set[str]:
+def _matching_slugs(placed: _Placed, registry: pd.DataFrame, queries) -> set[str]:
     """The (settled) slugs of the bodies meant by slugs, printed names, aliases or keys."""
+    names = placed.names
     out: set[str] = set()
     for query in queries:
         query = str(query).strip()
-        keys = set(keys_for(query, registry)) | {body_key(query)}
-        hit = (placed["slug"] == query) | placed["canonical"].isin(keys) | placed[
-            "body_key"
-        ].isin(keys)
-        out |= set(placed.loc[hit, "slug"])
+        for name in {query, body_key(query), *keys_for(query, registry)}:
+            out |= names.get(name, set())
     return out
 
 
@@ -262,16 +311,18 @@ def _selection(
     if body is None and region is None:
         return None
     placed = _placed(con, registry)
-    if placed.empty:
+    frame = placed.frame
+    if frame.empty:
         return []
-    mask = pd.Series(True, index=placed.index)
-    if body is not None:
-        mask &= placed["slug"].isin(_matching_slugs(placed, registry, _as_list(body)))
+    slugs = (
+        set(frame["slug"]) if body is None else _matching_slugs(placed, registry, _as_list(body))
+    )
     if region is not None:
-        facts = _with_regions(registry, placed.drop_duplicates("slug"))
-        mask &= in_region(placed["region_code"], region_prefixes(region, facts))
-    chosen = placed[mask]
-    return sorted(f"{k}\x1f{s}" for k, s in zip(chosen["body_key"], chosen["stored_slug"]))
+        facts = _with_regions(registry, frame.drop_duplicates("slug"))
+        inside = frame.loc[in_region(frame["region_code"], region_prefixes(region, facts)), "slug"]
+        slugs &= set(inside)
+    pairs = placed.pairs
+    return sorted(p for slug in slugs for p in pairs.get(slug, ()))
 
 
 def load(

@@ -236,7 +236,9 @@ def region_prefixes(region: str, registry: pd.DataFrame) -> list[str]:
     if len(divided) == 1 or (divided and not prefixes):
         if len(divided) > 1:
             listed = ", ".join(divided[:8])
-            raise RegistryError(f"region {region!r} names several divisions ({listed}): give the code")
+            raise RegistryError(
+                f"region {region!r} names several divisions ({listed}): give the code"
+            )
         return [region_prefix(divided[0])]
     if not prefixes:
         raise RegistryError(

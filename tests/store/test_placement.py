@@ -156,8 +156,9 @@ def test_registered_bodies_are_placed_again(db):
     add_reports([synth.to_report(generated)], db)
     assert reports(db)["resolution"].iloc[0].startswith("unknown: a generated (示例) body")
     body = generated.body
-    register_bodies(pd.DataFrame([{"body": body.name, "slug": body.slug, "region_code": body.region_code,
-                                   "region_name": body.region_name, "level": body.level}]), db)  # fmt: skip
+    facts = {"body": body.name, "slug": body.slug, "region_code": body.region_code,
+             "region_name": body.region_name, "level": body.level}  # fmt: skip
+    register_bodies(pd.DataFrame([facts]), db)
     row = reports(db).iloc[0]
     assert (row["slug"], row["region_code"], row["resolution"]) == (
         body.slug,
@@ -171,7 +172,7 @@ def test_registered_bodies_are_placed_again(db):
 def test_printed_forms_of_one_body_are_one_body(db):
     forms = ["上海市科学技术委员会", "上海市科委"]
     made = [synth.to_report(synth.generate_one(seed=s, year=y)) for s, y in ((1, 2022), (2, 2023))]
-    for report, name in zip(made, ["南京市发展和改革委员会", "南京市发改委"]):
+    for report, name in zip(made, ["南京市发展和改革委员会", "南京市发改委"], strict=True):
         report.body = name
     add_reports(made, db)
     table = bodies(db)

@@ -5,6 +5,7 @@ from __future__ import annotations
 import pandas as pd
 import pytest
 
+from govstats.store.divisions import load_divisions
 from govstats.store.registry import (
     RegistryError,
     body_key,
@@ -16,7 +17,6 @@ from govstats.store.registry import (
     region_prefix,
     region_prefixes,
 )
-from govstats.store.divisions import load_divisions
 from govstats.store.resolve import Resolver
 from tests.conftest import PROJECT_DIR, corpus_entries
 
