@@ -26,6 +26,15 @@ The store is a single DuckDB file (default ``data/govstats.duckdb``, ``$GOVSTATS
     version        INTEGER   1, 2, … per body and year, in ingest order
     superseded_by  VARCHAR   report_id of the newer version; NULL for the current one
     rkey           INTEGER   1, 2, … in the order reports entered the store (internal row key)
+    slug           VARCHAR   the body's resolved slug (NULL unless resolved), and its
+    region_code    VARCHAR   GB/T 2260 code (nine digits for a township),
+    region_name    VARCHAR   region name,
+    level          VARCHAR   level (province, city, county, township, department),
+    parent         VARCHAR   parent government (:mod:`govstats.store.placement`)
+    resolution     VARCHAR   ``resolved``, ``ambiguous: …`` or ``unknown: …``
+    resolution_why VARCHAR   how it was decided, or why not
+    candidates     VARCHAR   JSON list of ``code name`` the name may mean
+    evidence       VARCHAR   the report's text, kept only when the name alone is ambiguous
     ============== ========= ======================================================
 
 ``values`` — the tidy rows (``govstats.schema``): ``report_id``, ``seq`` (template order),
@@ -45,8 +54,10 @@ The store is a single DuckDB file (default ``data/govstats.duckdb``, ``$GOVSTATS
     ``content_hash``, ``reason``, ``parser_version``, ``at``. The latest failure per path;
     removed once that path or that content is stored.
 
-``store_meta`` — ``schema_version``. A store of schema version 1 (no ``rkey``) is upgraded
-in place, in one transaction, the first time this version opens it (even to read).
+``store_meta`` — ``schema_version``; ``placement``, a stamp rewritten whenever placements are
+(readers cache them per store state). A store of schema version 1 (no ``rkey``) or 2 (no
+resolution) is upgraded in place, in one transaction, the first time this version opens it
+(even to read); an upgrade that fails changes nothing and raises :class:`StoreError`.
 
 Ingest is idempotent (same bytes → skipped); each report's rows are written inside one
 transaction together with its ``reports`` row (a transaction holds whole reports, several at a

@@ -75,6 +75,8 @@ class _Placed(NamedTuple):
     frame: pd.DataFrame
     names: dict[str, set[str]]
     pairs: dict[str, list[str]]
+    #: (printed key, stored slug) -> the body's key where the two differ (see _body_ids)
+    ids: dict[tuple[str, str], str]
 
 
 def _placed(con: duckdb.DuckDBPyConnection, registry: pd.DataFrame) -> _Placed:
@@ -103,7 +105,12 @@ def _placed(con: duckdb.DuckDBPyConnection, registry: pd.DataFrame) -> _Placed:
                 for name in (slug, canonical, key_):
                     names.setdefault(name, set()).add(slug)
                 pairs.setdefault(slug, []).append(f"{key_}\x1f{stored}")
-        cached = _PLACED[marker[-1]] = (key, _Placed(frame, names, pairs))
+        ids = {}
+        if not frame.empty:
+            differ = frame[frame["body_id"] != frame["body_key"]]
+            pairs_ = zip(differ["body_key"], differ["stored_slug"], strict=True)
+            ids = dict(zip(pairs_, differ["body_id"], strict=True))
+        cached = _PLACED[marker[-1]] = (key, _Placed(frame, names, pairs, ids))
     return cached[1]  # shared: callers never modify it
 
 
@@ -164,7 +171,23 @@ def _placed_now(con: duckdb.DuckDBPyConnection, registry: pd.DataFrame) -> pd.Da
     if out.empty:
         return out
     out["rank"] = out["source"].map(_PRECEDENCE)
-    return _settle_slugs(out)
+    return _body_ids(_settle_slugs(out))
+
+
+def _body_ids(out: pd.DataFrame) -> pd.DataFrame:
+    """``body_id``: the key a body goes by in :func:`bodies` and :func:`load` — the registry
+    key of its first printed name (by source, then latest year), so that several printed names
+    of one body are one ``body_key``; when two bodies share it (朝阳区… of two cities), the
+    first by source, region code and slug keeps it and the others get ``#<slug>`` appended."""
+    order = out.sort_values(["rank", "last_year", "body_key"], ascending=[True, False, True])
+    first = order.groupby("slug", sort=False)["canonical"].first()
+    slugs = out[["slug", "rank", "region_code"]].drop_duplicates("slug")
+    slugs = slugs.assign(_id=slugs["slug"].map(first), _region=slugs["region_code"].fillna(""))
+    slugs = slugs.sort_values(["rank", "_region", "slug"], kind="stable")
+    taken = slugs["_id"].duplicated()
+    slugs.loc[taken, "_id"] = slugs.loc[taken, "_id"] + "#" + slugs.loc[taken, "slug"]
+    out["body_id"] = out["slug"].map(dict(zip(slugs["slug"], slugs["_id"], strict=True)))
+    return out
 
 
 _PRECEDENCE = {"registry": 0, "registered": 1, "resolved": 2, "unresolved": 3}
@@ -197,10 +220,10 @@ def _bodies_frame(con: duckdb.DuckDBPyConnection, registry: pd.DataFrame) -> pd.
         return pd.DataFrame({c: pd.Series(dtype="string") for c in BODIES_COLUMNS})
     current = placed[placed["n_reports"] > 0].copy()
     current["years"] = [[] if y is None else list(y) for y in current["years"]]
-    # several printed names of one body: the latest printed name, the registry's key
+    # several printed names of one body: the latest printed name
     current = current.sort_values(["rank", "last_year", "body_key"], ascending=[True, False, True])
     out = current.groupby("slug", as_index=False, sort=False).agg(
-        body_key=("canonical", "first"), body=("body", "first"),
+        body_key=("body_id", "first"), body=("body", "first"),
         region_code=("region_code", "first"), region_name=("region_name", "first"),
         level=("level", "first"), parent=("parent", "first"), status=("status", "first"),
         n_reports=("n_reports", "sum"), first_year=("first_year", "min"),
@@ -339,13 +362,15 @@ def load(
     ``body``: slug (``pingtan``), printed name, alias or key, or several; ``years``: a year or
     several; ``table``: ``publication``/``requests``/``review`` or several; ``region``: a GB/T
     2260 code or region name (资阳市) whose bodies to keep. Columns: the tidy columns of
-    ``govstats.schema`` (value in 元 for money), ``source``, then ``body_key``, ``version`` and
-    ``superseded_by`` (NA for current versions). Rows by body, year, version, template order.
-    Opens the store read-only.
+    ``govstats.schema`` (value in 元 for money), ``source``, then ``body_key`` (the body's key
+    as :func:`bodies` gives it: one for all printed names of a body, distinct for two bodies
+    printing the same name), ``version`` and ``superseded_by`` (NA for current versions). Rows
+    by body, year, version, template order. Opens the store read-only.
     """
-    registry = load_registry() if body is not None or region is not None else None
+    registry = load_registry()
     with connect(reading_path(db), read_only=True) as con:
-        keys = _selection(con, registry, body, region) if registry is not None else None
+        keys = _selection(con, registry, body, region)
+        ids = _placed(con, registry).ids
         where, params = [], []
         if not all_versions:
             where.append("r.superseded_by IS NULL")
@@ -378,13 +403,24 @@ def load(
         if tables is not None:
             where.append(f'v."table" IN ({",".join("?" * len(tables))})')
             params += tables
+        join, key = "", "r.body_key"
+        if ids:  # printed keys that are not their body's key
+            con.register("_govstats_ids", pa.table({
+                "k": [k for k, _ in ids], "s": [s for _, s in ids], "id": list(ids.values()),
+            }))  # fmt: skip
+            join = "LEFT JOIN _govstats_ids m ON m.k = r.body_key AND m.s = coalesce(r.slug, '')"
+            key = "coalesce(m.id, r.body_key)"
         sql = f"""
             SELECT v.report_id, r.body, r.year, r.template, v."table", v.item, v."column", v.value,
-                   v.label, v.source, r.body_key, r.version, r.superseded_by
-            FROM "values" v JOIN reports r ON v.rkey = r.rkey
+                   v.label, v.source, {key} AS body_key, r.version, r.superseded_by
+            FROM "values" v JOIN reports r ON v.rkey = r.rkey {join}
             {"WHERE " + " AND ".join(where) if where else ""}
-            ORDER BY r.body_key, r.year, r.version, v.seq"""
-        out = _query(con, sql, params)
+            ORDER BY {key}, r.year, r.version, v.seq"""
+        try:
+            out = _query(con, sql, params)
+        finally:
+            if ids:
+                con.unregister("_govstats_ids")
     out.columns = LOAD_COLUMNS
     return out
 

@@ -211,7 +211,8 @@ def test_a_store_that_cannot_be_upgraded_is_a_clear_error_and_unchanged(db, tmp_
     registry.write_text("slug,body,region_code,region_name,level\nBad Slug,x,1,y,city\n", "utf-8")
     monkeypatch.setenv("GOVSTATS_REGISTRY", str(registry))
     with pytest.raises(StoreError, match="cannot upgrade the store from schema version 2 to"):
-        load(db)
+        with connect(db, read_only=True):
+            pass
     monkeypatch.delenv("GOVSTATS_REGISTRY")
     import duckdb
 
@@ -227,3 +228,29 @@ def test_candidates_are_json_in_the_store(chaoyang_store):
             "SELECT candidates FROM reports WHERE file_name = '2020_nowhere.txt'"
         ).fetchone()
     assert json.loads(raw) == ["110105 北京市朝阳区", "220104 长春市朝阳区"]
+
+
+def test_two_bodies_printing_one_name_are_told_apart_in_loads(chaoyang_store):
+    table = bodies(chaoyang_store).set_index("slug")
+    keys = table["body_key"]
+    assert keys.is_unique
+    assert keys["beijing-chaoyang-bgs"] == "朝阳区人民政府办公室"  # lowest region code keeps it
+    assert (
+        keys["jilin-changchun-chaoyang-bgs"] == "朝阳区人民政府办公室#jilin-changchun-chaoyang-bgs"
+    )
+    frame = load(chaoyang_store)
+    assert set(frame["body_key"]) == set(keys)  # checks and briefings tell bodies apart by key
+    assert frame.groupby("body_key")["report_id"].nunique().eq(1).all()
+
+
+def test_printed_forms_load_under_the_body_key(db):
+    made = [synth.to_report(synth.generate_one(seed=s, year=y)) for s, y in ((1, 2022), (2, 2023))]
+    for report, name in zip(made, ["南京市发展和改革委员会", "南京市发改委"], strict=True):
+        report.body = name
+    add_reports(made, db)
+    (key,) = bodies(db)["body_key"]
+    frame = load(db)
+    assert set(frame["body_key"]) == {key} and set(frame["body"]) == {
+        "南京市发展和改革委员会",
+        "南京市发改委",
+    }
