@@ -94,7 +94,8 @@ def _city_store(tmp_path):
     from govstats import store, synth
 
     names = ["淮安市人民政府", "淮安市人民政府办公室", "淮安市教育局", "淮安市洪泽区人民政府",
-             "洪泽区财政局", "淮安市清江浦区人民政府", "南京市人民政府"]  # fmt: skip
+             "洪泽区财政局", "淮安市清江浦区人民政府", "洪泽区高良涧街道办事处",
+             "南京市人民政府"]  # fmt: skip
     made = []
     for seed, name in enumerate(names):
         report = synth.to_report(synth.generate_one(seed=seed, year=2023))
@@ -106,6 +107,7 @@ def _city_store(tmp_path):
 
 
 def test_briefings_region_by_code_and_by_name_plans_every_body_of_the_city(tmp_path):
+    from govstats import store
     from govstats.briefings import plan
 
     db = _city_store(tmp_path)
@@ -114,15 +116,18 @@ def test_briefings_region_by_code_and_by_name_plans_every_body_of_the_city(tmp_p
     assert [(t.kind, t.key) for t in by_code] == [(t.kind, t.key) for t in by_name]
     bodies = {t.title for t in by_code if t.kind == "body"}
     assert bodies == {"淮安市人民政府", "淮安市人民政府办公室", "淮安市教育局",
-                      "淮安市洪泽区人民政府", "洪泽区财政局", "淮安市清江浦区人民政府"}  # fmt: skip
+                      "淮安市洪泽区人民政府", "洪泽区财政局", "淮安市清江浦区人民政府",
+                      "洪泽区高良涧街道办事处"}  # fmt: skip
     (region,) = [t for t in by_code if t.kind == "region"]
-    assert (region.key, region.title, len(region.members)) == ("320800", "淮安市 各机关对比", 6)
+    assert (region.key, region.title, len(region.members)) == ("320800", "淮安市 各机关对比", 7)
     district = plan.plan(db, regions=["洪泽区"])
     assert {t.title for t in district if t.kind == "body"} == {
-        "淮安市洪泽区人民政府",
-        "洪泽区财政局",
-    }
+        "淮安市洪泽区人民政府", "洪泽区财政局", "洪泽区高良涧街道办事处"}  # fmt: skip
     assert [t.key for t in district if t.kind == "region"] == ["320813"]
+    township = plan.plan(db, regions=["320813001"])
+    assert [(t.kind, t.title) for t in township] == [
+        ("body", "洪泽区高良涧街道办事处"), ("region", "淮安市洪泽区高良涧街道 各机关对比")]  # fmt: skip
+    assert store.bodies(db).set_index("body").at["洪泽区高良涧街道办事处", "level"] == "township"
     with pytest.raises(Exception, match="朝阳区.*several divisions"):
         plan.plan(db, regions=["朝阳区"])
 
@@ -136,7 +141,7 @@ def test_bodies_lists_unresolved_and_refreshes(tmp_path, capsys):
     store.add_reports([vague], db)
     assert main(["bodies", "--db", str(db), "--format", "csv"]) == 0
     table = pd.read_csv(io.StringIO(capsys.readouterr().out), dtype=str)
-    assert "jiangsu-huaian-qingjiangpu" in set(table["slug"]) and len(table) == 8
+    assert "jiangsu-huaian-qingjiangpu" in set(table["slug"]) and len(table) == 9
     assert main(["bodies", "--db", str(db), "--unresolved", "--format", "json"]) == 0
     (row,) = json.loads(capsys.readouterr().out)
     assert row["body"] == "鼓楼区人民政府" and row["status"].startswith("ambiguous: 鼓楼区 is")
@@ -145,7 +150,7 @@ def test_bodies_lists_unresolved_and_refreshes(tmp_path, capsys):
     assert "鼓楼区人民政府" in capsys.readouterr().out
     assert main(["bodies", "--db", str(db), "--refresh", "--region", "淮安市"]) == 0
     captured = capsys.readouterr()
-    assert "re-resolved 8 report(s): 7 resolved, 1 ambiguous, 0 unknown; 0 changed" in captured.err
+    assert "re-resolved 9 report(s): 8 resolved, 1 ambiguous, 0 unknown; 0 changed" in captured.err
     assert "jiangsu-huaian-hongze-czj" in captured.out and "南京市" not in captured.out
 
 

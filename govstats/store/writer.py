@@ -161,7 +161,6 @@ class _Writer:
         self._since = 0.0
         registry = load_registry()
         self._alias = alias_keys(registry)
-        self._registry = registry
         self.placer: Placer | None = None
 
     def __enter__(self) -> _Writer:
