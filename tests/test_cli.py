@@ -126,7 +126,9 @@ def test_briefings_region_by_code_and_by_name_plans_every_body_of_the_city(tmp_p
     assert [t.key for t in district if t.kind == "region"] == ["320813"]
     township = plan.plan(db, regions=["320813001"])
     assert [(t.kind, t.title) for t in township] == [
-        ("body", "洪泽区高良涧街道办事处"), ("region", "淮安市洪泽区高良涧街道 各机关对比")]  # fmt: skip
+        ("body", "洪泽区高良涧街道办事处"),
+        ("region", "淮安市洪泽区高良涧街道 各机关对比"),
+    ]
     assert store.bodies(db).set_index("body").at["洪泽区高良涧街道办事处", "level"] == "township"
     with pytest.raises(Exception, match="朝阳区.*several divisions"):
         plan.plan(db, regions=["朝阳区"])

@@ -26,7 +26,7 @@ import duckdb
 import pandas as pd
 import pyarrow as pa
 
-from govstats.errors import GovstatsError
+from govstats.errors import GovstatsError, StoreError
 from govstats.store.divisions import load_divisions
 from govstats.store.registry import alias_keys, load_registry
 from govstats.store.resolve import Resolution, Resolver, default_resolver
@@ -227,8 +227,12 @@ def refresh(db: str | Path | None = None) -> dict[str, int]:
     in one transaction (a failure leaves the store as it was). Returns the counts of
     :func:`refresh_connection`."""
     from govstats.store.connection import connect
+    from govstats.store.firstlook import reading_path
 
-    with connect(db) as con:
+    path = reading_path(db)  # the default store is built from the bundled data on first use
+    if not Path(path).is_file():
+        raise StoreError(f"{path}: no store here yet (run `govstats ingest PATH... --db {path}`)")
+    with connect(path) as con:
         con.execute("BEGIN TRANSACTION")
         try:
             counts = refresh_connection(con)

@@ -254,3 +254,9 @@ def test_printed_forms_load_under_the_body_key(db):
         "南京市发展和改革委员会",
         "南京市发改委",
     }
+
+
+def test_refreshing_a_missing_store_says_so(tmp_path):
+    with pytest.raises(StoreError, match="absent.duckdb: no store here yet"):
+        refresh(tmp_path / "absent.duckdb")
+    assert not (tmp_path / "absent.duckdb").exists()
