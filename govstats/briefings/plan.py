@@ -215,7 +215,9 @@ def _region_code(region: str, table: pd.DataFrame) -> str:
     try:
         return region_code(region, facts)
     except RegistryError as exc:
-        raise BriefingError(f"region {region!r}: {exc}") from exc
+        raise BriefingError(
+            f"{exc}; give a six-digit GB/T 2260 code (e.g. 320800) or a division's name (淮安市)"
+        ) from exc
 
 
 def shared_regions(codes: Iterable[str]) -> list[str]:
