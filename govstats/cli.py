@@ -383,15 +383,17 @@ def _briefings(args: argparse.Namespace) -> int:
     return result.exit_status
 
 
+_BODIES_DESCRIPTION = (
+    "List every body in the store with where it was placed (region code and name, level, parent "
+    "government, slug). --unresolved lists the printed names that could not be placed, with why "
+    "and the candidates; --refresh re-resolves every stored report (after data/bodies.csv or the "
+    "bodies registered in the store changed), in one transaction."
+)
+
+
 def add_bodies(sub: argparse._SubParsersAction) -> None:
-    p = sub.add_parser(
-        "bodies",
-        help="list the store's bodies with their region, level and parent; --unresolved, --refresh",
-        description="List every body in the store with where it was placed (region code and name, "
-        "level, parent government, slug). --unresolved lists the printed names that could not be "
-        "placed, with why and the candidates; --refresh re-resolves every stored report (after "
-        "data/bodies.csv or the bodies registered in the store changed), in one transaction.",
-    )
+    what = "list the store's bodies with their region, level and parent; --unresolved, --refresh"
+    p = sub.add_parser("bodies", help=what, description=_BODIES_DESCRIPTION)
     p.add_argument(
         "--db", metavar="PATH", help="the store (default $GOVSTATS_DB or data/govstats.duckdb)"
     )
@@ -429,12 +431,14 @@ def _bodies(args: argparse.Namespace) -> int:
 
 
 def add_resolve(sub: argparse._SubParsersAction) -> None:
+    what = "place printed body names: region code and name, level, parent, slug, status"
     p = sub.add_parser(
         "resolve",
-        help="place printed body names: region code and name, level, parent, slug, status",
-        description="Resolve each NAME (as a report prints it) against data/bodies.csv and the "
-        "division index. A name that several places carry (朝阳区人民政府) is decided only by "
-        "evidence: the text of --text FILE (a report: its preamble, signature, 地址) or --folder.",
+        help=what,
+        description=f"{what.capitalize()}. Each NAME (as a report prints it) is resolved against "
+        "data/bodies.csv and the division index; a name that several places carry (朝阳区人民政府) "
+        "is decided only by evidence: the text of --text FILE (a report: its preamble, signature, "
+        "地址) or --folder. Exit status 1 when a name is not resolved.",
     )
     p.add_argument("names", nargs="+", metavar="NAME")
     p.add_argument("--text", metavar="FILE", help="a report whose text is the evidence")
