@@ -1,8 +1,10 @@
-"""The body registry: which reporting body is where, at what level, under whom.
+"""The body registry: overrides of where a reporting body is, at what level, under whom.
 
-Reports name their body as printed (资阳市人民政府办公室); the registry, a user-editable CSV
+Reports name their body as printed (资阳市人民政府办公室); most names are placed by
+:mod:`govstats.store.resolve` from the division index. The registry, a user-editable CSV
 (``$GOVSTATS_REGISTRY``, else ``data/bodies.csv`` of the govstats home, else the bundled one),
-maps each body to:
+holds what resolution cannot know or should not decide (special zones such as 平潭综合实验区,
+aliases, corrections) and wins over it; it maps each body to:
 
 ============ ===================================================================
 column       meaning
@@ -10,18 +12,19 @@ column       meaning
 slug         ASCII identifier notebooks and briefings take as a parameter (``pingtan``);
              lowercase letters, digits and ``-``; unique
 body         the body's name as its reports print it
-region_code  the GB/T 2260 six-digit code of the region the body serves (512000)
+region_code  the GB/T 2260 six-digit code of the region the body serves (512000), or a
+             township's nine-digit code
 region_name  that region's name (资阳市)
-level        ``province``, ``city``, ``county`` or ``department``
+level        ``province``, ``city``, ``county``, ``township`` or ``department``
 parent       the body it reports to (资阳市人民政府), may be empty
 aliases      other printed names of the same body, separated by ``;`` (may be empty)
 notes        free text
 ============ ===================================================================
 
 Bodies are matched on a normalised key (:func:`body_key`: NFKC, whitespace and punctuation
-removed), so ``平潭综合实验区`` and ``平潭综合 实验区`` are the same body. Bodies absent from the
-registry are never dropped: they get a stable fallback slug (:func:`fallback_slug`) and are
-flagged ``known = False`` by :func:`govstats.bodies`.
+removed), so ``平潭综合实验区`` and ``平潭综合 实验区`` are the same body. Bodies that neither
+the registry nor resolution can place are never dropped: they get a stable fallback slug
+(:func:`fallback_slug`) and are flagged ``known = False`` by :func:`govstats.bodies`.
 """
 
 from __future__ import annotations
