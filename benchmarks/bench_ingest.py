@@ -11,6 +11,17 @@ Two ways in (``--mode``):
 * ``files`` — the reports written as files first (not timed; ``--format``, default txt-pipe),
   then ``govstats.store.ingest`` on the folder: reading + parsing + storing, as a user runs it.
 
+Body names (``--names``): ``generated`` (the generator's fictional 示例 bodies, resolved
+through the bodies registered in the store) or ``real`` (each generated body renamed to a real
+government or department, ``<region>人民政府`` / ``<region>财政局`` over the division index, so
+that every distinct name is resolved against the index at ingest).
+
+Resolution's cost (``--resolution``): each size is ingested twice in the same run, once with
+body resolution switched off (the writer's placer replaced by a stub that resolves nothing) and
+once as shipped (``--repeat K``: K such pairs, alternating, so that both see the same load
+of a shared machine); the table gives every run and the ratio of the fastest of each (target:
+at most 1.05). On a loaded machine the CPU ratio is the steadier figure.
+
 Each size runs in a fresh subprocess so its peak memory (max RSS) is its own. After the ingest
 the run registers the generated bodies' region codes and times one body's full series
 (``store.load(body=…)``, target < 50 ms) and one region-year comparison (``store.load(region=…,
@@ -23,6 +34,7 @@ ingest and its worker processes (sampled every 0.2 s), CPU seconds include the w
 from __future__ import annotations
 
 import argparse
+import dataclasses
 import json
 import os
 import shutil
@@ -76,7 +88,42 @@ class TreeMemory:
         return sum(self.cpu.values())
 
 
-def run_one(n: int, mode: str, fmt: str, seed: int, workdir: Path, jobs: int | None = None) -> dict:
+def real_names(count: int) -> list[str]:
+    """``count`` distinct real-form body names over the division index: the governments of
+    the prefectures and counties, then their 财政局."""
+    from govstats.store.divisions import load_divisions
+
+    divisions = load_divisions()
+    places = [
+        divisions.region_name(c) for c in sorted(divisions.by_code)
+        if len(c) == 6 and not c.endswith("0000") and c[:2] not in ("71", "81", "82")
+    ]  # fmt: skip
+    names = [f"{p}人民政府" for p in places] + [f"{p}财政局" for p in places]
+    if count > len(names):
+        raise SystemExit(f"--names real: at most {len(names)} bodies")
+    return names[:count]
+
+
+def switch_off_resolution() -> None:
+    """Replace the writer's placer by one that resolves nothing (what ingest did before)."""
+    from govstats.store import ingestion, writer
+
+    class NoPlacer:
+        @classmethod
+        def for_store(cls, con):
+            return cls()
+
+        def row(self, name, text, path):
+            return (None,) * 5 + ("unknown: resolution switched off", "", "[]", None)
+
+    writer.Placer = NoPlacer
+    ingestion.needs_text = lambda name: False
+
+
+def run_one(
+    n: int, mode: str, fmt: str, seed: int, workdir: Path, jobs: int | None = None,
+    names: str = "generated", resolve: bool = True,
+) -> dict:  # fmt: skip
     """Ingest ``n`` generated reports into ``workdir/store.duckdb``; return the measurements."""
     import pandas as pd
 
@@ -84,11 +131,17 @@ def run_one(n: int, mode: str, fmt: str, seed: int, workdir: Path, jobs: int | N
 
     n_bodies = -(-n // len(YEARS))
     db = workdir / "store.duckdb"
+    renamed = dict(enumerate(real_names(n_bodies))) if names == "real" else {}
+    if not resolve:
+        switch_off_resolution()
 
     def reports():
         for i, report in enumerate(synth.generate(n_bodies, YEARS, seed=seed)):
             if i >= n:
                 return
+            if renamed:
+                body = dataclasses.replace(report.body, name=renamed[report.body.index])
+                report = dataclasses.replace(report, body=body)
             yield report
 
     prep = 0.0
@@ -117,7 +170,7 @@ def run_one(n: int, mode: str, fmt: str, seed: int, workdir: Path, jobs: int | N
     bodies = pd.DataFrame(
         [
             {
-                "body": b.name,
+                "body": renamed.get(b.index, b.name),
                 "slug": b.slug,
                 "region_code": b.region_code,
                 "region_name": b.region_name,
@@ -126,7 +179,12 @@ def run_one(n: int, mode: str, fmt: str, seed: int, workdir: Path, jobs: int | N
             for b in (synth.make_body(i, seed) for i in range(n_bodies))
         ]
     )
-    store.register_bodies(bodies, db)
+    if not renamed:  # real names are placed at ingest (or not at all, switched off)
+        store.register_bodies(bodies, db)
+    else:
+        placed = store.bodies(db).set_index("body")
+        codes = placed["region_code"].fillna("990000")
+        bodies["region_code"] = [codes.get(b, "990000") for b in bodies["body"]]
     import duckdb
 
     with duckdb.connect(str(db), read_only=True) as con:
@@ -185,6 +243,19 @@ def main(argv: list[str] | None = None) -> int:
     )
     parser.add_argument("--keep", action="store_true", help="keep the stores (printed paths)")
     parser.add_argument(
+        "--names", choices=["generated", "real"], default="generated",
+        help="body names: the generator's (示例) or real-form ones over the division index",
+    )  # fmt: skip
+    parser.add_argument(
+        "--resolution", action="store_true",
+        help="ingest each size twice, without and with body resolution, and print the ratio",
+    )  # fmt: skip
+    parser.add_argument(
+        "--repeat", type=int, default=1, metavar="K",
+        help="with --resolution: K off/on pairs, alternating; the ratio of the fastest of each",
+    )  # fmt: skip
+    parser.add_argument("--no-resolution", action="store_true", help=argparse.SUPPRESS)
+    parser.add_argument(
         "--one", type=int, help=argparse.SUPPRESS
     )  # internal: run one size, print JSON
     parser.add_argument("--workdir", help=argparse.SUPPRESS)
@@ -193,79 +264,83 @@ def main(argv: list[str] | None = None) -> int:
     if args.one is not None:
         print(
             json.dumps(
-                run_one(args.one, args.mode, args.format, args.seed, Path(args.workdir), args.jobs)
+                run_one(
+                    args.one,
+                    args.mode,
+                    args.format,
+                    args.seed,
+                    Path(args.workdir),
+                    args.jobs,
+                    args.names,
+                    not args.no_resolution,
+                )  # fmt: skip
             )
         )
         return 0
 
     rows = []
+    ratios = []
     for n in args.n:
-        workdir = Path(tempfile.mkdtemp(prefix=f"govstats-bench-{n}-"))
-        try:
-            cmd = [
-                sys.executable,
-                __file__,
-                "--one",
-                str(n),
-                "--mode",
-                args.mode,
-                "--format",
-                args.format,
-                "--seed",
-                str(args.seed),
-                "--workdir",
-                str(workdir),
-            ] + (["--jobs", str(args.jobs)] if args.jobs else [])
-            env = dict(os.environ, CI="true")
-            out = subprocess.run(cmd, capture_output=True, text=True, env=env)
-            if out.returncode:
-                print(out.stderr, file=sys.stderr)
-                return out.returncode
-            m = json.loads(out.stdout.strip().splitlines()[-1])
-        finally:
-            if args.keep:
-                print(f"kept {workdir}")
-            else:
-                shutil.rmtree(workdir, ignore_errors=True)
-        rows.append(
-            [
-                m["n"],
-                m["mode"],
-                m["stored"],
-                m["failed"],
-                m["wall_s"],
-                m["cpu_s"],
-                m["stored"] / m["wall_s"],
-                m["rows"] / m["wall_s"],
-                m["store_mb"],
-                m["peak_mb"],
-                m["series_ms"],
-                m["region_ms"],
-                m["region_bodies"],
-            ]
-        )
-        print(f"done n={n}: {m}", file=sys.stderr)
+        walls: dict[bool, float] = {}
+        cpus: dict[bool, float] = {}
+        runs = [(False, True)] * args.repeat if args.resolution else [(True,)]
+        for resolve in (r for pair in runs for r in pair):  # off/on alternate: same load
+            m = _run_size(n, args, resolve)
+            if m is None:
+                return 1
+            walls[resolve] = min(walls.get(resolve, float("inf")), m["wall_s"])
+            cpus[resolve] = min(cpus.get(resolve, float("inf")), m["cpu_s"])
+            rows.append(
+                [
+                    m["n"], m["mode"], "on" if resolve else "off", m["stored"], m["failed"],
+                    m["wall_s"], m["cpu_s"], m["stored"] / m["wall_s"], m["rows"] / m["wall_s"],
+                    m["store_mb"], m["peak_mb"], m["series_ms"], m["region_ms"],
+                    m["region_bodies"],
+                ]
+            )  # fmt: skip
+            print(f"done n={n} resolution={'on' if resolve else 'off'}: {m}", file=sys.stderr)
+        if args.resolution:
+            ratios.append((n, walls[True] / walls[False], cpus[True] / cpus[False]))
     print_table(
         [
-            "reports",
-            "mode",
-            "stored",
-            "failed",
-            "wall s",
-            "cpu s",
-            "reports/s",
-            "rows/s",
-            "store MB",
-            "peak MB",
-            "series ms",
-            "region ms",
-            "region bodies",
+            "reports", "mode", "resolution", "stored", "failed", "wall s", "cpu s", "reports/s",
+            "rows/s", "store MB", "peak MB", "series ms", "region ms", "region bodies",
         ],
         rows,
-        title=f"\ningest into a fresh store ({args.mode}{' ' + args.format if args.mode == 'files' else ''}); "
+        title=f"\ningest into a fresh store ({args.mode}"
+        f"{' ' + args.format if args.mode == 'files' else ''}, {args.names} names); "
         "targets: 100k < 600 s, peak < 2048 MB, series < 50 ms",
-    )
+    )  # fmt: skip
+    for n, wall, cpu in ratios:
+        print(
+            f"n={n}: ingest with resolution / without: wall {wall:.3f}, CPU {cpu:.3f} "
+            "(fastest of each; target <= 1.05)"
+        )
     return 0
+
+
+def _run_size(n: int, args, resolve: bool) -> dict | None:
+    """One size in a fresh subprocess; its measurements (None when it failed)."""
+    workdir = Path(tempfile.mkdtemp(prefix=f"govstats-bench-{n}-"))
+    try:
+        cmd = [
+            sys.executable, __file__, "--one", str(n), "--mode", args.mode, "--format",
+            args.format, "--seed", str(args.seed), "--workdir", str(workdir), "--names",
+            args.names,
+        ] + (["--jobs", str(args.jobs)] if args.jobs else []) + (
+            [] if resolve else ["--no-resolution"]
+        )  # fmt: skip
+        env = dict(os.environ, CI="true")
+        out = subprocess.run(cmd, capture_output=True, text=True, env=env)
+        if out.returncode:
+            print(out.stderr, file=sys.stderr)
+            return None
+        return json.loads(out.stdout.strip().splitlines()[-1])
+    finally:
+        if args.keep:
+            print(f"kept {workdir}")
+        else:
+            shutil.rmtree(workdir, ignore_errors=True)
 
 
 if __name__ == "__main__":

@@ -151,9 +151,7 @@ def _summary(args: argparse.Namespace) -> int:
         return 2
     reports, failed = _read_all(files, "summary")
 
-    def pad(text: str, width: int) -> str:  # CJK characters take two columns in a terminal
-        shown = sum(2 if unicodedata.east_asian_width(ch) in "WF" else 1 for ch in text)
-        return text + " " * max(0, width - shown)
+    pad = _pad  # CJK characters take two columns in a terminal
 
     print(f"{pad('file', 44)} {pad('body', 24)} {'year':>4} {'tmpl':>4} {'values':>6}  checks")
     for path, report in reports:
@@ -325,8 +323,9 @@ def add_briefings(sub: argparse._SubParsersAction) -> None:
         "--region",
         nargs="+",
         default=[],
-        metavar="CODE",
-        help="compare the bodies of these regions (GB/T 2260 codes) and brief each of them",
+        metavar="REGION",
+        help="compare the bodies of these regions (GB/T 2260 codes such as 320800, or names such "
+        "as 淮安市) and brief each of them: a city's government, departments, districts, counties",
     )
     which.add_argument(
         "--all",
@@ -427,8 +426,119 @@ def _diff(args: argparse.Namespace) -> int:
     return 0
 
 
+_BODIES_DESCRIPTION = (
+    "List every body in the store with where it was placed (region code and name, level, parent "
+    "government, slug). --unresolved lists the printed names that could not be placed, with why "
+    "and the candidates; --refresh re-resolves every stored report (after data/bodies.csv or the "
+    "bodies registered in the store changed), in one transaction."
+)
+
+
+def add_bodies(sub: argparse._SubParsersAction) -> None:
+    what = "list the store's bodies with their region, level and parent; --unresolved, --refresh"
+    p = sub.add_parser("bodies", help=what, description=_BODIES_DESCRIPTION)
+    p.add_argument(
+        "--db", metavar="PATH", help="the store (default $GOVSTATS_DB or data/govstats.duckdb)"
+    )
+    what = p.add_mutually_exclusive_group()
+    what.add_argument("--unresolved", action="store_true", help="only what could not be placed")
+    what.add_argument(
+        "--refresh", action="store_true", help="re-resolve every stored report, then list"
+    )
+    p.add_argument("--region", metavar="REGION", help="only the bodies of a region (code or name)")
+    p.add_argument("--format", choices=["table", "csv", "json"], default="table")
+    p.set_defaults(func=_bodies)
+
+
+def _bodies(args: argparse.Namespace) -> int:
+    from govstats import store
+
+    if args.refresh:
+        counts = store.refresh(args.db)
+        print(
+            f"re-resolved {counts['reports']} report(s): {counts['resolved']} resolved, "
+            f"{counts['ambiguous']} ambiguous, {counts['unknown']} unknown; {counts['changed']} "
+            f"changed, {counts['versions']} renumbered (store {args.db or default_db()})",
+            file=sys.stderr,
+        )
+    if args.unresolved:
+        frame = store.unresolved(args.db)
+        columns = ["body", "status", "candidates", "files"]
+    else:
+        frame = store.bodies(args.db, region=args.region)
+        columns = ["slug", "body", "region_code", "region_name", "level", "parent", "status"]
+        frame = frame.assign(years=[",".join(map(str, y)) for y in frame["years"]])
+        columns.append("years")
+    _print_frame(frame[columns] if args.format == "table" else frame, args.format)
+    return 0
+
+
+def add_resolve(sub: argparse._SubParsersAction) -> None:
+    what = "place printed body names: region code and name, level, parent, slug, status"
+    p = sub.add_parser(
+        "resolve",
+        help=what,
+        description=f"{what.capitalize()}. Each NAME (as a report prints it) is resolved against "
+        "data/bodies.csv and the division index; a name that several places carry (朝阳区人民政府) "
+        "is decided only by evidence: the text of --text FILE (a report: its preamble, signature, "
+        "地址) or --folder. Exit status 1 when a name is not resolved.",
+    )
+    p.add_argument("names", nargs="+", metavar="NAME")
+    p.add_argument("--text", metavar="FILE", help="a report whose text is the evidence")
+    p.add_argument("--folder", metavar="PATH_OR_URL", help="the report's folder or URL")
+    p.add_argument("--format", choices=["csv", "json"], default="csv")
+    p.set_defaults(func=_resolve)
+
+
+def _resolve(args: argparse.Namespace) -> int:
+    import pandas as pd
+
+    from govstats.store.placement import source_text
+    from govstats.store.resolve import resolve_many
+
+    text = None
+    if args.text:
+        try:
+            data = Path(args.text).read_bytes()
+        except OSError as exc:
+            raise GovstatsError(f"{args.text}: cannot read ({exc.strerror or exc})") from exc
+        text = source_text(data, args.text)
+        if text is None:
+            raise GovstatsError(f"{args.text}: cannot read its text")
+    rows = [r.as_row() for r in resolve_many(args.names, text=text, folder=args.folder)]
+    _print_frame(pd.DataFrame(rows), args.format)
+    return 0 if all(r["status"] == "resolved" for r in rows) else 1
+
+
+def _print_frame(frame, fmt: str) -> None:
+    """Print a frame as CSV, JSON records or an aligned table (CJK counted as two columns)."""
+    if fmt == "csv":
+        frame.to_csv(sys.stdout, index=False, lineterminator="\n")
+    elif fmt == "json":
+        sys.stdout.write(frame.to_json(orient="records", force_ascii=False, indent=1) + "\n")
+    else:
+        cells = [[str(c) for c in frame.columns]] + [
+            ["" if v is None or (isinstance(v, float) and v != v) else str(v) for v in row]
+            for row in frame.astype(object).itertuples(index=False)
+        ]
+        widths = [max(_width(row[i]) for row in cells) for i in range(len(cells[0]))]
+        for row in cells:
+            print("  ".join(_pad(v, w) for v, w in zip(row, widths, strict=True)).rstrip())
+
+
+def _width(text: str) -> int:
+    return sum(2 if unicodedata.east_asian_width(ch) in "WF" else 1 for ch in text)
+
+
+def _pad(text: str, width: int) -> str:
+    return text + " " * max(0, width - _width(text))
+
+
 #: subcommand builders, in the order ``--help`` lists them
-COMMANDS = [add_parse, add_check, add_summary, add_diff, add_synth, add_ingest, add_briefings]
+COMMANDS = [
+    add_parse, add_check, add_summary, add_diff, add_synth, add_ingest, add_bodies, add_resolve,
+    add_briefings,
+]  # fmt: skip
 
 
 def build_parser() -> argparse.ArgumentParser:

@@ -643,6 +643,7 @@ LEVEL_LABELS = {
     "province": "省级",
     "city": "市级",
     "county": "县级",
+    "township": "乡镇级",
     "department": "部门",
     UNKNOWN_LEVEL: "未登记",
 }

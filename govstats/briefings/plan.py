@@ -23,8 +23,8 @@ from govstats.briefings.kernels import DEFAULT_TIMEOUT
 from govstats.briefings.paths import safe_slug
 from govstats.checks import crossyear
 from govstats.config import NOTEBOOKS_DIR
-from govstats.errors import BriefingError
-from govstats.store.registry import PROVINCE_NAMES, region_prefix
+from govstats.errors import BriefingError, RegistryError
+from govstats.store.registry import PROVINCE_NAMES, load_registry, region_code, region_prefix
 
 BRIEFING_NOTEBOOK = NOTEBOOKS_DIR / "10-briefing.ipynb"
 
@@ -102,8 +102,10 @@ def plan(
 ) -> list[Task]:
     """The pages to render for a selection of the store's bodies.
 
-    ``bodies``: slugs (or printed names) → one briefing each. ``regions``: GB/T 2260 codes →
-    a comparison page per region plus a briefing for each of its bodies. ``all_bodies``:
+    ``bodies``: slugs (or printed names) → one briefing each. ``regions``: GB/T 2260 codes or
+    region names (``320800``, ``淮安市``) → a comparison page per region plus a briefing for
+    each body whose region code lies in it (a city: its government and office, its
+    departments, its districts and counties and theirs). ``all_bodies``:
     every body, plus a comparison page per region code of the bodies and per province with
     bodies in more than one region. ``years`` restricts the years briefed. Each task carries
     a content hash of the store rows it depends on and the notebook's hash. Raises
@@ -137,13 +139,11 @@ def plan(
             known = ", ".join(table["slug"].head(20))
             raise BriefingError(f"no body {query!r} in the store {db_path} (slugs: {known}…)")
         chosen.update(dict.fromkeys(hit["slug"]))
-    for code in regions:
-        code = str(code).strip()
-        if not re.fullmatch(r"\d{6}", code):
-            raise BriefingError(f"region {code!r}: give a six-digit GB/T 2260 code, e.g. 512000")
+    for query in regions:
+        code = _region_code(str(query).strip(), table)
         members = table[table["region_code"].str.startswith(region_prefix(code))]
         if members.empty:
-            raise BriefingError(f"no body of region {code} in the store {db_path}")
+            raise BriefingError(f"no body of region {query} ({code}) in the store {db_path}")
         region_codes[code] = None
         chosen.update(dict.fromkeys(members["slug"]))
 
@@ -209,6 +209,17 @@ def plan(
     return tasks
 
 
+def _region_code(region: str, table: pd.DataFrame) -> str:
+    """The code of a region given as a GB/T 2260 code or a name (淮安市, 平潭综合实验区)."""
+    facts = pd.concat([load_registry(), table[["region_code", "region_name"]]], ignore_index=True)
+    try:
+        return region_code(region, facts)
+    except RegistryError as exc:
+        raise BriefingError(
+            f"{exc}; give a six-digit GB/T 2260 code (e.g. 320800) or a division's name (淮安市)"
+        ) from exc
+
+
 def shared_regions(codes: Iterable[str]) -> list[str]:
     """Regions worth a comparison page: those (own code, city, province) holding ≥ 2 bodies.
 
@@ -216,8 +227,8 @@ def shared_regions(codes: Iterable[str]) -> list[str]:
     only the narrowest is kept (two districts of one city: the city, not also the province).
     """
 
-    codes = [c for c in codes if c and re.fullmatch(r"\d{6}", c)]
-    candidates = {c for code in codes for c in (code, code[:4] + "00", code[:2] + "0000")}
+    codes = [c for c in codes if c and re.fullmatch(r"\d{6}(?:\d{3})?", c)]
+    candidates = {c for code in codes for c in (code, code[:6], code[:4] + "00", code[:2] + "0000")}
     best: dict[tuple[int, ...], str] = {}
     for candidate in sorted(candidates, key=lambda c: -len(region_prefix(c))):
         members = tuple(
@@ -242,6 +253,11 @@ def _region_title(code: str, table) -> str:
     names = table.loc[table["region_code"] == code, "region_name"].dropna().unique()
     if len(names):
         return f"{names[0]} 各机关对比"
+    from govstats.store.divisions import load_divisions
+
+    divisions = load_divisions()
+    if code in divisions:
+        return f"{divisions.region_name(code)} 各机关对比"
     if code.endswith("0000") and code[:2] in PROVINCE_NAMES:
         return f"{PROVINCE_NAMES[code[:2]]} 各机关对比"
     return f"地区 {code} 各机关对比"

@@ -7,9 +7,12 @@ numbers versions (:mod:`~govstats.store.writer`); ingest, which finds files and 
 a pool of worker processes (:mod:`~govstats.store.ingestion`); the tidy extract format of
 ``data/extract/`` (:mod:`~govstats.store.extract`); the queries notebooks and briefings call
 (:mod:`~govstats.store.queries`), which build a missing default store from the bundled data on
-first use (:mod:`~govstats.store.firstlook`); and the body registry (:mod:`~govstats.store.registry`).
-The report text by section is kept in table ``sections`` (:mod:`~govstats.store.sections`,
-:func:`load_sections`). Everything public is importable from ``govstats.store`` itself.
+first use (:mod:`~govstats.store.firstlook`); the body registry (:mod:`~govstats.store.registry`),
+the resolution of printed body names (:mod:`~govstats.store.resolve`, with
+:mod:`~govstats.store.divisions` and :mod:`~govstats.store.bodynames`) and its use at ingest
+and refresh (:mod:`~govstats.store.placement`). The report text by section is kept in table
+``sections`` (:mod:`~govstats.store.sections`, :func:`load_sections`).
+Everything public is importable from ``govstats.store`` itself.
 """
 
 from __future__ import annotations
@@ -26,7 +29,9 @@ from govstats.store.extract import (
 )
 from govstats.store.firstlook import reading_path
 from govstats.store.ingestion import POOL_MIN_FILES, REPORT_SUFFIXES, default_jobs, discover, ingest
+from govstats.store.placement import PLACE_COLUMNS, refresh
 from govstats.store.queries import (
+    BODIES_COLUMNS,
     LOAD_COLUMNS,
     bodies,
     export,
@@ -34,6 +39,7 @@ from govstats.store.queries import (
     ingest_errors,
     load,
     reports,
+    unresolved,
 )
 from govstats.store.sections import LOAD_SECTION_COLUMNS, load_sections
 from govstats.store.writer import (
@@ -45,11 +51,12 @@ from govstats.store.writer import (
 )
 
 __all__ = [
-    "BODY_COLUMNS", "EXTRACT_REPORT_COLUMNS", "EXTRACT_REPORTS", "EXTRACT_VALUE_COLUMNS",
-    "EXTRACT_VALUES", "LOAD_COLUMNS", "POOL_MIN_FILES", "REPORT_SUFFIXES", "SCHEMA_VERSION",
+    "BODIES_COLUMNS", "BODY_COLUMNS", "EXTRACT_REPORT_COLUMNS", "EXTRACT_REPORTS",
+    "EXTRACT_VALUE_COLUMNS", "EXTRACT_VALUES", "LOAD_COLUMNS", "PLACE_COLUMNS", "POOL_MIN_FILES",
+    "REPORT_SUFFIXES", "SCHEMA_VERSION",
     "Entry", "IngestSummary", "StoreBusyError", "StoreError", "add_reports", "bodies", "connect",
     "content_hash", "default_jobs", "discover", "entry_from_report", "export", "find_body",
-    "ingest", "ingest_errors", "load", "read_extract", "reading_path", "register_bodies", "reports",
-    "write_extract",
+    "ingest", "ingest_errors", "load", "read_extract", "reading_path", "refresh", "register_bodies",
+    "reports", "unresolved", "write_extract",
     "LOAD_SECTION_COLUMNS", "load_sections",
 ]  # fmt: skip

@@ -26,6 +26,15 @@ The store is a single DuckDB file (default ``data/govstats.duckdb``, ``$GOVSTATS
     version        INTEGER   1, 2, … per body and year, in ingest order
     superseded_by  VARCHAR   report_id of the newer version; NULL for the current one
     rkey           INTEGER   1, 2, … in the order reports entered the store (internal row key)
+    slug           VARCHAR   the body's resolved slug (NULL unless resolved), and its
+    region_code    VARCHAR   GB/T 2260 code (nine digits for a township),
+    region_name    VARCHAR   region name,
+    level          VARCHAR   level (province, city, county, township, department),
+    parent         VARCHAR   parent government (:mod:`govstats.store.placement`)
+    resolution     VARCHAR   ``resolved``, ``ambiguous: …`` or ``unknown: …``
+    resolution_why VARCHAR   how it was decided, or why not
+    candidates     VARCHAR   JSON list of ``code name`` the name may mean
+    evidence       VARCHAR   the report's text, kept only when the name alone is ambiguous
     ============== ========= ======================================================
 
 ``values`` — the tidy rows (``govstats.schema``): ``report_id``, ``seq`` (template order),
@@ -45,8 +54,10 @@ The store is a single DuckDB file (default ``data/govstats.duckdb``, ``$GOVSTATS
     ``content_hash``, ``reason``, ``parser_version``, ``at``. The latest failure per path;
     removed once that path or that content is stored.
 
-``store_meta`` — ``schema_version``. A store of schema version 1 (no ``rkey``) is upgraded
-in place, in one transaction, the first time this version opens it (even to read).
+``store_meta`` — ``schema_version``; ``placement``, a stamp rewritten whenever placements are
+(readers cache them per store state). A store of schema version 1 (no ``rkey``) or 2 (no
+resolution) is upgraded in place, in one transaction, the first time this version opens it
+(even to read); an upgrade that fails changes nothing and raises :class:`StoreError`.
 
 Ingest is idempotent (same bytes → skipped); each report's rows are written inside one
 transaction together with its ``reports`` row (a transaction holds whole reports, several at a
@@ -76,7 +87,7 @@ import duckdb
 from govstats.config import default_db
 from govstats.errors import StoreBusyError, StoreError
 
-SCHEMA_VERSION = 2
+SCHEMA_VERSION = 3
 BODY_COLUMNS = ["slug", "region_code", "region_name", "level", "parent"]
 
 _DDL = [
@@ -86,7 +97,9 @@ _DDL = [
         origin VARCHAR, parser_version VARCHAR, read_at TIMESTAMP, ingested_at TIMESTAMP,
         body VARCHAR, body_key VARCHAR, year INTEGER, template VARCHAR, layouts VARCHAR,
         complete BOOLEAN, missing VARCHAR, warnings VARCHAR, n_values INTEGER,
-        version INTEGER, superseded_by VARCHAR, rkey INTEGER)""",
+        version INTEGER, superseded_by VARCHAR, rkey INTEGER, slug VARCHAR,
+        region_code VARCHAR, region_name VARCHAR, level VARCHAR, parent VARCHAR,
+        resolution VARCHAR, resolution_why VARCHAR, candidates VARCHAR, evidence VARCHAR)""",
     """CREATE TABLE IF NOT EXISTS "values" (
         report_id VARCHAR NOT NULL, seq INTEGER, "table" VARCHAR, item VARCHAR, "column" VARCHAR,
         value DOUBLE, label VARCHAR, source VARCHAR, rkey INTEGER)""",
@@ -328,10 +341,10 @@ def _ensure_schema(con: duckdb.DuckDBPyConnection, path: Path, read_only: bool) 
             )
         if found == SCHEMA_VERSION:
             return
-        if found == 1:
+        if found in (1, 2):
             if read_only:
                 raise _NeedsUpgrade(path)
-            _upgrade_from_1(con)
+            _upgrade(con, path, found)
             return
     if read_only:
         raise StoreError(f"{path}: not a govstats store (no schema version {SCHEMA_VERSION})")
@@ -348,31 +361,58 @@ class _NeedsUpgrade(Exception):
     """A read-only open met a store of an older schema: it is upgraded by a writable open."""
 
 
-def _upgrade_from_1(con: duckdb.DuckDBPyConnection) -> None:
-    """Schema 1 → 2 in one transaction: number the reports in ingest order (``rkey``) and
-    rewrite ``values`` with that key, in key order (so that row-group zone maps work)."""
+def _upgrade(con: duckdb.DuckDBPyConnection, path: Path, found: int) -> None:
+    """Bring a store of schema ``found`` to :data:`SCHEMA_VERSION` in ONE transaction: a
+    failure (say, a registry that cannot be read) leaves the file as it was, with an error
+    naming it."""
     con.execute("SET enable_progress_bar = false")
     con.execute("BEGIN TRANSACTION")
     try:
-        con.execute("ALTER TABLE reports ADD COLUMN rkey INTEGER")
-        con.execute(
-            """UPDATE reports SET rkey = k.n FROM (
-                   SELECT report_id, row_number() OVER (ORDER BY ingested_at, report_id) AS n FROM reports) k
-               WHERE reports.report_id = k.report_id"""
-        )
-        con.execute(
-            """CREATE TABLE values_v2 AS SELECT v.*, r.rkey FROM "values" v JOIN reports r USING (report_id)
-               ORDER BY r.rkey, v.seq"""
-        )
-        con.execute('DROP TABLE "values"')
-        con.execute('ALTER TABLE values_v2 RENAME TO "values"')
+        if found == 1:
+            _upgrade_from_1(con)
+        _upgrade_from_2(con)
         con.execute(
             "UPDATE store_meta SET value = ? WHERE key = 'schema_version'", [str(SCHEMA_VERSION)]
         )
         con.execute("COMMIT")
-    except BaseException:
+    except BaseException as exc:
         con.execute("ROLLBACK")
+        if isinstance(exc, Exception) and not isinstance(exc, StoreError):
+            raise StoreError(
+                f"{path}: cannot upgrade the store from schema version {found} to "
+                f"{SCHEMA_VERSION} (nothing was changed): {exc}"
+            ) from exc
         raise
+
+
+def _upgrade_from_1(con: duckdb.DuckDBPyConnection) -> None:
+    """Schema 1 → 2: number the reports in ingest order (``rkey``) and rewrite ``values``
+    with that key, in key order (so that row-group zone maps work)."""
+    con.execute("ALTER TABLE reports ADD COLUMN rkey INTEGER")
+    con.execute(
+        """UPDATE reports SET rkey = k.n FROM (
+               SELECT report_id, row_number() OVER (ORDER BY ingested_at, report_id) AS n
+               FROM reports) k
+           WHERE reports.report_id = k.report_id"""
+    )
+    con.execute(
+        """CREATE TABLE values_v2 AS SELECT v.*, r.rkey FROM "values" v
+           JOIN reports r USING (report_id) ORDER BY r.rkey, v.seq"""
+    )
+    con.execute('DROP TABLE "values"')
+    con.execute('ALTER TABLE values_v2 RENAME TO "values"')
+
+
+def _upgrade_from_2(con: duckdb.DuckDBPyConnection) -> None:
+    """Schema 2 → 3: the resolution of each report's body (``slug``, ``region_code``, …,
+    ``resolution``), resolved from the printed name and the file's folder (the text of old
+    reports is not in the store: a name only the text could place stays ambiguous until the
+    file is ingested again into a new store), and versions renumbered per resolved body."""
+    from govstats.store.placement import PLACE_COLUMNS, refresh_connection
+
+    for column in PLACE_COLUMNS:
+        con.execute(f"ALTER TABLE reports ADD COLUMN {column} VARCHAR")
+    refresh_connection(con)
 
 
 # ---------------------------------------------------------------------------------------

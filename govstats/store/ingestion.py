@@ -22,6 +22,7 @@ from govstats.store.extract import (
     EXTRACT_VALUES,
     read_extract,
 )
+from govstats.store.placement import needs_text, source_text
 from govstats.store.writer import Entry, IngestSummary, _Pending, _Writer, entry_from_report
 
 if TYPE_CHECKING:
@@ -331,4 +332,7 @@ def _parse(data: bytes, where: str) -> Entry:
 
     read_at = _now()
     report = read_report(data, name=where)
-    return entry_from_report(report, path=where, read_at=read_at)
+    entry = entry_from_report(report, path=where, read_at=read_at)
+    if needs_text(report.body):  # an ambiguous name: the report's own text decides its place
+        entry.text = source_text(data, where)
+    return entry

@@ -1,8 +1,10 @@
-"""The body registry: which reporting body is where, at what level, under whom.
+"""The body registry: overrides of where a reporting body is, at what level, under whom.
 
-Reports name their body as printed (资阳市人民政府办公室); the registry, a user-editable CSV
+Reports name their body as printed (资阳市人民政府办公室); most names are placed by
+:mod:`govstats.store.resolve` from the division index. The registry, a user-editable CSV
 (``$GOVSTATS_REGISTRY``, else ``data/bodies.csv`` of the govstats home, else the bundled one),
-maps each body to:
+holds what resolution cannot know or should not decide (special zones such as 平潭综合实验区,
+aliases, corrections) and wins over it; it maps each body to:
 
 ============ ===================================================================
 column       meaning
@@ -10,18 +12,19 @@ column       meaning
 slug         ASCII identifier notebooks and briefings take as a parameter (``pingtan``);
              lowercase letters, digits and ``-``; unique
 body         the body's name as its reports print it
-region_code  the GB/T 2260 six-digit code of the region the body serves (512000)
+region_code  the GB/T 2260 six-digit code of the region the body serves (512000), or a
+             township's nine-digit code
 region_name  that region's name (资阳市)
-level        ``province``, ``city``, ``county`` or ``department``
+level        ``province``, ``city``, ``county``, ``township`` or ``department``
 parent       the body it reports to (资阳市人民政府), may be empty
 aliases      other printed names of the same body, separated by ``;`` (may be empty)
 notes        free text
 ============ ===================================================================
 
 Bodies are matched on a normalised key (:func:`body_key`: NFKC, whitespace and punctuation
-removed), so ``平潭综合实验区`` and ``平潭综合 实验区`` are the same body. Bodies absent from the
-registry are never dropped: they get a stable fallback slug (:func:`fallback_slug`) and are
-flagged ``known = False`` by :func:`govstats.bodies`.
+removed), so ``平潭综合实验区`` and ``平潭综合 实验区`` are the same body. Bodies that neither
+the registry nor resolution can place are never dropped: they get a stable fallback slug
+(:func:`fallback_slug`) and are flagged ``known = False`` by :func:`govstats.bodies`.
 """
 
 from __future__ import annotations
@@ -49,9 +52,9 @@ REGISTRY_COLUMNS = [
     "aliases",
     "notes",
 ]
-LEVELS = ("province", "city", "county", "department")
+LEVELS = ("province", "city", "county", "township", "department")
 _SLUG = re.compile(r"^[a-z0-9]+(?:-[a-z0-9]+)*$")
-_CODE = re.compile(r"^\d{6}$")
+_CODE = re.compile(r"^\d{6}(?:\d{3})?$")
 
 
 #: GB/T 2260 province-level divisions: two-digit code → name (headings of comparison pages)
@@ -97,8 +100,13 @@ def fallback_slug(key: str) -> str:
 
 
 def region_prefix(code: str) -> str:
-    """The prefix every code inside a region shares: 512000 → ``5120``, 310000 → ``31``."""
+    """The prefix every code inside a region shares: 512000 → ``5120``, 310000 → ``31``; a
+    township's nine-digit code is its own prefix (320813000 is 320813)."""
     code = str(code).strip()
+    if len(code) == 9:
+        if not code.endswith("000"):
+            return code
+        code = code[:6]
     while len(code) > 2 and code.endswith("00"):
         code = code[:-2]
     return code
@@ -157,6 +165,7 @@ def _read_registry(path: Path, data: bytes) -> pd.DataFrame:
         if row.region_code and not _CODE.match(row.region_code):
             raise RegistryError(
                 f"{where}: region_code {row.region_code!r} is not a six-digit GB/T 2260 code"
+                " (or a nine-digit township code)"
             )
         if row.level and row.level not in LEVELS:
             raise RegistryError(f"{where}: level {row.level!r} is not one of {', '.join(LEVELS)}")
@@ -205,11 +214,13 @@ def keys_for(queries: str | Iterable[str], registry: pd.DataFrame) -> list[str]:
 
 
 def region_prefixes(region: str, registry: pd.DataFrame) -> list[str]:
-    """Code prefixes of a region given as a GB/T 2260 code (``512000``) or a name (``资阳市``).
+    """Code prefixes of a region given as a GB/T 2260 code (``512000``) or a name (``淮安市``).
 
-    A province is known by name (``福建省`` or ``福建``); another name matches a registry
-    ``region_name`` equal to it or ending with it (``沭阳县`` matches ``宿迁市沭阳县``). Raises
-    :class:`RegistryError` when the name is not in the registry.
+    A province is known by name (``福建省`` or ``福建``); another name is looked up in the
+    division index (:mod:`govstats.store.divisions`: ``淮安市``, ``洪泽区``), and else matches a
+    registry ``region_name`` equal to it or ending with it (``沭阳县`` matches ``宿迁市沭阳县``;
+    special zones such as 平潭综合实验区). Raises :class:`RegistryError` when the name is
+    unknown, or names several divisions (``朝阳区``) and no registry row.
     """
     region = str(region).strip()
     if _CODE.match(region):
@@ -224,10 +235,49 @@ def region_prefixes(region: str, registry: pd.DataFrame) -> list[str]:
         else []
     )
     prefixes = sorted({region_prefix(c) for c in codes if c})
+    divided = _division_codes(region)
+    if len(divided) == 1 or (divided and not prefixes):
+        if len(divided) > 1:
+            listed = ", ".join(divided[:8])
+            raise RegistryError(
+                f"region {region!r} names several divisions ({listed}): give the code"
+            )
+        return [region_prefix(divided[0])]
     if not prefixes:
-        raise RegistryError(f"region {region!r} is not in the registry ({default_registry()})")
+        raise RegistryError(
+            f"region {region!r} is neither a division nor in the registry ({default_registry()})"
+        )
     # the widest region that carries the name: 资阳市 (5120) covers the bodies of its districts
     return [p for p in prefixes if not any(p != q and p.startswith(q) for q in prefixes)]
+
+
+def _division_codes(name: str) -> list[str]:
+    """Codes of the divisions whose full name (or name with its parents) is ``name``."""
+    from govstats.store.divisions import load_divisions
+
+    divisions = load_divisions()
+    codes = list(divisions.by_name.get(name, ()))
+    if not codes:  # 淮安市洪泽区: the registry-style name with its parents
+        codes = [c for c in divisions.by_name.get(_last_part(divisions, name), ())
+                 if divisions.region_name(c) == name]  # fmt: skip
+    return sorted(codes)
+
+
+def _last_part(divisions, name: str) -> str:
+    for size in range(min(len(name), divisions.max_name), 1, -1):
+        if name[-size:] in divisions.by_name:
+            return name[-size:]
+    return name
+
+
+def region_code(region: str, registry: pd.DataFrame) -> str:
+    """The code of a region given as a code or a name (see :func:`region_prefixes`): a
+    nine-digit township code as given, else six digits (淮安市 → ``320800``)."""
+    prefixes = region_prefixes(region, registry)
+    if len(prefixes) > 1:
+        raise RegistryError(f"region {region!r} names several regions ({', '.join(prefixes)})")
+    prefix = prefixes[0]
+    return prefix if len(prefix) == 9 else prefix.ljust(6, "0")
 
 
 def in_region(codes: pd.Series, prefixes: Iterable[str]) -> pd.Series:

@@ -118,6 +118,7 @@ class Resolver:
     _extra: dict[str, dict] = field(default_factory=dict, repr=False)
     _slugs: set[str] = field(default_factory=set, repr=False)
     _places: dict[str, dict] = field(default_factory=dict, repr=False)
+    _needs: dict[str, bool] = field(default_factory=dict, repr=False)
 
     def __post_init__(self) -> None:
         for row in self.registry.to_dict("records"):
@@ -160,6 +161,17 @@ class Resolver:
         if not key:
             return Resolution(name, "unknown: empty name")
         return self._from_divisions(name, key, text, folder)
+
+    def needs_evidence(self, name: str) -> bool:
+        """Whether the division index alone leaves ``name`` ambiguous (whatever the registry
+        says): the report's text is then the evidence to keep. Cached per name."""
+        got = self._needs.get(name)
+        if got is None:
+            key = body_key(name)
+            got = self._needs[name] = bool(key) and self._from_divisions(
+                name, key, None, None
+            ).status.startswith("ambiguous")
+        return got
 
     def _from_row(self, name: str, row: dict, source: str, why: str) -> Resolution:
         def value(column: str) -> str | None:

@@ -105,7 +105,7 @@ def load_sections(
     # (lazy: queries and firstlook import the ingestion, which imports the writer, which
     # imports this module)
     from govstats.store.firstlook import reading_path
-    from govstats.store.queries import _as_list, _query, _resolve_keys
+    from govstats.store.queries import _as_list, _query, _selection
 
     registry = load_registry() if body is not None else None
     with connect(reading_path(db), read_only=True) as con:
@@ -115,11 +115,12 @@ def load_sections(
         params: list[str | int] = []
         if not all_versions:
             where.append("r.superseded_by IS NULL")
-        if registry is not None:
-            keys = _resolve_keys(con, registry, body, None)
+        keys = _selection(con, registry, body, None) if registry is not None else None
+        if keys is not None:
             if not keys:
                 return _empty()
-            where.append(f"r.body_key IN ({','.join('?' * len(keys))})")
+            placeholders = ",".join("?" * len(keys))
+            where.append(f"r.body_key || chr(31) || coalesce(r.slug, '') IN ({placeholders})")
             params += list(keys)
         year_list = _as_list(years)
         if year_list is not None:

@@ -24,6 +24,7 @@ import pyarrow as pa
 
 from govstats import schema
 from govstats.store.connection import BODY_COLUMNS, _now, connect
+from govstats.store.placement import PLACE_COLUMNS, Placer, identity, refresh_connection
 from govstats.store.registry import alias_keys, body_key, load_registry
 from govstats.store.sections import sections_table, write_sections
 
@@ -37,6 +38,8 @@ class Entry:
 
     The values are given either as a tidy frame (``values``) or, cheaper, as an Arrow table
     in the layout of the ``values`` table (``arrow``); :meth:`tidy` gives the frame either way.
+    ``text``: the source's text when the body's name needs it to be placed (an ambiguous name;
+    see :mod:`govstats.store.placement`), else None.
     """
 
     report_id: str
@@ -56,6 +59,7 @@ class Entry:
     arrow: pa.Table | None = None
     #: the report's text by section (govstats.report.Section); none for a tidy extract
     sections: list = field(default_factory=list)
+    text: str | None = None
 
     @property
     def complete(self) -> bool:
@@ -97,7 +101,7 @@ _VALUES_SCHEMA = pa.schema(
 _REPORT_COLUMNS = [
     "report_id", "file_name", "path", "format", "origin", "parser_version", "read_at", "ingested_at",
     "body", "body_key", "year", "template", "layouts", "complete", "missing", "warnings", "n_values",
-    "version", "superseded_by", "rkey",
+    "version", "superseded_by", "rkey", *PLACE_COLUMNS,
 ]  # fmt: skip
 _REPORTS_SCHEMA = pa.schema(
     [
@@ -160,8 +164,9 @@ class _Writer:
         self._cm: AbstractContextManager[duckdb.DuckDBPyConnection] | None = None
         self.con: duckdb.DuckDBPyConnection | None = None
         self._since = 0.0
-        self._alias = alias_keys(load_registry())
-        self._groups: dict[str, list[str]] = {}
+        registry = load_registry()
+        self._alias = alias_keys(registry)
+        self.placer: Placer | None = None
 
     def __enter__(self) -> _Writer:
         return self
@@ -184,6 +189,8 @@ class _Writer:
             row = self.con.execute("SELECT coalesce(max(rkey), 0) + 1 FROM reports").fetchone()
             assert row is not None  # an aggregate without GROUP BY always returns one row
             self.next_rkey: int = row[0]
+            if self.placer is None:  # the bodies registered in the store, as at the start
+                self.placer = Placer.for_store(self.con)
         return self.con
 
     def release(self) -> None:
@@ -198,18 +205,6 @@ class _Writer:
     def known_ids(self) -> set[str]:
         con = self.acquire()
         return {r[0] for r in con.execute("SELECT report_id FROM reports").fetchall()}
-
-    def _canonical(self, key: str) -> str:
-        return self._alias.get(key, key)
-
-    def _group(self, key: str) -> list[str]:
-        """The body keys that name the same registry body as ``key`` (aliases included)."""
-        if key not in self._groups:
-            canonical = self._canonical(key)
-            self._groups[key] = sorted(
-                {k for k, c in self._alias.items() if c == canonical} | {key, canonical}
-            )
-        return self._groups[key]
 
     def write_many(self, entries: list[Entry]) -> list[tuple[str, str | None]]:
         """Store entries in ONE transaction (whole reports only, never part of one).
@@ -231,20 +226,18 @@ class _Writer:
                 ).fetchall()
             }
             keys = {e.report_id: body_key(e.body) if e.body else None for e in entries}
-            wanted = sorted({k for key in keys.values() if key for k in self._group(key)})
-            # (canonical body, year) -> [highest version, ids of current reports]
-            state: dict[tuple[str, int], list] = {}
-            if wanted:
-                rows = con.execute(
-                    f"SELECT report_id, body_key, year, version, superseded_by FROM reports "
-                    f"WHERE body_key IN ({','.join('?' * len(wanted))})",
-                    wanted,
-                ).fetchall()
-                for rid, key, year, version, superseded_by in rows:
-                    slot = state.setdefault((self._canonical(key), year), [0, []])
-                    slot[0] = max(slot[0], version or 0)
-                    if superseded_by is None:
-                        slot[1].append(rid)
+            placer = self.placer
+            assert placer is not None  # made when the connection was acquired
+            placed = {
+                e.report_id: placer.row(e.body, e.text, e.path)
+                for e in entries
+                if e.report_id not in present
+            }
+            owner = {
+                rid: identity(keys[rid], row[0], row[5], self._alias) for rid, row in placed.items()
+            }
+            # (body, year) -> [highest version, ids of current reports]
+            state = self._versions(con, {k for k in keys.values() if k}, set(owner.values()))
             now = _now()
             out: list[tuple[str, str | None]] = []
             report_rows: list[tuple[Any, ...]] = []
@@ -259,8 +252,9 @@ class _Writer:
                 present.add(entry.report_id)
                 key = keys[entry.report_id]
                 version, previous = 1, []
-                if key is not None and entry.year is not None:
-                    slot = state.setdefault((self._canonical(key), entry.year), [0, []])
+                ident = owner[entry.report_id]
+                if ident is not None and entry.year is not None:
+                    slot = state.setdefault((ident, entry.year), [0, []])
                     version, previous = slot[0] + 1, slot[1]
                     slot[0], slot[1] = version, [entry.report_id]
                 values = entry.values_table()
@@ -271,7 +265,7 @@ class _Writer:
                         entry.parser_version, entry.read_at, now, entry.body, key, entry.year, entry.template,
                         json.dumps(entry.layouts, ensure_ascii=False, sort_keys=True), entry.complete,
                         json.dumps(entry.missing, ensure_ascii=False), json.dumps(entry.warnings, ensure_ascii=False),
-                        values.num_rows, version, None, rkey,
+                        values.num_rows, version, None, rkey, *placed[entry.report_id],
                     )
                 )  # fmt: skip
                 tables.append(
@@ -323,6 +317,29 @@ class _Writer:
         self.error_hashes -= set(ids)
         self.error_paths -= {e.path for e in entries}
         return out
+
+    def _versions(self, con, keys: set[str], idents: set[str | None]) -> dict[tuple, list]:
+        """(body, year) → [highest version, ids of its current reports] of the stored reports
+        that may share a body with the entries: same printed keys (and their registry
+        aliases), or same resolved slugs."""
+        canonical = {self._alias.get(k, k) for k in keys}
+        wanted = sorted({k for k, c in self._alias.items() if c in canonical} | keys | canonical)
+        slugs = sorted(i for i in idents if i and not i.startswith("key:"))
+        state: dict[tuple, list] = {}
+        if not wanted and not slugs:
+            return state
+        rows = con.execute(
+            "SELECT report_id, body_key, slug, resolution, year, version, superseded_by "
+            f"FROM reports WHERE body_key IN ({','.join('?' * len(wanted)) or 'NULL'}) "
+            f"OR slug IN ({','.join('?' * len(slugs)) or 'NULL'})",
+            wanted + slugs,
+        ).fetchall()
+        for rid, key, slug, status, year, version, superseded_by in rows:
+            slot = state.setdefault((identity(key, slug, status, self._alias), year), [0, []])
+            slot[0] = max(slot[0], version or 0)
+            if superseded_by is None:
+                slot[1].append(rid)
+        return state
 
     @staticmethod
     def _insert(con: duckdb.DuckDBPyConnection, table: str, rows: pa.Table) -> None:
@@ -473,7 +490,8 @@ def add_reports(
 def register_bodies(frame: pd.DataFrame, db: str | Path | None = None) -> int:
     """Record registry facts for bodies in the store (for bodies absent from ``data/bodies.csv``,
     e.g. generated ones). ``frame`` has ``body`` and any of slug, region_code, region_name,
-    level, parent. Returns the number of rows written. The registry file still wins."""
+    level, parent. The stored reports of those bodies are placed again (same transaction).
+    Returns the number of rows written. The registry file still wins."""
     rows = []
     for rec in frame.to_dict("records"):
         rows.append(
@@ -487,6 +505,11 @@ def register_bodies(frame: pd.DataFrame, db: str | Path | None = None) -> int:
                level = excluded.level, parent = excluded.parent""",
             rows,
         )
+        try:
+            refresh_connection(con, keys={row[0] for row in rows})
+        except BaseException:
+            con.execute("ROLLBACK")
+            raise
         con.execute("COMMIT")
     return len(rows)
 

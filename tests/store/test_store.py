@@ -20,6 +20,8 @@ from govstats import schema, synth
 from govstats.errors import StoreBusyError
 from govstats.store import (
     LOAD_COLUMNS,
+    PLACE_COLUMNS,
+    SCHEMA_VERSION,
     Entry,
     StoreError,
     add_reports,
@@ -271,9 +273,10 @@ def test_a_schema_1_store_is_upgraded_on_first_open_even_to_read(db):
     add_reports(generated[:6], db)
     before = load(db, all_versions=True)
     one_body = before["body"].iloc[0]
-    with connect(db) as con:  # make it what govstats 0.1 wrote: no rkey
+    with connect(db) as con:  # make it what govstats 0.1 wrote: no rkey, no resolution
         con.execute('ALTER TABLE "values" DROP COLUMN rkey')
-        con.execute("ALTER TABLE reports DROP COLUMN rkey")
+        for column in ["rkey", *PLACE_COLUMNS]:
+            con.execute(f"ALTER TABLE reports DROP COLUMN {column}")
         con.execute("UPDATE store_meta SET value = '1' WHERE key = 'schema_version'")
     series = load(db, body=one_body)
     assert not series.empty and set(series["body"]) == {one_body}
@@ -281,7 +284,7 @@ def test_a_schema_1_store_is_upgraded_on_first_open_even_to_read(db):
     with connect(db, read_only=True) as con:
         assert con.execute(
             "SELECT value FROM store_meta WHERE key = 'schema_version'"
-        ).fetchone() == ("2",)
+        ).fetchone() == (str(SCHEMA_VERSION),)
         assert sorted(r for (r,) in con.execute("SELECT rkey FROM reports").fetchall()) == list(
             range(1, 7)
         )
