@@ -255,7 +255,7 @@ def check(report_or_tidy: Report | pd.DataFrame) -> pd.DataFrame:
         )  # NA -> nan
         bodies = frame["body"].astype(object).to_numpy() if "body" in frame else [None] * len(frame)
         years = frame["year"].astype(object).to_numpy() if "year" in frame else [None] * len(frame)
-        for rid, positions in frame.groupby("report_id", sort=False, dropna=False).indices.items():
+        for positions in frame.groupby("report_id", sort=False, dropna=False).indices.values():
             values = {
                 keys[p]: (None if math.isnan(numbers[p]) else float(numbers[p])) for p in positions
             }

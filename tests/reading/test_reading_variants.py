@@ -112,7 +112,7 @@ def _merge_down(html: str, label: str, column: int, printed: str) -> str:
     with rowspan=2, and the next row leaves that cell out (as a Word table with merged cells)."""
     rows = html.split("<tr>")
     at = next(i for i, r in enumerate(rows) if f">{label}</td>" in r)
-    for k, (i, text) in enumerate(((at, f'<td rowspan="2">{printed}</td>'), (at + 1, ""))):
+    for i, text in ((at, f'<td rowspan="2">{printed}</td>'), (at + 1, "")):
         cells = re.findall(r"<td[^>]*>[^<]*</td>", rows[i])
         values = [c for c in cells if re.fullmatch(r"<td>[^<]*</td>", c)][-7:]
         target = values[column]

@@ -234,7 +234,7 @@ def ambiguous(report: GeneratedReport) -> frozenset[Key]:
     """Cells of rows printed with an empty cell among their numbers, and of the row after a
     row printed without any number (see the module docstring)."""
     out: set[Key] = set()
-    for table, rows in _printed_rows(report):
+    for _table, rows in _printed_rows(report):
         after_empty = False
         for keys, printed in rows:
             shown = [p for p in printed if p.strip()]
