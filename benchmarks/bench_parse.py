@@ -76,7 +76,7 @@ def main(argv: list[str] | None = None) -> int:
     for fmt in fmts:
         datas = rendered[fmt]
         failures, differ, wrong = 0, 0, 0
-        for data, expected in zip(datas, reports):
+        for data, expected in zip(datas, reports, strict=True):
             try:
                 got = govstats.read_report(data, name=f"bench.{fmt}")
             except Exception:  # noqa: BLE001 — a ParseError or a reader crash: counted, the bench goes on

@@ -557,7 +557,7 @@ def year_on_year(ind: pd.DataFrame) -> pd.DataFrame:
     across = pd.Series(
         [
             comparable_across_break(s, i, b)
-            for s, i, b in zip(out["section"], out["indicator"], out["breakdown"])
+            for s, i, b in zip(out["section"], out["indicator"], out["breakdown"], strict=True)
         ],
         index=out.index,
         dtype="boolean",
@@ -656,7 +656,7 @@ def _levels(levels: pd.DataFrame | Mapping[str, str] | None, bodies: Iterable[st
             raise ValueError(
                 "levels frame needs columns 'body' and 'level' (as govstats.bodies() returns)"
             )
-        mapping = dict(zip(levels["body"], levels["level"]))
+        mapping = dict(zip(levels["body"], levels["level"], strict=True))
     else:
         mapping = levels
     return pd.Series(
@@ -821,6 +821,8 @@ def series_table(
             texts = formatting.fmt_money_row(values)
         else:
             texts = [formatting.fmt_value(v, units[label]) for v in values]
-        cells.append([t if pd.notna(p) else "—" for t, p in zip(texts, present.loc[label])])
+        cells.append(
+            [t if pd.notna(p) else "—" for t, p in zip(texts, present.loc[label], strict=True)]
+        )
     out = pd.DataFrame(cells, index=table.index, columns=table.columns, dtype="string")
     return out

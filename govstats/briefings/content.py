@@ -451,7 +451,7 @@ def load_region(
     if frame.empty:
         out.message = f"{out.label}的机关都没有{out.year}年度的报告（已有：{'、'.join(map(str, all_years))}年）。"
         return out
-    names = dict(zip(out.bodies["body_key"], out.bodies["body"]))
+    names = dict(zip(out.bodies["body_key"], out.bodies["body"], strict=True))
     out.frame = frame.assign(
         body=frame["body_key"].map(names).fillna(frame["body"]).astype("string")
     )
@@ -526,10 +526,14 @@ def side_by_side(r: RegionYear) -> pd.DataFrame | None:
     cmp = r.comparison
     cells = [
         f"{formatting.fmt_value(v, u)}" + (f"（第{int(k)}/{int(m)}）" if pd.notna(k) else "")
-        for v, u, k, m in zip(cmp["value"], cmp["unit"], cmp["rank"], cmp["bodies_in_level"])
+        for v, u, k, m in zip(
+            cmp["value"], cmp["unit"], cmp["rank"], cmp["bodies_in_level"], strict=True
+        )
     ]
     levels = cmp["level"].map(lambda lvl: analysis.LEVEL_LABELS.get(str(lvl), str(lvl)))
-    table = cmp.assign(cell=cells, column=[f"{b}（{lvl}）" for b, lvl in zip(cmp["body"], levels)])
+    table = cmp.assign(
+        cell=cells, column=[f"{b}（{lvl}）" for b, lvl in zip(cmp["body"], levels, strict=True)]
+    )
     order = table.drop_duplicates("label")["label"].tolist()
     columns = table.sort_values(["level", "body"]).drop_duplicates("column")["column"].tolist()
     wide = table.pivot(index="label", columns="column", values="cell").reindex(

@@ -100,7 +100,7 @@ def _run_dask(tasks: Sequence[Task], out_dir: str, address) -> Iterator[Outcome]
     client = address if hasattr(address, "map") else Client(address)
     try:
         futures = client.map(render_task, list(tasks), out_dir=out_dir, pure=False)
-        by_key = {f.key: t for f, t in zip(futures, tasks)}
+        by_key = {f.key: t for f, t in zip(futures, tasks, strict=True)}
         for future in dask_completed(futures):
             try:
                 yield future.result()

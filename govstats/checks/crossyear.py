@@ -94,6 +94,7 @@ def carried_over_findings(frame: pd.DataFrame) -> pd.DataFrame:
                 pairs["column"],
                 pairs["value"],
                 pairs["previous_value"],
+                strict=True,
             )
         ],
     )
@@ -154,6 +155,7 @@ def in_force_findings(frame: pd.DataFrame) -> pd.DataFrame:
                 pairs["issued"],
                 pairs["repealed"],
                 pairs["expected"],
+                strict=True,
             )
         ],  # fmt: skip
     )

@@ -248,6 +248,7 @@ def check(report_or_tidy: Report | pd.DataFrame) -> pd.DataFrame:
                 frame["table"].astype(object),
                 frame["item"].astype(object),
                 frame["column"].astype(object),
+                strict=True,
             )
         )
         numbers = (

@@ -244,7 +244,7 @@ def _body_options(db: Path) -> list[tuple[str, str]]:
     if not db.is_file():
         return []
     table = store.bodies(db)
-    return [(f"{b}（{s}）", str(s)) for b, s in zip(table["body"], table["slug"])]
+    return [(f"{b}（{s}）", str(s)) for b, s in zip(table["body"], table["slug"], strict=True)]
 
 
 def as_html(item: Any) -> str:

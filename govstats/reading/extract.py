@@ -238,7 +238,7 @@ class _Builder:
                 continue
             seen.add(row.item)
             row_label = row.label
-            for col, cell in zip(columns, cells):
+            for col, cell in zip(columns, cells, strict=True):
                 number = parse_number(cell.text) or Number(None)
                 value = number.value
                 if (version, row.item, col.code) in schema.MONEY_CELLS:
@@ -423,7 +423,7 @@ class _Builder:
                 continue
             row = assigned[item]
             row_label = row.label or _template_row_label(item)
-            for (code, col_label), cell in zip(columns, resolved[item]):
+            for (code, col_label), cell in zip(columns, resolved[item], strict=True):
                 number = parse_number(cell.text) or Number(None)
                 self.put(("requests", item, code), number.value, cell, row_label, col_label)
             for code, reason in not_printed:
@@ -626,7 +626,7 @@ class _Builder:
                 hi = order.index(row.item) if row is not None else len(order)
                 slots = [i for i in order[lo:hi] if i not in assigned]
                 if len(slots) == len(run):
-                    for slot, r in zip(slots, run):
+                    for slot, r in zip(slots, run, strict=True):
                         r.item = slot
                         assigned[slot] = r
                 else:
@@ -660,7 +660,7 @@ class _Builder:
                     )
                     continue
                 row_label = row.label
-                for col, cell in zip(schema.REVIEW_COLUMNS, cells):
+                for col, cell in zip(schema.REVIEW_COLUMNS, cells, strict=True):
                     number = parse_number(cell.text) or Number(None)
                     self.put(
                         ("review", item.code, col.code), number.value, cell, row_label, col.label
@@ -704,7 +704,7 @@ class _Builder:
                     _undetermined(cell, digits) if v is None else Cell(str(v), cell.source)
                     for v in (split or (None,) * 15)
                 ]
-            for (item, col), cell in zip(columns, cells):
+            for (item, col), cell in zip(columns, cells, strict=True):
                 number = parse_number(cell.text) or Number(None)
                 group = f"{item.group} · " if item.group else ""
                 self.put(

@@ -50,7 +50,7 @@ def label_keys(text: str) -> tuple[str, ...]:
     starts = [m.start() for m in _ORDINAL.finditer(t)]
     bounds = sorted(set([0] + starts + [len(t)]))
     keys = []
-    for a, b in zip(bounds, bounds[1:]):
+    for a, b in zip(bounds, bounds[1:], strict=False):
         seg = _ORDINAL.sub("", t[a:b], count=1) if a in starts else t[a:b]
         seg = _strip_remark(seg)
         if seg:

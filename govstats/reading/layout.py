@@ -171,7 +171,7 @@ def _place(doc: Document, rows: list[tuple[int, Block, list[tuple[int, int, str]
                 * k_max
             )
         else:
-            by_column = dict(zip(columns, tokens))
+            by_column = dict(zip(columns, tokens, strict=True))
             cells = label + [
                 Cell(by_column[j][2] if j in by_column else "", where) for j in range(k_max)
             ]
@@ -183,9 +183,9 @@ def _agreed_spans(
 ) -> list[tuple[int, int]] | None:
     """The columns two full rows give, when every column of one overlaps the same column of the
     other (rows of one page; a page laid out with another margin disagrees), else None."""
-    if any(x[0] >= y[1] or y[0] >= x[1] for x, y in zip(a, b)):
+    if any(x[0] >= y[1] or y[0] >= x[1] for x, y in zip(a, b, strict=True)):
         return None
-    spans = [(min(x[0], y[0]), max(x[1], y[1])) for x, y in zip(a, b)]
+    spans = [(min(x[0], y[0]), max(x[1], y[1])) for x, y in zip(a, b, strict=True)]
     return spans if all(spans[j][1] <= spans[j + 1][0] for j in range(len(spans) - 1)) else None
 
 

@@ -117,7 +117,7 @@ def publisher_body(doc: Document) -> str | None:
         if block.kind != "row":
             continue
         texts = [_compact(c.text).rstrip(":：") for c in block.cells]
-        for key, value in zip(texts, texts[1:]):
+        for key, value in zip(texts, texts[1:], strict=False):
             if key in _PUBLISHER_KEYS and value and _SIGNATURE.match(value):
                 return expand_body(value)
     return None

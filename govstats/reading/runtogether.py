@@ -360,7 +360,7 @@ def _search(
             return []
     solutions = []
     for combo in product(*(candidates[r] for r in rows)):
-        chosen = dict(zip(rows, combo))
+        chosen = dict(zip(rows, combo, strict=True))
         if all(_holds(rel, chosen, known, n) for rel in usable):
             solutions.append(chosen)
     return solutions

@@ -71,6 +71,7 @@ class Entry:
                     columns["value"],
                     columns["label"],
                     columns["source"],
+                    strict=True,
                 )
             )
         return self.values
@@ -276,7 +277,7 @@ class _Writer:
                 out.append(("read", previous[0] if previous else None))
             if report_rows:
                 self._insert(con, "reports", pa.Table.from_pylist(
-                    [dict(zip(_REPORT_COLUMNS, row)) for row in report_rows], schema=_REPORTS_SCHEMA
+                    [dict(zip(_REPORT_COLUMNS, row, strict=True)) for row in report_rows], schema=_REPORTS_SCHEMA
                 ))  # fmt: skip
                 self._insert(con, "values", pa.concat_tables(tables))
             if updates:
@@ -421,7 +422,7 @@ class _Pending:
             return
         results = self.writer.write_many(entries)
         self.writer.maybe_release()
-        for entry, (status, superseded) in zip(entries, results):
+        for entry, (status, superseded) in zip(entries, results, strict=True):
             self.known.add(entry.report_id)
             if status == "read":
                 self.summary.report_ids.append(entry.report_id)

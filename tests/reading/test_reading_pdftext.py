@@ -203,7 +203,9 @@ def test_label_and_number_blocks_written_apart_get_no_labels(base):
     start, end = text.index("一、本年新收"), text.index("四、政府信息公开行政复议")
     rows = [ln for ln in text[start:end].splitlines() if ln.strip()]
     labels = [" ".join(t for t in ln.split(" ") if not t[:1].isdigit()) for ln in rows]
-    columns = list(zip(*[[t for t in ln.split(" ") if t[:1].isdigit()] for ln in rows]))
+    columns = list(
+        zip(*[[t for t in ln.split(" ") if t[:1].isdigit()] for ln in rows], strict=True)
+    )
     bare = (
         "\n".join(labels[:3])
         + "\n"

@@ -44,7 +44,7 @@ def test_bundled_registry_is_valid_and_covers_the_corpus_bodies():
         "hebei-gxt",
     ]
     assert registry["region_code"].str.fullmatch(r"\d{6}").all()
-    codes = dict(zip(registry["slug"], registry["region_code"]))
+    codes = dict(zip(registry["slug"], registry["region_code"], strict=True))
     assert codes == {
         "pingtan": "350128",
         "ziyang-bgs": "512000",

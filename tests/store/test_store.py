@@ -108,7 +108,7 @@ def test_load_keeps_tidy_dtypes_and_template_order(truth_store):
         for i, cols in items.items()
         for c in cols
     ]
-    assert list(zip(frame["table"], frame["item"], frame["column"])) == order
+    assert list(zip(frame["table"], frame["item"], frame["column"], strict=True)) == order
 
 
 def test_filters_by_slug_years_table_and_region(truth_store):

@@ -104,7 +104,11 @@ def frame_values(frame) -> dict[Key, float | None]:
     return {
         (t, i, c): None if pd.isna(v) else float(v)
         for t, i, c, v in zip(
-            frame["table"], frame["item"], frame["column"], frame["value"].astype(object)
+            frame["table"],
+            frame["item"],
+            frame["column"],
+            frame["value"].astype(object),
+            strict=True,
         )
     }
 

@@ -116,7 +116,7 @@ def test_numbers_chain_across_years(plain_reports):
     for r in plain_reports:
         by_body.setdefault(r.body.index, []).append(r)
     for series in by_body.values():
-        for prev, cur in zip(series, series[1:]):
+        for prev, cur in zip(series, series[1:], strict=False):
             assert (
                 cur.values["requests"]["carried_over"] == prev.values["requests"]["carried_forward"]
             )
@@ -136,7 +136,7 @@ def test_small_bodies_are_zero_heavy_and_large_ones_busy(plain_reports):
     assert sum(n == 0 for n in new) / len(new) > 0.2
     assert max(new) > 500
     by_level = {}
-    for r, n in zip(plain_reports, new):
+    for r, n in zip(plain_reports, new, strict=True):
         by_level.setdefault(r.body.level, []).append(n)
     mean = {lv: sum(ns) / len(ns) for lv, ns in by_level.items()}
     assert mean["department"] < mean["county"] < mean["city"]

@@ -320,7 +320,7 @@ def cells_of_unsplit_runs(report: GeneratedReport) -> frozenset[Key]:
 
 def _same_split(split: tuple, want: list) -> bool:
     """The one split is the truth: a placeholder where the cell is blank, else its number."""
-    for got, value in zip(split, want):
+    for got, value in zip(split, want, strict=True):
         if value is None:
             if not isinstance(got, str):
                 return False

@@ -353,7 +353,7 @@ def _layout(
             page.lines.append("")
     text = "\n".join(page.lines).replace("\n\x0c\n", "\n\x0c") + "\n"
     ambiguous: set = set()
-    for rows, table_rows in zip(_data_rows(report), printed):
+    for rows, table_rows in zip(_data_rows(report), printed, strict=True):
         for block in rows:  # the data rows of one block, each (grid row index, cell keys)
             marks = [
                 (table_rows[r], any(not _printed(report, k) for k in keys), keys)

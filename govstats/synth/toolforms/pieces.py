@@ -132,7 +132,7 @@ def _requests(
     repeat_heading = rng.random() < 0.5
     furniture = str(rng.choice(_FURNITURE))
     bounds = [0] + cuts + [len(body)]
-    for i, (a, b) in enumerate(zip(bounds, bounds[1:])):
+    for i, (a, b) in enumerate(zip(bounds, bounds[1:], strict=False)):
         piece: list[list[Cell]] = []
         if i == 0 or repeat_header:
             piece += [list(h.cells) for h in header]
