@@ -262,7 +262,8 @@ def main(argv: list[str] | None = None) -> int:
             "region bodies",
         ],
         rows,
-        title=f"\ningest into a fresh store ({args.mode}{' ' + args.format if args.mode == 'files' else ''}); "
+        title="\ningest into a fresh store "
+        f"({args.mode}{' ' + args.format if args.mode == 'files' else ''}); "
         "targets: 100k < 600 s, peak < 2048 MB, series < 50 ms",
     )
     return 0

@@ -8,9 +8,9 @@ Reports come from ``govstats.synth`` (fictional bodies, both templates, seed fix
 once per format before timing. For each format the table gives the time ``govstats.read_report``
 takes per report, the time ``lxml.html.document_fromstring`` alone takes on the same report's
 HTML (the Word-style HTML for ``html-word``, the simple HTML otherwise), their ratio (target:
-≤ 3×), and how many reports failed to parse (errors: ParseError or any other exception), came back different from the truth
-(differ: includes cells left NA with a warning, as run-together text may) or with a number
-read wrongly (wrong).
+≤ 3×), and how many reports failed to parse (errors: ParseError or any other exception), came back
+different from the truth (differ: includes cells left NA with a warning, as run-together text may)
+or with a number read wrongly (wrong).
 """
 
 from __future__ import annotations

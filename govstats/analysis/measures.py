@@ -186,7 +186,8 @@ class _Cells:
             first = keyed.loc[dup].iloc[0]
             raise ValueError(
                 f"several values for {first['body']} {first['year']} cell {first['key']}: "
-                "the frame holds more than one report for a body and year (load current versions only)"
+                "the frame holds more than one report for a body and year (load current versions "
+                "only)"
             )
         wide = keyed.pivot(index=["body", "year"], columns="key", values="value")
         present = (
@@ -225,7 +226,8 @@ class _Cells:
         value = self.cell("requests", item, column)
         if column == "total":
             six = _sum([self.cell("requests", item, c) for c in schema.APPLICANT_COLUMNS])
-            # a report printing only 自然人 | 法人或其他组织 carries the aggregate as ``legal_person``
+            # a report printing only 自然人 | 法人或其他组织 carries the aggregate as
+            # ``legal_person``
             merged = self.cell("requests", item, "legal_person")
             two = _sum([self.cell("requests", item, "natural_person"), merged])
             value = value.fillna(two.where(merged.notna(), six))

@@ -3,7 +3,8 @@
 Each function takes an indicator frame (:func:`govstats.analysis.indicators`) and a body name
 and returns a matplotlib :class:`~matplotlib.figure.Figure` (made outside pyplot, so a notebook
 shows it once, as the cell's value). Chinese text is drawn in a real CJK font
-(:mod:`govstats.analysis.fonts`). Every chart spans the body's years from first to last report and marks
+(:mod:`govstats.analysis.fonts`). Every chart spans the body's years from first to last report and
+marks
 
 * the template change (a dashed vertical line labelled 模板变更) between a year reported on the
   2019 template and the next on the 2021 one;

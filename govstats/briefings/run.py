@@ -64,7 +64,8 @@ class BatchResult:
         rate = f", {self.seconds / rendered:.2f} s per page" if rendered else ""
         where = "on Dask" if self.jobs == 0 else f"with {self.jobs} job(s)"
         return (
-            f"briefings: {counts['ok']} rendered, {counts['failed']} failed, {counts['skipped']} unchanged "
+            f"briefings: {counts['ok']} rendered, {counts['failed']} failed, {counts['skipped']} "
+            "unchanged "
             f"in {self.seconds:.1f} s {where}{rate}; index: {self.index}"
         )
 

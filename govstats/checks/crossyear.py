@@ -14,9 +14,10 @@ A relation is checked only where both sides were printed (a blank cell is never 
 Findings report both values and never alter the data. The findings frame has the columns of
 :data:`FINDING_COLUMNS` — those of ``govstats.check`` plus ``previous_year`` and
 ``previous_report_id``; ``kind`` is ``"crossyear"``; ``cells`` names the cells of the year-Y
-report involved (``table/item/column`` joined by ``"; "``, as ``govstats.checks.template.finding_cells``
-reads them), the year Y−1 side is in ``previous_report_id``; ``found`` is the value printed in
-year Y, ``expected`` the value the previous year implies.
+report involved (``table/item/column`` joined by ``"; "``, as
+``govstats.checks.template.finding_cells`` reads them), the year Y−1 side is in
+``previous_report_id``; ``found`` is the value printed in year Y, ``expected`` the value the
+previous year implies.
 """
 
 from __future__ import annotations

@@ -61,7 +61,8 @@ RULES: dict[str, Rule] = {
         Rule("R7", "breach", "review", "行政诉讼结果之和等于总计",
              "table 四, each kind of lawsuit: total = upheld + corrected + other + pending", "item"),
         Rule("N1", "narrative", "requests", "正文所述收到申请数与表格一致",
-             "the narrative's number of requests received = table 三 一 (or 一 + 二), total column", "report"),
+             "the narrative's number of requests received = table 三 一 (or 一 + 二), total "
+             "column", "report"),
         Rule("N2", "narrative", "requests", "正文所述结转下年度数与表格一致",
              "the narrative's number carried forward = table 三 四, total column", "report"),
         Rule("carried_over", "crossyear", "requests", "上年结转等于上年度结转下年度",

@@ -80,7 +80,9 @@ _XML_DECL = re.compile(r"^\s*<\?xml[^>]*\?>", re.I)
 
 # marks in the text the XSLT pass writes (noncharacters: never meaningful in a page)
 _BREAK = "\ufdd0"  # a block boundary
-_ITEM = "\ufdd1"  # followed by T (a report table starts), R (a row), C (a cell), S (a cell with fields), E (the table ends)
+# followed by T (a report table starts), R (a row), C (a cell), S (a cell with fields), E (the table
+# ends)
+_ITEM = "\ufdd1"
 _FIELD = "\ufdd2"  # ends C; separates an S cell's hidden flag, rowspan, colspan and text
 _NONCHARS = {ord(c): None for c in (_BREAK, _ITEM, _FIELD)}
 
@@ -134,7 +136,8 @@ _STRING = lxml.etree.XPath("string()", smart_strings=False)
 _COUNT_IMAGES = lxml.etree.XPath("count(.//img)")
 _HIDDEN_ATTRS = lxml.etree.XPath("descendant::*/@hidden")
 
-#: characters lxml keeps from a page but refuses in text it is given (the whitespace ones read as spaces)
+#: characters lxml keeps from a page but refuses in text it is given (the whitespace ones read as
+#: spaces)
 _CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\ufffe\uffff]")
 _CONTROL_SPACES = set("\x0b\x0c\x1c\x1d\x1e\x1f")
 
@@ -351,7 +354,8 @@ def _read_tree(root, page: bytes, name: str) -> Document:
     data_rows = sum(1 for b in doc.blocks if b.kind == "row")
     if images and data_rows < 10:
         doc.warnings.append(
-            f"the page holds {images} image(s) and hardly any table cells: its tables may be images (OCR needed)"
+            f"the page holds {images} image(s) and hardly any table cells: its tables may be "
+            "images (OCR needed)"
         )
     return doc
 

@@ -7,8 +7,8 @@ numbers versions (:mod:`~govstats.store.writer`); ingest, which finds files and 
 a pool of worker processes (:mod:`~govstats.store.ingestion`); the tidy extract format of
 ``data/extract/`` (:mod:`~govstats.store.extract`); the queries notebooks and briefings call
 (:mod:`~govstats.store.queries`), which build a missing default store from the bundled data on
-first use (:mod:`~govstats.store.firstlook`); and the body registry (:mod:`~govstats.store.registry`).
-Everything public is importable from ``govstats.store`` itself.
+first use (:mod:`~govstats.store.firstlook`); and the body registry
+(:mod:`~govstats.store.registry`). Everything public is importable from ``govstats.store`` itself.
 """
 
 from __future__ import annotations

@@ -56,7 +56,8 @@ def read_extract(folder: str | Path) -> Iterator[Entry]:
         count = 0 if frame is None else len(frame)
         if row.n_values and int(row.n_values) != count:
             raise StoreError(
-                f"{folder / EXTRACT_REPORTS}: line {line}: report {row.report_id} lists {row.n_values} values, "
+                f"{folder / EXTRACT_REPORTS}: line {line}: report {row.report_id} lists "
+                f"{row.n_values} values, "
                 f"{folder / EXTRACT_VALUES} holds {count}"
             )
         yield Entry(

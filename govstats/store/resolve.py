@@ -156,7 +156,8 @@ class Resolver:
             return self._from_row(name, row, "registered", "registered in the store")
         if SYNTHETIC_MARKER in name:
             return Resolution(name, "unknown: a generated (示例) body that is not registered", source="registered",
-                              why="fictional bodies resolve only through the generator's registered bodies")  # fmt: skip
+                              why="fictional bodies resolve only through the generator's "
+                                  "registered bodies")  # fmt: skip
         if not key:
             return Resolution(name, "unknown: empty name")
         return self._from_divisions(name, key, text, folder)

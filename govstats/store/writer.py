@@ -222,7 +222,8 @@ class _Writer:
             present = {
                 r[0]
                 for r in con.execute(
-                    f"SELECT report_id FROM reports WHERE report_id IN ({','.join('?' * len(ids))})",
+                    "SELECT report_id FROM reports WHERE report_id IN "
+                    f"({','.join('?' * len(ids))})",
                     ids,
                 ).fetchall()
             }
@@ -288,20 +289,23 @@ class _Writer:
                 )
                 try:
                     con.execute(
-                        "UPDATE reports SET superseded_by = u.new FROM _govstats_updates u WHERE reports.report_id = u.old"
+                        "UPDATE reports SET superseded_by = u.new FROM _govstats_updates u WHERE "
+                        "reports.report_id = u.old"
                     )
                 finally:
                     con.unregister("_govstats_updates")
             if new_bodies:
                 con.executemany(
-                    "INSERT INTO bodies (body_key, body, first_seen) VALUES (?, ?, ?) ON CONFLICT DO NOTHING",
+                    "INSERT INTO bodies (body_key, body, first_seen) VALUES (?, ?, ?) ON "
+                    "CONFLICT DO NOTHING",
                     [[k, b, now] for k, b in new_bodies.items()],
                 )
             stored = [rid for rid in ids if rid in self.error_hashes]
             paths = [e.path for e in entries if e.path in self.error_paths]
             if stored or paths:
                 con.execute(
-                    f"DELETE FROM ingest_errors WHERE content_hash IN ({','.join('?' * len(stored)) or 'NULL'}) "
+                    "DELETE FROM ingest_errors WHERE content_hash IN "
+                    f"({','.join('?' * len(stored)) or 'NULL'}) "
                     f"OR path IN ({','.join('?' * len(paths)) or 'NULL'})",
                     stored + paths,
                 )
@@ -384,7 +388,10 @@ class IngestSummary:
             else ""
         )
         ignored = f", ignored {self.ignored} not a report format" if self.ignored else ""
-        return f"read {self.read}{versions}, skipped {self.skipped} already present, failed {self.failed}{ignored}"
+        return (
+            f"read {self.read}{versions}, skipped {self.skipped} already present, failed "
+            f"{self.failed}{ignored}"
+        )
 
 
 class _Pending:

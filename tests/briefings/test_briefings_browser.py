@@ -107,7 +107,8 @@ def test_index_and_briefing_offline_fonts_links(rendered, browser):
     shot_b = page.locator("#probe-b").screenshot()
     assert shot_a != shot_b
     page.evaluate(
-        "() => { document.getElementById('probe-a').remove(); document.getElementById('probe-b').remove(); }"
+        "() => { document.getElementById('probe-a').remove(); "
+        "document.getElementById('probe-b').remove(); }"
     )
     page.screenshot(path=str(ARTIFACTS / "briefing-pingtan.png"), full_page=False)
 

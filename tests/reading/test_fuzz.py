@@ -47,7 +47,8 @@ def _corpus_sources() -> list[tuple[str, bytes]]:
 
 SOURCES = _generated_sources() + _corpus_sources()
 TEXT_SOURCES = [(n, d) for n, d in SOURCES if not d.startswith(b"%PDF")]
-#: examples per fuzz test; raise it for a deeper run by hand: GOVSTATS_FUZZ_EXAMPLES=500 pytest tests/reading/test_fuzz.py
+#: examples per fuzz test; raise it for a deeper run by hand: GOVSTATS_FUZZ_EXAMPLES=500 pytest
+#: tests/reading/test_fuzz.py
 EXAMPLES = int(os.environ.get("GOVSTATS_FUZZ_EXAMPLES", "25"))
 FUZZ = settings(
     max_examples=EXAMPLES,

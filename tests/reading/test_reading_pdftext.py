@@ -1,4 +1,5 @@
-"""PDF-to-text tool output: row labels split around their numbers, page furniture (issue 12, class 4).
+"""PDF-to-text tool output: row labels split around their numbers, page furniture (issue 12, class
+4).
 
 * round trips of generated reports in the ``pdf-text`` form (hypothesis, bounded): every cell
   right, NA (with a warning) only where the form declares the cell ambiguous, never wrong;
@@ -309,8 +310,8 @@ def test_corpus_pdf_through_pdftotext(corpus_dir):
 
 
 def test_numbers_continuing_the_row_above_leave_both_unread(base):
-    """-layout of a cell wrapped over two lines (``… (一)予以公开 １ 1 0 0`` / ``办理结果 ０``): which
-    digits belong to which cell is lost, so neither line gives numbers, with a warning."""
+    """-layout of a cell wrapped over two lines (``… (一)予以公开 １ 1 0 0`` / ``办理结果 ０``):
+    which digits belong to which cell is lost, so neither line gives numbers, with a warning."""
     report, text = base
     line = _line_of(text, "（一）予以公开")
     numbers = _numbers(line).split(" ")

@@ -1,4 +1,5 @@
-"""Round trips through the reader: generated report → printed in a format → read_report → same values.
+"""Round trips through the reader: generated report → printed in a format → read_report → same
+values.
 
 Property tests (hypothesis, a bounded number of examples so they run in seconds) over reports
 from ``govstats.synth``: any body, any year (both templates), plain or with the irregularities

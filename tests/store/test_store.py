@@ -286,7 +286,8 @@ def test_a_schema_1_store_is_upgraded_on_first_open_even_to_read(db):
             range(1, 7)
         )
         assert con.execute(
-            'SELECT count(*) FROM "values" v JOIN reports r USING (report_id) WHERE v.rkey <> r.rkey'
+            'SELECT count(*) FROM "values" v JOIN reports r USING (report_id) WHERE v.rkey <> '
+            "r.rkey"
         ).fetchone() == (0,)
     add_reports(generated[6:], db)  # new reports continue the keys
     with connect(db, read_only=True) as con:
@@ -307,7 +308,8 @@ def test_a_locked_store_is_busy_after_a_bounded_wait(db):
         [
             sys.executable,
             "-c",
-            f"import duckdb,sys,time; c=duckdb.connect({str(db)!r}); print('locked', flush=True); time.sleep(30)",
+            f"import duckdb,sys,time; c=duckdb.connect({str(db)!r}); print('locked', "
+            "flush=True); time.sleep(30)",
         ],
         stdout=subprocess.PIPE,
         text=True,
@@ -341,7 +343,10 @@ def test_a_store_being_created_is_never_seen_half_made(db, monkeypatch):
         made = Path(database)
         if not made.exists():
             made.touch()  # the file as DuckDB has just created it, not yet locked nor written
-            script = f"from govstats.store import connect\nwith connect({str(db)!r}, timeout=5) as c: print(c.execute('SELECT count(*) FROM reports').fetchone()[0])"
+            script = (
+                f"from govstats.store import connect\nwith connect({str(db)!r}, timeout=5) as c: "
+                "print(c.execute('SELECT count(*) FROM reports').fetchone()[0])"
+            )
             others.append(
                 subprocess.run(
                     [sys.executable, "-c", script], capture_output=True, text=True, timeout=120

@@ -63,7 +63,8 @@ class _Reader:
         for number, page in self._pages:
             if page.images and not page.chars:
                 self.warnings.append(
-                    f"{self.name}: page {number} is an image without a text layer (a scanned page?); "
+                    f"{self.name}: page {number} is an image without a text layer (a scanned "
+                    "page?); "
                     "its content was not read (OCR is not done)"
                 )
         stream: list[tuple[int, _TablePart | _Line]] = []
@@ -191,8 +192,8 @@ class _Reader:
 
     # -- tables ---------------------------------------------------------------------------
     def _add_table(self, part: _TablePart, continues: bool) -> None:
-        """Emit a table part's rows: a new table, or (``continues``, same width) the next page of the
-        open table with its repeated header dropped and cells cut by the break re-joined."""
+        """Emit a table part's rows: a new table, or (``continues``, same width) the next page of
+        the open table with its repeated header dropped and cells cut by the break re-joined."""
         previous = self._open_table
         carried: list[_OpenCell] = []
         if continues and previous is not None and _compatible(previous, part):

@@ -189,7 +189,8 @@ FORMS = (
         "pieces-markdown",
         ".md",
         "markdown with tables printed in pieces: table 二 per 第二十条 section, table 四 "
-        "as three small tables under 行政复议 / 行政诉讼（…） headings, table 三 cut by page breaks with page furniture",
+        "as three small tables under 行政复议 / 行政诉讼（…） headings, table 三 cut by page "
+        "breaks with page furniture",
         _render_markdown,
     ),
     Form(
