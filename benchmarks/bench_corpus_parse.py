@@ -149,8 +149,10 @@ def main(argv: list[str] | None = None) -> int:
     print_table(
         ["report", "format", "KB", "ms/read", "lxml ms", "ratio", "<=3x", "values", "truth"],
         rows,
-        title="read_report on the corpus (lxml ms: lxml.html.document_fromstring alone on the same "
-        "HTML)",
+        title=(
+            "read_report on the corpus (lxml ms: lxml.html.document_fromstring alone on the same "
+            "HTML)"
+        ),
     )
     reports = sum(1 for r in rows if not r[0].startswith("  →"))
     print(
@@ -168,8 +170,10 @@ def main(argv: list[str] | None = None) -> int:
             "same values",
         ],
         oneline_rows,
-        title="\nOne-paragraph text (BeautifulSoup get_text(''); the crawled corpus text as it is) "
-        "against the same report as pipe text",
+        title=(
+            "\nOne-paragraph text (BeautifulSoup get_text(''); the crawled corpus text as it is) "
+            "against the same report as pipe text"
+        ),
     )
     if pipe_sum:
         print(

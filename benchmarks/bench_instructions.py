@@ -103,8 +103,10 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument(
         "--oneline",
         action="store_true",
-        help="instead: each page as one paragraph (get_text('')) against the same report as pipe "
-        "text",
+        help=(
+            "instead: each page as one paragraph (get_text('')) against the same report as pipe "
+            "text"
+        ),
     )
     args = parser.parse_args(argv)
     if shutil.which("valgrind") is None:
@@ -141,8 +143,10 @@ def _oneline(args, paths: list[Path]) -> int:
     print_table(
         ["pages", "one paragraph M instr", "pipe text M instr", "ratio", "<=1.5x"],
         [[len(paths), one / 1e6, pipe / 1e6, one / pipe, "ok" if one <= 1.5 * pipe else "SLOW"]],
-        title="Instructions per report, one paragraph vs pipe text (valgrind callgrind, "
-        f"{args.rounds} rounds of {args.glob})",
+        title=(
+            "Instructions per report, one paragraph vs pipe text (valgrind callgrind, "
+            f"{args.rounds} rounds of {args.glob})"
+        ),
     )
     return 0
 

@@ -200,9 +200,12 @@ def _check_db(args: argparse.Namespace) -> int:
 def add_synth(sub: argparse._SubParsersAction) -> None:
     p = sub.add_parser(
         "synth",
-        help="write generated (fictional, 示例) reports with their truth files, for tests and "
-        "benchmarks",
-        description="Generate N fictional bodies x years of reports (govstats.synth) into OUT_DIR/raw, "
+        help=(
+            "write generated (fictional, 示例) reports with their truth files, for tests and "
+            "benchmarks"
+        ),
+        description="Generate N fictional bodies x years of reports "
+        "(govstats.synth) into OUT_DIR/raw, "
         "with OUT_DIR/truth/*.json answers and OUT_DIR/manifest.json. Never mix them into real "
         "data.",
     )
@@ -217,8 +220,10 @@ def add_synth(sub: argparse._SubParsersAction) -> None:
         dest="formats",
         action="append",
         metavar="FMT",
-        help="txt-pipe, txt-plain, txt-runtogether, markdown, html, html-word, pdf, docx; "
-        "repeatable (default html)",
+        help=(
+            "txt-pipe, txt-plain, txt-runtogether, markdown, html, html-word, pdf, docx; "
+            "repeatable (default html)"
+        ),
     )
     p.add_argument("--encoding", default="utf-8", help="text encoding of the files (e.g. gb18030)")
     for name, what in (
@@ -289,8 +294,10 @@ def add_ingest(sub: argparse._SubParsersAction) -> None:
         "--jobs",
         type=int,
         metavar="N",
-        help="processes that parse files (default: the core count; small ingests parse in one "
-        "process)",
+        help=(
+            "processes that parse files (default: the core count; small ingests parse in one "
+            "process)"
+        ),
     )
     p.set_defaults(func=_ingest)
 
@@ -404,8 +411,10 @@ COMMANDS = [add_parse, add_check, add_summary, add_synth, add_ingest, add_briefi
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(
         prog="govstats",
-        description="Read 政府信息公开工作年度报告 into tidy data, check them, store them and brief on "
-        "them.",
+        description=(
+            "Read 政府信息公开工作年度报告 into tidy data, check them, store them and brief on "
+            "them."
+        ),
     )
     sub = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
     for add in COMMANDS:

@@ -1,4 +1,5 @@
-"""Shared fixtures: the real-report corpus in ../shared/corpus (skipped with a reason when absent)."""
+"""Shared fixtures: the real-report corpus in ../shared/corpus (skipped with a reason when
+absent)."""
 
 from __future__ import annotations
 
@@ -55,7 +56,8 @@ def sample_path() -> Path:
 
 
 def ingest_bundled(db: Path) -> Path:
-    """Build a store of the bundled data (data/raw + data/extract) at ``db``, as ``make briefings`` does."""
+    """Build a store of the bundled data (data/raw + data/extract) at ``db``, as ``make briefings``
+    does."""
     import govstats
 
     extract = PROJECT_DIR / "data" / "extract"

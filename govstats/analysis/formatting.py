@@ -62,7 +62,8 @@ def fmt_percent(value: Any, digits: int = 1) -> str:
 
 
 def money_unit(yuan: Any) -> str:
-    """The unit a report would choose for an amount in 元: 元 below 1万, 万元 below 1亿, else 亿元."""
+    """The unit a report would choose for an amount in 元: 元 below 1万, 万元 below 1亿, else
+    亿元."""
     if is_missing(yuan):
         return "元"
     size = abs(float(yuan))

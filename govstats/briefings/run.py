@@ -115,7 +115,11 @@ def _run_dask(tasks: Sequence[Task], out_dir: str, address) -> Iterator[Outcome]
 def _lost(task: Task, exc: BaseException) -> Outcome:
     return Outcome(
         kind=task.kind, key=task.key, title=task.title, years=tuple(task.years), status="failed",
-        page=f"{task.folder}/index.html", flags=task.flags, error=f"worker lost: {type(exc).__name__}: {exc}",
+        page=f"{task.folder}/index.html", flags=task.flags, error=(
+            "worker lost: "
+            f"{type(exc).__name__}: "
+            f"{exc}"
+        ),
         fingerprint=task.fingerprint,
     )  # fmt: skip
 
@@ -238,7 +242,8 @@ def briefings(
     reuse_kernel: bool = True,
     progress: bool | None = None,
 ) -> BatchResult:
-    """Plan (:func:`plan`) and render (:func:`run`) briefings: the work of ``govstats briefings``."""
+    """Plan (:func:`plan`) and render (:func:`run`) briefings: the work of ``govstats
+    briefings``."""
     tasks = plan(db, bodies=bodies, regions=regions, all_bodies=all_bodies, years=years, timeout=timeout,
                  reuse_kernel=reuse_kernel)  # fmt: skip
     return run(

@@ -102,7 +102,8 @@ def carried_over_findings(frame: pd.DataFrame) -> pd.DataFrame:
 
 
 def in_force_findings(frame: pd.DataFrame) -> pd.DataFrame:
-    """2021 template: ``in_force`` (Y) against ``in_force`` (Y−1) + ``issued`` (Y) − ``repealed`` (Y)."""
+    """2021 template: ``in_force`` (Y) against ``in_force`` (Y−1) + ``issued`` (Y) − ``repealed``
+    (Y)."""
     frame, key = _with_key(frame), "body_key"
     docs = frame[
         (frame["table"] == "publication")

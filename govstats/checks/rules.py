@@ -90,7 +90,8 @@ def of_kind(kind: str) -> tuple[Rule, ...]:
 
 
 def help_text(kinds: tuple[str, ...] = tuple(KINDS)) -> str:
-    """The rules of ``kinds`` as two lines each (code and title, then the description), for help texts."""
+    """The rules of ``kinds`` as two lines each (code and title, then the description), for help
+    texts."""
     return "\n".join(
         f"  {r.code:<13}{r.title}\n  {'':<13}{r.description}"
         for r in RULES.values()

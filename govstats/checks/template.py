@@ -45,7 +45,8 @@ _COL_NAMES = schema.REQUEST_COLUMN_LABELS
 
 
 def finding_cells(cells: str) -> list[tuple[str, str, str]]:
-    """The (table, item, column) keys a finding's ``cells`` text names, in order (left side first)."""
+    """The (table, item, column) keys a finding's ``cells`` text names, in order (left side
+    first)."""
     return [tuple(part.split("/")) for part in str(cells).split("; ") if part]  # type: ignore[misc]
 
 
@@ -61,7 +62,8 @@ def _side(values: Iterable) -> tuple[float, bool, bool]:
 
 
 def _relation(left: list, right: list) -> tuple[float, float] | None:
-    """``(left_sum, right_sum)`` when the relation is breached, None when it holds or is undecidable."""
+    """``(left_sum, right_sum)`` when the relation is breached, None when it holds or is
+    undecidable."""
     ls, l_blank, l_all = _side(left)
     rs, r_blank, r_all = _side(right)
     if l_all and r_all:

@@ -58,8 +58,8 @@ _TH_NOTE = (
 )
 _TD = "border:1px solid #8c959f;padding:3px 6px;text-align:right;font-variant-numeric:tabular-nums;color:#1f2328;background:#fff;cursor:help"
 _TD_BLANK = _TD + ";color:#8c959f;background:#fafbfc;text-align:center"
-_TD_ABSENT = (
-    _TD + ";color:#b0b7be;background:repeating-linear-gradient(45deg,#fff,#fff 4px,#f1f3f5 "
+_TD_ABSENT = _TD + (
+    ";color:#b0b7be;background:repeating-linear-gradient(45deg,#fff,#fff 4px,#f1f3f5 "
     "4px,#f1f3f5 8px);text-align:center"
 )
 _TD_BREACH = (

@@ -136,9 +136,11 @@ def choose(first: Report | None, second: Report | None) -> Report | None:
                 ):
                     values[key] = value._replace(
                         value=None,
-                        source=f"{value.source} (readings disagree: {value.value:g} by the "
-                        f"{source.format} reading, {theirs.value:g} by the {alt.format} "
-                        "reading)",
+                        source=(
+                            f"{value.source} (readings disagree: {value.value:g} by the "
+                            f"{source.format} reading, {theirs.value:g} by the {alt.format} "
+                            "reading)"
+                        ),
                     )
                     warnings.append(
                         f"{base.name}: {value.label}: the {source.format} and {alt.format} "

@@ -918,5 +918,6 @@ def _template_row_label(item: str) -> str:
 
 
 def build_report(doc: Document, data: bytes) -> Report:
-    """Recognise the tables of ``doc`` and return its Report (``data``: the source bytes, for the id)."""
+    """Recognise the tables of ``doc`` and return its Report (``data``: the source bytes, for the
+    id)."""
     return _Builder(doc, data).build()

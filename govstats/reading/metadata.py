@@ -45,7 +45,8 @@ _PREFIX_NOISE = ("关于", "现公布", "公布", "正文", "发布")
 
 
 def _compact(text: str) -> str:
-    """``text`` without any whitespace (str.split cuts at the same characters as ``[\\s\\u00a0\\u3000]``)."""
+    """``text`` without any whitespace (str.split cuts at the same characters as
+    ``[\\s\\u00a0\\u3000]``)."""
     return "".join(text.split())
 
 

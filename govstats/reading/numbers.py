@@ -63,7 +63,8 @@ _SEPARATORS = re.compile(r"(?<=\d)[,，](?=\d{3}(?:\D|$))")
 
 @dataclass(frozen=True)
 class Number:
-    """A parsed cell: ``value`` (None for a placeholder), the ``unit`` printed in the cell, if any."""
+    """A parsed cell: ``value`` (None for a placeholder), the ``unit`` printed in the cell, if
+    any."""
 
     value: Decimal | None
     unit: str | None = None

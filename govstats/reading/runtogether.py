@@ -154,7 +154,8 @@ def run_candidates(
 def agreed_split(
     run: str, n: int, groups: Sequence[Group] = (), signed: frozenset[int] = frozenset()
 ) -> tuple | None:
-    """The cells every split of ``run`` agrees on (None where they differ); None if no split fits."""
+    """The cells every split of ``run`` agrees on (None where they differ); None if no split
+    fits."""
     found = run_candidates(run, n, groups, signed)
     return _agree(found, n) if found else None
 

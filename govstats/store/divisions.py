@@ -281,7 +281,8 @@ def load_divisions() -> Divisions:
 
 
 def build_divisions(versions: dict[str, str] | None = None) -> Divisions:
-    """Build the index from the installed data sets (slow: about 2 s; use :func:`load_divisions`)."""
+    """Build the index from the installed data sets (slow: about 2 s; use
+    :func:`load_divisions`)."""
     versions = versions or _versions()
     raw = json.loads(
         _package_file(
@@ -308,8 +309,10 @@ def build_divisions(versions: dict[str, str] | None = None) -> Divisions:
                     by_short.setdefault(short, []).append(code)
     historic = _historic(by_code, by_name)
     source = {
-        CURRENT_PACKAGE: f"{versions.get(CURRENT_PACKAGE)} (data as of "
-        f"{raw.get('metadata', {}).get('data_as_of', '?')})",
+        CURRENT_PACKAGE: (
+            f"{versions.get(CURRENT_PACKAGE)} (data as of "
+            f"{raw.get('metadata', {}).get('data_as_of', '?')})"
+        ),
         HISTORY_PACKAGE: str(versions.get(HISTORY_PACKAGE)),
         "pypinyin": str(versions.get("pypinyin")),
     }

@@ -155,7 +155,10 @@ class Resolver:
         if row is not None:
             return self._from_row(name, row, "registered", "registered in the store")
         if SYNTHETIC_MARKER in name:
-            return Resolution(name, "unknown: a generated (示例) body that is not registered", source="registered",
+            return Resolution(name, (
+                "unknown: a generated (示例) body "
+                "that is not registered"
+            ), source="registered",
                               why="fictional bodies resolve only through the generator's "
                                   "registered bodies")  # fmt: skip
         if not key:

@@ -223,7 +223,8 @@ def _binary_writer(fmt: str):
 
 
 def render(report: GeneratedReport, fmt: str) -> str | bytes:
-    """The report printed in ``fmt`` (one of :func:`formats`): ``str`` for text, ``bytes`` for PDF/docx."""
+    """The report printed in ``fmt`` (one of :func:`formats`): ``str`` for text, ``bytes`` for
+    PDF/docx."""
     document = to_document(report, fmt)
     if fmt in TEXT_FORMATS:
         return write(document, fmt)

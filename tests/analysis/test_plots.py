@@ -1,4 +1,5 @@
-"""govstats.analysis.plots and govstats.analysis.fonts: Chinese labels in a real CJK font, breaks and gaps marked."""
+"""govstats.analysis.plots and govstats.analysis.fonts: Chinese labels in a real CJK font, breaks
+and gaps marked."""
 
 from __future__ import annotations
 

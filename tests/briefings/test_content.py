@@ -1,4 +1,5 @@
-"""govstats.briefings.content: the pieces of the briefing and comparison notebooks, without a kernel."""
+"""govstats.briefings.content: the pieces of the briefing and comparison notebooks, without a
+kernel."""
 
 from __future__ import annotations
 

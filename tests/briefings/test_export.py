@@ -1,4 +1,5 @@
-"""govstats.pages: escaping, offline checks, embedded font, index/error pages, safe paths, atomic writes."""
+"""govstats.pages: escaping, offline checks, embedded font, index/error pages, safe paths, atomic
+writes."""
 
 from __future__ import annotations
 

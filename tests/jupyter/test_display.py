@@ -1,4 +1,5 @@
-"""The HTML display of a Report (govstats.jupyter.display): layout as printed, blanks, breaches, escaping."""
+"""The HTML display of a Report (govstats.jupyter.display): layout as printed, blanks, breaches,
+escaping."""
 
 from __future__ import annotations
 

@@ -1,4 +1,5 @@
-"""govstats.jupyter.explorer: reports rebuilt from the store, the selection, the widget (no front end)."""
+"""govstats.jupyter.explorer: reports rebuilt from the store, the selection, the widget (no front
+end)."""
 
 from __future__ import annotations
 

@@ -35,7 +35,8 @@ def test_bytes_and_path_give_the_same_report(sample_path):
 
 @pytest.mark.corpus
 def test_mixed_template_report_reads_each_table_as_printed(corpus_dir):
-    """洪泽 2023: 2021 table 1, the 2019 single （六）其他处理 row in table 三 → 186 values, a warning."""
+    """洪泽 2023: 2021 table 1, the 2019 single （六）其他处理 row in table 三 → 186 values, a
+    warning."""
     report = govstats.read_report(corpus_dir / "raw/2023_hongze-qzf_pdf.pdf")
     assert report.template == "2021"
     assert report.layouts == {"publication": "2021", "requests": "2019"}

@@ -154,8 +154,8 @@ def _row(label: str, values: list, spacers: int = 0) -> str:
 
 
 def test_html2text_rows_without_outer_pipes():
-    text = (
-        _HEAD + "（本列数据的勾稽关系为：第一项加第二项之和，等于第三项加第四项之和）| 申请人情况  "
+    text = _HEAD + (
+        "（本列数据的勾稽关系为：第一项加第二项之和，等于第三项加第四项之和）| 申请人情况  "
         "\n---|---  \n"
     )
     text += "自然人| 法人或其他组织| 总计  \n"

@@ -1,4 +1,5 @@
-"""govstats.synth: generated reports are deterministic, fictional, consistent, and irregular on demand."""
+"""govstats.synth: generated reports are deterministic, fictional, consistent, and irregular on
+demand."""
 
 from __future__ import annotations
 

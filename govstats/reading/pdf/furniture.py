@@ -49,7 +49,8 @@ def _running_furniture(pages: list[tuple[int, _Page]]) -> set[str]:
 
 
 def _is_furniture(line: _Line, page: _Page, running: set[str]) -> bool:
-    """A margin line that is a page number or one of the ``running`` texts (:func:`_running_furniture`)."""
+    """A margin line that is a page number or one of the ``running`` texts
+    (:func:`_running_furniture`)."""
     if not _in_margin(line, page):
         return False
     text = line.text
