@@ -99,6 +99,7 @@ source_strategy = st.sampled_from(SOURCES)
 text_source_strategy = st.sampled_from(TEXT_SOURCES)
 
 
+@pytest.mark.corpus  # its examples include the corpus reports
 @FUZZ
 @given(source=source_strategy, cut=st.floats(0.0, 1.0))
 def test_truncated(source, cut):
@@ -106,6 +107,7 @@ def test_truncated(source, cut):
     survives(data[: int(len(data) * cut)], f"{name} truncated at {cut:.3f}")
 
 
+@pytest.mark.corpus  # its examples include the corpus reports
 @FUZZ
 @given(source=source_strategy, n=st.integers(1, 40), seed=st.integers(0, 2**32 - 1))
 def test_junk_bytes(source, n, seed):
@@ -118,6 +120,7 @@ def test_junk_bytes(source, n, seed):
     survives(bytes(buf), f"{name} with {n} junk insertions (seed {seed})")
 
 
+@pytest.mark.corpus  # its examples include the corpus reports
 @FUZZ
 @given(source=text_source_strategy, seed=st.integers(0, 2**32 - 1))
 def test_shuffled_rows(source, seed):
@@ -140,6 +143,7 @@ def test_shuffled_rows(source, seed):
     survives(text.encode("utf-8"), f"{name} rows shuffled (seed {seed})")
 
 
+@pytest.mark.corpus  # its examples include the corpus reports
 @FUZZ
 @given(source=text_source_strategy, share=st.floats(0.01, 0.5), seed=st.integers(0, 2**32 - 1))
 def test_dropped_cells(source, share, seed):
@@ -169,6 +173,7 @@ ENCODINGS = [
 ]
 
 
+@pytest.mark.corpus  # its examples include the corpus reports
 @FUZZ
 @given(source=text_source_strategy, encoding=st.sampled_from(ENCODINGS))
 def test_wrong_or_unusual_encodings(source, encoding):
@@ -250,6 +255,7 @@ def test_tiny_and_degenerate_inputs(data):
 
 
 @pytest.mark.skipif(not corpus_entries(), reason=f"corpus absent: no {CORPUS_DIR}/manifest.json")
+@pytest.mark.corpus  # its examples include the corpus reports
 @FUZZ
 @given(source=st.sampled_from(_corpus_sources() or [("none", b"")]), seed=st.integers(0, 2**32 - 1))
 def test_bit_flips_in_real_reports(source, seed):
