@@ -133,7 +133,8 @@ def fmt_change(current: Any, previous: Any, unit: str = "件", comparable: bool 
     if current == previous:
         return "与上年持平"
     if previous == 0:
-        return f"上年为0，本年{'增加' if current > previous else '减少'}{fmt_value(abs(current - previous), unit)}"
+        change = "增加" if current > previous else "减少"
+        return f"上年为0，本年{change}{fmt_value(abs(current - previous), unit)}"
     pct = (current - previous) / abs(previous) * 100
     verb = "增长" if pct > 0 else "下降"
     return f"较上年{verb}{abs(pct):.1f}%"

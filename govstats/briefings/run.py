@@ -242,10 +242,10 @@ def briefings(
     reuse_kernel: bool = True,
     progress: bool | None = None,
 ) -> BatchResult:
-    """Plan (:func:`plan`) and render (:func:`run`) briefings: the work of ``govstats
-    briefings``."""
-    tasks = plan(db, bodies=bodies, regions=regions, all_bodies=all_bodies, years=years, timeout=timeout,
-                 reuse_kernel=reuse_kernel)  # fmt: skip
+    """Plan (:func:`plan`) and render (:func:`run`) briefings: the work of
+    ``govstats briefings``."""
+    tasks = plan(db, bodies=bodies, regions=regions, all_bodies=all_bodies, years=years,
+                 timeout=timeout, reuse_kernel=reuse_kernel)  # fmt: skip
     return run(
         tasks, out_dir, jobs=jobs, force=force, dask_scheduler=dask_scheduler, progress=progress
     )

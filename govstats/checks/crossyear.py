@@ -192,9 +192,10 @@ def _fmt(value) -> str:
 def _typed(out: pd.DataFrame) -> pd.DataFrame:
     out = out[FINDING_COLUMNS].astype(
         {
-            "report_id": "string", "body": "string", "year": "Int64", "kind": "string", "rule": "string",
-            "table": "string", "cells": "string", "expected": "Float64", "found": "Float64",
-            "message": "string", "previous_year": "Int64", "previous_report_id": "string",
+            "report_id": "string", "body": "string", "year": "Int64", "kind": "string",
+            "rule": "string", "table": "string", "cells": "string", "expected": "Float64",
+            "found": "Float64", "message": "string", "previous_year": "Int64",
+            "previous_report_id": "string",
         }
     )  # fmt: skip
     return out.reset_index(drop=True)

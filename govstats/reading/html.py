@@ -96,13 +96,23 @@ _HIDDEN_ATTR = f"{{{_NS}}}hidden"
 def _page_stylesheet() -> lxml.etree.XSLT:
     blocks = "|".join(_BLOCK)
     skip = "|".join(_SKIP)
-    source = f"""<xsl:stylesheet version="1.0" xmlns:xsl="http://www.w3.org/1999/XSL/Transform" xmlns:g="{_NS}">
+    # line breaks only between two tags or inside a tag: a stylesheet drops whitespace-only text
+    source = f"""<xsl:stylesheet version="1.0"
+  xmlns:xsl="http://www.w3.org/1999/XSL/Transform" xmlns:g="{_NS}">
 <xsl:output method="text" encoding="UTF-8"/>
 <xsl:template match="{skip}"/>
 <xsl:template match="{skip}" mode="cell"/>
 <xsl:template match="{blocks}">{_BREAK}<xsl:apply-templates/>{_BREAK}</xsl:template>
-<xsl:template match="table[@g:table]" priority="2">{_ITEM}T<xsl:for-each select=".//tr">{_ITEM}R<xsl:for-each select="td|th"><xsl:choose><xsl:when test="@g:hidden or @rowspan or @colspan">{_ITEM}S<xsl:if test="@g:hidden">h</xsl:if>{_FIELD}<xsl:value-of select="@rowspan"/>{_FIELD}<xsl:value-of select="@colspan"/>{_FIELD}</xsl:when><xsl:otherwise>{_ITEM}C{_FIELD}</xsl:otherwise></xsl:choose><xsl:apply-templates mode="cell"/></xsl:for-each></xsl:for-each>{_ITEM}E</xsl:template>
-<xsl:template match="{blocks}" mode="cell"><xsl:text> </xsl:text><xsl:apply-templates mode="cell"/><xsl:text> </xsl:text></xsl:template>
+<xsl:template match="table[@g:table]" priority="2">{_ITEM}T<xsl:for-each
+  select=".//tr">{_ITEM}R<xsl:for-each select="td|th">
+<xsl:choose>
+<xsl:when test="@g:hidden or @rowspan or @colspan">{_ITEM}S<xsl:if
+  test="@g:hidden">h</xsl:if>{_FIELD}<xsl:value-of select="@rowspan"/>{_FIELD}<xsl:value-of
+  select="@colspan"/>{_FIELD}</xsl:when>
+<xsl:otherwise>{_ITEM}C{_FIELD}</xsl:otherwise></xsl:choose><xsl:apply-templates mode="cell"/>
+</xsl:for-each></xsl:for-each>{_ITEM}E</xsl:template>
+<xsl:template match="{blocks}" mode="cell"><xsl:text> </xsl:text><xsl:apply-templates mode="cell"/>
+<xsl:text> </xsl:text></xsl:template>
 </xsl:stylesheet>"""
     return lxml.etree.XSLT(lxml.etree.XML(source))
 

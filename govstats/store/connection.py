@@ -359,11 +359,13 @@ def _upgrade_from_1(con: duckdb.DuckDBPyConnection) -> None:
         con.execute("ALTER TABLE reports ADD COLUMN rkey INTEGER")
         con.execute(
             """UPDATE reports SET rkey = k.n FROM (
-                   SELECT report_id, row_number() OVER (ORDER BY ingested_at, report_id) AS n FROM reports) k
+                   SELECT report_id, row_number() OVER (ORDER BY ingested_at, report_id) AS n
+                   FROM reports) k
                WHERE reports.report_id = k.report_id"""
         )
         con.execute(
-            """CREATE TABLE values_v2 AS SELECT v.*, r.rkey FROM "values" v JOIN reports r USING (report_id)
+            """CREATE TABLE values_v2 AS SELECT v.*, r.rkey
+               FROM "values" v JOIN reports r USING (report_id)
                ORDER BY r.rkey, v.seq"""
         )
         con.execute('DROP TABLE "values"')

@@ -46,11 +46,11 @@ PROVINCE_SLUGS = {"61": "shaanxi"}
 _PLACE_READINGS = dict(
     pair.split("=")
     for pair in """
-    朝阳=chao-yang 番禺=pan-yu 乐亭=lao-ting 单县=shan-xian 莘县=shen-xian 洪洞=hong-tong 铅山=yan-shan
-    台州=tai-zhou 涡阳=guo-yang 东阿=dong-e 荥阳=xing-yang 荥经=ying-jing 筠连=jun-lian 尉犁=yu-li
-    蔚县=yu-xian 六合=lu-he 牟平=mu-ping 大城=da-cheng 长治=chang-zhi 长子=zhang-zi 厦门=xia-men
-    蚌埠=beng-bu 六安=lu-an 亳州=bo-zhou 阆中=lang-zhong 犍为=qian-wei 枞阳=zong-yang 黟县=yi-xian
-    歙县=she-xian 郫都=pi-du
+    朝阳=chao-yang 番禺=pan-yu 乐亭=lao-ting 单县=shan-xian 莘县=shen-xian 洪洞=hong-tong
+    铅山=yan-shan 台州=tai-zhou 涡阳=guo-yang 东阿=dong-e 荥阳=xing-yang 荥经=ying-jing
+    筠连=jun-lian 尉犁=yu-li 蔚县=yu-xian 六合=lu-he 牟平=mu-ping 大城=da-cheng 长治=chang-zhi
+    长子=zhang-zi 厦门=xia-men 蚌埠=beng-bu 六安=lu-an 亳州=bo-zhou 阆中=lang-zhong 犍为=qian-wei
+    枞阳=zong-yang 黟县=yi-xian 歙县=she-xian 郫都=pi-du
 """.split()
 )
 #: ethnic names that 自治州/自治县/自治旗 carry after their place name (延边朝鲜族自治州 → 延边)

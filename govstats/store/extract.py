@@ -95,7 +95,8 @@ def write_extract(entries: Iterable[Entry], folder: str | Path) -> tuple[Path, P
         meta.append(
             {
                 "report_id": e.report_id, "file_name": e.file_name, "format": e.format,
-                "parser_version": e.parser_version, "read_at": e.read_at.isoformat(timespec="seconds"),
+                "parser_version": e.parser_version,
+                "read_at": e.read_at.isoformat(timespec="seconds"),
                 "body": e.body, "year": e.year, "template": e.template,
                 "layouts": json.dumps(e.layouts, ensure_ascii=False, sort_keys=True),
                 "complete": e.complete, "missing": json.dumps(e.missing, ensure_ascii=False),

@@ -61,8 +61,9 @@ def _bodies_frame(con: duckdb.DuckDBPyConnection, registry: pd.DataFrame) -> pd.
     aliases = alias_keys(registry)
     current = _query(
         con,
-        """SELECT body_key, arg_max(body, year) AS body, count(*) AS n_reports, min(year) AS first_year,
-                  max(year) AS last_year, list(DISTINCT year ORDER BY year) AS years
+        """SELECT body_key, arg_max(body, year) AS body, count(*) AS n_reports,
+                  min(year) AS first_year, max(year) AS last_year,
+                  list(DISTINCT year ORDER BY year) AS years
            FROM reports WHERE superseded_by IS NULL AND body_key IS NOT NULL GROUP BY body_key""",
     )
     stored = _query(
@@ -72,8 +73,9 @@ def _bodies_frame(con: duckdb.DuckDBPyConnection, registry: pd.DataFrame) -> pd.
     if current["canonical"].duplicated().any():  # several printed names of one registry body
         current = current.sort_values("last_year", kind="stable")
         current = current.groupby("canonical", as_index=False, sort=False).agg(
-            body=("body", "last"), n_reports=("n_reports", "sum"), first_year=("first_year", "min"),
-            last_year=("last_year", "max"), years=("years", lambda ys: sorted({y for y_list in ys for y in y_list})),
+            body=("body", "last"), n_reports=("n_reports", "sum"),
+            first_year=("first_year", "min"), last_year=("last_year", "max"),
+            years=("years", lambda ys: sorted({y for y_list in ys for y in y_list})),
         )  # fmt: skip
     current = current.drop(columns=["body_key"], errors="ignore").rename(
         columns={"canonical": "body_key"}

@@ -85,20 +85,22 @@ class Entry:
 
 _VALUES_SCHEMA = pa.schema(
     [
-        ("report_id", pa.string()), ("seq", pa.int32()), ("table", pa.string()), ("item", pa.string()),
-        ("column", pa.string()), ("value", pa.float64()), ("label", pa.string()), ("source", pa.string()),
+        ("report_id", pa.string()), ("seq", pa.int32()), ("table", pa.string()),
+        ("item", pa.string()), ("column", pa.string()), ("value", pa.float64()),
+        ("label", pa.string()), ("source", pa.string()),
     ]
 )  # fmt: skip
 
 
 _REPORT_COLUMNS = [
-    "report_id", "file_name", "path", "format", "origin", "parser_version", "read_at", "ingested_at",
-    "body", "body_key", "year", "template", "layouts", "complete", "missing", "warnings", "n_values",
-    "version", "superseded_by", "rkey",
+    "report_id", "file_name", "path", "format", "origin", "parser_version", "read_at",
+    "ingested_at", "body", "body_key", "year", "template", "layouts", "complete", "missing",
+    "warnings", "n_values", "version", "superseded_by", "rkey",
 ]  # fmt: skip
 _REPORTS_SCHEMA = pa.schema(
     [
-        (name, pa.timestamp("us") if name in ("read_at", "ingested_at") else pa.int32() if name in ("year", "n_values", "version", "rkey")
+        (name, pa.timestamp("us") if name in ("read_at", "ingested_at")
+         else pa.int32() if name in ("year", "n_values", "version", "rkey")
          else pa.bool_() if name == "complete" else pa.string())
         for name in _REPORT_COLUMNS
     ]
@@ -263,10 +265,12 @@ class _Writer:
                 report_rows.append(
                     (
                         entry.report_id, entry.file_name, entry.path, entry.format, entry.origin,
-                        entry.parser_version, entry.read_at, now, entry.body, key, entry.year, entry.template,
-                        json.dumps(entry.layouts, ensure_ascii=False, sort_keys=True), entry.complete,
-                        json.dumps(entry.missing, ensure_ascii=False), json.dumps(entry.warnings, ensure_ascii=False),
-                        values.num_rows, version, None, rkey,
+                        entry.parser_version, entry.read_at, now, entry.body, key, entry.year,
+                        entry.template,
+                        json.dumps(entry.layouts, ensure_ascii=False, sort_keys=True),
+                        entry.complete, json.dumps(entry.missing, ensure_ascii=False),
+                        json.dumps(entry.warnings, ensure_ascii=False), values.num_rows, version,
+                        None, rkey,
                     )
                 )  # fmt: skip
                 tables.append(
@@ -278,7 +282,8 @@ class _Writer:
                 out.append(("read", previous[0] if previous else None))
             if report_rows:
                 self._insert(con, "reports", pa.Table.from_pylist(
-                    [dict(zip(_REPORT_COLUMNS, row, strict=True)) for row in report_rows], schema=_REPORTS_SCHEMA
+                    [dict(zip(_REPORT_COLUMNS, row, strict=True)) for row in report_rows],
+                    schema=_REPORTS_SCHEMA,
                 ))  # fmt: skip
                 self._insert(con, "values", pa.concat_tables(tables))
             if updates:
@@ -479,9 +484,11 @@ def register_bodies(frame: pd.DataFrame, db: str | Path | None = None) -> int:
     with connect(db) as con:
         con.execute("BEGIN TRANSACTION")
         con.executemany(
-            """INSERT INTO bodies VALUES (?, ?, ?, ?, ?, ?, ?, ?) ON CONFLICT (body_key) DO UPDATE SET
-               slug = excluded.slug, region_code = excluded.region_code, region_name = excluded.region_name,
-               level = excluded.level, parent = excluded.parent""",
+            """INSERT INTO bodies VALUES (?, ?, ?, ?, ?, ?, ?, ?)
+               ON CONFLICT (body_key) DO UPDATE SET
+               slug = excluded.slug, region_code = excluded.region_code,
+               region_name = excluded.region_name, level = excluded.level,
+               parent = excluded.parent""",
             rows,
         )
         con.execute("COMMIT")
