@@ -50,8 +50,8 @@ def naive_cli(slugs: list[str], db: Path, out: Path) -> float:
         folder.mkdir(parents=True, exist_ok=True)
         executed = folder / "briefing.ipynb"
         subprocess.run(
-            [str(BIN / "papermill"), str(NOTEBOOK), str(executed), "-k", "python3", "-p", "body", slug,
-             "-p", "db", str(db), "--no-progress-bar", "--log-level", "ERROR"],
+            [str(BIN / "papermill"), str(NOTEBOOK), str(executed), "-k", "python3",
+             "-p", "body", slug, "-p", "db", str(db), "--no-progress-bar", "--log-level", "ERROR"],
             check=True, capture_output=True,
         )  # fmt: skip
         subprocess.run(
@@ -84,8 +84,8 @@ def python_apis(slugs: list[str], db: Path, out: Path) -> float:
 def govstats_cli(slugs: list[str], db: Path, out: Path, jobs: int) -> float:
     start = time.perf_counter()
     done = subprocess.run(
-        [str(BIN / "govstats"), "briefings", "--db", str(db), "--out", str(out), "--jobs", str(jobs), "--force",
-         "--body", *slugs],
+        [str(BIN / "govstats"), "briefings", "--db", str(db), "--out", str(out),
+         "--jobs", str(jobs), "--force", "--body", *slugs],
         capture_output=True, text=True, env=dict(os.environ, CI="1"),
     )  # fmt: skip
     if done.returncode != 0:

@@ -1,7 +1,7 @@
 """The store: ingest rate for >= 10,000 reports, and one body's series from the store vs Parquet.
 
-    .venv/bin/python benchmarks/bench_store.py             # 10,003 reports (1,429 bodies x 2019-2025)
-    .venv/bin/python benchmarks/bench_store.py --n 2000    # a quick run
+    .venv/bin/python benchmarks/bench_store.py           # 10,003 reports (1,429 bodies x 2019-2025)
+    .venv/bin/python benchmarks/bench_store.py --n 2000  # a quick run
 
 Generated reports (``govstats.synth``, fictional 示例 bodies) are handed to
 ``govstats.store.add_reports`` as ``Report`` objects, so this measures the store, not the parser

@@ -137,8 +137,8 @@ def test_page_characters_ignore_styles_and_data_urls():
 
 
 def _entry(**kw):
-    fields = dict(kind="body", key="pingtan", title="平潭综合实验区", years=(2019, 2020, 2021), status="ok",
-                  flags=3, page="pingtan/index.html")  # fmt: skip
+    fields = dict(kind="body", key="pingtan", title="平潭综合实验区", years=(2019, 2020, 2021),
+                  status="ok", flags=3, page="pingtan/index.html")  # fmt: skip
     fields.update(kw)
     return manifest.IndexEntry(**fields)
 

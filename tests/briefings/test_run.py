@@ -25,8 +25,9 @@ XSS = "<script>alert(1)</script>"
 
 def fixture_task(slug: str, **parameters) -> plan.Task:
     params = {"slug": slug, "title": f"示例机关{slug}", **parameters}
-    return plan.Task(kind="body", key=slug, title=params["title"], notebook=FIXTURE, parameters=params,
-                      years=(2020, 2021), input_hash=f"hash-{slug}", notebook_hash="nb", flags=len(slug))  # fmt: skip
+    return plan.Task(kind="body", key=slug, title=params["title"], notebook=FIXTURE,
+                     parameters=params, years=(2020, 2021), input_hash=f"hash-{slug}",
+                     notebook_hash="nb", flags=len(slug))  # fmt: skip
 
 
 def page_text(out: Path, folder: str) -> str:
@@ -170,9 +171,8 @@ def test_dask_local_cluster_equals_local_pool(tmp_path):
     ) as cluster:
         with distributed.Client(cluster) as client:
             remote = run.run(tasks, tmp_path / "dask", dask_scheduler=client, progress=False)
-    assert {o.key: o.status for o in remote.outcomes} == {o.key: o.status for o in local.outcomes} == {
-        "aa": "ok", "bbb": "failed",
-    }  # fmt: skip
+    statuses = {o.key: o.status for o in remote.outcomes}
+    assert statuses == {o.key: o.status for o in local.outcomes} == {"aa": "ok", "bbb": "failed"}
     assert page_text(tmp_path / "dask", "aa") == page_text(tmp_path / "local", "aa")
 
 

@@ -170,10 +170,12 @@ def test_explore_notebook_runs_in_jupyterlab(jupyterlab):
                 """() => {
                     const prompts = [...document.querySelectorAll('.jp-CodeCell .jp-InputPrompt')];
                     const running = prompts.some(p => p.textContent.includes('*'));
-                    const all = prompts.length > 0 && prompts.every(p => /\\[\\d+\\]/.test(p.textContent));
+                    const all = prompts.length > 0
+                        && prompts.every(p => /\\[\\d+\\]/.test(p.textContent));
                     const failed = [...document.querySelectorAll('.jp-OutputArea-output')]
                         .some(o => o.textContent.includes('Traceback'));
-                    const idle = document.querySelector(".jp-Notebook-ExecutionIndicator[data-status='idle']");
+                    const idle = document.querySelector(
+                        ".jp-Notebook-ExecutionIndicator[data-status='idle']");
                     return idle !== null && !running && (all || failed);
                 }""",
                 polling=500,

@@ -60,7 +60,7 @@ def assert_right_or_declared_na(got, report: synth.GeneratedReport, fmt: str) ->
         assert got.warnings, f"{fmt}: {report!r}: ambiguous cells left NA without a warning"
 
 
-# -- round trips ---------------------------------------------------------------------------
+# -- round trips -----------------------------------------------------------------------------------
 
 
 @pytest.mark.slow
@@ -93,7 +93,7 @@ def test_forms_are_sniffed_by_content():
     assert read(report, "txt-layout").format == "txt-plain"
 
 
-# -- the grid reader ---------------------------------------------------------------------------
+# -- the grid reader -------------------------------------------------------------------------------
 
 GRID = """\
 三、收到和处理政府信息公开申请情况
@@ -199,7 +199,7 @@ def test_grid_report_reads_like_its_html():
     assert got.format == "txt-grid"
 
 
-# -- space-aligned columns -----------------------------------------------------------------------
+# -- space-aligned columns -------------------------------------------------------------------------
 
 LAYOUT = """\
   自然人    商业企业   科研机构   总计
@@ -274,7 +274,7 @@ def test_labels_printed_apart_are_cells():
     assert rows[0][:2] == [("（三）不予公开", 1, 1), ("1.属于国家秘密", 1, 1)]
 
 
-# -- the real tool -----------------------------------------------------------------------------------
+# -- the real tool ---------------------------------------------------------------------------------
 
 
 def w3m_dump(html: str | bytes, cols: int = 80) -> bytes:

@@ -205,7 +205,7 @@ def test_label_and_number_blocks_written_apart_get_no_labels(base):
     rows = [ln for ln in text[start:end].splitlines() if ln.strip()]
     labels = [" ".join(t for t in ln.split(" ") if not t[:1].isdigit()) for ln in rows]
     columns = list(
-        zip(*[[t for t in ln.split(" ") if t[:1].isdigit()] for ln in rows], strict=True)
+        zip(*[[t for t in ln.split(" ") if t[:1].isdigit()] for ln in rows], strict=False)
     )
     bare = (
         "\n".join(labels[:3])

@@ -39,7 +39,8 @@ def consistency(db: Path) -> tuple[int, int]:
     with connect(db, read_only=True, timeout=10) as con:
         partial = con.execute(
             """SELECT r.report_id, r.n_values, count(v.report_id) FROM reports r
-               LEFT JOIN "values" v USING (report_id) GROUP BY ALL HAVING r.n_values <> count(v.report_id)"""
+               LEFT JOIN "values" v USING (report_id) GROUP BY ALL
+               HAVING r.n_values <> count(v.report_id)"""
         ).fetchall()
         orphans = con.execute(
             'SELECT count(*) FROM "values" WHERE report_id NOT IN (SELECT report_id FROM reports)'

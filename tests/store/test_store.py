@@ -52,7 +52,8 @@ def truth_entry(entry: dict, *, values=None, report_id=None) -> Entry:
     )
     return Entry(
         report_id=rid, file_name=Path(entry["file"]).name, path=str(CORPUS_DIR / entry["file"]),
-        format=entry["format"].split(" ")[0], origin="api", parser_version="test", read_at=datetime(2026, 1, 1),
+        format=entry["format"].split(" ")[0], origin="api", parser_version="test",
+        read_at=datetime(2026, 1, 1),
         body=truth["body"], year=truth["year"], template=truth["template"], values=frame,
     )  # fmt: skip
 
@@ -239,8 +240,8 @@ def test_extract_round_trip_keeps_ids_and_provenance(truth_store, tmp_path):
 
 def test_a_broken_extract_is_an_error_naming_the_file(tmp_path, db):
     entry = Entry(report_id="r1", file_name="x.html", path="x.html", format="html", origin="api",
-                  parser_version="t", read_at=datetime(2026, 1, 1), body="示例局", year=2023, template="2021",
-                  values=synth.generate_one().tidy(report_id="r1"))  # fmt: skip
+                  parser_version="t", read_at=datetime(2026, 1, 1), body="示例局", year=2023,
+                  template="2021", values=synth.generate_one().tidy(report_id="r1"))  # fmt: skip
     reports_csv, _ = write_extract([entry], tmp_path / "extract")
     reports_csv.write_text(
         reports_csv.read_text(encoding="utf-8").replace(f",{len(entry.values)}\n", ",999\n"),
@@ -367,8 +368,10 @@ def test_a_notebook_reading_does_not_keep_writers_out(truth_store, sample_path):
     """Loads keep a read-only connection for a moment; another process's ingest gets in after it."""
     load(truth_store, body="pingtan")  # leaves a cached reader holding the shared lock
     result = subprocess.run(
-        [sys.executable, "-m", "govstats.cli", "ingest", str(sample_path), "--db", str(truth_store)],
-        capture_output=True, text=True, timeout=120, env={**__import__("os").environ, "GOVSTATS_LOCK_TIMEOUT": "20"},
+        [sys.executable, "-m", "govstats.cli", "ingest", str(sample_path),
+         "--db", str(truth_store)],
+        capture_output=True, text=True, timeout=120,
+        env={**__import__("os").environ, "GOVSTATS_LOCK_TIMEOUT": "20"},
     )  # fmt: skip
     # got in: had the reader kept the lock, the writer would have given up after its 20 s
     # ("store is busy", exit 2); no wall-clock bound, which a loaded machine may exceed anyway
