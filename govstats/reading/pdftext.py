@@ -7,8 +7,8 @@ whose label wraps in its cell over several lines, with the row's numbers on one 
   ``2 0 0 0 0 0 2`` / ``确``), or the whole label on lines of its own above a line of numbers;
 * a group label (a cell merged over its sub-rows) between or in front of its sub-rows' lines,
   in pieces (``（五）不`` / ``2.重复申请 0 0 0 0 0 0 0`` / ``予处理``), one character per line
-  (``办`` / ``理`` / ``结`` / ``果``), or glued in front of a sub-row's label (``予处理
-  4.无正当…``);
+  (``办`` / ``理`` / ``结`` / ``果``), or glued in front of a sub-row's label
+  (``予处理 4.无正当…``);
 * page numbers (``- 4 -``, ``— 5 —``, ``第4页``, ``第 4 页 共 9 页``), a running header repeating
   the report title, and form feeds between the rows.
 

@@ -141,8 +141,9 @@ def ingest(
     reports only and a rerun completes it. ``jobs``: processes that parse files (default
     :func:`default_jobs`, but in this process when fewer than :data:`POOL_MIN_FILES` files need
     parsing; ``1``: always in this process). Workers only parse; this process alone reads the files,
-    skips known content and writes the store, in the order the files were found, with at most ``8 ×
-    jobs`` parsed reports waiting. ``progress``: a tqdm bar (default: on a terminal, not in CI).
+    skips known content and writes the store, in the order the files were found, with at most
+    ``8 × jobs`` parsed reports waiting. ``progress``: a tqdm bar (default: on a terminal, not in
+    CI).
     ``on_result(status, path, detail)`` is called once a file's fate is settled (after its commit),
     with status ``read``, ``skipped`` or ``failed``. Raises :class:`StoreBusyError` when the store
     stays locked.

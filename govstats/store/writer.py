@@ -386,8 +386,8 @@ class IngestSummary:
     report_ids: list[str] = field(default_factory=list)
 
     def line(self) -> str:
-        """The closing summary line, e.g. ``read 11 (1 new version), skipped 0 already present,
-        failed 0``."""
+        """The closing summary line, e.g.
+        ``read 11 (1 new version), skipped 0 already present, failed 0``."""
         versions = (
             f" ({self.new_versions} new version{'s' if self.new_versions != 1 else ''})"
             if self.new_versions

@@ -215,8 +215,8 @@ def missing(tool: Tool) -> str | None:
 
 @cache
 def version(tool: Tool) -> str:
-    """The tool's build, e.g. ``pdftotext version 22.12.0`` or ``markitdown 0.1.9; pdfminer.six
-    …``."""
+    """The tool's build, e.g. ``pdftotext version 22.12.0`` or
+    ``markitdown 0.1.9; pdfminer.six …``."""
     if missing(tool):
         return "absent"
     return "; ".join(v() for v in tool.versions)
