@@ -203,6 +203,7 @@ def _imported_roots(folder: Path) -> dict[str, set[str]]:
     return roots
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize(
     ("folder", "extras"),
     [

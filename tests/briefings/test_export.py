@@ -122,6 +122,7 @@ def test_embedded_font_covers_the_page_characters():
     sanitize.check_page(out)
 
 
+@pytest.mark.slow
 def test_font_outside_gb2312_still_embedded():
     out = fontsubset.embed_cjk_font("<html><head></head><body>𠮷野家 堃</body></html>")
     cmap = _embedded_font(out).getBestCmap()
@@ -183,6 +184,7 @@ def test_error_page_escapes_the_traceback():
     assert "\x1b" not in html and "&lt;script&gt;" in html
 
 
+@pytest.mark.slow
 def test_exporter_drops_code_and_escapes_output_html():
     nb = nbformat.v4.new_notebook()
     nb.cells = [

@@ -126,6 +126,7 @@ def test_timeout_and_dead_kernel_are_recorded_and_the_next_body_runs(tmp_path):
     assert result.exit_status == 2
 
 
+@pytest.mark.slow
 def test_reused_kernel_is_isolated(tmp_path):
     """A body rendered on a kernel that ran others first equals it rendered on a fresh kernel."""
     reused = run.run(
@@ -269,6 +270,7 @@ def test_cli_reports_a_clear_error_without_a_store(tmp_path, capsys):
     assert "no store at" in capsys.readouterr().err
 
 
+@pytest.mark.slow
 def test_plan_selects_bodies_regions_and_hashes(bundled_store):
     region = plan.plan(bundled_store, regions=["320000"])
     assert sorted((t.kind, t.key) for t in region) == [

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import pandas as pd
+import pytest
 
 from govstats import schema, synth
 from govstats.checks import crossyear
@@ -40,6 +41,7 @@ def test_a_consistent_series_has_no_findings():
     assert found.empty and list(found.columns) == crossyear.FINDING_COLUMNS
 
 
+@pytest.mark.slow
 def test_planted_carried_over_mismatch_is_found_with_both_values():
     frame = series()
     body = frame["body"].iloc[0]
@@ -63,6 +65,7 @@ def test_planted_carried_over_mismatch_is_found_with_both_values():
     assert cell(frame, body, 2023, "requests", "carried_over", "natural_person") == forward + 3
 
 
+@pytest.mark.slow
 def test_planted_in_force_mismatch_is_found_only_within_the_2021_template():
     frame = series()
     body = frame["body"].iloc[-1]

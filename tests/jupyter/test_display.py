@@ -317,6 +317,7 @@ def test_findings_and_tidy_frames_render():
     assert BLANK_MARK in out and f"{len(tidy)} 行" in out
 
 
+@pytest.mark.slow
 def test_survives_nbconvert_html_export():
     nbformat = pytest.importorskip("nbformat")
     nbconvert = pytest.importorskip("nbconvert")

@@ -76,6 +76,7 @@ def _setup(form: str) -> tuple[scoring.Score, tuple[str, ...]]:
     return _measured(form)
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize("form", _params(accuracy.all_forms()))
 def test_no_wrong_number(form):
     result, _ = _setup(form)
@@ -85,6 +86,7 @@ def test_no_wrong_number(form):
     )
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize(
     "form", _params(f for f in accuracy.all_forms() if accuracy.read_in_full(f))
 )

@@ -227,6 +227,7 @@ def test_enormous_input_is_bounded(fmt):
     survives(data, f"{fmt} padded to {len(data) / 1e6:.0f} MB")
 
 
+@pytest.mark.slow
 def test_many_tables_and_rows_are_bounded():
     """A plausible-size but pathological page: the tables repeated hundreds of times."""
     report = synth.generate_one(seed=2, year=2020, index=1)

@@ -276,6 +276,7 @@ def test_reordered_columns_read_by_the_header(fmt, order):
     assert check(report).empty
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize(
     "order",
     [

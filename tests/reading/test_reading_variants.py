@@ -86,6 +86,7 @@ def test_run_together_cell_with_a_superscript_is_not_a_digit_run():
     assert any("行政规范性文件" in w for w in report.warnings)
 
 
+@pytest.mark.slow
 def test_run_together_never_guesses_on_generated_reports():
     """Run-together text of generated reports (city-size numbers, both templates): every value read
     is right; cells that cannot be split — and sums over them, like 2021 `other` — are NA."""

@@ -95,6 +95,7 @@ def test_other_encodings_round_trip(fmt, encoding):
         assert_same(read(report, fmt, encoding), report, f"{fmt}/{encoding}")
 
 
+@pytest.mark.slow
 def test_docx_round_trip(tmp_path):
     from tests.support.render import document_to_docx
 

@@ -131,6 +131,7 @@ def test_good_files_stored_and_bad_ones_recorded(tmp_path, capsys):
     assert len(ingest_errors(db)) == 2
 
 
+@pytest.mark.slow
 def test_bundled_data_on_a_fresh_clone(tmp_path, capsys):
     db = tmp_path / "s.duckdb"
     assert (
@@ -213,6 +214,7 @@ def test_kill_9_mid_ingest_leaves_whole_reports_and_a_rerun_completes(
     assert consistency(db)[0] == total
 
 
+@pytest.mark.slow
 def test_parallel_parsing_stores_what_one_process_stores(generated_dir, tmp_path, capsys):
     """--jobs 2: same reports, versions, errors and per-file lines, in the order found."""
     folder = tmp_path / "in"
@@ -277,6 +279,7 @@ def test_two_ingests_at_once_lose_and_duplicate_nothing(generated_dir, tmp_path)
     assert consistency(db)[0] == total
 
 
+@pytest.mark.slow
 def test_a_busy_store_fails_clearly_and_changes_nothing(tmp_path):
     db = tmp_path / "s.duckdb"
     with connect(db):
@@ -308,6 +311,7 @@ def test_a_busy_store_fails_clearly_and_changes_nothing(tmp_path):
     assert consistency(db) == (0, 0)
 
 
+@pytest.mark.slow
 def test_quiet_when_not_a_terminal(tmp_path):
     result = run_cli("ingest", str(SAMPLE), "--db", str(tmp_path / "s.duckdb"), env={"CI": "true"})
     assert result.returncode == 0 and result.stderr == ""
@@ -316,6 +320,7 @@ def test_quiet_when_not_a_terminal(tmp_path):
     ]
 
 
+@pytest.mark.slow
 def test_check_db_runs_both_kinds_of_checks_over_the_store(tmp_path, capsys):
     db = tmp_path / "s.duckdb"
     assert (
@@ -342,6 +347,7 @@ def test_check_db_runs_both_kinds_of_checks_over_the_store(tmp_path, capsys):
     assert main(["check", "--db", str(consistent)]) == 0
 
 
+@pytest.mark.slow
 def test_a_fixed_file_clears_its_error(tmp_path, capsys):
     folder = tmp_path / "in"
     folder.mkdir()
@@ -355,6 +361,7 @@ def test_a_fixed_file_clears_its_error(tmp_path, capsys):
     assert ingest_errors(db).empty and consistency(db)[0] == 1
 
 
+@pytest.mark.slow
 def test_progress_bar_on_a_terminal(tmp_path):
     pty = pytest.importorskip("pty")
     fcntl, termios = pytest.importorskip("fcntl"), pytest.importorskip("termios")

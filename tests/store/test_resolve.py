@@ -184,6 +184,7 @@ def _score(resolver, cases):
     return right, wrong, ambiguous_ok
 
 
+@pytest.mark.slow
 def test_generated_names_resolve(bare, divisions):
     cases = generated_names(divisions)
     assert len(cases) >= 300
@@ -243,6 +244,7 @@ def test_historic_name_says_why(bare):
 # --- slugs, levels, parents -----------------------------------------------------------------------
 
 
+@pytest.mark.slow
 def test_slugs_are_ascii_unique_and_the_same_for_every_printed_form(bare, divisions):
     slug = re.compile(r"^[a-z0-9]+(?:-[a-z0-9]+)*$")
     above = [c for c, row in divisions.by_code.items() if row[2] != "township"]

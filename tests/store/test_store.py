@@ -332,6 +332,7 @@ def test_a_locked_store_is_busy_after_a_bounded_wait(db):
         assert con.execute("SELECT count(*) FROM reports").fetchall()[0][0] == 0
 
 
+@pytest.mark.slow
 def test_a_store_being_created_is_never_seen_half_made(db, monkeypatch):
     """DuckDB creates a database file, then locks it and writes its header. Another process
     opening the store in between (two ingests starting at once on a loaded machine) must not

@@ -73,6 +73,7 @@ def test_same_seed_same_reports_and_bodies_independent_of_count():
     assert [r.values for r in d] != [r.values for r in a]
 
 
+@pytest.mark.slow
 def test_bodies_are_fictional_unique_and_of_every_level(plain_reports):
     bodies = {r.body.index: r.body for r in plain_reports}
     assert {b.level for b in bodies.values()} == set(synth.LEVELS)
@@ -104,6 +105,7 @@ def test_templates_and_cells_follow_the_year(plain_reports):
         assert cells == expected
 
 
+@pytest.mark.slow
 def test_plain_reports_keep_the_arithmetic(plain_reports):
     for r in plain_reports:
         assert broken_rules(r) == set(), r
