@@ -131,8 +131,8 @@ def main() -> None:
         slugs = build_store(db, args.n)[: args.n]
         naive_slugs = slugs[: args.naive_n or len(slugs)]
         print(
-            f"{len(slugs)} generated bodies × 7 years; way (a) on {len(naive_slugs)} of them; "
-            f"{os.cpu_count()} cores"
+            f"{len(slugs)} generated bodies × 7 years; way (a) on "
+            f"{len(naive_slugs)} of them; {os.cpu_count()} cores"
         )
 
         times = {}
@@ -160,8 +160,8 @@ def main() -> None:
         ]
         print_table(["way", "bodies", "wall s", "s per body", "× faster than (a)"], rows)
         print(
-            f"pages with identical text (a = b = c): {same_text}/{len(naive_slugs)}; identical "
-            f"charts: {same_images}/{len(naive_slugs)}"
+            f"pages with identical text (a = b = c): {same_text}/{len(naive_slugs)}; "
+            f"identical charts: {same_images}/{len(naive_slugs)}"
         )
         print(f"average page size of (c): {size:.0f} kB (embedded CJK font subset included)")
 

@@ -150,8 +150,8 @@ def main(argv: list[str] | None = None) -> int:
         ["report", "format", "KB", "ms/read", "lxml ms", "ratio", "<=3x", "values", "truth"],
         rows,
         title=(
-            "read_report on the corpus (lxml ms: lxml.html.document_fromstring alone on the same "
-            "HTML)"
+            "read_report on the corpus (lxml ms: "
+            "lxml.html.document_fromstring alone on the same HTML)"
         ),
     )
     reports = sum(1 for r in rows if not r[0].startswith("  →"))
@@ -171,14 +171,14 @@ def main(argv: list[str] | None = None) -> int:
         ],
         oneline_rows,
         title=(
-            "\nOne-paragraph text (BeautifulSoup get_text(''); the crawled corpus text as it is) "
-            "against the same report as pipe text"
+            "\nOne-paragraph text (BeautifulSoup get_text(''); the crawled "
+            "corpus text as it is) against the same report as pipe text"
         ),
     )
     if pipe_sum:
         print(
-            f"all together: {one_sum * 1e3:.2f} ms against {pipe_sum * 1e3:.2f} ms → "
-            f"{one_sum / pipe_sum:.2f}× (target ≤ 1.5×)"
+            f"all together: {one_sum * 1e3:.2f} ms against {pipe_sum * 1e3:.2f} "
+            f"ms → {one_sum / pipe_sum:.2f}× (target ≤ 1.5×)"
         )
     print_table(
         ["read as", "ms/read (sum)", "lxml ms (sum)", "ratio", "<=3x"],

@@ -107,8 +107,8 @@ def main(argv: list[str] | None = None) -> int:
         "--oneline",
         action="store_true",
         help=(
-            "instead: each page as one paragraph (get_text('')) against the same report as pipe "
-            "text"
+            "instead: each page as one paragraph "
+            "(get_text('')) against the same report as pipe text"
         ),
     )
     args = parser.parse_args(argv)
@@ -147,8 +147,8 @@ def _oneline(args, paths: list[Path]) -> int:
         ["pages", "one paragraph M instr", "pipe text M instr", "ratio", "<=1.5x"],
         [[len(paths), one / 1e6, pipe / 1e6, one / pipe, "ok" if one <= 1.5 * pipe else "SLOW"]],
         title=(
-            "Instructions per report, one paragraph vs pipe text (valgrind callgrind, "
-            f"{args.rounds} rounds of {args.glob})"
+            "Instructions per report, one paragraph vs pipe text "
+            f"(valgrind callgrind, {args.rounds} rounds of {args.glob})"
         ),
     )
     return 0

@@ -140,8 +140,8 @@ def main(argv: list[str] | None = None) -> int:
             title="\nWord: govstats.read_report vs python-docx alone (every paragraph and cell)",
         )
         print(
-            f"\nWord parse rate: {(len(word_rows) - 1) / word_totals[0]:.1f} reports/s "
-            "(read_report, one core)"
+            f"\nWord parse rate: {(len(word_rows) - 1) / word_totals[0]:.1f} "
+            "reports/s (read_report, one core)"
         )
     return 0
 

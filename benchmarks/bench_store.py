@@ -153,8 +153,8 @@ def main() -> None:
             ["duckdb over the Parquet file", len(from_parquet), median_ms(duckdb_parquet)],
         ],  # fmt: skip
         title=(
-            f"one body's series ({body}) from a store of {n:,} reports; Parquet file "
-            f"{dir_size_mb(parquet):.1f} MB"
+            f"one body's series ({body}) from a store of {n:,} "
+            f"reports; Parquet file {dir_size_mb(parquet):.1f} MB"
         ),
     )
     from govstats.checks import crossyear

@@ -116,8 +116,8 @@ def main() -> int:
                 s = entry["score"]
                 print(
                     f"  {part['form']}: {entry['reports']} reports, {s.right} right, "
-                    f"{s.na_allowed} NA allowed, "
-                    f"{s.na} NA, {s.wrong} WRONG ({time.perf_counter() - start:.0f} s)",
+                    f"{s.na_allowed} NA allowed, {s.na} NA, {s.wrong} "
+                    f"WRONG ({time.perf_counter() - start:.0f} s)",
                     flush=True,
                 )
     elapsed = time.perf_counter() - start

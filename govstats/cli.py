@@ -74,8 +74,8 @@ def add_check(sub: argparse._SubParsersAction) -> None:
         formatter_class=argparse.RawDescriptionHelpFormatter,
         description="Read each FILE and print every breach of the template arithmetic and every "
         "narrative\n"
-        "headline number that disagrees with the table. Exit 1 if any report breaks a rule, 2 if "
-        "a\n"
+        "headline number that disagrees with the table. "
+        "Exit 1 if any report breaks a rule, 2 if a\n"
         "file cannot be read, 0 otherwise (narrative findings are printed but do not fail).",
         epilog="rules (govstats.checks.rules):\n"
         + rules.help_text(("breach", "narrative"))
@@ -89,8 +89,8 @@ def add_check(sub: argparse._SubParsersAction) -> None:
         const="",
         metavar="PATH",
         help="check every current report in the store instead (default store when PATH is "
-        "omitted), "
-        "plus the year-over-year checks (carried over vs carried forward, documents in force)",
+        "omitted), plus the year-over-year checks (carried "
+        "over vs carried forward, documents in force)",
     )
     p.set_defaults(func=_check)
 
@@ -186,8 +186,8 @@ def _check_db(args: argparse.Namespace) -> int:
     findings = check_store(db)
     for row in findings.itertuples(index=False):
         print(
-            f"{row.body} {row.year} [{row.report_id}]: {row.kind} {row.rule} [{row.table}] "
-            f"{row.message}"
+            f"{row.body} {row.year} [{row.report_id}]: "
+            f"{row.kind} {row.rule} [{row.table}] {row.message}"
         )
     failing = findings[findings["kind"] != "narrative"]
     print(
@@ -201,13 +201,12 @@ def add_synth(sub: argparse._SubParsersAction) -> None:
     p = sub.add_parser(
         "synth",
         help=(
-            "write generated (fictional, 示例) reports with their truth files, for tests and "
-            "benchmarks"
+            "write generated (fictional, 示例) reports with "
+            "their truth files, for tests and benchmarks"
         ),
         description="Generate N fictional bodies x years of reports "
-        "(govstats.synth) into OUT_DIR/raw, "
-        "with OUT_DIR/truth/*.json answers and OUT_DIR/manifest.json. Never mix them into real "
-        "data.",
+        "(govstats.synth) into OUT_DIR/raw, with OUT_DIR/truth/*.json answers and "
+        "OUT_DIR/manifest.json. Never mix them into real data.",
     )
     p.add_argument("out_dir", metavar="OUT_DIR")
     p.add_argument("--bodies", type=int, default=10, help="number of bodies (default 10)")
@@ -221,8 +220,8 @@ def add_synth(sub: argparse._SubParsersAction) -> None:
         action="append",
         metavar="FMT",
         help=(
-            "txt-pipe, txt-plain, txt-runtogether, markdown, html, html-word, pdf, docx; "
-            "repeatable (default html)"
+            "txt-pipe, txt-plain, txt-runtogether, markdown, "
+            "html, html-word, pdf, docx; repeatable (default html)"
         ),
     )
     p.add_argument("--encoding", default="utf-8", help="text encoding of the files (e.g. gb18030)")
@@ -268,13 +267,10 @@ def add_ingest(sub: argparse._SubParsersAction) -> None:
         "ingest",
         help="read reports (files or folders, recursively) into the store",
         description="Read every report under PATH into the DuckDB store. Files already stored are "
-        "skipped; "
-        "a corrected file for the same body and year becomes a new version; files that fail are "
-        "recorded "
-        "with their reason (table ingest_errors) and the others go on. Folders holding a tidy "
-        "extract "
-        "(reports.csv + values.csv, e.g. data/extract) are loaded as such. Exit status 1 if any "
-        "file failed.",
+        "skipped; a corrected file for the same body and year becomes a new version; files that "
+        "fail are recorded with their reason (table ingest_errors) and the others go on. Folders "
+        "holding a tidy extract (reports.csv + values.csv, e.g. "
+        "data/extract) are loaded as such. Exit status 1 if any file failed.",
     )
     p.add_argument("paths", nargs="+", metavar="PATH")
     p.add_argument(
@@ -295,8 +291,8 @@ def add_ingest(sub: argparse._SubParsersAction) -> None:
         type=int,
         metavar="N",
         help=(
-            "processes that parse files (default: the core count; small ingests parse in one "
-            "process)"
+            "processes that parse files (default: the core "
+            "count; small ingests parse in one process)"
         ),
     )
     p.set_defaults(func=_ingest)
@@ -412,8 +408,8 @@ def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(
         prog="govstats",
         description=(
-            "Read 政府信息公开工作年度报告 into tidy data, check them, store them and brief on "
-            "them."
+            "Read 政府信息公开工作年度报告 into tidy data, "
+            "check them, store them and brief on them."
         ),
     )
     sub = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")

@@ -185,9 +185,9 @@ class _Cells:
         if dup.any():
             first = keyed.loc[dup].iloc[0]
             raise ValueError(
-                f"several values for {first['body']} {first['year']} cell {first['key']}: "
-                "the frame holds more than one report for a body and year (load current versions "
-                "only)"
+                f"several values for {first['body']} {first['year']} cell {first['key']}: the "
+                "frame holds more than one report for a "
+                "body and year (load current versions only)"
             )
         wide = keyed.pivot(index=["body", "year"], columns="key", values="value")
         present = (

@@ -36,8 +36,8 @@ if TYPE_CHECKING:
     from pandas.io.formats.style import Styler
 
 _BOX = (
-    "font-family:'Noto Sans CJK SC','Source Han Sans SC','PingFang SC','Microsoft "
-    "YaHei',sans-serif;line-height:1.6"
+    "font-family:'Noto Sans CJK SC','Source Han Sans "
+    "SC','PingFang SC','Microsoft YaHei',sans-serif;line-height:1.6"
 )
 _NOTICE = (
     "border-left:4px solid #bf8700;background:#fff8c5;color:#3b2300;padding:6px 10px;margin:6px 0"
@@ -108,8 +108,8 @@ class BodySeries:
 def _store_missing(db: Path) -> str | None:
     if not db.is_file():
         return (
-            f"数据库文件不存在：{db}。请先运行 govstats ingest 导入年度报告（例如 make "
-            "briefings）。"
+            f"数据库文件不存在：{db}。请先运行 govstats "
+            "ingest 导入年度报告（例如 make briefings）。"
         )
     return None
 
@@ -153,8 +153,8 @@ def load_body(
     out.year = int(year) if year is not None else out.years[-1]
     if not out.has_year:
         out.message = (
-            f"{out.body}没有{out.year}年度的报告（已有：{'、'.join(str(y) for y in out.years)}年"
-            "）。"
+            f"{out.body}没有{out.year}年度的报告（已有："
+            f"{'、'.join(str(y) for y in out.years)}年）。"
         )
     return out
 
@@ -179,8 +179,8 @@ def title(b: BodySeries) -> HTML:
     if "2019" in templates and "2021" in templates:
         markup += (
             f'<p style="{_META}">2021年度起报告采用新版模板：主动公开部分（规章、规范性文件、'
-            "收费）的统计口径改变，"
-            "跨越模板变更的年度变化只对可比指标计算，图中以虚线标出模板变更。</p>"
+            "收费）的统计口径改变，跨越模板变更的年度变化"
+            "只对可比指标计算，图中以虚线标出模板变更。</p>"
         )
     return _html(markup + _notice_html(b.message))
 
@@ -460,8 +460,8 @@ def load_region(
     out.flags = _flags(out, frame)
     if frame.empty:
         out.message = (
-            f"{out.label}的机关都没有{out.year}年度的报告（已有："
-            f"{'、'.join(map(str, all_years))}年）。"
+            f"{out.label}的机关都没有{out.year}年度的报告（"
+            f"已有：{'、'.join(map(str, all_years))}年）。"
         )
         return out
     names = dict(zip(out.bodies["body_key"], out.bodies["body"], strict=True))

@@ -65,8 +65,7 @@ class BatchResult:
         where = "on Dask" if self.jobs == 0 else f"with {self.jobs} job(s)"
         return (
             f"briefings: {counts['ok']} rendered, {counts['failed']} failed, {counts['skipped']} "
-            "unchanged "
-            f"in {self.seconds:.1f} s {where}{rate}; index: {self.index}"
+            f"unchanged in {self.seconds:.1f} s {where}{rate}; index: {self.index}"
         )
 
 
@@ -116,9 +115,7 @@ def _lost(task: Task, exc: BaseException) -> Outcome:
     return Outcome(
         kind=task.kind, key=task.key, title=task.title, years=tuple(task.years), status="failed",
         page=f"{task.folder}/index.html", flags=task.flags, error=(
-            "worker lost: "
-            f"{type(exc).__name__}: "
-            f"{exc}"
+            f"worker lost: {type(exc).__name__}: {exc}"
         ),
         fingerprint=task.fingerprint,
     )  # fmt: skip

@@ -166,13 +166,13 @@ def _describe(exc: BaseException, task: Task) -> str:
         cell = getattr(exc, "exec_count", None)
         trace = strip_ansi("\n".join(getattr(exc, "traceback", []) or []))
         return (
-            f"{exc.ename}: {exc.evalue} (notebook {Path(task.notebook).name}, cell In "
-            f"[{cell}])\n\n{trace}"
+            f"{exc.ename}: {exc.evalue} (notebook "
+            f"{Path(task.notebook).name}, cell In [{cell}])\n\n{trace}"
         ).strip()
     if name in ("CellTimeoutError", "TimeoutError"):
         return (
-            f"timed out: a cell ran longer than {task.timeout:g} s (notebook "
-            f"{Path(task.notebook).name})\n{exc}"
+            f"timed out: a cell ran longer than {task.timeout:g} "
+            f"s (notebook {Path(task.notebook).name})\n{exc}"
         )
     if name == "DeadKernelError":
         return f"the kernel died while running {Path(task.notebook).name}: {exc}"

@@ -196,8 +196,8 @@ class _Checker:
                     [("requests", "new", "total"), ("requests", "carried_over", "total")],
                     float(new),
                     received,
-                    f"narrative says {received:g} applications received; table 三 一 总计 is "
-                    f"{float(new):g}",
+                    f"narrative says {received:g} applications "
+                    f"received; table 三 一 总计 is {float(new):g}",
                 )
         forward = narrative.get("carried_forward")
         printed = self.get("requests", "carried_forward", "total")
@@ -208,8 +208,8 @@ class _Checker:
                 [("requests", "carried_forward", "total")],
                 float(printed),
                 forward,
-                f"narrative says {forward:g} carried forward; table 三 四 总计 is "
-                f"{float(printed):g}",
+                f"narrative says {forward:g} carried forward; "
+                f"table 三 四 总计 is {float(printed):g}",
             )
 
 

@@ -39,39 +39,38 @@ if TYPE_CHECKING:
 
 _FONT = "'Noto Sans CJK SC','Source Han Sans SC','PingFang SC','Microsoft YaHei',sans-serif"
 _BOX = (
-    f"font-family:{_FONT};font-size:13px;line-height:1.45;color:#1f2328;background:#fff;"
-    "padding:8px 10px;max-width:100%"
+    f"font-family:{_FONT};font-size:13px;line-height:1.45;colo"
+    "r:#1f2328;background:#fff;padding:8px 10px;max-width:100%"
 )
 _TABLE = "border-collapse:collapse;margin:4px 0 14px 0;font-size:12.5px;table-layout:auto"
 _TH = (
-    "border:1px solid #8c959f;background:#eef1f4;color:#1f2328;padding:3px 6px;font-weight:600;"
-    "text-align:center;vertical-align:middle;white-space:nowrap"
+    "border:1px solid #8c959f;background:#eef1f4;color:#1f2328;padding:3px "
+    "6px;font-weight:600;text-align:center;vertical-align:middle;white-space:nowrap"
 )
 _TH_ROW = (
-    "border:1px solid #8c959f;background:#f6f8fa;color:#1f2328;padding:3px 6px;font-weight:normal;"
-    "text-align:left;vertical-align:middle"
+    "border:1px solid #8c959f;background:#f6f8fa;color:#1f2328;padding:3px "
+    "6px;font-weight:normal;text-align:left;vertical-align:middle"
 )
 _TH_SECTION = (
-    "border:1px solid #8c959f;background:#dde3ea;color:#1f2328;padding:3px 6px;font-weight:600;"
-    "text-align:left"
+    "border:1px solid #8c959f;background:#dde3ea;color:#1"
+    "f2328;padding:3px 6px;font-weight:600;text-align:left"
 )
 _TH_NOTE = (
-    "border:1px solid #8c959f;background:#f6f8fa;color:#57606a;padding:3px 6px;font-weight:normal;"
-    "font-size:11px;text-align:left;max-width:16em"
+    "border:1px solid #8c959f;background:#f6f8fa;color:#57606a;padding:3px "
+    "6px;font-weight:normal;font-size:11px;text-align:left;max-width:16em"
 )
 _TD = (
-    "border:1px solid #8c959f;padding:3px 6px;text-align:right;font-variant-numeric:tabular-nums;"
-    "color:#1f2328;background:#fff;cursor:help"
+    "border:1px solid #8c959f;padding:3px 6px;text-align:right;font-var"
+    "iant-numeric:tabular-nums;color:#1f2328;background:#fff;cursor:help"
 )
 _TD_BLANK = _TD + ";color:#8c959f;background:#fafbfc;text-align:center"
 _TD_ABSENT = _TD + (
-    ";color:#b0b7be;"
-    "background:repeating-linear-gradient(45deg,#fff,#fff 4px,#f1f3f5 4px,#f1f3f5 8px);"
-    "text-align:center"
+    ";color:#b0b7be;background:repeating-linear-gradient(45deg,#fff,#fff "
+    "4px,#f1f3f5 4px,#f1f3f5 8px);text-align:center"
 )
 _TD_BREACH = (
-    ";background:#ffe3e3;outline:2px solid #d1242f;outline-offset:-2px;color:#82071e;"
-    "font-weight:600"
+    ";background:#ffe3e3;outline:2px solid "
+    "#d1242f;outline-offset:-2px;color:#82071e;font-weight:600"
 )
 _NOTICE = (
     "border-left:4px solid #bf8700;background:#fff8c5;color:#3b2300;padding:4px 8px;margin:3px 0"
@@ -83,8 +82,8 @@ _OK = "border-left:4px solid #1a7f37;background:#dafbe1;color:#0f3d1c;padding:4p
 _H = "margin:12px 0 4px 0;font-size:14px;font-weight:600"
 _META = "border-collapse:collapse;font-size:12.5px;margin:2px 0 8px 0"
 _META_TH = (
-    "text-align:left;padding:1px 10px 1px 0;color:#57606a;font-weight:normal;border:none;"
-    "background:none"
+    "text-align:left;padding:1px 10px 1px "
+    "0;color:#57606a;font-weight:normal;border:none;background:none"
 )
 _META_TD = "text-align:left;padding:1px 0;border:none;background:none"
 _LEGEND = "font-size:11.5px;color:#57606a;margin:2px 0 6px 0"
@@ -378,8 +377,8 @@ def _review_html(r: _CellRenderer) -> str:
 
 def _table(name: str, rows: list[str]) -> str:
     return (
-        f'<div style="overflow-x:auto"><table class="gs-table" data-table="{name}" '
-        f'style="{_TABLE}">' + "".join(rows) + "</table></div>"
+        '<div style="overflow-x:auto"><table class="gs-table" '
+        f'data-table="{name}" style="{_TABLE}">' + "".join(rows) + "</table></div>"
     )
 
 
@@ -480,10 +479,9 @@ def report_html(
             parts.append(_notice("勾稽关系检查：未发现违反。", _OK))
     parts.append(
         f'<div style="{_LEGEND}">图例：{_e(BLANK_MARK)} 空白（与 0 不同）；{_e(ABSENT_MARK)} '
-        "未读取；"
-        '<span style="background:#ffe3e3;outline:1px solid #d1242f;padding:0 3px">⚠</span> '
-        "违反勾稽关系。"
-        "将鼠标停在数字上可查看印刷文字与来源（行 / 单元格 / 页）。</div>"
+        '未读取；<span style="background:#ffe3e3;outline:1px solid #d1242f;padding:0 '
+        '3px">⚠</span> 违反勾稽关系。将鼠标停在数字上可'
+        "查看印刷文字与来源（行 / 单元格 / 页）。</div>"
     )
     for table, body_html in (
         ("publication", lambda: _publication_html(renderer, pub_version)),

@@ -102,8 +102,8 @@ def _read(data: bytes, name: str) -> tuple[Document, str | None]:
         raise ParseError("a zip archive that is not a Word (.docx) document", source=name)
     if len(data) > MAX_TEXT_BYTES:
         raise ParseError(
-            f"too large for a report ({len(data) / 2**20:.0f} MB of text; the limit is "
-            f"{MAX_TEXT_BYTES // 2**20} MB)",
+            f"too large for a report ({len(data) / 2**20:.0f} MB "
+            f"of text; the limit is {MAX_TEXT_BYTES // 2**20} MB)",
             source=name,
         )
     text, encoding = decode(data, name)

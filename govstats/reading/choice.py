@@ -120,8 +120,8 @@ def choose(first: Report | None, second: Report | None) -> Report | None:
             warnings += [w for w in source.warnings if w not in warnings]
             warnings.append(
                 f"{base.name}: table {_TABLE_NAMES[table]} read by its labels in the text's "
-                f"stream of characters ({source.format}): the line reading was incomplete or "
-                "broke the template arithmetic"
+                f"stream of characters ({source.format}): the line "
+                "reading was incomplete or broke the template arithmetic"
             )
         if how == "merge":
             alt = second if source is first else first
@@ -138,8 +138,8 @@ def choose(first: Report | None, second: Report | None) -> Report | None:
                         value=None,
                         source=(
                             f"{value.source} (readings disagree: {value.value:g} by the "
-                            f"{source.format} reading, {theirs.value:g} by the {alt.format} "
-                            "reading)"
+                            f"{source.format} reading, {theirs.value:g} "
+                            f"by the {alt.format} reading)"
                         ),
                     )
                     warnings.append(

@@ -203,8 +203,8 @@ class _Builder:
         if votes["2019"] == votes["2021"]:
             version = schema.template_for_year(self.year) or "2021"
             self.warn(
-                f"table {TABLE_NAMES['publication']}: template version not recognisable from its "
-                f"labels; assumed {version} from the year"
+                f"table {TABLE_NAMES['publication']}: template version not "
+                f"recognisable from its labels; assumed {version} from the year"
             )
         else:
             version = "2019" if votes["2019"] > votes["2021"] else "2021"
@@ -251,8 +251,8 @@ class _Builder:
         if unread and seen:  # a row not read (or not found) leaves the table incomplete
             self.missing.append("publication")
             self.warn(
-                f"table {TABLE_NAMES['publication']} is incomplete: rows not read: "
-                f"{', '.join(unread)}"
+                f"table {TABLE_NAMES['publication']} is "
+                f"incomplete: rows not read: {', '.join(unread)}"
             )
 
     def _reorder_publication_columns(
@@ -264,10 +264,9 @@ class _Builder:
         if len(printed) != len(columns) or set(printed) != set(by_code):
             return columns
         self.warn(
-            f"{row.source}: table {TABLE_NAMES['publication']} row {row.label!r} is printed "
-            "under the columns "
-            f"{' | '.join(by_code[c].label for c in printed)} (not the template's order); values "
-            "read by the header"
+            f"{row.source}: table {TABLE_NAMES['publication']} row {row.label!r} is printed under "
+            f"the columns {' | '.join(by_code[c].label for c in printed)} "
+            "(not the template's order); values read by the header"
         )
         return tuple(by_code[c] for c in printed)
 
@@ -297,9 +296,9 @@ class _Builder:
                     # blank cells vanish from run-together text: the digits also make fewer
                     # numbers, so which cells they are is not certain (840: 8|4|0 or 8|—|40)
                     self.warn(
-                        f"{row.source}: row {row.label!r} printed as one digit run {digits!r}; "
-                        f"it splits into {n} cells only if no blank cell vanished from it, "
-                        "values left NA"
+                        f"{row.source}: row {row.label!r} printed as one digit run {digits!r}; it "
+                        f"splits into {n} cells only if no blank "
+                        "cell vanished from it, values left NA"
                     )
                     split = None
                     cell = next(c for c in row.values if c.text)
@@ -314,8 +313,8 @@ class _Builder:
                 cell = next(c for c in row.values if c.text)
                 return [_undetermined(cell, digits) for _ in range(n)]
             self.warn(
-                f"{row.source}: row {row.label!r} has {len(row.values)} value cells, expected "
-                f"{n}; row not read"
+                f"{row.source}: row {row.label!r} has {len(row.values)} "
+                f"value cells, expected {n}; row not read"
             )
         return cells
 
@@ -384,8 +383,8 @@ class _Builder:
                     pending[item] = (digits, next(c for c in row.values if c.text), row)
                     continue
                 self.warn(
-                    f"{row.source}: row {row.label or item!r} has {len(row.values)} value cells, "
-                    f"expected {n}; row not read"
+                    f"{row.source}: row {row.label or item!r} has "
+                    f"{len(row.values)} value cells, expected {n}; row not read"
                 )
                 continue
             resolved[item] = cells
@@ -395,9 +394,9 @@ class _Builder:
             # not seven, and nothing in the digits says which
             for item, (digits, cell, row) in pending.items():
                 self.warn(
-                    f"{row.source}: row {row.label or item!r} printed as one digit run "
-                    f"{digits!r} under a header of 自然人 | 法人或其他组织 | 总计 only; how many "
-                    "cells it holds is not certain, left NA"
+                    f"{row.source}: row {row.label or item!r} printed as one digit run {digits!r} "
+                    "under a header of 自然人 | 法人或其他组织 | 总计 "
+                    "only; how many cells it holds is not certain, left NA"
                 )
                 resolved[item] = [_undetermined(cell, digits)] * n
             pending = {}
@@ -425,9 +424,8 @@ class _Builder:
                 if values is None or any(v is None for v in values):
                     self.warn(
                         f"{row.source}: row {row.label or item!r} printed as one digit run "
-                        f"{digits!r}; "
-                        f"no unique split into {n} cells fits the table's arithmetic, "
-                        "undetermined cells left NA"
+                        f"{digits!r}; no unique split into {n} cells fits "
+                        "the table's arithmetic, undetermined cells left NA"
                     )
                 values = values or (None,) * n
                 resolved[item] = [
@@ -450,8 +448,8 @@ class _Builder:
         if missing_rows and resolved:
             self.missing.append("requests")
             self.warn(
-                f"table {TABLE_NAMES['requests']} is incomplete: rows not found: "
-                f"{', '.join(missing_rows)}"
+                f"table {TABLE_NAMES['requests']} is incomplete: "
+                f"rows not found: {', '.join(missing_rows)}"
             )
         if layout == "2021" and any(
             i in resolved for i in ("other.no_correction", "other.no_fee", "other.other")
@@ -543,9 +541,8 @@ class _Builder:
                     (code, f"not printed: the table header has no {col_label} column")
                 )
                 self.warn(
-                    f"table {TABLE_NAMES['requests']} prints no column {group}{col_label} "
-                    f"(header: {order}); "
-                    f"its cells are NA"
+                    f"table {TABLE_NAMES['requests']} prints no column "
+                    f"{group}{col_label} (header: {order}); its cells are NA"
                 )
         return tuple((code, label[code]) for code in printed)
 
@@ -581,8 +578,8 @@ class _Builder:
                 fitting = [1 if sub < text.find("商业企业") else 6]
         if len(fitting) != 1:
             self.warn(
-                "table 三 prints 8 columns; the extra 法人或其他组织 subtotal column cannot be "
-                "told from the parts; rows not read"
+                "table 三 prints 8 columns; the extra 法人或其他组织 "
+                "subtotal column cannot be told from the parts; rows not read"
             )
             return rows
         at = fitting[0]
@@ -622,13 +619,13 @@ class _Builder:
                 first = assigned[row.item]
                 if [c.text for c in first.values] != [c.text for c in row.values]:
                     self.warn(
-                        f"{row.source}: row {row.label!r} is printed again with other numbers; "
-                        f"the first ({first.source}) is kept"
+                        f"{row.source}: row {row.label!r} is printed again "
+                        f"with other numbers; the first ({first.source}) is kept"
                     )
             elif row.item == "other" and "other" not in order and row.has_number:
                 self.warn(
-                    f"{row.source}: a printed （六）其他处理 subtotal row is ignored; 'other' is "
-                    "the sum of its sub-rows"
+                    f"{row.source}: a printed （六）其他处理 subtotal "
+                    "row is ignored; 'other' is the sum of its sub-rows"
                 )
         # label-less rows: fill the template slots left free between labelled neighbours
         run: list[Row] = []
@@ -655,8 +652,8 @@ class _Builder:
                     self.warn(
                         f"{run[0].source}: {len(run)} row(s) without a label between "
                         f"{prev or 'the table start'} and "
-                        f"{row.item if row is not None else 'the table end'} "
-                        f"do not fit the {len(slots)} free template row(s); not read"
+                        f"{row.item if row is not None else 'the table end'} do not fit the "
+                        f"{len(slots)} free template row(s); not read"
                     )
                 run = []
             if row is not None:
@@ -679,8 +676,8 @@ class _Builder:
                 cells = _fit(row.values, 5, strict=self.strict)
                 if cells is None:
                     self.warn(
-                        f"{row.source}: review row {row.label!r} has {len(row.values)} cells, "
-                        "expected 5"
+                        f"{row.source}: review row {row.label!r} "
+                        f"has {len(row.values)} cells, expected 5"
                     )
                     continue
                 row_label = row.label
@@ -706,9 +703,8 @@ class _Builder:
                 # next line (PDF-to-text of a narrow cell); which cell is cut is not certain
                 self.warn(
                     f"{row.source}: table 四's row is followed by {len(after.values)} number(s) "
-                    "on their own line "
-                    f"({' '.join(c.text for c in after.values)}: a cell wrapped onto the next "
-                    "line?); the row is not read"
+                    f"on their own line ({' '.join(c.text for c in after.values)}: a cell wrapped "
+                    "onto the next line?); the row is not read"
                 )
                 return
             if cells is None:
@@ -774,8 +770,8 @@ class _Builder:
             if year is not None and year <= 2018:
                 hints.append(f"a report for {year} predates the 2019 unified table format")
             raise ParseError(
-                "not a 政府信息公开工作年度报告: none of its statistical tables (二、三、四) was "
-                "found" + "".join(f"; {h}" for h in hints),
+                "not a 政府信息公开工作年度报告: none of its "
+                "statistical tables (二、三、四) was found" + "".join(f"; {h}" for h in hints),
                 source=self.doc.name,
             )
         for table in schema.TABLES:
@@ -790,18 +786,18 @@ class _Builder:
         expected = schema.template_for_year(year)
         if template and expected and template != expected:
             self.warn(
-                f"table 1 follows the {template} template but the report year {year} calls for "
-                f"the {expected} template"
+                f"table 1 follows the {template} template but the "
+                f"report year {year} calls for the {expected} template"
             )
         if self.layouts.get("requests") and template and self.layouts["requests"] != template:
             self.warn(
-                f"table 三 prints （六）其他处理 in the {self.layouts['requests']} layout while "
-                f"table 1 follows the {template} template"
+                f"table 三 prints （六）其他处理 in the {self.layouts['requests']} "
+                f"layout while table 1 follows the {template} template"
             )
         if year is not None and year <= 2018:
             self.warn(
-                f"a report for {year} predates the 2019 unified table format: its tables may not "
-                "follow the template"
+                f"a report for {year} predates the 2019 unified "
+                "table format: its tables may not follow the template"
             )
         if body is None:
             self.warn("the reporting body was not found in the title or preamble")

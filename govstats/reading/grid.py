@@ -325,8 +325,8 @@ def read_grid(grid: Grid, where: str = "line") -> GridRows:
             ]
             shown = " | ".join(texts)[:60]
             result.warnings.append(
-                f"{where} {grid.first + start + 1}: a grid row ({shown or 'blank'}) is not read: "
-                f"{cut[band]}"
+                f"{where} {grid.first + start + 1}: a grid row "
+                f"({shown or 'blank'}) is not read: {cut[band]}"
             )
             continue
         if start >= height:

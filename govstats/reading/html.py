@@ -364,8 +364,8 @@ def _read_tree(root, page: bytes, name: str) -> Document:
     data_rows = sum(1 for b in doc.blocks if b.kind == "row")
     if images and data_rows < 10:
         doc.warnings.append(
-            f"the page holds {images} image(s) and hardly any table cells: its tables may be "
-            "images (OCR needed)"
+            f"the page holds {images} image(s) and hardly any "
+            "table cells: its tables may be images (OCR needed)"
         )
     return doc
 

@@ -35,8 +35,8 @@ from govstats.reading.numbers import is_value_text
 
 #: a page number line between rows (``- 4 -``, ``—5—``, ``第4页``, ``4/12``)
 _PAGE_NUMBER = re.compile(
-    r"^\s*(?:[-—–－]\s*\d{1,4}\s*[-—–－]|第\s*\d{1,4}\s*页(?:\s*共\s*\d+\s*页"
-    r")?|\d{1,4}\s*/\s*\d{1,4})\s*$"
+    r"^\s*(?:[-—–－]\s*\d{1,4}\s*[-—–－]|第\s*\d{1,4}\s*页"
+    r"(?:\s*共\s*\d+\s*页)?|\d{1,4}\s*/\s*\d{1,4})\s*$"
 )
 _SEGMENTS = re.compile(r"\S+(?: \S+)*")
 #: how far (display columns) a number may stand beside its column's span and still be placed
@@ -158,9 +158,8 @@ def _place(doc: Document, rows: list[tuple[int, Block, list[tuple[int, int, str]
         if columns is None:
             doc.warnings.append(
                 f"{doc.name}: {where}: row {' '.join(c.text for c in label) or '(no label)'!r} "
-                f"prints {len(tokens)} of "
-                f"{k_max} numbers and the full rows around it do not tell which columns they "
-                "stand in; its cells are NA"
+                f"prints {len(tokens)} of {k_max} numbers and the full rows around it do not tell "
+                "which columns they stand in; its cells are NA"
             )
             # ("undetermined" as extract marks cells it cannot split: a sum over them stays unknown)
             cells = (
@@ -168,8 +167,8 @@ def _place(doc: Document, rows: list[tuple[int, Block, list[tuple[int, int, str]
                 + [
                     Cell(
                         "",
-                        f"{where} (undetermined: {len(tokens)} of {k_max} numbers printed, "
-                        "columns uncertain)",
+                        f"{where} (undetermined: {len(tokens)} of "
+                        f"{k_max} numbers printed, columns uncertain)",
                     )
                 ]
                 * k_max

@@ -117,18 +117,16 @@ def prepare_lines(
         if dropped and warnings is not None:
             warnings.append(
                 f"{name}: label and number blocks are written apart (as bare pdftotext writes a "
-                "table): "
-                f"{dropped} line(s) of table 三 holding part of a row's numbers not read "
-                "(pdftotext -layout keeps rows together)"
+                f"table): {dropped} line(s) of table 三 holding part of a "
+                "row's numbers not read (pdftotext -layout keeps rows together)"
             )
     else:
         for first, second in _reattach(lines):
             if warnings is not None:
                 warnings.append(
                     f"{name}: line {second.number}: numbers right after the row of line "
-                    f"{first.number} without a label "
-                    "of their own (a cell wrapped over two lines): the cells of that row cannot "
-                    "be told apart; not read"
+                    f"{first.number} without a label of their own (a cell wrapped over two "
+                    "lines): the cells of that row cannot be told apart; not read"
                 )
     return [
         (line.number, line.text)

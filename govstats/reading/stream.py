@@ -178,8 +178,8 @@ _REVIEW_HEADER_END = "结果维持结果纠正其他结果尚未审结总计" * 
 #: one printed value in the folded stream: a number (sign, thousands separators, decimals, a
 #: unit), a placeholder (dashes, slashes, 无); the next label is known, so 无 never starts one
 _VALUE = re.compile(
-    r"(?:(?:减少|增加|[+\-−])?\d[\d,.]*(?:件|个|项|条|次|人|家|份|宗|起|笔|亿元|万元|千元|元"
-    r"|%)?|[—\-－―─/／]+|无)"
+    r"(?:(?:减少|增加|[+\-−])?\d[\d,.]*(?:件|个|项|条|次|人"
+    r"|家|份|宗|起|笔|亿元|万元|千元|元|%)?|[—\-－―─/／]+|无)"
 )
 
 
@@ -479,8 +479,8 @@ def read_stream(text: str, name: str) -> Document | None:
         stream.s[max(0, pub[2] - 400) : pub[3]], _PUBLICATION_HEADER_ORDERS
     ):
         warnings.append(
-            f"{stream.where(pub[2])}: table 二's column headers are printed in another order "
-            "than the template's; the table is not read from the character stream"
+            f"{stream.where(pub[2])}: table 二's column headers are printed in another order than "
+            "the template's; the table is not read from the character stream"
         )
         pub = None
     if pub is not None:
@@ -505,8 +505,8 @@ def read_stream(text: str, name: str) -> Document | None:
     ):
         # 自然人 | 法人或其他组织 | 总计 only: how many cells a row's digits make is not known here
         warnings.append(
-            f"{stream.where(req[1])}: table 三 prints only 自然人 | 法人或其他组织 | 总计; its "
-            "rows are not read from the character stream"
+            f"{stream.where(req[1])}: table 三 prints only 自然人 | 法人或其"
+            "他组织 | 总计; its rows are not read from the character stream"
         )
         req = None
     if req is not None:

@@ -178,10 +178,8 @@ _STREET = {"办事处": "街道办事处", "办": "街道办事处"}
 #: zones: what a zone's name ends with, then its committee (管理委员会 / 管委会), optional
 _ZONE = re.compile(
     r"^(?P<place>.+?)(?P<zone>(?:国家级)?(?:经济技术开发区|经济开发区|高新技术产业开发区|高新技术"
-    r"开发区|高新区|"
-    r"经开区|开发区|工业园区|产业园区|综合实验区|综合试验区|实验区|试验区|示范区|新区|保税区|自由"
-    r"贸易试验区|片区)"
-    r")(?P<committee>管理委员会|管委会)?$"
+    r"开发区|高新区|经开区|开发区|工业园区|产业园区|综合实验区|综合试验区|实验区|试验区|示范区|新"
+    r"区|保税区|自由贸易试验区|片区))(?P<committee>管理委员会|管委会)?$"
 )
 #: endings by which a department not in the vocabulary is still recognised
 _DEPARTMENT_ENDINGS = re.compile(

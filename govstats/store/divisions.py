@@ -56,10 +56,9 @@ _PLACE_READINGS = dict(
 #: ethnic names that 自治州/自治县/自治旗 carry after their place name (延边朝鲜族自治州 → 延边)
 _ETHNIC_TAIL = re.compile(
     r"(?:(?:蒙古|回|藏|维吾尔|苗|彝|壮|布依|朝鲜|满|侗|瑶|白|土家|哈尼|哈萨克|傣|黎|傈僳|佤|畲|拉"
-    r"祜|水|东乡|纳西|景颇|"
-    r"柯尔克孜|土|达斡尔|仫佬|羌|布朗|撒拉|毛南|仡佬|锡伯|阿昌|普米|塔吉克|怒|乌孜别克|俄罗斯|鄂"
-    r"温克|德昂|保安|裕固|京|"
-    r"塔塔尔|独龙|鄂伦春|赫哲|门巴|珞巴|基诺|各)族|蒙古)+$"
+    r"祜|水|东乡|纳西|景颇|柯尔克孜|土|达斡尔|仫佬|羌|布朗|撒拉|毛南|仡佬|锡伯|阿昌|普米|塔吉克|怒"
+    r"|乌孜别克|俄罗斯|鄂温克|德昂|保安|裕固|京|塔塔"
+    r"尔|独龙|鄂伦春|赫哲|门巴|珞巴|基诺|各)族|蒙古)+$"
 )
 _AUTONOMOUS = re.compile(r"^(?P<stem>.+)自治(?P<kind>州|县|旗)$")
 #: what a township's name ends with (dropped for its pinyin only: 高良涧街道 → gaoliangjian)
@@ -231,8 +230,8 @@ def _package_file(package: str, module: str, relative: str) -> Path:
     spec = importlib.util.find_spec(module)
     if spec is None or not spec.submodule_search_locations:
         raise ImportError(
-            f"the {package} package is not installed (pip install {package}); govstats needs its "
-            "data"
+            f"the {package} package is not installed (pip "
+            f"install {package}); govstats needs its data"
         )
     return Path(next(iter(spec.submodule_search_locations))) / relative
 

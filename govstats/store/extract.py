@@ -57,8 +57,7 @@ def read_extract(folder: str | Path) -> Iterator[Entry]:
         if row.n_values and int(row.n_values) != count:
             raise StoreError(
                 f"{folder / EXTRACT_REPORTS}: line {line}: report {row.report_id} lists "
-                f"{row.n_values} values, "
-                f"{folder / EXTRACT_VALUES} holds {count}"
+                f"{row.n_values} values, {folder / EXTRACT_VALUES} holds {count}"
             )
         yield Entry(
             report_id=row.report_id,

@@ -318,8 +318,8 @@ class _ParsePool:
 
             if isinstance(exc, BrokenProcessPool):
                 raise StoreError(
-                    f"{where}: a parsing worker process died ({exc}); files stored so far are "
-                    "kept, rerun to go on"
+                    f"{where}: a parsing worker process died ({exc}); "
+                    "files stored so far are kept, rerun to go on"
                 ) from exc
             return where, data_hash, f"{type(exc).__name__}: {exc}"
 

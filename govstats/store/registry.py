@@ -135,8 +135,8 @@ def _read_registry(path: Path, data: bytes) -> pd.DataFrame:
     lacking = [c for c in REGISTRY_COLUMNS[:5] if c not in frame.columns]
     if lacking:
         raise RegistryError(
-            f"{path}: missing column(s) {', '.join(lacking)} (expected "
-            f"{','.join(REGISTRY_COLUMNS)})"
+            f"{path}: missing column(s) {', '.join(lacking)} "
+            f"(expected {','.join(REGISTRY_COLUMNS)})"
         )
     for column in REGISTRY_COLUMNS:
         if column not in frame.columns:

@@ -224,8 +224,8 @@ class _Writer:
             present = {
                 r[0]
                 for r in con.execute(
-                    "SELECT report_id FROM reports WHERE report_id IN "
-                    f"({','.join('?' * len(ids))})",
+                    "SELECT report_id FROM reports WHERE "
+                    f"report_id IN ({','.join('?' * len(ids))})",
                     ids,
                 ).fetchall()
             }
@@ -294,15 +294,15 @@ class _Writer:
                 )
                 try:
                     con.execute(
-                        "UPDATE reports SET superseded_by = u.new FROM _govstats_updates u WHERE "
-                        "reports.report_id = u.old"
+                        "UPDATE reports SET superseded_by = u.new FROM "
+                        "_govstats_updates u WHERE reports.report_id = u.old"
                     )
                 finally:
                     con.unregister("_govstats_updates")
             if new_bodies:
                 con.executemany(
-                    "INSERT INTO bodies (body_key, body, first_seen) VALUES (?, ?, ?) ON "
-                    "CONFLICT DO NOTHING",
+                    "INSERT INTO bodies (body_key, body, first_seen) "
+                    "VALUES (?, ?, ?) ON CONFLICT DO NOTHING",
                     [[k, b, now] for k, b in new_bodies.items()],
                 )
             stored = [rid for rid in ids if rid in self.error_hashes]
@@ -310,8 +310,8 @@ class _Writer:
             if stored or paths:
                 con.execute(
                     "DELETE FROM ingest_errors WHERE content_hash IN "
-                    f"({','.join('?' * len(stored)) or 'NULL'}) "
-                    f"OR path IN ({','.join('?' * len(paths)) or 'NULL'})",
+                    f"({','.join('?' * len(stored)) or 'NULL'}) OR path IN "
+                    f"({','.join('?' * len(paths)) or 'NULL'})",
                     stored + paths,
                 )
             con.execute("COMMIT")
@@ -395,8 +395,8 @@ class IngestSummary:
         )
         ignored = f", ignored {self.ignored} not a report format" if self.ignored else ""
         return (
-            f"read {self.read}{versions}, skipped {self.skipped} already present, failed "
-            f"{self.failed}{ignored}"
+            f"read {self.read}{versions}, skipped {self.skipped} "
+            f"already present, failed {self.failed}{ignored}"
         )
 
 

@@ -75,8 +75,8 @@ def to_document(report: GeneratedReport, fmt: str = "html") -> Document:
     b.text(
         f"根据《中华人民共和国政府信息公开条例》（以下简称《条例》）规定，现公布{title}。"
         "本报告由总体情况、主动公开政府信息情况、收到和处理政府信息公开申请情况、"
-        "政府信息公开行政复议、"
-        "行政诉讼情况、存在的主要问题及改进情况、其他需要报告的事项六个部分组成。"
+        "政府信息公开行政复议、行政诉讼情况、存在的主要问题及改进情况、"
+        "其他需要报告的事项六个部分组成。"
         f"本报告中所列数据统计期限为{year}年1月1日至{year}年12月31日。"
     )
     b.text("一、总体情况")
@@ -290,8 +290,8 @@ def word_html(simple_html: str, seed: int = 0) -> str:
 def _word_cell_text(text: str, rng: np.random.Generator) -> str:
     if not text:
         return (
-            "<p class=MsoNormal align=center style='text-align:center'><span "
-            "lang=EN-US>&nbsp;<o:p></o:p></span></p>"
+            "<p class=MsoNormal align=center style='text-align:c"
+            "enter'><span lang=EN-US>&nbsp;<o:p></o:p></span></p>"
         )
     if re.fullmatch(r"[0-9.,]+", text) and len(text) > 1 and rng.random() < 0.6:
         cut = int(rng.integers(1, len(text)))

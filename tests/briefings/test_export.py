@@ -109,8 +109,8 @@ def _embedded_font(html: str):
 
 def test_embedded_font_covers_the_page_characters():
     html = (
-        "<html><head></head><body><h1>平潭综合实验区</h1><p>本年新收申请154件，较上年下降29.4%。"
-        "</p></body></html>"
+        "<html><head></head><body><h1>平潭综合实验区</h1><p>本"
+        "年新收申请154件，较上年下降29.4%。</p></body></html>"
     )
     out = fontsubset.embed_cjk_font(html)
     font = _embedded_font(out)

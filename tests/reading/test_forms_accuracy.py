@@ -95,6 +95,7 @@ def test_read_in_full(form):
     assert not refused, f"{form}: refused\n" + "\n".join(refused[:5])
     assert result.silent_na == 0, f"{form}: {result.silent_na} cells left NA without a warning"
     assert result.na == 0 and result.wrong == 0, (
-        f"{form}: {result.right} right, {result.na} NA outside the ambiguous cells, "
-        f"{result.wrong} WRONG:\n" + "\n".join((result.wrong_cells + result.na_cells)[:20])
+        f"{form}: {result.right} right, {result.na} NA "
+        f"outside the ambiguous cells, {result.wrong} WRONG:\n"
+        + "\n".join((result.wrong_cells + result.na_cells)[:20])
     )

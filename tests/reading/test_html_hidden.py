@@ -34,16 +34,16 @@ PAGES = {
         '<html><body><p>看得见</p><div style="display\t:\nnone">看不见</div></body></html>'
     ),
     "> inside another attribute": (
-        '<html><body><p>看得见</p><div ms-visible="a.length > 0" style="display: '
-        'none">看不见</div></body></html>'
+        '<html><body><p>看得见</p><div ms-visible="a.length '
+        '> 0" style="display: none">看不见</div></body></html>'
     ),
     "< inside another attribute": (
         '<html><body><p>看得见</p><div title="a<b" data-x="c>d" '
         'style="display:none">看不见</div></body></html>'
     ),
     "tag over several lines": (
-        '<html><body><p>看得见</p><div\n  class="x"\n  style="display:none"\n>看不见'
-        "</div></body></html>"
+        '<html><body><p>看得见</p><div\n  class="x"\n  '
+        'style="display:none"\n>看不见</div></body></html>'
     ),
     "entity colon": (
         '<html><body><p>看得见</p><span style="display&#58;none">看不见</span></body></html>'
@@ -59,16 +59,16 @@ PAGES = {
         "<html><body><p>看得见</p><p>也看得见<input type=text hidden/></p></body></html>"
     ),
     "only in a style sheet": (
-        "<html><head><style>.menu{display:none}</style></head><body><p>看得见</p><p "
-        "class=menu>也看得见</p></body></html>"
+        "<html><head><style>.menu{display:none}</style></head><bo"
+        "dy><p>看得见</p><p class=menu>也看得见</p></body></html>"
     ),
     "only in a script": (
-        '<html><body><script>el.style.cssText="display:none";</script><p>看得见</p><p>也看得见'
-        "</p></body></html>"
+        '<html><body><script>el.style.cssText="display:none"'
+        ";</script><p>看得见</p><p>也看得见</p></body></html>"
     ),
     "only in a comment": (
-        '<html><body><!-- <p style="display:none">x</p> --><p>看得见</p><p>也看得见'
-        "</p></body></html>"
+        '<html><body><!-- <p style="display:none">x</p> '
+        "--><p>看得见</p><p>也看得见</p></body></html>"
     ),
     "only in the text": (
         "<html><body><p>看得见</p><p>CSS 的 display:none 也看得见</p></body></html>"

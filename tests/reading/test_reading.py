@@ -87,9 +87,9 @@ def test_unreadable_input_raises_parse_error_naming_the_file(data, reason):
 
 def test_html_page_that_is_not_a_report():
     page = (
-        "<html><head><title>新闻</title></head><body><nav>首页</nav><p>今日天气晴。</p>"
-        "<table><tr><td>名称</td><td>值</td></tr><tr><td>温度"
-        "</td><td>21</td></tr></table></body></html>"
+        "<html><head><title>新闻</title></head><body><nav>首页</nav><p>今日天气晴。"
+        "</p><table><tr><td>名称</td><td>值</td></tr><tr><td>温"
+        "度</td><td>21</td></tr></table></body></html>"
     )
     with pytest.raises(govstats.ParseError, match="news.html.*not a 政府信息公开工作年度报告"):
         govstats.read_report(page.encode(), name="news.html")
@@ -194,8 +194,8 @@ def test_pipe_dump_without_row_breaks_after_headers(sample_path):
 
 def test_page_of_images_says_so():
     page = (
-        "<html><body><p>2023年示例局政府信息公开工作年度报告</p><img src='t1.png'><img "
-        "src='t2.png'></body></html>"
+        "<html><body><p>2023年示例局政府信息公开工作年度报告"
+        "</p><img src='t1.png'><img src='t2.png'></body></html>"
     )
     with pytest.raises(govstats.ParseError, match="images.*OCR"):
         govstats.read_report(page.encode("utf-8"), name="scan.html")

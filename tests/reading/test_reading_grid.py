@@ -157,8 +157,8 @@ def test_ambiguous_width_characters_in_a_cjk_terminal():
 
 def test_a_number_wrapped_at_the_cell_edge_is_one_number():
     grid = (
-        "┌──────────────┬─────┐\n│行政事业性收费│24252│\n│              │.3110│\n│              "
-        "│82   │\n└──────────────┴─────┘\n"
+        "┌──────────────┬─────┐\n│行政事业性收费│24252│\n│           "
+        "   │.3110│\n│              │82   │\n└──────────────┴─────┘\n"
     )
     assert _rows(read_grid_text(grid, "g")) == [[("行政事业性收费", 1, 1), ("24252.311082", 1, 1)]]
 
@@ -267,8 +267,8 @@ def test_page_numbers_are_no_rows_and_end_a_block():
 
 def test_labels_printed_apart_are_cells():
     text = (
-        "（三）不予公开    1.属于国家秘密      1     0     1\n                  "
-        "2.其他法律行政法规禁止公开    0   0   0\n"
+        "（三）不予公开    1.属于国家秘密      1     0     1\n   "
+        "               2.其他法律行政法规禁止公开    0   0   0\n"
     )
     rows = _rows(read_plain_text(text, "l"))
     assert rows[0][:2] == [("（三）不予公开", 1, 1), ("1.属于国家秘密", 1, 1)]

@@ -78,8 +78,8 @@ def test_run_together_row_split_from_arithmetic():
 def test_run_together_cell_with_a_superscript_is_not_a_digit_run():
     """'12²3' is no run of digits to split (int('²') fails): the row is left out with a warning."""
     text = (
-        "2021年度政府信息公开工作年度报告\n二、主动公开政府信息情况\n行政规范性文件\t12²3\n行政许"
-        "可\t8\n"
+        "2021年度政府信息公开工作年度报告\n二、"
+        "主动公开政府信息情况\n行政规范性文件\t12²3\n行政许可\t8\n"
     )
     report = govstats.read_report(text.encode("utf-8"), name="sup.txt")
     assert report.value("publication", "normative_docs", "issued") is None

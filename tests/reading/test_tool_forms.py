@@ -37,50 +37,50 @@ NOT_YET: dict[tuple[str, str], str] = {
         "2019_pingtan_html",
         "bs4-empty",
     ): (
-        "one paragraph: table 二 digit runs with several splits (table 二 has no arithmetic) "
-        "stay NA with a warning: ambiguous by the form, not a miss"
+        "one paragraph: table 二 digit runs with several splits (table 二 has no arithmetic) stay "
+        "NA with a warning: ambiguous by the form, not a miss"
     ),
     (
         "2020_pingtan_html",
         "bs4-empty",
     ): (
-        "one paragraph: table 二 digit runs with several splits (table 二 has no arithmetic) "
-        "stay NA with a warning: ambiguous by the form, not a miss"
+        "one paragraph: table 二 digit runs with several splits (table 二 has no arithmetic) stay "
+        "NA with a warning: ambiguous by the form, not a miss"
     ),
     (
         "2021_pingtan_html",
         "bs4-empty",
     ): (
-        "one paragraph: table 二 digit runs with several splits (table 二 has no arithmetic) "
-        "stay NA with a warning: ambiguous by the form, not a miss"
+        "one paragraph: table 二 digit runs with several splits (table 二 has no arithmetic) stay "
+        "NA with a warning: ambiguous by the form, not a miss"
     ),
     (
         "2022_pingtan_html",
         "bs4-empty",
     ): (
-        "one paragraph: table 二 digit runs with several splits (table 二 has no arithmetic) "
-        "stay NA with a warning: ambiguous by the form, not a miss"
+        "one paragraph: table 二 digit runs with several splits (table 二 has no arithmetic) stay "
+        "NA with a warning: ambiguous by the form, not a miss"
     ),
     (
         "2023_pingtan_html",
         "bs4-empty",
     ): (
-        "one paragraph: table 二 digit runs with several splits (table 二 has no arithmetic) "
-        "stay NA with a warning: ambiguous by the form, not a miss"
+        "one paragraph: table 二 digit runs with several splits (table 二 has no arithmetic) stay "
+        "NA with a warning: ambiguous by the form, not a miss"
     ),
     (
         "2024_pingtan_html",
         "bs4-empty",
     ): (
-        "one paragraph: table 二 digit runs with several splits (table 二 has no arithmetic) "
-        "stay NA with a warning: ambiguous by the form, not a miss"
+        "one paragraph: table 二 digit runs with several splits (table 二 has no arithmetic) stay "
+        "NA with a warning: ambiguous by the form, not a miss"
     ),
     (
         "2025_pingtan_html",
         "bs4-empty",
     ): (
-        "one paragraph: table 二 digit runs with several splits (table 二 has no arithmetic) "
-        "stay NA with a warning: ambiguous by the form, not a miss"
+        "one paragraph: table 二 digit runs with several splits (table 二 has no arithmetic) stay "
+        "NA with a warning: ambiguous by the form, not a miss"
     ),
 }
 

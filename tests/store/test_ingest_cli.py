@@ -46,8 +46,8 @@ def consistency(db: Path) -> tuple[int, int]:
             'SELECT count(*) FROM "values" WHERE report_id NOT IN (SELECT report_id FROM reports)'
         ).fetchall()[0][0]
         duplicates = con.execute(
-            'SELECT count(*) FROM (SELECT report_id, seq FROM "values" GROUP BY ALL HAVING '
-            "count(*) > 1)"
+            "SELECT count(*) FROM (SELECT report_id, seq "
+            'FROM "values" GROUP BY ALL HAVING count(*) > 1)'
         ).fetchall()[0][0]
         n_reports, n_values = con.execute(
             'SELECT (SELECT count(*) FROM reports), (SELECT count(*) FROM "values")'
@@ -288,8 +288,8 @@ def test_a_busy_store_fails_clearly_and_changes_nothing(tmp_path):
         [
             sys.executable,
             "-c",
-            f"import duckdb,time; c=duckdb.connect({str(db)!r}); print('locked', flush=True); "
-            "time.sleep(60)",
+            f"import duckdb,time; c=duckdb.connect({str(db)!r}); "
+            "print('locked', flush=True); time.sleep(60)",
         ],
         stdout=subprocess.PIPE,
         text=True,

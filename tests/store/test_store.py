@@ -287,8 +287,8 @@ def test_a_schema_1_store_is_upgraded_on_first_open_even_to_read(db):
             range(1, 7)
         )
         assert con.execute(
-            'SELECT count(*) FROM "values" v JOIN reports r USING (report_id) WHERE v.rkey <> '
-            "r.rkey"
+            'SELECT count(*) FROM "values" v JOIN reports '
+            "r USING (report_id) WHERE v.rkey <> r.rkey"
         ).fetchone() == (0,)
     add_reports(generated[6:], db)  # new reports continue the keys
     with connect(db, read_only=True) as con:
@@ -309,8 +309,8 @@ def test_a_locked_store_is_busy_after_a_bounded_wait(db):
         [
             sys.executable,
             "-c",
-            f"import duckdb,sys,time; c=duckdb.connect({str(db)!r}); print('locked', "
-            "flush=True); time.sleep(30)",
+            f"import duckdb,sys,time; c=duckdb.connect({str(db)!r}); "
+            "print('locked', flush=True); time.sleep(30)",
         ],
         stdout=subprocess.PIPE,
         text=True,

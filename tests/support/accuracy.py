@@ -123,8 +123,8 @@ def missing(form: str) -> str | None:
 
         if not (shutil.which("chromium") or shutil.which("chromium-browser")):
             reason = (
-                "no PDF writer and no chromium to print the generated page: run `make "
-                "system-packages`"
+                "no PDF writer and no chromium to print the "
+                "generated page: run `make system-packages`"
             )
     return reason
 

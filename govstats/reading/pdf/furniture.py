@@ -11,9 +11,8 @@ from govstats.reading.pdf.lines import _group_lines, _Line
 from govstats.reading.pdf.pages import _Page
 
 _PAGE_NUMBER = re.compile(
-    r"^[\s\-—–－_·•]*(?:第\s*)?\d{1,4}\s*(?:页)?(?:\s*(?:/|／|of|共)\s*\d{1,4}\s*页?)?[\s\-—–－"
-    r"_·•]*$"
-    r"|^\s*(?:page|Page|PAGE)\s*\d{1,4}(?:\s*(?:of|/)\s*\d{1,4})?\s*$"
+    r"^[\s\-—–－_·•]*(?:第\s*)?\d{1,4}\s*(?:页)?(?:\s*(?:/|／|of|共)\s*\d{1,4}\s*页?)?[\s\-—–－_·•"
+    r"]*$|^\s*(?:page|Page|PAGE)\s*\d{1,4}(?:\s*(?:of|/)\s*\d{1,4})?\s*$"
 )
 _DIGITS = re.compile(r"\d+")
 

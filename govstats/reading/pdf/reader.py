@@ -64,8 +64,7 @@ class _Reader:
             if page.images and not page.chars:
                 self.warnings.append(
                     f"{self.name}: page {number} is an image without a text layer (a scanned "
-                    "page?); "
-                    "its content was not read (OCR is not done)"
+                    "page?); its content was not read (OCR is not done)"
                 )
         stream: list[tuple[int, _TablePart | _Line]] = []
         for number, page in self._pages:

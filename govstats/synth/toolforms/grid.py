@@ -440,15 +440,15 @@ FORMS = (
     Form(
         "text-grid",
         ".txt",
-        "w3m -dump of an HTML report: tables drawn with box characters (or ASCII), wrapped "
-        "labels, merged group cells",
+        "w3m -dump of an HTML report: tables drawn with box "
+        "characters (or ASCII), wrapped labels, merged group cells",
         render_text_grid,
     ),
     Form(
         "txt-layout",
         ".txt",
-        "pdftotext -layout of a PDF report: space-aligned columns, blank cells as gaps, page "
-        "breaks with page numbers",
+        "pdftotext -layout of a PDF report: space-aligned columns, "
+        "blank cells as gaps, page breaks with page numbers",
         render_txt_layout,
         layout_ambiguous,
     ),

@@ -277,9 +277,9 @@ FORMS = (
     Form(
         "markdown-flat",
         ".md",
-        "markdown from converters (markitdown, html2text) that flatten rowspan/colspan: "
-        "variable leading label cells, group labels alone, lost label cells, two numbers in one "
-        "cell, no outer pipes",
+        "markdown from converters (markitdown, html2text) that flatten rowspan/colspan: variable "
+        "leading label cells, group labels alone, lost "
+        "label cells, two numbers in one cell, no outer pipes",
         _render_flat,
         _ambiguous,
     ),

@@ -283,10 +283,8 @@ FORMS = (
         name="pdf-text",
         suffix=".txt",
         description="text from pdftotext -raw or copy-paste from a "
-        "PDF viewer: wrapped and split row "
-        "labels, "
-        "group labels in pieces or one character per line, page numbers, running headers, form "
-        "feeds",
+        "PDF viewer: wrapped and split row labels, group labels in pieces or one character per "
+        "line, page numbers, running headers, form feeds",
         render=render,
         ambiguous=ambiguous,
     ),

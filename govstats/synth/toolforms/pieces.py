@@ -188,9 +188,9 @@ FORMS = (
     Form(
         "pieces-markdown",
         ".md",
-        "markdown with tables printed in pieces: table 二 per 第二十条 section, table 四 "
-        "as three small tables under 行政复议 / 行政诉讼（…） headings, table 三 cut by page "
-        "breaks with page furniture",
+        "markdown with tables printed in pieces: table 二 per 第二十条 section, table 四 as three "
+        "small tables under 行政复议 / 行政诉讼（…） headings, "
+        "table 三 cut by page breaks with page furniture",
         _render_markdown,
     ),
     Form(
