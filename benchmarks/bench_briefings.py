@@ -50,8 +50,8 @@ def naive_cli(slugs: list[str], db: Path, out: Path) -> float:
         folder.mkdir(parents=True, exist_ok=True)
         executed = folder / "briefing.ipynb"
         subprocess.run(
-            [str(BIN / "papermill"), str(NOTEBOOK), str(executed), "-k", "python3", "-p", "body", slug,
-             "-p", "db", str(db), "--no-progress-bar", "--log-level", "ERROR"],
+            [str(BIN / "papermill"), str(NOTEBOOK), str(executed), "-k", "python3",
+             "-p", "body", slug, "-p", "db", str(db), "--no-progress-bar", "--log-level", "ERROR"],
             check=True, capture_output=True,
         )  # fmt: skip
         subprocess.run(
@@ -84,13 +84,14 @@ def python_apis(slugs: list[str], db: Path, out: Path) -> float:
 def govstats_cli(slugs: list[str], db: Path, out: Path, jobs: int) -> float:
     start = time.perf_counter()
     done = subprocess.run(
-        [str(BIN / "govstats"), "briefings", "--db", str(db), "--out", str(out), "--jobs", str(jobs), "--force",
-         "--body", *slugs],
+        [str(BIN / "govstats"), "briefings", "--db", str(db), "--out", str(out),
+         "--jobs", str(jobs), "--force", "--body", *slugs],
         capture_output=True, text=True, env=dict(os.environ, CI="1"),
     )  # fmt: skip
     if done.returncode != 0:
         raise SystemExit(
-            f"govstats briefings failed ({done.returncode}):\n{done.stderr[-3000:]}\n{done.stdout[-2000:]}"
+            "govstats briefings failed "
+            f"({done.returncode}):\n{done.stderr[-3000:]}\n{done.stdout[-2000:]}"
         )
     return time.perf_counter() - start
 
@@ -130,7 +131,8 @@ def main() -> None:
         slugs = build_store(db, args.n)[: args.n]
         naive_slugs = slugs[: args.naive_n or len(slugs)]
         print(
-            f"{len(slugs)} generated bodies × 7 years; way (a) on {len(naive_slugs)} of them; {os.cpu_count()} cores"
+            f"{len(slugs)} generated bodies × 7 years; way (a) on "
+            f"{len(naive_slugs)} of them; {os.cpu_count()} cores"
         )
 
         times = {}
@@ -158,7 +160,8 @@ def main() -> None:
         ]
         print_table(["way", "bodies", "wall s", "s per body", "× faster than (a)"], rows)
         print(
-            f"pages with identical text (a = b = c): {same_text}/{len(naive_slugs)}; identical charts: {same_images}/{len(naive_slugs)}"
+            f"pages with identical text (a = b = c): {same_text}/{len(naive_slugs)}; "
+            f"identical charts: {same_images}/{len(naive_slugs)}"
         )
         print(f"average page size of (c): {size:.0f} kB (embedded CJK font subset included)")
 

@@ -20,6 +20,7 @@ from __future__ import annotations
 import argparse
 import json
 import sys
+from functools import partial
 
 from common import best_of, pin_one_core, print_table
 
@@ -78,7 +79,7 @@ def main(argv: list[str] | None = None) -> int:
             matches = "yes" if _same(report, expected) else "NO"
         fmt = entry["format"].split(" ")[0]
         if not fmt.startswith("html"):
-            seconds = best_of(lambda: govstats.read_report(data, name=entry["file"]), args.repeat)
+            seconds = best_of(partial(govstats.read_report, data, name=entry["file"]), args.repeat)
             total += seconds
             rows.append(
                 [
@@ -95,8 +96,8 @@ def main(argv: list[str] | None = None) -> int:
             )
             continue
         seconds, base = best_pair(
-            lambda: govstats.read_report(data, name=entry["file"]),
-            lambda: lxml.html.document_fromstring(data),
+            partial(govstats.read_report, data, name=entry["file"]),
+            partial(lxml.html.document_fromstring, data),
             args.repeat,
         )
         total += seconds
@@ -126,8 +127,8 @@ def main(argv: list[str] | None = None) -> int:
                 else "NO"
             )
             t_seconds, t_base = best_pair(
-                lambda: govstats.read_report(text, name=f"{name}.{text_fmt}"),
-                lambda: lxml.html.document_fromstring(data),
+                partial(govstats.read_report, text, name=f"{name}.{text_fmt}"),
+                partial(lxml.html.document_fromstring, data),
                 args.repeat,
             )
             sums[text_fmt][0] += t_seconds
@@ -148,7 +149,10 @@ def main(argv: list[str] | None = None) -> int:
     print_table(
         ["report", "format", "KB", "ms/read", "lxml ms", "ratio", "<=3x", "values", "truth"],
         rows,
-        title="read_report on the corpus (lxml ms: lxml.html.document_fromstring alone on the same HTML)",
+        title=(
+            "read_report on the corpus (lxml ms: "
+            "lxml.html.document_fromstring alone on the same HTML)"
+        ),
     )
     reports = sum(1 for r in rows if not r[0].startswith("  →"))
     print(
@@ -166,11 +170,15 @@ def main(argv: list[str] | None = None) -> int:
             "same values",
         ],
         oneline_rows,
-        title="\nOne-paragraph text (BeautifulSoup get_text(''); the crawled corpus text as it is) against the same report as pipe text",
+        title=(
+            "\nOne-paragraph text (BeautifulSoup get_text(''); the crawled "
+            "corpus text as it is) against the same report as pipe text"
+        ),
     )
     if pipe_sum:
         print(
-            f"all together: {one_sum * 1e3:.2f} ms against {pipe_sum * 1e3:.2f} ms → {one_sum / pipe_sum:.2f}× (target ≤ 1.5×)"
+            f"all together: {one_sum * 1e3:.2f} ms against {pipe_sum * 1e3:.2f} "
+            f"ms → {one_sum / pipe_sum:.2f}× (target ≤ 1.5×)"
         )
     print_table(
         ["read as", "ms/read (sum)", "lxml ms (sum)", "ratio", "<=3x"],
@@ -209,8 +217,8 @@ def _oneline_against_pipe(repeat: int) -> tuple[list, float, float]:
             k: v.value for k, v in report.values.items()
         }
         one, base = best_pair(
-            lambda: govstats.read_report(data, name=name),
-            lambda: govstats.read_report(pipe, name=name),
+            partial(govstats.read_report, data, name=name),
+            partial(govstats.read_report, pipe, name=name),
             repeat,
         )
         one_sum += one

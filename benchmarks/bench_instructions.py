@@ -1,8 +1,9 @@
 """Instructions per report for ``read_report`` and for lxml alone, counted by valgrind.
 
-    .venv/bin/python benchmarks/bench_instructions.py              # corpus HTML pages, 3 rounds
+    .venv/bin/python benchmarks/bench_instructions.py            # corpus HTML pages, 3 rounds
     .venv/bin/python benchmarks/bench_instructions.py --glob '202[45]_pingtan*.html' --rounds 10
-    .venv/bin/python benchmarks/bench_instructions.py --oneline     # pages as one paragraph vs pipe text
+    # the pages as one paragraph vs as pipe text
+    .venv/bin/python benchmarks/bench_instructions.py --oneline
 
 Wall-clock ratios on a shared or virtual machine move by ±10 % from run to run; instruction
 counts do not (they are the same on every run of the same code), so this is the figure to compare
@@ -45,7 +46,9 @@ if mode.startswith("oneline") or mode == "pipe" or mode == "none-text":
     from govstats.synth.writing import write
     texts = []
     for path, page in zip(paths, pages):
-        one = page if not path.endswith((".html", ".htm")) else BeautifulSoup(decode(page, path)[0], "lxml").get_text("").encode()
+        one = page
+        if path.endswith((".html", ".htm")):
+            one = BeautifulSoup(decode(page, path)[0], "lxml").get_text("").encode()
         texts.append((one, write(read_document(one, path), "txt-pipe").encode()))
     for one, pipe in texts:
         govstats.read_report(one, name="warm-up")
@@ -103,7 +106,10 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument(
         "--oneline",
         action="store_true",
-        help="instead: each page as one paragraph (get_text('')) against the same report as pipe text",
+        help=(
+            "instead: each page as one paragraph "
+            "(get_text('')) against the same report as pipe text"
+        ),
     )
     args = parser.parse_args(argv)
     if shutil.which("valgrind") is None:
@@ -140,7 +146,10 @@ def _oneline(args, paths: list[Path]) -> int:
     print_table(
         ["pages", "one paragraph M instr", "pipe text M instr", "ratio", "<=1.5x"],
         [[len(paths), one / 1e6, pipe / 1e6, one / pipe, "ok" if one <= 1.5 * pipe else "SLOW"]],
-        title=f"Instructions per report, one paragraph vs pipe text (valgrind callgrind, {args.rounds} rounds of {args.glob})",
+        title=(
+            "Instructions per report, one paragraph vs pipe text "
+            f"(valgrind callgrind, {args.rounds} rounds of {args.glob})"
+        ),
     )
     return 0
 

@@ -8,9 +8,9 @@ Reports come from ``govstats.synth`` (fictional bodies, both templates, seed fix
 once per format before timing. For each format the table gives the time ``govstats.read_report``
 takes per report, the time ``lxml.html.document_fromstring`` alone takes on the same report's
 HTML (the Word-style HTML for ``html-word``, the simple HTML otherwise), their ratio (target:
-≤ 3×), and how many reports failed to parse (errors: ParseError or any other exception), came back different from the truth
-(differ: includes cells left NA with a warning, as run-together text may) or with a number
-read wrongly (wrong).
+≤ 3×), and how many reports failed to parse (errors: ParseError or any other exception), came back
+different from the truth (differ: includes cells left NA with a warning, as run-together text may)
+or with a number read wrongly (wrong).
 """
 
 from __future__ import annotations
@@ -20,6 +20,7 @@ import cProfile
 import pstats
 import sys
 import time
+from functools import partial
 
 from common import best_of, pin_one_core, print_table
 
@@ -75,7 +76,7 @@ def main(argv: list[str] | None = None) -> int:
     for fmt in fmts:
         datas = rendered[fmt]
         failures, differ, wrong = 0, 0, 0
-        for data, expected in zip(datas, reports):
+        for data, expected in zip(datas, reports, strict=True):
             try:
                 got = govstats.read_report(data, name=f"bench.{fmt}")
             except Exception:  # noqa: BLE001 — a ParseError or a reader crash: counted, the bench goes on
@@ -90,7 +91,7 @@ def main(argv: list[str] | None = None) -> int:
                 if key[2] != "legal_person"
             )
 
-        def parse_all():
+        def parse_all(datas=datas, fmt=fmt):  # bound now: best_of calls it within this pass
             for data in datas:
                 try:
                     govstats.read_report(data, name=f"bench.{fmt}")
@@ -99,7 +100,7 @@ def main(argv: list[str] | None = None) -> int:
 
         per_report = best_of(parse_all, args.repeat) / len(reports)
         base = (
-            best_of(lambda: lxml_all(datas), args.repeat) / len(reports)
+            best_of(partial(lxml_all, datas), args.repeat) / len(reports)
             if fmt == "html-word"
             else lxml_simple
         )

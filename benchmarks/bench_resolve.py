@@ -1,7 +1,8 @@
 """Resolving body names (issue 14): loading the division index, and the time per name.
 
-    .venv/bin/python benchmarks/bench_resolve.py            # cached index (as every run after the first)
-    .venv/bin/python benchmarks/bench_resolve.py --cold     # also build the index from the data sets
+    # the cached index (as every run after the first); --cold also builds it from the data sets
+    .venv/bin/python benchmarks/bench_resolve.py
+    .venv/bin/python benchmarks/bench_resolve.py --cold
 
 Printed, in one run and one process:
 

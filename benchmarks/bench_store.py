@@ -1,7 +1,7 @@
 """The store: ingest rate for >= 10,000 reports, and one body's series from the store vs Parquet.
 
-    .venv/bin/python benchmarks/bench_store.py             # 10,003 reports (1,429 bodies x 2019-2025)
-    .venv/bin/python benchmarks/bench_store.py --n 2000    # a quick run
+    .venv/bin/python benchmarks/bench_store.py           # 10,003 reports (1,429 bodies x 2019-2025)
+    .venv/bin/python benchmarks/bench_store.py --n 2000  # a quick run
 
 Generated reports (``govstats.synth``, fictional 示例 bodies) are handed to
 ``govstats.store.add_reports`` as ``Report`` objects, so this measures the store, not the parser
@@ -152,7 +152,10 @@ def main() -> None:
             ],
             ["duckdb over the Parquet file", len(from_parquet), median_ms(duckdb_parquet)],
         ],  # fmt: skip
-        title=f"one body's series ({body}) from a store of {n:,} reports; Parquet file {dir_size_mb(parquet):.1f} MB",
+        title=(
+            f"one body's series ({body}) from a store of {n:,} "
+            f"reports; Parquet file {dir_size_mb(parquet):.1f} MB"
+        ),
     )
     from govstats.checks import crossyear
 

@@ -55,13 +55,13 @@ def print_table(headers: list[str], rows: list[list], title: str | None = None) 
     widths = [max(len(h), *(len(r[i]) for r in cells)) for i, h in enumerate(headers)]
     if title:
         print(title)
-    print("  ".join(h.ljust(w) for h, w in zip(headers, widths)))
+    print("  ".join(h.ljust(w) for h, w in zip(headers, widths, strict=True)))
     print("  ".join("-" * w for w in widths))
-    for row, raw in zip(cells, rows):
+    for row, raw in zip(cells, rows, strict=True):
         print(
             "  ".join(
                 c.rjust(w) if isinstance(v, (int, float)) else c.ljust(w)
-                for c, w, v in zip(row, widths, raw)
+                for c, w, v in zip(row, widths, raw, strict=True)
             )
         )
     sys.stdout.flush()

@@ -1,12 +1,12 @@
 """Measured accuracy per form: right / NA / WRONG cells of generated reports read back.
 
-For every form — each format of ``synth.formats()`` (new ``govstats.synth.toolforms`` forms are picked
-up as they appear) and each real tool run on a generated page or PDF (``w3m(html)``,
-``pdftotext-raw(pdf)``, …) — ``--per-options`` plain and as many irregular reports are printed
-in the form, read with ``govstats.read_report`` and counted cell by cell
-(``tests/support/accuracy.py``): right, NA where the form makes the cell ambiguous (allowed),
-NA elsewhere, WRONG (never allowed), and reports refused with a ParseError. Forms on a PDF
-printed by headless Chromium (when no PDF writer is installed) take seconds a page and use
+For every form — each format of ``synth.formats()`` (new ``govstats.synth.toolforms`` forms are
+picked up as they appear) and each real tool run on a generated page or PDF (``w3m(html)``,
+``pdftotext-raw(pdf)``, …) — ``--per-options`` plain and as many irregular reports are printed in
+the form, read with ``govstats.read_report`` and counted cell by cell
+(``tests/support/accuracy.py``): right, NA where the form makes the cell ambiguous (allowed), NA
+elsewhere, WRONG (never allowed), and reports refused with a ParseError. Forms on a PDF printed by
+headless Chromium (when no PDF writer is installed) take seconds a page and use
 ``--per-options-printed`` reports of each kind.
 
     python benchmarks/forms_accuracy.py                       # 250 + 250 a form, 20 + 20 on PDFs
@@ -115,8 +115,9 @@ def main() -> int:
             ):
                 s = entry["score"]
                 print(
-                    f"  {part['form']}: {entry['reports']} reports, {s.right} right, {s.na_allowed} NA allowed, "
-                    f"{s.na} NA, {s.wrong} WRONG ({time.perf_counter() - start:.0f} s)",
+                    f"  {part['form']}: {entry['reports']} reports, {s.right} right, "
+                    f"{s.na_allowed} NA allowed, {s.na} NA, {s.wrong} "
+                    f"WRONG ({time.perf_counter() - start:.0f} s)",
                     flush=True,
                 )
     elapsed = time.perf_counter() - start

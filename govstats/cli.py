@@ -72,8 +72,10 @@ def add_check(sub: argparse._SubParsersAction) -> None:
         "check",
         help="check reports against the template arithmetic (勾稽关系); exit 1 if any breach",
         formatter_class=argparse.RawDescriptionHelpFormatter,
-        description="Read each FILE and print every breach of the template arithmetic and every narrative\n"
-        "headline number that disagrees with the table. Exit 1 if any report breaks a rule, 2 if a\n"
+        description="Read each FILE and print every breach of the template arithmetic and every "
+        "narrative\n"
+        "headline number that disagrees with the table. "
+        "Exit 1 if any report breaks a rule, 2 if a\n"
         "file cannot be read, 0 otherwise (narrative findings are printed but do not fail).",
         epilog="rules (govstats.checks.rules):\n"
         + rules.help_text(("breach", "narrative"))
@@ -86,8 +88,9 @@ def add_check(sub: argparse._SubParsersAction) -> None:
         nargs="?",
         const="",
         metavar="PATH",
-        help="check every current report in the store instead (default store when PATH is omitted), "
-        "plus the year-over-year checks (carried over vs carried forward, documents in force)",
+        help="check every current report in the store instead (default store when PATH is "
+        "omitted), plus the year-over-year checks (carried "
+        "over vs carried forward, documents in force)",
     )
     p.set_defaults(func=_check)
 
@@ -167,7 +170,8 @@ def _summary(args: argparse.Namespace) -> int:
             result += f"; missing: {', '.join(report.missing)}"
         name = path if len(path) <= 44 else "…" + path[-43:]
         print(
-            f"{pad(name, 44)} {pad(report.body or '?', 24)} {report.year or '?':>4} {report.template or '?':>4} {len(report.values):>6}  {result}"
+            f"{pad(name, 44)} {pad(report.body or '?', 24)} {report.year or '?':>4} "
+            f"{report.template or '?':>4} {len(report.values):>6}  {result}"
         )
     print(f"{len(reports)} report(s) read, {failed} unreadable")
     return 2 if failed else 0
@@ -180,7 +184,8 @@ def _check_db(args: argparse.Namespace) -> int:
     findings = check_store(db)
     for row in findings.itertuples(index=False):
         print(
-            f"{row.body} {row.year} [{row.report_id}]: {row.kind} {row.rule} [{row.table}] {row.message}"
+            f"{row.body} {row.year} [{row.report_id}]: "
+            f"{row.kind} {row.rule} [{row.table}] {row.message}"
         )
     failing = findings[findings["kind"] != "narrative"]
     print(
@@ -193,9 +198,13 @@ def _check_db(args: argparse.Namespace) -> int:
 def add_synth(sub: argparse._SubParsersAction) -> None:
     p = sub.add_parser(
         "synth",
-        help="write generated (fictional, 示例) reports with their truth files, for tests and benchmarks",
-        description="Generate N fictional bodies x years of reports (govstats.synth) into OUT_DIR/raw, "
-        "with OUT_DIR/truth/*.json answers and OUT_DIR/manifest.json. Never mix them into real data.",
+        help=(
+            "write generated (fictional, 示例) reports with "
+            "their truth files, for tests and benchmarks"
+        ),
+        description="Generate N fictional bodies x years of reports "
+        "(govstats.synth) into OUT_DIR/raw, with OUT_DIR/truth/*.json answers and "
+        "OUT_DIR/manifest.json. Never mix them into real data.",
     )
     p.add_argument("out_dir", metavar="OUT_DIR", nargs="?")
     p.add_argument(
@@ -264,10 +273,11 @@ def add_ingest(sub: argparse._SubParsersAction) -> None:
     p = sub.add_parser(
         "ingest",
         help="read reports (files or folders, recursively) into the store",
-        description="Read every report under PATH into the DuckDB store. Files already stored are skipped; "
-        "a corrected file for the same body and year becomes a new version; files that fail are recorded "
-        "with their reason (table ingest_errors) and the others go on. Folders holding a tidy extract "
-        "(reports.csv + values.csv, e.g. data/extract) are loaded as such. Exit status 1 if any file failed.",
+        description="Read every report under PATH into the DuckDB store. Files already stored are "
+        "skipped; a corrected file for the same body and year becomes a new version; files that "
+        "fail are recorded with their reason (table ingest_errors) and the others go on. Folders "
+        "holding a tidy extract (reports.csv + values.csv, e.g. "
+        "data/extract) are loaded as such. Exit status 1 if any file failed.",
     )
     p.add_argument("paths", nargs="+", metavar="PATH")
     p.add_argument(
@@ -287,7 +297,10 @@ def add_ingest(sub: argparse._SubParsersAction) -> None:
         "--jobs",
         type=int,
         metavar="N",
-        help="processes that parse files (default: the core count; small ingests parse in one process)",
+        help=(
+            "processes that parse files (default: the core "
+            "count; small ingests parse in one process)"
+        ),
     )
     p.set_defaults(func=_ingest)
 
@@ -544,7 +557,10 @@ COMMANDS = [
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(
         prog="govstats",
-        description="Read 政府信息公开工作年度报告 into tidy data, check them, store them and brief on them.",
+        description=(
+            "Read 政府信息公开工作年度报告 into tidy data, "
+            "check them, store them and brief on them."
+        ),
     )
     sub = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
     for add in COMMANDS:

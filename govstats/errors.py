@@ -1,5 +1,6 @@
 """Exceptions govstats raises, all under :class:`GovstatsError`. Every message names the file and,
-where known, the place. Errors that used to be a ``ValueError`` or ``RuntimeError`` still are one."""
+where known, the place. Errors that used to be a ``ValueError`` or ``RuntimeError`` still are
+one."""
 
 from __future__ import annotations
 

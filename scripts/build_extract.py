@@ -1,4 +1,5 @@
-"""Regenerate ``data/extract/`` — the tidy extract of the real-report corpus — with govstats' parser.
+"""Regenerate ``data/extract/`` — the tidy extract of the real-report corpus — with govstats'
+parser.
 
 The raw texts of real reports stay in ``../shared/corpus`` (never committed); the figures read
 from them are committed as a tidy extract (``reports.csv``: one row per report with its

@@ -1,8 +1,11 @@
-"""Shared fixtures: the real-report corpus in ../shared/corpus (skipped with a reason when absent)."""
+"""Shared fixtures: the real-report corpus in ../shared/corpus (skipped with a reason when
+absent)."""
 
 from __future__ import annotations
 
 import json
+import sys
+import types
 from pathlib import Path
 
 import pytest
@@ -39,7 +42,7 @@ def corpus_params(formats: tuple[str, ...] | None = None) -> list:
                 None, marks=pytest.mark.skip(reason=f"corpus absent: no {CORPUS_DIR}/manifest.json")
             )
         ]
-    return [pytest.param(e, id=Path(e["file"]).stem) for e in entries]
+    return [pytest.param(e, id=Path(e["file"]).stem, marks=pytest.mark.corpus) for e in entries]
 
 
 @pytest.fixture(scope="session")
@@ -55,7 +58,8 @@ def sample_path() -> Path:
 
 
 def ingest_bundled(db: Path) -> Path:
-    """Build a store of the bundled data (data/raw + data/extract) at ``db``, as ``make briefings`` does."""
+    """Build a store of the bundled data (data/raw + data/extract) at ``db``, as ``make briefings``
+    does."""
     import govstats
 
     extract = PROJECT_DIR / "data" / "extract"
@@ -77,3 +81,50 @@ def pytest_report_header(config) -> list[str]:
     from tests.support import tools
 
     return ["text tools: " + "; ".join(f"{name}: {v}" for name, v in tools.versions().items())]
+
+
+#: names through which a test (or a fixture or module helper it uses) reads ../shared/corpus
+_CORPUS_NAMES = frozenset(
+    {"CORPUS_DIR", "corpus_dir", "corpus_entries", "corpus_params", "truth_for"}
+)
+
+
+def _reads_corpus(fn, depth: int = 2) -> bool:
+    """Whether ``fn``'s code, or a function of its module it calls (``depth`` levels), names the
+    corpus (nested functions, lambdas and comprehensions included)."""
+    code = getattr(fn, "__code__", None)
+    if code is None:
+        return False
+    names: set[str] = set()
+    stack = [code]
+    while stack:
+        c = stack.pop()
+        names.update(c.co_names, c.co_varnames)
+        stack.extend(k for k in c.co_consts if isinstance(k, types.CodeType))
+    if names & _CORPUS_NAMES:
+        return True
+    module = sys.modules.get(fn.__module__)
+    if depth == 0 or module is None:
+        return False
+    return any(
+        isinstance(h, types.FunctionType)
+        and h.__module__ == module.__name__
+        and _reads_corpus(h, depth - 1)
+        for h in (getattr(module, n, None) for n in names)
+    )
+
+
+def pytest_collection_modifyitems(config, items) -> None:
+    """Mark every test that reads the corpus ``corpus`` (so ``-m "not corpus"`` leaves it out),
+    whether or not it carries the marker by hand: the tests using the ``corpus_dir`` fixture,
+    parametrized over :func:`corpus_params`, or naming the corpus in their code, in a fixture they
+    use or in a helper of their module."""
+    for item in items:
+        if item.get_closest_marker("corpus") is not None:
+            continue
+        info = getattr(item, "_fixtureinfo", None)
+        fixtures = [d.func for defs in getattr(info, "name2fixturedefs", {}).values() for d in defs]
+        if "corpus_dir" in item.fixturenames or any(
+            _reads_corpus(f) for f in [getattr(item, "function", None), *fixtures]
+        ):
+            item.add_marker(pytest.mark.corpus)

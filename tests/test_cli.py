@@ -74,6 +74,7 @@ def test_summary_of_a_folder(tmp_path, capsys):
     assert "bad.txt" in captured.err
 
 
+@pytest.mark.slow
 def test_real_subprocess():
     result = subprocess.run(
         [sys.executable, "-m", "govstats.cli", "parse", str(SAMPLE)],

@@ -55,7 +55,8 @@ def test_bundled_files_are_the_checkouts_own():
 
 
 def test_package_data_globs_name_every_bundled_file():
-    """Each bundled file the code reads is matched by a package-data glob (else a wheel lacks it)."""
+    """Each bundled file the code reads is matched by a package-data glob (else a wheel lacks
+    it)."""
     globs = PYPROJECT["tool"]["setuptools"]["package-data"]["govstats"]
     package = PROJECT_DIR / "govstats"
     shipped = {p for g in globs for p in package.glob(g)}
@@ -183,7 +184,8 @@ def _canonical(name: str) -> str:
 
 
 def _imported_roots(folder: Path) -> dict[str, set[str]]:
-    """Top-level names of the third-party modules imported under ``folder`` → files importing them."""
+    """Top-level names of the third-party modules imported under ``folder`` → files importing
+    them."""
     local = {"govstats", "tests", "common"} | {p.stem for p in folder.glob("*.py")}
     roots: dict[str, set[str]] = {}
     for path in folder.rglob("*.py"):
@@ -201,6 +203,7 @@ def _imported_roots(folder: Path) -> dict[str, set[str]]:
     return roots
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize(
     ("folder", "extras"),
     [

@@ -169,7 +169,8 @@ def module_level_imports(path: Path, modules: set[str]) -> set[str]:
 
 
 def import_cycles(graph: dict[str, set[str]]) -> list[list[str]]:
-    """Every cycle of ``graph`` found by a depth-first search (each reported once, by its members)."""
+    """Every cycle of ``graph`` found by a depth-first search (each reported once, by its
+    members)."""
     cycles, seen, state = [], set(), {}
 
     def visit(node: str, stack: list[str]) -> None:

@@ -62,7 +62,8 @@ def fmt_percent(value: Any, digits: int = 1) -> str:
 
 
 def money_unit(yuan: Any) -> str:
-    """The unit a report would choose for an amount in 元: 元 below 1万, 万元 below 1亿, else 亿元."""
+    """The unit a report would choose for an amount in 元: 元 below 1万, 万元 below 1亿, else
+    亿元."""
     if is_missing(yuan):
         return "元"
     size = abs(float(yuan))
@@ -132,7 +133,8 @@ def fmt_change(current: Any, previous: Any, unit: str = "件", comparable: bool 
     if current == previous:
         return "与上年持平"
     if previous == 0:
-        return f"上年为0，本年{'增加' if current > previous else '减少'}{fmt_value(abs(current - previous), unit)}"
+        change = "增加" if current > previous else "减少"
+        return f"上年为0，本年{change}{fmt_value(abs(current - previous), unit)}"
     pct = (current - previous) / abs(previous) * 100
     verb = "增长" if pct > 0 else "下降"
     return f"较上年{verb}{abs(pct):.1f}%"

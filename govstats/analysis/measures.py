@@ -185,8 +185,9 @@ class _Cells:
         if dup.any():
             first = keyed.loc[dup].iloc[0]
             raise ValueError(
-                f"several values for {first['body']} {first['year']} cell {first['key']}: "
-                "the frame holds more than one report for a body and year (load current versions only)"
+                f"several values for {first['body']} {first['year']} cell {first['key']}: the "
+                "frame holds more than one report for a "
+                "body and year (load current versions only)"
             )
         wide = keyed.pivot(index=["body", "year"], columns="key", values="value")
         present = (
@@ -225,7 +226,8 @@ class _Cells:
         value = self.cell("requests", item, column)
         if column == "total":
             six = _sum([self.cell("requests", item, c) for c in schema.APPLICANT_COLUMNS])
-            # a report printing only 自然人 | 法人或其他组织 carries the aggregate as ``legal_person``
+            # a report printing only 自然人 | 法人或其他组织 carries the aggregate as
+            # ``legal_person``
             merged = self.cell("requests", item, "legal_person")
             two = _sum([self.cell("requests", item, "natural_person"), merged])
             value = value.fillna(two.where(merged.notna(), six))
@@ -557,7 +559,7 @@ def year_on_year(ind: pd.DataFrame) -> pd.DataFrame:
     across = pd.Series(
         [
             comparable_across_break(s, i, b)
-            for s, i, b in zip(out["section"], out["indicator"], out["breakdown"])
+            for s, i, b in zip(out["section"], out["indicator"], out["breakdown"], strict=True)
         ],
         index=out.index,
         dtype="boolean",
@@ -657,7 +659,7 @@ def _levels(levels: pd.DataFrame | Mapping[str, str] | None, bodies: Iterable[st
             raise ValueError(
                 "levels frame needs columns 'body' and 'level' (as govstats.bodies() returns)"
             )
-        mapping = dict(zip(levels["body"], levels["level"]))
+        mapping = dict(zip(levels["body"], levels["level"], strict=True))
     else:
         mapping = levels
     return pd.Series(
@@ -822,6 +824,8 @@ def series_table(
             texts = formatting.fmt_money_row(values)
         else:
             texts = [formatting.fmt_value(v, units[label]) for v in values]
-        cells.append([t if pd.notna(p) else "—" for t, p in zip(texts, present.loc[label])])
+        cells.append(
+            [t if pd.notna(p) else "—" for t, p in zip(texts, present.loc[label], strict=True)]
+        )
     out = pd.DataFrame(cells, index=table.index, columns=table.columns, dtype="string")
     return out

@@ -3,7 +3,8 @@
 Each function takes an indicator frame (:func:`govstats.analysis.indicators`) and a body name
 and returns a matplotlib :class:`~matplotlib.figure.Figure` (made outside pyplot, so a notebook
 shows it once, as the cell's value). Chinese text is drawn in a real CJK font
-(:mod:`govstats.analysis.fonts`). Every chart spans the body's years from first to last report and marks
+(:mod:`govstats.analysis.fonts`). Every chart spans the body's years from first to last report and
+marks
 
 * the template change (a dashed vertical line labelled 模板变更) between a year reported on the
   2019 template and the next on the 2021 one;
@@ -156,11 +157,11 @@ def _fit(fig: Figure) -> Figure:
     ax_width = (width - 2 * _PAD) / n
     for _ in range(3):  # legends below wider than their axes widen the gaps: settle in a few rounds
         spill = [max(0.0, (o["below_w"] - ax_width) / 2) for o in out]
-        lefts = [max(o["left"], s) for o, s in zip(out, spill)]
-        rights = [max(o["right"], s) for o, s in zip(out, spill)]
+        lefts = [max(o["left"], s) for o, s in zip(out, spill, strict=True)]
+        rights = [max(o["right"], s) for o, s in zip(out, spill, strict=True)]
         ax_width = (width - 2 * _PAD - sum(lefts) - sum(rights) - _PAD * (n - 1)) / n
     x = _PAD
-    for ax, left, right in zip(axes, lefts, rights):
+    for ax, left, right in zip(axes, lefts, rights, strict=True):
         x += left
         ax.set_position(
             (x / width, bottom / height, max(ax_width, 0.1) / width, max(ax_height, 0.1) / height)
@@ -193,7 +194,9 @@ def _years(ind: pd.DataFrame, body: str) -> list[int]:
 
 def _templates(ind: pd.DataFrame, body: str) -> dict[int, str]:
     rows = ind.loc[ind["body"] == body, ["year", "template"]].drop_duplicates("year")
-    return {int(y): str(t) for y, t in zip(rows["year"], rows["template"]) if pd.notna(t)}
+    return {
+        int(y): str(t) for y, t in zip(rows["year"], rows["template"], strict=True) if pd.notna(t)
+    }
 
 
 def _empty(fig: Figure, ax, message: str) -> Figure:
@@ -235,7 +238,7 @@ def _decorate_years(
                 bbox={"facecolor": "white", "edgecolor": "none", "pad": 1},
             )
     known = [y for y in years if y in templates]
-    for before, after in zip(known, known[1:]):
+    for before, after in zip(known, known[1:], strict=False):
         if templates[before] != templates[after]:
             x = (years.index(before) + years.index(after)) / 2
             ax.axvline(x, color="#333333", linestyle="--", linewidth=1)
@@ -376,7 +379,9 @@ def refusal_reasons(ind: pd.DataFrame, body: str, year: int | None = None) -> Fi
     group_colors = [_OUTCOME_COLORS[r.split(".")[0]] for r in reasons["reason"]]
     ax.barh(range(len(reasons)), reasons["count"].to_numpy(dtype=float), color=group_colors)
     ax.set_yticks(range(len(reasons)), reasons["label"].tolist(), fontsize=8)
-    for i, (count, share) in enumerate(zip(reasons["count"], reasons["share_of_handled"])):
+    for i, (count, share) in enumerate(
+        zip(reasons["count"], reasons["share_of_handled"], strict=True)
+    ):
         ax.text(float(count), i, f" {count:.0f}件（{share:.1f}%）", va="center", fontsize=8)
     ax.set_xlabel("件（括号内为占办结申请比例）")
     ax.spines[["top", "right"]].set_visible(False)
@@ -398,7 +403,7 @@ def review_results(ind: pd.DataFrame, body: str) -> Figure:
     codes = list(_RESULT_COLORS)
     labels = analysis.REVIEW_RESULT_LABELS
     ymax = 0.0
-    for ax, case in zip(axes, ("admin_review", "lawsuit")):
+    for ax, case in zip(axes, ("admin_review", "lawsuit"), strict=True):
         table = _matrix(rows, case, codes, years)
         blank = [y for y in _stacked_bars(ax, table, _RESULT_COLORS, labels) if y in templates]
         _decorate_years(ax, years, templates, blank)
@@ -455,9 +460,11 @@ def publication_volumes(ind: pd.DataFrame, body: str) -> Figure:
     x = np.arange(len(years))
     ax = axes[0]
     blank_all = set(years)
-    for (label, item, columns), color in zip(_PUBLICATION_LINES, ("#4e79a7", "#e15759", "#59a14f")):
+    for (label, item, columns), color in zip(
+        _PUBLICATION_LINES, ("#4e79a7", "#e15759", "#59a14f"), strict=True
+    ):
         values = _series(rows, item, columns, years)
-        blank_all &= {y for y, v in zip(years, values) if pd.isna(v)}
+        blank_all &= {y for y, v in zip(years, values, strict=True) if pd.isna(v)}
         ax.plot(
             x, values.to_numpy(dtype=float, na_value=np.nan), marker="o", color=color, label=label
         )
@@ -469,10 +476,10 @@ def publication_volumes(ind: pd.DataFrame, body: str) -> Figure:
     width = 0.8 / len(_DOC_SERIES)
     blank_docs = set(years)
     for k, ((label, item, columns), color) in enumerate(
-        zip(_DOC_SERIES, ("#4e79a7", "#f28e2b", "#bab0ac"))
+        zip(_DOC_SERIES, ("#4e79a7", "#f28e2b", "#bab0ac"), strict=True)
     ):
         values = _series(rows, item, columns, years)
-        blank_docs &= {y for y, v in zip(years, values) if pd.isna(v)}
+        blank_docs &= {y for y, v in zip(years, values, strict=True) if pd.isna(v)}
         ax.bar(
             x + (k - 1) * width,
             values.fillna(0).to_numpy(dtype=float),
@@ -509,7 +516,7 @@ def compare_bar(
     values = shown["value"].to_numpy(dtype=float, na_value=np.nan)
     labels = [
         f"{_plain(b)}（{analysis.LEVEL_LABELS.get(lvl, lvl)}）"
-        for b, lvl in zip(shown["body"], shown["level"])
+        for b, lvl in zip(shown["body"], shown["level"], strict=True)
     ]
     ax.barh(range(len(shown)), np.nan_to_num(values), color="#4e79a7")
     unit = str(shown["unit"].iloc[0])

@@ -35,7 +35,10 @@ if TYPE_CHECKING:
     from matplotlib.figure import Figure
     from pandas.io.formats.style import Styler
 
-_BOX = "font-family:'Noto Sans CJK SC','Source Han Sans SC','PingFang SC','Microsoft YaHei',sans-serif;line-height:1.6"
+_BOX = (
+    "font-family:'Noto Sans CJK SC','Source Han Sans "
+    "SC','PingFang SC','Microsoft YaHei',sans-serif;line-height:1.6"
+)
 _NOTICE = (
     "border-left:4px solid #bf8700;background:#fff8c5;color:#3b2300;padding:6px 10px;margin:6px 0"
 )
@@ -104,7 +107,10 @@ class BodySeries:
 
 def _store_missing(db: Path) -> str | None:
     if not db.is_file():
-        return f"数据库文件不存在：{db}。请先运行 govstats ingest 导入年度报告（例如 make briefings）。"
+        return (
+            f"数据库文件不存在：{db}。请先运行 govstats "
+            "ingest 导入年度报告（例如 make briefings）。"
+        )
     return None
 
 
@@ -146,7 +152,10 @@ def load_body(
     out.years = sorted(int(y) for y in out.frame["year"].dropna().unique())
     out.year = int(year) if year is not None else out.years[-1]
     if not out.has_year:
-        out.message = f"{out.body}没有{out.year}年度的报告（已有：{'、'.join(str(y) for y in out.years)}年）。"
+        out.message = (
+            f"{out.body}没有{out.year}年度的报告（已有："
+            f"{'、'.join(str(y) for y in out.years)}年）。"
+        )
     return out
 
 
@@ -169,8 +178,9 @@ def title(b: BodySeries) -> HTML:
     markup = f'<h2>{_e(heading)}</h2><p style="{_META}">{_e("　".join(meta))}</p>'
     if "2019" in templates and "2021" in templates:
         markup += (
-            f'<p style="{_META}">2021年度起报告采用新版模板：主动公开部分（规章、规范性文件、收费）的统计口径改变，'
-            "跨越模板变更的年度变化只对可比指标计算，图中以虚线标出模板变更。</p>"
+            f'<p style="{_META}">2021年度起报告采用新版模板：主动公开部分（规章、规范性文件、'
+            "收费）的统计口径改变，跨越模板变更的年度变化"
+            "只对可比指标计算，图中以虚线标出模板变更。</p>"
         )
     return _html(markup + _notice_html(b.message))
 
@@ -450,10 +460,13 @@ def load_region(
     )
     out.flags = _flags(out, frame)
     if frame.empty:
-        out.message = f"{out.label}的机关都没有{out.year}年度的报告（已有：{'、'.join(map(str, all_years))}年）。"
+        out.message = (
+            f"{out.label}的机关都没有{out.year}年度的报告（"
+            f"已有：{'、'.join(map(str, all_years))}年）。"
+        )
         return out
     assert out.year is not None  # else the frame is empty (above)
-    names = dict(zip(out.bodies["body_key"], out.bodies["body"]))
+    names = dict(zip(out.bodies["body_key"], out.bodies["body"], strict=True))
     out.frame = frame.assign(
         body=frame["body_key"].map(names).fillna(frame["body"]).astype("string")
     )
@@ -528,10 +541,14 @@ def side_by_side(r: RegionYear) -> pd.DataFrame | None:
     cmp = r.comparison
     cells = [
         f"{formatting.fmt_value(v, u)}" + (f"（第{int(k)}/{int(m)}）" if pd.notna(k) else "")
-        for v, u, k, m in zip(cmp["value"], cmp["unit"], cmp["rank"], cmp["bodies_in_level"])
+        for v, u, k, m in zip(
+            cmp["value"], cmp["unit"], cmp["rank"], cmp["bodies_in_level"], strict=True
+        )
     ]
     levels = cmp["level"].map(lambda lvl: analysis.LEVEL_LABELS.get(str(lvl), str(lvl)))
-    table = cmp.assign(cell=cells, column=[f"{b}（{lvl}）" for b, lvl in zip(cmp["body"], levels)])
+    table = cmp.assign(
+        cell=cells, column=[f"{b}（{lvl}）" for b, lvl in zip(cmp["body"], levels, strict=True)]
+    )
     order = table.drop_duplicates("label")["label"].tolist()
     columns = table.sort_values(["level", "body"]).drop_duplicates("column")["column"].tolist()
     wide = table.pivot(index="label", columns="column", values="cell").reindex(

@@ -169,7 +169,8 @@ def font_face_css(characters: str) -> str:
     return (
         f"@font-face{{font-family:'{PAGE_FONT_FAMILY}';font-style:normal;font-weight:400;"
         f"src:url(data:font/woff;base64,{woff}) format('woff');}}\n"
-        f":root{{--jp-content-font-family:'{PAGE_FONT_FAMILY}',system-ui,-apple-system,'Segoe UI',sans-serif;"
+        f":root{{--jp-content-font-family:'{PAGE_FONT_FAMILY}',system-ui,-apple-system,'Segoe "
+        "UI',sans-serif;"
         f"--jp-ui-font-family:var(--jp-content-font-family);}}\n"
         f"body,table,th,td,h1,h2,h3,h4,p,li{{font-family:var(--jp-content-font-family);}}\n"
     )

@@ -212,7 +212,7 @@ class KernelPool:
             except Exception as second:
                 raise KernelStartError(
                     f"kernel {self.kernel_name!r} did not start: {second} (first try: {first})"
-                )
+                ) from second
 
     def release(self, kernel: Kernel, *, reuse: bool) -> None:
         """Give a kernel back after a body; ``reuse=False`` (or after a failure) stops it."""

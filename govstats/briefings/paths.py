@@ -12,7 +12,8 @@ _SLUG = re.compile(r"^[a-z0-9](?:[a-z0-9-]{0,78}[a-z0-9])?$")
 
 
 def safe_slug(slug: str) -> str:
-    """Return ``slug`` if it is a safe folder name (``[a-z0-9-]``, ≤ 80 chars), else raise ValueError."""
+    """Return ``slug`` if it is a safe folder name (``[a-z0-9-]``, ≤ 80 chars), else raise
+    ValueError."""
     if not isinstance(slug, str) or not _SLUG.match(slug):
         raise ValueError(f"unsafe slug {slug!r}: only a-z, 0-9 and inner '-' are allowed")
     return slug
@@ -28,7 +29,8 @@ def page_path(out_dir: Path, folder: str) -> Path:
 
 
 def write_atomic(path: Path, text: str) -> None:
-    """Write ``text`` (UTF-8) to ``path`` via a temporary file and ``os.replace``: never half-written."""
+    """Write ``text`` (UTF-8) to ``path`` via a temporary file and ``os.replace``: never
+    half-written."""
     write_atomic_bytes(path, text.encode("utf-8"))
 
 

@@ -264,7 +264,8 @@ def _region_title(code: str, table) -> str:
 
 
 def _content_hashes(frame, table) -> dict[str, str]:
-    """body_key → a hash of its stored rows (values, labels, sources, report ids) and registry facts."""
+    """body_key → a hash of its stored rows (values, labels, sources, report ids) and registry
+    facts."""
 
     hashed = pd.util.hash_pandas_object(
         frame[

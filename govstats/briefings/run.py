@@ -64,8 +64,8 @@ class BatchResult:
         rate = f", {self.seconds / rendered:.2f} s per page" if rendered else ""
         where = "on Dask" if self.jobs == 0 else f"with {self.jobs} job(s)"
         return (
-            f"briefings: {counts['ok']} rendered, {counts['failed']} failed, {counts['skipped']} unchanged "
-            f"in {self.seconds:.1f} s {where}{rate}; index: {self.index}"
+            f"briefings: {counts['ok']} rendered, {counts['failed']} failed, {counts['skipped']} "
+            f"unchanged in {self.seconds:.1f} s {where}{rate}; index: {self.index}"
         )
 
 
@@ -100,7 +100,7 @@ def _run_dask(tasks: Sequence[Task], out_dir: str, address) -> Iterator[Outcome]
     client = address if hasattr(address, "map") else Client(address)
     try:
         futures = client.map(render_task, list(tasks), out_dir=out_dir, pure=False)
-        by_key = {f.key: t for f, t in zip(futures, tasks)}
+        by_key = {f.key: t for f, t in zip(futures, tasks, strict=True)}
         for future in dask_completed(futures):
             try:
                 yield future.result()
@@ -114,7 +114,9 @@ def _run_dask(tasks: Sequence[Task], out_dir: str, address) -> Iterator[Outcome]
 def _lost(task: Task, exc: BaseException) -> Outcome:
     return Outcome(
         kind=task.kind, key=task.key, title=task.title, years=tuple(task.years), status="failed",
-        page=f"{task.folder}/index.html", flags=task.flags, error=f"worker lost: {type(exc).__name__}: {exc}",
+        page=f"{task.folder}/index.html", flags=task.flags, error=(
+            f"worker lost: {type(exc).__name__}: {exc}"
+        ),
         fingerprint=task.fingerprint,
     )  # fmt: skip
 
@@ -238,9 +240,10 @@ def briefings(
     reuse_kernel: bool = True,
     progress: bool | None = None,
 ) -> BatchResult:
-    """Plan (:func:`plan`) and render (:func:`run`) briefings: the work of ``govstats briefings``."""
-    tasks = plan(db, bodies=bodies, regions=regions, all_bodies=all_bodies, years=years, timeout=timeout,
-                 reuse_kernel=reuse_kernel)  # fmt: skip
+    """Plan (:func:`plan`) and render (:func:`run`) briefings: the work of
+    ``govstats briefings``."""
+    tasks = plan(db, bodies=bodies, regions=regions, all_bodies=all_bodies, years=years,
+                 timeout=timeout, reuse_kernel=reuse_kernel)  # fmt: skip
     return run(
         tasks, out_dir, jobs=jobs, force=force, dask_scheduler=dask_scheduler, progress=progress
     )

@@ -132,7 +132,8 @@ def is_local_reference(url: str) -> bool:
 
 
 def references(html: str) -> list[str]:
-    """Every URL the page refers to: ``src``/``href``/… attributes, CSS ``url()`` and ``@import``."""
+    """Every URL the page refers to: ``src``/``href``/… attributes, CSS ``url()`` and
+    ``@import``."""
     found = [next(g for g in m.groups()[1:] if g is not None) for m in _REF_ATTR.finditer(html)]
     found += [next((g for g in m.groups() if g is not None), "") for m in _CSS_URL.finditer(html)]
     found += [m.group(1) for m in _CSS_IMPORT.finditer(html)]

@@ -170,7 +170,10 @@ def _describe(exc: BaseException, task: Task) -> str:
         notebook = Path(task.notebook).name
         return f"{error} (notebook {notebook}, cell In [{cell}])\n\n{trace}".strip()
     if name in ("CellTimeoutError", "TimeoutError"):
-        return f"timed out: a cell ran longer than {task.timeout:g} s (notebook {Path(task.notebook).name})\n{exc}"
+        return (
+            f"timed out: a cell ran longer than {task.timeout:g} "
+            f"s (notebook {Path(task.notebook).name})\n{exc}"
+        )
     if name == "DeadKernelError":
         return f"the kernel died while running {Path(task.notebook).name}: {exc}"
     return f"{name}: {exc}"

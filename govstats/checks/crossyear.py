@@ -14,9 +14,10 @@ A relation is checked only where both sides were printed (a blank cell is never 
 Findings report both values and never alter the data. The findings frame has the columns of
 :data:`FINDING_COLUMNS` — those of ``govstats.check`` plus ``previous_year`` and
 ``previous_report_id``; ``kind`` is ``"crossyear"``; ``cells`` names the cells of the year-Y
-report involved (``table/item/column`` joined by ``"; "``, as ``govstats.checks.template.finding_cells``
-reads them), the year Y−1 side is in ``previous_report_id``; ``found`` is the value printed in
-year Y, ``expected`` the value the previous year implies.
+report involved (``table/item/column`` joined by ``"; "``, as
+``govstats.checks.template.finding_cells`` reads them), the year Y−1 side is in
+``previous_report_id``; ``found`` is the value printed in year Y, ``expected`` the value the
+previous year implies.
 """
 
 from __future__ import annotations
@@ -94,13 +95,15 @@ def carried_over_findings(frame: pd.DataFrame) -> pd.DataFrame:
                 pairs["column"],
                 pairs["value"],
                 pairs["previous_value"],
+                strict=True,
             )
         ],
     )
 
 
 def in_force_findings(frame: pd.DataFrame) -> pd.DataFrame:
-    """2021 template: ``in_force`` (Y) against ``in_force`` (Y−1) + ``issued`` (Y) − ``repealed`` (Y)."""
+    """2021 template: ``in_force`` (Y) against ``in_force`` (Y−1) + ``issued`` (Y) − ``repealed``
+    (Y)."""
     frame, key = _with_key(frame), "body_key"
     docs = frame[
         (frame["table"] == "publication")
@@ -154,6 +157,7 @@ def in_force_findings(frame: pd.DataFrame) -> pd.DataFrame:
                 pairs["issued"],
                 pairs["repealed"],
                 pairs["expected"],
+                strict=True,
             )
         ],  # fmt: skip
     )
@@ -188,9 +192,10 @@ def _fmt(value) -> str:
 def _typed(out: pd.DataFrame) -> pd.DataFrame:
     out = out[FINDING_COLUMNS].astype(
         {
-            "report_id": "string", "body": "string", "year": "Int64", "kind": "string", "rule": "string",
-            "table": "string", "cells": "string", "expected": "Float64", "found": "Float64",
-            "message": "string", "previous_year": "Int64", "previous_report_id": "string",
+            "report_id": "string", "body": "string", "year": "Int64", "kind": "string",
+            "rule": "string", "table": "string", "cells": "string", "expected": "Float64",
+            "found": "Float64", "message": "string", "previous_year": "Int64",
+            "previous_report_id": "string",
         }
     )  # fmt: skip
     return out.reset_index(drop=True)

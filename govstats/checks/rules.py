@@ -9,7 +9,8 @@ their rules from here: a rule added here is one that some check must report.
 ==============  ==========  ==================================================================
 code            kind        relation (schema.md, template.md §5)
 ==============  ==========  ==================================================================
-R1              breach      table 三, per column: 一 本年新收 + 二 上年结转 = （七）总计 + 四 结转下年度
+R1              breach      table 三, per column: 一 本年新收 + 二 上年结转 = （七）总计 +
+                            四 结转下年度
 R2              breach      table 三, per row: 总计 = the six applicant columns (or 自然人 +
                             法人或其他组织 when a report prints only the aggregate)
 R3              breach      table 三, per column: （七）总计 = the sum of the outcome rows
@@ -49,7 +50,8 @@ RULES: dict[str, Rule] = {
     r.code: r
     for r in (
         Rule("R1", "breach", "requests", "收结平衡（一+二=（七）+四）",
-             "table 三, per column: 一 new + 二 carried over = （七） total + 四 carried forward", "column"),
+             "table 三, per column: 一 new + 二 carried over = （七） total + 四 carried "
+             "forward", "column"),
         Rule("R2", "breach", "requests", "各类申请人之和等于总计",
              "table 三, per row: the total column = the sum of the applicant columns", "item"),
         Rule("R3", "breach", "requests", "办理结果各项之和等于（七）总计",
@@ -57,17 +59,21 @@ RULES: dict[str, Rule] = {
         Rule("R4", "breach", "requests, review", "件数为非负整数",
              "tables 三 and 四: every printed count is a non-negative integer", "cell"),
         Rule("R6", "breach", "review", "行政复议结果之和等于总计",
-             "table 四, administrative review: total = upheld + corrected + other + pending", "item"),
+             "table 四, administrative review: total = upheld + corrected + other + "
+             "pending", "item"),
         Rule("R7", "breach", "review", "行政诉讼结果之和等于总计",
-             "table 四, each kind of lawsuit: total = upheld + corrected + other + pending", "item"),
+             "table 四, each kind of lawsuit: total = upheld + corrected + other + pending",
+             "item"),
         Rule("N1", "narrative", "requests", "正文所述收到申请数与表格一致",
-             "the narrative's number of requests received = table 三 一 (or 一 + 二), total column", "report"),
+             "the narrative's number of requests received = table 三 一 (or 一 + 二), total "
+             "column", "report"),
         Rule("N2", "narrative", "requests", "正文所述结转下年度数与表格一致",
              "the narrative's number carried forward = table 三 四, total column", "report"),
         Rule("carried_over", "crossyear", "requests", "上年结转等于上年度结转下年度",
              "二 carried over in year Y = 四 carried forward in year Y-1, per column", "column"),
         Rule("in_force", "crossyear", "publication", "现行有效件数前后衔接",
-             "2021 template: documents in force (Y) = in force (Y-1) + issued (Y) - repealed (Y)", "item"),
+             "2021 template: documents in force (Y) = in force (Y-1) + issued (Y) - "
+             "repealed (Y)", "item"),
     )
 }  # fmt: skip
 
@@ -89,7 +95,8 @@ def of_kind(kind: str) -> tuple[Rule, ...]:
 
 
 def help_text(kinds: tuple[str, ...] = tuple(KINDS)) -> str:
-    """The rules of ``kinds`` as two lines each (code and title, then the description), for help texts."""
+    """The rules of ``kinds`` as two lines each (code and title, then the description), for help
+    texts."""
     return "\n".join(
         f"  {r.code:<13}{r.title}\n  {'':<13}{r.description}"
         for r in RULES.values()

@@ -45,7 +45,8 @@ _COL_NAMES = schema.REQUEST_COLUMN_LABELS
 
 
 def finding_cells(cells: str) -> list[tuple[str, str, str]]:
-    """The (table, item, column) keys a finding's ``cells`` text names, in order (left side first)."""
+    """The (table, item, column) keys a finding's ``cells`` text names, in order (left side
+    first)."""
     return [tuple(part.split("/")) for part in str(cells).split("; ") if part]  # type: ignore[misc]
 
 
@@ -61,7 +62,8 @@ def _side(values: Iterable) -> tuple[float, bool, bool]:
 
 
 def _relation(left: list, right: list) -> tuple[float, float] | None:
-    """``(left_sum, right_sum)`` when the relation is breached, None when it holds or is undecidable."""
+    """``(left_sum, right_sum)`` when the relation is breached, None when it holds or is
+    undecidable."""
     ls, l_blank, l_all = _side(left)
     rs, r_blank, r_all = _side(right)
     if l_all and r_all:
@@ -194,7 +196,8 @@ class _Checker:
                     [("requests", "new", "total"), ("requests", "carried_over", "total")],
                     float(new),
                     received,
-                    f"narrative says {received:g} applications received; table 三 一 总计 is {float(new):g}",
+                    f"narrative says {received:g} applications "
+                    f"received; table 三 一 总计 is {float(new):g}",
                 )
         forward = narrative.get("carried_forward")
         printed = self.get("requests", "carried_forward", "total")
@@ -205,7 +208,8 @@ class _Checker:
                 [("requests", "carried_forward", "total")],
                 float(printed),
                 forward,
-                f"narrative says {forward:g} carried forward; table 三 四 总计 is {float(printed):g}",
+                f"narrative says {forward:g} carried forward; "
+                f"table 三 四 总计 is {float(printed):g}",
             )
 
 
@@ -248,6 +252,7 @@ def check(report_or_tidy: Report | pd.DataFrame) -> pd.DataFrame:
                 frame["table"].astype(object),
                 frame["item"].astype(object),
                 frame["column"].astype(object),
+                strict=True,
             )
         )
         numbers = (
@@ -255,7 +260,7 @@ def check(report_or_tidy: Report | pd.DataFrame) -> pd.DataFrame:
         )  # NA -> nan
         bodies = frame["body"].astype(object).to_numpy() if "body" in frame else [None] * len(frame)
         years = frame["year"].astype(object).to_numpy() if "year" in frame else [None] * len(frame)
-        for rid, positions in frame.groupby("report_id", sort=False, dropna=False).indices.items():
+        for positions in frame.groupby("report_id", sort=False, dropna=False).indices.values():
             values = {
                 keys[p]: (None if math.isnan(numbers[p]) else float(numbers[p])) for p in positions
             }

@@ -38,19 +38,40 @@ if TYPE_CHECKING:
 # Inline styles (one place; no <style> block so sanitising front ends keep them).
 
 _FONT = "'Noto Sans CJK SC','Source Han Sans SC','PingFang SC','Microsoft YaHei',sans-serif"
-_BOX = f"font-family:{_FONT};font-size:13px;line-height:1.45;color:#1f2328;background:#fff;padding:8px 10px;max-width:100%"
-_TABLE = "border-collapse:collapse;margin:4px 0 14px 0;font-size:12.5px;table-layout:auto"
-_TH = "border:1px solid #8c959f;background:#eef1f4;color:#1f2328;padding:3px 6px;font-weight:600;text-align:center;vertical-align:middle;white-space:nowrap"
-_TH_ROW = "border:1px solid #8c959f;background:#f6f8fa;color:#1f2328;padding:3px 6px;font-weight:normal;text-align:left;vertical-align:middle"
-_TH_SECTION = "border:1px solid #8c959f;background:#dde3ea;color:#1f2328;padding:3px 6px;font-weight:600;text-align:left"
-_TH_NOTE = "border:1px solid #8c959f;background:#f6f8fa;color:#57606a;padding:3px 6px;font-weight:normal;font-size:11px;text-align:left;max-width:16em"
-_TD = "border:1px solid #8c959f;padding:3px 6px;text-align:right;font-variant-numeric:tabular-nums;color:#1f2328;background:#fff;cursor:help"
-_TD_BLANK = _TD + ";color:#8c959f;background:#fafbfc;text-align:center"
-_TD_ABSENT = (
-    _TD
-    + ";color:#b0b7be;background:repeating-linear-gradient(45deg,#fff,#fff 4px,#f1f3f5 4px,#f1f3f5 8px);text-align:center"
+_BOX = (
+    f"font-family:{_FONT};font-size:13px;line-height:1.45;colo"
+    "r:#1f2328;background:#fff;padding:8px 10px;max-width:100%"
 )
-_TD_BREACH = ";background:#ffe3e3;outline:2px solid #d1242f;outline-offset:-2px;color:#82071e;font-weight:600"
+_TABLE = "border-collapse:collapse;margin:4px 0 14px 0;font-size:12.5px;table-layout:auto"
+_TH = (
+    "border:1px solid #8c959f;background:#eef1f4;color:#1f2328;padding:3px "
+    "6px;font-weight:600;text-align:center;vertical-align:middle;white-space:nowrap"
+)
+_TH_ROW = (
+    "border:1px solid #8c959f;background:#f6f8fa;color:#1f2328;padding:3px "
+    "6px;font-weight:normal;text-align:left;vertical-align:middle"
+)
+_TH_SECTION = (
+    "border:1px solid #8c959f;background:#dde3ea;color:#1"
+    "f2328;padding:3px 6px;font-weight:600;text-align:left"
+)
+_TH_NOTE = (
+    "border:1px solid #8c959f;background:#f6f8fa;color:#57606a;padding:3px "
+    "6px;font-weight:normal;font-size:11px;text-align:left;max-width:16em"
+)
+_TD = (
+    "border:1px solid #8c959f;padding:3px 6px;text-align:right;font-var"
+    "iant-numeric:tabular-nums;color:#1f2328;background:#fff;cursor:help"
+)
+_TD_BLANK = _TD + ";color:#8c959f;background:#fafbfc;text-align:center"
+_TD_ABSENT = _TD + (
+    ";color:#b0b7be;background:repeating-linear-gradient(45deg,#fff,#fff "
+    "4px,#f1f3f5 4px,#f1f3f5 8px);text-align:center"
+)
+_TD_BREACH = (
+    ";background:#ffe3e3;outline:2px solid "
+    "#d1242f;outline-offset:-2px;color:#82071e;font-weight:600"
+)
 _NOTICE = (
     "border-left:4px solid #bf8700;background:#fff8c5;color:#3b2300;padding:4px 8px;margin:3px 0"
 )
@@ -60,11 +81,15 @@ _ALERT = (
 _OK = "border-left:4px solid #1a7f37;background:#dafbe1;color:#0f3d1c;padding:4px 8px;margin:3px 0"
 _H = "margin:12px 0 4px 0;font-size:14px;font-weight:600"
 _META = "border-collapse:collapse;font-size:12.5px;margin:2px 0 8px 0"
-_META_TH = "text-align:left;padding:1px 10px 1px 0;color:#57606a;font-weight:normal;border:none;background:none"
+_META_TH = (
+    "text-align:left;padding:1px 10px 1px "
+    "0;color:#57606a;font-weight:normal;border:none;background:none"
+)
 _META_TD = "text-align:left;padding:1px 0;border:none;background:none"
 _LEGEND = "font-size:11.5px;color:#57606a;margin:2px 0 6px 0"
 
-#: the column code the reader gives a printed 法人或其他组织 aggregate (only 自然人 | 法人或其他组织 | 总计)
+#: the column code the reader gives a printed 法人或其他组织 aggregate (only 自然人 | 法人或其他组织
+#: | 总计)
 MERGED_LEGAL_PERSON = "legal_person"
 #: text of a blank cell (a muted dash; the printed text, if any, is in the tooltip)
 BLANK_MARK = "—"
@@ -185,7 +210,13 @@ class _CellRenderer:
         tip = [schema_label(key, template)]
         if value is None:
             tip.append("本报告未读取此格" if present else "本表缺失")
-            return f"<td{_attrs(style=_TD_ABSENT, colspan=colspan_attr, title=chr(10).join(tip), data_cell='/'.join(key))}>{ABSENT_MARK}</td>"
+            attrs = _attrs(
+                style=_TD_ABSENT,
+                colspan=colspan_attr,
+                title=chr(10).join(tip),
+                data_cell="/".join(key),
+            )
+            return f"<td{attrs}>{ABSENT_MARK}</td>"
         if value.label and value.label != tip[0]:
             tip.append(f"印刷标签：{value.label}")
         printed = value.printed if value.printed is not None else ""
@@ -207,10 +238,14 @@ class _CellRenderer:
             cls += " gs-breach"
             tip += [f"⚠ 违反勾稽关系 {r}" for r in rules]
             text = f"{text} ⚠"
-        return (
-            f"<td{_attrs(class_=cls, style=style, colspan=colspan_attr, title=chr(10).join(tip), data_cell='/'.join(key))}>"
-            f"{_e(text)}</td>"
+        attrs = _attrs(
+            class_=cls,
+            style=style,
+            colspan=colspan_attr,
+            title=chr(10).join(tip),
+            data_cell="/".join(key),
         )
+        return f"<td{attrs}>{_e(text)}</td>"
 
 
 def schema_label(key: Key, template: str) -> str:
@@ -344,9 +379,8 @@ def _review_html(r: _CellRenderer) -> str:
 
 def _table(name: str, rows: list[str]) -> str:
     return (
-        f'<div style="overflow-x:auto"><table class="gs-table" data-table="{name}" style="{_TABLE}">'
-        + "".join(rows)
-        + "</table></div>"
+        '<div style="overflow-x:auto"><table class="gs-table" '
+        f'data-table="{name}" style="{_TABLE}">' + "".join(rows) + "</table></div>"
     )
 
 
@@ -361,9 +395,7 @@ def _extras_html(r: _CellRenderer) -> str:
         return ""
     rows = [f"<tr>{_th('表')}{_th('行')}{_th('列')}{_th('数值')}</tr>"]
     for key in extra:
-        rows.append(
-            f"<tr>{_th(key[0], _TH_ROW)}{_th(key[1], _TH_ROW)}{_th(key[2], _TH_ROW)}{r.td(key)}</tr>"
-        )
+        rows.append(f"<tr>{''.join(_th(part, _TH_ROW) for part in key)}{r.td(key)}</tr>")
     return f'<div style="{_H}">模板之外读取的数值</div>' + _table("extras", rows)
 
 
@@ -419,7 +451,8 @@ def report_html(
     ]
     parts = [
         f'<div class="govstats-report" style="{_BOX}">',
-        f'<div style="font-size:16px;font-weight:600;margin-bottom:4px">{_e(report.body or "（未识别机关）")} '
+        '<div style="font-size:16px;font-weight:600;margin-bottom:4px">'
+        f"{_e(report.body or '（未识别机关）')} "
         f"{_e(report.year if report.year is not None else '')}年度政府信息公开工作年度报告</div>",
         f'<table class="gs-meta" style="{_META}">'
         + "".join(
@@ -447,9 +480,10 @@ def report_html(
         else:
             parts.append(_notice("勾稽关系检查：未发现违反。", _OK))
     parts.append(
-        f'<div style="{_LEGEND}">图例：{_e(BLANK_MARK)} 空白（与 0 不同）；{_e(ABSENT_MARK)} 未读取；'
-        '<span style="background:#ffe3e3;outline:1px solid #d1242f;padding:0 3px">⚠</span> 违反勾稽关系。'
-        "将鼠标停在数字上可查看印刷文字与来源（行 / 单元格 / 页）。</div>"
+        f'<div style="{_LEGEND}">图例：{_e(BLANK_MARK)} 空白（与 0 不同）；{_e(ABSENT_MARK)} '
+        '未读取；<span style="background:#ffe3e3;outline:1px solid #d1242f;padding:0 '
+        '3px">⚠</span> 违反勾稽关系。将鼠标停在数字上可'
+        "查看印刷文字与来源（行 / 单元格 / 页）。</div>"
     )
     for table, body_html in (
         ("publication", lambda: _publication_html(renderer, pub_version)),

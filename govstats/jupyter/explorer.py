@@ -7,11 +7,11 @@ selection changes. Its methods give the same pieces for the current selection as
 values, so a notebook run without a front end (papermill, nbval, nbconvert) still shows them.
 
 Everything shown comes from :mod:`govstats.briefings.content` (indicators, charts, findings) and
-:mod:`govstats.jupyter.display` (the report laid out as printed); this module only wires widgets. The
-panes are ``ipywidgets.HTML`` values (:func:`as_html`), not Output widgets capturing display
-calls: building the view inside a cell's display then sends no nested outputs (papermill's
-client stalled on those until its cell timeout).
-:func:`stored_report` rebuilds a :class:`~govstats.report.Report` from the store.
+:mod:`govstats.jupyter.display` (the report laid out as printed); this module only wires widgets.
+The panes are ``ipywidgets.HTML`` values (:func:`as_html`), not Output widgets capturing display
+calls: building the view inside a cell's display then sends no nested outputs (papermill's client
+stalled on those until its cell timeout). :func:`stored_report` rebuilds a
+:class:`~govstats.report.Report` from the store.
 """
 
 from __future__ import annotations
@@ -242,7 +242,7 @@ def _body_options(db: Path) -> list[tuple[str, str]]:
     if not db.is_file():
         return []
     table = store.bodies(db)
-    return [(f"{b}（{s}）", str(s)) for b, s in zip(table["body"], table["slug"])]
+    return [(f"{b}（{s}）", str(s)) for b, s in zip(table["body"], table["slug"], strict=True)]
 
 
 def as_html(item: Any) -> str:
@@ -271,7 +271,10 @@ def as_html(item: Any) -> str:
 
 
 def _img(png: bytes) -> str:
-    return f'<img alt="" style="max-width:100%" src="data:image/png;base64,{base64.b64encode(png).decode()}">'
+    return (
+        '<img alt="" style="max-width:100%" '
+        f'src="data:image/png;base64,{base64.b64encode(png).decode()}">'
+    )
 
 
 def _build_widget(ex: Explorer) -> w.Widget:

@@ -3,9 +3,10 @@
 The format is sniffed from the content, never from the file name: ``%PDF`` → PDF; a zip
 holding ``word/document.xml`` → Word; otherwise the bytes are decoded (BOM, HTML ``<meta
 charset>``, strict UTF-8, then detection — GBK/GB18030 included) and the text is HTML,
-tables drawn with box characters (text-browser dumps), markdown tables, a pipe dump (one cell per line ending in ``|``), or plain / run-together
-text. Each format's module turns the input into a :class:`~govstats.reading.document.Document`;
-:mod:`govstats.reading.extract` builds the Report from it.
+tables drawn with box characters (text-browser dumps), markdown tables, a pipe dump (one cell per
+line ending in ``|``), or plain / run-together text. Each format's module turns the input into a
+:class:`~govstats.reading.document.Document`; :mod:`govstats.reading.extract` builds the Report from
+it.
 """
 
 from __future__ import annotations
@@ -101,7 +102,8 @@ def _read(data: bytes, name: str) -> tuple[Document, str | None]:
         raise ParseError("a zip archive that is not a Word (.docx) document", source=name)
     if len(data) > MAX_TEXT_BYTES:
         raise ParseError(
-            f"too large for a report ({len(data) / 2**20:.0f} MB of text; the limit is {MAX_TEXT_BYTES // 2**20} MB)",
+            f"too large for a report ({len(data) / 2**20:.0f} MB "
+            f"of text; the limit is {MAX_TEXT_BYTES // 2**20} MB)",
             source=name,
         )
     text, encoding = decode(data, name)

@@ -119,7 +119,9 @@ def choose(first: Report | None, second: Report | None) -> Report | None:
             ]
             warnings += [w for w in source.warnings if w not in warnings]
             warnings.append(
-                f"{base.name}: table {_TABLE_NAMES[table]} read by its labels in the text's stream of characters ({source.format}): the line reading was incomplete or broke the template arithmetic"
+                f"{base.name}: table {_TABLE_NAMES[table]} read by its labels in the text's "
+                f"stream of characters ({source.format}): the line "
+                "reading was incomplete or broke the template arithmetic"
             )
         if how == "merge":
             alt = second if source is first else first
@@ -134,10 +136,15 @@ def choose(first: Report | None, second: Report | None) -> Report | None:
                 ):
                     values[key] = value._replace(
                         value=None,
-                        source=f"{value.source} (readings disagree: {value.value:g} by the {source.format} reading, {theirs.value:g} by the {alt.format} reading)",
+                        source=(
+                            f"{value.source} (readings disagree: {value.value:g} by the "
+                            f"{source.format} reading, {theirs.value:g} "
+                            f"by the {alt.format} reading)"
+                        ),
                     )
                     warnings.append(
-                        f"{base.name}: {value.label}: the {source.format} and {alt.format} readings give {value.value:g} and {theirs.value:g}; left NA"
+                        f"{base.name}: {value.label}: the {source.format} and {alt.format} "
+                        f"readings give {value.value:g} and {theirs.value:g}; left NA"
                     )
     present = {k[0] for k in values}
     missing |= {t for t in schema.TABLES if t not in present}

@@ -23,8 +23,9 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Literal, NamedTuple
 
-#: builds a NamedTuple record (:class:`Cell`, :class:`Block`, a report Value) from a tuple of all its fields, without the
-#: NamedTuple's own ``__new__`` (Python code): the readers' hot loops build thousands
+#: builds a NamedTuple record (:class:`Cell`, :class:`Block`, a report Value) from a tuple of all
+#: its fields, without the NamedTuple's own ``__new__`` (Python code): the readers' hot loops build
+#: thousands
 fast_new = tuple.__new__
 
 

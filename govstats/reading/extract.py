@@ -205,7 +205,8 @@ class _Builder:
         if votes["2019"] == votes["2021"]:
             version = schema.template_for_year(self.year) or "2021"
             self.warn(
-                f"table {TABLE_NAMES['publication']}: template version not recognisable from its labels; assumed {version} from the year"
+                f"table {TABLE_NAMES['publication']}: template version not "
+                f"recognisable from its labels; assumed {version} from the year"
             )
         else:
             version = "2019" if votes["2019"] > votes["2021"] else "2021"
@@ -240,7 +241,7 @@ class _Builder:
                 continue
             seen.add(row.item)
             row_label = row.label
-            for col, cell in zip(columns, cells):
+            for col, cell in zip(columns, cells, strict=True):
                 number = parse_number(cell.text) or Number(None)
                 value = number.value
                 if (version, row.item, col.code) in schema.MONEY_CELLS:
@@ -252,7 +253,8 @@ class _Builder:
         if unread and seen:  # a row not read (or not found) leaves the table incomplete
             self.missing.append("publication")
             self.warn(
-                f"table {TABLE_NAMES['publication']} is incomplete: rows not read: {', '.join(unread)}"
+                f"table {TABLE_NAMES['publication']} is "
+                f"incomplete: rows not read: {', '.join(unread)}"
             )
 
     def _reorder_publication_columns(
@@ -264,8 +266,9 @@ class _Builder:
         if len(printed) != len(columns) or set(printed) != set(by_code):
             return columns
         self.warn(
-            f"{row.source}: table {TABLE_NAMES['publication']} row {row.label!r} is printed under the columns "
-            f"{' | '.join(by_code[c].label for c in printed)} (not the template's order); values read by the header"
+            f"{row.source}: table {TABLE_NAMES['publication']} row {row.label!r} is printed under "
+            f"the columns {' | '.join(by_code[c].label for c in printed)} "
+            "(not the template's order); values read by the header"
         )
         return tuple(by_code[c] for c in printed)
 
@@ -282,7 +285,8 @@ class _Builder:
                 agreed = runtogether.agreed_split(digits, n, signed=signed)
                 if agreed is None or any(v is None for v in agreed):
                     self.warn(
-                        f"{row.source}: row {row.label!r} printed as one run {digits!r}; no unique split into {n} cells, undetermined cells left NA"
+                        f"{row.source}: row {row.label!r} printed as one run {digits!r}; no "
+                        f"unique split into {n} cells, undetermined cells left NA"
                     )
                 return [
                     _undetermined(cell, digits) if v is None else Cell(str(v), cell.source)
@@ -294,7 +298,9 @@ class _Builder:
                     # blank cells vanish from run-together text: the digits also make fewer
                     # numbers, so which cells they are is not certain (840: 8|4|0 or 8|—|40)
                     self.warn(
-                        f"{row.source}: row {row.label!r} printed as one digit run {digits!r}; it splits into {n} cells only if no blank cell vanished from it, values left NA"
+                        f"{row.source}: row {row.label!r} printed as one digit run {digits!r}; it "
+                        f"splits into {n} cells only if no blank "
+                        "cell vanished from it, values left NA"
                     )
                     split = None
                     cell = next(c for c in row.values if c.text)
@@ -303,12 +309,14 @@ class _Builder:
                     cell = next(c for c in row.values if c.text)
                     return [Cell(str(v), cell.source) for v in split]
                 self.warn(
-                    f"{row.source}: row {row.label!r} printed as one digit run {digits!r}; no unique split into {n} cells, values left NA"
+                    f"{row.source}: row {row.label!r} printed as one digit run {digits!r}; no "
+                    f"unique split into {n} cells, values left NA"
                 )
                 cell = next(c for c in row.values if c.text)
                 return [_undetermined(cell, digits) for _ in range(n)]
             self.warn(
-                f"{row.source}: row {row.label!r} has {len(row.values)} value cells, expected {n}; row not read"
+                f"{row.source}: row {row.label!r} has {len(row.values)} "
+                f"value cells, expected {n}; row not read"
             )
         return cells
 
@@ -330,7 +338,8 @@ class _Builder:
             # rows whose cells were lost (PDF-to-text), not the 3-column layout
             merged = False
             self.warn(
-                "table 三's header prints the five 法人或其他组织 columns but its rows print three numbers; they are not read as 自然人 | 法人或其他组织 | 总计"
+                "table 三's header prints the five 法人或其他组织 columns but its rows print "
+                "three numbers; they are not read as 自然人 | 法人或其他组织 | 总计"
             )
         printed = self._printed_request_columns(data_rows, merged)
         if printed is not None and "legal_person" not in printed:
@@ -347,7 +356,8 @@ class _Builder:
         if merged:
             self.layouts["requests.applicants"] = "merged"
             self.warn(
-                "table 三 prints only 自然人 | 法人或其他组织 | 总计: the legal-person aggregate is kept as column 'legal_person', its five parts are NA"
+                "table 三 prints only 自然人 | 法人或其他组织 | 总计: the legal-person aggregate "
+                "is kept as column 'legal_person', its five parts are NA"
             )
         #: template columns the table does not print: (code, reason in the cells' source)
         not_printed = (
@@ -375,7 +385,8 @@ class _Builder:
                     pending[item] = (digits, next(c for c in row.values if c.text), row)
                     continue
                 self.warn(
-                    f"{row.source}: row {row.label or item!r} has {len(row.values)} value cells, expected {n}; row not read"
+                    f"{row.source}: row {row.label or item!r} has "
+                    f"{len(row.values)} value cells, expected {n}; row not read"
                 )
                 continue
             resolved[item] = cells
@@ -385,7 +396,9 @@ class _Builder:
             # not seven, and nothing in the digits says which
             for item, (digits, cell, row) in pending.items():
                 self.warn(
-                    f"{row.source}: row {row.label or item!r} printed as one digit run {digits!r} under a header of 自然人 | 法人或其他组织 | 总计 only; how many cells it holds is not certain, left NA"
+                    f"{row.source}: row {row.label or item!r} printed as one digit run {digits!r} "
+                    "under a header of 自然人 | 法人或其他组织 | 总计 "
+                    "only; how many cells it holds is not certain, left NA"
                 )
                 resolved[item] = [_undetermined(cell, digits)] * n
             pending = {}
@@ -410,8 +423,9 @@ class _Builder:
                 values = result.get(item)
                 if values is None or any(v is None for v in values):
                     self.warn(
-                        f"{row.source}: row {row.label or item!r} printed as one digit run {digits!r}; "
-                        f"no unique split into {n} cells fits the table's arithmetic, undetermined cells left NA"
+                        f"{row.source}: row {row.label or item!r} printed as one digit run "
+                        f"{digits!r}; no unique split into {n} cells fits "
+                        "the table's arithmetic, undetermined cells left NA"
                     )
                 values = values or (None,) * n
                 resolved[item] = [
@@ -423,7 +437,7 @@ class _Builder:
                 continue
             row = assigned[item]
             row_label = row.label or _template_row_label(item)
-            for (code, col_label), cell in zip(columns, resolved[item]):
+            for (code, col_label), cell in zip(columns, resolved[item], strict=True):
                 number = parse_number(cell.text) or Number(None)
                 self.put(("requests", item, code), number.value, cell, row_label, col_label)
             for code, reason in not_printed:
@@ -434,7 +448,8 @@ class _Builder:
         if missing_rows and resolved:
             self.missing.append("requests")
             self.warn(
-                f"table {TABLE_NAMES['requests']} is incomplete: rows not found: {', '.join(missing_rows)}"
+                f"table {TABLE_NAMES['requests']} is incomplete: "
+                f"rows not found: {', '.join(missing_rows)}"
             )
         if layout == "2021" and any(
             i in resolved for i in ("other.no_correction", "other.no_fee", "other.other")
@@ -513,7 +528,8 @@ class _Builder:
         self.layouts["requests.columns"] = ",".join(printed)
         if len(printed) == len(columns):
             self.warn(
-                f"table {TABLE_NAMES['requests']} prints its applicant columns in the order {order} (not the template's); values read by the header"
+                f"table {TABLE_NAMES['requests']} prints its applicant columns in the order "
+                f"{order} (not the template's); values read by the header"
             )
         for code, col_label in columns:
             if code not in printed:
@@ -525,8 +541,8 @@ class _Builder:
                     (code, f"not printed: the table header has no {col_label} column")
                 )
                 self.warn(
-                    f"table {TABLE_NAMES['requests']} prints no column {group}{col_label} (header: {order}); "
-                    f"its cells are NA"
+                    f"table {TABLE_NAMES['requests']} prints no column "
+                    f"{group}{col_label} (header: {order}); its cells are NA"
                 )
         return tuple((code, label[code]) for code in printed)
 
@@ -563,7 +579,8 @@ class _Builder:
                 fitting = [1 if sub < text.find("商业企业") else 6]
         if len(fitting) != 1:
             self.warn(
-                "table 三 prints 8 columns; the extra 法人或其他组织 subtotal column cannot be told from the parts; rows not read"
+                "table 三 prints 8 columns; the extra 法人或其他组织 "
+                "subtotal column cannot be told from the parts; rows not read"
             )
             return rows
         at = fitting[0]
@@ -604,11 +621,13 @@ class _Builder:
                 first = assigned[row.item]
                 if [c.text for c in first.values] != [c.text for c in row.values]:
                     self.warn(
-                        f"{row.source}: row {row.label!r} is printed again with other numbers; the first ({first.source}) is kept"
+                        f"{row.source}: row {row.label!r} is printed again "
+                        f"with other numbers; the first ({first.source}) is kept"
                     )
             elif row.item == "other" and "other" not in order and row.has_number:
                 self.warn(
-                    f"{row.source}: a printed （六）其他处理 subtotal row is ignored; 'other' is the sum of its sub-rows"
+                    f"{row.source}: a printed （六）其他处理 subtotal "
+                    "row is ignored; 'other' is the sum of its sub-rows"
                 )
         # label-less rows: fill the template slots left free between labelled neighbours
         run: list[Row] = []
@@ -628,14 +647,15 @@ class _Builder:
                 hi = order.index(row.item) if row is not None and row.item else len(order)
                 slots = [i for i in order[lo:hi] if i not in assigned]
                 if len(slots) == len(run):
-                    for slot, r in zip(slots, run):
+                    for slot, r in zip(slots, run, strict=True):
                         r.item = slot
                         assigned[slot] = r
                 else:
                     self.warn(
                         f"{run[0].source}: {len(run)} row(s) without a label between "
-                        f"{prev or 'the table start'} and {row.item if row is not None else 'the table end'} "
-                        f"do not fit the {len(slots)} free template row(s); not read"
+                        f"{prev or 'the table start'} and "
+                        f"{row.item if row is not None else 'the table end'} do not fit the "
+                        f"{len(slots)} free template row(s); not read"
                     )
                 run = []
             if row is not None:
@@ -658,11 +678,12 @@ class _Builder:
                 cells = _fit(row.values, 5, strict=self.strict)
                 if cells is None:
                     self.warn(
-                        f"{row.source}: review row {row.label!r} has {len(row.values)} cells, expected 5"
+                        f"{row.source}: review row {row.label!r} "
+                        f"has {len(row.values)} cells, expected 5"
                     )
                     continue
                 row_label = row.label
-                for col, cell in zip(schema.REVIEW_COLUMNS, cells):
+                for col, cell in zip(schema.REVIEW_COLUMNS, cells, strict=True):
                     number = parse_number(cell.text) or Number(None)
                     self.put(
                         ("review", item.code, col.code), number.value, cell, row_label, col.label
@@ -683,8 +704,9 @@ class _Builder:
                 # a line of a few numbers right after the row: a cell's digits wrapped onto the
                 # next line (PDF-to-text of a narrow cell); which cell is cut is not certain
                 self.warn(
-                    f"{row.source}: table 四's row is followed by {len(after.values)} number(s) on their own line "
-                    f"({' '.join(c.text for c in after.values)}: a cell wrapped onto the next line?); the row is not read"
+                    f"{row.source}: table 四's row is followed by {len(after.values)} number(s) "
+                    f"on their own line ({' '.join(c.text for c in after.values)}: a cell wrapped "
+                    "onto the next line?); the row is not read"
                 )
                 return
             if cells is None:
@@ -700,13 +722,14 @@ class _Builder:
                 split = runtogether.split_review(digits)
                 if split is None or any(v is None for v in split):
                     self.warn(
-                        f"{row.source}: table 四 printed as one digit run {digits!r}; the split is ambiguous, undetermined cells left NA"
+                        f"{row.source}: table 四 printed as one digit run {digits!r}; the split "
+                        "is ambiguous, undetermined cells left NA"
                     )
                 cells = [
                     _undetermined(cell, digits) if v is None else Cell(str(v), cell.source)
                     for v in (split or (None,) * 15)
                 ]
-            for (item, col), cell in zip(columns, cells):
+            for (item, col), cell in zip(columns, cells, strict=True):
                 number = parse_number(cell.text) or Number(None)
                 group = f"{item.group} · " if item.group else ""
                 self.put(
@@ -749,8 +772,8 @@ class _Builder:
             if year is not None and year <= 2018:
                 hints.append(f"a report for {year} predates the 2019 unified table format")
             raise ParseError(
-                "not a 政府信息公开工作年度报告: none of its statistical tables (二、三、四) was found"
-                + "".join(f"; {h}" for h in hints),
+                "not a 政府信息公开工作年度报告: none of its "
+                "statistical tables (二、三、四) was found" + "".join(f"; {h}" for h in hints),
                 source=self.doc.name,
             )
         for table in schema.TABLES:
@@ -765,15 +788,18 @@ class _Builder:
         expected = schema.template_for_year(year)
         if template and expected and template != expected:
             self.warn(
-                f"table 1 follows the {template} template but the report year {year} calls for the {expected} template"
+                f"table 1 follows the {template} template but the "
+                f"report year {year} calls for the {expected} template"
             )
         if self.layouts.get("requests") and template and self.layouts["requests"] != template:
             self.warn(
-                f"table 三 prints （六）其他处理 in the {self.layouts['requests']} layout while table 1 follows the {template} template"
+                f"table 三 prints （六）其他处理 in the {self.layouts['requests']} "
+                f"layout while table 1 follows the {template} template"
             )
         if year is not None and year <= 2018:
             self.warn(
-                f"a report for {year} predates the 2019 unified table format: its tables may not follow the template"
+                f"a report for {year} predates the 2019 unified "
+                "table format: its tables may not follow the template"
             )
         if body is None:
             self.warn("the reporting body was not found in the title or preamble")
@@ -893,5 +919,6 @@ def _template_row_label(item: str) -> str:
 
 
 def build_report(doc: Document, data: bytes) -> Report:
-    """Recognise the tables of ``doc`` and return its Report (``data``: the source bytes, for the id)."""
+    """Recognise the tables of ``doc`` and return its Report (``data``: the source bytes, for the
+    id)."""
     return _Builder(doc, data).build()

@@ -326,7 +326,8 @@ def read_grid(grid: Grid, where: str = "line") -> GridRows:
             ]
             shown = " | ".join(texts)[:60]
             result.warnings.append(
-                f"{where} {grid.first + start + 1}: a grid row ({shown or 'blank'}) is not read: {cut[band]}"
+                f"{where} {grid.first + start + 1}: a grid row "
+                f"({shown or 'blank'}) is not read: {cut[band]}"
             )
             continue
         if start >= height:
@@ -354,7 +355,7 @@ def read_grid_text(text: str, name: str) -> Document:
     for t, g in enumerate(grids, start=1):
         read = read_grid(g)
         doc.warnings.extend(f"{name}: {w}" for w in read.warnings)
-        for k, (row, start) in enumerate(zip(read.rows, read.starts), start=1):
+        for k, (row, start) in enumerate(zip(read.rows, read.starts, strict=True), start=1):
             line = g.first + start + 1
             cells = [
                 Cell(

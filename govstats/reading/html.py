@@ -80,7 +80,9 @@ _XML_DECL = re.compile(r"^\s*<\?xml[^>]*\?>", re.I)
 
 # marks in the text the XSLT pass writes (noncharacters: never meaningful in a page)
 _BREAK = "\ufdd0"  # a block boundary
-_ITEM = "\ufdd1"  # followed by T (a report table starts), R (a row), C (a cell), S (a cell with fields), E (the table ends)
+# followed by T (a report table starts), R (a row), C (a cell), S (a cell with fields), E (the table
+# ends)
+_ITEM = "\ufdd1"
 _FIELD = "\ufdd2"  # ends C; separates an S cell's hidden flag, rowspan, colspan and text
 _NONCHARS = {ord(c): None for c in (_BREAK, _ITEM, _FIELD)}
 
@@ -94,13 +96,23 @@ _HIDDEN_ATTR = f"{{{_NS}}}hidden"
 def _page_stylesheet() -> lxml.etree.XSLT:
     blocks = "|".join(_BLOCK)
     skip = "|".join(_SKIP)
-    source = f"""<xsl:stylesheet version="1.0" xmlns:xsl="http://www.w3.org/1999/XSL/Transform" xmlns:g="{_NS}">
+    # line breaks only between two tags or inside a tag: a stylesheet drops whitespace-only text
+    source = f"""<xsl:stylesheet version="1.0"
+  xmlns:xsl="http://www.w3.org/1999/XSL/Transform" xmlns:g="{_NS}">
 <xsl:output method="text" encoding="UTF-8"/>
 <xsl:template match="{skip}"/>
 <xsl:template match="{skip}" mode="cell"/>
 <xsl:template match="{blocks}">{_BREAK}<xsl:apply-templates/>{_BREAK}</xsl:template>
-<xsl:template match="table[@g:table]" priority="2">{_ITEM}T<xsl:for-each select=".//tr">{_ITEM}R<xsl:for-each select="td|th"><xsl:choose><xsl:when test="@g:hidden or @rowspan or @colspan">{_ITEM}S<xsl:if test="@g:hidden">h</xsl:if>{_FIELD}<xsl:value-of select="@rowspan"/>{_FIELD}<xsl:value-of select="@colspan"/>{_FIELD}</xsl:when><xsl:otherwise>{_ITEM}C{_FIELD}</xsl:otherwise></xsl:choose><xsl:apply-templates mode="cell"/></xsl:for-each></xsl:for-each>{_ITEM}E</xsl:template>
-<xsl:template match="{blocks}" mode="cell"><xsl:text> </xsl:text><xsl:apply-templates mode="cell"/><xsl:text> </xsl:text></xsl:template>
+<xsl:template match="table[@g:table]" priority="2">{_ITEM}T<xsl:for-each
+  select=".//tr">{_ITEM}R<xsl:for-each select="td|th">
+<xsl:choose>
+<xsl:when test="@g:hidden or @rowspan or @colspan">{_ITEM}S<xsl:if
+  test="@g:hidden">h</xsl:if>{_FIELD}<xsl:value-of select="@rowspan"/>{_FIELD}<xsl:value-of
+  select="@colspan"/>{_FIELD}</xsl:when>
+<xsl:otherwise>{_ITEM}C{_FIELD}</xsl:otherwise></xsl:choose><xsl:apply-templates mode="cell"/>
+</xsl:for-each></xsl:for-each>{_ITEM}E</xsl:template>
+<xsl:template match="{blocks}" mode="cell"><xsl:text> </xsl:text><xsl:apply-templates mode="cell"/>
+<xsl:text> </xsl:text></xsl:template>
 </xsl:stylesheet>"""
     return lxml.etree.XSLT(lxml.etree.XML(source))
 
@@ -134,7 +146,8 @@ _STRING = lxml.etree.XPath("string()", smart_strings=False)
 _COUNT_IMAGES = lxml.etree.XPath("count(.//img)")
 _HIDDEN_ATTRS = lxml.etree.XPath("descendant::*/@hidden")
 
-#: characters lxml keeps from a page but refuses in text it is given (the whitespace ones read as spaces)
+#: characters lxml keeps from a page but refuses in text it is given (the whitespace ones read as
+#: spaces)
 _CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\ufffe\uffff]")
 _CONTROL_SPACES = set("\x0b\x0c\x1c\x1d\x1e\x1f")
 
@@ -351,7 +364,8 @@ def _read_tree(root, page: bytes, name: str) -> Document:
     data_rows = sum(1 for b in doc.blocks if b.kind == "row")
     if images and data_rows < 10:
         doc.warnings.append(
-            f"the page holds {images} image(s) and hardly any table cells: its tables may be images (OCR needed)"
+            f"the page holds {images} image(s) and hardly any "
+            "table cells: its tables may be images (OCR needed)"
         )
     return doc
 

@@ -2,11 +2,11 @@
 
 A printed label is reduced to *keys*: NFKC-folded (full-width brackets and punctuation to
 ASCII), whitespace removed (line breaks inside labels: ``不予 公开``), quotes unified
-(``“三安全一稳定”`` vs ``"三安全一稳定"``), then split at ordinals (``三、`` ``（一）`` ``1.`` ``1、``)
-so that a row printing its group label in front (``（三）不予公开 1.属于国家秘密``) yields one key
-per segment, each without its ordinal and without a trailing explanatory parenthesis
-(``部分公开（区分处理的，只计这一情形…）`` → ``部分公开``). Keys are then looked up in tables
-built from :mod:`govstats.schema` plus the variants of template.md §6.
+(``“三安全一稳定”`` vs ``"三安全一稳定"``), then split at ordinals (``三、`` ``（一）`` ``1.``
+``1、``) so that a row printing its group label in front (``（三）不予公开 1.属于国家秘密``) yields
+one key per segment, each without its ordinal and without a trailing explanatory parenthesis
+(``部分公开（区分处理的，只计这一情形…）`` → ``部分公开``). Keys are then looked up in tables built
+from :mod:`govstats.schema` plus the variants of template.md §6.
 """
 
 from __future__ import annotations
@@ -50,7 +50,7 @@ def label_keys(text: str) -> tuple[str, ...]:
     starts = [m.start() for m in _ORDINAL.finditer(t)]
     bounds = sorted(set([0] + starts + [len(t)]))
     keys = []
-    for a, b in zip(bounds, bounds[1:]):
+    for a, b in zip(bounds, bounds[1:], strict=False):
         seg = _ORDINAL.sub("", t[a:b], count=1) if a in starts else t[a:b]
         seg = _strip_remark(seg)
         if seg:

@@ -1,12 +1,12 @@
 """Space-aligned columns (``pdftotext -layout``, text browsers' borderless tables): a row with
 blank cells is read by the positions of its numbers, never by counting them.
 
-Plain text gives a row as its label and the numbers after it (:func:`govstats.reading.text.split_line`).
-In space-aligned text a blank cell is only a gap, so a row with blanks prints fewer numbers
-than its neighbours; taking them in order would shift every number after a gap into the
-column to its left. This pass, run over the rows :func:`~govstats.reading.text.read_plain_text`
-found, places such a row's numbers by their character positions (display columns: a CJK
-character counts two):
+Plain text gives a row as its label and the numbers after it
+(:func:`govstats.reading.text.split_line`). In space-aligned text a blank cell is only a gap, so a
+row with blanks prints fewer numbers than its neighbours; taking them in order would shift every
+number after a gap into the column to its left. This pass, run over the rows
+:func:`~govstats.reading.text.read_plain_text` found, places such a row's numbers by their character
+positions (display columns: a CJK character counts two):
 
 * Only text laid out in columns counts: the numbers of a block's full rows stand two or more
   columns apart (single-spaced numbers, as ``pdftotext -raw`` prints them, carry no positions
@@ -35,7 +35,8 @@ from govstats.reading.numbers import is_value_text
 
 #: a page number line between rows (``- 4 -``, ``—5—``, ``第4页``, ``4/12``)
 _PAGE_NUMBER = re.compile(
-    r"^\s*(?:[-—–－]\s*\d{1,4}\s*[-—–－]|第\s*\d{1,4}\s*页(?:\s*共\s*\d+\s*页)?|\d{1,4}\s*/\s*\d{1,4})\s*$"
+    r"^\s*(?:[-—–－]\s*\d{1,4}\s*[-—–－]|第\s*\d{1,4}\s*页"
+    r"(?:\s*共\s*\d+\s*页)?|\d{1,4}\s*/\s*\d{1,4})\s*$"
 )
 _SEGMENTS = re.compile(r"\S+(?: \S+)*")
 #: how far (display columns) a number may stand beside its column's span and still be placed
@@ -156,8 +157,9 @@ def _place(doc: Document, rows: list[tuple[int, Block, list[tuple[int, int, str]
         where = block.source
         if columns is None:
             doc.warnings.append(
-                f"{doc.name}: {where}: row {' '.join(c.text for c in label) or '(no label)'!r} prints {len(tokens)} of "
-                f"{k_max} numbers and the full rows around it do not tell which columns they stand in; its cells are NA"
+                f"{doc.name}: {where}: row {' '.join(c.text for c in label) or '(no label)'!r} "
+                f"prints {len(tokens)} of {k_max} numbers and the full rows around it do not tell "
+                "which columns they stand in; its cells are NA"
             )
             # ("undetermined" as extract marks cells it cannot split: a sum over them stays unknown)
             cells = (
@@ -165,13 +167,14 @@ def _place(doc: Document, rows: list[tuple[int, Block, list[tuple[int, int, str]
                 + [
                     Cell(
                         "",
-                        f"{where} (undetermined: {len(tokens)} of {k_max} numbers printed, columns uncertain)",
+                        f"{where} (undetermined: {len(tokens)} of "
+                        f"{k_max} numbers printed, columns uncertain)",
                     )
                 ]
                 * k_max
             )
         else:
-            by_column = dict(zip(columns, tokens))
+            by_column = dict(zip(columns, tokens, strict=True))
             cells = label + [
                 Cell(by_column[j][2] if j in by_column else "", where) for j in range(k_max)
             ]
@@ -183,9 +186,9 @@ def _agreed_spans(
 ) -> list[tuple[int, int]] | None:
     """The columns two full rows give, when every column of one overlaps the same column of the
     other (rows of one page; a page laid out with another margin disagrees), else None."""
-    if any(x[0] >= y[1] or y[0] >= x[1] for x, y in zip(a, b)):
+    if any(x[0] >= y[1] or y[0] >= x[1] for x, y in zip(a, b, strict=True)):
         return None
-    spans = [(min(x[0], y[0]), max(x[1], y[1])) for x, y in zip(a, b)]
+    spans = [(min(x[0], y[0]), max(x[1], y[1])) for x, y in zip(a, b, strict=True)]
     return spans if all(spans[j][1] <= spans[j + 1][0] for j in range(len(spans) - 1)) else None
 
 

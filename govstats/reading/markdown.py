@@ -14,7 +14,8 @@ report's tables, read as rows:
 * a cell holding several numbers (``| 3001 53 |``: a PDF-to-markdown tool put two columns
   into one cell) is split into one cell per number, so a row counts its numbers, not its
   cells; such a row's blank cells before its first number are dropped (with columns merged
-  into cells they no longer say whether they are spacers or blank values); whether the count fits the template is the extraction's business;
+  into cells they no longer say whether they are spacers or blank values); whether the count fits
+  the template is the extraction's business;
 * blank cells a converter writes for a merged cell's spans are dropped where the table
   says they are spacers (:func:`_settle`): on a grid table (markitdown's first line, a row of
   blank cells as wide as the table) rows are right-aligned on the grid and a label's blank

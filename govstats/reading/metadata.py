@@ -19,7 +19,8 @@ _TITLE = re.compile(
     r"(?P<post>[\u4e00-\u9fff（）()]{0,40}?)(?:政府)?(?:信息公开|政务公开)(?:工作)?年度?报告"
 )
 _PERIOD = re.compile(
-    r"(?:统计|数据)[^。]{0,20}?(?:期限|时限|周期|时间|期间|范围)[^。\d]{0,12}?((?:19|20)\d{2})年1月1日"
+    r"(?:统计|数据)[^。]{0,20}?(?:期限|时限|周期|时间"
+    r"|期间|范围)[^。\d]{0,12}?((?:19|20)\d{2})年1月1日"
 )
 _PERIOD_LOOSE = re.compile(r"((?:19|20)\d{2})年1月1日(?:起)?至(?:(?:19|20)\d{2}年)?12月31日")
 
@@ -44,7 +45,8 @@ _PREFIX_NOISE = ("关于", "现公布", "公布", "正文", "发布")
 
 
 def _compact(text: str) -> str:
-    """``text`` without any whitespace (str.split cuts at the same characters as ``[\\s\\u00a0\\u3000]``)."""
+    """``text`` without any whitespace (str.split cuts at the same characters as
+    ``[\\s\\u00a0\\u3000]``)."""
     return "".join(text.split())
 
 
@@ -60,7 +62,8 @@ _STOP = set("由与向在对的和及是为请于从按据经将把被本报告�
 
 
 def qualify_body(body: str, text: str) -> str:
-    """The body with the city/prefecture the text prefixes it with (洪泽区人民政府 → 淮安市洪泽区人民政府).
+    """The body with the city/prefecture the text prefixes it with (洪泽区人民政府 →
+    淮安市洪泽区人民政府).
 
     Only when the title's name has no 省/市/州/盟 of its own and the text writes the longer
     name; the prefix is the longest run of 2-4 characters before 市/州/盟 that holds no
@@ -94,8 +97,9 @@ def parse_title(text: str) -> tuple[str | None, int | None]:
 
 
 _SIGNATURE = re.compile(
-    r"^(?P<body>[\u4e00-\u9fff（）()]{2,40}?(?:人民政府|政府|办公室|办公厅|局|委员会|委|厅|中心|院|办事处|管委会|街道|署|处))"
-    r"(?:(?:19|20)\d{2}年\d{1,2}月\d{1,2}日)?$"
+    r"^(?P<body>[\u4e00-\u9fff（）"
+    r"()]{2,40}?(?:人民政府|政府|办公室|办公厅|局|委员会|委|厅|中心|院"
+    r"|办事处|管委会|街道|署|处))(?:(?:19|20)\d{2}年\d{1,2}月\d{1,2}日)?$"
 )
 
 
@@ -117,7 +121,7 @@ def publisher_body(doc: Document) -> str | None:
         if block.kind != "row":
             continue
         texts = [_compact(c.text).rstrip(":：") for c in block.cells]
-        for key, value in zip(texts, texts[1:]):
+        for key, value in zip(texts, texts[1:], strict=False):
             if key in _PUBLISHER_KEYS and value and _SIGNATURE.match(value):
                 return expand_body(value)
     return None
@@ -126,8 +130,9 @@ def publisher_body(doc: Document) -> str | None:
 #: a title quoted inside the text: "发布河北省教育厅2022年政府信息公开工作年度报告", "现公布…",
 #: an attachment's name at the end ("附件：河北省教育厅2022年政府信息公开工作年度报告")
 _TITLE_IN_TEXT = re.compile(
-    r"(?:发布|现公布|公布|现将|附件[:：]|附件\d?[:：]?)(?P<title>[\u4e00-\u9fff（）()]{2,40}?(?:19|20)\d{2}年度?"
-    r"[\u4e00-\u9fff（）()]{0,20}?(?:政府)?(?:信息公开|政务公开)(?:工作)?年度?报告)"
+    r"(?:发布|现公布|公布|现将|附件[:：]|附件\d?[:：]?)(?P<title>[\u4e00-\u9fff（）"
+    r"()]{2,40}?(?:19|20)\d{2}年度?[\u4e00-\u9fff（）"
+    r"()]{0,20}?(?:政府)?(?:信息公开|政务公开)(?:工作)?年度?报告)"
 )
 
 
@@ -145,7 +150,8 @@ _SELF_NAMED = re.compile(
     r"(?:19|20)\d{2}年(?:度)?[,，](?P<body>省[\u4e00-\u9fff]{2,16}?(?:厅|局|委员会|办公厅|办公室))"
     r"(?=坚持|认真|深入|全面|始终|紧紧|以|在|按照|严格|持续|不断|高度|围绕|聚焦|进一步)"
 )
-#: the province the preamble's regulations name: "《河北省实施〈中华人民共和国政府信息公开条例〉办法》"
+#: the province the preamble's regulations name:
+#: "《河北省实施〈中华人民共和国政府信息公开条例〉办法》"
 _PROVINCE_RULE = re.compile(r"《(?P<province>[\u4e00-\u9fff]{2,3}?省)实施")
 
 

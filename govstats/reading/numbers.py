@@ -1,8 +1,9 @@
 """Cell text → number: the one place that knows how reports print numbers.
 
 Handles full-width digits (``１２３``), thousands separators (``1,234`` ``1，234``), units inside
-cells (``12件`` ``251000元`` ``3.5万元``), signed changes (``-3`` ``+2`` ``减少3`` ``增加2``), and the
-placeholders reports print for "nothing" (blank, ``—``, ``-``, ``/``, ``无``), which are NA, not 0.
+cells (``12件`` ``251000元`` ``3.5万元``), signed changes (``-3`` ``+2`` ``减少3`` ``增加2``), and
+the placeholders reports print for "nothing" (blank, ``—``, ``-``, ``/``, ``无``), which are NA, not
+0.
 """
 
 from __future__ import annotations
@@ -62,7 +63,8 @@ _SEPARATORS = re.compile(r"(?<=\d)[,，](?=\d{3}(?:\D|$))")
 
 @dataclass(frozen=True)
 class Number:
-    """A parsed cell: ``value`` (None for a placeholder), the ``unit`` printed in the cell, if any."""
+    """A parsed cell: ``value`` (None for a placeholder), the ``unit`` printed in the cell, if
+    any."""
 
     value: Decimal | None
     unit: str | None = None

@@ -7,7 +7,8 @@ whose label wraps in its cell over several lines, with the row's numbers on one 
   ``2 0 0 0 0 0 2`` / ``确``), or the whole label on lines of its own above a line of numbers;
 * a group label (a cell merged over its sub-rows) between or in front of its sub-rows' lines,
   in pieces (``（五）不`` / ``2.重复申请 0 0 0 0 0 0 0`` / ``予处理``), one character per line
-  (``办`` / ``理`` / ``结`` / ``果``), or glued in front of a sub-row's label (``予处理 4.无正当…``);
+  (``办`` / ``理`` / ``结`` / ``果``), or glued in front of a sub-row's label
+  (``予处理 4.无正当…``);
 * page numbers (``- 4 -``, ``— 5 —``, ``第4页``, ``第 4 页 共 9 页``), a running header repeating
   the report title, and form feeds between the rows.
 
@@ -115,15 +116,17 @@ def prepare_lines(
         dropped = _drop_partial_rows(lines)
         if dropped and warnings is not None:
             warnings.append(
-                f"{name}: label and number blocks are written apart (as bare pdftotext writes a table): "
-                f"{dropped} line(s) of table 三 holding part of a row's numbers not read (pdftotext -layout keeps rows together)"
+                f"{name}: label and number blocks are written apart (as bare pdftotext writes a "
+                f"table): {dropped} line(s) of table 三 holding part of a "
+                "row's numbers not read (pdftotext -layout keeps rows together)"
             )
     else:
         for first, second in _reattach(lines):
             if warnings is not None:
                 warnings.append(
-                    f"{name}: line {second.number}: numbers right after the row of line {first.number} without a label "
-                    f"of their own (a cell wrapped over two lines): the cells of that row cannot be told apart; not read"
+                    f"{name}: line {second.number}: numbers right after the row of line "
+                    f"{first.number} without a label of their own (a cell wrapped over two "
+                    "lines): the cells of that row cannot be told apart; not read"
                 )
     return [
         (line.number, line.text)

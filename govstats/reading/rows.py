@@ -225,7 +225,8 @@ def collect(doc: Document) -> Found:
                 elif context == "publication" and labels.publication_markers(block.text):
                     found.add_header("publication", [block.text])
                 elif context == "requests" and labels.fold(block.text) not in _GENERIC_LABELS:
-                    # (a bare 其他 / 总计 line is a column header word, e.g. a header printed one cell per line)
+                    # (a bare 其他 / 总计 line is a column header word, e.g. a header printed one
+                    # cell per line)
                     item = labels.match_row(block.text, "requests", fuzzy=False)
                     if item and item != labels.GROUP:
                         found.text_items.add(item)
@@ -285,7 +286,8 @@ def collect(doc: Document) -> Found:
         if row.item is None and row.labels and row.table == "review" and row.has_number:
             row.item = labels.match_row(row.labels[-1].text, "review", fuzzy=False)
             if row.item is None:
-                row.labels = []  # table 四's data row with a caption cell (件数, 数量): read as label-less
+                # table 四's data row with a caption cell (件数, 数量): read as label-less
+                row.labels = []
                 row.header = True
         if row.item is None and row.labels:
             if context == "requests" and not row.has_number:

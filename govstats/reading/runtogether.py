@@ -157,7 +157,8 @@ def run_candidates(
 def agreed_split(
     run: str, n: int, groups: Sequence[Group] = (), signed: frozenset[int] = frozenset()
 ) -> tuple | None:
-    """The cells every split of ``run`` agrees on (None where they differ); None if no split fits."""
+    """The cells every split of ``run`` agrees on (None where they differ); None if no split
+    fits."""
     found = run_candidates(run, n, groups, signed)
     return _agree(found, n) if found else None
 
@@ -364,7 +365,7 @@ def _search(
             return []
     solutions = []
     for combo in product(*(candidates[r] for r in rows)):
-        chosen = dict(zip(rows, combo))
+        chosen = dict(zip(rows, combo, strict=True))
         if all(_holds(rel, chosen, known, n) for rel in usable):
             solutions.append(chosen)
     return solutions

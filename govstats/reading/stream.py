@@ -178,7 +178,8 @@ _REVIEW_HEADER_END = "结果维持结果纠正其他结果尚未审结总计" * 
 #: one printed value in the folded stream: a number (sign, thousands separators, decimals, a
 #: unit), a placeholder (dashes, slashes, 无); the next label is known, so 无 never starts one
 _VALUE = re.compile(
-    r"(?:(?:减少|增加|[+\-−])?\d[\d,.]*(?:件|个|项|条|次|人|家|份|宗|起|笔|亿元|万元|千元|元|%)?|[—\-－―─/／]+|无)"
+    r"(?:(?:减少|增加|[+\-−])?\d[\d,.]*(?:件|个|项|条|次|人"
+    r"|家|份|宗|起|笔|亿元|万元|千元|元|%)?|[—\-－―─/／]+|无)"
 )
 
 
@@ -478,7 +479,8 @@ def read_stream(text: str, name: str) -> Document | None:
         stream.s[max(0, pub[2] - 400) : pub[3]], _PUBLICATION_HEADER_ORDERS
     ):
         warnings.append(
-            f"{stream.where(pub[2])}: table 二's column headers are printed in another order than the template's; the table is not read from the character stream"
+            f"{stream.where(pub[2])}: table 二's column headers are printed in another order than "
+            "the template's; the table is not read from the character stream"
         )
         pub = None
     if pub is not None:
@@ -491,7 +493,8 @@ def read_stream(text: str, name: str) -> Document | None:
     head = stream.s[max(cursor, req[1] - 400) : req[1]] if req is not None else ""
     if req is not None and not _header_in_order(head, (_REQUEST_HEADER_ORDER,)):
         warnings.append(
-            f"{stream.where(req[1])}: table 三's applicant columns are printed in another order than the template's; the table is not read from the character stream"
+            f"{stream.where(req[1])}: table 三's applicant columns are printed in another order "
+            "than the template's; the table is not read from the character stream"
         )
         req = None
     elif (
@@ -502,7 +505,8 @@ def read_stream(text: str, name: str) -> Document | None:
     ):
         # 自然人 | 法人或其他组织 | 总计 only: how many cells a row's digits make is not known here
         warnings.append(
-            f"{stream.where(req[1])}: table 三 prints only 自然人 | 法人或其他组织 | 总计; its rows are not read from the character stream"
+            f"{stream.where(req[1])}: table 三 prints only 自然人 | 法人或其"
+            "他组织 | 总计; its rows are not read from the character stream"
         )
         req = None
     if req is not None:
@@ -520,7 +524,8 @@ def read_stream(text: str, name: str) -> Document | None:
     rev = _read_review(stream, cursor)  # its header words, then 15 numbers
     if rev is not None and not _header_in_order(stream.s[rev[1] : rev[2]], (_REVIEW_HEADER_ORDER,)):
         warnings.append(
-            f"{stream.where(rev[1])}: table 四's columns are printed in another order than the template's; the table is not read from the character stream"
+            f"{stream.where(rev[1])}: table 四's columns are printed in another order than the "
+            "template's; the table is not read from the character stream"
         )
         rev = None
     if rev is not None:

@@ -104,7 +104,8 @@ def split_line(line: str) -> list[str] | None:
         return ([label] if label else []) + values
     m = _GLUED_MARKED.match(label)
     if m and _NUMBER_WITH_UNIT.search(m["label"]):
-        return None  # "…事项12件-20": the label took a cell (a number with its unit); not a row we can read
+        # "…事项12件-20": the label took a cell (a number with its unit); not a row we can read
+        return None
     m = m or _GLUED.match(label)
     if m and len(m["label"]) <= 80:
         return [m["label"], m["digits"]]

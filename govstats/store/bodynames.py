@@ -44,8 +44,8 @@ class Kind:
 
 
 #: department kinds: (full stem, its short stems, suffixes it takes, slug stem). A printed name
-#: is a stem + suffix (教育 + 局); ``委`` stands for 委员会 wherever 委员会 is listed (科委, 发改委).
-#: The slug of a kind is its slug stem + the suffix's letter (jy + j = jyj), so that every
+#: is a stem + suffix (教育 + 局); ``委`` stands for 委员会 wherever 委员会 is listed (科委,
+#: 发改委). The slug of a kind is its slug stem + the suffix's letter (jy + j = jyj), so that every
 #: printed form of one body (上海市科学技术委员会, 上海市科委) gets one slug.
 DEPARTMENTS: tuple[tuple[str, tuple[str, ...], tuple[str, ...], str], ...] = (
     ("发展和改革", ("发展改革", "发改"), ("委员会", "局"), "fg"),
@@ -170,15 +170,16 @@ _SUFFIX_SLUG = {
 _GOVERNMENT = {"人民政府": "人民政府", "政府": "人民政府"}
 _OFFICES = {
     "人民政府办公厅": ("人民政府办公厅", "bgt"), "人民政府办公室": ("人民政府办公室", "bgs"),
-    "政府办公厅": ("人民政府办公厅", "bgt"), "政府办公室": ("人民政府办公室", "bgs"), "政府办": ("人民政府办公室", "bgs"),
+    "政府办公厅": ("人民政府办公厅", "bgt"), "政府办公室": ("人民政府办公室", "bgs"),
+    "政府办": ("人民政府办公室", "bgs"),
     "办公厅": ("人民政府办公厅", "bgt"),
 }  # fmt: skip
 _STREET = {"办事处": "街道办事处", "办": "街道办事处"}
 #: zones: what a zone's name ends with, then its committee (管理委员会 / 管委会), optional
 _ZONE = re.compile(
-    r"^(?P<place>.+?)(?P<zone>(?:国家级)?(?:经济技术开发区|经济开发区|高新技术产业开发区|高新技术开发区|高新区|"
-    r"经开区|开发区|工业园区|产业园区|综合实验区|综合试验区|实验区|试验区|示范区|新区|保税区|自由贸易试验区|片区)"
-    r")(?P<committee>管理委员会|管委会)?$"
+    r"^(?P<place>.+?)(?P<zone>(?:国家级)?(?:经济技术开发区|经济开发区|高新技术产业开发区|高新技术"
+    r"开发区|高新区|经开区|开发区|工业园区|产业园区|综合实验区|综合试验区|实验区|试验区|示范区|新"
+    r"区|保税区|自由贸易试验区|片区))(?P<committee>管理委员会|管委会)?$"
 )
 #: endings by which a department not in the vocabulary is still recognised
 _DEPARTMENT_ENDINGS = re.compile(

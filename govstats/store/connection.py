@@ -147,8 +147,9 @@ def _open(path: Path, read_only: bool, timeout: float | None) -> duckdb.DuckDBPy
                 raise StoreError(f"{path}: cannot open the store: {exc}") from exc
             if time.monotonic() >= deadline:
                 raise StoreBusyError(
-                    f"store is busy: {path} is locked by another process (an ingest?); "
-                    f"gave up after {timeout if timeout is not None else _lock_timeout():g} s, try again when it has finished"
+                    f"store is busy: {path} is locked by another process (an ingest?); gave up "
+                    f"after {timeout if timeout is not None else _lock_timeout():g} "
+                    "s, try again when it has finished"
                 ) from exc
             time.sleep(pause)
             pause = min(pause * 1.5, 0.25)
@@ -337,7 +338,8 @@ def _ensure_schema(con: duckdb.DuckDBPyConnection, path: Path, read_only: bool) 
         found = int(rows[0][0]) if rows else 0
         if found > SCHEMA_VERSION:
             raise StoreError(
-                f"{path}: store schema version {found} is newer than this govstats ({SCHEMA_VERSION}); upgrade govstats"
+                f"{path}: store schema version {found} is newer than "
+                f"this govstats ({SCHEMA_VERSION}); upgrade govstats"
             )
         if found == SCHEMA_VERSION:
             return

@@ -46,18 +46,19 @@ PROVINCE_SLUGS = {"61": "shaanxi"}
 _PLACE_READINGS = dict(
     pair.split("=")
     for pair in """
-    朝阳=chao-yang 番禺=pan-yu 乐亭=lao-ting 单县=shan-xian 莘县=shen-xian 洪洞=hong-tong 铅山=yan-shan
-    台州=tai-zhou 涡阳=guo-yang 东阿=dong-e 荥阳=xing-yang 荥经=ying-jing 筠连=jun-lian 尉犁=yu-li
-    蔚县=yu-xian 六合=lu-he 牟平=mu-ping 大城=da-cheng 长治=chang-zhi 长子=zhang-zi 厦门=xia-men
-    蚌埠=beng-bu 六安=lu-an 亳州=bo-zhou 阆中=lang-zhong 犍为=qian-wei 枞阳=zong-yang 黟县=yi-xian
-    歙县=she-xian 郫都=pi-du
+    朝阳=chao-yang 番禺=pan-yu 乐亭=lao-ting 单县=shan-xian 莘县=shen-xian 洪洞=hong-tong
+    铅山=yan-shan 台州=tai-zhou 涡阳=guo-yang 东阿=dong-e 荥阳=xing-yang 荥经=ying-jing
+    筠连=jun-lian 尉犁=yu-li 蔚县=yu-xian 六合=lu-he 牟平=mu-ping 大城=da-cheng 长治=chang-zhi
+    长子=zhang-zi 厦门=xia-men 蚌埠=beng-bu 六安=lu-an 亳州=bo-zhou 阆中=lang-zhong 犍为=qian-wei
+    枞阳=zong-yang 黟县=yi-xian 歙县=she-xian 郫都=pi-du
 """.split()
 )
 #: ethnic names that 自治州/自治县/自治旗 carry after their place name (延边朝鲜族自治州 → 延边)
 _ETHNIC_TAIL = re.compile(
-    r"(?:(?:蒙古|回|藏|维吾尔|苗|彝|壮|布依|朝鲜|满|侗|瑶|白|土家|哈尼|哈萨克|傣|黎|傈僳|佤|畲|拉祜|水|东乡|纳西|景颇|"
-    r"柯尔克孜|土|达斡尔|仫佬|羌|布朗|撒拉|毛南|仡佬|锡伯|阿昌|普米|塔吉克|怒|乌孜别克|俄罗斯|鄂温克|德昂|保安|裕固|京|"
-    r"塔塔尔|独龙|鄂伦春|赫哲|门巴|珞巴|基诺|各)族|蒙古)+$"
+    r"(?:(?:蒙古|回|藏|维吾尔|苗|彝|壮|布依|朝鲜|满|侗|瑶|白|土家|哈尼|哈萨克|傣|黎|傈僳|佤|畲|拉"
+    r"祜|水|东乡|纳西|景颇|柯尔克孜|土|达斡尔|仫佬|羌|布朗|撒拉|毛南|仡佬|锡伯|阿昌|普米|塔吉克|怒"
+    r"|乌孜别克|俄罗斯|鄂温克|德昂|保安|裕固|京|塔塔"
+    r"尔|独龙|鄂伦春|赫哲|门巴|珞巴|基诺|各)族|蒙古)+$"
 )
 _AUTONOMOUS = re.compile(r"^(?P<stem>.+)自治(?P<kind>州|县|旗)$")
 #: what a township's name ends with (dropped for its pinyin only: 高良涧街道 → gaoliangjian)
@@ -229,7 +230,8 @@ def _package_file(package: str, module: str, relative: str) -> Path:
     spec = importlib.util.find_spec(module)
     if spec is None or not spec.submodule_search_locations:
         raise ImportError(
-            f"the {package} package is not installed (pip install {package}); govstats needs its data"
+            f"the {package} package is not installed (pip "
+            f"install {package}); govstats needs its data"
         )
     return Path(next(iter(spec.submodule_search_locations))) / relative
 
@@ -276,7 +278,8 @@ def load_divisions() -> Divisions:
 
 
 def build_divisions(versions: dict[str, str] | None = None) -> Divisions:
-    """Build the index from the installed data sets (slow: about 2 s; use :func:`load_divisions`)."""
+    """Build the index from the installed data sets (slow: about 2 s; use
+    :func:`load_divisions`)."""
     versions = versions or _versions()
     raw = json.loads(
         _package_file(
@@ -303,7 +306,10 @@ def build_divisions(versions: dict[str, str] | None = None) -> Divisions:
                     by_short.setdefault(short, []).append(code)
     historic = _historic(by_code, by_name)
     source = {
-        CURRENT_PACKAGE: f"{versions.get(CURRENT_PACKAGE)} (data as of {raw.get('metadata', {}).get('data_as_of', '?')})",
+        CURRENT_PACKAGE: (
+            f"{versions.get(CURRENT_PACKAGE)} (data as of "
+            f"{raw.get('metadata', {}).get('data_as_of', '?')})"
+        ),
         HISTORY_PACKAGE: str(versions.get(HISTORY_PACKAGE)),
         "pypinyin": str(versions.get("pypinyin")),
     }

@@ -59,8 +59,8 @@ def read_extract(folder: str | Path) -> Iterator[Entry]:
         count = 0 if frame is None else len(frame)
         if row.n_values and int(row.n_values) != count:
             raise StoreError(
-                f"{folder / EXTRACT_REPORTS}: line {line}: report {row.report_id} lists {row.n_values} values, "
-                f"{folder / EXTRACT_VALUES} holds {count}"
+                f"{folder / EXTRACT_REPORTS}: line {line}: report {row.report_id} lists "
+                f"{row.n_values} values, {folder / EXTRACT_VALUES} holds {count}"
             )
         yield Entry(
             report_id=row.report_id,
@@ -97,7 +97,8 @@ def write_extract(entries: Iterable[Entry], folder: str | Path) -> tuple[Path, P
         meta.append(
             {
                 "report_id": e.report_id, "file_name": e.file_name, "format": e.format,
-                "parser_version": e.parser_version, "read_at": e.read_at.isoformat(timespec="seconds"),
+                "parser_version": e.parser_version,
+                "read_at": e.read_at.isoformat(timespec="seconds"),
                 "body": e.body, "year": e.year, "template": e.template,
                 "layouts": json.dumps(e.layouts, ensure_ascii=False, sort_keys=True),
                 "complete": e.complete, "missing": json.dumps(e.missing, ensure_ascii=False),

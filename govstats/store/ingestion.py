@@ -143,14 +143,15 @@ def ingest(
     that fails is recorded in ``ingest_errors`` with its reason and the others go on. Parsed
     reports are written in transactions of up to ``batch`` whole reports (default 16, or 128
     with worker processes; at least every half second), so an interrupted ingest leaves whole
-    reports only and a rerun completes it. ``jobs``: processes that parse files (default :func:`default_jobs`, but in this process
-    when fewer than :data:`POOL_MIN_FILES` files need parsing; ``1``: always in this
-    process). Workers only parse; this process alone reads the files, skips known content
-    and writes the store, in the order the files were found, with at most
-    ``8 × jobs`` parsed reports waiting. ``progress``: a tqdm bar (default: on a terminal, not
-    in CI). ``on_result(status, path, detail)`` is called once a file's fate is settled (after
-    its commit), with status ``read``, ``skipped`` or ``failed``. Raises
-    :class:`StoreBusyError` when the store stays locked.
+    reports only and a rerun completes it. ``jobs``: processes that parse files (default
+    :func:`default_jobs`, but in this process when fewer than :data:`POOL_MIN_FILES` files need
+    parsing; ``1``: always in this process). Workers only parse; this process alone reads the files,
+    skips known content and writes the store, in the order the files were found, with at most
+    ``8 × jobs`` parsed reports waiting. ``progress``: a tqdm bar (default: on a terminal, not in
+    CI).
+    ``on_result(status, path, detail)`` is called once a file's fate is settled (after its commit),
+    with status ``read``, ``skipped`` or ``failed``. Raises :class:`StoreBusyError` when the store
+    stays locked.
     """
     from tqdm.auto import tqdm
 
@@ -322,7 +323,8 @@ class _ParsePool:
 
             if isinstance(exc, BrokenProcessPool):
                 raise StoreError(
-                    f"{where}: a parsing worker process died ({exc}); files stored so far are kept, rerun to go on"
+                    f"{where}: a parsing worker process died ({exc}); "
+                    "files stored so far are kept, rerun to go on"
                 ) from exc
             return where, data_hash, f"{type(exc).__name__}: {exc}"
 

@@ -143,7 +143,8 @@ def _read_registry(path: Path, data: bytes) -> pd.DataFrame:
     lacking = [c for c in REGISTRY_COLUMNS[:5] if c not in frame.columns]
     if lacking:
         raise RegistryError(
-            f"{path}: missing column(s) {', '.join(lacking)} (expected {','.join(REGISTRY_COLUMNS)})"
+            f"{path}: missing column(s) {', '.join(lacking)} "
+            f"(expected {','.join(REGISTRY_COLUMNS)})"
         )
     for column in REGISTRY_COLUMNS:
         if column not in frame.columns:
@@ -184,7 +185,9 @@ def _read_registry(path: Path, data: bytes) -> pd.DataFrame:
 def alias_keys(registry: pd.DataFrame) -> dict[str, str]:
     """Every known name key (body and aliases) → the registry body's key."""
     out: dict[str, str] = {}
-    for key, aliases in zip(registry["body_key"].tolist(), registry["aliases"].tolist()):
+    for key, aliases in zip(
+        registry["body_key"].tolist(), registry["aliases"].tolist(), strict=True
+    ):
         out[key] = key
         for alias in str(aliases or "").split(";"):
             if alias.strip():
@@ -202,7 +205,7 @@ def keys_for(queries: str | Iterable[str], registry: pd.DataFrame) -> list[str]:
     """Body keys meant by slugs, printed names, aliases or keys (unknown names as their own key)."""
     if isinstance(queries, str):
         queries = [queries]
-    by_slug = dict(zip(registry["slug"], registry["body_key"]))
+    by_slug = dict(zip(registry["slug"], registry["body_key"], strict=True))
     aliases = alias_keys(registry)
     out: list[str] = []
     for query in queries:

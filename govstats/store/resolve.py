@@ -89,8 +89,9 @@ class Resolution:
     def as_row(self) -> dict[str, str]:
         """The columns ``govstats resolve`` prints."""
         return {
-            "name": self.name, "region_code": self.region_code or "", "region_name": self.region_name or "",
-            "level": self.level or "", "parent": self.parent or "", "slug": self.slug or "", "status": self.status,
+            "name": self.name, "region_code": self.region_code or "",
+            "region_name": self.region_name or "", "level": self.level or "",
+            "parent": self.parent or "", "slug": self.slug or "", "status": self.status,
         }  # fmt: skip
 
 
@@ -156,8 +157,11 @@ class Resolver:
         if row is not None:
             return self._from_row(name, row, "registered", "registered in the store")
         if SYNTHETIC_MARKER in name:
-            return Resolution(name, "unknown: a generated (示例) body that is not registered", source="registered",
-                              why="fictional bodies resolve only through the generator's registered bodies")  # fmt: skip
+            return Resolution(
+                name, "unknown: a generated (示例) body that is not registered",
+                source="registered",
+                why="fictional bodies resolve only through the generator's registered bodies",
+            )  # fmt: skip
         if not key:
             return Resolution(name, "unknown: empty name")
         return self._from_divisions(name, key, text, folder)
@@ -185,7 +189,8 @@ class Resolver:
         region_name = value("region_name")
         return Resolution(
             name=name, status="resolved", region_code=code, region_name=region_name, level=level,
-            government_level=government_level, parent=value("parent"), slug=value("slug"), source=source,
+            government_level=government_level, parent=value("parent"), slug=value("slug"),
+            source=source,
             candidates=(Candidate(code, region_name or ""),) if code else (), why=why,
         )  # fmt: skip
 
@@ -271,7 +276,8 @@ class Resolver:
             why += " (a department kind not in the vocabulary)"
         return Resolution(
             name=name, status="resolved", region_code=code,
-            region_name=row["region_name"] if row is not None else divisions.region_name(code), level=level, government_level=government_level,
+            region_name=row["region_name"] if row is not None else divisions.region_name(code),
+            level=level, government_level=government_level,
             parent=parent, slug=slug, kind=kind.category, candidates=candidates,
             why="; ".join(filter(None, [why, how])), source="divisions",
         )  # fmt: skip
@@ -378,8 +384,10 @@ def _decide(
     if folder:
         zones.append(("the folder", str(folder)))
     if text:
-        zones.append(("the report's first and last lines and contact lines",
-                      "\n".join([text[:_HEAD], text[-_HEAD:], *_CONTACT.findall(text)])))  # fmt: skip
+        zones.append((
+            "the report's first and last lines and contact lines",
+            "\n".join([text[:_HEAD], text[-_HEAD:], *_CONTACT.findall(text)]),
+        ))  # fmt: skip
         zones.append(("the report's text", text))
     for strength in ("full", "short", "township"):
         for where, zone in zones:

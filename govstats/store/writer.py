@@ -79,6 +79,7 @@ class Entry:
                     columns["value"],
                     columns["label"],
                     columns["source"],
+                    strict=True,
                 )
             )
         return self.values
@@ -92,20 +93,22 @@ class Entry:
 
 _VALUES_SCHEMA = pa.schema(
     [
-        ("report_id", pa.string()), ("seq", pa.int32()), ("table", pa.string()), ("item", pa.string()),
-        ("column", pa.string()), ("value", pa.float64()), ("label", pa.string()), ("source", pa.string()),
+        ("report_id", pa.string()), ("seq", pa.int32()), ("table", pa.string()),
+        ("item", pa.string()), ("column", pa.string()), ("value", pa.float64()),
+        ("label", pa.string()), ("source", pa.string()),
     ]
 )  # fmt: skip
 
 
 _REPORT_COLUMNS = [
-    "report_id", "file_name", "path", "format", "origin", "parser_version", "read_at", "ingested_at",
-    "body", "body_key", "year", "template", "layouts", "complete", "missing", "warnings", "n_values",
-    "version", "superseded_by", "rkey", *PLACE_COLUMNS,
+    "report_id", "file_name", "path", "format", "origin", "parser_version", "read_at",
+    "ingested_at", "body", "body_key", "year", "template", "layouts", "complete", "missing",
+    "warnings", "n_values", "version", "superseded_by", "rkey", *PLACE_COLUMNS,
 ]  # fmt: skip
 _REPORTS_SCHEMA = pa.schema(
     [
-        (name, pa.timestamp("us") if name in ("read_at", "ingested_at") else pa.int32() if name in ("year", "n_values", "version", "rkey")
+        (name, pa.timestamp("us") if name in ("read_at", "ingested_at")
+         else pa.int32() if name in ("year", "n_values", "version", "rkey")
          else pa.bool_() if name == "complete" else pa.string())
         for name in _REPORT_COLUMNS
     ]
@@ -221,7 +224,8 @@ class _Writer:
             present = {
                 r[0]
                 for r in con.execute(
-                    f"SELECT report_id FROM reports WHERE report_id IN ({','.join('?' * len(ids))})",
+                    "SELECT report_id FROM reports WHERE "
+                    f"report_id IN ({','.join('?' * len(ids))})",
                     ids,
                 ).fetchall()
             }
@@ -262,9 +266,12 @@ class _Writer:
                 report_rows.append(
                     (
                         entry.report_id, entry.file_name, entry.path, entry.format, entry.origin,
-                        entry.parser_version, entry.read_at, now, entry.body, key, entry.year, entry.template,
-                        json.dumps(entry.layouts, ensure_ascii=False, sort_keys=True), entry.complete,
-                        json.dumps(entry.missing, ensure_ascii=False), json.dumps(entry.warnings, ensure_ascii=False),
+                        entry.parser_version, entry.read_at, now, entry.body, key, entry.year,
+                        entry.template,
+                        json.dumps(entry.layouts, ensure_ascii=False, sort_keys=True),
+                        entry.complete,
+                        json.dumps(entry.missing, ensure_ascii=False),
+                        json.dumps(entry.warnings, ensure_ascii=False),
                         values.num_rows, version, None, rkey, *placed[entry.report_id],
                     )
                 )  # fmt: skip
@@ -279,7 +286,8 @@ class _Writer:
                 out.append(("read", previous[0] if previous else None))
             if report_rows:
                 self._insert(con, "reports", pa.Table.from_pylist(
-                    [dict(zip(_REPORT_COLUMNS, row)) for row in report_rows], schema=_REPORTS_SCHEMA
+                    [dict(zip(_REPORT_COLUMNS, row, strict=True)) for row in report_rows],
+                    schema=_REPORTS_SCHEMA,
                 ))  # fmt: skip
                 self._insert(con, "values", pa.concat_tables(tables))
                 write_sections(con, texts)
@@ -291,21 +299,24 @@ class _Writer:
                 )
                 try:
                     con.execute(
-                        "UPDATE reports SET superseded_by = u.new FROM _govstats_updates u WHERE reports.report_id = u.old"
+                        "UPDATE reports SET superseded_by = u.new FROM "
+                        "_govstats_updates u WHERE reports.report_id = u.old"
                     )
                 finally:
                     con.unregister("_govstats_updates")
             if new_bodies:
                 con.executemany(
-                    "INSERT INTO bodies (body_key, body, first_seen) VALUES (?, ?, ?) ON CONFLICT DO NOTHING",
+                    "INSERT INTO bodies (body_key, body, first_seen) "
+                    "VALUES (?, ?, ?) ON CONFLICT DO NOTHING",
                     [[k, b, now] for k, b in new_bodies.items()],
                 )
             stored = [rid for rid in ids if rid in self.error_hashes]
             paths = [e.path for e in entries if e.path in self.error_paths]
             if stored or paths:
                 con.execute(
-                    f"DELETE FROM ingest_errors WHERE content_hash IN ({','.join('?' * len(stored)) or 'NULL'}) "
-                    f"OR path IN ({','.join('?' * len(paths)) or 'NULL'})",
+                    "DELETE FROM ingest_errors WHERE content_hash IN "
+                    f"({','.join('?' * len(stored)) or 'NULL'}) OR path IN "
+                    f"({','.join('?' * len(paths)) or 'NULL'})",
                     stored + paths,
                 )
             con.execute("COMMIT")
@@ -405,14 +416,18 @@ class IngestSummary:
     report_ids: list[str] = field(default_factory=list)
 
     def line(self) -> str:
-        """The closing summary line, e.g. ``read 11 (1 new version), skipped 0 already present, failed 0``."""
+        """The closing summary line, e.g.
+        ``read 11 (1 new version), skipped 0 already present, failed 0``."""
         versions = (
             f" ({self.new_versions} new version{'s' if self.new_versions != 1 else ''})"
             if self.new_versions
             else ""
         )
         ignored = f", ignored {self.ignored} not a report format" if self.ignored else ""
-        return f"read {self.read}{versions}, skipped {self.skipped} already present, failed {self.failed}{ignored}"
+        return (
+            f"read {self.read}{versions}, skipped {self.skipped} "
+            f"already present, failed {self.failed}{ignored}"
+        )
 
 
 class _Pending:
@@ -450,7 +465,7 @@ class _Pending:
             return
         results = self.writer.write_many(entries)
         self.writer.maybe_release()
-        for entry, (status, superseded) in zip(entries, results):
+        for entry, (status, superseded) in zip(entries, results, strict=True):
             self.known.add(entry.report_id)
             if status == "read":
                 self.summary.report_ids.append(entry.report_id)
@@ -500,9 +515,11 @@ def register_bodies(frame: pd.DataFrame, db: str | Path | None = None) -> int:
     with connect(db) as con:
         con.execute("BEGIN TRANSACTION")
         con.executemany(
-            """INSERT INTO bodies VALUES (?, ?, ?, ?, ?, ?, ?, ?) ON CONFLICT (body_key) DO UPDATE SET
-               slug = excluded.slug, region_code = excluded.region_code, region_name = excluded.region_name,
-               level = excluded.level, parent = excluded.parent""",
+            """INSERT INTO bodies VALUES (?, ?, ?, ?, ?, ?, ?, ?)
+               ON CONFLICT (body_key) DO UPDATE SET
+               slug = excluded.slug, region_code = excluded.region_code,
+               region_name = excluded.region_name, level = excluded.level,
+               parent = excluded.parent""",
             rows,
         )
         try:

@@ -29,8 +29,9 @@ legal-person columns merged into one ``法人或其他组织`` column.
 
 Printing (:mod:`~govstats.synth.printing`) builds the reader intermediate
 (:class:`govstats.reading.document.Document`) and hands it to
-:mod:`govstats.synth.writing` for the plain formats; the Word-style HTML flavour (:func:`word_html`) dresses the simple HTML the way Word/TRS exports look. Money is in 元 in
-``values``, printed in 万元 where the template says so.
+:mod:`govstats.synth.writing` for the plain formats; the Word-style HTML flavour (:func:`word_html`)
+dresses the simple HTML the way Word/TRS exports look. Money is in 元 in ``values``, printed in 万元
+where the template says so.
 
 The package: :mod:`~govstats.synth.reports` makes bodies and their reports (numbers and
 irregularities), :mod:`~govstats.synth.printing` prints them in every format,

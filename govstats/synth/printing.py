@@ -74,8 +74,9 @@ def to_document(report: GeneratedReport, fmt: str = "html") -> Document:
     b.text(SYNTHETIC_NOTICE)
     b.text(
         f"根据《中华人民共和国政府信息公开条例》（以下简称《条例》）规定，现公布{title}。"
-        "本报告由总体情况、主动公开政府信息情况、收到和处理政府信息公开申请情况、政府信息公开行政复议、"
-        "行政诉讼情况、存在的主要问题及改进情况、其他需要报告的事项六个部分组成。"
+        "本报告由总体情况、主动公开政府信息情况、收到和处理政府信息公开申请情况、"
+        "政府信息公开行政复议、行政诉讼情况、存在的主要问题及改进情况、"
+        "其他需要报告的事项六个部分组成。"
         f"本报告中所列数据统计期限为{year}年1月1日至{year}年12月31日。"
     )
     if report.narrative is None:
@@ -248,7 +249,8 @@ def _binary_writer(fmt: str):
 
 
 def render(report: GeneratedReport, fmt: str) -> str | bytes:
-    """The report printed in ``fmt`` (one of :func:`formats`): ``str`` for text, ``bytes`` for PDF/docx."""
+    """The report printed in ``fmt`` (one of :func:`formats`): ``str`` for text, ``bytes`` for
+    PDF/docx."""
     document = to_document(report, fmt)
     if fmt in TEXT_FORMATS:
         return write(document, fmt)
@@ -285,11 +287,13 @@ def word_html(simple_html: str, seed: int = 0) -> str:
     rng = np.random.default_rng(seed)
     tree = lxml_html.document_fromstring(simple_html)
     out: list[str] = [
-        '<html xmlns:v="urn:schemas-microsoft-com:vml" xmlns:o="urn:schemas-microsoft-com:office:office" '
+        '<html xmlns:v="urn:schemas-microsoft-com:vml" '
+        'xmlns:o="urn:schemas-microsoft-com:office:office" '
         'xmlns:w="urn:schemas-microsoft-com:office:word" xmlns="http://www.w3.org/TR/REC-html40">',
         '<head><meta http-equiv=Content-Type content="text/html; charset=utf-8">',
         '<meta name=ProgId content=Word.Document><meta name=Generator content="Microsoft Word 15">',
-        "<!--[if gte mso 9]><xml><w:WordDocument><w:View>Print</w:View></w:WordDocument></xml><![endif]-->",
+        "<!--[if gte mso "
+        "9]><xml><w:WordDocument><w:View>Print</w:View></w:WordDocument></xml><![endif]-->",
         '<style><!-- p.MsoNormal {mso-style-parent:""; margin:0cm; font-size:10.5pt;} '
         "table.MsoNormalTable {mso-style-name:普通表格;} --></style>",
         f"<title>{html_lib.escape(tree.findtext('.//title') or '')}</title></head>",
@@ -311,7 +315,10 @@ def word_html(simple_html: str, seed: int = 0) -> str:
 
 def _word_cell_text(text: str, rng: np.random.Generator) -> str:
     if not text:
-        return "<p class=MsoNormal align=center style='text-align:center'><span lang=EN-US>&nbsp;<o:p></o:p></span></p>"
+        return (
+            "<p class=MsoNormal align=center style='text-align:c"
+            "enter'><span lang=EN-US>&nbsp;<o:p></o:p></span></p>"
+        )
     if re.fullmatch(r"[0-9.,]+", text) and len(text) > 1 and rng.random() < 0.6:
         cut = int(rng.integers(1, len(text)))
         pieces = [text[:cut], text[cut:]]  # digits split across spans, as Word does after edits
@@ -343,7 +350,8 @@ def _word_table(table, rng: np.random.Generator) -> str:
             text = " ".join(td.text_content().split())
             width = 40 * int(td.get("colspan") or 1)
             cells.append(
-                f"<td{span} valign=middle style='{_TD_STYLE.format(w=width)}'>{_word_cell_text(text, rng)}</td>"
+                f"<td{span} valign=middle "
+                f"style='{_TD_STYLE.format(w=width)}'>{_word_cell_text(text, rng)}</td>"
             )
         rows.append(f"<tr style='mso-yfti-irow:{len(rows)};height:15.6pt'>{''.join(cells)}</tr>")
     return (

@@ -446,7 +446,7 @@ def _requests(layout: str, lam: float, rng: np.random.Generator, state: dict):
     for item in schema.REQUEST_ITEMS[layout]:
         if item.code == "other" and layout == "2021":
             continue
-        cols = {c: float(v) for c, v in zip(applicants, rows[item.code])}
+        cols = {c: float(v) for c, v in zip(applicants, rows[item.code], strict=True)}
         cols["total"] = float(sum(rows[item.code]))
         out[item.code] = cols
     if layout == "2021":
@@ -473,7 +473,10 @@ def _review(lam: float, rng: np.random.Generator):
     ):
         n = _poisson(rng, lam * share)
         parts = rng.multinomial(n, [0.7, 0.1, 0.12, 0.08])
-        cols = {c: float(v) for c, v in zip(("upheld", "corrected", "other", "pending"), parts)}
+        cols = {
+            c: float(v)
+            for c, v in zip(("upheld", "corrected", "other", "pending"), parts, strict=True)
+        }
         cols["total"] = float(n)
         out[item] = cols
     return out
@@ -549,7 +552,7 @@ def _plant_breach(report: GeneratedReport, rng: np.random.Generator, rules: Sequ
         else:  # nothing to move in this column: break the balance instead
             rule, cells, signs = "R1", cells[2:], [1, 1]
             where = (("R1", column), ("R1", "total"))
-    for (table, item, column_), sign in zip(cells, signs):
+    for (table, item, column_), sign in zip(cells, signs, strict=True):
         report.values[table][item][column_] = (
             _unblanked(report.values[table][item][column_]) + sign * delta
         )

@@ -30,7 +30,8 @@ FORMATS = ("txt-pipe", "txt-plain", "txt-runtogether", "markdown", "html")
 
 
 def write(document: Document, fmt: str) -> str:
-    """``document`` as text in ``fmt`` (see the module docstring); raises ValueError for other formats."""
+    """``document`` as text in ``fmt`` (see the module docstring); raises ValueError for other
+    formats."""
     writers = {
         "txt-pipe": _pipe,
         "txt-plain": _plain,

@@ -1,4 +1,5 @@
-"""govstats.analysis.formatting: numbers and year-on-year phrases as a Chinese report prints them."""
+"""govstats.analysis.formatting: numbers and year-on-year phrases as a Chinese report prints
+them."""
 
 from __future__ import annotations
 

@@ -14,7 +14,9 @@ APPLICANTS = schema.APPLICANT_COLUMNS
 
 
 def row(natural=0, commercial=0, research=0, social=0, legal=0, other=0, total="sum"):
-    cells = dict(zip(APPLICANTS, (natural, commercial, research, social, legal, other)))
+    cells = dict(
+        zip(APPLICANTS, (natural, commercial, research, social, legal, other), strict=True)
+    )
     if total == "sum":
         total = sum(v for v in cells.values() if v is not None)
     return cells | {"total": total}

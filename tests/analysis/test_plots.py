@@ -1,4 +1,5 @@
-"""govstats.analysis.plots and govstats.analysis.fonts: Chinese labels in a real CJK font, breaks and gaps marked."""
+"""govstats.analysis.plots and govstats.analysis.fonts: Chinese labels in a real CJK font, breaks
+and gaps marked."""
 
 from __future__ import annotations
 
@@ -126,6 +127,7 @@ def test_refusal_reasons_of_a_year_without_refusals(ind):
     )
 
 
+@pytest.mark.slow
 def test_compare_bar(ind):
     other = analysis.indicators(report(2021, "乙局", requests=base_requests()))
     cmp = analysis.compare(
@@ -154,6 +156,7 @@ def test_without_the_bundled_font_a_system_cjk_font_or_a_clear_error(monkeypatch
         fonts.cjk_font_family.cache_clear()
 
 
+@pytest.mark.slow
 def test_compare_bar_keeps_large_regions_readable():
     frames = [report(2021, f"第{i}局", requests=base_requests(new=row(i))) for i in range(1, 31)]
     cmp = analysis.compare(analysis.indicators(pd.concat(frames)), 2021)

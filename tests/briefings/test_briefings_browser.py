@@ -98,7 +98,8 @@ def test_index_and_briefing_offline_fonts_links(rendered, browser):
           for (const [id, text] of [['probe-a', '政府信息公开'], ['probe-b', '申请办理结果']]) {
             const el = document.createElement('div');
             el.id = id; el.textContent = text;
-            el.style.cssText = "font: 32px 'govstats-cjk'; display: inline-block; padding: 4px; background: #fff";
+            el.style.cssText =
+              "font: 32px 'govstats-cjk'; display: inline-block; padding: 4px; background: #fff";
             document.body.prepend(el);
           }
         }"""
@@ -107,7 +108,8 @@ def test_index_and_briefing_offline_fonts_links(rendered, browser):
     shot_b = page.locator("#probe-b").screenshot()
     assert shot_a != shot_b
     page.evaluate(
-        "() => { document.getElementById('probe-a').remove(); document.getElementById('probe-b').remove(); }"
+        "() => { document.getElementById('probe-a').remove(); "
+        "document.getElementById('probe-b').remove(); }"
     )
     page.screenshot(path=str(ARTIFACTS / "briefing-pingtan.png"), full_page=False)
 

@@ -1,4 +1,5 @@
-"""govstats.briefings.content: the pieces of the briefing and comparison notebooks, without a kernel."""
+"""govstats.briefings.content: the pieces of the briefing and comparison notebooks, without a
+kernel."""
 
 from __future__ import annotations
 
@@ -37,6 +38,7 @@ def db(tmp_path_factory) -> Path:
     return path
 
 
+@pytest.mark.slow
 def test_pingtan_series(db):
     b = content.load_body("pingtan", db=db)
     assert b.message is None and b.body == "平潭综合实验区" and b.level == "city"
@@ -59,6 +61,7 @@ def test_pingtan_series(db):
     assert image._repr_png_()[1]["alt"].startswith("平潭综合实验区：行政复议、行政诉讼结果")
 
 
+@pytest.mark.slow
 def test_section_tables_state_the_change_and_the_break(db):
     b = content.load_body("pingtan", years=[2020, 2021], db=db)
     pub = content.section_table(b, "publication")
@@ -73,6 +76,7 @@ def test_section_tables_state_the_change_and_the_break(db):
     assert set(single["2020年较上年"]) == {"—"}
 
 
+@pytest.mark.slow
 def test_data_quality_lists_breaches_and_year_over_year_findings(db):
     b = content.load_body("pingtan", db=db)
     found = content.findings(b)
@@ -86,6 +90,7 @@ def test_data_quality_lists_breaches_and_year_over_year_findings(db):
     assert "未发现" in content.quality(clean).data
 
 
+@pytest.mark.slow
 def test_missing_data_gives_messages(db, tmp_path):
     assert "数据库文件不存在" in content.load_body("pingtan", db=tmp_path / "none.duckdb").message
     unknown = content.load_body("nobody", db=db)
@@ -112,6 +117,7 @@ def test_report_text_is_escaped(db):
     assert "<script>" not in content.section_table(b, "requests").to_html()
 
 
+@pytest.mark.slow
 def test_region_comparison(db):
     r = content.load_region("320000", db=db)
     assert r.year == 2023 and r.message is None

@@ -1,4 +1,5 @@
-"""govstats.pages: escaping, offline checks, embedded font, index/error pages, safe paths, atomic writes."""
+"""govstats.pages: escaping, offline checks, embedded font, index/error pages, safe paths, atomic
+writes."""
 
 from __future__ import annotations
 
@@ -107,7 +108,10 @@ def _embedded_font(html: str):
 
 
 def test_embedded_font_covers_the_page_characters():
-    html = "<html><head></head><body><h1>平潭综合实验区</h1><p>本年新收申请154件，较上年下降29.4%。</p></body></html>"
+    html = (
+        "<html><head></head><body><h1>平潭综合实验区</h1><p>本"
+        "年新收申请154件，较上年下降29.4%。</p></body></html>"
+    )
     out = fontsubset.embed_cjk_font(html)
     font = _embedded_font(out)
     cmap = font.getBestCmap()
@@ -118,6 +122,7 @@ def test_embedded_font_covers_the_page_characters():
     sanitize.check_page(out)
 
 
+@pytest.mark.slow
 def test_font_outside_gb2312_still_embedded():
     out = fontsubset.embed_cjk_font("<html><head></head><body>𠮷野家 堃</body></html>")
     cmap = _embedded_font(out).getBestCmap()
@@ -145,8 +150,8 @@ def test_page_characters_ignore_styles_and_data_urls():
 
 
 def _entry(**kw):
-    fields = dict(kind="body", key="pingtan", title="平潭综合实验区", years=(2019, 2020, 2021), status="ok",
-                  flags=3, page="pingtan/index.html")  # fmt: skip
+    fields = dict(kind="body", key="pingtan", title="平潭综合实验区", years=(2019, 2020, 2021),
+                  status="ok", flags=3, page="pingtan/index.html")  # fmt: skip
     fields.update(kw)
     return manifest.IndexEntry(**fields)
 
@@ -191,6 +196,7 @@ def test_error_page_escapes_the_traceback():
     assert "\x1b" not in html and "&lt;script&gt;" in html
 
 
+@pytest.mark.slow
 def test_exporter_drops_code_and_escapes_output_html():
     nb = nbformat.v4.new_notebook()
     nb.cells = [

@@ -1,4 +1,5 @@
-"""The briefing and comparison notebooks: nbval over their defaults, papermill with other parameters.
+"""The briefing and comparison notebooks: nbval over their defaults, papermill with other
+parameters.
 
 Both run against a store built from the bundled data (``data/raw`` + ``data/extract``, as the
 main job ingests it) in a temporary folder, pointed to by ``GOVSTATS_DB``.

@@ -25,8 +25,9 @@ XSS = "<script>alert(1)</script>"
 
 def fixture_task(slug: str, **parameters) -> plan.Task:
     params = {"slug": slug, "title": f"示例机关{slug}", **parameters}
-    return plan.Task(kind="body", key=slug, title=params["title"], notebook=FIXTURE, parameters=params,
-                      years=(2020, 2021), input_hash=f"hash-{slug}", notebook_hash="nb", flags=len(slug))  # fmt: skip
+    return plan.Task(kind="body", key=slug, title=params["title"], notebook=FIXTURE,
+                     parameters=params, years=(2020, 2021), input_hash=f"hash-{slug}",
+                     notebook_hash="nb", flags=len(slug))  # fmt: skip
 
 
 def page_text(out: Path, folder: str) -> str:
@@ -125,6 +126,7 @@ def test_timeout_and_dead_kernel_are_recorded_and_the_next_body_runs(tmp_path):
     assert result.exit_status == 2
 
 
+@pytest.mark.slow
 def test_reused_kernel_is_isolated(tmp_path):
     """A body rendered on a kernel that ran others first equals it rendered on a fresh kernel."""
     reused = run.run(
@@ -170,9 +172,8 @@ def test_dask_local_cluster_equals_local_pool(tmp_path):
     ) as cluster:
         with distributed.Client(cluster) as client:
             remote = run.run(tasks, tmp_path / "dask", dask_scheduler=client, progress=False)
-    assert {o.key: o.status for o in remote.outcomes} == {o.key: o.status for o in local.outcomes} == {
-        "aa": "ok", "bbb": "failed",
-    }  # fmt: skip
+    statuses = {o.key: o.status for o in remote.outcomes}
+    assert statuses == {o.key: o.status for o in local.outcomes} == {"aa": "ok", "bbb": "failed"}
     assert page_text(tmp_path / "dask", "aa") == page_text(tmp_path / "local", "aa")
 
 
@@ -269,6 +270,7 @@ def test_cli_reports_a_clear_error_without_a_store(tmp_path, capsys):
     assert "no store at" in capsys.readouterr().err
 
 
+@pytest.mark.slow
 def test_plan_selects_bodies_regions_and_hashes(bundled_store):
     region = plan.plan(bundled_store, regions=["320000"])
     assert sorted((t.kind, t.key) for t in region) == [

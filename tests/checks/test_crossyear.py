@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import pandas as pd
+import pytest
 
 from govstats import schema, synth
 from govstats.checks import crossyear
@@ -40,6 +41,7 @@ def test_a_consistent_series_has_no_findings():
     assert found.empty and list(found.columns) == crossyear.FINDING_COLUMNS
 
 
+@pytest.mark.slow
 def test_planted_carried_over_mismatch_is_found_with_both_values():
     frame = series()
     body = frame["body"].iloc[0]
@@ -63,6 +65,7 @@ def test_planted_carried_over_mismatch_is_found_with_both_values():
     assert cell(frame, body, 2023, "requests", "carried_over", "natural_person") == forward + 3
 
 
+@pytest.mark.slow
 def test_planted_in_force_mismatch_is_found_only_within_the_2021_template():
     frame = series()
     body = frame["body"].iloc[-1]
@@ -70,7 +73,10 @@ def test_planted_in_force_mismatch_is_found_only_within_the_2021_template():
     frame = set_cell(frame, body, 2024, "publication", "normative_docs", "in_force", in_force + 2)
     found = crossyear.findings(frame)
     # 2024 no longer follows from 2023, and 2025 no longer follows from 2024
-    assert list(zip(found["year"], found["rule"])) == [(2024, "in_force"), (2025, "in_force")]
+    assert list(zip(found["year"], found["rule"], strict=True)) == [
+        (2024, "in_force"),
+        (2025, "in_force"),
+    ]
     first = found.iloc[0]
     assert (first["expected"], first["found"]) == (in_force, in_force + 2)
     assert finding_cells(first["cells"]) == [
@@ -134,7 +140,7 @@ def test_real_pingtan_series(corpus_dir):
     # carried-over requests agree every year; the count of normative documents in force does
     # not follow from the previous year's plus issued minus repealed in 2023–2025 (as published)
     assert set(found["rule"]) == {"in_force"}
-    assert list(zip(found["year"], found["expected"], found["found"])) == [
+    assert list(zip(found["year"], found["expected"], found["found"], strict=True)) == [
         (2023, 643, 470),
         (2024, 499, 440),
         (2025, 453, 546),
@@ -151,7 +157,7 @@ def test_check_store_runs_per_report_and_crossyear_checks(tmp_path, corpus_dir):
     assert "crossyear" in kinds and "breach" in kinds
     breaches = found[found["kind"] == "breach"]
     # the published breaches of 平潭 2020 (outcome rows) and 洪泽 2023 (table 4) are flagged
-    assert {(b, y) for b, y in zip(breaches["body"], breaches["year"])} >= {
+    assert {(b, y) for b, y in zip(breaches["body"], breaches["year"], strict=True)} >= {
         ("平潭综合实验区", 2020),
         ("淮安市洪泽区人民政府", 2023),
     }

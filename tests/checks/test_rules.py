@@ -24,7 +24,8 @@ def test_every_rule_has_a_code_a_chinese_title_a_description_and_a_known_kind():
 
 
 def test_the_checks_name_only_catalogued_rules():
-    # every rule code a check module writes (the first argument of add/_rel, rule=...) is in the catalogue
+    # every rule code a check module writes (the first argument of add/_rel, rule=...) is in the
+    # catalogue
     found = set()
     for path in CHECKS_DIR.glob("*.py"):
         if path.name == "rules.py":

@@ -1,5 +1,5 @@
-"""govstats.check: consistent reports have no breach, published breaches and injected ones are found,
-blanks are not zeros, narrative mismatches are a softer kind; the data is never altered."""
+"""govstats.check: consistent reports have no breach, published breaches and injected ones are
+found, blanks are not zeros, narrative mismatches are a softer kind; the data is never altered."""
 
 from __future__ import annotations
 

@@ -1,4 +1,5 @@
-"""The HTML display of a Report (govstats.jupyter.display): layout as printed, blanks, breaches, escaping."""
+"""The HTML display of a Report (govstats.jupyter.display): layout as printed, blanks, breaches,
+escaping."""
 
 from __future__ import annotations
 
@@ -316,6 +317,7 @@ def test_findings_and_tidy_frames_render():
     assert BLANK_MARK in out and f"{len(tidy)} 行" in out
 
 
+@pytest.mark.slow
 def test_survives_nbconvert_html_export():
     nbformat = pytest.importorskip("nbformat")
     nbconvert = pytest.importorskip("nbconvert")

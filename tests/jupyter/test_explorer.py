@@ -1,4 +1,5 @@
-"""govstats.jupyter.explorer: reports rebuilt from the store, the selection, the widget (no front end)."""
+"""govstats.jupyter.explorer: reports rebuilt from the store, the selection, the widget (no front
+end)."""
 
 from __future__ import annotations
 
@@ -31,6 +32,7 @@ def test_stored_report_of_a_missing_year_names_body_and_year(bundled_store):
         explorer.stored_report("ziyang-bgs", 1999, bundled_store)
 
 
+@pytest.mark.slow
 def test_selection_is_clipped_to_stored_years(bundled_store):
     ex = explorer.explore("pingtan", years=(2015, 2020), db=bundled_store)
     assert ex.all_years == list(range(2019, 2026))
@@ -64,6 +66,7 @@ def test_bodies_table_lists_every_stored_body(bundled_store):
     )
 
 
+@pytest.mark.slow
 def test_widget_controls_change_the_selection(bundled_store):
     pytest.importorskip("ipywidgets")
     ex = explorer.explore("pingtan", years=(2020, 2023), db=bundled_store)

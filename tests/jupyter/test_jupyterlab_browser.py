@@ -105,7 +105,8 @@ def jupyterlab(tmp_path, bundled_store):
             if server.poll() is not None or time.monotonic() > deadline:
                 log.flush()
                 pytest.fail(
-                    f"jupyter lab did not start:\n{(tmp_path / 'jupyterlab.log').read_text()[-3000:]}"
+                    "jupyter lab did not "
+                    f"start:\n{(tmp_path / 'jupyterlab.log').read_text()[-3000:]}"
                 )
             time.sleep(0.5)
         yield base, root, token
@@ -169,10 +170,12 @@ def test_explore_notebook_runs_in_jupyterlab(jupyterlab):
                 """() => {
                     const prompts = [...document.querySelectorAll('.jp-CodeCell .jp-InputPrompt')];
                     const running = prompts.some(p => p.textContent.includes('*'));
-                    const all = prompts.length > 0 && prompts.every(p => /\\[\\d+\\]/.test(p.textContent));
+                    const all = prompts.length > 0
+                        && prompts.every(p => /\\[\\d+\\]/.test(p.textContent));
                     const failed = [...document.querySelectorAll('.jp-OutputArea-output')]
                         .some(o => o.textContent.includes('Traceback'));
-                    const idle = document.querySelector(".jp-Notebook-ExecutionIndicator[data-status='idle']");
+                    const idle = document.querySelector(
+                        ".jp-Notebook-ExecutionIndicator[data-status='idle']");
                     return idle !== null && !running && (all || failed);
                 }""",
                 polling=500,
@@ -206,7 +209,8 @@ def test_explore_notebook_runs_in_jupyterlab(jupyterlab):
             assert (
                 widget.get_by_text("第二十条第（九）项").count() >= 1
             )  # 2020: the 2019 template's table 1
-            # 平潭 2020 as published: outcome rows add up to more than （七）总计 — marked, rule on hover
+            # 平潭 2020 as published: outcome rows add up to more than （七）总计 — marked, rule on
+            # hover
             breach = widget.locator(".govstats-report td.gs-breach").first
             assert "违反勾稽关系" in breach.get_attribute("title")
             page.set_viewport_size({"width": 1500, "height": 1900})
@@ -216,7 +220,8 @@ def test_explore_notebook_runs_in_jupyterlab(jupyterlab):
             # the charts tab is drawn when opened, as PNG images with their Chinese labels
             widget.get_by_role("tab", name="图表").click()
             page.wait_for_function(
-                "() => document.querySelectorAll('.widget-vbox img[src^=\"data:image/png\"]').length >= 4",
+                "() => document.querySelectorAll('.widget-vbox "
+                'img[src^="data:image/png"]\').length >= 4',
                 polling=500,
                 timeout=RUN_ALL * 1000,
             )

@@ -140,6 +140,7 @@ def test_broken_word_file_clear_error(broken):
         read_docx(broken(_minimal_docx()), "broken.docx")
 
 
+@pytest.mark.slow
 def test_word_file_detected_by_content_not_name(tmp_path):
     if not SAMPLE.is_file():
         pytest.skip(f"{SAMPLE} absent")

@@ -76,6 +76,7 @@ def _setup(form: str) -> tuple[scoring.Score, tuple[str, ...]]:
     return _measured(form)
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize("form", _params(accuracy.all_forms()))
 def test_no_wrong_number(form):
     result, _ = _setup(form)
@@ -85,6 +86,7 @@ def test_no_wrong_number(form):
     )
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize(
     "form", _params(f for f in accuracy.all_forms() if accuracy.read_in_full(f))
 )
@@ -93,6 +95,7 @@ def test_read_in_full(form):
     assert not refused, f"{form}: refused\n" + "\n".join(refused[:5])
     assert result.silent_na == 0, f"{form}: {result.silent_na} cells left NA without a warning"
     assert result.na == 0 and result.wrong == 0, (
-        f"{form}: {result.right} right, {result.na} NA outside the ambiguous cells, {result.wrong} WRONG:\n"
+        f"{form}: {result.right} right, {result.na} NA "
+        f"outside the ambiguous cells, {result.wrong} WRONG:\n"
         + "\n".join((result.wrong_cells + result.na_cells)[:20])
     )

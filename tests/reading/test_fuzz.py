@@ -47,7 +47,8 @@ def _corpus_sources() -> list[tuple[str, bytes]]:
 
 SOURCES = _generated_sources() + _corpus_sources()
 TEXT_SOURCES = [(n, d) for n, d in SOURCES if not d.startswith(b"%PDF")]
-#: examples per fuzz test; raise it for a deeper run by hand: GOVSTATS_FUZZ_EXAMPLES=500 pytest tests/reading/test_fuzz.py
+#: examples per fuzz test; raise it for a deeper run by hand: GOVSTATS_FUZZ_EXAMPLES=500 pytest
+#: tests/reading/test_fuzz.py
 EXAMPLES = int(os.environ.get("GOVSTATS_FUZZ_EXAMPLES", "25"))
 FUZZ = settings(
     max_examples=EXAMPLES,
@@ -98,6 +99,7 @@ source_strategy = st.sampled_from(SOURCES)
 text_source_strategy = st.sampled_from(TEXT_SOURCES)
 
 
+@pytest.mark.corpus  # its examples include the corpus reports
 @FUZZ
 @given(source=source_strategy, cut=st.floats(0.0, 1.0))
 def test_truncated(source, cut):
@@ -105,6 +107,7 @@ def test_truncated(source, cut):
     survives(data[: int(len(data) * cut)], f"{name} truncated at {cut:.3f}")
 
 
+@pytest.mark.corpus  # its examples include the corpus reports
 @FUZZ
 @given(source=source_strategy, n=st.integers(1, 40), seed=st.integers(0, 2**32 - 1))
 def test_junk_bytes(source, n, seed):
@@ -117,6 +120,7 @@ def test_junk_bytes(source, n, seed):
     survives(bytes(buf), f"{name} with {n} junk insertions (seed {seed})")
 
 
+@pytest.mark.corpus  # its examples include the corpus reports
 @FUZZ
 @given(source=text_source_strategy, seed=st.integers(0, 2**32 - 1))
 def test_shuffled_rows(source, seed):
@@ -139,6 +143,7 @@ def test_shuffled_rows(source, seed):
     survives(text.encode("utf-8"), f"{name} rows shuffled (seed {seed})")
 
 
+@pytest.mark.corpus  # its examples include the corpus reports
 @FUZZ
 @given(source=text_source_strategy, share=st.floats(0.01, 0.5), seed=st.integers(0, 2**32 - 1))
 def test_dropped_cells(source, share, seed):
@@ -168,6 +173,7 @@ ENCODINGS = [
 ]
 
 
+@pytest.mark.corpus  # its examples include the corpus reports
 @FUZZ
 @given(source=text_source_strategy, encoding=st.sampled_from(ENCODINGS))
 def test_wrong_or_unusual_encodings(source, encoding):
@@ -221,6 +227,7 @@ def test_enormous_input_is_bounded(fmt):
     survives(data, f"{fmt} padded to {len(data) / 1e6:.0f} MB")
 
 
+@pytest.mark.slow
 def test_many_tables_and_rows_are_bounded():
     """A plausible-size but pathological page: the tables repeated hundreds of times."""
     report = synth.generate_one(seed=2, year=2020, index=1)
@@ -249,6 +256,7 @@ def test_tiny_and_degenerate_inputs(data):
 
 
 @pytest.mark.skipif(not corpus_entries(), reason=f"corpus absent: no {CORPUS_DIR}/manifest.json")
+@pytest.mark.corpus  # its examples include the corpus reports
 @FUZZ
 @given(source=st.sampled_from(_corpus_sources() or [("none", b"")]), seed=st.integers(0, 2**32 - 1))
 def test_bit_flips_in_real_reports(source, seed):

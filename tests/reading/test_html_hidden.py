@@ -27,32 +27,61 @@ def _rows(page: str) -> list[list[str]]:
 
 PAGES = {
     "plain style": '<html><body><p>看得见</p><div style="display:none">看不见</div></body></html>',
-    "upper case, spaces": '<html><body><p>看得见</p><DIV STYLE="COLOR:red; DISPLAY : NONE">看不见</DIV></body></html>',
-    "tab and newline": '<html><body><p>看得见</p><div style="display\t:\nnone">看不见</div></body></html>',
+    "upper case, spaces": (
+        '<html><body><p>看得见</p><DIV STYLE="COLOR:red; DISPLAY : NONE">看不见</DIV></body></html>'
+    ),
+    "tab and newline": (
+        '<html><body><p>看得见</p><div style="display\t:\nnone">看不见</div></body></html>'
+    ),
     "> inside another attribute": (
-        '<html><body><p>看得见</p><div ms-visible="a.length > 0" style="display: none">看不见</div></body></html>'
+        '<html><body><p>看得见</p><div ms-visible="a.length '
+        '> 0" style="display: none">看不见</div></body></html>'
     ),
     "< inside another attribute": (
-        '<html><body><p>看得见</p><div title="a<b" data-x="c>d" style="display:none">看不见</div></body></html>'
+        '<html><body><p>看得见</p><div title="a<b" data-x="c>d" '
+        'style="display:none">看不见</div></body></html>'
     ),
-    "tag over several lines": '<html><body><p>看得见</p><div\n  class="x"\n  style="display:none"\n>看不见</div></body></html>',
-    "entity colon": '<html><body><p>看得见</p><span style="display&#58;none">看不见</span></body></html>',
+    "tag over several lines": (
+        '<html><body><p>看得见</p><div\n  class="x"\n  '
+        'style="display:none"\n>看不见</div></body></html>'
+    ),
+    "entity colon": (
+        '<html><body><p>看得见</p><span style="display&#58;none">看不见</span></body></html>'
+    ),
     "hidden attribute": "<html><body><p>看得见</p><section hidden>看不见</section></body></html>",
-    "hidden attribute, upper case with a value": '<html><body><p>看得见</p><P class="a" HIDDEN="hidden">看不见</P></body></html>',
-    "hidden attribute after a line break": "<html><body><p>看得见</p><p\nhidden\n>看不见</p></body></html>",
-    "hidden attribute, self-closing": "<html><body><p>看得见</p><p>也看得见<input type=text hidden/></p></body></html>",
+    "hidden attribute, upper case with a value": (
+        '<html><body><p>看得见</p><P class="a" HIDDEN="hidden">看不见</P></body></html>'
+    ),
+    "hidden attribute after a line break": (
+        "<html><body><p>看得见</p><p\nhidden\n>看不见</p></body></html>"
+    ),
+    "hidden attribute, self-closing": (
+        "<html><body><p>看得见</p><p>也看得见<input type=text hidden/></p></body></html>"
+    ),
     "only in a style sheet": (
-        "<html><head><style>.menu{display:none}</style></head><body><p>看得见</p><p class=menu>也看得见</p></body></html>"
+        "<html><head><style>.menu{display:none}</style></head><bo"
+        "dy><p>看得见</p><p class=menu>也看得见</p></body></html>"
     ),
     "only in a script": (
-        '<html><body><script>el.style.cssText="display:none";</script><p>看得见</p><p>也看得见</p></body></html>'
+        '<html><body><script>el.style.cssText="display:none"'
+        ";</script><p>看得见</p><p>也看得见</p></body></html>"
     ),
-    "only in a comment": '<html><body><!-- <p style="display:none">x</p> --><p>看得见</p><p>也看得见</p></body></html>',
-    "only in the text": "<html><body><p>看得见</p><p>CSS 的 display:none 也看得见</p></body></html>",
-    "only in another attribute": '<html><body><p>看得见</p><p title="display:none">也看得见</p></body></html>',
-    "same line, two elements": '<html><body><p>看得见</p><b>也看得见</b><b style="display:none">看不见</b></body></html>',
+    "only in a comment": (
+        '<html><body><!-- <p style="display:none">x</p> '
+        "--><p>看得见</p><p>也看得见</p></body></html>"
+    ),
+    "only in the text": (
+        "<html><body><p>看得见</p><p>CSS 的 display:none 也看得见</p></body></html>"
+    ),
+    "only in another attribute": (
+        '<html><body><p>看得见</p><p title="display:none">也看得见</p></body></html>'
+    ),
+    "same line, two elements": (
+        '<html><body><p>看得见</p><b>也看得见</b><b style="display:none">看不见</b></body></html>'
+    ),
     "nested hidden": (
-        '<html><body><p>看得见</p><div style="display:none"><p style="display:none">看不见</p>看不见</div></body></html>'
+        '<html><body><p>看得见</p><div style="display:none"><p '
+        'style="display:none">看不见</p>看不见</div></body></html>'
     ),
 }
 
@@ -92,7 +121,10 @@ def test_a_style_sheet_alone_needs_no_scan(monkeypatch):
 
 
 def test_overflow_hidden_is_not_the_hidden_attribute(monkeypatch):
-    page = '<html><body><p style="overflow: hidden;">看得见</p><p style="overflow:hidden">也看得见</p></body></html>'
+    page = (
+        '<html><body><p style="overflow: hidden;">看得见</p><p '
+        'style="overflow:hidden">也看得见</p></body></html>'
+    )
     monkeypatch.setattr(
         H, "_HIDDEN_ATTRS", None
     )  # no need to search the tree (None: it would fail)

@@ -35,7 +35,8 @@ def test_bytes_and_path_give_the_same_report(sample_path):
 
 @pytest.mark.corpus
 def test_mixed_template_report_reads_each_table_as_printed(corpus_dir):
-    """洪泽 2023: 2021 table 1, the 2019 single （六）其他处理 row in table 三 → 186 values, a warning."""
+    """洪泽 2023: 2021 table 1, the 2019 single （六）其他处理 row in table 三 → 186 values, a
+    warning."""
     report = govstats.read_report(corpus_dir / "raw/2023_hongze-qzf_pdf.pdf")
     assert report.template == "2021"
     assert report.layouts == {"publication": "2021", "requests": "2019"}
@@ -86,8 +87,9 @@ def test_unreadable_input_raises_parse_error_naming_the_file(data, reason):
 
 def test_html_page_that_is_not_a_report():
     page = (
-        "<html><head><title>新闻</title></head><body><nav>首页</nav><p>今日天气晴。</p>"
-        "<table><tr><td>名称</td><td>值</td></tr><tr><td>温度</td><td>21</td></tr></table></body></html>"
+        "<html><head><title>新闻</title></head><body><nav>首页</nav><p>今日天气晴。"
+        "</p><table><tr><td>名称</td><td>值</td></tr><tr><td>温"
+        "度</td><td>21</td></tr></table></body></html>"
     )
     with pytest.raises(govstats.ParseError, match="news.html.*not a 政府信息公开工作年度报告"):
         govstats.read_report(page.encode(), name="news.html")
@@ -191,7 +193,10 @@ def test_pipe_dump_without_row_breaks_after_headers(sample_path):
 
 
 def test_page_of_images_says_so():
-    page = "<html><body><p>2023年示例局政府信息公开工作年度报告</p><img src='t1.png'><img src='t2.png'></body></html>"
+    page = (
+        "<html><body><p>2023年示例局政府信息公开工作年度报告"
+        "</p><img src='t1.png'><img src='t2.png'></body></html>"
+    )
     with pytest.raises(govstats.ParseError, match="images.*OCR"):
         govstats.read_report(page.encode("utf-8"), name="scan.html")
 

@@ -42,7 +42,8 @@ def _generated(year: int = 2023, seed: int = 5) -> synth.GeneratedReport:
 def _header(
     order: tuple[str, ...], *, two_level: bool, parts_header: tuple[str, ...] | None = None
 ) -> list[list[Cell]]:
-    """Header rows of table 三 for the printed column ``order`` (parts contiguous when two-level)."""
+    """Header rows of table 三 for the printed column ``order`` (parts contiguous when
+    two-level)."""
     n = len(order)
     if not two_level:
         return [
@@ -70,7 +71,8 @@ def _header(
 
 
 def _rebuild(doc: Document, header: list[list[Cell]], order: tuple[str, ...]) -> Document:
-    """``doc`` with table 三's header replaced and each data row's 7 value cells printed in ``order``."""
+    """``doc`` with table 三's header replaced and each data row's 7 value cells printed in
+    ``order``."""
     blocks: list[Block] = []
     rows = [b for b in doc.blocks if b.kind == "row" and b.table == REQUESTS_TABLE]
     old_header = rows[:3]
@@ -274,6 +276,7 @@ def test_reordered_columns_read_by_the_header(fmt, order):
     assert check(report).empty
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize(
     "order",
     [

@@ -60,7 +60,7 @@ def assert_right_or_declared_na(got, report: synth.GeneratedReport, fmt: str) ->
         assert got.warnings, f"{fmt}: {report!r}: ambiguous cells left NA without a warning"
 
 
-# -- round trips ---------------------------------------------------------------------------
+# -- round trips -----------------------------------------------------------------------------------
 
 
 @pytest.mark.slow
@@ -93,7 +93,7 @@ def test_forms_are_sniffed_by_content():
     assert read(report, "txt-layout").format == "txt-plain"
 
 
-# -- the grid reader ---------------------------------------------------------------------------
+# -- the grid reader -------------------------------------------------------------------------------
 
 GRID = """\
 三、收到和处理政府信息公开申请情况
@@ -156,7 +156,10 @@ def test_ambiguous_width_characters_in_a_cjk_terminal():
 
 
 def test_a_number_wrapped_at_the_cell_edge_is_one_number():
-    grid = "┌──────────────┬─────┐\n│行政事业性收费│24252│\n│              │.3110│\n│              │82   │\n└──────────────┴─────┘\n"
+    grid = (
+        "┌──────────────┬─────┐\n│行政事业性收费│24252│\n│           "
+        "   │.3110│\n│              │82   │\n└──────────────┴─────┘\n"
+    )
     assert _rows(read_grid_text(grid, "g")) == [[("行政事业性收费", 1, 1), ("24252.311082", 1, 1)]]
 
 
@@ -196,7 +199,7 @@ def test_grid_report_reads_like_its_html():
     assert got.format == "txt-grid"
 
 
-# -- space-aligned columns -----------------------------------------------------------------------
+# -- space-aligned columns -------------------------------------------------------------------------
 
 LAYOUT = """\
   自然人    商业企业   科研机构   总计
@@ -263,12 +266,15 @@ def test_page_numbers_are_no_rows_and_end_a_block():
 
 
 def test_labels_printed_apart_are_cells():
-    text = "（三）不予公开    1.属于国家秘密      1     0     1\n                  2.其他法律行政法规禁止公开    0   0   0\n"
+    text = (
+        "（三）不予公开    1.属于国家秘密      1     0     1\n   "
+        "               2.其他法律行政法规禁止公开    0   0   0\n"
+    )
     rows = _rows(read_plain_text(text, "l"))
     assert rows[0][:2] == [("（三）不予公开", 1, 1), ("1.属于国家秘密", 1, 1)]
 
 
-# -- the real tool -----------------------------------------------------------------------------------
+# -- the real tool ---------------------------------------------------------------------------------
 
 
 def w3m_dump(html: str | bytes, cols: int = 80) -> bytes:

@@ -138,8 +138,14 @@ _HEAD = "示例市示例局2022年政府信息公开工作年度报告\n\n三、
 
 
 def _pipe_table(rows: list[str]) -> str:
-    header = "| （本列数据的勾稽关系为：第一项加第二项之和，等于第三项加第四项之和） | 申请人情况 |\n| --- | --- |\n"
-    header += "| 自然人 | 法人或其他组织 | 总计 |\n| 商业企业 | 科研机构 | 社会公益组织 | 法律服务机构 | 其他 |\n"
+    header = (
+        "| （本列数据的勾稽关系为：第一项加第二项之和，等于"
+        "第三项加第四项之和） | 申请人情况 |\n| --- | --- |\n"
+    )
+    header += (
+        "| 自然人 | 法人或其他组织 | 总计 |\n| 商业企业 | "
+        "科研机构 | 社会公益组织 | 法律服务机构 | 其他 |\n"
+    )
     return _HEAD + header + "\n".join(rows) + "\n"
 
 
@@ -148,9 +154,9 @@ def _row(label: str, values: list, spacers: int = 0) -> str:
 
 
 def test_html2text_rows_without_outer_pipes():
-    text = (
-        _HEAD
-        + "（本列数据的勾稽关系为：第一项加第二项之和，等于第三项加第四项之和）| 申请人情况  \n---|---  \n"
+    text = _HEAD + (
+        "（本列数据的勾稽关系为：第一项加第二项之和，等于"
+        "第三项加第四项之和）| 申请人情况  \n---|---  \n"
     )
     text += "自然人| 法人或其他组织| 总计  \n"
     text += "\n".join(
@@ -170,7 +176,8 @@ def test_html2text_rows_without_outer_pipes():
 def test_converter_spacers_are_read_by_the_count_of_numbers():
     rows = [_row(label, values, spacers=2) for label, values in _REQUEST_ROWS_2021]
     rows[0] = (
-        "| 一、本年新收政府信息公开申请数量 | | | 5 | 1 | | 0 | 0 | 0 | 0 | 6 |"  # a spacer among the values
+        # a spacer among the values
+        "| 一、本年新收政府信息公开申请数量 | | | 5 | 1 | | 0 | 0 | 0 | 0 | 6 |"
     )
     got = read_text(_pipe_table(rows))
     assert [
@@ -199,7 +206,8 @@ def test_a_converter_grid_row_is_right_aligned():
     rows = [_row(label, values, spacers=1) for label, values in _REQUEST_ROWS_2021]
     rows[2] = "| 三、本年度办理结果 | （一）予以公开 | | 3 | 1 | 0 | 0 | 0 | 0 | |"  # total blank
     rows[3] = (
-        "| （二）部分公开（区分处理的，只计这一情形，不计其他情形） | | | 0 | 0 | 0 | 0 | 0 | 0 |"  # 自然人 blank
+        # 自然人 blank
+        "| （二）部分公开（区分处理的，只计这一情形，不计其他情形） | | | 0 | 0 | 0 | 0 | 0 | 0 |"
     )
     grid = "|" + "  |" * 10 + "\n|" + " --- |" * 10 + "\n"
     text = (

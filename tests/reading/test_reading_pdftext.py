@@ -1,4 +1,5 @@
-"""PDF-to-text tool output: row labels split around their numbers, page furniture (issue 12, class 4).
+"""PDF-to-text tool output: row labels split around their numbers, page furniture (issue 12, class
+4).
 
 * round trips of generated reports in the ``pdf-text`` form (hypothesis, bounded): every cell
   right, NA (with a warning) only where the form declares the cell ambiguous, never wrong;
@@ -203,7 +204,9 @@ def test_label_and_number_blocks_written_apart_get_no_labels(base):
     start, end = text.index("一、本年新收"), text.index("四、政府信息公开行政复议")
     rows = [ln for ln in text[start:end].splitlines() if ln.strip()]
     labels = [" ".join(t for t in ln.split(" ") if not t[:1].isdigit()) for ln in rows]
-    columns = list(zip(*[[t for t in ln.split(" ") if t[:1].isdigit()] for ln in rows]))
+    columns = list(
+        zip(*[[t for t in ln.split(" ") if t[:1].isdigit()] for ln in rows], strict=False)
+    )
     bare = (
         "\n".join(labels[:3])
         + "\n"
@@ -307,8 +310,8 @@ def test_corpus_pdf_through_pdftotext(corpus_dir):
 
 
 def test_numbers_continuing_the_row_above_leave_both_unread(base):
-    """-layout of a cell wrapped over two lines (``… (一)予以公开 １ 1 0 0`` / ``办理结果 ０``): which
-    digits belong to which cell is lost, so neither line gives numbers, with a warning."""
+    """-layout of a cell wrapped over two lines (``… (一)予以公开 １ 1 0 0`` / ``办理结果 ０``):
+    which digits belong to which cell is lost, so neither line gives numbers, with a warning."""
     report, text = base
     line = _line_of(text, "（一）予以公开")
     numbers = _numbers(line).split(" ")

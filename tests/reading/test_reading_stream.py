@@ -187,7 +187,10 @@ def test_title_from_the_preamble_or_an_attachment_line():
         2022,
     )
     assert titled_in_text("现将本年度报告公布如下") == (None, None)
-    preamble = "根据《中华人民共和国政府信息公开条例》《河北省实施〈中华人民共和国政府信息公开条例〉办法》等规定。2022年，省工业和信息化厅坚持以习近平新时代"
+    preamble = (
+        "根据《中华人民共和国政府信息公开条例》《河北省实施〈中华人民共和国政府"
+        "信息公开条例〉办法》等规定。2022年，省工业和信息化厅坚持以习近平新时代"
+    )
     assert self_named_body(preamble) == "河北省工业和信息化厅"
     # two provinces named: not decided
     assert self_named_body("《河北省实施…》《山西省实施…》2022年，省教育厅坚持") is None

@@ -1,6 +1,6 @@
-"""Each corpus report rewritten by govstats.synth.writing (HTML → pipe text → markdown → plain text →
-run-together text) reads back to the same tidy frame; for run-together text, every cell is
-either the same or NA with a warning that says the split was not unique."""
+"""Each corpus report rewritten by govstats.synth.writing (HTML → pipe text → markdown → plain text
+→ run-together text) reads back to the same tidy frame; for run-together text, every cell is either
+the same or NA with a warning that says the split was not unique."""
 
 from __future__ import annotations
 
@@ -77,12 +77,16 @@ def test_run_together_row_split_from_arithmetic():
 
 def test_run_together_cell_with_a_superscript_is_not_a_digit_run():
     """'12²3' is no run of digits to split (int('²') fails): the row is left out with a warning."""
-    text = "2021年度政府信息公开工作年度报告\n二、主动公开政府信息情况\n行政规范性文件\t12²3\n行政许可\t8\n"
+    text = (
+        "2021年度政府信息公开工作年度报告\n二、"
+        "主动公开政府信息情况\n行政规范性文件\t12²3\n行政许可\t8\n"
+    )
     report = govstats.read_report(text.encode("utf-8"), name="sup.txt")
     assert report.value("publication", "normative_docs", "issued") is None
     assert any("行政规范性文件" in w for w in report.warnings)
 
 
+@pytest.mark.slow
 def test_run_together_never_guesses_on_generated_reports():
     """Run-together text of generated reports (city-size numbers, both templates): every value read
     is right; cells that cannot be split — and sums over them, like 2021 `other` — are NA."""
@@ -112,7 +116,7 @@ def _merge_down(html: str, label: str, column: int, printed: str) -> str:
     with rowspan=2, and the next row leaves that cell out (as a Word table with merged cells)."""
     rows = html.split("<tr>")
     at = next(i for i, r in enumerate(rows) if f">{label}</td>" in r)
-    for k, (i, text) in enumerate(((at, f'<td rowspan="2">{printed}</td>'), (at + 1, ""))):
+    for i, text in ((at, f'<td rowspan="2">{printed}</td>'), (at + 1, "")):
         cells = re.findall(r"<td[^>]*>[^<]*</td>", rows[i])
         values = [c for c in cells if re.fullmatch(r"<td>[^<]*</td>", c)][-7:]
         target = values[column]

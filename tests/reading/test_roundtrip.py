@@ -1,4 +1,5 @@
-"""Round trips through the reader: generated report → printed in a format → read_report → same values.
+"""Round trips through the reader: generated report → printed in a format → read_report → same
+values.
 
 Property tests (hypothesis, a bounded number of examples so they run in seconds) over reports
 from ``govstats.synth``: any body, any year (both templates), plain or with the irregularities
@@ -94,6 +95,7 @@ def test_other_encodings_round_trip(fmt, encoding):
         assert_same(read(report, fmt, encoding), report, f"{fmt}/{encoding}")
 
 
+@pytest.mark.slow
 def test_docx_round_trip(tmp_path):
     from tests.support.render import document_to_docx
 

@@ -39,13 +39,15 @@ def consistency(db: Path) -> tuple[int, int]:
     with connect(db, read_only=True, timeout=10) as con:
         partial = con.execute(
             """SELECT r.report_id, r.n_values, count(v.report_id) FROM reports r
-               LEFT JOIN "values" v USING (report_id) GROUP BY ALL HAVING r.n_values <> count(v.report_id)"""
+               LEFT JOIN "values" v USING (report_id) GROUP BY ALL
+               HAVING r.n_values <> count(v.report_id)"""
         ).fetchall()
         orphans = con.execute(
             'SELECT count(*) FROM "values" WHERE report_id NOT IN (SELECT report_id FROM reports)'
         ).fetchall()[0][0]
         duplicates = con.execute(
-            'SELECT count(*) FROM (SELECT report_id, seq FROM "values" GROUP BY ALL HAVING count(*) > 1)'
+            "SELECT count(*) FROM (SELECT report_id, seq "
+            'FROM "values" GROUP BY ALL HAVING count(*) > 1)'
         ).fetchall()[0][0]
         n_reports, n_values = con.execute(
             'SELECT (SELECT count(*) FROM reports), (SELECT count(*) FROM "values")'
@@ -129,6 +131,7 @@ def test_good_files_stored_and_bad_ones_recorded(tmp_path, capsys):
     assert len(ingest_errors(db)) == 2
 
 
+@pytest.mark.slow
 def test_bundled_data_on_a_fresh_clone(tmp_path, capsys):
     db = tmp_path / "s.duckdb"
     assert (
@@ -211,6 +214,7 @@ def test_kill_9_mid_ingest_leaves_whole_reports_and_a_rerun_completes(
     assert consistency(db)[0] == total
 
 
+@pytest.mark.slow
 def test_parallel_parsing_stores_what_one_process_stores(generated_dir, tmp_path, capsys):
     """--jobs 2: same reports, versions, errors and per-file lines, in the order found."""
     folder = tmp_path / "in"
@@ -275,6 +279,7 @@ def test_two_ingests_at_once_lose_and_duplicate_nothing(generated_dir, tmp_path)
     assert consistency(db)[0] == total
 
 
+@pytest.mark.slow
 def test_a_busy_store_fails_clearly_and_changes_nothing(tmp_path):
     db = tmp_path / "s.duckdb"
     with connect(db):
@@ -283,7 +288,8 @@ def test_a_busy_store_fails_clearly_and_changes_nothing(tmp_path):
         [
             sys.executable,
             "-c",
-            f"import duckdb,time; c=duckdb.connect({str(db)!r}); print('locked', flush=True); time.sleep(60)",
+            f"import duckdb,time; c=duckdb.connect({str(db)!r}); "
+            "print('locked', flush=True); time.sleep(60)",
         ],
         stdout=subprocess.PIPE,
         text=True,
@@ -305,6 +311,7 @@ def test_a_busy_store_fails_clearly_and_changes_nothing(tmp_path):
     assert consistency(db) == (0, 0)
 
 
+@pytest.mark.slow
 def test_quiet_when_not_a_terminal(tmp_path):
     result = run_cli("ingest", str(SAMPLE), "--db", str(tmp_path / "s.duckdb"), env={"CI": "true"})
     assert result.returncode == 0 and result.stderr == ""
@@ -313,6 +320,7 @@ def test_quiet_when_not_a_terminal(tmp_path):
     ]
 
 
+@pytest.mark.slow
 def test_check_db_runs_both_kinds_of_checks_over_the_store(tmp_path, capsys):
     db = tmp_path / "s.duckdb"
     assert (
@@ -339,6 +347,7 @@ def test_check_db_runs_both_kinds_of_checks_over_the_store(tmp_path, capsys):
     assert main(["check", "--db", str(consistent)]) == 0
 
 
+@pytest.mark.slow
 def test_a_fixed_file_clears_its_error(tmp_path, capsys):
     folder = tmp_path / "in"
     folder.mkdir()
@@ -352,6 +361,7 @@ def test_a_fixed_file_clears_its_error(tmp_path, capsys):
     assert ingest_errors(db).empty and consistency(db)[0] == 1
 
 
+@pytest.mark.slow
 def test_progress_bar_on_a_terminal(tmp_path):
     pty = pytest.importorskip("pty")
     fcntl, termios = pytest.importorskip("fcntl"), pytest.importorskip("termios")

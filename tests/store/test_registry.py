@@ -46,7 +46,7 @@ def test_bundled_registry_is_valid_and_the_corpus_bodies_resolve():
         "sh-kewei",
     ]
     assert registry["region_code"].str.fullmatch(r"\d{6}").all()
-    codes = dict(zip(registry["slug"], registry["region_code"]))
+    codes = dict(zip(registry["slug"], registry["region_code"], strict=True))
     assert codes == {
         "pingtan": "350128",
         "ziyang-bgs": "512000",

@@ -35,7 +35,7 @@ def bare(divisions, tmp_path_factory) -> Resolver:
     return Resolver(divisions, load_registry(path))
 
 
-# --- the corpus --------------------------------------------------------------------------------
+# --- the corpus -----------------------------------------------------------------------------------
 
 
 def test_every_corpus_body_resolves_without_the_registry(bare):
@@ -49,8 +49,9 @@ def test_every_corpus_body_resolves_without_the_registry(bare):
         index=["河北省教育厅", "河北省工业和信息化厅"],
     )])  # fmt: skip
     for entry in entries:
-        text = (CORPUS_DIR / entry["file"]).read_text("utf-8", errors="replace") if entry["file"].endswith(
-            (".txt", ".md", ".html")) else None  # fmt: skip
+        path = CORPUS_DIR / entry["file"]
+        is_text = path.suffix in (".txt", ".md", ".html")
+        text = path.read_text("utf-8", errors="replace") if is_text else None
         got = bare.resolve(entry["body"], text=text, folder=Path(entry["file"]).parent)
         want = truth.loc[entry["body"]]
         assert got.status == "resolved", (entry["body"], got.status)
@@ -62,7 +63,7 @@ def test_every_corpus_body_resolves_without_the_registry(bare):
             assert got.parent == load_divisions().government(got.region_code)
 
 
-# --- a generated list of real-form names ---------------------------------------------------------
+# --- a generated list of real-form names ----------------------------------------------------------
 
 
 def _unique_full(divisions, name: str) -> bool:
@@ -86,8 +87,10 @@ def generated_names(divisions, seed: int = 14) -> list[tuple[str, str | None, st
         short = short_names(p)[0]
         out += [(f"{p.name}人民政府", province, "province", None),
                 (f"{p.name}人民政府办公厅", province, "department", None),
-                (f"{p.name}{rng.choice(['教育厅', '财政厅', '公安厅', '自然资源厅', '交通运输厅'])}", province, "department", None),
-                (f"{short}{rng.choice(['发改委', '卫健委', '工信厅', '人社厅', '住建厅'])}", province, "department", None)]  # fmt: skip
+                (p.name + rng.choice(["教育厅", "财政厅", "公安厅", "自然资源厅", "交通运输厅"]),
+                 province, "department", None),
+                (short + rng.choice(["发改委", "卫健委", "工信厅", "人社厅", "住建厅"]),
+                 province, "department", None)]  # fmt: skip
         below = sorted(by_parent.get(province, ()))
         cities = [c for c in below if divisions[c].level == "city"]
         counties = [c for c in below if divisions[c].level == "county"]
@@ -95,14 +98,18 @@ def generated_names(divisions, seed: int = 14) -> list[tuple[str, str | None, st
             name = divisions[city].name
             out += [(f"{name}人民政府", city, "city", None),
                     (f"{name}人民政府办公室", city, "department", None),
-                    (f"{p.name}{name}{rng.choice(['公安局', '统计局', '民政局', '司法局'])}", city, "department", None),
-                    (f"{name}{rng.choice(['发改委', '卫健委', '市场监管局', '医保局', '应急局'])}", city, "department", None)]  # fmt: skip
+                    (p.name + name + rng.choice(["公安局", "统计局", "民政局", "司法局"]),
+                     city, "department", None),
+                    (name + rng.choice(["发改委", "卫健委", "市场监管局", "医保局", "应急局"]),
+                     city, "department", None)]  # fmt: skip
             counties += [c for c in by_parent.get(city, ()) if divisions[c].level == "county"][:40]
         for county in rng.sample(sorted(counties), min(4, len(counties))):
             c = divisions[county]
             region = divisions.region_name(county)
             out += [(f"{region}人民政府", county, "county", None),
-                    (f"{region}{rng.choice(['教育局', '财政局', '发展和改革局', '卫生健康委员会', '农业农村局'])}", county, "department", None)]  # fmt: skip
+                    (region + rng.choice(["教育局", "财政局", "发展和改革局", "卫生健康委员会",
+                                          "农业农村局"]),
+                     county, "department", None)]  # fmt: skip
             if _unique_full(divisions, c.name):
                 out += [
                     (f"{c.name}人民政府", county, "county", None),
@@ -182,6 +189,7 @@ def _score(resolver, cases):
     return right, wrong, ambiguous_ok
 
 
+@pytest.mark.slow
 def test_generated_names_resolve(bare, divisions):
     cases = generated_names(divisions)
     assert len(cases) >= 300
@@ -238,9 +246,10 @@ def test_historic_name_says_why(bare):
     assert got.region_code == "320813" and "former name" in got.why
 
 
-# --- slugs, levels, parents ------------------------------------------------------------------------
+# --- slugs, levels, parents -----------------------------------------------------------------------
 
 
+@pytest.mark.slow
 def test_slugs_are_ascii_unique_and_the_same_for_every_printed_form(bare, divisions):
     slug = re.compile(r"^[a-z0-9]+(?:-[a-z0-9]+)*$")
     above = [c for c, row in divisions.by_code.items() if row[2] != "township"]
@@ -284,13 +293,14 @@ def test_kind_vocabulary_reads_abbreviations():
     assert any(k.category == "street_office" for _, k in split_kind("高良涧街道办事处"))
 
 
-# --- the generator's fictional bodies ---------------------------------------------------------------
+# --- the generator's fictional bodies -------------------------------------------------------------
 
 
 def test_generated_bodies_resolve_through_their_own_registry(divisions):
     bodies = [synth.make_body(i, 3) for i in range(0, 60)]
     frame = pd.DataFrame([{"body": b.name, "slug": b.slug, "region_code": b.region_code,
-                           "region_name": b.region_name, "level": b.level} for b in bodies])  # fmt: skip
+                           "region_name": b.region_name, "level": b.level}
+                          for b in bodies])  # fmt: skip
     plain = Resolver(divisions, load_registry(REGISTRY))
     registered = Resolver(divisions, load_registry(REGISTRY), registered=frame)
     for body in bodies:

@@ -54,7 +54,8 @@ def truth_entry(entry: dict, *, values=None, report_id=None) -> Entry:
     )
     return Entry(
         report_id=rid, file_name=Path(entry["file"]).name, path=str(CORPUS_DIR / entry["file"]),
-        format=entry["format"].split(" ")[0], origin="api", parser_version="test", read_at=datetime(2026, 1, 1),
+        format=entry["format"].split(" ")[0], origin="api", parser_version="test",
+        read_at=datetime(2026, 1, 1),
         body=truth["body"], year=truth["year"], template=truth["template"], values=frame,
     )  # fmt: skip
 
@@ -110,7 +111,7 @@ def test_load_keeps_tidy_dtypes_and_template_order(truth_store):
         for i, cols in items.items()
         for c in cols
     ]
-    assert list(zip(frame["table"], frame["item"], frame["column"])) == order
+    assert list(zip(frame["table"], frame["item"], frame["column"], strict=True)) == order
 
 
 def test_filters_by_slug_years_table_and_region(truth_store):
@@ -241,8 +242,8 @@ def test_extract_round_trip_keeps_ids_and_provenance(truth_store, tmp_path):
 
 def test_a_broken_extract_is_an_error_naming_the_file(tmp_path, db):
     entry = Entry(report_id="r1", file_name="x.html", path="x.html", format="html", origin="api",
-                  parser_version="t", read_at=datetime(2026, 1, 1), body="示例局", year=2023, template="2021",
-                  values=synth.generate_one().tidy(report_id="r1"))  # fmt: skip
+                  parser_version="t", read_at=datetime(2026, 1, 1), body="示例局", year=2023,
+                  template="2021", values=synth.generate_one().tidy(report_id="r1"))  # fmt: skip
     reports_csv, _ = write_extract([entry], tmp_path / "extract")
     reports_csv.write_text(
         reports_csv.read_text(encoding="utf-8").replace(f",{len(entry.values)}\n", ",999\n"),
@@ -289,7 +290,8 @@ def test_a_schema_1_store_is_upgraded_on_first_open_even_to_read(db):
             range(1, 7)
         )
         assert con.execute(
-            'SELECT count(*) FROM "values" v JOIN reports r USING (report_id) WHERE v.rkey <> r.rkey'
+            'SELECT count(*) FROM "values" v JOIN reports '
+            "r USING (report_id) WHERE v.rkey <> r.rkey"
         ).fetchone() == (0,)
     add_reports(generated[6:], db)  # new reports continue the keys
     with connect(db, read_only=True) as con:
@@ -310,7 +312,8 @@ def test_a_locked_store_is_busy_after_a_bounded_wait(db):
         [
             sys.executable,
             "-c",
-            f"import duckdb,sys,time; c=duckdb.connect({str(db)!r}); print('locked', flush=True); time.sleep(30)",
+            f"import duckdb,sys,time; c=duckdb.connect({str(db)!r}); "
+            "print('locked', flush=True); time.sleep(30)",
         ],
         stdout=subprocess.PIPE,
         text=True,
@@ -332,6 +335,7 @@ def test_a_locked_store_is_busy_after_a_bounded_wait(db):
         assert con.execute("SELECT count(*) FROM reports").fetchall()[0][0] == 0
 
 
+@pytest.mark.slow
 def test_a_store_being_created_is_never_seen_half_made(db, monkeypatch):
     """DuckDB creates a database file, then locks it and writes its header. Another process
     opening the store in between (two ingests starting at once on a loaded machine) must not
@@ -344,7 +348,10 @@ def test_a_store_being_created_is_never_seen_half_made(db, monkeypatch):
         made = Path(database)
         if not made.exists():
             made.touch()  # the file as DuckDB has just created it, not yet locked nor written
-            script = f"from govstats.store import connect\nwith connect({str(db)!r}, timeout=5) as c: print(c.execute('SELECT count(*) FROM reports').fetchone()[0])"
+            script = (
+                f"from govstats.store import connect\nwith connect({str(db)!r}, timeout=5) as c: "
+                "print(c.execute('SELECT count(*) FROM reports').fetchone()[0])"
+            )
             others.append(
                 subprocess.run(
                     [sys.executable, "-c", script], capture_output=True, text=True, timeout=120
@@ -365,8 +372,10 @@ def test_a_notebook_reading_does_not_keep_writers_out(truth_store, sample_path):
     """Loads keep a read-only connection for a moment; another process's ingest gets in after it."""
     load(truth_store, body="pingtan")  # leaves a cached reader holding the shared lock
     result = subprocess.run(
-        [sys.executable, "-m", "govstats.cli", "ingest", str(sample_path), "--db", str(truth_store)],
-        capture_output=True, text=True, timeout=120, env={**__import__("os").environ, "GOVSTATS_LOCK_TIMEOUT": "20"},
+        [sys.executable, "-m", "govstats.cli", "ingest", str(sample_path),
+         "--db", str(truth_store)],
+        capture_output=True, text=True, timeout=120,
+        env={**__import__("os").environ, "GOVSTATS_LOCK_TIMEOUT": "20"},
     )  # fmt: skip
     # got in: had the reader kept the lock, the writer would have given up after its 20 s
     # ("store is busy", exit 2); no wall-clock bound, which a loaded machine may exceed anyway

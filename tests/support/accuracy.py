@@ -1,6 +1,7 @@
 """Measured accuracy per form: generated reports printed in a form, read back, their cells counted
-right / NA / WRONG (``tests/support/scoring.py``). Shared by ``tests/reading/test_forms_accuracy.py``
-(a small sample, fast) and ``benchmarks/forms_accuracy.py`` (≥ 500 reports a form).
+right / NA / WRONG (``tests/support/scoring.py``). Shared by
+``tests/reading/test_forms_accuracy.py`` (a small sample, fast) and ``benchmarks/forms_accuracy.py``
+(≥ 500 reports a form).
 
 Forms are of two kinds, both found at run time (no list to keep in step):
 
@@ -121,7 +122,10 @@ def missing(form: str) -> str | None:
         import shutil
 
         if not (shutil.which("chromium") or shutil.which("chromium-browser")):
-            reason = "no PDF writer and no chromium to print the generated page: run `make system-packages`"
+            reason = (
+                "no PDF writer and no chromium to print the "
+                "generated page: run `make system-packages`"
+            )
     return reason
 
 

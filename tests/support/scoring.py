@@ -6,8 +6,8 @@ Shared by the corpus test, the tool-form test, the forms-accuracy test and its b
 
 * right: the cell's value is the answer's (money with a relative tolerance, since 万元 × 10000
   is inexact in binary floating point; a blank answer read as NA is right);
-* NA: no value where the answer has one, or a cell not read at all, split into NA where NA is allowed
-  (``na_allowed``: a corpus truth's ``na_ok``, a generated form's ambiguous cells) and NA
+* NA: no value where the answer has one, or a cell not read at all, split into NA where NA is
+  allowed (``na_allowed``: a corpus truth's ``na_ok``, a generated form's ambiguous cells) and NA
   elsewhere;
 * silent NA: cells with an answer left NA by a reading that warned of nothing;
 * wrong: a number that is not the answer's, a number where the answer is blank, or a number
@@ -104,7 +104,11 @@ def frame_values(frame) -> dict[Key, float | None]:
     return {
         (t, i, c): None if pd.isna(v) else float(v)
         for t, i, c, v in zip(
-            frame["table"], frame["item"], frame["column"], frame["value"].astype(object)
+            frame["table"],
+            frame["item"],
+            frame["column"],
+            frame["value"].astype(object),
+            strict=True,
         )
     }
 

@@ -215,7 +215,8 @@ def missing(tool: Tool) -> str | None:
 
 @cache
 def version(tool: Tool) -> str:
-    """The tool's build, e.g. ``pdftotext version 22.12.0`` or ``markitdown 0.1.9; pdfminer.six …``."""
+    """The tool's build, e.g. ``pdftotext version 22.12.0`` or
+    ``markitdown 0.1.9; pdfminer.six …``."""
     if missing(tool):
         return "absent"
     return "; ".join(v() for v in tool.versions)
@@ -246,7 +247,8 @@ _MEMORY: dict[str, bytes] = {}
 
 def output(tool: Tool, data: bytes, cache_dir: Path | None = None) -> bytes:
     """What ``tool`` prints for the input ``data`` (run once per input and tool version)."""
-    key = f"{hashlib.sha256(data).hexdigest()[:20]}-{tool.name}-{hashlib.sha256(version(tool).encode()).hexdigest()[:8]}"
+    build = hashlib.sha256(version(tool).encode()).hexdigest()[:8]
+    key = f"{hashlib.sha256(data).hexdigest()[:20]}-{tool.name}-{build}"
     if key in _MEMORY:
         return _MEMORY[key]
     path = cache_dir / f"{key}.out" if cache_dir is not None else None

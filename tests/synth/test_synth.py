@@ -1,4 +1,5 @@
-"""govstats.synth: generated reports are deterministic, fictional, consistent, and irregular on demand."""
+"""govstats.synth: generated reports are deterministic, fictional, consistent, and irregular on
+demand."""
 
 from __future__ import annotations
 
@@ -72,6 +73,7 @@ def test_same_seed_same_reports_and_bodies_independent_of_count():
     assert [r.values for r in d] != [r.values for r in a]
 
 
+@pytest.mark.slow
 def test_bodies_are_fictional_unique_and_of_every_level(plain_reports):
     bodies = {r.body.index: r.body for r in plain_reports}
     assert {b.level for b in bodies.values()} == set(synth.LEVELS)
@@ -103,6 +105,7 @@ def test_templates_and_cells_follow_the_year(plain_reports):
         assert cells == expected
 
 
+@pytest.mark.slow
 def test_plain_reports_keep_the_arithmetic(plain_reports):
     for r in plain_reports:
         assert broken_rules(r) == set(), r
@@ -116,7 +119,7 @@ def test_numbers_chain_across_years(plain_reports):
     for r in plain_reports:
         by_body.setdefault(r.body.index, []).append(r)
     for series in by_body.values():
-        for prev, cur in zip(series, series[1:]):
+        for prev, cur in zip(series, series[1:], strict=False):
             assert (
                 cur.values["requests"]["carried_over"] == prev.values["requests"]["carried_forward"]
             )
@@ -136,7 +139,7 @@ def test_small_bodies_are_zero_heavy_and_large_ones_busy(plain_reports):
     assert sum(n == 0 for n in new) / len(new) > 0.2
     assert max(new) > 500
     by_level = {}
-    for r, n in zip(plain_reports, new):
+    for r, n in zip(plain_reports, new, strict=True):
         by_level.setdefault(r.body.level, []).append(n)
     mean = {lv: sum(ns) / len(ns) for lv, ns in by_level.items()}
     assert mean["department"] < mean["county"] < mean["city"]

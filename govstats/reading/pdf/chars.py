@@ -25,7 +25,8 @@ _ENUMERATOR = re.compile(r"^[（(]?[一二三四五六七八九十百\d]+[)）�
 
 
 def _is_number(text: str) -> bool:
-    """A value's text: digits with separators, an optional sign and unit (``1,234``, ``5%``, ``3件``)."""
+    """A value's text: digits with separators, an optional sign and unit (``1,234``, ``5%``,
+    ``3件``)."""
     return bool(_NUMERIC.match(text)) and any(ch.isdigit() for ch in text)
 
 
@@ -51,12 +52,14 @@ _RADICAL_SUPPLEMENT = dict(
     zip(
         "⺁⺊⺒⺓⺝⺟⺠⺩⺼⻁⻄⻅⻆⻈⻉⻋⻓⻔⻘⻚⻛⻜⻝⻠⻢⻣⻤⻥⻦⻧⻨⻩⻪⻬⻮⻰⻳⺰",
         "厂卜巳幺月母民王月虎西见角讠贝车长门青页风飞食饣马骨鬼鱼鸟卤麦黄黾齐齿龙龟纟",
+        strict=True,
     )
 )
 
 
 def _ideograph(ch: str) -> str:
-    """The ideograph a radical or compatibility code point is drawn as; other characters unchanged."""
+    """The ideograph a radical or compatibility code point is drawn as; other characters
+    unchanged."""
     if (
         "\u2f00" <= ch <= "\u2fdf" or "\uf900" <= ch <= "\ufaff"
     ):  # Kangxi radicals, compatibility ideographs

@@ -11,8 +11,8 @@ from govstats.reading.pdf.lines import _group_lines, _Line
 from govstats.reading.pdf.pages import _Page
 
 _PAGE_NUMBER = re.compile(
-    r"^[\s\-—–－_·•]*(?:第\s*)?\d{1,4}\s*(?:页)?(?:\s*(?:/|／|of|共)\s*\d{1,4}\s*页?)?[\s\-—–－_·•]*$"
-    r"|^\s*(?:page|Page|PAGE)\s*\d{1,4}(?:\s*(?:of|/)\s*\d{1,4})?\s*$"
+    r"^[\s\-—–－_·•]*(?:第\s*)?\d{1,4}\s*(?:页)?(?:\s*(?:/|／|of|共)\s*\d{1,4}\s*页?)?[\s\-—–－_·•"
+    r"]*$|^\s*(?:page|Page|PAGE)\s*\d{1,4}(?:\s*(?:of|/)\s*\d{1,4})?\s*$"
 )
 _DIGITS = re.compile(r"\d+")
 
@@ -48,7 +48,8 @@ def _running_furniture(pages: list[tuple[int, _Page]]) -> set[str]:
 
 
 def _is_furniture(line: _Line, page: _Page, running: set[str]) -> bool:
-    """A margin line that is a page number or one of the ``running`` texts (:func:`_running_furniture`)."""
+    """A margin line that is a page number or one of the ``running`` texts
+    (:func:`_running_furniture`)."""
     if not _in_margin(line, page):
         return False
     text = line.text

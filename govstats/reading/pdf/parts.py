@@ -29,7 +29,8 @@ class _TablePart:
     single: bool = False  # drawn as one column: a boxed line, or a table's lone header row
 
     def reaches_foot(self, r: int, i: int) -> bool:
-        """Cell ``i`` of row ``r`` spans down to the part's last grid row (a page break may cut it)."""
+        """Cell ``i`` of row ``r`` spans down to the part's last grid row (a page break may cut
+        it)."""
         return self.starts[r] + self.spans[r][i] >= self.n_grid_rows
 
     def drop_cells(self, r: int, keep: list[int]) -> None:

@@ -63,8 +63,8 @@ class _Reader:
         for number, page in self._pages:
             if page.images and not page.chars:
                 self.warnings.append(
-                    f"{self.name}: page {number} is an image without a text layer (a scanned page?); "
-                    "its content was not read (OCR is not done)"
+                    f"{self.name}: page {number} is an image without a text layer (a scanned "
+                    "page?); its content was not read (OCR is not done)"
                 )
         stream: list[tuple[int, _TablePart | _Line]] = []
         for number, page in self._pages:
@@ -120,7 +120,7 @@ class _Reader:
         self._right[number] = max((ln.x1 for ln in lines), default=page.width)
 
         items: list[_TablePart | _Line] = []
-        for i, (t, chars) in enumerate(zip(tables, per_table)):
+        for i, (t, chars) in enumerate(zip(tables, per_table, strict=True)):
             spill = [c for ln in overflow if ln.table == i for c in ln.chars]
             part = _table_part(number, t, chars, spill)
             if part.rows:
@@ -191,8 +191,8 @@ class _Reader:
 
     # -- tables ---------------------------------------------------------------------------
     def _add_table(self, part: _TablePart, continues: bool) -> None:
-        """Emit a table part's rows: a new table, or (``continues``, same width) the next page of the
-        open table with its repeated header dropped and cells cut by the break re-joined."""
+        """Emit a table part's rows: a new table, or (``continues``, same width) the next page of
+        the open table with its repeated header dropped and cells cut by the break re-joined."""
         previous = self._open_table
         carried: list[_OpenCell] = []
         if continues and previous is not None and _compatible(previous, part):
@@ -205,10 +205,10 @@ class _Reader:
         else:
             self.table_count += 1
             number = self.table_count
-        for row, boxes in zip(part.rows, part.boxes):
+        for row, boxes in zip(part.rows, part.boxes, strict=True):
             if row:
                 self.blocks.append(Block(kind="row", cells=row, source=row[0].source, table=number))
-                for cell, box in zip(row, boxes):
+                for cell, box in zip(row, boxes, strict=True):
                     self._boxes[id(cell)] = (cell, box)
         # cells whose span reaches the foot of this part may go on at the top of the next page
         self._open_cells = [
@@ -293,7 +293,7 @@ class _Reader:
             and written
             and not any(_ENUMERATOR.match(c.text) for c in written)
         ):
-            pairs = [(self._open_cells[m], c) for m, c in zip(matches, row0)]  # type: ignore[index]
+            pairs = [(self._open_cells[m], c) for m, c in zip(matches, row0, strict=True)]  # type: ignore[index]
             in_last = [(oc, c) for oc, c in pairs if oc.last_row]
             one_half = any(bool(oc.cell.text) != bool(c.text) for oc, c in in_last)
             both_numbers = any(_is_number(oc.cell.text) and _is_number(c.text) for oc, c in in_last)
@@ -302,7 +302,7 @@ class _Reader:
             )
         carried: list[_OpenCell] = []
         keep: list[int] = []
-        for i, (cell, m) in enumerate(zip(row0, matches)):
+        for i, (cell, m) in enumerate(zip(row0, matches, strict=True)):
             if m is None:
                 keep.append(i)
                 continue

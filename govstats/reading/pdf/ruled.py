@@ -67,7 +67,7 @@ def _visible_edges(page) -> list[dict]:
         if not _is_visible(obj.get("stroking_color")):
             continue
         points = obj.get("pts") or [(obj["x0"], obj["top"]), (obj["x1"], obj["bottom"])]
-        for (ax, ay), (bx, by) in zip(points, points[1:]):
+        for (ax, ay), (bx, by) in zip(points, points[1:], strict=False):
             # pdfplumber gives pts with y from the top in recent versions
             if abs(ay - by) <= 0.5 and abs(ax - bx) > SNAP:
                 edges.append(_edge("h", min(ax, bx), max(ax, bx), ay, ay))
@@ -211,7 +211,7 @@ def _table_part(page: int, table, chars: list[Char], spill: list[Char]) -> _Tabl
         part.rows.append(
             [
                 e[1]._replace(rowspan=bisect.bisect_left(kept, row + s) - k)
-                for e, s in zip(entries, spans)
+                for e, s in zip(entries, spans, strict=True)
             ]
         )
         part.boxes.append([e[2] for e in entries])

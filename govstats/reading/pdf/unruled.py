@@ -255,7 +255,7 @@ def _unruled_part(
         part.rows.append(
             [
                 Cell(txt, _where(page, tok[0]["x0"], t.line.top))
-                for tok, txt in zip(t.tokens, t.texts)
+                for tok, txt in zip(t.tokens, t.texts, strict=True)
             ]
         )
         part.boxes.append([(tok[0]["x0"], tok[-1]["x1"]) for tok in t.tokens])
@@ -269,9 +269,11 @@ def _unruled_part(
             row.append(Cell(text, _where(page, x0, min(c["top"] for c in cs))))
             boxes.append((x0, max(c["x1"] for c in cs)))
         values = [
-            tok for tok, txt in zip(t.tokens, t.texts) if _is_number(txt) or _PLACEHOLDER.match(txt)
+            tok
+            for tok, txt in zip(t.tokens, t.texts, strict=True)
+            if _is_number(txt) or _PLACEHOLDER.match(txt)
         ]
-        for tok, txt in zip(t.tokens, t.texts):
+        for tok, txt in zip(t.tokens, t.texts, strict=True):
             if not any(tok is v for v in values):  # a label printed over the value columns
                 row.append(Cell(txt, _where(page, tok[0]["x0"], t.line.top)))
                 boxes.append((tok[0]["x0"], tok[-1]["x1"]))

@@ -35,8 +35,9 @@ Ambiguous cells (NA with a warning is right there, the true value too, another n
   see :func:`govstats.reading.runtogether.run_candidates`) equal to the printed cells, and
   every value cell of a row with a blank printed as nothing or white space, with units or
   thousands separators (they are taken out, conservatively), with a decimal number beside
-  another cell, or with placeholders only (``——`` may be one blank cell or two). Conservative on purpose: a reader that settles such a row by the table's
-  column sums (as the corpus file's ``121010014`` rows need) is right too.
+  another cell, or with placeholders only (``——`` may be one blank cell or two). Conservative on
+  purpose: a reader that settles such a row by the table's column sums (as the corpus file's
+  ``121010014`` rows need) is right too.
 
 In 2021 reports the ``（六）其他处理`` total (``other``) is the sum of its three printed sub-rows,
 so its cell in a column is ambiguous when one of theirs is.
@@ -320,7 +321,7 @@ def cells_of_unsplit_runs(report: GeneratedReport) -> frozenset[Key]:
 
 def _same_split(split: tuple, want: list) -> bool:
     """The one split is the truth: a placeholder where the cell is blank, else its number."""
-    for got, value in zip(split, want):
+    for got, value in zip(split, want, strict=True):
         if value is None:
             if not isinstance(got, str):
                 return False

@@ -353,7 +353,7 @@ def _layout(
             page.lines.append("")
     text = "\n".join(page.lines).replace("\n\x0c\n", "\n\x0c") + "\n"
     ambiguous: set = set()
-    for rows, table_rows in zip(_data_rows(report), printed):
+    for rows, table_rows in zip(_data_rows(report), printed, strict=True):
         for block in rows:  # the data rows of one block, each (grid row index, cell keys)
             marks = [
                 (table_rows[r], any(not _printed(report, k) for k in keys), keys)
@@ -440,13 +440,15 @@ FORMS = (
     Form(
         "text-grid",
         ".txt",
-        "w3m -dump of an HTML report: tables drawn with box characters (or ASCII), wrapped labels, merged group cells",
+        "w3m -dump of an HTML report: tables drawn with box "
+        "characters (or ASCII), wrapped labels, merged group cells",
         render_text_grid,
     ),
     Form(
         "txt-layout",
         ".txt",
-        "pdftotext -layout of a PDF report: space-aligned columns, blank cells as gaps, page breaks with page numbers",
+        "pdftotext -layout of a PDF report: space-aligned columns, "
+        "blank cells as gaps, page breaks with page numbers",
         render_txt_layout,
         layout_ambiguous,
     ),

@@ -201,9 +201,9 @@ def _ambiguous(report: GeneratedReport) -> frozenset[Key]:
             and _merge_pair(list(block.cells[-n:]), plan.merged[i]) != list(block.cells[-n:])
             and not block.cells[-n].text.strip()
         ):
-            rows.add(
-                i
-            )  # a row printing two numbers in one cell, its first value blank: a blank cell before its first value may be a spacer
+            # a row printing two numbers in one cell, its first value blank: a blank cell before
+            # its first value may be a spacer
+            rows.add(i)
     if plan.style == "pipes" and not plan.grid_line:
         for i, block in enumerate(doc_rows[n_header:]):
             spacers = sum(c.colspan - 1 for c in block.cells[:-n])
@@ -277,8 +277,9 @@ FORMS = (
     Form(
         "markdown-flat",
         ".md",
-        "markdown from converters (markitdown, html2text) that flatten rowspan/colspan: "
-        "variable leading label cells, group labels alone, lost label cells, two numbers in one cell, no outer pipes",
+        "markdown from converters (markitdown, html2text) that flatten rowspan/colspan: variable "
+        "leading label cells, group labels alone, lost "
+        "label cells, two numbers in one cell, no outer pipes",
         _render_flat,
         _ambiguous,
     ),

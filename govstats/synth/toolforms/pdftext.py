@@ -1,4 +1,5 @@
-"""``pdf-text``: a report as PDF-to-text tools leave it (``pdftotext -raw``, copy-paste from a viewer).
+"""``pdf-text``: a report as PDF-to-text tools leave it (``pdftotext -raw``, copy-paste from a
+viewer).
 
 One line per printed text line of the PDF, table cells' texts wrapped in their columns:
 
@@ -7,8 +8,8 @@ One line per printed text line of the PDF, table cells' texts wrapped in their c
   order), or in the middle (lines ordered by height: ``3.补正后申请内容仍不明`` /
   ``2 0 0 0 0 0 2`` / ``确``);
 * a group label (merged over its sub-rows) printed before its first sub-row, spread over its
-  sub-rows as lines of its own (``（五）不`` / ``2.重复申请 0 0 0 0 0 0 0`` / ``予处理``), or glued in
-  front of their labels (``予处理 4.无正当理由大量反复申请 0 …``); narrow group columns print one
+  sub-rows as lines of its own (``（五）不`` / ``2.重复申请 0 0 0 0 0 0 0`` / ``予处理``), or glued
+  in front of their labels (``予处理 4.无正当理由大量反复申请 0 …``); narrow group columns print one
   character per line (``办`` / ``理`` / ``结`` / ``果``);
 * header cells wrapped one piece per line (``商业`` / ``企业``), the header of table 三 printed
   again after a page break;
@@ -236,7 +237,7 @@ def ambiguous(report: GeneratedReport) -> frozenset[Key]:
     """Cells of rows printed with an empty cell among their numbers, and of the row after a
     row printed without any number (see the module docstring)."""
     out: set[Key] = set()
-    for table, rows in _printed_rows(report):
+    for _table, rows in _printed_rows(report):
         after_empty = False
         for keys, printed in rows:
             shown = [p for p in printed if p.strip()]
@@ -283,8 +284,9 @@ FORMS = (
     Form(
         name="pdf-text",
         suffix=".txt",
-        description="text from pdftotext -raw or copy-paste from a PDF viewer: wrapped and split row labels, "
-        "group labels in pieces or one character per line, page numbers, running headers, form feeds",
+        description="text from pdftotext -raw or copy-paste from a "
+        "PDF viewer: wrapped and split row labels, group labels in pieces or one character per "
+        "line, page numbers, running headers, form feeds",
         render=render,
         ambiguous=ambiguous,
     ),

@@ -132,7 +132,7 @@ def _requests(
     repeat_heading = rng.random() < 0.5
     furniture = str(rng.choice(_FURNITURE))
     bounds = [0] + cuts + [len(body)]
-    for i, (a, b) in enumerate(zip(bounds, bounds[1:])):
+    for i, (a, b) in enumerate(zip(bounds, bounds[1:], strict=False)):
         piece: list[list[Cell]] = []
         if i == 0 or repeat_header:
             piece += [list(h.cells) for h in header]
@@ -188,8 +188,9 @@ FORMS = (
     Form(
         "pieces-markdown",
         ".md",
-        "markdown with tables printed in pieces: table 二 per 第二十条 section, table 四 "
-        "as three small tables under 行政复议 / 行政诉讼（…） headings, table 三 cut by page breaks with page furniture",
+        "markdown with tables printed in pieces: table 二 per 第二十条 section, table 四 as three "
+        "small tables under 行政复议 / 行政诉讼（…） headings, "
+        "table 三 cut by page breaks with page furniture",
         _render_markdown,
     ),
     Form(
