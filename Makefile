@@ -17,7 +17,7 @@ JOBS ?= 2
 SYSTEM_PACKAGES := chromium fonts-noto-cjk poppler-utils w3m
 
 .DEFAULT_GOAL := setup
-.PHONY: help setup system-packages briefings test test-fast lint format types check-install \
+.PHONY: help setup system-packages briefings test test-fast lint format types layers check-install \
 	bench clean
 
 $(STAMP): pyproject.toml
@@ -57,6 +57,9 @@ lint: $(LINT_STAMP) ## ruff: lint and format check over the tree
 format: $(LINT_STAMP) ## ruff: apply its fixes, then format the tree
 	$(BIN)/ruff check --fix .
 	$(BIN)/ruff format .
+
+layers: setup ## the import-layer contract (tests/test_layers.py): which stage may import which
+	$(BIN)/python -m pytest -q -p no:cacheprovider tests/test_layers.py
 
 types: $(LINT_STAMP) ## mypy on govstats/ (configuration in pyproject.toml)
 	$(BIN)/mypy
