@@ -44,8 +44,8 @@ briefings: setup ## ingest the bundled data and render the briefings into report
 	GOVSTATS_HOME=$(CURDIR) $(BIN)/govstats ingest data/raw data/extract
 	GOVSTATS_HOME=$(CURDIR) $(BIN)/govstats briefings --all
 
-test: setup system-packages ## run the whole test suite
-	$(BIN)/python -m pytest
+test: setup system-packages ## run the whole test suite (PYTEST_ARGS="-n 2" for two workers)
+	$(BIN)/python -m pytest $(PYTEST_ARGS)
 
 test-fast: setup ## the tests not marked slow, browser or corpus (JOBS=2 workers; under a minute)
 	$(BIN)/python -m pytest -m "not slow and not browser and not corpus" -n $(JOBS)

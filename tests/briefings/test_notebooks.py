@@ -29,6 +29,12 @@ def bundled_db(bundled_store) -> Path:
     return bundled_store
 
 
+def _without_pytest_options() -> dict[str, str]:
+    """The environment for a pytest subprocess, without this run's PYTEST_ADDOPTS: nbval runs a
+    notebook's cells in one kernel, in order, and ``-n 2`` there would deal them to two."""
+    return {k: v for k, v in os.environ.items() if k != "PYTEST_ADDOPTS"}
+
+
 def run(notebook: Path, out: Path, db: Path, **parameters) -> nbformat.NotebookNode:
     """Execute ``notebook`` through papermill in this process (a fresh kernel) from an
     unrelated working directory; return the executed notebook."""
@@ -80,7 +86,7 @@ def test_committed_notebooks_are_thin_and_cleared():
 
 @pytest.mark.slow
 def test_nbval_over_the_defaults(bundled_db, tmp_path):
-    env = os.environ | {"GOVSTATS_DB": str(bundled_db)}
+    env = _without_pytest_options() | {"GOVSTATS_DB": str(bundled_db)}
     cmd = [
         sys.executable,
         "-m",

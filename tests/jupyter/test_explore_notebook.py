@@ -20,6 +20,12 @@ NOTEBOOK = NOTEBOOKS_DIR / "01-explore.ipynb"
 SANITIZE = Path(__file__).parent.parent / "nbval_sanitize.cfg"
 
 
+def _without_pytest_options() -> dict[str, str]:
+    """The environment for a pytest subprocess, without this run's PYTEST_ADDOPTS: nbval runs a
+    notebook's cells in one kernel, in order, and ``-n 2`` there would deal them to two."""
+    return {k: v for k, v in os.environ.items() if k != "PYTEST_ADDOPTS"}
+
+
 def run(out: Path, **parameters) -> nbformat.NotebookNode:
     """Execute the notebook through papermill (fresh kernel, unrelated working directory)."""
     sys.modules.setdefault("rfc3987_syntax", None)  # import cost only, see ../shared/NOTEBOOKS.md
@@ -71,7 +77,10 @@ def test_committed_notebook_is_thin_parameterised_and_cleared():
 
 @pytest.mark.slow
 def test_nbval_over_the_defaults(bundled_store, tmp_path):
-    env = os.environ | {"GOVSTATS_DB": str(bundled_store), "MPLCONFIGDIR": str(tmp_path / "mpl")}
+    env = _without_pytest_options() | {
+        "GOVSTATS_DB": str(bundled_store),
+        "MPLCONFIGDIR": str(tmp_path / "mpl"),
+    }
     cmd = [
         sys.executable,
         "-m",
