@@ -17,8 +17,10 @@ whose names carry 示例 and never touch the real data set); then the division i
 A name whose place has several candidates is decided only by evidence: names of a candidate's
 prefecture or province (or of its townships) in the report's own text (preamble, signature, the
 ``地址：`` line) or in the file's folder or URL (Chinese names, or the pinyin of a prefecture or
-province). When nothing decides, or the evidence points both ways, the resolution is
-``ambiguous`` with its candidates, and no region code. Never a guess.
+province); and postcodes (``邮编：130012``) and telephone area codes (``电话：0431-…``) in its
+first and last lines and contact lines (:mod:`govstats.store.contacts`), which decide when no
+place name does and must agree with one that does. When nothing decides, or the evidence points
+both ways, the resolution is ``ambiguous`` with its candidates, and no region code. Never a guess.
 """
 
 from __future__ import annotations
