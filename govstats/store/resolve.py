@@ -398,7 +398,7 @@ def _decide(
     chosen, why, named = _decide_by_names(divisions, codes, text, folder)
     if not text or contacts is None:
         return chosen, why
-    narrowed, code_why = _decide_by_codes(divisions, codes, text, contacts)
+    narrowed, code_why = _decide_by_codes(divisions, codes, _own_lines(text), contacts)
     if narrowed is None:  # no code, or none that points to a candidate
         return chosen, why
     if not narrowed:
@@ -417,10 +417,10 @@ def _decide(
 def _decide_by_codes(
     divisions: Divisions, codes: tuple[str, ...], text: str, contacts: ContactCodes
 ) -> tuple[tuple[str, ...] | None, str]:
-    """The candidates that every postcode and area code in ``text`` pointing to some candidate
-    agrees on, and why; ``None`` when no code points to a candidate, ``()`` when codes point to
-    different ones (a conflict)."""
-    found = find_codes(_own_lines(text))
+    """The candidates that every postcode and area code in ``text`` (a report's own lines,
+    :func:`_own_lines`) that points to some candidate agrees on, and why; ``None`` when no code
+    points to a candidate, ``()`` when codes point to different ones (a conflict)."""
+    found = find_codes(text)
     if not found:
         return None, ""
     units = {c: [c, *divisions.ancestors(c)] for c in codes}
@@ -485,11 +485,6 @@ def _decide_by_names(
     return None, "nothing in the text decides", False
 
 
-def _own_lines(text: str) -> str:
-    """Where a report names its own place: its first and last lines, and contact lines."""
-    return "\n".join([text[:_HEAD], text[-_HEAD:], *_CONTACT.findall(text)])
-
-
 def _place_names(divisions: Divisions, code: str) -> dict[str, str]:
     """Names that point to ``code``: its ancestors' full and short names, its townships' names."""
     out: dict[str, str] = {}
@@ -513,6 +508,13 @@ def _place_pinyin(divisions: Divisions, code: str) -> set[str]:
 
 
 # --- defaults ---------------------------------------------------------------------------------
+
+
+@functools.lru_cache(maxsize=4)
+def _own_lines(text: str) -> str:
+    """Where a report names its own place: its first and last lines, and contact lines (the
+    last few texts memoised: place names and codes both read them)."""
+    return "\n".join([text[:_HEAD], text[-_HEAD:], *_CONTACT.findall(text)])
 
 
 @functools.cache
