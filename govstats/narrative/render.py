@@ -55,9 +55,8 @@ def to_text(c: Comparison, names: tuple[str, str] = ("A", "B")) -> str:
         where = (
             "" if s.heading and s.previous_heading else (" (B only)" if s.heading else " (A only)")
         )
-        out.append(
-            f"{s.code:28} {percent(s.similarity):>10} {percent(s.carried_share):>8}  {counts}{where}"
-        )
+        shares = f"{percent(s.similarity):>10} {percent(s.carried_share):>8}"
+        out.append(f"{s.code:28} {shares}  {counts}{where}")
     for s in c.sections:
         new = s.of_status("new")
         if new:
