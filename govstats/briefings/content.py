@@ -489,11 +489,11 @@ def text_notes(t: BodyText) -> HTML | None:
             f'<p style="{_OK}">{_e(span)}各年度“存在的主要问题及改进情况”'
             "均未大部分沿用上年文字。</p>"
         )
-    c = t.briefed
-    if c is None:
+    briefed = t.briefed
+    if briefed is None:
         return _html(markup)
     items = []
-    for s in c.sections:
+    for s in briefed.sections:
         new = s.of_status("new")
         if not new:
             continue
@@ -502,7 +502,7 @@ def text_notes(t: BodyText) -> HTML | None:
         rest = f"<li>……另有{more}句新增</li>" if more > 0 else ""
         label = render.SECTION_LABELS.get(s.code, s.code)
         items.append(f"<li>{_e(label)}<ul>{quoted}{rest}</ul></li>")
-    heading = f"{c.year}年度报告较{c.previous_year}年度新增的内容（摘录）"
+    heading = f"{briefed.year}年度报告较{briefed.previous_year}年度新增的内容（摘录）"
     body = f"<ul>{''.join(items)}</ul>" if items else "<p>没有新增的句子。</p>"
     return _html(f"{markup}<h4>{_e(heading)}</h4>{body}")
 

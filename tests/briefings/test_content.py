@@ -154,29 +154,8 @@ def test_region_messages(db):
     assert set(every.comparison["body"]) == {"平潭综合实验区", "上海市科学技术委员会"}
 
 
-@pytest.fixture(scope="module")
-def text_db(tmp_path_factory) -> tuple[Path, str]:
-    """A store of one generated body's reports read from printed text (2022–2024): 2024's
-    problems copied from 2023, and a new 2024 sentence that is markup."""
-    import govstats
-    from govstats.synth import generate
-    from govstats.synth.narrative import Sentence, narrate
-    from govstats.synth.printing import render
-
-    folder = tmp_path_factory.mktemp("text")
-    reports = narrate(generate(1, [2022, 2023, 2024], seed=5), seed=5)
-    last, now = reports[1], reports[2]
-    now.narrative["problems"] = [Sentence(s.text, "same") for s in last.narrative["problems"]]
-    now.narrative["overview"] = [Sentence(f"{XSS}另有说明{'很长的说明' * 20}。", "new")]
-    for r in reports:
-        (folder / f"{r.year}.txt").write_text(render(r, "txt-plain"), encoding="utf-8")
-    db = folder / "text.duckdb"
-    assert govstats.ingest([folder], db=db, progress=False).failed == 0
-    return db, reports[0].body.name
-
-
-def test_report_text_similarity_finding_and_new_sentences(text_db):
-    db, name = text_db
+def test_report_text_similarity_finding_and_new_sentences(text_store):
+    db, name = text_store
     t = content.load_text(content.load_body(name, db=db))
     assert t.message is None and t.years == [2022, 2023, 2024] and t.briefed.year == 2024
     table = content.text_table(t)
@@ -186,7 +165,7 @@ def test_report_text_similarity_finding_and_new_sentences(text_db):
     notes = content.text_notes(t).data
     assert "2024年度：“存在的主要问题及改进情况”大部分沿用上年文字（沿用100%）。" in notes
     assert "2024年度报告较2023年度新增的内容（摘录）" in notes
-    # the new sentence is escaped and cut to EXCERPT_CHARS, ending in …
+    # the new sentence (markup, 另有说明, a long tail): escaped, cut to EXCERPT_CHARS with …
     assert "<script>" not in notes and "&lt;script&gt;alert(1)&lt;/script&gt;局另有说明" in notes
     quoted = notes.split("&lt;script&gt;")[1].split("</li>")[0]
     assert quoted.endswith("…") and len(html.unescape("&lt;script&gt;" + quoted)) == 60
