@@ -4,7 +4,8 @@
 app (a body drop-down, a year-range slider, the year whose tables to show, and tabs for the
 report's tables, the indicators, the charts, the data quality and the text of two years side by
 side) that redraws when a selection changes. Its methods give the same pieces for the current
-selection as plain cell values, so a notebook run without a front end (papermill, nbval, nbconvert) still shows them.
+selection as plain cell values, so a notebook run without a front end (papermill, nbval,
+nbconvert) still shows them.
 
 Everything shown comes from :mod:`govstats.briefings.content` (indicators, charts, findings),
 :mod:`govstats.jupyter.display` (the report laid out as printed) and :mod:`govstats.narrative`
