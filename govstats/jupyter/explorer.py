@@ -115,10 +115,10 @@ class Explorer:
     """One body and a span of years from the store, with a widget view and plain-value views.
 
     Attributes ``body`` (slug), ``years`` (first, last), ``year`` (the report shown) hold the
-    selection; :meth:`select` changes it. ``text_pair`` (earlier, later) holds the two years
-    whose text :meth:`text_diff` compares; :meth:`select_text` changes it. ``series`` is the
-    :class:`content.BodySeries` of the selection (its ``message`` says why something is
-    missing).
+    selection; :meth:`select` changes it. ``text_pair`` (the year compared with, the year
+    shown) holds the two years whose text :meth:`text_diff` compares; :meth:`select_text`
+    changes it. ``series`` is the :class:`content.BodySeries` of the selection (its
+    ``message`` says why something is missing).
     """
 
     def __init__(
