@@ -13,6 +13,7 @@ scripts and embeds a font). The store holds N fictional bodies × 7 years from
 
     .venv/bin/python benchmarks/bench_briefings.py            # 50 bodies, all three ways
     .venv/bin/python benchmarks/bench_briefings.py --n 10 --naive-n 4
+    .venv/bin/python benchmarks/bench_briefings.py --n 20 --naive-n 1 --text   # with 五、报告文本
 """
 
 from __future__ import annotations
@@ -31,14 +32,19 @@ from common import print_table  # also puts the checkout on sys.path
 
 from govstats import store, synth
 from govstats.config import NOTEBOOKS_DIR
+from govstats.synth.narrative import narrate
 
 NOTEBOOK = NOTEBOOKS_DIR / "10-briefing.ipynb"
 BIN = Path(sys.executable).parent
 
 
-def build_store(db: Path, n_bodies: int) -> list[str]:
-    """A store of ``n_bodies`` generated bodies × 2019–2025; returns their slugs."""
-    reports = [synth.to_report(g) for g in synth.generate(n_bodies, range(2019, 2026), seed=2026)]
+def build_store(db: Path, n_bodies: int, text: bool = False) -> list[str]:
+    """A store of ``n_bodies`` generated bodies × 2019–2025 (with ``text``: each report with a
+    generated narrative, so the briefing's 五、报告文本 compares seven years); their slugs."""
+    generated = synth.generate(n_bodies, range(2019, 2026), seed=2026)
+    if text:
+        generated = narrate(generated, seed=2026)
+    reports = [synth.to_report(g) for g in generated]
     store.add_reports(reports, db)
     return [str(s) for s in store.bodies(db)["slug"]]
 
@@ -123,15 +129,19 @@ def main() -> None:
         "--naive-n", type=int, default=None, help="bodies for way (a) (default: all)"
     )
     parser.add_argument("--jobs", type=int, default=2)
+    parser.add_argument(
+        "--text", action="store_true", help="give every report a generated narrative (sections)"
+    )
     args = parser.parse_args()
 
     with tempfile.TemporaryDirectory(prefix="bench-briefings-") as tmp:
         tmp = Path(tmp)
         db = tmp / "synthetic.duckdb"
-        slugs = build_store(db, args.n)[: args.n]
+        slugs = build_store(db, args.n, args.text)[: args.n]
         naive_slugs = slugs[: args.naive_n or len(slugs)]
         print(
-            f"{len(slugs)} generated bodies × 7 years; way (a) on "
+            f"{len(slugs)} generated bodies × 7 years{' with text' if args.text else ''}; "
+            "way (a) on "
             f"{len(naive_slugs)} of them; {os.cpu_count()} cores"
         )
 

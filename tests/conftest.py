@@ -76,6 +76,33 @@ def bundled_store(tmp_path_factory) -> Path:
     return ingest_bundled(tmp_path_factory.mktemp("bundled-store") / "govstats.duckdb")
 
 
+#: a sentence of generated report text that is markup (to prove every text shown is escaped)
+TEXT_XSS = "<script>alert(1)</script>局"
+
+
+@pytest.fixture(scope="session")
+def text_store(tmp_path_factory) -> tuple[Path, str]:
+    """A store of one generated body's reports read from printed text (2022–2024), and the
+    body's name: 2024's 存在的主要问题 copied from 2023's, and 2024's 总体情况 one new, long
+    sentence that starts with markup (:data:`TEXT_XSS`)."""
+    import govstats
+    from govstats.synth import generate
+    from govstats.synth.narrative import Sentence, narrate
+    from govstats.synth.printing import render
+
+    folder = tmp_path_factory.mktemp("text-store")
+    reports = narrate(generate(1, [2022, 2023, 2024], seed=5), seed=5)
+    last, now = reports[1], reports[2]
+    now.narrative["problems"] = [Sentence(s.text, "same") for s in last.narrative["problems"]]
+    now.narrative["overview"] = [Sentence(f"{TEXT_XSS}另有说明{'很长的说明' * 20}。", "new")]
+    for r in reports:
+        (folder / f"{r.year}.txt").write_text(render(r, "txt-plain"), encoding="utf-8")
+    db = folder / "text.duckdb"
+    summary = govstats.ingest([folder], db=db, progress=False)
+    assert summary.failed == 0, summary.errors
+    return db, reports[0].body.name
+
+
 def pytest_report_header(config) -> list[str]:
     """The versions of the text tools the tool-form tests run (tests/reading/test_tool_forms.py)."""
     from tests.support import tools

@@ -23,12 +23,14 @@ from IPython.display import HTML, Image
 from matplotlib.backends.backend_agg import FigureCanvasAgg
 from PIL import Image as PILImage
 
-from govstats import analysis, store
+from govstats import analysis, narrative, store
 from govstats.analysis import formatting, plots
 from govstats.checks import crossyear
 from govstats.checks.rules import KINDS
 from govstats.errors import GovstatsError
 from govstats.jupyter import display
+from govstats.narrative import render
+from govstats.reading.sections import CODES
 from govstats.store.registry import PROVINCE_NAMES
 
 if TYPE_CHECKING:
@@ -391,6 +393,118 @@ def quality(b: BodySeries) -> HTML | Styler | None:
     return styler.set_caption(
         f"数据质量：{len(found)} 条发现（数据按报告原样保留，未作修改）"
     ).set_uuid("quality")
+
+
+# --- the report text ----------------------------------------------------------------------
+
+#: the new sentences quoted per section, and the length they are cut to (characters)
+EXCERPTS_PER_SECTION = 2
+EXCERPT_CHARS = 60
+#: what the section says when the store keeps no text for the body
+NO_TEXT = "无报告文本（仅有统计表数据）。"
+
+
+@dataclass
+class BodyText:
+    """One body's report text, compared year on year (:func:`load_text`).
+
+    ``years``: the years whose text the store holds; ``comparisons``: each of them against
+    the year before (:func:`govstats.narrative.compare_series`; a gap is not bridged);
+    ``year``: the year briefed; ``message`` why there is nothing to compare, else None.
+    """
+
+    year: int | None
+    years: list[int] = field(default_factory=list)
+    comparisons: list[narrative.Comparison] = field(default_factory=list)
+    message: str | None = None
+
+    @property
+    def briefed(self) -> narrative.Comparison | None:
+        """The comparison of the year briefed with the year before (None without one)."""
+        return next((c for c in self.comparisons if c.year == self.year), None)
+
+
+def load_text(b: BodySeries) -> BodyText:
+    """The stored text of ``b``'s years, each year against the year before. Never raises for
+    missing text: a body without text (reports from the tidy extract) gets :data:`NO_TEXT`; a
+    body without data at all gets no message (:func:`title` says why)."""
+    out = BodyText(year=b.year)
+    if b.body is None or b.frame.empty:
+        return out
+    frame = store.load_sections(body=b.slug, years=b.years, db=b.db)
+    if frame.empty:
+        out.message = NO_TEXT
+        return out
+    by_year = narrative.sections_by_year(frame)
+    out.years = sorted(by_year)
+    out.comparisons = narrative.compare_series(by_year)
+    if not out.comparisons:
+        out.message = (
+            f"只有{'、'.join(str(y) for y in out.years)}年度的报告文本，没有相邻年度可以比较。"
+        )
+    return out
+
+
+def text_table(t: BodyText) -> pd.DataFrame | None:
+    """Similarity of each section with the year before: a row per section (Chinese names, in
+    template order), a column per year compared; ``—`` where one of the two years lacks the
+    section. None when there is nothing to compare."""
+    if not t.comparisons:
+        return None
+    printed = {s.code for c in t.comparisons for s in c.sections}
+    codes = [c for c in CODES if c in printed] + sorted(printed - set(CODES))
+    columns = {}
+    for c in t.comparisons:
+        by_code = {s.code: s.similarity for s in c.sections}
+        columns[f"{c.year}年较{c.previous_year}年"] = [
+            render.percent(by_code.get(code)) for code in codes
+        ]
+    table = pd.DataFrame(columns, index=[render.SECTION_LABELS.get(c, c) for c in codes])
+    table.index.name = "部分"
+    return table
+
+
+def _excerpt(text: str, n: int = EXCERPT_CHARS) -> str:
+    return text if len(text) <= n else text[: n - 1] + "…"
+
+
+def text_notes(t: BodyText) -> HTML | None:
+    """The copied-problems finding of every year compared (or a green note when none is), and
+    short excerpts of what the year briefed says anew (a few sentences per section, cut to
+    :data:`EXCERPT_CHARS`); the message when there is nothing to compare; None without data."""
+    if t.message:
+        return notice(t.message)
+    if not t.comparisons:
+        return None
+    markup = ""
+    copied = [c for c in t.comparisons if narrative.COPIED_PROBLEMS in c.findings]
+    for c in copied:
+        problems = c.section("problems")
+        share = render.percent(problems.carried_share if problems else None)
+        text = f"{c.year}年度：{render.finding_label(narrative.COPIED_PROBLEMS)}（沿用{share}）。"
+        markup += _notice_html(text)
+    if not copied:
+        span = _year_span([c.year for c in t.comparisons if c.year is not None])
+        markup += (
+            f'<p style="{_OK}">{_e(span)}各年度“存在的主要问题及改进情况”'
+            "均未大部分沿用上年文字。</p>"
+        )
+    briefed = t.briefed
+    if briefed is None:
+        return _html(markup)
+    items = []
+    for s in briefed.sections:
+        new = s.of_status("new")
+        if not new:
+            continue
+        quoted = "".join(f"<li>{_e(_excerpt(x))}</li>" for x in new[:EXCERPTS_PER_SECTION])
+        more = len(new) - EXCERPTS_PER_SECTION
+        rest = f"<li>……另有{more}句新增</li>" if more > 0 else ""
+        label = render.SECTION_LABELS.get(s.code, s.code)
+        items.append(f"<li>{_e(label)}<ul>{quoted}{rest}</ul></li>")
+    heading = f"{briefed.year}年度报告较{briefed.previous_year}年度新增的内容（摘录）"
+    body = f"<ul>{''.join(items)}</ul>" if items else "<p>没有新增的句子。</p>"
+    return _html(f"{markup}<h4>{_e(heading)}</h4>{body}")
 
 
 # --- a region ----------------------------------------------------------------------------

@@ -2,12 +2,15 @@
 
 :func:`explore` returns an :class:`Explorer`. Displayed in JupyterLab it is a small ipywidgets
 app (a body drop-down, a year-range slider, the year whose tables to show, and tabs for the
-report's tables, the indicators, the charts and the data quality) that redraws when a
-selection changes. Its methods give the same pieces for the current selection as plain cell
-values, so a notebook run without a front end (papermill, nbval, nbconvert) still shows them.
+report's tables, the indicators, the charts, the data quality and the text of two years side by
+side) that redraws when a selection changes. Its methods give the same pieces for the current
+selection as plain cell values, so a notebook run without a front end (papermill, nbval,
+nbconvert) still shows them.
 
-Everything shown comes from :mod:`govstats.briefings.content` (indicators, charts, findings) and
-:mod:`govstats.jupyter.display` (the report laid out as printed); this module only wires widgets.
+Everything shown comes from :mod:`govstats.briefings.content` (indicators, charts, findings),
+:mod:`govstats.jupyter.display` (the report laid out as printed) and :mod:`govstats.narrative`
+(the text compared, rendered by :func:`govstats.narrative.render.comparison_html`); this module
+only wires widgets.
 The panes are ``ipywidgets.HTML`` values (:func:`as_html`), not Output widgets capturing display
 calls: building the view inside a cell's display then sends no nested outputs (papermill's client
 stalled on those until its cell timeout). :func:`stored_report` rebuilds a
@@ -29,14 +32,15 @@ import matplotlib.pyplot as plt
 import pandas as pd
 from IPython.display import HTML, display
 
-from govstats import analysis, store
+from govstats import analysis, narrative, store
 from govstats.briefings import content
 from govstats.errors import GovstatsError
-from govstats.report import Report, Value
+from govstats.narrative import render
+from govstats.report import Report, Section, Value
 from govstats.store import reading_path
 
 #: tab titles, in order
-TABS = ("报表", "指标", "图表", "数据质量")
+TABS = ("报表", "指标", "图表", "数据质量", "文本对比")
 #: the indicator groups shown in the 指标 tab: section → heading
 SECTIONS = analysis.SECTION_LABELS
 
@@ -111,8 +115,10 @@ class Explorer:
     """One body and a span of years from the store, with a widget view and plain-value views.
 
     Attributes ``body`` (slug), ``years`` (first, last), ``year`` (the report shown) hold the
-    selection; :meth:`select` changes it. ``series`` is the :class:`content.BodySeries` of
-    the selection (its ``message`` says why something is missing).
+    selection; :meth:`select` changes it. ``text_pair`` (the year compared with, the year
+    shown) holds the two years whose text :meth:`text_diff` compares; :meth:`select_text`
+    changes it. ``series`` is the :class:`content.BodySeries` of the selection (its
+    ``message`` says why something is missing).
     """
 
     def __init__(
@@ -130,6 +136,8 @@ class Explorer:
         self.all_years: list[int] = []
         self._widget: w.Widget | None = None
         self._full: content.BodySeries | None = None  # the body's whole series, read once per body
+        self._sections: dict[int, list[Section]] | None = None  # the body's text, read when shown
+        self.text_pair: tuple[int, int] | None = None
         self.select(body, years, year)
 
     # -- selection ------------------------------------------------------------------------
@@ -147,6 +155,7 @@ class Explorer:
             self.years, self.year = years, year
             self._full = content.load_body(self.body, db=self.db)
             self.all_years = self._full.years
+            self._sections, self.text_pair = None, None
         else:
             self.years = years if years is not None else self.years
             self.year = year if year is not None else self.year
@@ -201,6 +210,54 @@ class Explorer:
         """This body's breaches and year-over-year findings over the selected years."""
         shown = content.quality(self.series)
         return shown if shown is not None else content.notice(self.series.message or "没有数据。")
+
+    def _text(self) -> dict[int, list[Section]]:
+        """year → the body's stored sections (read once per body; empty without text)."""
+        if self._sections is None:
+            slug = self._full.slug if self._full is not None else None
+            frame = store.load_sections(body=slug, db=self.db) if slug and self.all_years else None
+            self._sections = {} if frame is None else narrative.sections_by_year(frame)
+        return self._sections
+
+    @property
+    def text_years(self) -> list[int]:
+        """The years whose report text the store holds for the body."""
+        return sorted(self._text())
+
+    def select_text(self, previous: int | None = None, year: int | None = None) -> None:
+        """Choose the two years the 文本对比 tab compares (None keeps a part; by default the
+        latest year with text and the one before it; a year without text is replaced so)."""
+        years = self.text_years
+        if not years:
+            self.text_pair = None
+            return
+        now = year if year is not None else (self.text_pair[1] if self.text_pair else None)
+        now = now if now in years else years[-1]
+        then = previous if previous is not None else (self.text_pair[0] if self.text_pair else None)
+        if then not in years or then == now:
+            before = [y for y in years if y < now]
+            then = before[-1] if before else now
+        self.text_pair = (then, now)
+
+    def text_diff(self) -> HTML:
+        """The text of the two years of ``text_pair`` section by section, side by side:
+        carried-over sentences muted, new ones marked (:func:`render.comparison_html`)."""
+        by_year = self._text()
+        if not by_year:
+            missing = self._full.message if self._full is not None else None
+            return content.notice(missing or content.NO_TEXT)
+        if self.text_pair is None:
+            self.select_text()
+        assert self.text_pair is not None  # there is text (above)
+        then, now = self.text_pair
+        if then == now:
+            return content.notice(f"只有{now}年度的报告文本，没有可以对比的年度。")
+        c = narrative.compare_sections(by_year[now], by_year[then], year=now, previous_year=then)
+        heading = f"{self.series.body or self.body}：{now}年度与{then}年度报告文本对比"
+        return HTML(
+            f'<style type="text/css">{render.CSS}</style><h4>{html.escape(heading)}</h4>'
+            + render.comparison_html(c, f"{then}年", f"{now}年")
+        )
 
     # -- the widget -----------------------------------------------------------------------
 
@@ -292,8 +349,13 @@ def _build_widget(ex: Explorer) -> w.Widget:
     )
     year = w.Dropdown(options=[], description="报表年度", layout=w.Layout(width="14em"))
     heading = w.HTML()
-    tabs = [w.HTML() for _ in TABS]
-    tab = w.Tab(children=tabs, titles=TABS)
+    panes = [w.HTML() for _ in TABS]
+    then = w.Dropdown(options=[], description="对比年度", layout=w.Layout(width="14em"))
+    now = w.Dropdown(options=[], description="本年度", layout=w.Layout(width="14em"))
+    text = TABS.index("文本对比")
+    children: list[w.Widget] = list(panes)
+    children[text] = w.VBox([w.HBox([then, now]), panes[text]])
+    tab = w.Tab(children=children, titles=TABS)
     busy = {"now": False}  # programmatic option changes must not redraw half-updated state
 
     def sync_controls() -> None:
@@ -309,14 +371,27 @@ def _build_widget(ex: Explorer) -> w.Widget:
         finally:
             busy["now"] = False
 
-    views = (ex.report, ex.indicators, ex.charts, ex.quality)
+    views = (ex.report, ex.indicators, ex.charts, ex.quality, ex.text_diff)
     stale: set[int] = set()  # tabs drawn for an older selection: redrawn when opened
+
+    def sync_text() -> None:  # the text is read only once its tab is opened
+        busy["now"] = True
+        try:
+            if ex.text_pair is None:
+                ex.select_text()
+            then.options = now.options = ex.text_years
+            then.value, now.value = ex.text_pair or (None, None)
+            then.disabled = now.disabled = len(ex.text_years) < 2
+        finally:
+            busy["now"] = False
 
     def draw_tab(change=None) -> None:
         index = tab.selected_index or 0
         if index in stale:
             stale.discard(index)
-            tabs[index].value = as_html(views[index]())
+            if index == text:
+                sync_text()
+            panes[index].value = as_html(views[index]())
 
     def redraw() -> None:
         heading.value = as_html(ex.title())
@@ -325,6 +400,12 @@ def _build_widget(ex: Explorer) -> w.Widget:
 
     def changed(change) -> None:
         if busy["now"]:
+            return
+        if change["owner"] in (then, now):
+            ex.select_text(then.value, now.value)
+            sync_text()
+            stale.add(text)
+            draw_tab()
             return
         if change["owner"] is body:
             ex.select(body=body.value)
@@ -337,7 +418,7 @@ def _build_widget(ex: Explorer) -> w.Widget:
 
     sync_controls()
     redraw()
-    for control in (body, span, year):
+    for control in (body, span, year, then, now):
         control.observe(changed, names="value")
     tab.observe(draw_tab, names="selected_index")
     return w.VBox([w.HBox([body, span, year]), heading, tab])

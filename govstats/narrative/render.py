@@ -12,13 +12,15 @@ import html
 import json
 from dataclasses import asdict
 
-from govstats.narrative.compare import Comparison, SectionComparison
+from govstats.narrative.compare import COPIED_PROBLEMS, Comparison, SectionComparison
 from govstats.reading.sections import NAMED_CODES
 
 FORMATS = ("text", "html", "json")
 #: Chinese names of the section codes (the page and the terminal show these)
 SECTION_LABELS = dict(NAMED_CODES)
 STATUS_LABELS = {"unchanged": "沿用", "renumbered": "仅数字不同", "edited": "改写", "new": "新增"}
+#: the findings in Chinese
+FINDING_LABELS = {COPIED_PROBLEMS: "“存在的主要问题及改进情况”大部分沿用上年文字"}
 
 
 def render(comparison: Comparison, fmt: str, names: tuple[str, str] = ("A", "B")) -> str:
@@ -32,7 +34,8 @@ def render(comparison: Comparison, fmt: str, names: tuple[str, str] = ("A", "B")
     raise ValueError(f"unknown format {fmt!r}; one of {', '.join(FORMATS)}")
 
 
-def _pct(value: float | None) -> str:
+def percent(value: float | None) -> str:
+    """A share as a whole percentage (0.396 → ``40%``); None (nothing to compare) → ``—``."""
     return "—" if value is None else f"{value * 100:.0f}%"
 
 
@@ -52,9 +55,8 @@ def to_text(c: Comparison, names: tuple[str, str] = ("A", "B")) -> str:
         where = (
             "" if s.heading and s.previous_heading else (" (B only)" if s.heading else " (A only)")
         )
-        out.append(
-            f"{s.code:28} {_pct(s.similarity):>10} {_pct(s.carried_share):>8}  {counts}{where}"
-        )
+        shares = f"{percent(s.similarity):>10} {percent(s.carried_share):>8}"
+        out.append(f"{s.code:28} {shares}  {counts}{where}")
     for s in c.sections:
         new = s.of_status("new")
         if new:
@@ -70,68 +72,94 @@ def to_json(c: Comparison, names: tuple[str, str] = ("A", "B")) -> str:
     return json.dumps(data, ensure_ascii=False, indent=1) + "\n"
 
 
-_CSS = """
-body{font-family:"Noto Sans CJK SC","Microsoft YaHei",sans-serif;margin:2em;color:#222}
-table{border-collapse:collapse;width:100%;margin-bottom:1.5em}
-td,th{border:1px solid #ccc;padding:.4em;vertical-align:top;text-align:left}
-th{background:#f3f3f3}.num{text-align:right;white-space:nowrap}
-.unchanged,.renumbered{color:#888}.edited{background:#fff6d6}.new{background:#e3f6e3}
-.dropped{color:#999;text-decoration:line-through}.finding{color:#a00;font-weight:bold}
-p.s{margin:.2em 0}small{color:#666}
-"""
+#: the class of the element holding a comparison; :data:`CSS` applies inside it only, so the
+#: same markup can sit in a page of its own or in a notebook or widget pane
+WRAPPER = "govstats-diff"
+#: styles of the comparison markup (no URL, no import: a page or a sanitised fragment keeps it)
+CSS = (
+    ".govstats-diff{font-family:'Noto Sans CJK SC','Microsoft YaHei',sans-serif;color:#222}"
+    ".govstats-diff table{border-collapse:collapse;width:100%;margin-bottom:1.5em}"
+    ".govstats-diff td,.govstats-diff th{border:1px solid #ccc;padding:.4em;"
+    "vertical-align:top;text-align:left}"
+    ".govstats-diff th{background:#f3f3f3}.govstats-diff .num{text-align:right;white-space:nowrap}"
+    ".govstats-diff .unchanged,.govstats-diff .renumbered{color:#888}"
+    ".govstats-diff .edited{background:#fff6d6}.govstats-diff .new{background:#e3f6e3}"
+    ".govstats-diff .dropped{color:#999;text-decoration:line-through}"
+    ".govstats-diff .finding{color:#a00;font-weight:bold}"
+    ".govstats-diff p.s{margin:.2em 0}.govstats-diff small{color:#666}"
+)
 
 
 def to_html(c: Comparison, names: tuple[str, str] = ("A", "B")) -> str:
+    """One self-contained page: :func:`comparison_html` under a title."""
     e = html.escape
     title = f"报告文本对比：{names[1]}（{c.year or '?'}）对 {names[0]}（{c.previous_year or '?'}）"
-    out = [
-        "<!DOCTYPE html>",
-        '<html lang="zh-CN"><head><meta charset="utf-8">',
-        f"<title>{e(title)}</title><style>{_CSS}</style></head><body>",
-        f"<h1>{e(title)}</h1>",
-    ]
+    left, right = f"{names[0]}（{c.previous_year or '?'}）", f"{names[1]}（{c.year or '?'}）"
+    return (
+        "<!DOCTYPE html>\n"
+        '<html lang="zh-CN"><head><meta charset="utf-8">\n'
+        f"<title>{e(title)}</title><style>body{{margin:2em}}{CSS}</style></head><body>\n"
+        f"<h1>{e(title)}</h1>\n{comparison_html(c, left, right)}</body></html>\n"
+    )
+
+
+def finding_label(finding: str) -> str:
+    """A finding of :func:`~govstats.narrative.compare_sections` in Chinese (as pages show it)."""
+    return FINDING_LABELS.get(finding, finding)
+
+
+def comparison_html(c: Comparison, left: str, right: str) -> str:
+    """A comparison as one :data:`WRAPPER` element (no page around it; :data:`CSS` styles it):
+    the findings, a table of similarity and carried share by section, each section side by side
+    (:func:`side_by_side`; ``left`` and ``right`` name last year and this year), and last
+    year's problems next to this year's improvements. Every text escaped."""
+    e = html.escape
+    out = [f'<div class="{WRAPPER}">']
     for finding in c.findings:
-        out.append(f'<p class="finding">{e(finding)}</p>')
+        out.append(f'<p class="finding">{e(finding_label(finding))}</p>')
     out.append("<table><tr><th>部分</th><th>相似度</th><th>沿用比例</th></tr>")
     for s in c.sections:
         out.append(
             f"<tr><td>{e(SECTION_LABELS.get(s.code, s.code))}</td>"
-            f'<td class="num">{_pct(s.similarity)}</td>'
-            f'<td class="num">{_pct(s.carried_share)}</td></tr>'
+            f'<td class="num">{percent(s.similarity)}</td>'
+            f'<td class="num">{percent(s.carried_share)}</td></tr>'
         )
     out.append("</table>")
     for s in c.sections:
-        out += _section_html(s, names, c)
-    if c.problems_then or c.improvements_now:
-        out.append("<h2>上年问题与本年改进情况</h2><table><tr>")
         out.append(
-            f"<th>{e(names[0])}：存在的主要问题</th><th>{e(names[1])}：改进情况</th></tr><tr>"
+            f"<h3>{e(SECTION_LABELS.get(s.code, s.code))} "
+            f"<small>{e(s.heading or s.previous_heading)}</small></h3>"
         )
+        out.append(side_by_side(s, left, right))
+    if c.problems_then or c.improvements_now:
+        out.append("<h3>上年问题与本年改进情况</h3><table><tr>")
+        out.append(f"<th>{e(left)}：存在的主要问题</th><th>{e(right)}：改进情况</th></tr><tr>")
         for column in (c.problems_then, c.improvements_now):
             out.append("<td>" + "".join(f'<p class="s">{e(t)}</p>' for t in column) + "</td>")
         out.append("</tr></table>")
-    out.append("</body></html>")
+    out.append("</div>")
     return "\n".join(out) + "\n"
 
 
-def _section_html(s: SectionComparison, names: tuple[str, str], c: Comparison) -> list[str]:
+def side_by_side(s: SectionComparison, left: str, right: str) -> str:
+    """One section of a comparison as a two-column table (inside a :data:`WRAPPER` element
+    for :data:`CSS`): last year's sentences under ``left`` (those not carried over struck
+    through), this year's under ``right`` (carried-over ones muted, new ones marked, edited
+    ones tinted; each titled with its status). Every text escaped."""
     e = html.escape
     carried = {m.previous for m in s.sentences if m.previous}
-    left = [
+    before = "".join(
         f'<p class="s{"" if t in carried else " dropped"}">{e(t)}</p>'
         for t in _previous_sentences(s)
-    ]
-    right = [
+    )
+    now = "".join(
         f'<p class="s {m.status}" title="{e(STATUS_LABELS[m.status])}">{e(m.text)}</p>'
         for m in s.sentences
-    ]
-    return [
-        f"<h2>{e(SECTION_LABELS.get(s.code, s.code))} <small>{e(s.heading or s.previous_heading)}"
-        "</small></h2>",
-        f"<table><tr><th>{e(names[0])}（{c.previous_year or '?'}）</th>"
-        f"<th>{e(names[1])}（{c.year or '?'}）</th></tr>",
-        f"<tr><td>{''.join(left)}</td><td>{''.join(right)}</td></tr></table>",
-    ]
+    )
+    return (
+        f"<table><tr><th>{e(left)}</th><th>{e(right)}</th></tr>"
+        f"<tr><td>{before}</td><td>{now}</td></tr></table>"
+    )
 
 
 def _previous_sentences(s: SectionComparison) -> list[str]:

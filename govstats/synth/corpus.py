@@ -11,7 +11,7 @@ from collections.abc import Iterable, Sequence
 from pathlib import Path
 
 from govstats import schema
-from govstats.report import Report, Value
+from govstats.report import Report, Section, Value
 from govstats.synth import toolforms
 from govstats.synth.printing import SUFFIX, formats, render, suffix
 from govstats.synth.reports import SYNTHETIC_NOTICE, GeneratedReport
@@ -156,8 +156,16 @@ def to_report(generated: GeneratedReport, report_id: str | None = None):
     """The :class:`govstats.report.Report` a perfect reader would return (no parsing).
 
     For feeding the store or the analysis with generated data quickly; ``format`` is
-    ``"synthetic"`` and every ``source`` says the value was generated.
+    ``"synthetic"`` and every ``source`` says the value was generated. A report given a
+    narrative (:func:`govstats.synth.narrative.narrate`) has its sections, one per code.
     """
+    from govstats.synth.narrative import HEADINGS, text_of
+
+    sections = (
+        [Section(code, HEADINGS[code], text_of(generated, code), "generated") for code in HEADINGS]
+        if generated.narrative is not None
+        else []
+    )
     values = {}
     for table, items in generated.values.items():
         for item, cols in items.items():
@@ -181,6 +189,7 @@ def to_report(generated: GeneratedReport, report_id: str | None = None):
         values=values,
         layouts=dict(generated.layouts),
         warnings=[SYNTHETIC_NOTICE],
+        sections=sections,
     )
 
 

@@ -3,6 +3,7 @@ kernel."""
 
 from __future__ import annotations
 
+import html
 from datetime import datetime, timezone
 from pathlib import Path
 
@@ -10,6 +11,9 @@ import pytest
 
 from govstats import store
 from govstats.briefings import content
+from govstats.briefings.sanitize import check_page, sanitize_fragment
+from govstats.narrative import render
+from govstats.reading.sections import CODES
 from tests.analysis.test_measures import base_requests, report
 from tests.conftest import ingest_bundled
 
@@ -148,3 +152,33 @@ def test_region_messages(db):
     assert "无法识别地区" in content.load_region("火星市", db=db).message
     every = content.load_region(None, year=2024, db=db)
     assert set(every.comparison["body"]) == {"平潭综合实验区", "上海市科学技术委员会"}
+
+
+def test_report_text_similarity_finding_and_new_sentences(text_store):
+    db, name = text_store
+    t = content.load_text(content.load_body(name, db=db))
+    assert t.message is None and t.years == [2022, 2023, 2024] and t.briefed.year == 2024
+    table = content.text_table(t)
+    assert list(table.columns) == ["2023年较2022年", "2024年较2023年"]
+    assert list(table.index) == [render.SECTION_LABELS[c] for c in CODES]  # template order
+    assert table.loc["存在的主要问题及改进情况", "2024年较2023年"] == "100%"
+    notes = content.text_notes(t).data
+    assert "2024年度：“存在的主要问题及改进情况”大部分沿用上年文字（沿用100%）。" in notes
+    assert "2024年度报告较2023年度新增的内容（摘录）" in notes
+    # the new sentence (markup, 另有说明, a long tail): escaped, cut to EXCERPT_CHARS with …
+    assert "<script>" not in notes and "&lt;script&gt;alert(1)&lt;/script&gt;局另有说明" in notes
+    quoted = notes.split("&lt;script&gt;")[1].split("</li>")[0]
+    assert quoted.endswith("…") and len(html.unescape("&lt;script&gt;" + quoted)) == 60
+    cleaned = sanitize_fragment(notes)
+    check_page(cleaned)
+    assert "沿用100%" in cleaned and "<script" not in cleaned
+
+
+def test_report_text_absent_gives_one_line(db):
+    t = content.load_text(content.load_body("pingtan", db=db))  # from the tidy extract: no text
+    assert t.message == content.NO_TEXT == "无报告文本（仅有统计表数据）。"
+    assert content.text_table(t) is None and content.NO_TEXT in content.text_notes(t).data
+    single = content.load_text(content.load_body("ziyang-bgs", db=db))  # one year of text
+    assert single.years == [2020] and "没有相邻年度可以比较" in single.message
+    unknown = content.load_text(content.load_body("nobody", db=db))
+    assert content.text_notes(unknown) is None and content.text_table(unknown) is None

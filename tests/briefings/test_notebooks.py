@@ -126,6 +126,7 @@ def test_briefing_across_the_template_break(bundled_db, tmp_path):
         "2022" not in text.split("数据质量")[0].split("简报（2021年度）")[1][:200]
     )  # only the years asked
     assert images == 5
+    assert "无报告文本（仅有统计表数据）。" in text  # 平潭 is stored from the tidy extract
     assert "R3" in text  # the 2020 outcome rows (27) exceed （七）总计 (21): listed under 数据质量
 
 
@@ -139,6 +140,20 @@ def test_briefing_of_a_single_2019_template_report(bundled_db, tmp_path):
     assert "本年新收政府信息公开申请17件。" in text  # first year: no change stated
     assert "未发现勾稽关系或跨年度不一致" in text
     assert images == 5
+
+
+@pytest.mark.slow
+def test_briefing_shows_the_report_text(text_store, tmp_path):
+    from govstats import store
+
+    db, name = text_store
+    slug = str(store.bodies(db)["slug"].iloc[0])
+    text, _images, errors = outputs(run(BRIEFING, tmp_path / "text.ipynb", db, body=slug))
+    assert not errors
+    assert f"{name}政府信息公开工作年度报告简报（2024年度）" in text
+    assert "2024年较2023年" in text and "2024年度报告较2023年度新增的内容（摘录）" in text
+    assert "大部分沿用上年文字（沿用100%）" in text  # the planted copy
+    assert "<script>alert" not in text and "&lt;script&gt;alert(1)" in text
 
 
 @pytest.mark.slow

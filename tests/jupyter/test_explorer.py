@@ -112,3 +112,46 @@ def test_views_become_html_for_the_widget_panes():
     )
     assert both.startswith("<h4>标题</h4>") and "&lt;b&gt;x&lt;/b&gt;" in both
     assert explorer.as_html("<script>") == "<pre>&lt;script&gt;</pre>"
+
+
+def test_text_tab_shows_two_years_side_by_side(text_store):
+    db, name = text_store
+    ex = explorer.explore(name, db=db)
+    assert ex.text_years == [2022, 2023, 2024] and explorer.TABS[-1] == "文本对比"
+    shown = ex.text_diff().data
+    assert ex.text_pair == (2023, 2024) and "2024年度与2023年度报告文本对比" in shown
+    assert 'class="s unchanged"' in shown and 'class="s new"' in shown  # muted / marked
+    assert ".govstats-diff .new{" in shown  # the styles travel with the pane
+    assert "<script>" not in shown and "&lt;script&gt;alert(1)" in shown
+    assert "“存在的主要问题及改进情况”大部分沿用上年文字" in shown  # 2024's copied problems
+    ex.select_text(previous=2022)
+    assert ex.text_pair == (2022, 2024) and "2024年度与2022年度" in ex.text_diff().data
+    ex.select_text(previous=2024)  # the same year twice: the one before it
+    assert ex.text_pair == (2023, 2024)
+    ex.select_text(year=2022)
+    assert ex.text_pair == (2023, 2022)  # any two years, either way round
+
+
+def test_text_tab_without_text_says_so(bundled_store):
+    pingtan = explorer.explore("pingtan", db=bundled_store)  # from the tidy extract
+    assert pingtan.text_years == [] and "无报告文本（仅有统计表数据）" in pingtan.text_diff().data
+    ziyang = explorer.explore("ziyang-bgs", db=bundled_store)  # one year of text
+    assert ziyang.text_pair is None and "只有2020年度的报告文本" in ziyang.text_diff().data
+    unknown = explorer.explore("no-such-body", db=bundled_store)
+    assert "没有机关" in unknown.text_diff().data
+
+
+def test_text_tab_widget(text_store):
+    pytest.importorskip("ipywidgets")
+    db, name = text_store
+    ex = explorer.explore(name, db=db)
+    box = ex.widget()
+    tab = box.children[2]
+    controls, pane = tab.children[explorer.TABS.index("文本对比")].children
+    then, now = controls.children
+    assert pane.value == "" and ex._sections is None  # the text is read when its tab opens
+    tab.selected_index = explorer.TABS.index("文本对比")
+    assert (then.value, now.value) == (2023, 2024) and list(now.options) == [2022, 2023, 2024]
+    assert "2024年度与2023年度报告文本对比" in pane.value
+    then.value = 2022
+    assert ex.text_pair == (2022, 2024) and "2024年度与2022年度报告文本对比" in pane.value

@@ -196,7 +196,8 @@ def test_explore_notebook_runs_in_jupyterlab(jupyterlab):
 
             # the interactive view: its widgets rendered, and the report of the chosen year inside
             widget = page.locator(".jp-OutputArea-output .widget-vbox").first
-            assert widget.locator(".widget-dropdown select").count() == 2
+            # 机关 and 报表年度 on top, 对比年度 and 本年度 in the 文本对比 tab
+            assert widget.locator(".widget-dropdown select").count() == 4
             assert widget.locator(".govstats-report table[data-table='requests']").count() == 1
             # pick another year: the kernel redraws the report inside the widget
             widget.locator(".widget-dropdown select").nth(1).select_option(label="2020")
