@@ -7,8 +7,6 @@ main job ingests it) in a temporary folder, pointed to by ``GOVSTATS_DB``.
 
 from __future__ import annotations
 
-import os
-import subprocess
 import sys
 from pathlib import Path
 
@@ -16,23 +14,17 @@ import nbformat
 import pytest
 
 from tests.conftest import PROJECT_DIR
+from tests.support.nbval import run_nbval
 
 NOTEBOOKS = PROJECT_DIR / "notebooks"
 BRIEFING = NOTEBOOKS / "10-briefing.ipynb"
 COMPARE = NOTEBOOKS / "20-compare.ipynb"
-SANITIZE = Path(__file__).parent.parent / "nbval_sanitize.cfg"
 
 
 @pytest.fixture
 def bundled_db(bundled_store) -> Path:
     """The session's store of the bundled data (these tests only read it)."""
     return bundled_store
-
-
-def _without_pytest_options() -> dict[str, str]:
-    """The environment for a pytest subprocess, without this run's PYTEST_ADDOPTS: nbval runs a
-    notebook's cells in one kernel, in order, and ``-n 2`` there would deal them to two."""
-    return {k: v for k, v in os.environ.items() if k != "PYTEST_ADDOPTS"}
 
 
 def run(notebook: Path, out: Path, db: Path, **parameters) -> nbformat.NotebookNode:
@@ -86,22 +78,7 @@ def test_committed_notebooks_are_thin_and_cleared():
 
 @pytest.mark.slow
 def test_nbval_over_the_defaults(bundled_db, tmp_path):
-    env = _without_pytest_options() | {"GOVSTATS_DB": str(bundled_db)}
-    cmd = [
-        sys.executable,
-        "-m",
-        "pytest",
-        "-q",
-        "-p",
-        "no:cacheprovider",
-        "--nbval-lax",
-        "--nbval-current-env",
-        "--nbval-sanitize-with",
-        str(SANITIZE),
-        str(BRIEFING),
-        str(COMPARE),
-    ]
-    result = subprocess.run(cmd, cwd=tmp_path, env=env, capture_output=True, text=True, timeout=300)
+    result = run_nbval([BRIEFING, COMPARE], tmp_path, {"GOVSTATS_DB": str(bundled_db)})
     assert result.returncode == 0, result.stdout[-4000:] + result.stderr[-2000:]
 
 

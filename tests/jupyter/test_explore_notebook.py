@@ -6,8 +6,6 @@ by ``GOVSTATS_DB`` for nbval and by the ``db`` parameter for papermill.
 
 from __future__ import annotations
 
-import os
-import subprocess
 import sys
 from pathlib import Path
 
@@ -15,15 +13,9 @@ import nbformat
 import pytest
 
 from govstats.config import NOTEBOOKS_DIR
+from tests.support.nbval import run_nbval
 
 NOTEBOOK = NOTEBOOKS_DIR / "01-explore.ipynb"
-SANITIZE = Path(__file__).parent.parent / "nbval_sanitize.cfg"
-
-
-def _without_pytest_options() -> dict[str, str]:
-    """The environment for a pytest subprocess, without this run's PYTEST_ADDOPTS: nbval runs a
-    notebook's cells in one kernel, in order, and ``-n 2`` there would deal them to two."""
-    return {k: v for k, v in os.environ.items() if k != "PYTEST_ADDOPTS"}
 
 
 def run(out: Path, **parameters) -> nbformat.NotebookNode:
@@ -77,24 +69,8 @@ def test_committed_notebook_is_thin_parameterised_and_cleared():
 
 @pytest.mark.slow
 def test_nbval_over_the_defaults(bundled_store, tmp_path):
-    env = _without_pytest_options() | {
-        "GOVSTATS_DB": str(bundled_store),
-        "MPLCONFIGDIR": str(tmp_path / "mpl"),
-    }
-    cmd = [
-        sys.executable,
-        "-m",
-        "pytest",
-        "-q",
-        "-p",
-        "no:cacheprovider",
-        "--nbval-lax",
-        "--nbval-current-env",
-        "--nbval-sanitize-with",
-        str(SANITIZE),
-        str(NOTEBOOK),
-    ]
-    done = subprocess.run(cmd, cwd=tmp_path, env=env, capture_output=True, text=True, timeout=300)
+    env = {"GOVSTATS_DB": str(bundled_store), "MPLCONFIGDIR": str(tmp_path / "mpl")}
+    done = run_nbval([NOTEBOOK], tmp_path, env)
     assert done.returncode == 0, done.stdout[-4000:] + done.stderr[-2000:]
 
 

@@ -131,21 +131,16 @@ def test_good_files_stored_and_bad_ones_recorded(tmp_path, capsys):
     assert len(ingest_errors(db)) == 2
 
 
+def _ingest_bundled_data(db) -> int:
+    """``govstats ingest data/raw data/extract --db DB``, what ``make briefings`` runs."""
+    data = PROJECT_DIR / "data"
+    return main(["ingest", str(data / "raw"), str(data / "extract"), "--db", str(db)])
+
+
 @pytest.mark.slow
 def test_bundled_data_on_a_fresh_clone(tmp_path, capsys):
     db = tmp_path / "s.duckdb"
-    assert (
-        main(
-            [
-                "ingest",
-                str(PROJECT_DIR / "data" / "raw"),
-                str(PROJECT_DIR / "data" / "extract"),
-                "--db",
-                str(db),
-            ]
-        )
-        == 0
-    )
+    assert _ingest_bundled_data(db) == 0
     # the sample parsed from data/raw is the same document as the extract's copy of it
     in_extract = len(
         list(read_extract(PROJECT_DIR / "data" / "extract"))
@@ -323,18 +318,7 @@ def test_quiet_when_not_a_terminal(tmp_path):
 @pytest.mark.slow
 def test_check_db_runs_both_kinds_of_checks_over_the_store(tmp_path, capsys):
     db = tmp_path / "s.duckdb"
-    assert (
-        main(
-            [
-                "ingest",
-                str(PROJECT_DIR / "data" / "raw"),
-                str(PROJECT_DIR / "data" / "extract"),
-                "--db",
-                str(db),
-            ]
-        )
-        == 0
-    )
+    assert _ingest_bundled_data(db) == 0
     capsys.readouterr()
     assert main(["check", "--db", str(db)]) == 1
     out = capsys.readouterr().out.splitlines()
