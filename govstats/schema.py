@@ -273,6 +273,20 @@ REVIEW_COLUMNS: tuple[Column, ...] = (
 )
 
 
+def header_labels() -> frozenset[str]:
+    """Every label the template prints in a table's header rows: 信息内容 and the column labels of
+    table 二 (both versions), 申请人情况 and table 三's columns with their group 法人或其他组织,
+    and table 四's branch labels (行政复议, 行政诉讼 and its two kinds), which head its columns,
+    with its outcome columns. The readers use it to tell header words from row labels."""
+    publication = {
+        c.label for items in PUBLICATION.values() for _, columns in items.values() for c in columns
+    }
+    requests = {c.label for c in REQUEST_COLUMNS} | {c.group for c in REQUEST_COLUMNS if c.group}
+    review = {i.label for i in REVIEW_ITEMS} | {i.group for i in REVIEW_ITEMS if i.group}
+    review |= {c.label for c in REVIEW_COLUMNS}
+    return frozenset({PUBLICATION_ROW_HEADER, APPLICANT_HEADER} | publication | requests | review)
+
+
 @overload
 def template_for_year(year: int) -> str: ...
 @overload

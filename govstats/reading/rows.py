@@ -15,6 +15,7 @@ import operator
 from dataclasses import dataclass, field
 from functools import lru_cache
 
+from govstats import schema
 from govstats.reading import labels, runtogether
 from govstats.reading.document import Block, Cell, Document
 from govstats.reading.numbers import is_value_text, parse_number
@@ -23,42 +24,15 @@ from govstats.reading.stream import RUN_FORMATS
 _ROWSPAN = operator.attrgetter("rowspan")
 _TEXT = operator.attrgetter("text")
 
-#: every header word of table 2 and 3 (a row holding one is a header row, not a data row)
-_HEADER_CELLS = {
-    labels.fold(w)
-    for w in (
-        "信息内容",
-        "申请人情况",
-        "自然人",
-        "法人或其他组织",
-        "商业企业",
-        "科研机构",
-        "社会公益组织",
-        "法律服务机构",
-        "结果维持",
-        "结果纠正",
-        "其他结果",
-        "尚未审结",
-        "未经复议直接起诉",
-        "复议后起诉",
-        "本年新制作数量",
-        "本年新公开数量",
-        "对外公开总数量",
-        "上一年项目数量",
-        "本年增/减",
-        "处理决定数量",
-        "采购项目数量",
-        "采购总金额",
-        "本年制发件数",
-        "本年废止件数",
-        "现行有效件数",
-        "本年处理决定数量",
-    )
-}
-
-
 #: labels that name a row only inside table 三 (elsewhere they are column headers)
 _GENERIC_LABELS = {"其他", "总计", "合计", "其他处理"}
+
+#: every header word of the tables (a row holding one is a header row, not a data row), less
+#: the labels that also name a data row: the generic ones, table 四's branches, and table 二's
+#: fees column, printed on the fees row itself
+_HEADER_CELLS = {labels.fold(w) for w in schema.header_labels()} - {
+    labels.fold(w) for w in (*_GENERIC_LABELS, "行政复议", "行政诉讼", "本年收费金额（单位：万元）")
+}
 
 
 @dataclass(slots=True)

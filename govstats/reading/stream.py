@@ -109,55 +109,26 @@ def _request_sequence(layout: str) -> tuple[_Label, ...]:
     return tuple(out)
 
 
-#: header words and furniture that may stand between labels (besides numbers)
+#: what tables print around their header words that is not a template label: the fees
+#: column's unit alone and the outcome group headings as table headers
+_HEADER_EXTRAS = (
+    "本年收费金额",
+    "（单位：万元）",
+    "单位：万元",
+    "三、本年度办理结果",
+    "本年度办理结果",
+    "（六）其他处理",
+)
+
+#: header words and furniture that may stand between labels (besides numbers), longest first
 _FURNITURE = tuple(
     sorted(
-        {
-            "".join(_fold_char(c) for c in w)
-            for w in (
-                "信息内容",
-                "本年制发件数",
-                "本年废止件数",
-                "现行有效件数",
-                "本年处理决定数量",
-                "本年收费金额（单位：万元）",
-                "本年收费金额",
-                "（单位：万元）",
-                "单位：万元",
-                "本年新制作数量",
-                "本年新公开数量",
-                "对外公开总数量",
-                "上一年项目数量",
-                "本年增/减",
-                "处理决定数量",
-                "采购项目数量",
-                "采购总金额",
-                "申请人情况",
-                "自然人",
-                "法人或其他组织",
-                "商业企业",
-                "科研机构",
-                "社会公益组织",
-                "法律服务机构",
-                "其他",
-                "总计",
-                "行政复议",
-                "行政诉讼",
-                "未经复议直接起诉",
-                "复议后起诉",
-                "结果维持",
-                "结果纠正",
-                "其他结果",
-                "尚未审结",
-                "三、本年度办理结果",
-                "本年度办理结果",
-                "（六）其他处理",
-            )
-        },
+        {"".join(_fold_char(c) for c in w) for w in (*schema.header_labels(), *_HEADER_EXTRAS)},
         key=len,
         reverse=True,
     )
 )
+
 
 #: page furniture between rows: page numbers, "第4页", "共6页"
 _PAGE = re.compile(r"^(?:[-—–－]+\d{1,3}[-—–－]+|第\d{1,3}页(?:共\d{1,3}页)?|\d{1,3}/\d{1,3})")
