@@ -13,15 +13,35 @@ scripts and embeds a font). The store holds N fictional bodies × 7 years from
 
     .venv/bin/python benchmarks/bench_briefings.py            # 50 bodies, all three ways
     .venv/bin/python benchmarks/bench_briefings.py --n 10 --naive-n 4
-    .venv/bin/python benchmarks/bench_briefings.py --n 20 --naive-n 1 --text   # with 五、报告文本
+    .venv/bin/python benchmarks/bench_briefings.py --text --n 8 --repeat 3   # 五、's cost
+
+``--text`` measures what the briefing's 五、报告文本 costs instead: way (c) over the same bodies
+in three arms, alternated within one run (ABC, CBA, ABC, …, so that a change of load on the
+machine falls on every arm alike), after one warm-up batch per arm that is not counted, and
+summarised by the median of ``--repeat`` runs, per body:
+
+* ``no section``: the briefing notebook with 五、报告文本's cells taken out (a copy, passed by
+  ``GOVSTATS_NOTEBOOKS``), over a store without text;
+* ``section, no text``: the real notebook over the same store (the section says 无报告文本);
+* ``section, 7 years of text``: the real notebook over a store of the same bodies whose reports
+  each have a generated narrative (six year-on-year comparisons per body).
+
+The target is the third no more than 10% slower per body than the first. Wall time moves with
+the machine's load (2 shared cores); the CPU seconds of the batch's processes (the command, its
+workers and kernels: ``RUSAGE_CHILDREN``) much less, so the comparison is made on CPU, each run
+against the no-section run of its own round. It also times, in this process, the section's own
+calls per body (``load_text`` + ``text_table`` + ``text_notes``).
 """
 
 from __future__ import annotations
 
 import argparse
 import hashlib
+import json
 import os
 import re
+import resource
+import statistics
 import subprocess
 import sys
 import tempfile
@@ -87,19 +107,131 @@ def python_apis(slugs: list[str], db: Path, out: Path) -> float:
     return time.perf_counter() - start
 
 
-def govstats_cli(slugs: list[str], db: Path, out: Path, jobs: int) -> float:
+def govstats_cli(
+    slugs: list[str], db: Path, out: Path, jobs: int, notebooks: Path | None = None
+) -> float:
+    """Way (c), wall seconds; ``notebooks``: a folder of notebooks instead of the shipped ones.
+    The CPU seconds it took (the command and every process it waited for: workers, kernels)
+    are in :data:`LAST_CPU`."""
+    env = dict(os.environ, CI="1", **({"GOVSTATS_NOTEBOOKS": str(notebooks)} if notebooks else {}))
+    before = resource.getrusage(resource.RUSAGE_CHILDREN)
     start = time.perf_counter()
     done = subprocess.run(
         [str(BIN / "govstats"), "briefings", "--db", str(db), "--out", str(out),
          "--jobs", str(jobs), "--force", "--body", *slugs],
-        capture_output=True, text=True, env=dict(os.environ, CI="1"),
+        capture_output=True, text=True, env=env,
     )  # fmt: skip
     if done.returncode != 0:
         raise SystemExit(
             "govstats briefings failed "
             f"({done.returncode}):\n{done.stderr[-3000:]}\n{done.stdout[-2000:]}"
         )
-    return time.perf_counter() - start
+    wall = time.perf_counter() - start
+    after = resource.getrusage(resource.RUSAGE_CHILDREN)
+    LAST_CPU[0] = (after.ru_utime - before.ru_utime) + (after.ru_stime - before.ru_stime)
+    return wall
+
+
+#: the CPU seconds of the last :func:`govstats_cli` call
+LAST_CPU = [0.0]
+TEXT_HEADING = "## 五、报告文本"
+
+
+def without_text_section(folder: Path) -> Path:
+    """A copy of the shipped notebooks in ``folder`` whose briefing lacks 五、报告文本 (its heading
+    cell and every cell up to the next heading)."""
+    folder.mkdir(parents=True, exist_ok=True)
+    for path in NOTEBOOKS_DIR.glob("*.ipynb"):
+        nb = json.loads(path.read_text(encoding="utf-8"))
+        if path.name == NOTEBOOK.name:
+            cells, skipping = [], False
+            for cell in nb["cells"]:
+                source = "".join(cell["source"])
+                if cell["cell_type"] == "markdown" and source.startswith("## "):
+                    skipping = source.startswith(TEXT_HEADING)
+                if not skipping:
+                    cells.append(cell)
+            if len(cells) == len(nb["cells"]):
+                raise SystemExit(f"{path}: no cell starts with {TEXT_HEADING!r}")
+            nb["cells"] = cells
+        (folder / path.name).write_text(json.dumps(nb, ensure_ascii=False), encoding="utf-8")
+    return folder
+
+
+def section_calls(slugs: list[str], db: Path) -> float:
+    """The median time of 五、报告文本's own calls for one body, in this process."""
+    from govstats.briefings import content
+
+    times = []
+    for slug in slugs:
+        b = content.load_body(slug, db=db)
+        start = time.perf_counter()
+        t = content.load_text(b)
+        content.text_table(t)
+        content.text_notes(t)
+        times.append(time.perf_counter() - start)
+    return statistics.median(times)
+
+
+def text_cost(n: int, jobs: int, repeat: int, tmp: Path) -> None:
+    """The three arms of ``--text``, alternated, ``repeat`` runs each (the module docstring)."""
+    plain, text = tmp / "plain.duckdb", tmp / "text.duckdb"
+    slugs = build_store(plain, n)[:n]
+    if build_store(text, n, text=True)[:n] != slugs:
+        raise SystemExit("the two stores hold other bodies")
+    stripped = without_text_section(tmp / "notebooks")
+    arms = {
+        "no section": (plain, stripped),
+        "section, no text": (plain, None),
+        "section, 7 years of text": (text, None),
+    }
+    print(f"{n} generated bodies × 7 years; {repeat} runs per arm, alternated; --jobs {jobs}; "
+          f"{os.cpu_count()} cores, load {os.getloadavg()[0]:.1f} at the start")  # fmt: skip
+    wall: dict[str, list[float]] = {arm: [] for arm in arms}
+    cpu: dict[str, list[float]] = {arm: [] for arm in arms}
+    names = list(arms)
+    for arm in names:  # warm-up, not counted: the first batch pays cold caches
+        govstats_cli(slugs, arms[arm][0], tmp / "out" / "warm-up", jobs, arms[arm][1])
+    for run_no in range(repeat):
+        for arm in names if run_no % 2 == 0 else names[::-1]:
+            db, notebooks = arms[arm]
+            seconds = govstats_cli(slugs, db, tmp / "out" / str(run_no), jobs, notebooks)
+            wall[arm].append(seconds / n)
+            cpu[arm].append(LAST_CPU[0] / n)
+            load = os.getloadavg()[0]
+            print(
+                f"  run {run_no + 1}: {arm}: {seconds / n:.2f} s per body wall, "
+                f"{LAST_CPU[0] / n:.2f} s CPU (load {load:.1f})",
+                flush=True,
+            )
+    base = "no section"
+    rows = []
+    for arm in names:
+        # paired: each run against the no-section run of the same round (the same load)
+        paired = [100 * (c / b - 1) for c, b in zip(cpu[arm], cpu[base], strict=True)]
+        rows.append(
+            [
+                arm,
+                len(cpu[arm]),
+                statistics.median(wall[arm]),
+                statistics.median(cpu[arm]),
+                min(cpu[arm]),
+                max(cpu[arm]),
+                statistics.median(paired),
+            ]
+        )
+    print_table(
+        ["arm", "runs", "wall s/body", "CPU s/body", "CPU min", "CPU max", "CPU vs no section, %"],
+        rows,
+        title="medians per body (CPU: the batch's processes; wall moves with the machine's load)",
+    )
+    print(f"load at the end {os.getloadavg()[0]:.1f}")
+    calls = section_calls(slugs, text)
+    print(
+        f"五、报告文本's own calls (load_text + text_table + text_notes), median per body with "
+        f"7 years of text: {calls * 1000:.0f} ms = "
+        f"{100 * calls / statistics.median(cpu[base]):.1f}% of a body's CPU without the section"
+    )
 
 
 def page_content(path: Path) -> tuple[str, tuple[str, ...]]:
@@ -130,18 +262,21 @@ def main() -> None:
     )
     parser.add_argument("--jobs", type=int, default=2)
     parser.add_argument(
-        "--text", action="store_true", help="give every report a generated narrative (sections)"
+        "--text", action="store_true", help="measure what 五、报告文本 costs (three arms, way (c))"
     )
+    parser.add_argument("--repeat", type=int, default=5, help="--text: runs per arm (default 5)")
     args = parser.parse_args()
 
     with tempfile.TemporaryDirectory(prefix="bench-briefings-") as tmp:
         tmp = Path(tmp)
+        if args.text:
+            text_cost(args.n, args.jobs, args.repeat, tmp)
+            return
         db = tmp / "synthetic.duckdb"
-        slugs = build_store(db, args.n, args.text)[: args.n]
+        slugs = build_store(db, args.n)[: args.n]
         naive_slugs = slugs[: args.naive_n or len(slugs)]
         print(
-            f"{len(slugs)} generated bodies × 7 years{' with text' if args.text else ''}; "
-            "way (a) on "
+            f"{len(slugs)} generated bodies × 7 years; way (a) on "
             f"{len(naive_slugs)} of them; {os.cpu_count()} cores"
         )
 

@@ -18,6 +18,8 @@ R4              breach      tables 三 and 四: every printed count is a non-neg
 R6              breach      table 四, 行政复议: 总计 = 维持 + 纠正 + 其他 + 尚未审结
 R7              breach      table 四, 行政诉讼 (直接起诉, 复议后起诉): the same per group
 N1, N2          narrative   the narrative's headline numbers agree with table 三 (softer)
+N3              narrative   its 办结 agrees with table 三 （七）总计
+N4, N5          narrative   its 行政复议 and 行政诉讼 counts agree with table 四's totals
 carried_over    crossyear   二 上年结转 of year Y = 四 结转下年度 of year Y−1, per column
 in_force        crossyear   现行有效件数 (Y) = 现行有效件数 (Y−1) + 本年制发 − 本年废止
 ==============  ==========  ==================================================================
@@ -69,6 +71,15 @@ RULES: dict[str, Rule] = {
              "column", "report"),
         Rule("N2", "narrative", "requests", "正文所述结转下年度数与表格一致",
              "the narrative's number carried forward = table 三 四, total column", "report"),
+        Rule("N3", "narrative", "requests", "正文所述办结数与表格一致",
+             "the narrative's number of requests closed (办结) = table 三 （七） total, total "
+             "column", "report"),
+        Rule("N4", "narrative", "review", "正文所述行政复议数与表格一致",
+             "the narrative's number of administrative reviews = table 四 行政复议 total",
+             "report"),
+        Rule("N5", "narrative", "review", "正文所述行政诉讼数与表格一致",
+             "the narrative's number of lawsuits = table 四 未经复议直接起诉 total + 复议后起诉 "
+             "total", "report"),
         Rule("carried_over", "crossyear", "requests", "上年结转等于上年度结转下年度",
              "二 carried over in year Y = 四 carried forward in year Y-1, per column", "column"),
         Rule("in_force", "crossyear", "publication", "现行有效件数前后衔接",

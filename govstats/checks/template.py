@@ -1,7 +1,10 @@
 """The template's arithmetic (勾稽关系) checked, never "fixed": one finding per breach.
 
 The rules, their codes and Chinese titles are in the catalogue, :mod:`govstats.checks.rules`:
-R1–R4, R6 and R7 (kind ``breach``) and the narrative's N1 and N2 (kind ``narrative``, softer).
+R1–R4, R6 and R7 (kind ``breach``) and the narrative's N1–N5 (kind ``narrative``, softer): N1 and
+N2 compare the reader's headline numbers (``Report.narrative``) with table 三, N3–N5 the figures
+the text states (:mod:`govstats.reading.figures`, where each figure's scope is tested) with the
+cells of :data:`NARRATIVE_CELLS`.
 
 Blank (NA) cells: a rule whose cells are all NA is skipped. A blank can stand for any
 non-negative number, so a relation with blanks on one side is a breach only when the printed
@@ -20,6 +23,7 @@ import pandas as pd
 
 from govstats import schema
 from govstats.checks.rules import REVIEW_RULES, rule
+from govstats.reading.figures import Figure, narrative_figures
 
 if (
     TYPE_CHECKING
@@ -42,6 +46,19 @@ FINDING_COLUMNS = [
 _ROW_NAMES = {i.code: i.label for layout in schema.REQUEST_ITEMS.values() for i in layout}
 _ROW_ORDER = {code: n for n, code in enumerate(_ROW_NAMES)}
 _COL_NAMES = schema.REQUEST_COLUMN_LABELS
+
+#: the narrative figures the tables hold too: rule → (figure, the cells whose sum it states,
+#: the cells as a message names them). Not 主动公开…条 (table 二 counts documents by kind, not
+#: the items published) nor 收取信息处理费…元 (table 二's 收费金额 is another charge).
+NARRATIVE_CELLS: dict[str, tuple[str, tuple[tuple[str, str, str], ...], str]] = {
+    "N3": ("requests_closed", (("requests", "total", "total"),), "table 三 （七）总计 总计"),
+    "N4": ("review_cases", (("review", "admin_review", "total"),), "table 四 行政复议 总计"),
+    "N5": (
+        "litigation_cases",
+        (("review", "lawsuit_direct", "total"), ("review", "lawsuit_after_review", "total")),
+        "table 四 行政诉讼 总计 (未经复议直接起诉 + 复议后起诉)",
+    ),
+}
 
 
 def finding_cells(cells: str) -> list[tuple[str, str, str]]:
@@ -212,6 +229,27 @@ class _Checker:
                 f"table 三 四 总计 is {float(printed):g}",
             )
 
+    def figures(self, figures: Iterable[Figure]) -> None:
+        """N3–N5: each figure of :data:`NARRATIVE_CELLS` against the sum of its cells (skipped
+        when the figure is absent or approximate, or a cell is absent or blank)."""
+        stated = {f.indicator: f for f in figures}
+        for code, (indicator, cells, name) in NARRATIVE_CELLS.items():
+            f = stated.get(indicator)
+            values = [self.get(*key) for key in cells]
+            if f is None or f.approximate or any(_na(v) for v in values):
+                continue
+            table = sum(float(v) for v in values)
+            if abs(table - f.value) > 1e-6:
+                self.add(
+                    code,
+                    cells[0][0],
+                    list(cells),
+                    table,
+                    f.value,
+                    f"narrative says {f.value:g} ({f.printed}, {f.section} at {f.source}); "
+                    f"{name} is {table:g}",
+                )
+
 
 def breaches_by_table(report: Report) -> dict[str, int]:
     """The number of template-arithmetic breaches per table of ``report`` (tables without
@@ -243,6 +281,7 @@ def check(report_or_tidy: Report | pd.DataFrame) -> pd.DataFrame:
         c.requests()
         c.review()
         c.narrative(r.narrative)
+        c.figures(narrative_figures(r.sections))
         findings = c.rows
     else:
         frame = report_or_tidy

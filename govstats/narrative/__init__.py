@@ -2,9 +2,10 @@
 
 The sections come from the readers (:mod:`govstats.reading.sections`, ``Report.sections``) or
 from the store (``govstats.load_sections``). :mod:`~govstats.narrative.compare` compares one
-year with the year before; :mod:`~govstats.narrative.figures` finds the numbers the text
-states; :mod:`~govstats.narrative.render` prints a comparison (``govstats diff``). This stage
-imports reading, store and analysis (for the indicator columns), never briefings or jupyter.
+year with the year before; :mod:`~govstats.narrative.figures` gives the numbers the text
+states (found by :mod:`govstats.reading.figures`) as indicators;
+:mod:`~govstats.narrative.render` prints a comparison (``govstats diff``). This stage imports
+reading, store and analysis (for the indicator columns), never briefings or jupyter.
 """
 
 from __future__ import annotations

@@ -5,7 +5,9 @@
   the first lines of the text (a title broken over lines is joined);
 * the year from the preamble's statistics period (``统计期限为2020年1月1日至…``) first;
 * headline numbers of the narrative: ``received`` (本年共收到…件) and ``carried_forward``
-  (…件结转下年度), compared with the tables by :func:`govstats.checks.template.check`.
+  (…件结转下年度), compared with the tables by :func:`govstats.checks.template.check` (the
+  other figures the text states are found by :mod:`govstats.reading.figures`, which reads these
+  two section by section).
 """
 
 from __future__ import annotations

@@ -31,7 +31,8 @@ How headings are found:
   the next narrative heading is left out (the tables are read by :mod:`~govstats.reading.extract`).
   A sub-heading （一）（存在的）主要问题 there starts ``problems`` when its own heading was lost;
 * the last section ends at the signature (a body's name and a date line), an attachment line, or
-  the page's furniture (附件下载, 扫一扫…, a run of short link lines).
+  the page's furniture (附件下载, 扫一扫…, a run of short link lines); in one-paragraph text, at
+  the furniture's words wherever they stand (扫一扫在手机, 【打印本页】, 网站标识码, …).
 
 Sections that are not found are named in ``missing`` (canonical codes, template order); none is
 ever made up.
@@ -98,14 +99,21 @@ _SUBJECTS = (
 _PROBLEMS_SUB = re.compile(r"(?:存在(?:的)?)?(?:主要)?问题")
 _TITLE_STOP = re.compile(r"[。：:；;！!？?\n]")
 _RUNS_ON = re.compile(r"[0-9０-９，,]")
-_TITLE_TAIL = re.compile(r"(?:政府信息|公开)?(?:建设|工作)?(?:方面|情况)?")
+#: what may follow a sub-heading's keyword in its title (主动公开|政府信息情况, 平台|建设方面,
+#: 公开申请|办理情况); not 公开 (（二）依申请公开公开工作小组…: the text's subject)
+_TITLE_TAIL = re.compile(r"(?:政府信息)?(?:建设|工作|办理)?(?:方面|情况)?")
 #: a sub-heading's title is at most this long (a longer run without a stop is text)
 MAX_TITLE = 30
 
 #: lines that end the last section: page furniture, attachments, the signature's date
 _END_LINE = re.compile(
-    r"^(?:附件下载|附件[:：]|附件\d|扫一扫|打印本页|【打印】|关闭窗口|【关闭】|分享到|上一篇|下一篇|"
-    r"相关链接|相关文件|相关阅读|责任编辑|文件下载)"
+    r"^(?:附件下载|附件[:：]|附件\d|扫一扫|【?打印本页|【打印】|【?关闭窗口|【关闭】|分享到|上一篇|"
+    r"下一篇|相关链接|相关文件|相关阅读|责任编辑|文件下载|主办单位[:：]|网站标识码|版权所有)"
+)
+#: page furniture that ends the last section wherever it stands (one-paragraph text runs the
+#: page's links and footer into the report's last sentence): words no report text prints
+_FURNITURE = re.compile(
+    r"扫一扫在手机|分享到[:：]|【打印本页】|【关闭窗口】|打印本页关闭窗口|网站标识码|ICP备\d"
 )
 _DATE_LINE = re.compile(r"^\s*(?:19|20)\d{2}\s*年\s*\d{1,2}\s*月\s*\d{1,2}\s*日\s*$")
 _SIGNATURE = re.compile(
@@ -157,6 +165,8 @@ def find_sections(doc: Document) -> FoundSections:
             parts.append(text[begin:end].strip())
         text = "\n".join(p for p in parts if p).lstrip(_LEADING)
         if last:
+            furniture = _FURNITURE.search(text)
+            text = text[: furniture.start()].rstrip() if furniture else text
             text = _TAIL_SIGNATURE.sub("", text) if len(text) > 40 else text
         sections.append(Section(h.code, h.heading, text.strip(), _source(blocks[h.block], h.start)))
     found = {s.code for s in sections}

@@ -159,10 +159,10 @@ def to_report(generated: GeneratedReport, report_id: str | None = None):
     ``"synthetic"`` and every ``source`` says the value was generated. A report given a
     narrative (:func:`govstats.synth.narrative.narrate`) has its sections, one per code.
     """
-    from govstats.synth.narrative import HEADINGS, text_of
+    from govstats.synth.narrative import expected_sections
 
     sections = (
-        [Section(code, HEADINGS[code], text_of(generated, code), "generated") for code in HEADINGS]
+        [Section(*found, "generated") for found in expected_sections(generated)]
         if generated.narrative is not None
         else []
     )

@@ -12,6 +12,12 @@ sentences are all ``new``; later years plant, per section, what real reports do:
   copied from last year`` holds) or written afresh (at most one sentence carried); which one is
   recorded in ``GeneratedReport.narrative_copied``.
 
+How the narrative is printed is a :class:`Form` (``GeneratedReport.narrative_form``): the heading
+variants real reports print (:data:`HEADING_VARIANTS`), 五、's heading lost (the text goes from
+table 四 to （一）存在的主要问题, as in 上海市科委 2024's PDF extract), a web page's furniture after
+the last section (:data:`FURNITURE`); :data:`FORMS` names those the round-trip tests print and
+:func:`expected_sections` gives what a reader must find.
+
 New sentences are drawn from phrase banks and never repeat a sentence the body printed before,
 not even in other numbers (the comparison would rightly call that carried over). The narrative
 draws on its own random stream ``(seed, body index, 7)``: the tables of a seed do not change.
@@ -39,6 +45,114 @@ HEADINGS = {
     "other": "六、其他需要报告的事项",
 }
 ORIGINS = ("new", "same", "renumbered")
+
+#: the headings real reports print for each code (../shared/template.md §1 and §6, the corpus),
+#: the template's first; every one is a heading :mod:`govstats.reading.sections` must recognise
+HEADING_VARIANTS = {
+    "overview": ("一、总体情况", "一、概述", "一、总体概况", "一、工作概述"),
+    "overview.proactive": (
+        "（一）主动公开方面",
+        "（一）主动公开",
+        "（一）主动公开情况",
+        "（一）主动公开政府信息情况",
+    ),
+    "overview.requests": (
+        "（二）依申请公开方面",
+        "（二）依申请公开",
+        "（二）依申请公开情况",
+        "（二）政府信息公开申请办理情况",
+    ),
+    "overview.management": (
+        "（三）政府信息管理方面",
+        "（三）政府信息管理",
+        "（三）政府信息管理情况",
+    ),
+    "overview.platforms": (
+        "（四）政府信息公开平台建设方面",
+        "（四）平台建设",
+        "（四）政府信息公开平台建设情况",
+        "（四）信息公开平台建设方面",
+    ),
+    "overview.oversight": ("（五）监督保障方面", "（五）监督保障", "（五）监督保障情况"),
+    "problems": (
+        "五、存在的主要问题及改进情况",
+        "五、存在的主要问题和改进情况",
+        "五、存在问题及改进情况",
+        "五、政府信息公开工作存在的主要问题及改进情况",
+        "五、存在的主要问题及整改措施",
+        "五、存在的主要问题和改进措施",
+    ),
+    "other": ("六、其他需要报告的事项", "六、其他需要报告事项", "六、其他需报告的事项"),
+}
+assert all(v[0] == HEADINGS[c] for c, v in HEADING_VARIANTS.items())
+#: the sub-headings of 五、 (problems, then improvements) where its own heading is lost
+#: (上海市科委 2024's PDF extract): the problems section starts at the first
+PROBLEMS_PARTS = ("（一）存在的主要问题", "（二）改进情况")
+#: a web page's furniture after the report (the share and print links, the site's footer)
+FURNITURE = (
+    "扫一扫在手机上查看当前页面",
+    "分享到：",
+    "【打印本页】",
+    "【关闭窗口】",
+    "主办单位：示例市人民政府办公室　网站标识码：9900000001　示例ICP备00000000号",
+)
+
+
+@dataclass(frozen=True)
+class Form:
+    """How a generated narrative is printed (:func:`govstats.synth.printing.to_document`):
+    ``headings`` (code → heading, :data:`HEADING_VARIANTS`), ``lost_problems_heading`` (五、's
+    heading left out: the text goes from table 四 straight to :data:`PROBLEMS_PARTS`) and
+    ``furniture`` (lines printed after the last section)."""
+
+    headings: tuple[tuple[str, str], ...] = tuple(HEADINGS.items())
+    lost_problems_heading: bool = False
+    furniture: tuple[str, ...] = ()
+
+    def heading(self, code: str) -> str:
+        return dict(self.headings)[code]
+
+
+def form(variant: int = 0, *, lost_problems_heading: bool = False, furniture: bool = False) -> Form:
+    """A form printing the ``variant``-th heading of every code (wrapping round)."""
+    headings = tuple((c, v[variant % len(v)]) for c, v in HEADING_VARIANTS.items())
+    return Form(headings, lost_problems_heading, FURNITURE if furniture else ())
+
+
+#: the forms the round-trip tests print: every heading variant, the lost heading, the furniture
+FORMS = {
+    "template": form(0),
+    **{f"variants-{n}": form(n) for n in range(1, max(map(len, HEADING_VARIANTS.values())))},
+    "lost-problems-heading": form(0, lost_problems_heading=True),
+    "furniture": form(0, furniture=True),
+    "all": form(3, lost_problems_heading=True, furniture=True),
+}
+
+
+def expected_sections(
+    report: GeneratedReport, printed: Form | None = None
+) -> list[tuple[str, str, str]]:
+    """``(code, heading, text)`` of the sections a reader must find in ``report`` printed in
+    ``printed`` (default: ``report.narrative_form`` or the template's): text as printed, its
+    paragraphs joined by newlines (a reader joins a section's blocks so)."""
+    printed = printed or report.narrative_form or Form()
+    out = []
+    for code in HEADINGS:
+        if code == "problems" and printed.lost_problems_heading:
+            issues, improvements = problems_parts(report)
+            text = "\n".join([issues] + ([PROBLEMS_PARTS[1], improvements] if improvements else []))
+            out.append((code, PROBLEMS_PARTS[0], text))
+        else:
+            out.append((code, printed.heading(code), text_of(report, code)))
+    return out
+
+
+def problems_parts(report: GeneratedReport) -> tuple[str, str]:
+    """The problems section's text in two: the problems, then the improvements (from the first
+    sentence opening with 下一步)."""
+    sentences = [s.text for s in (report.narrative or {}).get("problems", [])]
+    first = next((i for i, t in enumerate(sentences) if t.startswith("下一步")), len(sentences))
+    return "".join(sentences[:first]), "".join(sentences[first:])
 
 
 @dataclass(frozen=True)

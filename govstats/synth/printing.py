@@ -113,12 +113,26 @@ _SUBSECTIONS = (
 
 
 def _narrative(b: _DocumentBuilder, report: GeneratedReport, codes: tuple[str, ...]) -> None:
-    """The generated narrative's sections (govstats.synth.narrative): heading, one paragraph."""
-    from govstats.synth.narrative import HEADINGS, text_of
+    """The generated narrative's sections (govstats.synth.narrative): heading, one paragraph,
+    printed in ``report.narrative_form`` (heading variants, a lost 五、 heading, page furniture
+    after the last section)."""
+    from govstats.synth.narrative import PROBLEMS_PARTS, Form, problems_parts, text_of
 
+    form = report.narrative_form or Form()
     for code in codes:
-        b.text(HEADINGS[code])
+        if code == "problems" and form.lost_problems_heading:
+            issues, improvements = problems_parts(report)
+            b.text(PROBLEMS_PARTS[0])
+            b.text(issues)
+            if improvements:
+                b.text(PROBLEMS_PARTS[1])
+                b.text(improvements)
+            continue
+        b.text(form.heading(code))
         b.text(text_of(report, code))
+    if codes[-1] == "other":
+        for line in form.furniture:
+            b.text(line)
 
 
 def _cell(report: GeneratedReport, key: Key) -> str:

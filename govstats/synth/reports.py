@@ -19,11 +19,15 @@ from __future__ import annotations
 
 from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass, field
+from typing import TYPE_CHECKING
 
 import numpy as np
 
 from govstats import schema
 from govstats.checks.rules import REVIEW_RULES, RULES, of_kind
+
+if TYPE_CHECKING:
+    from govstats.synth.narrative import Form as NarrativeForm
 
 Key = tuple[str, str, str]
 Values = dict[str, dict[str, dict[str, float | None]]]
@@ -203,6 +207,8 @@ class GeneratedReport:
     narrative: dict | None = None
     #: the planted finding "problems section largely copied from last year"
     narrative_copied: bool | None = None
+    #: how the narrative is printed (govstats.synth.narrative.Form); None: the template's
+    narrative_form: NarrativeForm | None = None
 
     @property
     def name(self) -> str:

@@ -101,3 +101,17 @@ def test_unknown_body_gets_a_message_not_a_crash(bundled_store, tmp_path):
     text, errors, _ = shown(nb)
     assert not errors, errors
     assert "数据库中没有机关“no-such-body”" in text
+
+
+@pytest.mark.slow
+def test_the_text_comparison_without_the_tab(text_store, tmp_path):
+    """The plain ``ex.text_diff()`` cell: a body with three years of text shows the last two
+    side by side (the bundled 平潭 has figures only: its cell says there is no text)."""
+    db, name = text_store
+    nb = run(tmp_path / "text.ipynb", db=str(db), body=name, first_year=2022, last_year=2024)
+    text, errors, _ = shown(nb)
+    assert not errors, errors
+    last = nb.cells[-1]
+    assert last.source.strip() == "ex.text_diff()"
+    html = "".join(str(o.get("data", {}).get("text/html", "")) for o in last.outputs)
+    assert "2024年度与2023年度报告文本对比" in html and 'class="s new"' in html

@@ -43,6 +43,8 @@ def test_a_part_or_a_running_total_is_not_the_figure():
     assert "proactive_items" not in _figures("2019_pingtan_html.html")
     # 资阳 2020: "…主动公开内容并动态更新,截至目前累计公开信息2万余条" crosses a comma
     assert "proactive_items" not in _figures("2020_ziyang-bgs_txt-pipe.txt")
+    # and its "行政复议及行政诉讼案件0件" counts both kinds at once: neither figure
+    assert not {"review_cases", "litigation_cases"} & set(_figures("2020_ziyang-bgs_txt-pipe.txt"))
 
 
 def test_figures_of_generated_text_and_the_frame():

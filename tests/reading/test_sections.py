@@ -3,6 +3,8 @@ headings in running text, table regions left out, missing sections named, never 
 
 from __future__ import annotations
 
+import dataclasses
+
 import pytest
 
 import govstats
@@ -194,3 +196,56 @@ def test_the_same_sections_in_every_text_form(form):
     assert [s.heading for s in read.sections] == list(HEADINGS.values())
     assert {s.code: s.text for s in read.sections} == {c: text_of(report, c) for c in HEADINGS}
     assert read.missing_sections == []
+
+
+#: text forms: the plain text with its line breaks folded, or a format of synth.render
+_FORMS = ("lines", "crlf", "one-paragraph", "one-paragraph-spaced", "markdown", "html", "html-word",
+          "txt-oneline")  # fmt: skip
+
+
+def _printed(report, form: str) -> bytes:
+    from govstats.synth.printing import render
+
+    plain = str(render(report, "txt-plain"))
+    breaks = {
+        "lines": "\n",
+        "crlf": "\r\n",
+        "one-paragraph": "",
+        "one-paragraph-spaced": "\u3000\u3000",
+    }
+    out = plain.replace("\n", breaks[form]) if form in breaks else render(report, form)
+    return out.encode() if isinstance(out, str) else out
+
+
+@pytest.mark.parametrize("form", _FORMS)
+@pytest.mark.parametrize(
+    "printed",
+    [
+        "variants-1",
+        "variants-2",
+        "variants-3",
+        "variants-4",
+        "variants-5",
+        "lost-problems-heading",
+        "furniture",
+        "all",
+    ],
+)
+def test_generated_heading_variants_lost_heading_and_furniture(printed, form):
+    """The forms of govstats.synth.narrative.FORMS (every heading variant real reports print, a
+    lost 五、 heading, a page's furniture after the last section) in every text form: the
+    sections come back with the right codes, headings and text, the furniture in none."""
+    import re
+
+    from govstats.synth.narrative import FORMS, FURNITURE, expected_sections
+
+    report = dataclasses.replace(_generated(), narrative_form=FORMS[printed])
+    read = govstats.read_report(_printed(report, form))
+    expected = expected_sections(report)
+    assert [s.code for s in read.sections] == [code for code, _h, _t in expected]
+    assert [s.heading for s in read.sections] == [heading for _c, heading, _t in expected]
+    squash = lambda t: re.sub(r"\s", "", t)  # noqa: E731 - one-paragraph text loses the breaks
+    assert [squash(s.text) for s in read.sections] == [squash(t) for _c, _h, t in expected]
+    assert read.missing_sections == []
+    last = read.sections[-1].text
+    assert not any(line[:4] in last for line in FURNITURE), last[-120:]
