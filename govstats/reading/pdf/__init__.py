@@ -56,31 +56,31 @@ from __future__ import annotations
 
 from govstats.errors import ParseError
 from govstats.reading.document import Document
-from govstats.reading.pdf.pages import _open_pages, _quiet_pdfminer
+from govstats.reading.pdf.engines import ENGINE_VARIABLE, ENGINES, _open_pages, pdf_engine
 from govstats.reading.pdf.reader import _Reader
 
-__all__ = ["read_pdf"]
+__all__ = ["ENGINES", "ENGINE_VARIABLE", "pdf_engine", "read_pdf"]
 
 
-def read_pdf(data: bytes, name: str) -> Document:
+def read_pdf(data: bytes, name: str, *, engine: str | None = None) -> Document:
     """Read the bytes of a PDF report into a :class:`Document` (format ``"pdf"``).
 
-    ``name`` is how messages name the file. Cell sources read ``page 3 (x=120, y=455)``: the
-    1-based page and the top-left corner of the cell or line in PDF points from the page's
-    top-left. Raises :class:`ParseError` when the PDF cannot be opened (encrypted, damaged) or
-    has no text layer (a scan: OCR is not done).
+    ``name`` is how messages name the file. ``engine`` is ``"pdfium"`` or ``"pdfplumber"``
+    (default: ``$GOVSTATS_PDF_ENGINE``, else pdfium). Cell sources read
+    ``page 3 (x=120, y=455)``: the 1-based page and the top-left corner of the cell or line in
+    PDF points from the page's top-left. Raises :class:`ParseError` when the PDF cannot be
+    opened (encrypted, damaged) or has no text layer (a scan: OCR is not done).
     """
-    with _quiet_pdfminer():
-        pages, meta_title = _open_pages(data, name)
-        reader = _Reader(name)
-        reader.meta_title = meta_title
-        for number, page in enumerate(pages, start=1):
-            reader.add_page(number, page)
-        try:
-            return reader.finish()
-        except ParseError:
-            raise
-        except Exception as exc:  # a page the layout cannot make sense of: say so, no traceback
-            raise ParseError(
-                f"the PDF's pages could not be laid out ({type(exc).__name__}: {exc})", source=name
-            ) from exc
+    pages, meta_title = _open_pages(data, name, engine)
+    reader = _Reader(name)
+    reader.meta_title = meta_title
+    for number, page in enumerate(pages, start=1):
+        reader.add_page(number, page)
+    try:
+        return reader.finish()
+    except ParseError:
+        raise
+    except Exception as exc:  # a page the layout cannot make sense of: say so, no traceback
+        raise ParseError(
+            f"the PDF's pages could not be laid out ({type(exc).__name__}: {exc})", source=name
+        ) from exc

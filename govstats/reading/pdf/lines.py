@@ -99,5 +99,6 @@ def _join_wrapped(parts: list[str]) -> str:
 
 
 def _where(page: int, x: float, y: float) -> str:
-    """A source label: the 1-based page and a position in PDF points from the page's top left."""
-    return f"page {page} (x={round(x)}, y={round(y)})"
+    """A source label: the 1-based page and a position in PDF points from the page's top left
+    (rounded to hundredths first, so that both engines' float noise names the same point)."""
+    return f"page {page} (x={round(round(x, 2))}, y={round(round(y, 2))})"
