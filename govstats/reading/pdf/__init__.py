@@ -1,8 +1,35 @@
 """Read a report published as PDF into the shared :class:`~govstats.reading.document.Document`.
 
-Built on pdfplumber (pdfminer.six underneath). The reader knows page geometry, not the
-template: it finds the tables a page draws with ruling lines, reads each cell's characters by
-position, and turns the text around the tables into paragraphs.
+Two engines read the pages into one page model (characters with their boxes and font size,
+visible rules, image count); the reader above them knows page geometry, not the template: it
+finds the tables a page draws with ruling lines, reads each cell's characters by position, and
+turns the text around the tables into paragraphs.
+
+* **Engines**: pdfium through ``pypdfium2`` (the default, about 7× faster per page) and
+  pdfplumber (pdfminer.six; the fallback, and the tests' reference: every PDF the tests know
+  gives the same tidy data with both). ``read_pdf(..., engine=)``, else
+  ``$GOVSTATS_PDF_ENGINE`` (``pdfium`` | ``pdfplumber``), else pdfium; ``govstats
+  --pdf-engine`` sets the variable, so that ingest's worker processes use it too. pdfium is not
+  thread-safe: read PDFs in processes (ingest does), not threads.
+* **How the engines were made to agree**: an upright character's box is its advance from the
+  origin and the font size above the baseline, in both (pdfminer puts the bottom at the font
+  descriptor's descent, which Chromium's CJK fonts lack, and pdfium at the font program's);
+  pdfium's generated characters (spaces and line breaks it infers) are skipped, so spaces come
+  from the gaps as before — but pdfium also turns many *real* space glyphs into generated ones,
+  so text lines may lose a space between two CJK words (``国务院 省政府`` → ``国务院省政府``;
+  Latin words keep theirs through the gap rule): the tidy data are the same, text blocks may
+  differ by such spaces. Glyphs pdfium maps to several characters (ligatures ``ﬁ``) read as
+  pdfminer's one character does, ligature code points are read as their letters, ``〈〉``
+  U+2329/U+232A as U+3008/U+3009, Kangxi radicals as ideographs (pdfium maps some itself; its
+  box for those is the glyph's, so such a glyph is given a font size's width). Vertical
+  (Identity-V) fonts: pdfium's box is not scaled by the matrix; a font-size square at the
+  origin, as pdfminer gives. Rotated pages (``/Rotate``) are read as displayed, in both;
+  characters outside the CropBox are dropped by pdfium (pdfplumber keeps them). Type 3 fonts:
+  no PDF the tests know uses one, so the engines were not compared on them; both read their
+  characters through the font's ToUnicode map when it has one. Rules: both classify each painted subpath
+  as pdfminer does (line, rectangle, curve) and keep the visibly stroked or thinly filled ones
+  (:mod:`~govstats.reading.pdf.edges`); sources are rounded to hundredths of a point before
+  whole points, so float noise between the engines does not move them.
 
 * **Tables** come from the page's *visible* rules only (stroked lines, stroked rectangles, thin
   filled bars). White cell backgrounds and shaded paragraphs are ignored, so a page whose body
@@ -36,17 +63,20 @@ ideographs they depict. A PDF without a text layer (a scan) or one that cannot b
 
 The package, lowest layer first (a module imports only from the ones above it):
 
-* ``chars`` — the character as pdfplumber gives it, the distance tolerances, glyph cleaning
+* ``chars`` — the character as the engines give it, the distance tolerances, glyph cleaning
   (radicals → ideographs) and tests on character text (CJK, numbers, enumerators);
+* ``edges`` — painted paths classified, visible rules as edge dicts, colours that show;
 * ``lines`` — characters grouped into visual lines, a line's text, wrapped lines joined,
   positions named as sources;
 * ``parts`` — ``_TablePart``, the part of a table drawn on one page, and how parts of one
   table fit together across a page break;
-* ``ruled`` — visible ruling lines → table grids → table parts with cells and spans, and the
-  text of a cut cell overflowing below its table;
+* ``ruled`` — visible ruling lines → table grids (pdfplumber's pure table functions, no
+  pdfplumber page) → table parts with cells and spans, and the text of a cut cell overflowing
+  below its table;
 * ``unruled`` — tables printed without rules, found by lining up value columns;
-* ``pages`` — opening the PDF: each page's cleaned characters, visible rules and tables, the
-  metadata title, clear errors for files that cannot be read;
+* ``pages`` — the page model both engines fill (cleaned characters, visible rules, tables),
+  the clear errors for files that cannot be read, the text-layer check, the metadata title;
+* ``pdfium``, ``plumber`` — the two engines; ``engines`` — the one place that chooses one;
 * ``furniture`` — page numbers and running headers/footers in the page margins;
 * ``reader`` — ``_Reader``, which walks the pages in order and assembles table parts and
   text lines into the :class:`~govstats.reading.document.Document`.

@@ -158,7 +158,8 @@ def _chars(C, textpage, view: _View, number: int) -> list[Char]:
             continue
         if not get_box(textpage, i, box) or not get_matrix(textpage, i, matrix):
             continue
-        size = get_size(textpage, i) * math.hypot(matrix.c, matrix.d)
+        font_size = get_size(textpage, i)
+        size = font_size * math.hypot(matrix.c, matrix.d)
         ax, ay = view.point(box.left, box.bottom)
         bx, by = view.point(box.right, box.top)
         x0, x1 = min(ax, bx), max(ax, bx)
@@ -168,7 +169,7 @@ def _chars(C, textpage, view: _View, number: int) -> list[Char]:
             # upright: the advance from the origin, the font size above the baseline
             get_origin(textpage, i, ox, oy)
             advance = x1 - x0
-            loose = abs((bottom - top) - abs(matrix.a) * get_size(textpage, i)) <= 0.02 * size
+            loose = abs((bottom - top) - abs(matrix.a) * font_size) <= 0.02 * size
             if not loose or advance > 3 * size:
                 # not pdfium's loose box: its glyph box (a radical it mapped), or a vertical
                 # font's box unscaled by the matrix; such glyphs are a font size wide

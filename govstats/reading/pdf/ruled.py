@@ -229,7 +229,10 @@ def _split_containers(placed: list[_Placed], xs: list[float], ys: list[float]) -
             and b[1] + b[3] <= a[1] + a[3]
         )
 
-    containers = [a for a in placed if any(contains(a, b) for b in placed)]
+    # only a merged cell (more than one grid slot) can contain another
+    containers = [
+        a for a in placed if (a[2] > 1 or a[3] > 1) and any(contains(a, b) for b in placed)
+    ]
     if not containers:
         return placed
     kept = [p for p in placed if p not in containers]
