@@ -26,10 +26,10 @@ turns the text around the tables into paragraphs.
   origin, as pdfminer gives. Rotated pages (``/Rotate``) are read as displayed, in both;
   characters outside the CropBox are dropped by pdfium (pdfplumber keeps them). Type 3 fonts:
   no PDF the tests know uses one, so the engines were not compared on them; both read their
-  characters through the font's ToUnicode map when it has one. Rules: both classify each painted subpath
-  as pdfminer does (line, rectangle, curve) and keep the visibly stroked or thinly filled ones
-  (:mod:`~govstats.reading.pdf.edges`); sources are rounded to hundredths of a point before
-  whole points, so float noise between the engines does not move them.
+  characters through the font's ToUnicode map when it has one. Rules: both classify each
+  painted subpath as pdfminer does (line, rectangle, curve) and keep the visibly stroked or
+  thinly filled ones (:mod:`~govstats.reading.pdf.edges`); sources are rounded to hundredths
+  of a point before whole points, so float noise between the engines does not move them.
 
 * **Tables** come from the page's *visible* rules only (stroked lines, stroked rectangles, thin
   filled bars). White cell backgrounds and shaded paragraphs are ignored, so a page whose body

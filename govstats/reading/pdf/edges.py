@@ -113,16 +113,13 @@ def _subpath_edges(ops: Sequence[Op], fill: bool, stroke: bool) -> list[dict]:
         return _segment_edges(pts[:2]) if stroke or fill else []
     if shape in ("mlllh", "mllll") and _same(pts[0], pts[4]):
         (x0, y0), (x1, y1), (x2, y2), (x3, y3) = pts[:4]
-        if (_eq(x0, x1) and _eq(y1, y2) and _eq(x2, x3) and _eq(y3, y0)) or (
-            _eq(y0, y1) and _eq(x1, x2) and _eq(y2, y3) and _eq(x3, x0)
-        ):
+        e = _SAME
+        if (
+            abs(x0 - x1) <= e and abs(y1 - y2) <= e and abs(x2 - x3) <= e and abs(y3 - y0) <= e
+        ) or (abs(y0 - y1) <= e and abs(x1 - x2) <= e and abs(y2 - y3) <= e and abs(x3 - x0) <= e):
             return _rect_edges(min(x0, x2), max(x0, x2), min(y0, y2), max(y0, y2), fill, stroke)
     return _segment_edges(pts) if stroke or fill else []
 
 
-def _eq(a: float, b: float) -> bool:
-    return abs(a - b) <= _SAME
-
-
 def _same(p: Point, q: Point) -> bool:
-    return _eq(p[0], q[0]) and _eq(p[1], q[1])
+    return abs(p[0] - q[0]) <= _SAME and abs(p[1] - q[1]) <= _SAME

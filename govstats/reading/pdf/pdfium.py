@@ -100,27 +100,17 @@ class _View:
         w, h = self.right - self.left, self.top - self.bottom
         self.width, self.height = (h, w) if self.turns % 2 else (w, h)
 
-    def point(self, x: float, y: float) -> tuple[float, float]:
-        """Display (x, y from the top) of the user-space point (x, y)."""
+    @property
+    def matrix(self) -> _Matrix:
+        """The transform: user space → display (x, y from the top)."""
         t = self.turns
         if t == 0:
-            return x - self.left, self.top - y
+            return (1.0, 0.0, 0.0, -1.0, -self.left, self.top)
         if t == 1:
-            return y - self.bottom, x - self.left
+            return (0.0, 1.0, 1.0, 0.0, -self.bottom, -self.left)
         if t == 2:
-            return self.right - x, y - self.bottom
-        return self.top - y, self.right - x
-
-    def vector(self, dx: float, dy: float) -> tuple[float, float]:
-        """Display direction of a user-space direction."""
-        t = self.turns
-        if t == 0:
-            return dx, -dy
-        if t == 1:
-            return dy, dx
-        if t == 2:
-            return -dx, dy
-        return -dy, -dx
+            return (-1.0, 0.0, 0.0, 1.0, self.right, -self.bottom)
+        return (0.0, -1.0, -1.0, 0.0, self.top, self.right)
 
 
 def _read_page(C, raw, number: int) -> _Page:
@@ -151,20 +141,25 @@ def _chars(C, textpage, view: _View, number: int) -> list[Char]:
     get_origin = C.FPDFText_GetCharOrigin
     ox, oy = ctypes.c_double(), ctypes.c_double()
     page_width, page_height = view.width, view.height
+    va, vb, vc, vd, ve, vf = view.matrix
     out: list[Char] = []
-    for i in range(C.FPDFText_CountChars(textpage)):
-        code = get_unicode(textpage, i)
+    count = C.FPDFText_CountChars(textpage)
+    codes = _codes(C, textpage, count)
+    for i in range(count):
+        code = codes[i] if codes is not None else get_unicode(textpage, i)
         if code == 0 or (code in _GENERATED and is_generated(textpage, i) == 1):
             continue
         if not get_box(textpage, i, box) or not get_matrix(textpage, i, matrix):
             continue
         font_size = get_size(textpage, i)
         size = font_size * math.hypot(matrix.c, matrix.d)
-        ax, ay = view.point(box.left, box.bottom)
-        bx, by = view.point(box.right, box.top)
-        x0, x1 = min(ax, bx), max(ax, bx)
-        top, bottom = min(ay, by), max(ay, by)
-        ux, uy = view.vector(matrix.c, matrix.d)  # the character's up, on the displayed page
+        left, low, right, high = box.left, box.bottom, box.right, box.top
+        ax, ay = va * left + vc * low + ve, vb * left + vd * low + vf
+        bx, by = va * right + vc * high + ve, vb * right + vd * high + vf
+        x0, x1 = (ax, bx) if ax <= bx else (bx, ax)
+        top, bottom = (ay, by) if ay <= by else (by, ay)
+        # the character's up direction on the displayed page
+        ux, uy = va * matrix.c + vc * matrix.d, vb * matrix.c + vd * matrix.d
         if size > 0 and uy < 0 and abs(ux) <= 0.01 * -uy:
             # upright: the advance from the origin, the font size above the baseline
             get_origin(textpage, i, ox, oy)
@@ -174,7 +169,8 @@ def _chars(C, textpage, view: _View, number: int) -> list[Char]:
                 # not pdfium's loose box: its glyph box (a radical it mapped), or a vertical
                 # font's box unscaled by the matrix; such glyphs are a font size wide
                 advance = size if advance > 3 * size or _is_cjk(chr(code)) else advance
-            x0, bottom = view.point(ox.value, oy.value)
+            px, py = ox.value, oy.value
+            x0, bottom = va * px + vc * py + ve, vb * px + vd * py + vf
             x1, top = x0 + advance, bottom - size
         else:
             size = size or (bottom - top)
@@ -199,6 +195,19 @@ def _chars(C, textpage, view: _View, number: int) -> list[Char]:
     return out
 
 
+def _codes(C, textpage, count: int) -> list[int] | None:
+    """The page's characters' code points in one call (one UTF-16 unit per character index);
+    None when the text holds a surrogate pair (then the indexes no longer line up)."""
+    if count <= 0:
+        return []
+    buffer = (ctypes.c_ushort * (count + 1))()
+    written = C.FPDFText_GetText(textpage, 0, count, buffer)
+    units = list(buffer[: max(written - 1, 0)])
+    if len(units) != count or any(0xD800 <= u <= 0xDFFF for u in units):
+        return None
+    return units
+
+
 def _objects(C, raw, view: _View, edges: list[dict]) -> int:
     """Walk the page's objects (into form XObjects): the visible rules of each path go to
     ``edges``; returns the number of images."""
@@ -216,8 +225,7 @@ def _objects(C, raw, view: _View, edges: list[dict]) -> int:
             if kind == C.FPDF_PAGEOBJ_IMAGE:
                 images += 1
             elif kind == C.FPDF_PAGEOBJ_PATH:
-                own = _matrix(C, obj, matrix)
-                edges += _path_rules(C, obj, _compose(own, outer), view)
+                edges += _path_rules(C, obj, _matrix(C, obj, matrix), outer, view)
             elif kind == C.FPDF_PAGEOBJ_FORM and depth < _MAX_DEPTH:
                 own = _matrix(C, obj, matrix)
                 stack.append(
@@ -252,36 +260,48 @@ def _compose(inner: _Matrix, outer: _Matrix) -> _Matrix:
     )
 
 
-def _path_rules(C, obj, m: _Matrix, view: _View) -> list[dict]:
-    """The visible rules of one path object, its points mapped through ``m`` to the page."""
+def _path_rules(C, obj, own: _Matrix, outer: _Matrix, view: _View) -> list[dict]:
+    """The visible rules of one path object, its points mapped through its ``own`` matrix and
+    the ``outer`` one of the form XObjects it is in to the page."""
     mode, stroke = ctypes.c_int(), ctypes.c_int()
     if not C.FPDFPath_GetDrawMode(obj, mode, stroke):
         return []
-    filled = mode.value != 0 and _colour_visible(C.FPDFPageObj_GetFillColor, obj)
     stroked = bool(stroke.value) and _colour_visible(C.FPDFPageObj_GetStrokeColor, obj)
+    filled = mode.value != 0 and _colour_visible(C.FPDFPageObj_GetFillColor, obj)
     if not (filled or stroked):
         return []
-    a, b, c, d, e, f = m
+    count = C.FPDFPath_CountSegments(obj)
+    a, b, c, d, e, f = _compose(_compose(own, outer), view.matrix)
     x, y = ctypes.c_float(), ctypes.c_float()
+    get_segment, get_point, get_type = (
+        C.FPDFPath_GetPathSegment,
+        C.FPDFPathSegment_GetPoint,
+        C.FPDFPathSegment_GetType,
+    )
+    segments = []
+    for k in range(count):
+        segment = get_segment(obj, k)
+        if segment and get_point(segment, x, y):
+            px, py = x.value, y.value
+            point = (a * px + c * py + e, b * px + d * py + f)
+            segments.append((get_type(segment), point, segment))
+    moveto, lineto, bezierto = C.FPDF_SEGMENT_MOVETO, C.FPDF_SEGMENT_LINETO, C.FPDF_SEGMENT_BEZIERTO
     ops: list[Op] = []
     start = (0.0, 0.0)
     curve = 0
-    for k in range(C.FPDFPath_CountSegments(obj)):
-        segment = C.FPDFPath_GetPathSegment(obj, k)
-        if not segment or not C.FPDFPathSegment_GetPoint(segment, x, y):
-            continue
-        point = view.point(a * x.value + c * y.value + e, b * x.value + d * y.value + f)
-        kind = C.FPDFPathSegment_GetType(segment)
-        if kind == C.FPDF_SEGMENT_MOVETO:
+    for j, (kind, point, segment) in enumerate(segments):
+        if kind == moveto:
             ops.append(("m", point))
             start, curve = point, 0
-        elif kind == C.FPDF_SEGMENT_LINETO:
+        elif kind == lineto:
             ops.append(("l", point))
-        elif kind == C.FPDF_SEGMENT_BEZIERTO:  # two control points, then the end point
+        elif kind == bezierto:  # two control points, then the end point
             curve += 1
             if curve % 3 == 0:
                 ops.append(("c", point))
-        if C.FPDFPathSegment_GetClose(segment):
+        # a subpath is closed at its end (asked there only: each question costs a call)
+        ends = j + 1 == len(segments) or segments[j + 1][0] == moveto
+        if ends and C.FPDFPathSegment_GetClose(segment):
             ops.append(("h", start))
     return _path_edges(ops, filled, stroked)
 
