@@ -92,8 +92,8 @@ def printed(tmp_path_factory):
 @pytest.mark.slow
 @pytest.mark.parametrize("entry", corpus_params(("html",)))
 def test_printed_corpus_reports_same_tidy(entry, corpus_dir, printed, monkeypatch):
-    """Chromium's PDFs: the text blocks may differ in spaces between CJK words (pdfium turns
-    Chromium's space glyphs into generated spaces, which the reader skips), the tidy data not."""
+    """Chromium's PDFs: the same tidy data (a few text lines of the site navigation may differ
+    in a space glyph pdfium reports as generated), the HTML report's values."""
     source = corpus_dir / entry["file"]
     pdf = printed(Path(entry["file"]).stem, source.read_text(encoding="utf-8"))
     frame = assert_same_tidy(pdf.read_bytes(), pdf.name, monkeypatch)

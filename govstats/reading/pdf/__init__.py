@@ -15,10 +15,13 @@ turns the text around the tables into paragraphs.
   origin and the font size above the baseline, in both (pdfminer puts the bottom at the font
   descriptor's descent, which Chromium's CJK fonts lack, and pdfium at the font program's);
   pdfium's generated characters (spaces and line breaks it infers) are skipped, so spaces come
-  from the gaps as before — but pdfium also turns many *real* space glyphs into generated ones,
-  so text lines may lose a space between two CJK words (``国务院 省政府`` → ``国务院省政府``;
-  Latin words keep theirs through the gap rule): the tidy data are the same, text blocks may
-  differ by such spaces. Glyphs pdfium maps to several characters (ligatures ``ﬁ``) read as
+  from the gaps as before. pdfium also reports many *real* space glyphs as generated: so that
+  this does not matter, a space between two CJK characters is layout in both engines (as a
+  justification gap is: ``国务院 省政府`` reads ``国务院省政府``), and a space glyph does not
+  extend its line (its box is not ink). What still differs: a real space glyph between a Latin
+  and a CJK character narrower than the gap rule (``APP 畅游`` / ``APP畅游``), and a line's top
+  where its glyphs' fonts differ — seen only in the site navigation of printed web pages; the
+  tidy data are the same. Glyphs pdfium maps to several characters (ligatures ``ﬁ``) read as
   pdfminer's one character does, ligature code points are read as their letters, ``〈〉``
   U+2329/U+232A as U+3008/U+3009, Kangxi radicals as ideographs (pdfium maps some itself; its
   box for those is the glyph's, so such a glyph is given a font size's width). Vertical

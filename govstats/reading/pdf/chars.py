@@ -80,6 +80,10 @@ def _clean_char(char: Char) -> Char:
     they are drawn as (``⼈`` U+2F08 is ``人``): read them as those ideographs; the code points
     of :data:`_EQUIVALENTS` as the ones they stand for."""
     text = char["text"]
+    if len(text) == 1 and not (
+        "\u2e80" <= text <= "\u2fdf" or "\uf900" <= text <= "\ufaff" or text in _EQUIVALENTS
+    ):
+        return char  # the common case, decided without a loop
     if any(
         "\u2e80" <= ch <= "\u2fdf" or "\uf900" <= ch <= "\ufaff" or ch in _EQUIVALENTS
         for ch in text

@@ -74,12 +74,7 @@ def _find_tables(edges: list[dict]) -> list[_Table]:
     cells grouped into tables by pdfplumber's table functions (what its ``TableFinder`` does
     with explicit lines), without a pdfplumber page: either engine's rules will do.
     """
-    from pdfplumber.table import (
-        cells_to_tables,
-        edges_to_intersections,
-        intersections_to_cells,
-        merge_edges,
-    )
+    from pdfplumber.table import cells_to_tables, edges_to_intersections, merge_edges
 
     found: list[_Table] = []
     for band in _bands(edges):
@@ -92,13 +87,66 @@ def _find_tables(edges: list[dict]) -> list[_Table]:
             join_y_tolerance=SNAP,
         )
         merged = [e for e in merged if e["height" if e["orientation"] == "v" else "width"] >= 3]
-        cells = intersections_to_cells(edges_to_intersections(merged, SNAP, SNAP))
+        cells = _cells(edges_to_intersections(merged, SNAP, SNAP))
         tables = cells_to_tables(cells)
         # pdfplumber drops single-cell tables; a boxed line may be a table's lone first row
         grouped = {tuple(c) for t in tables for c in t}
         found += [_Table(t) for t in tables]
         found += [_Table([cell]) for cell in cells if tuple(cell) not in grouped]
     return found
+
+
+def _cells(intersections: dict) -> list[tuple[float, float, float, float]]:
+    """The smallest cells the rules close, from their intersections: what
+    ``pdfplumber.table.intersections_to_cells`` returns, in its order, with the edges at each
+    intersection and the points below and right of each looked up once instead of per pair
+    (it is quadratic in the intersections of a page)."""
+
+    def boxes(point, orientation):
+        return {
+            (e["x0"], e["top"], e["x1"], e["bottom"]) for e in intersections[point][orientation]
+        }
+
+    vertical = {p: boxes(p, "v") for p in intersections}
+    horizontal = {p: boxes(p, "h") for p in intersections}
+
+    def connects(p1, p2) -> bool:
+        if p1[0] == p2[0] and not vertical[p1].isdisjoint(vertical[p2]):
+            return True
+        return p1[1] == p2[1] and not horizontal[p1].isdisjoint(horizontal[p2])
+
+    points = sorted(intersections)
+    by_x: dict[float, list] = {}
+    by_y: dict[float, list] = {}
+    for pt in points:  # in sorted order: below by top, right by x
+        by_x.setdefault(pt[0], []).append(pt)
+        by_y.setdefault(pt[1], []).append(pt)
+    position = {pt: i for i, pt in enumerate(points)}
+    cells = []
+    for pt in points:
+        i = position[pt]
+        below = [q for q in by_x[pt[0]] if position[q] > i]
+        right = [q for q in by_y[pt[1]] if position[q] > i]
+        cell = None
+        for below_pt in below:
+            if not connects(pt, below_pt):
+                continue
+            for right_pt in right:
+                if not connects(pt, right_pt):
+                    continue
+                corner = (right_pt[0], below_pt[1])
+                if (
+                    corner in intersections
+                    and connects(corner, right_pt)
+                    and connects(corner, below_pt)
+                ):
+                    cell = (pt[0], pt[1], corner[0], corner[1])
+                    break
+            if cell is not None:
+                break
+        if cell is not None:
+            cells.append(cell)
+    return cells
 
 
 def _grid(values: list[float]) -> list[float]:
