@@ -23,8 +23,9 @@ turns the text around the tables into paragraphs.
   0.22 em space: ``由 govstats 生成`` / ``由govstats生成``), and in the site navigation of printed
   web pages a line's top where its glyphs' fonts differ; the tidy data are the same. Glyphs
   pdfium maps to several characters (ligatures ``ﬁ``) read as pdfminer's one character does,
-  ligature code points are read as their letters, ``〈〉`` U+2329/U+232A as U+3008/U+3009, Kangxi radicals as ideographs (pdfium maps some itself; its
-  box for those is the glyph's, so such a glyph is given a font size's width). Vertical
+  ligature code points are read as their letters, ``〈〉`` U+2329/U+232A as U+3008/U+3009,
+  Kangxi radicals as ideographs (pdfium maps some itself; its box for those is the glyph's, so
+  such a glyph is given a font size's width). Vertical
   (Identity-V) fonts: pdfium's box is not scaled by the matrix; a font-size square at the
   origin, as pdfminer gives. Rotated pages (``/Rotate``) are read as displayed, in both;
   characters outside the CropBox are dropped by pdfium (pdfplumber keeps them). Type 3 fonts:
