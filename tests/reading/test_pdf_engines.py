@@ -131,15 +131,30 @@ def test_generated_reports_same_tidy(seed, year, style, printed, monkeypatch):
         assert synth.differences(report, generated) == [], engine
 
 
-def rotated_copy(data: bytes) -> bytes:
-    """Every page turned into a landscape page with ``/Rotate 90`` and the content drawn
-    rotated back (in a form XObject), so that the page displays upright as before."""
+def rebuilt(data: bytes, fill) -> bytes:
+    """A new PDF that ``fill(source, out)`` builds from the PDF ``data`` (pypdfium2
+    documents), saved to bytes."""
     import io
 
     import pypdfium2
 
     source, out = pypdfium2.PdfDocument(data), pypdfium2.PdfDocument.new()
     try:
+        fill(source, out)
+        buffer = io.BytesIO()
+        out.save(buffer)
+        return buffer.getvalue()
+    finally:
+        out.close()
+        source.close()
+
+
+def rotated_copy(data: bytes) -> bytes:
+    """Every page turned into a landscape page with ``/Rotate 90`` and the content drawn
+    rotated back (in a form XObject), so that the page displays upright as before."""
+    import pypdfium2
+
+    def fill(source, out) -> None:
         for i in range(len(source)):
             width, height = source[i].get_size()
             content = source.page_as_xobject(i, out).as_pageobject()
@@ -148,12 +163,8 @@ def rotated_copy(data: bytes) -> bytes:
             page.insert_obj(content)
             page.gen_content()
             page.set_rotation(90)
-        buffer = io.BytesIO()
-        out.save(buffer)
-        return buffer.getvalue()
-    finally:
-        out.close()
-        source.close()
+
+    return rebuilt(data, fill)
 
 
 def test_rotated_pages_drawn_upright_read_the_same(corpus_dir, monkeypatch):
@@ -171,20 +182,12 @@ def test_rotated_pages_drawn_upright_read_the_same(corpus_dir, monkeypatch):
 
 def long_pdf(data: bytes, pages: int) -> bytes:
     """A document of ``pages`` pages: the report's pages over and over."""
-    import io
 
-    import pypdfium2
-
-    source, out = pypdfium2.PdfDocument(data), pypdfium2.PdfDocument.new()
-    try:
+    def fill(source, out) -> None:
         while len(out) < pages:
             out.import_pages(source, list(range(min(len(source), pages - len(out)))))
-        buffer = io.BytesIO()
-        out.save(buffer)
-        return buffer.getvalue()
-    finally:
-        out.close()
-        source.close()
+
+    return rebuilt(data, fill)
 
 
 @pytest.mark.slow

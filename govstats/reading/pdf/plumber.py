@@ -10,15 +10,9 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 
 from govstats.errors import ParseError
+from govstats.reading.pdf import pages as model
 from govstats.reading.pdf.edges import _is_visible, _rect_edges, _segment_edges
-from govstats.reading.pdf.pages import (
-    _clean_title,
-    _damaged,
-    _encrypted,
-    _make_page,
-    _no_pages,
-    _Page,
-)
+from govstats.reading.pdf.pages import _Page
 
 
 @contextmanager
@@ -49,12 +43,12 @@ def _read(data: bytes, name: str) -> tuple[list[_Page], str | None]:
     except Exception as exc:
         cause = exc.__cause__ or exc.__context__ or exc
         if isinstance(exc, locked) or isinstance(cause, locked):
-            raise _encrypted(name) from exc
-        raise _damaged(name, cause) from exc
+            raise model._encrypted(name) from exc
+        raise model._damaged(name, cause) from exc
     pages: list[_Page] = []
     try:
         try:
-            title = _clean_title((pdf.metadata or {}).get("Title"))
+            title = model._clean_title((pdf.metadata or {}).get("Title"))
         except Exception:  # a broken info dictionary only costs the title
             title = None
         try:
@@ -64,18 +58,18 @@ def _read(data: bytes, name: str) -> tuple[list[_Page], str | None]:
                 f"the PDF is damaged: its page tree cannot be read ({exc})", source=name
             ) from exc
         if not page_list:
-            raise _no_pages(name)
+            raise model._no_pages(name)
         for number, page in enumerate(page_list, start=1):
             try:
                 chars = _on_baselines(page)
-                item = _make_page(
+                item = model._make_page(
                     float(page.width), float(page.height), chars, _visible_edges(page),
                     len(page.images),
                 )  # fmt: skip
             except ParseError:
                 raise
             except Exception as exc:
-                raise _damaged(name, exc, where=f"page {number}") from exc
+                raise model._damaged(name, exc, where=f"page {number}") from exc
             page.flush_cache()
             pages.append(item)
     finally:
