@@ -10,6 +10,9 @@ Two ways in (``--mode``):
   objects (``synth.to_report``): the store's own cost, no parsing.
 * ``files`` — the reports written as files first (not timed; ``--format``, default txt-pipe),
   then ``govstats.store.ingest`` on the folder: reading + parsing + storing, as a user runs it.
+  ``--format pdf`` prints the reports with headless Chromium (50 to a run, split per report;
+  cached in ``--pdf-cache DIR`` so that a second run reuses them), e.g.
+  ``bench_ingest.py --mode files --format pdf --n 1000 --jobs 2 --pdf-cache /tmp/pdfs``.
 
 Body names (``--names``): ``generated`` (the generator's fictional 示例 bodies, resolved
 through the bodies registered in the store) or ``real`` (each generated body renamed to a real
@@ -120,9 +123,65 @@ def switch_off_resolution() -> None:
     ingestion.needs_text = lambda name: False
 
 
+#: generated reports printed to PDF per Chromium run (one page-broken HTML, split afterwards)
+PRINT_BATCH = 50
+
+
+def printed_pdfs(reports: list, cache: Path) -> list[Path]:
+    """Each report printed to ``cache/<name>.pdf`` by headless Chromium (as bodies publish
+    them), the files already there reused. Chromium costs seconds per start, so reports are
+    printed :data:`PRINT_BATCH` at a time as one HTML page (each report from a new page) and the
+    result is split where each report's title page begins."""
+    import io
+
+    import lxml.html
+    import pypdfium2
+
+    from govstats import synth
+    from tests.support import render
+
+    cache.mkdir(parents=True, exist_ok=True)
+    out = [cache / f"{r.name}.pdf" for r in reports]
+    todo = [r for r, path in zip(reports, out, strict=True) if not path.is_file()]
+    for k in range(0, len(todo), PRINT_BATCH):
+        chunk = todo[k : k + PRINT_BATCH]
+        titles, sections = [], []
+        for report in chunk:
+            root = lxml.html.document_fromstring(synth.render(report, "html"))
+            titles.append(root.findtext(".//title"))
+            body = "".join(lxml.html.tostring(e, encoding="unicode") for e in root.body)
+            sections.append(f'<section style="break-before: page">{body}</section>')
+        batch = cache / f".batch-{k}.pdf"
+        render.html_to_pdf(
+            '<!DOCTYPE html><html lang="zh-CN"><head><meta charset="utf-8"></head><body>'
+            + "".join(sections) + "</body></html>", batch, timeout=600,
+        )  # fmt: skip
+        document = pypdfium2.PdfDocument(str(batch))
+        texts = ["".join(p.get_textpage().get_text_bounded().split()) for p in document]
+        starts, page = [], 0
+        for title in titles:
+            while title not in texts[page]:
+                page += 1
+            starts.append(page)
+            page += 1
+        for report, first, end in zip(chunk, starts, starts[1:] + [len(texts)], strict=True):
+            single = pypdfium2.PdfDocument.new()
+            single.import_pages(document, list(range(first, end)))
+            buffer = io.BytesIO()
+            single.save(buffer)
+            single.close()
+            (cache / f"{report.name}.pdf").write_bytes(buffer.getvalue())
+        document.close()
+        batch.unlink()
+        for stray in cache.glob(".batch-*"):
+            shutil.rmtree(stray, ignore_errors=True) if stray.is_dir() else stray.unlink()
+        print(f"printed {k + len(chunk)}/{len(todo)} PDFs", file=sys.stderr)
+    return out
+
+
 def run_one(
     n: int, mode: str, fmt: str, seed: int, workdir: Path, jobs: int | None = None,
-    names: str = "generated", resolve: bool = True,
+    names: str = "generated", resolve: bool = True, pdf_cache: Path | None = None,
 ) -> dict:  # fmt: skip
     """Ingest ``n`` generated reports into ``workdir/store.duckdb``; return the measurements."""
     import pandas as pd
@@ -149,8 +208,14 @@ def run_one(
     cpu0 = time.process_time()
     if mode == "files":
         start = time.perf_counter()
-        synth.write_corpus(reports(), workdir / "corpus", [fmt])
-        shutil.rmtree(workdir / "corpus" / "truth")
+        if fmt == "pdf":
+            pdfs = printed_pdfs(list(reports()), pdf_cache or workdir / "pdf-cache")
+            (workdir / "corpus" / "raw").mkdir(parents=True)
+            for path in pdfs:
+                os.symlink(path, workdir / "corpus" / "raw" / path.name)
+        else:
+            synth.write_corpus(reports(), workdir / "corpus", [fmt])
+            shutil.rmtree(workdir / "corpus" / "truth")
         prep = time.perf_counter() - start
         cpu0 = time.process_time()  # the ingest's CPU, not the writing of the files
         tree.cpu.clear()
@@ -243,6 +308,11 @@ def main(argv: list[str] | None = None) -> int:
     )
     parser.add_argument("--keep", action="store_true", help="keep the stores (printed paths)")
     parser.add_argument(
+        "--pdf-cache", type=Path,
+        help="with --format pdf: folder of the printed PDFs, reused across runs (default: a "
+        "folder in the run's temporary directory)",
+    )  # fmt: skip
+    parser.add_argument(
         "--names", choices=["generated", "real"], default="generated",
         help="body names: the generator's (示例) or real-form ones over the division index",
     )  # fmt: skip
@@ -273,6 +343,7 @@ def main(argv: list[str] | None = None) -> int:
                     args.jobs,
                     args.names,
                     not args.no_resolution,
+                    args.pdf_cache,
                 )  # fmt: skip
             )
         )
@@ -328,6 +399,8 @@ def _run_size(n: int, args, resolve: bool) -> dict | None:
             args.format, "--seed", str(args.seed), "--workdir", str(workdir), "--names",
             args.names,
         ] + (["--jobs", str(args.jobs)] if args.jobs else []) + (
+            ["--pdf-cache", str(args.pdf_cache.resolve())] if args.pdf_cache else []
+        ) + (
             [] if resolve else ["--no-resolution"]
         )  # fmt: skip
         env = dict(os.environ, CI="true")

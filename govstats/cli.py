@@ -8,6 +8,7 @@ not import the stacks of the others (pandas, DuckDB, papermill).
 from __future__ import annotations
 
 import argparse
+import os
 import signal
 import sys
 import unicodedata
@@ -562,6 +563,14 @@ def build_parser() -> argparse.ArgumentParser:
             "check them, store them and brief on them."
         ),
     )
+    from govstats.reading.pdf.engines import ENGINE_VARIABLE, ENGINES
+
+    parser.add_argument(
+        "--pdf-engine",
+        choices=ENGINES,
+        help=f"the library that reads PDFs (default: ${ENGINE_VARIABLE}, else {ENGINES[0]}; "
+        "pdfplumber is slower, kept as a fallback)",
+    )
     sub = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
     for add in COMMANDS:
         add(sub)
@@ -570,6 +579,10 @@ def build_parser() -> argparse.ArgumentParser:
 
 def main(argv: list[str] | None = None) -> int:
     args = build_parser().parse_args(argv)
+    if args.pdf_engine:  # the environment carries the choice into ingest's worker processes
+        from govstats.reading.pdf.engines import ENGINE_VARIABLE
+
+        os.environ[ENGINE_VARIABLE] = args.pdf_engine
     try:
         return args.func(args)
     except GovstatsError as exc:  # a clean one-line message, never a traceback

@@ -112,11 +112,38 @@ def _show_progress() -> bool:
     return sys.stderr.isatty() and os.environ.get("CI", "").lower() not in ("true", "1", "yes")
 
 
-#: an ingest left to choose (``jobs=None``) parses in this process below this many files:
-#: starting worker processes costs about a second
+#: an ingest left to choose (``jobs=None``) parses in this process below this many files
+#: (PDFs and Word files weighed by :data:`HEAVY_FILE_WEIGHT`): starting worker processes costs
+#: about a second
 POOL_MIN_FILES = 64
+#: a PDF or Word file counts as this many text files towards :data:`POOL_MIN_FILES`: one costs
+#: tens of text files' parsing (about 50 ms per PDF against 2-5 ms per text report), so a
+#: folder of a few PDFs already pays for the worker processes
+HEAVY_FILE_WEIGHT = 16
+HEAVY_SUFFIXES = (".pdf", ".docx")
 #: parsed reports in flight per worker process (bounds the memory an ingest holds)
 _IN_FLIGHT_PER_JOB = 8
+
+
+def parse_weight(sources: Iterable) -> int:
+    """The parsing cost of ``sources`` in text files: a file 1, a PDF or Word file
+    :data:`HEAVY_FILE_WEIGHT` (extract folders are read in this process and count nothing)."""
+    return sum(
+        HEAVY_FILE_WEIGHT if s.path.suffix.lower() in HEAVY_SUFFIXES else 1
+        for s in sources
+        if isinstance(s, _FileSource)
+    )
+
+
+def parse_jobs(sources: Iterable, known: int, jobs: int | None) -> int:
+    """The parse processes for ``sources`` with ``known`` contents already stored: ``jobs``
+    when given, else :func:`default_jobs` — but one (this process) when what is left to parse
+    weighs less than :data:`POOL_MIN_FILES` text files (:func:`parse_weight`)."""
+    if jobs is not None:
+        return max(1, int(jobs))
+    if parse_weight(sources) - known < POOL_MIN_FILES:
+        return 1
+    return default_jobs()
 
 
 def default_jobs() -> int:
@@ -144,8 +171,9 @@ def ingest(
     reports are written in transactions of up to ``batch`` whole reports (default 16, or 128
     with worker processes; at least every half second), so an interrupted ingest leaves whole
     reports only and a rerun completes it. ``jobs``: processes that parse files (default
-    :func:`default_jobs`, but in this process when fewer than :data:`POOL_MIN_FILES` files need
-    parsing; ``1``: always in this process). Workers only parse; this process alone reads the files,
+    :func:`default_jobs`, but in this process when less than :data:`POOL_MIN_FILES` text files'
+    worth need parsing, a PDF counting :data:`HEAVY_FILE_WEIGHT`; ``1``: always in this
+    process). Workers only parse; this process alone reads the files,
     skips known content and writes the store, in the order the files were found, with at most
     ``8 × jobs`` parsed reports waiting. ``progress``: a tqdm bar (default: on a terminal, not in
     CI).
@@ -184,10 +212,7 @@ def ingest(
     with _Writer(db) as writer:
         known = writer.known_ids()
         writer.release()
-        n_files = sum(isinstance(s, _FileSource) for s in sources)
-        workers = max(1, default_jobs() if jobs is None else int(jobs))
-        if jobs is None and n_files - len(known) < POOL_MIN_FILES:
-            workers = 1
+        workers = parse_jobs(sources, len(known), jobs)
         # a commit costs ~15 ms: with parsing off this process, the writer is the bottleneck
         pending = _Pending(writer, known, summary, done, batch or (16 if workers == 1 else 128))
         with _ParsePool(workers) as pool:

@@ -67,10 +67,27 @@ def _ideograph(ch: str) -> str:
     return _RADICAL_SUPPLEMENT.get(ch, ch)
 
 
+#: code points read as others: the angle brackets ``〈〉`` U+2329/U+232A are canonically
+#: U+3008/U+3009 (pdfium gives the latter); Latin ligatures are their letters (pdfminer gives
+#: a ligature glyph without ToUnicode as ``ﬁ``, pdfium as ``f`` ``i``)
+_EQUIVALENTS = {"\u2329": "\u3008", "\u232a": "\u3009"} | {
+    chr(c): unicodedata.normalize("NFKC", chr(c)) for c in range(0xFB00, 0xFB07)
+}
+
+
 def _clean_char(char: Char) -> Char:
     """Radical and compatibility code points some PDF producers emit stand for the ideographs
-    they are drawn as (``⼈`` U+2F08 is ``人``): read them as those ideographs."""
+    they are drawn as (``⼈`` U+2F08 is ``人``): read them as those ideographs; the code points
+    of :data:`_EQUIVALENTS` as the ones they stand for."""
     text = char["text"]
-    if any("\u2e80" <= ch <= "\u2fdf" or "\uf900" <= ch <= "\ufaff" for ch in text):
-        char = dict(char, text="".join(_ideograph(ch) for ch in text))
+    if len(text) == 1 and not (
+        "\u2e80" <= text <= "\u2fdf" or "\uf900" <= text <= "\ufaff" or text in _EQUIVALENTS
+    ):
+        return char  # the common case, decided without a loop
+    if any(
+        "\u2e80" <= ch <= "\u2fdf" or "\uf900" <= ch <= "\ufaff" or ch in _EQUIVALENTS
+        for ch in text
+    ):
+        text = "".join(_EQUIVALENTS.get(ch) or _ideograph(ch) for ch in text)
+        char = dict(char, text=text)
     return char

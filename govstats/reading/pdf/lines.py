@@ -3,6 +3,7 @@ joined; ``_where`` names a position on a page as a cell's or block's source."""
 
 from __future__ import annotations
 
+import re
 from collections import Counter
 from dataclasses import dataclass, field
 from functools import cached_property
@@ -21,7 +22,8 @@ class _Line:
 
     @cached_property
     def _box(self) -> tuple[float, float, float, float]:
-        chars = self.chars
+        # the ink: a space glyph (which pdfium mostly does not report) does not extend a line
+        chars = [c for c in self.chars if not c["text"].isspace()] or self.chars
         return (
             min(c["x0"] for c in chars),
             min(c["top"] for c in chars),
@@ -47,8 +49,8 @@ class _Line:
 
 
 def _chars_text(chars: list[Char]) -> str:
-    """Characters of one line as text: a space where the PDF has one, or a visible gap that is
-    not between two CJK characters (there it is justification)."""
+    """Characters of one line as text: a space where the PDF has one, or a visible gap, but
+    never between two CJK characters (there it is layout: justification, or a space glyph)."""
     parts: list[str] = []
     prev = None
     for c in chars:
@@ -63,7 +65,16 @@ def _chars_text(chars: list[Char]) -> str:
                 parts.append(" ")
         parts.append(c["text"])
         prev = c
-    return _fold("".join(parts))
+    text = _fold("".join(parts))
+    return _CJK_SPACE.sub("", text) if " " in text else text
+
+
+#: a space between two CJK characters (a space glyph there is layout, as a justification gap
+#: is; pdfium reports most such glyphs as generated, pdfminer keeps them)
+_CJK_SPACE = re.compile(
+    "(?<=[\u3000-\u303f\u3400-\u9fff\uf900-\ufaff\uff00-\uffef“”‘’、，。：；！？（）《》]) "
+    "(?=[\u3000-\u303f\u3400-\u9fff\uf900-\ufaff\uff00-\uffef“”‘’、，。：；！？（）《》])"
+)
 
 
 def _group_lines(chars: list[Char]) -> list[_Line]:
@@ -99,5 +110,6 @@ def _join_wrapped(parts: list[str]) -> str:
 
 
 def _where(page: int, x: float, y: float) -> str:
-    """A source label: the 1-based page and a position in PDF points from the page's top left."""
-    return f"page {page} (x={round(x)}, y={round(y)})"
+    """A source label: the 1-based page and a position in PDF points from the page's top left
+    (rounded to hundredths first, so that both engines' float noise names the same point)."""
+    return f"page {page} (x={round(round(x, 2))}, y={round(round(y, 2))})"

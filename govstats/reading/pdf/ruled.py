@@ -1,6 +1,6 @@
-"""Tables drawn with ruling lines: the visible rules of a page, grouped into bands, handed to
-pdfplumber's table finder; each table read into a :class:`_TablePart` with cells placed and
-spanned on the table's grid, and the text of a cut cell that overflows below the table."""
+"""Tables drawn with ruling lines: the visible rules of a page, grouped into bands, cut into
+cells by pdfplumber's table functions; each table read into a :class:`_TablePart` with cells
+placed and spanned on the table's grid, and the text of a cut cell that overflows below it."""
 
 from __future__ import annotations
 
@@ -8,72 +8,9 @@ import bisect
 
 from govstats.reading.document import Cell
 from govstats.reading.pdf.chars import SNAP, Char
+from govstats.reading.pdf.edges import _edge
 from govstats.reading.pdf.lines import _group_lines, _join_wrapped, _Line, _where
 from govstats.reading.pdf.parts import _TablePart
-
-
-def _is_visible(color) -> bool:
-    """A colour that shows on white paper (pdfminer colours: gray, RGB or CMYK tuples)."""
-    if color is None:
-        return True  # the PDF default colour is black
-    if isinstance(color, (int, float)):
-        color = (color,)
-    try:
-        values = [float(v) for v in color]
-    except (TypeError, ValueError):
-        return True  # a pattern or named colour space: assume it is drawn
-    if len(values) == 1:
-        return values[0] < 0.9
-    if len(values) == 3:
-        return min(values) < 0.9
-    if len(values) == 4:  # CMYK: white is all zero
-        return max(values) > 0.1
-    return True
-
-
-def _edge(orientation: str, x0: float, x1: float, top: float, bottom: float) -> dict:
-    """A rule as a pdfplumber edge dict (positions in PDF points from the page's top left)."""
-    return {
-        "object_type": "rule_edge",
-        "orientation": orientation,
-        "x0": x0,
-        "x1": x1,
-        "top": top,
-        "bottom": bottom,
-        "width": x1 - x0,
-        "height": bottom - top,
-    }
-
-
-def _visible_edges(page) -> list[dict]:
-    """Horizontal and vertical rules a reader would see: stroked lines/paths, thin filled bars."""
-    edges: list[dict] = []
-    for obj in list(page.rects):
-        x0, x1, top, bottom = obj["x0"], obj["x1"], obj["top"], obj["bottom"]
-        w, h = x1 - x0, bottom - top
-        if obj.get("fill") and _is_visible(obj.get("non_stroking_color")) and min(w, h) <= SNAP:
-            if w >= h:
-                edges.append(_edge("h", x0, x1, (top + bottom) / 2, (top + bottom) / 2))
-            else:
-                edges.append(_edge("v", (x0 + x1) / 2, (x0 + x1) / 2, top, bottom))
-        elif obj.get("stroke") and _is_visible(obj.get("stroking_color")):
-            edges += [
-                _edge("h", x0, x1, top, top),
-                _edge("h", x0, x1, bottom, bottom),
-                _edge("v", x0, x0, top, bottom),
-                _edge("v", x1, x1, top, bottom),
-            ]
-    for obj in list(page.lines) + list(page.curves):
-        if not _is_visible(obj.get("stroking_color")):
-            continue
-        points = obj.get("pts") or [(obj["x0"], obj["top"]), (obj["x1"], obj["bottom"])]
-        for (ax, ay), (bx, by) in zip(points, points[1:], strict=False):
-            # pdfplumber gives pts with y from the top in recent versions
-            if abs(ay - by) <= 0.5 and abs(ax - bx) > SNAP:
-                edges.append(_edge("h", min(ax, bx), max(ax, bx), ay, ay))
-            elif abs(ax - bx) <= 0.5 and abs(ay - by) > SNAP:
-                edges.append(_edge("v", ax, ax, min(ay, by), max(ay, by)))
-    return edges
 
 
 def _bands(edges: list[dict]) -> list[list[dict]]:
@@ -114,29 +51,102 @@ def _bands(edges: list[dict]) -> list[list[dict]]:
     return bands
 
 
-def _find_tables(page, edges: list[dict]) -> list:
-    """pdfplumber tables on the visible rules, band by band, single boxed cells included."""
-    from pdfplumber.table import Table, TableFinder, TableSettings
+class _Table:
+    """A table found on the rules: its cells as ``(x0, top, x1, bottom)`` boxes and the box
+    around them (what the reader reads of pdfplumber's ``Table``)."""
 
-    found = []
+    __slots__ = ("bbox", "cells")
+
+    def __init__(self, cells: list[tuple[float, float, float, float]]):
+        self.cells = cells
+        self.bbox = (
+            min(c[0] for c in cells),
+            min(c[1] for c in cells),
+            max(c[2] for c in cells),
+            max(c[3] for c in cells),
+        )
+
+
+def _find_tables(edges: list[dict]) -> list[_Table]:
+    """Tables on the visible rules, band by band, single boxed cells included.
+
+    The rules of a band are snapped and joined, cut into cells at their intersections and the
+    cells grouped into tables by pdfplumber's table functions (what its ``TableFinder`` does
+    with explicit lines), without a pdfplumber page: either engine's rules will do.
+    """
+    from pdfplumber.table import cells_to_tables, edges_to_intersections, merge_edges
+
+    found: list[_Table] = []
     for band in _bands(edges):
-        settings = {
-            "vertical_strategy": "explicit",
-            "horizontal_strategy": "explicit",
-            "explicit_vertical_lines": [e for e in band if e["orientation"] == "v"],
-            "explicit_horizontal_lines": [e for e in band if e["orientation"] == "h"],
-            "snap_tolerance": SNAP,
-            "join_tolerance": SNAP,
-            "intersection_tolerance": SNAP,
-        }
-        finder = TableFinder(page, TableSettings.resolve(settings))
-        tables = list(finder.tables)
+        merged = merge_edges(
+            [e for e in band if e["orientation"] == "v"]
+            + [e for e in band if e["orientation"] == "h"],
+            snap_x_tolerance=SNAP,
+            snap_y_tolerance=SNAP,
+            join_x_tolerance=SNAP,
+            join_y_tolerance=SNAP,
+        )
+        merged = [e for e in merged if e["height" if e["orientation"] == "v" else "width"] >= 3]
+        cells = _cells(edges_to_intersections(merged, SNAP, SNAP))
+        tables = cells_to_tables(cells)
         # pdfplumber drops single-cell tables; a boxed line may be a table's lone first row
-        grouped = {tuple(c) for t in tables for c in t.cells}
-        found += tables + [
-            Table(page, [cell]) for cell in finder.cells if tuple(cell) not in grouped
-        ]
+        grouped = {tuple(c) for t in tables for c in t}
+        found += [_Table(t) for t in tables]
+        found += [_Table([cell]) for cell in cells if tuple(cell) not in grouped]
     return found
+
+
+def _cells(intersections: dict) -> list[tuple[float, float, float, float]]:
+    """The smallest cells the rules close, from their intersections: what
+    ``pdfplumber.table.intersections_to_cells`` returns, in its order, with the edges at each
+    intersection and the points below and right of each looked up once instead of per pair
+    (it is quadratic in the intersections of a page)."""
+
+    def boxes(point, orientation):
+        return {
+            (e["x0"], e["top"], e["x1"], e["bottom"]) for e in intersections[point][orientation]
+        }
+
+    vertical = {p: boxes(p, "v") for p in intersections}
+    horizontal = {p: boxes(p, "h") for p in intersections}
+
+    def connects(p1, p2) -> bool:
+        if p1[0] == p2[0] and not vertical[p1].isdisjoint(vertical[p2]):
+            return True
+        return p1[1] == p2[1] and not horizontal[p1].isdisjoint(horizontal[p2])
+
+    points = sorted(intersections)
+    by_x: dict[float, list] = {}
+    by_y: dict[float, list] = {}
+    for pt in points:  # in sorted order: below by top, right by x
+        by_x.setdefault(pt[0], []).append(pt)
+        by_y.setdefault(pt[1], []).append(pt)
+    position = {pt: i for i, pt in enumerate(points)}
+    cells = []
+    for pt in points:
+        i = position[pt]
+        below = [q for q in by_x[pt[0]] if position[q] > i]
+        right = [q for q in by_y[pt[1]] if position[q] > i]
+        cell = None
+        for below_pt in below:
+            if not connects(pt, below_pt):
+                continue
+            for right_pt in right:
+                if not connects(pt, right_pt):
+                    continue
+                corner = (right_pt[0], below_pt[1])
+                if (
+                    corner in intersections
+                    and connects(corner, right_pt)
+                    and connects(corner, below_pt)
+                ):
+                    cell = (pt[0], pt[1], corner[0], corner[1])
+                    break
+            if cell is not None:
+                break
+        if cell is not None:
+            cells.append(cell)
+    return cells
 
 
 def _grid(values: list[float]) -> list[float]:
@@ -267,7 +277,10 @@ def _split_containers(placed: list[_Placed], xs: list[float], ys: list[float]) -
             and b[1] + b[3] <= a[1] + a[3]
         )
 
-    containers = [a for a in placed if any(contains(a, b) for b in placed)]
+    # only a merged cell (more than one grid slot) can contain another
+    containers = [
+        a for a in placed if (a[2] > 1 or a[3] > 1) and any(contains(a, b) for b in placed)
+    ]
     if not containers:
         return placed
     kept = [p for p in placed if p not in containers]
