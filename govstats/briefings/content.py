@@ -326,9 +326,28 @@ CHARTS = {
 }
 
 
+#: pixels drawn per pixel shown: 1 on screen (100 dpi); the worker sets 2 for pages that are
+#: printed (``--pdf``: 200 dpi, shown at the same size). Set for every page by the batch's
+#: hidden first cell (:func:`set_chart_scale`), so a reused kernel never carries it over.
+_chart_scale = 1
+
+
+def set_chart_scale(scale: int) -> None:
+    """Draw the charts at ``scale`` × :data:`govstats.analysis.plots.DPI` (1 or 2), shown at the
+    size of scale 1: sharp in print and on high-density screens, ``scale``² times the pixels."""
+    global _chart_scale
+    if scale not in (1, 2):
+        raise ValueError(f"chart scale must be 1 or 2, not {scale!r}")
+    _chart_scale = scale
+
+
 def _png(fig: Figure) -> Image:
     """The figure drawn once as a PNG image (the chart functions already placed the axes so
     that legends and labels fit, so no tight bounding box or layout pass is needed)."""
+    shown = None
+    if _chart_scale != 1:  # the axes are placed in inches: the same chart, more pixels
+        shown = round(fig.get_figwidth() * fig.dpi)
+        fig.set_dpi(fig.dpi * _chart_scale)
     canvas = fig.canvas if isinstance(fig.canvas, FigureCanvasAgg) else FigureCanvasAgg(fig)
     canvas.draw()
     # the charts are opaque: RGB at zlib level 3 is 2× quicker to encode than savefig's RGBA
@@ -344,7 +363,10 @@ def _png(fig: Figure) -> Image:
         titles = [t.get_text() for ax in fig.axes for t in ax.texts][:1]
     alt = "；".join(t for t in titles if t) or "图表"
     # the alt text travels in the output's metadata; nbconvert writes it into <img alt=…>
-    return Image(data=buffer.getvalue(), format="png", metadata={"alt": alt.replace("\\$", "$")})
+    alt = alt.replace("\\$", "$")
+    if shown is None:
+        return Image(data=buffer.getvalue(), format="png", metadata={"alt": alt})
+    return Image(data=buffer.getvalue(), format="png", width=shown, metadata={"alt": alt})
 
 
 def chart(b: BodySeries, name: str, *, as_png: bool = True) -> Image | Figure | None:
