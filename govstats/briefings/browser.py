@@ -5,7 +5,7 @@
 starts one headless Chromium with ``--remote-debugging-pipe`` and speaks the DevTools protocol
 (JSON messages ending in a NUL byte on file descriptors 3 and 4) with the standard library only:
 it opens one tab and prints page after page through ``Page.printToPDF``, so a batch pays the
-browser's start once per worker, not once per page.
+browser's start once per worker, not once per page, and no renderer process per page.
 """
 
 from __future__ import annotations
@@ -41,6 +41,11 @@ FLAGS = [
 ]
 #: A4 in inches (210 × 297 mm), for ``Page.printToPDF``
 A4_INCHES = (210 / 25.4, 297 / 25.4)
+#: resolves once the document's web fonts are loaded and its images decoded
+_READY = (
+    "Promise.all([document.fonts.ready, "
+    "...Array.from(document.images, (img) => img.decode().catch(() => null))]).then(() => true)"
+)
 
 
 def find_chromium() -> str | None:
@@ -104,13 +109,13 @@ class Browser:
         self._out: int | None = ours_out
         self._buffer = b""
         self._next_id = 0
-        self._events: list[dict] = []
         try:
             target = self._call("Target.createTarget", {"url": "about:blank"})["targetId"]
             self._session = self._call(
                 "Target.attachToTarget", {"targetId": target, "flatten": True}
             )["sessionId"]
-            self._call("Page.enable", session=True)
+            tree = self._call("Page.getFrameTree", session=True)
+            self._frame = tree["frameTree"]["frame"]["id"]
         except PrintError:
             self.close()
             raise
@@ -153,16 +158,7 @@ class Browser:
                 if "error" in reply:
                     raise PrintError(f"{method}: {reply['error'].get('message', reply['error'])}")
                 return reply.get("result", {})
-            if "method" in reply:
-                self._events.append(reply)
-
-    def _wait_event(self, method: str) -> dict:
-        deadline = time.monotonic() + self.timeout
-        while True:
-            for i, event in enumerate(self._events):
-                if event["method"] == method and event.get("sessionId") == self._session:
-                    return self._events.pop(i)
-            self._events.append(self._receive(deadline))
+            # anything else is an event (none is enabled) or a late reply: not ours
 
     def _stderr_tail(self) -> str:
         try:
@@ -173,19 +169,16 @@ class Browser:
         return f" (its last words: {text})" if text else ""
 
     # --- printing -------------------------------------------------------------------------
-    def print_pdf(self, url: str, *, paper: tuple[float, float] = A4_INCHES) -> bytes:
-        """The page at ``url`` (loaded, its web fonts ready) printed to PDF: ``paper`` (inches,
-        the page's own ``@page`` size wins), backgrounds, the page's CSS margin boxes."""
-        self._events.clear()
-        navigated = self._call("Page.navigate", {"url": url}, session=True)
-        if navigated.get("errorText"):
-            raise PrintError(f"cannot load {url}: {navigated['errorText']}")
-        self._wait_event("Page.loadEventFired")
-        self._call(
-            "Runtime.evaluate",
-            {"expression": "document.fonts.ready.then(() => true)", "awaitPromise": True},
-            session=True,
-        )
+    def print_pdf(self, html: str, *, paper: tuple[float, float] = A4_INCHES) -> bytes:
+        """The page ``html`` printed to PDF, once its web fonts and images are ready: ``paper``
+        (inches; the page's own ``@page`` size wins), backgrounds, its CSS margin boxes.
+
+        The page replaces the tab's document (``Page.setDocumentContent``) instead of being
+        navigated to: no new renderer process per page. Its base URL is ``about:blank``, so the
+        page must be self-contained (briefings are: only ``data:`` resources).
+        """
+        self._call("Page.setDocumentContent", {"frameId": self._frame, "html": html}, session=True)
+        self._call("Runtime.evaluate", {"expression": _READY, "awaitPromise": True}, session=True)
         printed = self._call(
             "Page.printToPDF",
             {"paperWidth": paper[0], "paperHeight": paper[1], "preferCSSPageSize": True,

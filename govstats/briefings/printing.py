@@ -77,16 +77,19 @@ class Printer:
         self.timeout = timeout
         self._browser: Browser | None = None
 
-    def print_page(self, page: Path) -> Path:
-        """Print ``page`` (an ``index.html`` on disk) to ``briefing.pdf`` in its folder."""
+    def print_page(self, page: Path, html: str | None = None) -> Path:
+        """Print ``page`` (an ``index.html`` on disk; ``html``: its text, if at hand) to
+        ``briefing.pdf`` in its folder."""
         page = Path(page).resolve()
         target = page.with_name(PDF_NAME)
+        if html is None:
+            html = page.read_text(encoding="utf-8")
         for attempt in (1, 2):
             reused = self._browser is not None
             try:
                 if self._browser is None:
                     self._browser = Browser(timeout=self.timeout)
-                data = self._browser.print_pdf(page.as_uri())
+                data = self._browser.print_pdf(html)
                 break
             except PrintError:
                 self.close()  # a browser that failed is not reused

@@ -128,7 +128,7 @@ def render_task(task: Task, out_dir: str) -> Outcome:
         status, error = "ok", None
         if task.pdf:
             try:
-                worker.printer.print_page(path)
+                worker.printer.print_page(path, html)
                 pdf = f"{task.folder}/{PDF_NAME}"
             except Exception as exc:  # this page's failure; its HTML page stands
                 status, error = "failed", f"{PRINT_FAILED}{exc}"
