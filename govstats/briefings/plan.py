@@ -57,7 +57,7 @@ class Task:
     reuse_kernel: bool = True
     db: str | None = None  # the store: a body's flags are counted from it (None: keep ``flags``)
     members: tuple[str, ...] = ()  # a region's bodies (slugs): its flags are the sum of theirs
-    pdf: bool = False  # also print the page to briefing.pdf (charts drawn at 200 dpi)
+    pdf: bool = False  # also print the page to briefing.pdf (its charts drawn as SVG)
 
     @property
     def folder(self) -> str:
@@ -69,7 +69,7 @@ class Task:
         """What must be unchanged for a rerun to skip this page."""
         parts = [self.input_hash, self.notebook_hash, self.parameters, self.title]
         blob = json.dumps(
-            parts + ["pdf"] if self.pdf else parts,  # a printed page has sharper charts
+            parts + ["pdf"] if self.pdf else parts,  # a printed page has SVG charts
             sort_keys=True,
             default=str,
         )

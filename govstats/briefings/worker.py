@@ -47,24 +47,24 @@ class _Worker:
         self.name = f"{os.uname().nodename}:{os.getpid()}"
         self.printer = Printer()  # its browser starts at the first page printed
 
-    def notebook(self, path: str, *, chart_scale: int = 1):
+    def notebook(self, path: str, *, printed: bool = False):
         """The parsed notebook (cached per file version) with two hidden cells first: the
-        kernel's reset, and the resolution of this page's charts (2: printed, 200 dpi)."""
+        kernel's reset, and how this page's charts are drawn (``printed``: as SVG)."""
         key = (path, os.stat(path).st_mtime)
         if key not in self.notebooks:
             self.notebooks[key] = self.nbformat.read(path, as_version=4)
         nb = copy.deepcopy(self.notebooks[key])
-        for source in reversed((self.kernels.RESET_SOURCE, _CHART_SCALE_SOURCE % chart_scale)):
+        for source in reversed((self.kernels.RESET_SOURCE, _PRINT_CHARTS_SOURCE % printed)):
             cell = self.nbformat.v4.new_code_cell(source)
             cell.metadata["tags"] = [self.kernels.RESET_TAG]
             nb.cells.insert(0, cell)
         return nb
 
 
-#: the hidden cell setting the page's chart resolution (every page sets it: a reused kernel
-#: never carries a printed page's setting over)
-_CHART_SCALE_SOURCE = (
-    "__import__('govstats.briefings.content').briefings.content.set_chart_scale(%d)"
+#: the hidden cell choosing how the page's charts are drawn (every page sets it: a reused
+#: kernel never carries a printed page's setting over)
+_PRINT_CHARTS_SOURCE = (
+    "__import__('govstats.briefings.content').briefings.content.set_print_charts(%r)"
 )
 
 
@@ -164,7 +164,7 @@ def render_task(task: Task, out_dir: str) -> Outcome:
 
 
 def _execute_and_export(worker: _Worker, task: Task) -> str:
-    nb = worker.notebook(task.notebook, chart_scale=2 if task.pdf else 1)
+    nb = worker.notebook(task.notebook, printed=task.pdf)
     kernel = worker.pool.acquire()
     healthy = False
     try:

@@ -4,9 +4,10 @@ A small batch (平潭, and 淮安市's comparison with its bodies) is printed by
 Chromium in two workers; each ``briefing.pdf`` is read back with pdfplumber (not govstats'
 reader) and must hold the page's headline sentences and numbered section headings, the running
 footer (body · year · 第 n 页 / 共 m 页) on every page, be A4, and draw its Chinese with the
-font embedded in the page (``pdffonts``: every font embedded). The first page is rendered to
-PNG with ``pdftoppm`` into ``tests/artifacts/``. Without a browser the HTML pages are still
-written, each page fails with one message naming the package to install.
+font embedded in the page (``pdffonts``: every font embedded), its charts as vector SVG. The
+first page is rendered to PNG with ``pdftoppm`` into ``tests/artifacts/``. Without a browser
+the HTML pages are still written, each page fails with one message naming the package to
+install.
 """
 
 from __future__ import annotations
@@ -136,7 +137,7 @@ def test_pdf_of_a_body_holds_its_page(printed):
 
 @pytest.mark.browser
 @pytest.mark.slow
-def test_pdf_embeds_the_page_font_and_charts_are_sharp(printed):
+def test_pdf_embeds_the_page_font_and_charts_are_vector(printed):
     out, _ = printed
     pdf = out / "pingtan" / PDF_NAME
     fonts = subprocess.run(["pdffonts", str(pdf)], capture_output=True, text=True, check=True)
@@ -151,11 +152,16 @@ def test_pdf_embeds_the_page_font_and_charts_are_sharp(printed):
     # keep its own name (NotoSansCJKsc-Regular)
     assert cjk and all(name.endswith("OTS-derived-font") for name in cjk), cjk
 
+    # the charts of a printed page are SVG images: vector paths in the PDF, no pixels at all
+    html = (out / "pingtan" / "index.html").read_text(encoding="utf-8")
+    charts = lxml.html.document_fromstring(html).xpath("//img[@class='govstats-chart']")
+    assert len(charts) >= 4
+    assert all(img.get("src").startswith("data:image/svg+xml;base64,") for img in charts)
+    assert "data:image/png" not in html
     images = subprocess.run(
         ["pdfimages", "-list", str(pdf)], capture_output=True, text=True, check=True
     ).stdout.splitlines()[2:]
-    assert len(images) >= 4  # the charts
-    for row in images:
+    for row in images:  # a raster image, if any, is at least 200 dpi
         x_ppi, y_ppi = (int(v) for v in row.split()[12:14])
         assert min(x_ppi, y_ppi) >= 200, row
 
