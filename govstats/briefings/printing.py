@@ -12,6 +12,7 @@ after page through it; ``briefing.pdf`` is written next to the page's ``index.ht
 from __future__ import annotations
 
 import re
+import threading
 from pathlib import Path
 
 from govstats.briefings.browser import Browser
@@ -70,12 +71,13 @@ class Printer:
 
     :meth:`print_page` prints a written page to ``briefing.pdf`` beside it; any failure is a
     :class:`~govstats.errors.PrintError` (after one retry in a fresh browser when the browser
-    itself failed), and the page keeps its HTML.
+    itself failed), and the page keeps its HTML. Threads (a Dask worker's) print one at a time.
     """
 
     def __init__(self, *, timeout: float = 60.0) -> None:
         self.timeout = timeout
         self._browser: Browser | None = None
+        self._lock = threading.Lock()
 
     def print_page(self, page: Path, html: str | None = None) -> Path:
         """Print ``page`` (an ``index.html`` on disk; ``html``: its text, if at hand) to
@@ -84,23 +86,32 @@ class Printer:
         target = page.with_name(PDF_NAME)
         if html is None:
             html = page.read_text(encoding="utf-8")
-        for attempt in (1, 2):
-            reused = self._browser is not None
-            try:
-                if self._browser is None:
-                    self._browser = Browser(timeout=self.timeout)
-                data = self._browser.print_pdf(html)
-                break
-            except PrintError:
-                self.close()  # a browser that failed is not reused
-                if not reused or attempt == 2:
-                    raise
+        with self._lock:
+            data = self._print(html)
         if not data.startswith(b"%PDF-"):
             raise PrintError(f"printing {page} gave no PDF")
         write_atomic_bytes(target, data)
         return target
 
+    def _print(self, html: str) -> bytes:
+        for attempt in (1, 2):
+            reused = self._browser is not None
+            try:
+                if self._browser is None:
+                    self._browser = Browser(timeout=self.timeout)
+                return self._browser.print_pdf(html)
+            except PrintError:
+                self._close()  # a browser that failed is not reused
+                if not reused or attempt == 2:
+                    raise
+        raise AssertionError("unreachable")
+
     def close(self) -> None:
+        """Stop the browser (a later page starts a new one)."""
+        with self._lock:
+            self._close()
+
+    def _close(self) -> None:
         if self._browser is not None:
             browser, self._browser = self._browser, None
             browser.close()

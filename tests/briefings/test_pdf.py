@@ -228,3 +228,67 @@ def test_no_browser_writes_html_and_says_what_to_install(db, tmp_path, monkeypat
     assert manifest["pingtan"]["status"] == "failed"
     assert manifest["pingtan"]["error"].startswith(PRINT_FAILED)
     assert shutil.which("no-such-chromium-here") is None
+
+
+class _FakeBrowser:
+    """Stands in for Chromium: 'prints' any page, fails on pages holding ``fail_on``."""
+
+    started = 0
+    fail_on = "平潭综合实验区"
+    broken = False  # the next print fails as a dying browser would
+
+    def __init__(self, timeout: float = 60.0) -> None:
+        type(self).started += 1
+
+    def print_pdf(self, html: str) -> bytes:
+        from govstats.errors import PrintError
+
+        if type(self).broken:
+            type(self).broken = False
+            raise PrintError("the browser exited")
+        if self.fail_on in html:
+            raise PrintError("Page.printToPDF: Printing failed")
+        return b"%PDF-1.4 fake"
+
+    def close(self) -> None:
+        pass
+
+
+def test_a_browser_that_fails_is_replaced_once(monkeypatch, tmp_path):
+    from govstats.briefings import printing
+    from govstats.errors import PrintError
+
+    monkeypatch.setattr(printing, "Browser", _FakeBrowser)
+    monkeypatch.setattr(_FakeBrowser, "started", 0)
+    page = tmp_path / "x" / "index.html"
+    page.parent.mkdir()
+    page.write_text("<html><head></head><body>ok</body></html>", encoding="utf-8")
+    printer = printing.Printer()
+    assert printer.print_page(page).read_bytes().startswith(b"%PDF-")
+    monkeypatch.setattr(_FakeBrowser, "broken", True)  # the running browser dies: a new one
+    assert printer.print_page(page).is_file() and _FakeBrowser.started == 2
+    page.write_text("平潭综合实验区", encoding="utf-8")  # fails in a fresh browser too: raised
+    with pytest.raises(PrintError, match="Printing failed"):
+        printer.print_page(page)
+    assert _FakeBrowser.started == 3
+
+
+@pytest.mark.slow
+def test_a_page_that_does_not_print_fails_alone(db, tmp_path, monkeypatch):
+    from govstats.briefings import printing
+
+    monkeypatch.setattr(printing, "Browser", _FakeBrowser)
+    monkeypatch.setattr(run, "find_chromium", lambda: "/usr/bin/chromium")  # no notice
+    out = tmp_path / "reports"
+    tasks = plan.plan(db, bodies=["pingtan", "ziyang-bgs"])
+    result = run.run(tasks, out, jobs=1, progress=False, pdf=True)
+    status = {o.key: o.status for o in result.outcomes}
+    assert status == {"pingtan": "failed", "ziyang-bgs": "ok"}
+    failed = result.failed[0]
+    assert failed.error.startswith(PRINT_FAILED) and "Printing failed" in failed.error
+    assert result.exit_status == 1 and result.notice is None
+    assert "一、核心数据" in (out / "pingtan" / "index.html").read_text(encoding="utf-8")
+    assert not (out / "pingtan" / PDF_NAME).exists()
+    assert (out / "ziyang-bgs" / PDF_NAME).read_bytes().startswith(b"%PDF-")
+    index = (out / "index.html").read_text(encoding="utf-8")
+    assert f'href="ziyang-bgs/{PDF_NAME}"' in index and f'href="pingtan/{PDF_NAME}"' not in index
