@@ -13,7 +13,8 @@ LINT_STAMP := $(VENV)/.installed-lint
 #: pytest-xdist workers for test-fast
 JOBS ?= 2
 
-#: Debian packages the tests need (browser tests; PDF-to-text and w3m tool-output tests)
+#: Debian packages the tests need (browser and PDF-briefing tests; PDF-to-text and w3m
+#: tool-output tests); chromium is also what `govstats briefings --pdf` prints with
 SYSTEM_PACKAGES := chromium fonts-noto-cjk poppler-utils w3m
 
 .DEFAULT_GOAL := setup

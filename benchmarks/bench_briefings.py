@@ -14,6 +14,7 @@ scripts and embeds a font). The store holds N fictional bodies × 7 years from
     .venv/bin/python benchmarks/bench_briefings.py            # 50 bodies, all three ways
     .venv/bin/python benchmarks/bench_briefings.py --n 10 --naive-n 4
     .venv/bin/python benchmarks/bench_briefings.py --text --n 8 --repeat 3   # 五、's cost
+    .venv/bin/python benchmarks/bench_briefings.py --n 20 --pdf --rounds 3     # the cost of --pdf
 
 ``--text`` measures what the briefing's 五、报告文本 costs instead: way (c) over the same bodies
 in three arms, alternated within one run (ABC, CBA, ABC, …, so that a change of load on the
@@ -31,6 +32,11 @@ the machine's load (2 shared cores); the CPU seconds of the batch's processes (t
 workers and kernels: ``RUSAGE_CHILDREN``) much less, so the comparison is made on CPU, each run
 against the no-section run of its own round. It also times, in this process, the section's own
 calls per body (``load_text`` + ``text_table`` + ``text_notes``).
+
+``--pdf`` measures only (c): ``govstats briefings --jobs 2 --force`` with and without ``--pdf``
+on the same bodies, alternating (with, without, with, …), and prints the median seconds per
+body of each (wall time, and CPU seconds of the whole process tree: workers, kernels, browsers)
+and their difference, the extra cost of printing every page to PDF.
 """
 
 from __future__ import annotations
@@ -108,7 +114,12 @@ def python_apis(slugs: list[str], db: Path, out: Path) -> float:
 
 
 def govstats_cli(
-    slugs: list[str], db: Path, out: Path, jobs: int, notebooks: Path | None = None
+    slugs: list[str],
+    db: Path,
+    out: Path,
+    jobs: int,
+    notebooks: Path | None = None,
+    pdf: bool = False,
 ) -> float:
     """Way (c), wall seconds; ``notebooks``: a folder of notebooks instead of the shipped ones.
     The CPU seconds it took (the command and every process it waited for: workers, kernels)
@@ -116,9 +127,11 @@ def govstats_cli(
     env = dict(os.environ, CI="1", **({"GOVSTATS_NOTEBOOKS": str(notebooks)} if notebooks else {}))
     before = resource.getrusage(resource.RUSAGE_CHILDREN)
     start = time.perf_counter()
+    # python -m: the govstats this interpreter imports (as the rest of the benchmark), not
+    # whatever the console script of the venv was installed from
     done = subprocess.run(
-        [str(BIN / "govstats"), "briefings", "--db", str(db), "--out", str(out),
-         "--jobs", str(jobs), "--force", "--body", *slugs],
+        [sys.executable, "-m", "govstats.cli", "briefings", "--db", str(db), "--out", str(out),
+         "--jobs", str(jobs), "--force", *(["--pdf"] if pdf else []), "--body", *slugs],
         capture_output=True, text=True, env=env,
     )  # fmt: skip
     if done.returncode != 0:
@@ -265,7 +278,14 @@ def main() -> None:
         "--text", action="store_true", help="measure what 五、报告文本 costs (three arms, way (c))"
     )
     parser.add_argument("--repeat", type=int, default=5, help="--text: runs per arm (default 5)")
+    parser.add_argument(
+        "--pdf", action="store_true", help="measure the extra cost of --pdf instead (way (c) only)"
+    )
+    parser.add_argument("--rounds", type=int, default=3, help="--pdf: runs of each (default 3)")
     args = parser.parse_args()
+    if args.pdf:
+        pdf_cost(args)
+        return
 
     with tempfile.TemporaryDirectory(prefix="bench-briefings-") as tmp:
         tmp = Path(tmp)
@@ -309,6 +329,51 @@ def main() -> None:
             f"identical charts: {same_images}/{len(naive_slugs)}"
         )
         print(f"average page size of (c): {size:.0f} kB (embedded CJK font subset included)")
+
+
+def pdf_cost(args: argparse.Namespace) -> None:
+    """(c) with and without ``--pdf``, alternating; the median seconds per body of each."""
+    with tempfile.TemporaryDirectory(prefix="bench-briefings-pdf-") as tmp:
+        tmp = Path(tmp)
+        db = tmp / "synthetic.duckdb"
+        slugs = build_store(db, args.n, args.text)[: args.n]
+        print(
+            f"{len(slugs)} generated bodies × 7 years{' with text' if args.text else ''}; "
+            f"--jobs {args.jobs}, {args.rounds} rounds; {os.cpu_count()} cores"
+        )
+        runs: dict[bool, list[float]] = {True: [], False: []}
+        cpu: dict[bool, list[float]] = {True: [], False: []}
+        for round_ in range(args.rounds):
+            for pdf in (True, False) if round_ % 2 == 0 else (False, True):
+                out = tmp / ("pdf" if pdf else "html")
+                before = _children_cpu()
+                seconds = govstats_cli(slugs, db, out, args.jobs, pdf=pdf)
+                used = (_children_cpu() - before) / len(slugs)
+                runs[pdf].append(seconds / len(slugs))
+                cpu[pdf].append(used)
+                print(f"  round {round_ + 1} {'--pdf' if pdf else 'HTML '}: {seconds:.1f} s, "
+                      f"{seconds / len(slugs):.2f} s and {used:.2f} CPU-s per body; "
+                      f"load average {os.getloadavg()[0]:.1f}")  # fmt: skip
+        missing = [s for s in slugs if not (tmp / "pdf" / s / "briefing.pdf").is_file()]
+        if missing:
+            raise SystemExit(f"no briefing.pdf for {len(missing)} bodies, e.g. {missing[0]}")
+        pdf_kb = sum((tmp / "pdf" / s / "briefing.pdf").stat().st_size for s in slugs) / len(slugs)
+        html, printed = statistics.median(runs[False]), statistics.median(runs[True])
+        html_cpu, printed_cpu = statistics.median(cpu[False]), statistics.median(cpu[True])
+        rows = [
+            [f"govstats briefings --jobs {args.jobs}", html, html_cpu],
+            [f"govstats briefings --jobs {args.jobs} --pdf", printed, printed_cpu],
+        ]
+        print_table(["way", "median s per body", "median CPU-s per body"], rows)
+        print(f"extra per body for --pdf: {printed - html:+.2f} s wall, "
+              f"{printed_cpu - html_cpu:+.2f} CPU-s (median of {args.rounds} runs each); "
+              f"average briefing.pdf {pdf_kb / 1e3:.0f} kB")  # fmt: skip
+
+
+def _children_cpu() -> float:
+    """CPU seconds (user + system) of the finished child processes and their descendants."""
+    usage = resource.getrusage(resource.RUSAGE_CHILDREN)
+    return usage.ru_utime + usage.ru_stime
 
 
 if __name__ == "__main__":

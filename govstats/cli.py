@@ -372,6 +372,13 @@ def add_briefings(sub: argparse._SubParsersAction) -> None:
         help="run on a Dask cluster (needs the 'dask' extra), e.g. tcp://host:8786",
     )
     p.add_argument(
+        "--pdf",
+        action="store_true",
+        help="also print each body and region page to briefing.pdf beside it (A4, headless "
+        "Chromium: Debian package chromium); a page that does not print counts as failed, "
+        "its HTML page is written",
+    )
+    p.add_argument(
         "--fresh-kernels",
         action="store_true",
         help="start a new kernel for every page instead of reusing one per worker (slower)",
@@ -380,7 +387,8 @@ def add_briefings(sub: argparse._SubParsersAction) -> None:
 
 
 def _briefings(args: argparse.Namespace) -> int:
-    """Run ``govstats briefings``; exit status = failed pages (capped at 100), 0 when none."""
+    """Run ``govstats briefings``; exit status = failed pages (capped at 100), 0 when none;
+    with ``--pdf`` a page whose PDF was not printed counts as failed (its HTML is written)."""
     from govstats.briefings.manifest import first_line
     from govstats.briefings.run import briefings
 
@@ -399,12 +407,15 @@ def _briefings(args: argparse.Namespace) -> int:
         timeout=args.timeout,
         dask_scheduler=args.dask_scheduler,
         reuse_kernel=not args.fresh_kernels,
+        pdf=args.pdf,
     )
     for outcome in result.failed:
-        print(
-            f"failed: {outcome.key} ({outcome.title}): {first_line(outcome.error or '')}",
-            file=sys.stderr,
-        )
+        reason = first_line(outcome.error or "")
+        if result.notice and result.notice in reason:
+            continue  # said once, below
+        print(f"failed: {outcome.key} ({outcome.title}): {reason}", file=sys.stderr)
+    if result.notice:
+        print(f"govstats briefings: {result.notice}", file=sys.stderr)
     print(result.summary())
     return result.exit_status
 

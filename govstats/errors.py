@@ -50,3 +50,7 @@ class KernelStartError(GovstatsError, RuntimeError):
 
 class FontNotFoundError(GovstatsError, RuntimeError):
     """No font able to draw Chinese characters was found."""
+
+
+class PrintError(GovstatsError, RuntimeError):
+    """A briefing could not be printed to PDF (no browser, or it failed on the page)."""

@@ -8,6 +8,8 @@ skip unchanged pages (:mod:`~govstats.briefings.plan`); the pool that runs it
 page export (:mod:`~govstats.briefings.export`), sanitising (:mod:`~govstats.briefings.sanitize`),
 font subsetting (:mod:`~govstats.briefings.fontsubset`) and page files
 (:mod:`~govstats.briefings.paths`); the manifest and the index page
-(:mod:`~govstats.briefings.manifest`); and the page templates (``templates/``). ``govstats
+(:mod:`~govstats.briefings.manifest`); printing pages to PDF (:mod:`~govstats.briefings.printing`)
+with headless Chromium (:mod:`~govstats.briefings.browser`); and the page templates
+(``templates/``). ``govstats
 briefings`` is :func:`govstats.briefings.run.briefings`. The package itself imports nothing.
 """

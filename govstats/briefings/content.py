@@ -11,6 +11,7 @@ here raises because a body or year has no data: the loaders record a Chinese ``m
 
 from __future__ import annotations
 
+import base64
 import html
 import io
 from collections.abc import Iterable
@@ -18,6 +19,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
+import matplotlib
 import pandas as pd
 from IPython.display import HTML, Image
 from matplotlib.backends.backend_agg import FigureCanvasAgg
@@ -326,9 +328,50 @@ CHARTS = {
 }
 
 
-def _png(fig: Figure) -> Image:
+#: draw the charts as vector SVG images instead of PNG: for pages that are printed (``--pdf``:
+#: sharp at any size, smaller and quicker to print than a PNG of print resolution). Set for
+#: every page by the batch's hidden first cell (:func:`set_print_charts`), so a reused kernel
+#: never carries it over.
+_print_charts = False
+
+
+def set_print_charts(on: bool) -> None:
+    """Draw this page's charts as SVG images (``on``) or as PNG (the default, for screens)."""
+    global _print_charts
+    _print_charts = bool(on)
+
+
+def _svg(fig: Figure, alt: str) -> HTML:
+    """The figure as an ``<img>`` of SVG (an image, so nothing in it can run), shown at the
+    size of its PNG; its text drawn as paths, so no font is needed to show it."""
+    buffer = io.BytesIO()
+    # a fixed salt: the same chart gives the same ids, so a page renders byte for byte the same
+    with matplotlib.rc_context({"svg.hashsalt": "govstats", "svg.fonttype": "path"}):
+        fig.savefig(buffer, format="svg", metadata={"Date": None})
+    data = base64.b64encode(buffer.getvalue()).decode("ascii")
+    width = round(fig.get_figwidth() * fig.dpi)
+    return HTML(
+        f'<img class="govstats-chart" width="{width}" alt="{_e(alt)}" '
+        f'src="data:image/svg+xml;base64,{data}">'
+    )
+
+
+def _alt(fig: Figure) -> str:
+    """The chart's alt text: its titles (or the text saying why it is empty)."""
+    suptitle = fig._suptitle  # type: ignore[attr-defined]  # the Text (get_suptitle: its str)
+    titles = [suptitle.get_text()] if suptitle is not None else []
+    titles += [ax.get_title() for ax in fig.axes if ax.get_title()]
+    if not titles:  # a chart that only says why it is empty
+        titles = [t.get_text() for ax in fig.axes for t in ax.texts][:1]
+    return ("；".join(t for t in titles if t) or "图表").replace("\\$", "$")
+
+
+def _png(fig: Figure) -> Image | HTML:
     """The figure drawn once as a PNG image (the chart functions already placed the axes so
-    that legends and labels fit, so no tight bounding box or layout pass is needed)."""
+    that legends and labels fit, so no tight bounding box or layout pass is needed); as an SVG
+    image for printed pages (:func:`set_print_charts`)."""
+    if _print_charts:
+        return _svg(fig, _alt(fig))
     canvas = fig.canvas if isinstance(fig.canvas, FigureCanvasAgg) else FigureCanvasAgg(fig)
     canvas.draw()
     # the charts are opaque: RGB at zlib level 3 is 2× quicker to encode than savefig's RGBA
@@ -337,17 +380,11 @@ def _png(fig: Figure) -> Image:
     PILImage.frombuffer(
         "RGBA", canvas.get_width_height(), canvas.buffer_rgba(), "raw", "RGBA", 0, 1
     ).convert("RGB").save(buffer, format="png", compress_level=3)
-    suptitle = fig._suptitle  # type: ignore[attr-defined]  # the Text (get_suptitle: its str)
-    titles = [suptitle.get_text()] if suptitle is not None else []
-    titles += [ax.get_title() for ax in fig.axes if ax.get_title()]
-    if not titles:  # a chart that only says why it is empty
-        titles = [t.get_text() for ax in fig.axes for t in ax.texts][:1]
-    alt = "；".join(t for t in titles if t) or "图表"
     # the alt text travels in the output's metadata; nbconvert writes it into <img alt=…>
-    return Image(data=buffer.getvalue(), format="png", metadata={"alt": alt.replace("\\$", "$")})
+    return Image(data=buffer.getvalue(), format="png", metadata={"alt": _alt(fig)})
 
 
-def chart(b: BodySeries, name: str, *, as_png: bool = True) -> Image | Figure | None:
+def chart(b: BodySeries, name: str, *, as_png: bool = True) -> Image | HTML | Figure | None:
     """The chart of one indicator group (:data:`CHARTS`) as a PNG image for the notebook (the
     matplotlib figure itself with ``as_png=False``), or None without data."""
     if name not in CHARTS:
@@ -681,7 +718,9 @@ COMPARE_CHARTS = (
 )
 
 
-def compare_chart(r: RegionYear, section: str, indicator: str, breakdown: str) -> Image | None:
+def compare_chart(
+    r: RegionYear, section: str, indicator: str, breakdown: str
+) -> Image | HTML | None:
     """One compared measure as bars, bodies grouped by level, as a PNG image (None without data)."""
     if r.comparison.empty:
         return None

@@ -17,6 +17,7 @@ from pathlib import Path
 import jinja2
 
 from govstats.briefings.fontsubset import embed_cjk_font
+from govstats.briefings.printing import PAGE_WORDS, briefed_year, footer_css, footer_text
 from govstats.briefings.sanitize import check_page, markdown_to_safe_html, sanitize_fragment
 
 TEMPLATES_DIR = Path(__file__).resolve().parent / "templates"
@@ -113,9 +114,19 @@ def notebook_to_page(notebook, *, title: str, exporter_=None) -> str:
     html, _ = (exporter_ or exporter()).from_notebook_node(
         notebook, resources={"language_code": "zh-CN"}
     )
-    html = embed_cjk_font(html)
+    year = briefed_year(html)
+    html = _add_style(html, footer_css(title, year))
+    html = embed_cjk_font(html, extra=footer_text(title, year) + PAGE_WORDS)
     check_page(html)
     return html
+
+
+def _add_style(html: str, css: str) -> str:
+    """``css`` as the last style sheet before ``</head>``."""
+    head_end = html.lower().find("</head>")
+    if head_end < 0:
+        raise ValueError("page has no </head>: cannot add its print footer")
+    return f'{html[:head_end]}<style type="text/css">\n{css}\n</style>\n{html[head_end:]}'
 
 
 @functools.lru_cache(maxsize=1)
@@ -136,7 +147,7 @@ def render_error_page(*, title: str, key: str, error: str, generated_at: str) ->
         .get_template("briefing-error.html.j2")
         .render(title=title, key=key, error=strip_ansi(error), generated_at=generated_at)
     )
-    return embed_cjk_font(html)
+    return embed_cjk_font(html, extra=PAGE_WORDS)
 
 
 def years_text(years: Iterable[int]) -> str:

@@ -176,9 +176,11 @@ def font_face_css(characters: str) -> str:
     )
 
 
-def embed_cjk_font(html: str) -> str:
-    """Insert the CJK ``@font-face`` for the page's own characters before ``</head>``."""
-    css = f'<style type="text/css">\n{font_face_css(page_characters(html))}</style>\n'
+def embed_cjk_font(html: str, extra: str = "") -> str:
+    """Insert the CJK ``@font-face`` for the page's own characters before ``</head>``;
+    ``extra``: text the page shows from its CSS (a print footer), whose characters join."""
+    characters = "".join(sorted(set(page_characters(html)) | set(_CJK.findall(extra))))
+    css = f'<style type="text/css">\n{font_face_css(characters)}</style>\n'
     head_end = html.lower().find("</head>")
     if head_end < 0:
         raise ValueError("page has no </head>: cannot embed the font")

@@ -16,6 +16,7 @@ from pathlib import Path
 from govstats.briefings.export import _jinja, years_text
 from govstats.briefings.fontsubset import embed_cjk_font
 from govstats.briefings.paths import write_atomic
+from govstats.briefings.printing import PAGE_WORDS, PRINT_FAILED
 
 MANIFEST_NAME = ".briefings.json"
 
@@ -75,6 +76,7 @@ _OUTCOME_FIELDS = (
     "seconds",
     "fingerprint",
     "worker",
+    "pdf",
 )
 
 
@@ -100,7 +102,7 @@ class IndexEntry:
     ``kind`` is ``body`` or ``region``; ``title`` the Chinese name; ``status`` ``ok``, ``failed``
     or ``skipped`` (unchanged since the last run, page kept); ``flags`` the number of
     data-quality findings (breaches and year-over-year mismatches), None when unknown;
-    ``page`` the page's path relative to the index.
+    ``page`` the page's path relative to the index, ``pdf`` its printed PDF's (None: none).
     """
 
     kind: str
@@ -112,6 +114,12 @@ class IndexEntry:
     page: str
     error: str | None = None
     seconds: float | None = None
+    pdf: str | None = None
+
+    @property
+    def error_page(self) -> bool:
+        """The page is an error page (failed to render; not a page that only failed to print)."""
+        return self.status == "failed" and not (self.error or "").startswith(PRINT_FAILED)
 
 
 STATUS_LABELS = {"ok": "成功", "failed": "失败", "skipped": "未变化（沿用）"}
@@ -136,7 +144,7 @@ def render_index(entries: Sequence[IndexEntry], *, generated_at: str) -> str:
             years_text=years_text,
         )
     )
-    return embed_cjk_font(html)
+    return embed_cjk_font(html, extra=PAGE_WORDS)
 
 
 @dataclass
@@ -154,6 +162,7 @@ class Outcome:
     seconds: float = 0.0
     fingerprint: str = ""
     worker: str = ""
+    pdf: str | None = None  # briefing.pdf relative to the index, when printed
 
     def entry(self) -> IndexEntry:
         return IndexEntry(
@@ -166,6 +175,7 @@ class Outcome:
             page=self.page,
             error=first_line(self.error) if self.error else None,
             seconds=self.seconds,
+            pdf=self.pdf,
         )
 
 

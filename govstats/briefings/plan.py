@@ -41,6 +41,7 @@ class Task:
     store rows the page depends on (plus the registry facts), ``notebook_hash`` of the
     notebook file and the page templates: unchanged hashes mean an unchanged page.
     ``flags`` is the number of data-quality findings of the inputs (None: not computed).
+    ``pdf``: the page is also printed to ``briefing.pdf`` beside it.
     """
 
     kind: str
@@ -56,6 +57,7 @@ class Task:
     reuse_kernel: bool = True
     db: str | None = None  # the store: a body's flags are counted from it (None: keep ``flags``)
     members: tuple[str, ...] = ()  # a region's bodies (slugs): its flags are the sum of theirs
+    pdf: bool = False  # also print the page to briefing.pdf (its charts drawn as SVG)
 
     @property
     def folder(self) -> str:
@@ -65,8 +67,9 @@ class Task:
     @property
     def fingerprint(self) -> str:
         """What must be unchanged for a rerun to skip this page."""
+        parts = [self.input_hash, self.notebook_hash, self.parameters, self.title]
         blob = json.dumps(
-            [self.input_hash, self.notebook_hash, self.parameters, self.title],
+            parts + ["pdf"] if self.pdf else parts,  # a printed page has SVG charts
             sort_keys=True,
             default=str,
         )

@@ -9,6 +9,7 @@ raised: the batch goes on, and the exit status counts them.
 
 from __future__ import annotations
 
+import dataclasses
 import multiprocessing
 import os
 import sys
@@ -20,6 +21,7 @@ from pathlib import Path
 
 from tqdm import tqdm
 
+from govstats.briefings.browser import find_chromium, missing_message
 from govstats.briefings.fontsubset import prepare_fonts
 from govstats.briefings.kernels import DEFAULT_TIMEOUT
 from govstats.briefings.manifest import (
@@ -31,6 +33,7 @@ from govstats.briefings.manifest import (
     write_index,
 )
 from govstats.briefings.plan import Task, plan
+from govstats.briefings.printing import PDF_NAME, PRINT_FAILED
 from govstats.briefings.worker import Outcome, render_task, shutdown_worker, warm_worker
 from govstats.config import reports_dir
 from govstats.errors import BriefingError
@@ -42,12 +45,14 @@ MAX_EXIT_STATUS = 100
 @dataclass
 class BatchResult:
     """The outcomes of one run (rendered, failed and skipped), and where the index is;
-    ``jobs`` is the number of local worker processes (0 when the run went to Dask)."""
+    ``jobs`` is the number of local worker processes (0 when the run went to Dask);
+    ``notice`` a line for the user about the whole batch (``--pdf`` without a browser)."""
 
     outcomes: list[Outcome]
     index: Path
     seconds: float
     jobs: int
+    notice: str | None = None
 
     @property
     def failed(self) -> list[Outcome]:
@@ -63,8 +68,14 @@ class BatchResult:
         rendered = counts["ok"] + counts["failed"]
         rate = f", {self.seconds / rendered:.2f} s per page" if rendered else ""
         where = "on Dask" if self.jobs == 0 else f"with {self.jobs} job(s)"
+        unprinted = sum((o.error or "").startswith(PRINT_FAILED) for o in self.failed)
+        failed = f"{counts['failed']} failed" + (
+            f" ({unprinted} of them HTML only: not printed)" if unprinted else ""
+        )
+        pdfs = sum(o.pdf is not None and o.status == "ok" for o in self.outcomes)
+        printed = f" ({pdfs} with PDF)" if pdfs else ""
         return (
-            f"briefings: {counts['ok']} rendered, {counts['failed']} failed, {counts['skipped']} "
+            f"briefings: {counts['ok']} rendered{printed}, {failed}, {counts['skipped']} "
             f"unchanged in {self.seconds:.1f} s {where}{rate}; index: {self.index}"
         )
 
@@ -130,6 +141,7 @@ def run(
     dask_scheduler=None,
     progress: bool | None = None,
     mp_context: str = "spawn",
+    pdf: bool = False,
 ) -> BatchResult:
     """Render ``tasks`` into ``out_dir`` and write the index; failures are recorded, not raised.
 
@@ -137,12 +149,19 @@ def run(
     ``force``: re-render pages whose inputs and notebook are unchanged. ``dask_scheduler``:
     an address (or a ``distributed.Client``) to run on instead of the local pool.
     ``progress``: a tqdm bar (default: on a terminal and not in CI). ``mp_context``: how
-    workers start (``spawn`` or ``fork``).
+    workers start (``spawn`` or ``fork``). ``pdf``: also print every page to ``briefing.pdf``
+    (in the workers, one browser each); a page that does not print fails with its HTML page
+    written, and without a browser every page does, with :attr:`BatchResult.notice` saying
+    what to install.
     """
     started = time.perf_counter()
     out = Path(out_dir or reports_dir()).resolve()
     out.mkdir(parents=True, exist_ok=True)
     jobs = max(1, int(jobs or os.cpu_count() or 1))
+    if pdf:
+        tasks = [dataclasses.replace(t, pdf=True) for t in tasks]
+    # the browser is looked for here, for one clear line; the workers find it (or not) too
+    notice = missing_message() if pdf and dask_scheduler is None and not find_chromium() else None
     manifest = read_manifest(out)
     todo: list[Task] = []
     outcomes: list[Outcome] = []
@@ -154,11 +173,14 @@ def run(
             )
         seen.add(task.folder)
         previous = manifest.get(task.folder)
+        # a printed page also stands for the same page unprinted (it keeps its PDF)
+        printed = dataclasses.replace(task, pdf=True).fingerprint
         unchanged = (
             previous is not None
             and previous.get("status") in ("ok", "skipped")
-            and previous.get("fingerprint") == task.fingerprint
+            and previous.get("fingerprint") in (task.fingerprint, printed)
             and (out / task.folder / "index.html").is_file()
+            and (not task.pdf or (out / task.folder / PDF_NAME).is_file())
         )
         if previous is not None and unchanged and not force:
             skipped = Outcome(**{**_outcome_fields(previous), "status": "skipped", "seconds": 0.0})
@@ -196,7 +218,11 @@ def run(
     index = write_index(out, manifest)
     used = 0 if dask_scheduler is not None else jobs
     return BatchResult(
-        outcomes=outcomes, index=index, seconds=time.perf_counter() - started, jobs=used
+        outcomes=outcomes,
+        index=index,
+        seconds=time.perf_counter() - started,
+        jobs=used,
+        notice=notice,
     )
 
 
@@ -239,11 +265,11 @@ def briefings(
     dask_scheduler=None,
     reuse_kernel: bool = True,
     progress: bool | None = None,
+    pdf: bool = False,
 ) -> BatchResult:
     """Plan (:func:`plan`) and render (:func:`run`) briefings: the work of
     ``govstats briefings``."""
     tasks = plan(db, bodies=bodies, regions=regions, all_bodies=all_bodies, years=years,
                  timeout=timeout, reuse_kernel=reuse_kernel)  # fmt: skip
-    return run(
-        tasks, out_dir, jobs=jobs, force=force, dask_scheduler=dask_scheduler, progress=progress
-    )
+    return run(tasks, out_dir, jobs=jobs, force=force, dask_scheduler=dask_scheduler,
+               progress=progress, pdf=pdf)  # fmt: skip

@@ -17,11 +17,13 @@ import threading
 import time
 from multiprocessing import util
 from pathlib import Path
+from typing import Any
 
 from govstats.briefings.export import exporter, notebook_to_page, render_error_page, strip_ansi
 from govstats.briefings.manifest import Outcome, now_text
 from govstats.briefings.paths import page_path, write_atomic
 from govstats.briefings.plan import Task, body_flags
+from govstats.briefings.printing import PDF_NAME, PRINT_FAILED, Printer, remove_stale_pdf
 
 
 class _Worker:
@@ -41,19 +43,29 @@ class _Worker:
         self.engine = kernels.register_engine()
         self.pool = kernels.KernelPool(cwd=str(Path.home()))
         self.exporter = exporter()
-        self.notebooks: dict[tuple[str, float], object] = {}
+        self.notebooks: dict[tuple[str, float], Any] = {}
         self.name = f"{os.uname().nodename}:{os.getpid()}"
+        self.printer = Printer()  # its browser starts at the first page printed
 
-    def notebook(self, path: str):
-        """The parsed notebook with the hidden reset cell first (cached per file version)."""
+    def notebook(self, path: str, *, printed: bool = False):
+        """The parsed notebook (cached per file version) with two hidden cells first: the
+        kernel's reset, and how this page's charts are drawn (``printed``: as SVG)."""
         key = (path, os.stat(path).st_mtime)
         if key not in self.notebooks:
-            nb = self.nbformat.read(path, as_version=4)
-            reset = self.nbformat.v4.new_code_cell(self.kernels.RESET_SOURCE)
-            reset.metadata["tags"] = [self.kernels.RESET_TAG]
-            nb.cells.insert(0, reset)
-            self.notebooks[key] = nb
-        return copy.deepcopy(self.notebooks[key])
+            self.notebooks[key] = self.nbformat.read(path, as_version=4)
+        nb = copy.deepcopy(self.notebooks[key])
+        for source in reversed((self.kernels.RESET_SOURCE, _PRINT_CHARTS_SOURCE % printed)):
+            cell = self.nbformat.v4.new_code_cell(source)
+            cell.metadata["tags"] = [self.kernels.RESET_TAG]
+            nb.cells.insert(0, cell)
+        return nb
+
+
+#: the hidden cell choosing how the page's charts are drawn (every page sets it: a reused
+#: kernel never carries a printed page's setting over)
+_PRINT_CHARTS_SOURCE = (
+    "__import__('govstats.briefings.content').briefings.content.set_print_charts(%r)"
+)
 
 
 _worker: _Worker | None = None
@@ -75,7 +87,9 @@ def _new_worker() -> _Worker:
     worker = _Worker()
     # pool workers leave through os._exit: multiprocessing finalizers still run, atexit does not
     util.Finalize(worker, worker.pool.shutdown, exitpriority=10)
+    util.Finalize(worker, worker.printer.close, exitpriority=10)
     atexit.register(worker.pool.shutdown)
+    atexit.register(worker.printer.close)
     return worker
 
 
@@ -86,27 +100,38 @@ def warm_worker() -> None:
 
 
 def shutdown_worker() -> None:
-    """Stop this process's kernels (the local in-process run calls it when done)."""
+    """Stop this process's kernels and browser (the local in-process run calls it when done)."""
     if _worker is not None:
         _worker.pool.shutdown()
+        _worker.printer.close()
 
 
 def render_task(task: Task, out_dir: str) -> Outcome:
-    """Render one page (in a worker): execute the notebook, export, write; never raises.
+    """Render one page (in a worker): execute the notebook, export, write, and with
+    ``task.pdf`` print it to ``briefing.pdf`` beside it; never raises.
 
     Picklable and self-contained, so the local pool and Dask run the very same function.
-    Returns an :class:`Outcome`; on failure an error page is written at the page's path.
+    Returns an :class:`Outcome`; on failure an error page is written at the page's path. A
+    page that rendered but did not print keeps its HTML page and fails with the print error.
     """
     started = time.perf_counter()
     path = page_path(Path(out_dir), task.folder)
     relative = f"{task.folder}/index.html"
     worker_name = ""
+    pdf = None
     try:
         worker = _get_worker()
         worker_name = worker.name
+        remove_stale_pdf(path)  # an older print of this page will not match its new page
         html = _execute_and_export(worker, task)
         write_atomic(path, html)
         status, error = "ok", None
+        if task.pdf:
+            try:
+                worker.printer.print_page(path, html)
+                pdf = f"{task.folder}/{PDF_NAME}"
+            except Exception as exc:  # this page's failure; its HTML page stands
+                status, error = "failed", f"{PRINT_FAILED}{exc}"
     except Exception as exc:  # every failure of one body is recorded, the batch goes on
         status, error = "failed", _describe(exc, task)
         try:
@@ -134,11 +159,12 @@ def render_task(task: Task, out_dir: str) -> Outcome:
         seconds=time.perf_counter() - started,
         fingerprint=task.fingerprint,
         worker=worker_name,
+        pdf=pdf,
     )
 
 
 def _execute_and_export(worker: _Worker, task: Task) -> str:
-    nb = worker.notebook(task.notebook)
+    nb = worker.notebook(task.notebook, printed=task.pdf)
     kernel = worker.pool.acquire()
     healthy = False
     try:

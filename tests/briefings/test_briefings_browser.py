@@ -16,11 +16,9 @@ import pytest
 from govstats import store
 from govstats.briefings import plan, run
 from tests.conftest import PROJECT_DIR
-from tests.support.chromium import FLAGS, chromium_path
+from tests.support.chromium import ARTIFACTS, FLAGS, chromium_path
 
 pytestmark = [pytest.mark.browser, pytest.mark.slow]
-
-ARTIFACTS = PROJECT_DIR / "tests" / "artifacts"
 
 
 @pytest.fixture(scope="module")

@@ -23,13 +23,11 @@ import urllib.request
 import pytest
 
 from govstats.config import NOTEBOOKS_DIR
-from tests.conftest import PROJECT_DIR
-from tests.support.chromium import FLAGS, chromium_path
+from tests.support.chromium import ARTIFACTS, FLAGS, chromium_path
 
 pytestmark = [pytest.mark.browser, pytest.mark.slow]
 
 NOTEBOOK = NOTEBOOKS_DIR / "01-explore.ipynb"
-ARTIFACTS = PROJECT_DIR / "tests" / "artifacts"
 #: generous bounds for a 2-core machine shared with other work (seconds)
 SERVER_START = 60
 RUN_ALL = 120

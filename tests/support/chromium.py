@@ -1,7 +1,9 @@
-"""Find Debian's chromium (and the Debian packages a browser test needs beside it) or skip.
+"""Find Debian's chromium for a browser test (and the Debian packages it needs beside it) or skip.
 
-Nothing is installed here: ``make system-packages`` (scripts/system_packages.sh), which
-``make test`` runs first, installs them; without them the browser tests skip, naming it.
+The browser is found where govstats finds it (``govstats.briefings.browser``: ``chromium`` on
+``PATH`` or ``$GOVSTATS_CHROMIUM``), with the same flags. Nothing is installed here:
+``make system-packages`` (scripts/system_packages.sh), which ``make test`` runs first, installs
+them; without them the browser tests skip, naming it.
 """
 
 from __future__ import annotations
@@ -11,19 +13,13 @@ import subprocess
 
 import pytest
 
-PACKAGES = ["chromium"]
-#: flags that keep a headless Chromium off the (closed) network and quiet on this machine
-FLAGS = [
-    "--headless=new",
-    "--no-sandbox",
-    "--disable-gpu",
-    "--disable-quic",
-    "--no-first-run",
-    "--disable-background-networking",
-    "--disable-component-update",
-    "--disable-sync",
-    "--disable-dev-shm-usage",
-]
+from govstats.briefings.browser import CHROMIUM_PACKAGE, FLAGS, find_chromium
+from tests.support.checkout import CHECKOUT
+
+__all__ = ["ARTIFACTS", "FLAGS", "chromium_path"]
+
+#: where browser tests keep their screenshots and rendered pages for a human to look at
+ARTIFACTS = CHECKOUT / "tests" / "artifacts"
 
 
 def _missing_packages(packages: list[str]) -> list[str]:
@@ -44,8 +40,8 @@ def chromium_path(extra_packages: tuple[str, ...] = ()) -> str:
     """The chromium executable; skips the test when it, or one of ``extra_packages`` (further
     Debian packages the test needs, e.g. ``fonts-noto-cjk`` so Chinese text in a web UI
     renders), is missing, naming the command that installs them."""
-    path = shutil.which("chromium") or shutil.which("chromium-browser")
-    missing = ([] if path else PACKAGES) + _missing_packages(list(extra_packages))
-    if missing:
+    path = find_chromium()
+    missing = ([] if path else [CHROMIUM_PACKAGE]) + _missing_packages(list(extra_packages))
+    if missing or path is None:
         pytest.skip(f"{' '.join(missing)} not installed: run `make system-packages`")
     return path
