@@ -4,7 +4,7 @@
 for the measures of :data:`FIGURES`, the section the template puts the measure in first, then
 the others in reading order; the first statement found is the figure. ``requests_received``
 and ``requests_carried_forward`` are read by the patterns of the reader's own narrative numbers
-(:func:`govstats.reading.metadata.narrative_numbers`, compared with table 三 by the checks N1 and
+(:func:`govstats.reading.metadata.headline_numbers`, compared with table 三 by the checks N1 and
 N2), here section by section so that each has a source.
 
 A figure is what the text says: ``7700余条`` is 7700 with ``approximate`` set; a measure the
@@ -33,7 +33,7 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
-from govstats.reading.metadata import narrative_numbers
+from govstats.reading.metadata import headline_numbers
 
 if TYPE_CHECKING:
     from govstats.report import Section
@@ -209,7 +209,7 @@ def narrative_figures(sections: Sequence[Section]) -> list[Figure]:
 
 def _find(measure: Measure, section: Section, text: str) -> Figure | None:
     if measure.code in _READER_KEYS:
-        value = narrative_numbers(None, text).get(_READER_KEYS[measure.code])  # type: ignore[arg-type]
+        value = headline_numbers(text).get(_READER_KEYS[measure.code])
         if value is None:
             return None
         return Figure(

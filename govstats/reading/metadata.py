@@ -245,13 +245,19 @@ _CARRIED_WORDS = ("结转", "转下")
 
 
 def narrative_numbers(doc: Document, compact: str | None = None) -> dict[str, float]:
-    """Headline numbers the narrative states: ``received`` and ``carried_forward`` (when found).
+    """Headline numbers the narrative states: ``received`` and ``carried_forward`` (when found),
+    in the document's text (``compact``: that text with white space removed, when the caller
+    has it already); see :func:`headline_numbers`."""
+    return headline_numbers(compact_text(doc) if compact is None else compact)
+
+
+def headline_numbers(text: str) -> dict[str, float]:
+    """``received`` and ``carried_forward`` as ``text`` (white space removed) states them.
 
     Only sentences about applications count (``申请`` must appear in or right after the
     match: "全年受理网络问政182件" is not about 信息公开申请).
     """
     out: dict[str, float] = {}
-    text = compact_text(doc) if compact is None else compact
     for key, patterns, words in (
         ("received", _RECEIVED, _RECEIVED_WORDS),
         ("carried_forward", _CARRIED, _CARRIED_WORDS),
