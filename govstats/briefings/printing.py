@@ -5,19 +5,31 @@ each numbered section after 一、, no break inside tables, rows or charts, tabl
 the back link hidden) and a running footer written into the page as a CSS ``@page`` margin box
 (:func:`footer_css`: body, year, 第 n 页 / 共 m 页), so Ctrl+P in a browser gives the same pages
 as ``govstats briefings --pdf``. The batch prints with headless Chromium
-(:mod:`~govstats.briefings.browser`): each worker keeps one :class:`Printer` and prints page
-after page through it; ``briefing.pdf`` is written next to the page's ``index.html``.
+(:mod:`~govstats.briefings.browser`) in a print stage of its own (:func:`print_pages`): the
+workers render pages and go on to the next one, while the batch's process hands each written
+page to one of a few :class:`Printer` threads, each with its own browser, so that rendering
+never waits for a print. ``briefing.pdf`` is written next to the page's ``index.html``.
 """
 
 from __future__ import annotations
 
+import dataclasses
+import math
+import queue
 import re
 import threading
+import time
+from collections.abc import Iterable, Iterator
+from concurrent.futures import Future, ThreadPoolExecutor, as_completed
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from govstats.briefings.browser import Browser
 from govstats.briefings.paths import write_atomic_bytes
 from govstats.errors import PrintError
+
+if TYPE_CHECKING:  # manifest imports this module's words
+    from govstats.briefings.manifest import Outcome
 
 #: the PDF written next to each page's ``index.html``
 PDF_NAME = "briefing.pdf"
@@ -67,11 +79,11 @@ def footer_css(title: str, year: int | None) -> str:
 
 
 class Printer:
-    """A worker's PDF printer: one browser, started at the first page, restarted after a fault.
+    """A PDF printer: one browser, started at the first page, restarted after a fault.
 
     :meth:`print_page` prints a written page to ``briefing.pdf`` beside it; any failure is a
     :class:`~govstats.errors.PrintError` (after one retry in a fresh browser when the browser
-    itself failed), and the page keeps its HTML. Threads (a Dask worker's) print one at a time.
+    itself failed), and the page keeps its HTML. Threads sharing one printer print one at a time.
     """
 
     def __init__(self, *, timeout: float = 60.0) -> None:
@@ -106,6 +118,16 @@ class Printer:
                     raise
         raise AssertionError("unreachable")
 
+    def start(self) -> None:
+        """Start the browser now, before the first page arrives (a failure here is not raised:
+        the first page tries again and reports it)."""
+        with self._lock:
+            if self._browser is None:
+                try:
+                    self._browser = Browser(timeout=self.timeout)
+                except PrintError:
+                    pass
+
     def close(self) -> None:
         """Stop the browser (a later page starts a new one)."""
         with self._lock:
@@ -120,3 +142,80 @@ class Printer:
 def remove_stale_pdf(page: Path) -> None:
     """Remove the ``briefing.pdf`` beside ``page``: an older print that the new page replaces."""
     Path(page).with_name(PDF_NAME).unlink(missing_ok=True)
+
+
+#: pages rendered in parallel per browser printing them: a print costs about a tenth of a
+#: page's rendering, so one browser keeps up with several workers (and each browser started
+#: costs about 1.5 CPU-s and 200 MB)
+WORKERS_PER_BROWSER = 4
+
+
+def browsers_for(jobs: int) -> int:
+    """How many browsers print the pages of ``jobs`` rendering workers."""
+    return max(1, math.ceil(jobs / WORKERS_PER_BROWSER))
+
+
+def print_pages(outcomes: Iterable[Outcome], out: Path, *, browsers: int = 1) -> Iterator[Outcome]:
+    """Print every page that rendered (``status`` ok) to ``briefing.pdf`` while the pages keep
+    coming, and yield each outcome once it is final: printed (``pdf`` set, the print's seconds
+    added) or failed with :data:`PRINT_FAILED` and the reason (its HTML page stands); outcomes
+    that did not render pass through as they come.
+
+    ``browsers`` threads each drive one :class:`Printer`; their browsers start at once, while
+    the first pages render. Printing happens where ``out`` is: with a Dask cluster, the folder
+    the workers write to must be readable here.
+    """
+    printers: queue.SimpleQueue[Printer] = queue.SimpleQueue()
+    for _ in range(browsers):
+        printers.put(Printer())
+    pool = ThreadPoolExecutor(max_workers=browsers, thread_name_prefix="govstats-print")
+    try:
+        for _ in range(browsers):
+            pool.submit(_with_printer, printers, Printer.start)
+        pending: set[Future[Outcome]] = set()
+        for outcome in outcomes:
+            if outcome.status == "ok":
+                pending.add(pool.submit(_print_outcome, printers, out, outcome))
+            else:
+                yield outcome
+            done = {future for future in pending if future.done()}
+            pending -= done
+            for future in done:
+                yield future.result()
+        for future in as_completed(pending):
+            yield future.result()
+    finally:
+        pool.shutdown(wait=True, cancel_futures=True)
+        while not printers.empty():
+            printers.get().close()
+
+
+def _with_printer(printers: queue.SimpleQueue[Printer], job):
+    printer = printers.get()  # a free printer: one page at a time per browser
+    try:
+        return job(printer)
+    finally:
+        printers.put(printer)
+
+
+def _print_outcome(printers: queue.SimpleQueue[Printer], out: Path, outcome: Outcome) -> Outcome:
+    """``outcome``'s page printed (never raises: a failure is the page's failed outcome)."""
+
+    def job(printer: Printer) -> Outcome:
+        started = time.perf_counter()
+        try:
+            printer.print_page(out / outcome.page)
+        except Exception as exc:  # this page's failure; its HTML page stands
+            return dataclasses.replace(
+                outcome,
+                status="failed",
+                error=f"{PRINT_FAILED}{exc}",
+                seconds=outcome.seconds + time.perf_counter() - started,
+            )
+        return dataclasses.replace(
+            outcome,
+            pdf=str(Path(outcome.page).with_name(PDF_NAME).as_posix()),
+            seconds=outcome.seconds + time.perf_counter() - started,
+        )
+
+    return _with_printer(printers, job)

@@ -33,7 +33,7 @@ from govstats.briefings.manifest import (
     write_index,
 )
 from govstats.briefings.plan import Task, plan
-from govstats.briefings.printing import PDF_NAME, PRINT_FAILED
+from govstats.briefings.printing import PDF_NAME, PRINT_FAILED, browsers_for, print_pages
 from govstats.briefings.worker import Outcome, render_task, shutdown_worker, warm_worker
 from govstats.config import reports_dir
 from govstats.errors import BriefingError
@@ -150,9 +150,9 @@ def run(
     an address (or a ``distributed.Client``) to run on instead of the local pool.
     ``progress``: a tqdm bar (default: on a terminal and not in CI). ``mp_context``: how
     workers start (``spawn`` or ``fork``). ``pdf``: also print every page to ``briefing.pdf``
-    (in the workers, one browser each); a page that does not print fails with its HTML page
-    written, and without a browser every page does, with :attr:`BatchResult.notice` saying
-    what to install.
+    (:func:`~govstats.briefings.printing.print_pages`: in this process, while the workers
+    render the next pages); a page that does not print fails with its HTML page written, and
+    without a browser every page does, with :attr:`BatchResult.notice` saying what to install.
     """
     started = time.perf_counter()
     out = Path(out_dir or reports_dir()).resolve()
@@ -160,8 +160,8 @@ def run(
     jobs = max(1, int(jobs or os.cpu_count() or 1))
     if pdf:
         tasks = [dataclasses.replace(t, pdf=True) for t in tasks]
-    # the browser is looked for here, for one clear line; the workers find it (or not) too
-    notice = missing_message() if pdf and dask_scheduler is None and not find_chromium() else None
+    # the browser is looked for here, for one clear line; the printers find it (or not) too
+    notice = missing_message() if pdf and not find_chromium() else None
     manifest = read_manifest(out)
     todo: list[Task] = []
     outcomes: list[Outcome] = []
@@ -197,6 +197,8 @@ def run(
         stream = _run_inprocess(todo, str(out))
     else:
         stream = _run_pool(todo, str(out), min(jobs, len(todo)), mp_context)
+    if pdf and todo:
+        stream = print_pages(stream, out, browsers=browsers_for(min(jobs, len(todo))))
 
     bar = _progress_bar(len(todo), progress)
     last_save = time.monotonic()

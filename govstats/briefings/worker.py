@@ -23,7 +23,7 @@ from govstats.briefings.export import exporter, notebook_to_page, render_error_p
 from govstats.briefings.manifest import Outcome, now_text
 from govstats.briefings.paths import page_path, write_atomic
 from govstats.briefings.plan import Task, body_flags
-from govstats.briefings.printing import PDF_NAME, PRINT_FAILED, Printer, remove_stale_pdf
+from govstats.briefings.printing import remove_stale_pdf
 
 
 class _Worker:
@@ -45,7 +45,6 @@ class _Worker:
         self.exporter = exporter()
         self.notebooks: dict[tuple[str, float], Any] = {}
         self.name = f"{os.uname().nodename}:{os.getpid()}"
-        self.printer = Printer()  # its browser starts at the first page printed
 
     def notebook(self, path: str, *, printed: bool = False):
         """The parsed notebook (cached per file version) with two hidden cells first: the
@@ -87,9 +86,7 @@ def _new_worker() -> _Worker:
     worker = _Worker()
     # pool workers leave through os._exit: multiprocessing finalizers still run, atexit does not
     util.Finalize(worker, worker.pool.shutdown, exitpriority=10)
-    util.Finalize(worker, worker.printer.close, exitpriority=10)
     atexit.register(worker.pool.shutdown)
-    atexit.register(worker.printer.close)
     return worker
 
 
@@ -100,25 +97,24 @@ def warm_worker() -> None:
 
 
 def shutdown_worker() -> None:
-    """Stop this process's kernels and browser (the local in-process run calls it when done)."""
+    """Stop this process's kernels (the local in-process run calls it when done)."""
     if _worker is not None:
         _worker.pool.shutdown()
-        _worker.printer.close()
 
 
 def render_task(task: Task, out_dir: str) -> Outcome:
-    """Render one page (in a worker): execute the notebook, export, write, and with
-    ``task.pdf`` print it to ``briefing.pdf`` beside it; never raises.
+    """Render one page (in a worker): execute the notebook, export, write; never raises.
 
     Picklable and self-contained, so the local pool and Dask run the very same function.
-    Returns an :class:`Outcome`; on failure an error page is written at the page's path. A
-    page that rendered but did not print keeps its HTML page and fails with the print error.
+    Returns an :class:`Outcome`; on failure an error page is written at the page's path. With
+    ``task.pdf`` the page is made for printing (SVG charts) and its old ``briefing.pdf`` removed;
+    the batch prints it (:func:`~govstats.briefings.printing.print_pages`) while this worker
+    goes on to its next page.
     """
     started = time.perf_counter()
     path = page_path(Path(out_dir), task.folder)
     relative = f"{task.folder}/index.html"
     worker_name = ""
-    pdf = None
     try:
         worker = _get_worker()
         worker_name = worker.name
@@ -126,12 +122,6 @@ def render_task(task: Task, out_dir: str) -> Outcome:
         html = _execute_and_export(worker, task)
         write_atomic(path, html)
         status, error = "ok", None
-        if task.pdf:
-            try:
-                worker.printer.print_page(path, html)
-                pdf = f"{task.folder}/{PDF_NAME}"
-            except Exception as exc:  # this page's failure; its HTML page stands
-                status, error = "failed", f"{PRINT_FAILED}{exc}"
     except Exception as exc:  # every failure of one body is recorded, the batch goes on
         status, error = "failed", _describe(exc, task)
         try:
@@ -159,7 +149,6 @@ def render_task(task: Task, out_dir: str) -> Outcome:
         seconds=time.perf_counter() - started,
         fingerprint=task.fingerprint,
         worker=worker_name,
-        pdf=pdf,
     )
 
 
