@@ -292,3 +292,72 @@ def test_a_page_that_does_not_print_fails_alone(db, tmp_path, monkeypatch):
     assert (out / "ziyang-bgs" / PDF_NAME).read_bytes().startswith(b"%PDF-")
     index = (out / "index.html").read_text(encoding="utf-8")
     assert f'href="ziyang-bgs/{PDF_NAME}"' in index and f'href="pingtan/{PDF_NAME}"' not in index
+
+
+class _SlowBrowser:
+    """A browser whose prints wait until the test lets them go (``release``)."""
+
+    release = None  # a threading.Event, set by the test
+    printing = None  # set when a print has begun
+
+    def __init__(self, timeout: float = 60.0) -> None:
+        pass
+
+    def print_pdf(self, html: str) -> bytes:
+        type(self).printing.set()
+        assert type(self).release.wait(30), "the test never let the print go"
+        return b"%PDF-1.4 slow"
+
+    def close(self) -> None:
+        pass
+
+
+def _outcome(tmp_path: Path, key: str, status: str = "ok"):
+    from govstats.briefings.manifest import Outcome
+
+    page = tmp_path / key / "index.html"
+    page.parent.mkdir()
+    page.write_text("<html><head></head><body>页</body></html>", encoding="utf-8")
+    return Outcome(kind="body", key=key, title=key, years=(2024,), status=status,
+                   page=f"{key}/index.html", error=None if status == "ok" else "boom",
+                   seconds=1.0)  # fmt: skip
+
+
+def test_rendering_goes_on_while_a_page_prints(monkeypatch, tmp_path):
+    """The print stage takes the next rendered page while the first is still printing (the
+    workers never wait for a browser); pages that failed to render pass through unprinted,
+    every printed page gets its PDF, its seconds include the print's."""
+    import threading
+
+    from govstats.briefings import printing
+
+    monkeypatch.setattr(printing, "Browser", _SlowBrowser)
+    monkeypatch.setattr(_SlowBrowser, "release", threading.Event())
+    monkeypatch.setattr(_SlowBrowser, "printing", threading.Event())
+    pulled: list[str] = []
+
+    def rendered():
+        for key, status in (("a", "ok"), ("b", "failed"), ("c", "ok")):
+            if key != "a":  # the first print has begun and is held: the stage still pulls
+                assert _SlowBrowser.printing.wait(30)
+                assert not _SlowBrowser.release.is_set()
+            pulled.append(key)
+            yield _outcome(tmp_path, key, status)
+        _SlowBrowser.release.set()  # every page rendered before any print ended
+
+    final = list(printing.print_pages(rendered(), tmp_path, browsers=1))
+    assert pulled == ["a", "b", "c"]
+    by_key = {o.key: o for o in final}
+    assert [o.key for o in final][0] == "b"  # the unrendered page is not held back
+    assert by_key["b"].status == "failed" and by_key["b"].pdf is None
+    for key in ("a", "c"):
+        assert by_key[key].status == "ok" and by_key[key].pdf == f"{key}/{PDF_NAME}"
+        assert (tmp_path / key / PDF_NAME).read_bytes().startswith(b"%PDF-")
+        assert by_key[key].seconds >= 1.0
+
+
+def test_browsers_per_batch():
+    from govstats.briefings.printing import WORKERS_PER_BROWSER, browsers_for
+
+    assert browsers_for(1) == browsers_for(WORKERS_PER_BROWSER) == 1
+    assert browsers_for(WORKERS_PER_BROWSER + 1) == 2
