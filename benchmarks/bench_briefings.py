@@ -33,10 +33,12 @@ workers and kernels: ``RUSAGE_CHILDREN``) much less, so the comparison is made o
 against the no-section run of its own round. It also times, in this process, the section's own
 calls per body (``load_text`` + ``text_table`` + ``text_notes``).
 
-``--pdf`` measures only (c): ``govstats briefings --jobs 2 --force`` with and without ``--pdf``
-on the same bodies, alternating (with, without, with, …), and prints the median seconds per
-body of each (wall time, and CPU seconds of the whole process tree: workers, kernels, browsers)
-and their difference, the extra cost of printing every page to PDF.
+``--pdf`` measures only (c): ``govstats briefings --jobs 2 --force`` on the same bodies three
+ways, alternated within each round (HTML; ``--pdf`` with no browser found, so the pages are
+made for print and every print fails at once; ``--pdf``), and prints the median seconds per
+body of each (wall time, and CPU seconds of the whole process tree: workers, kernels, browsers,
+sampled with psutil from the 'bench' extra) and the paired extra of ``--pdf`` over HTML, the
+cost of printing every page to PDF.
 """
 
 from __future__ import annotations
