@@ -211,6 +211,8 @@ def ingest(
 
     with _Writer(db) as writer:
         known = writer.known_ids()
+        # originals of reports stored from an extract without text are read for their text
+        wanting_text = writer.textless_extract_ids()
         writer.release()
         workers = parse_jobs(sources, len(known), jobs)
         # a commit costs ~15 ms: with parsing off this process, the writer is the bottleneck
@@ -228,6 +230,7 @@ def ingest(
                     bar.total += len(entries) - 1
                     for entry in entries:
                         pending.add(entry)
+                        wanting_text.add(entry.report_id)  # its original, later on, has the text
                     continue
                 where = str(source.path)
                 try:
@@ -236,7 +239,7 @@ def ingest(
                     fail(where, None, f"cannot read: {exc.strerror or exc}")
                     continue
                 data_hash = content_hash(data)
-                if data_hash in known:
+                if data_hash in known and data_hash not in wanting_text:
                     done("skipped", where, data_hash)
                     continue
                 for args in pool.submit(data, where, data_hash):

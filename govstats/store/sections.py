@@ -16,6 +16,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable, Sequence
 from pathlib import Path
+from typing import Any
 
 import duckdb
 import pandas as pd
@@ -74,6 +75,37 @@ def sections_table(report_id: str, sections: Sequence[Section]) -> pa.Table:
         },
         schema=_SCHEMA,
     )
+
+
+def textless_sections(con: duckdb.DuckDBPyConnection, entries: Sequence[Any]) -> list[pa.Table]:
+    """The sections of ``entries`` (reports already stored, read again with their text) whose
+    stored report has none: a report first stored from a tidy extract, then read from its
+    original (same content, so the same report id), gets its text."""
+    if not entries:
+        return []
+    ensure_sections_table(con)
+    ids = sorted({e.report_id for e in entries})
+    query = (
+        f"SELECT DISTINCT report_id FROM sections WHERE report_id IN ({','.join('?' * len(ids))})"
+    )
+    with_text = {r[0] for r in con.execute(query, ids).fetchall()}
+    tables, added = [], set()
+    for entry in entries:
+        if entry.report_id not in with_text and entry.report_id not in added:
+            added.add(entry.report_id)
+            tables.append(sections_table(entry.report_id, entry.sections))
+    return tables
+
+
+def textless_extract_ids(con: duckdb.DuckDBPyConnection) -> set[str]:
+    """The reports stored from a tidy extract (``origin`` extract) that have no sections."""
+    no_text = (
+        " AND report_id NOT IN (SELECT DISTINCT report_id FROM sections)"
+        if _has_sections_table(con)
+        else ""
+    )
+    query = f"SELECT report_id FROM reports WHERE origin = 'extract'{no_text}"
+    return {r[0] for r in con.execute(query).fetchall()}
 
 
 def write_sections(con: duckdb.DuckDBPyConnection, tables: list[pa.Table]) -> None:

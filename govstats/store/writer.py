@@ -26,7 +26,12 @@ from govstats import schema
 from govstats.store.connection import BODY_COLUMNS, _now, connect
 from govstats.store.placement import PLACE_COLUMNS, Placer, identity, refresh_connection
 from govstats.store.registry import alias_keys, body_key, load_registry
-from govstats.store.sections import sections_table, write_sections
+from govstats.store.sections import (
+    sections_table,
+    textless_extract_ids,
+    textless_sections,
+    write_sections,
+)
 
 if TYPE_CHECKING:
     from govstats.report import Report
@@ -209,6 +214,11 @@ class _Writer:
         con = self.acquire()
         return {r[0] for r in con.execute("SELECT report_id FROM reports").fetchall()}
 
+    def textless_extract_ids(self) -> set[str]:
+        """Reports stored from a tidy extract and still without text (their originals are
+        worth reading although their content is known)."""
+        return textless_extract_ids(self.acquire())
+
     def write_many(self, entries: list[Entry]) -> list[tuple[str, str | None]]:
         """Store entries in ONE transaction (whole reports only, never part of one).
 
@@ -248,7 +258,11 @@ class _Writer:
             tables: list[pa.Table] = []
             updates: list[tuple[str, str]] = []
             new_bodies: dict[str, str | None] = {}
-            texts: list[pa.Table] = []  # each stored report's sections (table ``sections``)
+            # a report stored without its text (from a tidy extract) gets the text of the same
+            # report read from its original: the values stay, the sections are added
+            texts: list[pa.Table] = textless_sections(
+                con, [e for e in entries if e.report_id in present and e.sections]
+            )  # each stored report's sections (table ``sections``)
             for entry in entries:
                 if entry.report_id in present:
                     out.append(("skipped", None))
@@ -290,7 +304,7 @@ class _Writer:
                     schema=_REPORTS_SCHEMA,
                 ))  # fmt: skip
                 self._insert(con, "values", pa.concat_tables(tables))
-                write_sections(con, texts)
+            write_sections(con, texts)
             if updates:
                 # a report superseded within this batch was inserted above: one UPDATE covers both
                 final = dict(updates)
@@ -448,9 +462,12 @@ class _Pending:
         self.since = 0.0
 
     def add(self, entry: Entry) -> None:
-        if entry.report_id in self.known or any(
-            e.report_id == entry.report_id for e in self.entries
-        ):
+        # a known report read again with its text goes on to the writer, which adds the text
+        # if the stored report has none (first stored from an extract) and skips it either way
+        waiting = next((e for e in self.entries if e.report_id == entry.report_id), None)
+        if waiting is not None or (entry.report_id in self.known and not entry.sections):
+            if waiting is not None and not waiting.sections:  # its extract, not yet written
+                waiting.sections = entry.sections
             self.done("skipped", entry.path, entry.report_id)
             return
         if not self.entries:

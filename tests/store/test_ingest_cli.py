@@ -11,13 +11,14 @@ import sys
 import threading
 from pathlib import Path
 
+import duckdb
 import pandas as pd
 import pytest
 
 from govstats import synth
 from govstats.cli import main
 from govstats.store import connect, ingest_errors, load, read_extract, reports
-from tests.conftest import PROJECT_DIR, SAMPLE, corpus_entries, truth_for
+from tests.conftest import CORPUS_DIR, PROJECT_DIR, SAMPLE, corpus_entries, truth_for
 from tests.support import scoring
 
 CLI = [sys.executable, "-m", "govstats.cli"]
@@ -370,3 +371,26 @@ def test_progress_bar_on_a_terminal(tmp_path):
     assert proc.wait(timeout=120) == 0
     assert b"ingest: 100%" in drawn and b"1/1" in drawn
     assert proc.stdout.read().startswith(b"read 1, skipped 0 already present, failed 0")
+
+
+def test_an_original_after_its_extract_stores_its_text(tmp_path):
+    """``govstats ingest`` of the bundled extract, then of the originals (in two runs and in
+    one): the reports stay as stored, and their text is added once."""
+    from govstats.store.sections import load_sections
+
+    originals = CORPUS_DIR / "raw"
+    if not originals.is_dir():
+        pytest.skip(f"corpus absent: {originals}")
+    extract = PROJECT_DIR / "data" / "extract"
+    two_runs, one_run = tmp_path / "two.duckdb", tmp_path / "one.duckdb"
+    assert main(["ingest", str(extract), "--db", str(two_runs)]) == 0
+    assert load_sections(db=two_runs).empty  # an extract holds no text
+    for _ in range(2):  # the second run finds the text there and adds nothing
+        assert main(["ingest", str(originals), "--db", str(two_runs)]) == 0
+    assert main(["ingest", str(extract), str(originals), "--db", str(one_run)]) == 0
+    for db in (two_runs, one_run):
+        frame = load_sections(db=db)
+        with duckdb.connect(str(db), read_only=True) as con:
+            stored = {r[0] for r in con.execute("SELECT report_id FROM reports").fetchall()}
+        assert set(frame["report_id"]) == stored
+        assert not frame.duplicated(["report_id", "seq"]).any()

@@ -79,3 +79,24 @@ def test_a_newer_version_supersedes_the_text_too(tmp_path):
     assert set(current["report_id"]) == {second.report_id}
     everything = govstats.load_sections(db=db, all_versions=True)
     assert set(everything["report_id"]) == {first.report_id, second.report_id}
+
+
+def test_the_original_after_its_extract_brings_the_text(tmp_path):
+    """A report first stored without text (as from a tidy extract), then read from its original
+    (the same content: the same report id), keeps its values and version and gets its sections;
+    a third reading adds nothing twice."""
+    db = tmp_path / "s.duckdb"
+    report = narrate(generate(1, [2023], seed=3), seed=3)[0]
+    read = govstats.read_report(render(report, "html").encode())
+    extract = store.entry_from_report(read, path="extract.csv")
+    extract.sections = []
+    store.add_reports([extract], db=db)
+    assert govstats.load_sections(db=db).empty
+    original = store.entry_from_report(read, path="original.html")
+    store.add_reports([original], db=db)
+    store.add_reports([original], db=db)
+    frame = govstats.load_sections(db=db)
+    assert set(frame["report_id"]) == {read.report_id}
+    assert list(frame["seq"]) == list(range(len(read.sections)))
+    with duckdb.connect(str(db), read_only=True) as con:
+        assert con.execute("SELECT count(*), max(version) FROM reports").fetchone() == (1, 1)
