@@ -214,7 +214,7 @@ def _print_outcome(printers: queue.SimpleQueue[Printer], out: Path, outcome: Out
             )
         return dataclasses.replace(
             outcome,
-            pdf=str(Path(outcome.page).with_name(PDF_NAME).as_posix()),
+            pdf=Path(outcome.page).with_name(PDF_NAME).as_posix(),
             seconds=outcome.seconds + time.perf_counter() - started,
         )
 

@@ -229,8 +229,9 @@ def ingest(
                         continue
                     bar.total += len(entries) - 1
                     for entry in entries:
+                        if entry.report_id not in known:  # stored now, without text: its
+                            wanting_text.add(entry.report_id)  # original, later on, has it
                         pending.add(entry)
-                        wanting_text.add(entry.report_id)  # its original, later on, has the text
                     continue
                 where = str(source.path)
                 try:

@@ -81,20 +81,16 @@ def textless_sections(con: duckdb.DuckDBPyConnection, entries: Sequence[Any]) ->
     """The sections of ``entries`` (reports already stored, read again with their text) whose
     stored report has none: a report first stored from a tidy extract, then read from its
     original (same content, so the same report id), gets its text."""
-    if not entries:
+    by_id = {e.report_id: e for e in entries}
+    if not by_id:
         return []
-    ensure_sections_table(con)
-    ids = sorted({e.report_id for e in entries})
-    query = (
-        f"SELECT DISTINCT report_id FROM sections WHERE report_id IN ({','.join('?' * len(ids))})"
-    )
-    with_text = {r[0] for r in con.execute(query, ids).fetchall()}
-    tables, added = [], set()
-    for entry in entries:
-        if entry.report_id not in with_text and entry.report_id not in added:
-            added.add(entry.report_id)
-            tables.append(sections_table(entry.report_id, entry.sections))
-    return tables
+    with_text: set[str] = set()
+    if _has_sections_table(con):
+        ids = sorted(by_id)
+        marks = ",".join("?" * len(ids))
+        query = f"SELECT DISTINCT report_id FROM sections WHERE report_id IN ({marks})"
+        with_text = {r[0] for r in con.execute(query, ids).fetchall()}
+    return [sections_table(rid, e.sections) for rid, e in by_id.items() if rid not in with_text]
 
 
 def textless_extract_ids(con: duckdb.DuckDBPyConnection) -> set[str]:
